@@ -1,0 +1,1 @@
+"""Cryptographic core of bidclient: tokens, trust, CMS. Imports nothing from the project."""

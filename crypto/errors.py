@@ -1,0 +1,119 @@
+"""One exception family for everything in crypto/.
+
+Each error carries a stable ``code`` (dotted, lowercase) that the application layer maps once to a
+translated message and an exit status. The message given here is English, for logs and developers;
+it never contains a PIN or key material.
+"""
+
+from __future__ import annotations
+
+
+class CryptoError(Exception):
+    """Base of every error raised by crypto/."""
+
+    code = "crypto.error"
+
+    def __init__(self, message: str, *, code: str | None = None) -> None:
+        super().__init__(message)
+        if code is not None:
+            self.code = code
+
+    @property
+    def message(self) -> str:
+        return str(self.args[0]) if self.args else self.code
+
+
+# --- tokens and keys (CLI exit status 3) ---------------------------------------------------------
+
+
+class TokenError(CryptoError):
+    """A key or token is unavailable: no module, no token, wrong PIN, locked, no such key."""
+
+    code = "token.error"
+
+
+class ModuleLoadError(TokenError):
+    code = "token.module_load_failed"
+
+
+class TokenNotPresent(TokenError):
+    code = "token.not_present"
+
+
+class KeyNotFound(TokenError):
+    code = "token.key_not_found"
+
+
+class AmbiguousKey(TokenError):
+    code = "token.key_ambiguous"
+
+
+class PinIncorrect(TokenError):
+    code = "token.pin_incorrect"
+
+
+class PinLocked(TokenError):
+    code = "token.pin_locked"
+
+
+class PinCancelled(TokenError):
+    code = "token.pin_cancelled"
+
+
+class MechanismUnsupported(TokenError):
+    code = "token.mechanism_unsupported"
+
+
+class KeyFileError(TokenError):
+    """A PKCS#12 file could not be read or its password is wrong."""
+
+    code = "token.key_file"
+
+
+# --- trust (CLI exit status 1) -------------------------------------------------------------------
+
+
+class TrustError(CryptoError):
+    """A certificate is not acceptable. ``reason`` is one of the REASON_* constants below."""
+
+    code = "trust.error"
+
+    REASON_EXPIRED = "expired"
+    REASON_NOT_YET_VALID = "not_yet_valid"
+    REASON_REVOKED = "revoked"
+    REASON_UNTRUSTED_ROOT = "untrusted_root"
+    REASON_WRONG_KEY_USAGE = "wrong_key_usage"
+    REASON_REVOCATION_UNKNOWN = "revocation_unknown"
+    REASON_INVALID = "invalid"
+
+    def __init__(self, message: str, *, reason: str = "invalid", subject: str = "") -> None:
+        super().__init__(message, code=f"trust.{reason}")
+        self.reason = reason
+        self.subject = subject
+
+
+# --- CMS and files (CLI exit status 1) ----------------------------------------------------------
+
+
+class MalformedError(CryptoError):
+    """Input is not what it claims to be (bad DER, wrong content type, truncated)."""
+
+    code = "cms.malformed"
+
+
+class NotARecipient(CryptoError):
+    """None of the envelope's recipients matches the key offered."""
+
+    code = "cms.not_a_recipient"
+
+
+class DecryptionFailed(CryptoError):
+    """Decryption or authentication failed. Deliberately unspecific (no padding/tag oracle)."""
+
+    code = "cms.decryption_failed"
+
+
+class SignatureInvalid(CryptoError):
+    """The signature does not match the content, or the signer certificate does not match."""
+
+    code = "cms.signature_invalid"

@@ -1,0 +1,1 @@
+"""The bidclient server component (FastAPI). Imports bidclient.protocol and crypto, never ui."""

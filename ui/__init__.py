@@ -1,0 +1,1 @@
+"""PySide6 desktop application. The only package that imports Qt."""
