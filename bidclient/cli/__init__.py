@@ -1,0 +1,1 @@
+"""The `bidclient` command line."""

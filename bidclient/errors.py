@@ -1,0 +1,149 @@
+"""Errors a user can meet, mapped once to a stable code, a translated message and an exit status.
+
+Every exception family of the project (crypto.errors, bidclient.bidpackage.errors, BidclientError)
+is turned into a UserMessage here, at the boundary; nothing deeper prints or exits.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bidclient.i18n import _
+
+EXIT_OK = 0
+EXIT_FAILED = 1  # invalid, untrusted, tampered or failed
+EXIT_USAGE = 2
+EXIT_KEY_UNAVAILABLE = 3  # no token, wrong PIN, locked
+
+
+class BidclientError(Exception):
+    """An error of the application core with a stable code."""
+
+    code = "bidclient.error"
+    exit_status = EXIT_FAILED
+
+    def __init__(self, message: str, *, code: str | None = None, exit_status: int | None = None) -> None:
+        super().__init__(message)
+        if code is not None:
+            self.code = code
+        if exit_status is not None:
+            self.exit_status = exit_status
+
+    @property
+    def message(self) -> str:
+        return str(self.args[0]) if self.args else self.code
+
+
+class UsageError(BidclientError):
+    code = "usage.invalid"
+    exit_status = EXIT_USAGE
+
+
+@dataclass(frozen=True)
+class UserMessage:
+    code: str
+    headline: str  # translated: what happened
+    hint: str  # translated: what to do next
+    detail: str  # specifics (file names, subjects), from the raising code
+    exit_status: int
+
+    def render(self) -> str:
+        lines = [f"{_('error')} [{self.code}]: {self.headline}"]
+        if self.detail and self.detail != self.headline:
+            lines.append(f"  {self.detail}")
+        if self.hint:
+            lines.append(f"  {self.hint}")
+        return "\n".join(lines)
+
+
+def _catalog() -> dict[str, tuple[str, str]]:
+    """code -> (headline, hint), translated at call time."""
+    return {
+        # tokens and keys
+        "token.module_load_failed": (_("A PKCS#11 module could not be loaded."),
+                                     _("Check the module path, or install your CA's driver.")),
+        "token.not_present": (_("The token (dongle) was not found."),
+                              _("Insert the dongle and run 'bidclient keys' to see what is available.")),
+        "token.key_not_found": (_("The key was not found."),
+                                _("Name a key by a pkcs11: URI shown by 'bidclient keys', or a PKCS#12 file.")),
+        "token.key_ambiguous": (_("More than one key matches."),
+                                _("Add object= or id= to the pkcs11: URI to choose one.")),
+        "token.pin_incorrect": (_("The PIN is incorrect."),
+                                _("It was not retried. Check the PIN before trying again: "
+                                  "too many wrong PINs lock the token.")),
+        "token.pin_locked": (_("The token is locked after too many wrong PINs."),
+                             _("Unblock it with your CA's tool or service desk.")),
+        "token.pin_cancelled": (_("No PIN was given."),
+                                _("Enter the PIN when asked, or use --pin-source file:PATH or env:NAME.")),
+        "token.pin_source_unavailable": (_("The PIN source could not be read."),
+                                         _("Check the file or environment variable named by the pin source.")),
+        "token.mechanism_unsupported": (_("The key or token cannot perform this operation."),
+                                        _("Use a key of another type, or another token.")),
+        "token.key_file": (_("The key file could not be opened."),
+                           _("Check the file and its password.")),
+        "token.error": (_("The token reported an error."), _("Reconnect the dongle and try again.")),
+        # trust
+        "trust.expired": (_("The certificate has expired."), _("Renew the certificate with your CA.")),
+        "trust.not_yet_valid": (_("The certificate is not yet valid."),
+                                _("Check the computer's clock, or wait until the certificate's start date.")),
+        "trust.revoked": (_("The certificate has been revoked."), _("Contact the issuing CA.")),
+        "trust.untrusted_root": (_("The certificate was not issued by a trusted CA."),
+                                 _("Add the CA to the trust list (--trust) if it is recognised.")),
+        "trust.wrong_key_usage": (_("The certificate may not be used for this purpose."),
+                                  _("Use the signing certificate to sign and the encryption certificate "
+                                    "to encrypt.")),
+        "trust.revocation_unknown": (_("The revocation status could not be checked."),
+                                     _("Check the network connection to the CA, or update the CRLs.")),
+        "trust.no_trust_list": (_("No trust list is configured."),
+                                _("Pass --trust with CA certificates, or configure a trust list.")),
+        "trust.invalid": (_("The certificate is not valid."), ""),
+        # CMS
+        "cms.malformed": (_("The file is damaged or not of the expected kind."),
+                          _("Run 'bidclient inspect' on it to see what it is.")),
+        "cms.not_a_recipient": (_("This file was not encrypted for your key."),
+                                _("Use the key of one of the recipients listed by 'bidclient inspect'.")),
+        "cms.decryption_failed": (_("Decryption failed: the file is damaged or was altered, or the key is wrong."),
+                                  _("Nothing was written. Obtain an intact copy of the file.")),
+        "cms.signature_invalid": (_("The signature is not valid: the file or the signature was altered."),
+                                  _("Do not trust this file.")),
+        # usage and files
+        "usage.invalid": (_("The command is not valid."), _("Run 'bidclient --help'.")),
+        "io.input_missing": (_("The input file does not exist."), _("Check the path.")),
+        "io.output_exists": (_("The output already exists."),
+                             _("Choose another output path, or remove the existing one.")),
+        "io.error": (_("A file could not be read or written."), _("Check the path and permissions.")),
+    }
+
+
+def _prefix_headline(code: str) -> tuple[str, str]:
+    if code.startswith("bid."):
+        return (_("The sealed bid is not acceptable."),
+                _("Nothing was extracted. Ask the bidder for an intact bid."))
+    return (_("The operation failed."), "")
+
+
+def _exit_status_for(code: str) -> int:
+    if code.startswith("token."):
+        return EXIT_KEY_UNAVAILABLE
+    if code.startswith("usage.") or code in ("io.input_missing", "io.output_exists"):
+        return EXIT_USAGE
+    return EXIT_FAILED
+
+
+def describe(error: BaseException) -> UserMessage:
+    """The user-facing message for any error of the project."""
+    code = getattr(error, "code", None)
+    if not isinstance(code, str):
+        if isinstance(error, OSError):
+            code = "io.error"
+            detail = f"{error.filename or ''}: {error.strerror or error}".strip(": ")
+        else:
+            code = "bidclient.internal"
+            detail = f"{type(error).__name__}: {error}"
+    else:
+        detail = str(error.args[0]) if error.args else ""
+    headline, hint = _catalog().get(code) or _prefix_headline(code)
+    status = getattr(error, "exit_status", None)
+    if not isinstance(status, int):
+        status = _exit_status_for(code)
+    return UserMessage(code=code, headline=headline, hint=hint, detail=detail, exit_status=status)

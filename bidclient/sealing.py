@@ -1,0 +1,216 @@
+"""Seal and unseal: the inner signed package inside the outer CMS envelope (docs/formats/sealed-bid.md).
+
+seal    files --hash+zip--> package --encrypt--> BID, in one pass; then a self-check opens what was written
+        with the bidder's own encryption key (same token session, so the same PIN entry) before the BID is
+        renamed into place.
+unseal  BID --decrypt (tag verified)--> temporary package --verify signature, check every entry--> DIR,
+        renamed into place only when everything passed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import shutil
+import tempfile
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import BinaryIO
+
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes
+
+from bidclient import __version__
+from bidclient.atomic import atomic_output, refuse_existing
+from bidclient.bidpackage import reader as package_reader
+from bidclient.bidpackage import writer as package_writer
+from bidclient.bidpackage.manifest import Manifest
+from bidclient.errors import BidclientError
+from bidclient.signing import VerifiedSignature, sign_content, verify_content
+from crypto import cms_envelope, identity, trust
+from crypto.key_access import KeySession
+
+Progress = Callable[[int], None]
+Cancel = Callable[[], bool]
+
+
+@dataclass(frozen=True)
+class TenderTarget:
+    """What a bid is sealed for: the tender and the opening certificates."""
+
+    tender_id: str
+    tender_version: int
+    opening_certificates: Sequence[x509.Certificate]
+    package_sha256: str | None = None
+    opening_time: datetime | None = None
+
+
+@dataclass
+class SealResult:
+    manifest: Manifest
+    envelope_sha256: str
+    envelope_size: int
+    recipients: list[x509.Certificate]
+    self_check_passed: bool
+    warnings: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class UnsealResult:
+    manifest: Manifest
+    signature: VerifiedSignature
+    directory: Path
+
+
+class _HashingWriter(io.RawIOBase):
+    """Counts and hashes what passes to the underlying file (the envelope's SHA-256 for the receipt)."""
+
+    def __init__(self, target: BinaryIO) -> None:
+        self._target = target
+        self.sha256 = hashlib.sha256()
+        self.size = 0
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data: bytes | bytearray | memoryview) -> int:  # type: ignore[override]
+        view = memoryview(data)
+        self._target.write(view)
+        self.sha256.update(view)
+        self.size += view.nbytes
+        return view.nbytes
+
+
+def _fingerprint(cert: x509.Certificate) -> str:
+    return cert.fingerprint(hashes.SHA256()).hex()
+
+
+def _dedupe(certs: Sequence[x509.Certificate]) -> list[x509.Certificate]:
+    seen: dict[str, x509.Certificate] = {}
+    for cert in certs:
+        seen.setdefault(_fingerprint(cert), cert)
+    return list(seen.values())
+
+
+def preflight_warnings(session: KeySession, target: TenderTarget, *, now: datetime | None = None) -> list[str]:
+    """Warnings the bidder must see before sealing (certificate expiring before the opening...)."""
+    now = now or datetime.now(UTC)
+    warnings: list[str] = []
+    encryption = session.encryption_certificate
+    if encryption is not None:
+        deadline = target.opening_time or now
+        if encryption.not_valid_after_utc <= deadline:
+            warnings.append(
+                f"your encryption certificate expires {encryption.not_valid_after_utc:%Y-%m-%d %H:%M} UTC, "
+                "before the opening; renew it and seal again, or only the opening key will open this bid")
+    for cert in target.opening_certificates:
+        if cert.not_valid_after_utc <= now:
+            warnings.append(f"the opening certificate {cert.subject.rfc4514_string()} has expired")
+    return warnings
+
+
+def seal(directory: Path, output: Path, *, session: KeySession, target: TenderTarget,
+         progress: Progress | None = None, cancel: Cancel | None = None,
+         tsa_url: str | None = None) -> SealResult:
+    if not directory.is_dir():
+        raise BidclientError(f"{directory} is not a directory of bid files", code="io.input_missing")
+    refuse_existing(output)
+    signer = session.signer()
+    own_encryption = session.encryption_certificate
+    if own_encryption is None:
+        raise BidclientError(
+            "the key has no encryption certificate to seal the bid to yourself as well; without it a broken "
+            "opening key would lose the bid", code="seal.no_encryption_certificate")
+    if not target.opening_certificates:
+        raise BidclientError("no opening certificate was given", code="usage.invalid", exit_status=2)
+    recipients = _dedupe([*target.opening_certificates, own_encryption])
+    warnings = preflight_warnings(session, target)
+    signer_identity = identity.identity_of(signer.certificate)
+
+    def sign_manifest(data: bytes) -> bytes:
+        return sign_content(data, signer, tsa_url=tsa_url)
+
+    with atomic_output(output) as stream:
+        counted = _HashingWriter(stream)
+        with cms_envelope.EnvelopeWriter(counted, recipients) as envelope:  # type: ignore[arg-type]
+            manifest = package_writer.write_package(
+                envelope, directory,  # type: ignore[arg-type]
+                tender_id=target.tender_id, tender_version=target.tender_version,
+                package_sha256=target.package_sha256,
+                bidder_uscc=signer_identity.uscc or "", bidder_name=signer_identity.organization or "",
+                signing_certificate_sha256=_fingerprint(signer.certificate),
+                tool=f"bidclient {__version__}",
+                sign_manifest=sign_manifest, progress=progress, cancel=cancel)
+        stream.flush()
+        _self_check(Path(stream.name), manifest, session.decrypter(own_encryption))  # type: ignore[attr-defined]
+    return SealResult(manifest=manifest, envelope_sha256=counted.sha256.hexdigest(), envelope_size=counted.size,
+                      recipients=recipients, self_check_passed=True, warnings=warnings)
+
+
+def _self_check(bid: Path, written: Manifest, decrypter: object) -> None:
+    """Open what was just written with the bidder's own key and compare manifests."""
+    with tempfile.TemporaryDirectory(prefix=".bidclient-check-", dir=bid.parent) as tmp:
+        inner = Path(tmp) / "package.zip"
+        try:
+            cms_envelope.decrypt_file(bid, inner, decrypter)  # type: ignore[arg-type]
+            package = package_reader.open_package(inner)
+            found = package.check(lambda _manifest, _signature: None)
+            package.verify_contents()
+        except Exception as ex:
+            raise BidclientError(f"the self-check could not open the bid just written: {ex}",
+                                 code="seal.self_check_failed") from ex
+        if found.to_json_bytes() != written.to_json_bytes():
+            raise BidclientError("the self-check found a different manifest than the one written",
+                                 code="seal.self_check_failed")
+
+
+def unseal(bid: Path, output: Path, *, session: KeySession, trust_list: trust.TrustList,
+           revocation: trust.RevocationMode = trust.RevocationMode.SOFT_FAIL,
+           progress: Progress | None = None) -> UnsealResult:
+    if not bid.is_file():
+        raise BidclientError(f"{bid} does not exist", code="io.input_missing")
+    refuse_existing(output)
+    info = cms_envelope.describe_file(bid)
+    decrypter = session.decrypter(_matching_recipient(session, info))
+    verified: list[VerifiedSignature] = []
+
+    def verify_manifest(manifest_bytes: bytes, signature: bytes) -> None:
+        verified.append(verify_content(manifest_bytes, signature, trust_list, revocation=revocation))
+
+    output.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=".bidclient-unseal-", dir=output.parent))
+    try:
+        inner = tmp / "package.zip"
+        cms_envelope.decrypt_file(bid, inner, decrypter, progress=progress)
+        package = package_reader.open_package(inner)
+        manifest = package.check(verify_manifest)
+        signature = verified[0]
+        _check_bidder_matches(manifest, signature)
+        package.extract_to(output)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return UnsealResult(manifest=manifest, signature=signature, directory=output)
+
+
+def _matching_recipient(session: KeySession, info: cms_envelope.EnvelopeInfo) -> x509.Certificate | None:
+    """The certificate on the token that the envelope was encrypted to, if any."""
+    for cert in session.certificates():
+        for recipient in info.recipients:
+            if recipient.matches(cert):
+                return cert
+    return None
+
+
+def _check_bidder_matches(manifest: Manifest, signature: VerifiedSignature) -> None:
+    """The manifest's bidder must be the enterprise whose key signed it."""
+    if manifest.bidder.signing_certificate_sha256 != _fingerprint(signature.certificate):
+        raise BidclientError("the manifest names a different signing certificate than the one that signed it",
+                             code="bid.signer_mismatch")
+    claimed = manifest.bidder.uscc
+    if claimed and signature.identity.uscc and claimed != signature.identity.uscc:
+        raise BidclientError(f"the manifest names enterprise {claimed} but was signed by "
+                             f"{signature.identity.uscc}", code="bid.signer_mismatch")
+
+
