@@ -64,6 +64,12 @@ class MechanismUnsupported(TokenError):
     code = "token.mechanism_unsupported"
 
 
+class InvalidKeyUri(TokenError):
+    """A pkcs11: URI is malformed (RFC 7512)."""
+
+    code = "token.invalid_uri"
+
+
 class KeyFileError(TokenError):
     """A PKCS#12 file could not be read or its password is wrong."""
 
@@ -117,3 +123,15 @@ class SignatureInvalid(CryptoError):
     """The signature does not match the content, or the signer certificate does not match."""
 
     code = "cms.signature_invalid"
+
+
+class UnsupportedAlgorithm(CryptoError):
+    """A well-formed envelope or certificate uses an algorithm bidclient does not implement."""
+
+    code = "cms.unsupported_algorithm"
+
+
+class OperationCancelled(CryptoError):
+    """The caller's cancel callback stopped a long operation; nothing was left behind."""
+
+    code = "crypto.cancelled"
