@@ -135,3 +135,13 @@ class OperationCancelled(CryptoError):
     """The caller's cancel callback stopped a long operation; nothing was left behind."""
 
     code = "crypto.cancelled"
+
+
+class TimestampError(CryptoError):
+    """An RFC 3161 timestamp could not be obtained: TSA unreachable, refusal, or an invalid answer.
+
+    ``code`` is one of timestamp.unreachable, timestamp.http_status, timestamp.rejected,
+    timestamp.bad_response, timestamp.bad_signature, timestamp.imprint_mismatch, timestamp.nonce_mismatch.
+    """
+
+    code = "timestamp.error"

@@ -1,0 +1,495 @@
+"""Detached CMS SignedData (RFC 5652) with CAdES-BES attributes and optional RFC 3161 timestamps.
+
+Why asn1crypto + cryptography rather than pyHanko's CMS machinery: pyHanko's ``Signer`` is asynchronous
+(``async_sign_raw``) and would need an event loop inside our token worker thread for every signature;
+its timestamp side is a client only (we also need a TSA, see crypto.timestamp), and its verifier is built
+around trust validation, whereas here we want integrity checks only, each failure mapped to our own error
+family. A SignedData with one SignerInfo is small (about 250 lines here), so owning it gives full control
+over the exact bytes (DER, sorted SET OF, RSASSA-PSS parameters, ESS attributes) that ``openssl cms
+-verify`` and ``openssl ts -verify`` check, with no extra runtime dependency (asn1crypto already comes with
+pyhanko-certvalidator). Interoperability is proven by tests that run the real ``openssl`` command both ways.
+
+Content is never held in memory: it is hashed in 1 MiB chunks, and only the digest is signed (through
+the signed attributes), so signing or verifying a large bid file uses constant memory.
+
+The functions ``build_signer_info``, ``verify_signer_info`` and ``load_signed_data`` are building blocks
+shared with crypto.timestamp (a timestamp token is a SignedData as well).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any, BinaryIO
+
+from asn1crypto import algos, cms, core, tsp
+from asn1crypto import x509 as asn1_x509
+from cryptography import x509
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
+from cryptography.hazmat.primitives.serialization import Encoding
+
+from crypto.algorithms import SignatureAlgorithm
+from crypto.errors import CryptoError, MalformedError, MechanismUnsupported, SignatureInvalid
+from crypto.keys import Signer
+
+if TYPE_CHECKING:
+    from crypto.timestamp import Timestamper, TimestampInfo
+
+__all__ = [
+    "SignatureInfo",
+    "describe_signature",
+    "sign_detached",
+    "sign_detached_digest",
+    "verify_detached",
+]
+
+CHUNK_SIZE = 1 << 20
+_DER = Encoding.DER
+
+# Digest algorithms accepted in signatures we verify; MD5 and SHA-1 are refused as too weak.
+_HASHES: dict[str, Callable[[], hashes.HashAlgorithm]] = {
+    "sha256": hashes.SHA256,
+    "sha384": hashes.SHA384,
+    "sha512": hashes.SHA512,
+}
+
+DIGEST_OF: dict[SignatureAlgorithm, str] = {
+    SignatureAlgorithm.RSA_PKCS1V15_SHA256: "sha256",
+    SignatureAlgorithm.RSA_PSS_SHA256: "sha256",
+    SignatureAlgorithm.ECDSA_SHA256: "sha256",
+    SignatureAlgorithm.ECDSA_SHA384: "sha384",
+}
+
+
+@dataclass(frozen=True)
+class SignatureInfo:
+    """What a signature says about itself. ``certificates`` holds every embedded certificate."""
+
+    signer_certificate: x509.Certificate
+    certificates: list[x509.Certificate]
+    signing_time: datetime | None
+    digest_algorithm: str
+    signature_algorithm: str
+    timestamp: TimestampInfo | None = None
+    # False only from describe_signature, which checks neither content nor signature value.
+    verified: bool = field(default=True)
+
+
+# --- signing --------------------------------------------------------------------------------------
+
+
+def sign_detached(content: BinaryIO | bytes, signer: Signer, *, algorithm: SignatureAlgorithm | None = None,
+                  timestamper: Timestamper | None = None, signing_time: datetime | None = None) -> bytes:
+    """Sign ``content`` (bytes or a binary stream read to its end) and return a DER ContentInfo.
+
+    The default algorithm is the signer's preferred one. The signer certificate and its chain are embedded.
+    With ``timestamper``, an RFC 3161 token over the signature value is added as an unsigned attribute.
+    """
+    algorithm = _choose_algorithm(signer, algorithm)
+    digest_name = DIGEST_OF[algorithm]
+    digest = digest_stream(content, digest_name)
+    return _sign_digest(digest, digest_name, signer, algorithm, timestamper, signing_time)
+
+
+def sign_detached_digest(digest: bytes, digest_algorithm: str, signer: Signer, *,
+                         algorithm: SignatureAlgorithm | None = None, timestamper: Timestamper | None = None,
+                         signing_time: datetime | None = None) -> bytes:
+    """Like sign_detached when the caller already hashed the content with ``digest_algorithm``.
+
+    ``digest_algorithm`` ("sha256" or "sha384") must be the hash of the signature algorithm.
+    """
+    algorithm = _choose_algorithm(signer, algorithm)
+    expected = DIGEST_OF[algorithm]
+    if digest_algorithm.lower().replace("-", "") != expected:
+        raise ValueError(f"{algorithm.value} needs a {expected} digest, not {digest_algorithm}")
+    if len(digest) != hashlib.new(expected).digest_size:
+        raise ValueError(f"a {expected} digest is {hashlib.new(expected).digest_size} bytes, "
+                         f"not {len(digest)}")
+    return _sign_digest(digest, expected, signer, algorithm, timestamper, signing_time)
+
+
+def digest_stream(content: BinaryIO | bytes, digest_name: str) -> bytes:
+    """Hash bytes or a stream in CHUNK_SIZE pieces."""
+    h = hashlib.new(digest_name)
+    if isinstance(content, bytes | bytearray | memoryview):
+        h.update(content)
+        return h.digest()
+    while True:
+        chunk = content.read(CHUNK_SIZE)
+        if not chunk:
+            return h.digest()
+        h.update(chunk)
+
+
+def _choose_algorithm(signer: Signer, algorithm: SignatureAlgorithm | None) -> SignatureAlgorithm:
+    supported = signer.supported_signature_algorithms()
+    if algorithm is None:
+        if not supported:
+            raise MechanismUnsupported("the key offers no signature algorithm")
+        return supported[0]
+    if algorithm not in supported:
+        raise MechanismUnsupported(f"this key cannot sign with {algorithm.value}")
+    return algorithm
+
+
+def _sign_digest(digest: bytes, digest_name: str, signer: Signer, algorithm: SignatureAlgorithm,
+                 timestamper: Timestamper | None, signing_time: datetime | None) -> bytes:
+    signer_info = build_signer_info(signer, algorithm, content_type="data", message_digest=digest,
+                                    signing_time=signing_time or datetime.now(UTC))
+    if timestamper is not None:
+        # Imported here: crypto.timestamp builds on this module.
+        from crypto.timestamp import verify_timestamp_token
+
+        signature_value = signer_info["signature"].native
+        imprint = hashlib.new(digest_name, signature_value).digest()
+        token = timestamper.timestamp(imprint, digest_name)
+        # A TSA answer is hostile input: never embed a token that does not cover this signature.
+        verify_timestamp_token(token, digest=imprint)
+        signer_info["unsigned_attrs"] = cms.CMSAttributes([
+            cms.CMSAttribute({"type": "signature_time_stamp_token",
+                              "values": [cms.ContentInfo.load(token)]}),
+        ])
+    return build_signed_data(signer_info, signer, digest_name, content_type="data").dump()
+
+
+def build_signer_info(signer: Signer, algorithm: SignatureAlgorithm, *, content_type: str,
+                      message_digest: bytes, signing_time: datetime | None) -> cms.SignerInfo:
+    """A SignerInfo with CAdES-BES signed attributes, signed by ``signer``; its signature is checked."""
+    digest_name = DIGEST_OF[algorithm]
+    cert = _to_asn1(signer.certificate)
+    attrs: list[cms.CMSAttribute] = [
+        cms.CMSAttribute({"type": "content_type", "values": [content_type]}),
+        cms.CMSAttribute({"type": "message_digest", "values": [message_digest]}),
+    ]
+    if signing_time is not None:
+        # RFC 5652 11.3: UTCTime for 1950-2049, GeneralizedTime otherwise.
+        signing_time = signing_time.astimezone(UTC).replace(microsecond=0)
+        choice = "utc_time" if 1950 <= signing_time.year < 2050 else "generalized_time"
+        attrs.append(cms.CMSAttribute({"type": "signing_time", "values": [cms.Time({choice: signing_time})]}))
+    attrs.append(cms.CMSAttribute({"type": "signing_certificate_v2", "values": [tsp.SigningCertificateV2({
+        "certs": [tsp.ESSCertIDv2({
+            "hash_algorithm": {"algorithm": "sha256"},
+            "cert_hash": hashlib.sha256(cert.dump()).digest(),
+            "issuer_serial": {
+                "issuer": [asn1_x509.GeneralName({"directory_name": cert.issuer})],
+                "serial_number": cert.serial_number,
+            },
+        })],
+    })]}))
+    signed_attrs = cms.CMSAttributes(attrs)
+    to_sign = signed_attrs.dump()  # universal SET OF tag: what RFC 5652 5.4 says is signed
+    signature = signer.sign(to_sign, algorithm)
+    sig_algo = _signature_algorithm_id(algorithm)
+    try:
+        _verify_raw(signer.certificate.public_key(), sig_algo, digest_name, signature, to_sign)
+    except SignatureInvalid:
+        raise SignatureInvalid("the key's signature does not verify with its certificate: the key and the "
+                               "certificate do not belong together", code="cms.signer_key_mismatch") from None
+    return cms.SignerInfo({
+        "version": "v1",
+        "sid": cms.SignerIdentifier({"issuer_and_serial_number": cms.IssuerAndSerialNumber({
+            "issuer": cert.issuer, "serial_number": cert.serial_number})}),
+        "digest_algorithm": algos.DigestAlgorithm({"algorithm": digest_name}),
+        "signed_attrs": signed_attrs,
+        "signature_algorithm": sig_algo,
+        "signature": signature,
+    })
+
+
+def build_signed_data(signer_info: cms.SignerInfo, signer: Signer | None, digest_name: str, *,
+                      content_type: str, content: core.Asn1Value | None = None) -> cms.ContentInfo:
+    """Wrap one SignerInfo; embeds the signer certificate and chain when ``signer`` is given."""
+    certificates: list[cms.CertificateChoices] = []
+    if signer is not None:
+        seen: set[bytes] = set()
+        for c in [signer.certificate, *signer.chain]:
+            der = c.public_bytes(_DER)
+            if der not in seen:
+                seen.add(der)
+                certificates.append(cms.CertificateChoices({"certificate": asn1_x509.Certificate.load(der)}))
+    encap: dict[str, Any] = {"content_type": content_type}
+    if content is not None:
+        encap["content"] = content
+    signed_data: dict[str, Any] = {
+        "version": "v1",
+        "digest_algorithms": [algos.DigestAlgorithm({"algorithm": digest_name})],
+        "encap_content_info": encap,
+        "signer_infos": [signer_info],
+    }
+    if certificates:
+        signed_data["certificates"] = certificates
+    return cms.ContentInfo({"content_type": "signed_data", "content": cms.SignedData(signed_data)})
+
+
+def _signature_algorithm_id(algorithm: SignatureAlgorithm) -> algos.SignedDigestAlgorithm:
+    if algorithm is SignatureAlgorithm.RSA_PKCS1V15_SHA256:
+        return algos.SignedDigestAlgorithm({"algorithm": "sha256_rsa"})
+    if algorithm is SignatureAlgorithm.RSA_PSS_SHA256:
+        return algos.SignedDigestAlgorithm({"algorithm": "rsassa_pss", "parameters": algos.RSASSAPSSParams({
+            "hash_algorithm": {"algorithm": "sha256"},
+            "mask_gen_algorithm": {"algorithm": "mgf1", "parameters": {"algorithm": "sha256"}},
+            "salt_length": 32,
+        })})
+    if algorithm is SignatureAlgorithm.ECDSA_SHA256:
+        return algos.SignedDigestAlgorithm({"algorithm": "sha256_ecdsa"})
+    return algos.SignedDigestAlgorithm({"algorithm": "sha384_ecdsa"})
+
+
+# --- verifying -------------------------------------------------------------------------------------
+
+
+@dataclass
+class ParsedSignedData:
+    """The fields of a one-signer SignedData, parsed eagerly so later access cannot fail."""
+
+    content_type: str
+    encap_content: bytes | None
+    signer_info: cms.SignerInfo
+    digest_algorithm: str
+    signature_algorithm: algos.SignedDigestAlgorithm
+    signature: bytes
+    signed_attrs_der: bytes
+    signed_attrs: dict[str, list[Any]]
+    unsigned_attrs: dict[str, list[Any]]
+    certificates: list[x509.Certificate]
+    signer_certificate: x509.Certificate | None
+
+
+def load_signed_data(der: bytes, *, what: str = "signature") -> ParsedSignedData:
+    """Parse a ContentInfo holding a SignedData with exactly one SignerInfo. Raises MalformedError."""
+    if not isinstance(der, bytes | bytearray) or not der:
+        raise MalformedError(f"the {what} is empty")
+    try:
+        return _load_signed_data(bytes(der), what)
+    except CryptoError:
+        raise
+    except Exception as ex:  # asn1crypto parses lazily and can raise many types on hostile input
+        raise MalformedError(f"the {what} is not a valid CMS SignedData: {_short(ex)}") from ex
+
+
+def _load_signed_data(der: bytes, what: str) -> ParsedSignedData:
+    info = cms.ContentInfo.load(der, strict=True)
+    ctype = info["content_type"].native
+    if ctype != "signed_data":
+        raise MalformedError(f"the {what} is a CMS {ctype}, not a SignedData")
+    sd = info["content"]
+    signer_infos = sd["signer_infos"]
+    if len(signer_infos) != 1:
+        raise MalformedError(f"the {what} has {len(signer_infos)} signers; exactly one is expected")
+    si = signer_infos[0]
+    encap = sd["encap_content_info"]
+    econtent = encap["content"]
+    encap_bytes: bytes | None = None
+    if isinstance(econtent, core.OctetString | core.ParsableOctetString) and econtent.contents is not None:
+        encap_bytes = bytes(econtent)  # merges BER chunks of a constructed OCTET STRING
+    certs: list[x509.Certificate] = []
+    for choice in sd["certificates"] if sd["certificates"].native is not None else []:
+        if choice.name == "certificate":
+            certs.append(x509.load_der_x509_certificate(choice.chosen.dump()))
+    digest_name = si["digest_algorithm"]["algorithm"].native
+    signed = si["signed_attrs"]
+    if signed.native is None:
+        raise MalformedError(f"the {what} has no signed attributes (signatures directly over the content "
+                             "are not supported)")
+    signed_der = b"\x31" + signed.dump()[1:]  # [0] IMPLICIT -> SET OF, original bytes kept
+    signed_attrs = _attrs(signed)
+    unsigned_attrs = _attrs(si["unsigned_attrs"]) if si["unsigned_attrs"].native is not None else {}
+    return ParsedSignedData(
+        content_type=encap["content_type"].native,
+        encap_content=encap_bytes,
+        signer_info=si,
+        digest_algorithm=digest_name,
+        signature_algorithm=si["signature_algorithm"],
+        signature=si["signature"].native,
+        signed_attrs_der=signed_der,
+        signed_attrs=signed_attrs,
+        unsigned_attrs=unsigned_attrs,
+        certificates=certs,
+        signer_certificate=_find_signer(si["sid"], certs),
+    )
+
+
+def _attrs(attrs: cms.CMSAttributes) -> dict[str, list[Any]]:
+    out: dict[str, list[Any]] = {}
+    for attr in attrs:
+        name = attr["type"].native
+        if name in out:
+            raise MalformedError(f"attribute {name} appears twice")
+        values = list(attr["values"])
+        for v in values:
+            _ = v.native  # force full parsing now, inside the error boundary
+        out[name] = values
+    return out
+
+
+def _find_signer(sid: cms.SignerIdentifier, certs: list[x509.Certificate]) -> x509.Certificate | None:
+    for cert in certs:
+        a = asn1_x509.Certificate.load(cert.public_bytes(_DER))
+        if sid.name == "issuer_and_serial_number":
+            if a.issuer == sid.chosen["issuer"] and a.serial_number == sid.chosen["serial_number"].native:
+                return cert
+        elif a.key_identifier is not None and a.key_identifier == sid.chosen.native:
+            return cert
+    return None
+
+
+def verify_signer_info(parsed: ParsedSignedData, *, content_digest: bytes,
+                       signer_certificate: x509.Certificate | None = None,
+                       what: str = "signature") -> x509.Certificate:
+    """Check attributes and the signature value; returns the signer certificate. Raises SignatureInvalid."""
+    cert = signer_certificate or parsed.signer_certificate
+    if cert is None:
+        raise SignatureInvalid(f"the {what}'s signer certificate is not embedded")
+    attrs = parsed.signed_attrs
+    ctype = _single(attrs, "content_type", what)
+    if ctype.native != parsed.content_type:
+        raise SignatureInvalid(f"the {what}'s content-type attribute ({ctype.native}) does not match its "
+                               f"content ({parsed.content_type})")
+    if _single(attrs, "message_digest", what).native != content_digest:
+        raise SignatureInvalid(f"the content does not match the {what} (message digest differs)")
+    cert_der = cert.public_bytes(_DER)
+    if "signing_certificate_v2" in attrs:
+        _check_ess(_single(attrs, "signing_certificate_v2", what), cert, cert_der, what, default="sha256")
+    if "signing_certificate" in attrs:
+        _check_ess(_single(attrs, "signing_certificate", what), cert, cert_der, what, default="sha1")
+    _verify_raw(cert.public_key(), parsed.signature_algorithm, parsed.digest_algorithm, parsed.signature,
+                parsed.signed_attrs_der, what=what)
+    return cert
+
+
+def _single(attrs: dict[str, list[Any]], name: str, what: str) -> Any:
+    values = attrs.get(name)
+    if not values:
+        raise SignatureInvalid(f"the {what} lacks the {name} signed attribute")
+    if len(values) != 1:
+        raise SignatureInvalid(f"the {what}'s {name} attribute has {len(values)} values")
+    return values[0]
+
+
+def _check_ess(value: Any, cert: x509.Certificate, cert_der: bytes, what: str, default: str) -> None:
+    certs = value["certs"]
+    if len(certs) == 0:
+        raise SignatureInvalid(f"the {what}'s signing-certificate attribute is empty")
+    first = certs[0]  # RFC 5035: the first entry identifies the signer
+    hash_name = first["hash_algorithm"]["algorithm"].native if "hash_algorithm" in first else default
+    if hash_name not in {"sha1", *_HASHES}:
+        raise SignatureInvalid(f"the {what}'s signing-certificate hash {hash_name} is not supported")
+    if hashlib.new(hash_name, cert_der).digest() != first["cert_hash"].native:
+        raise SignatureInvalid(f"the {what}'s signing-certificate attribute names another certificate "
+                               "than the one embedded")
+    issuer_serial = first["issuer_serial"]
+    if issuer_serial.native is not None and issuer_serial["serial_number"].native != cert.serial_number:
+        raise SignatureInvalid(f"the {what}'s signing-certificate serial number does not match the "
+                               "certificate")
+
+
+def _verify_raw(public_key: Any, sig_algo: algos.SignedDigestAlgorithm, digest_name: str, signature: bytes,
+                data: bytes, *, what: str = "signature") -> None:
+    name = sig_algo.signature_algo
+    try:
+        hash_name = sig_algo.hash_algo
+    except ValueError:
+        hash_name = digest_name  # rsaEncryption carries no hash: RFC 5754 uses the digestAlgorithm
+    if hash_name not in _HASHES:
+        raise SignatureInvalid(f"the {what} uses an unsupported hash algorithm ({hash_name})")
+    hash_alg = _HASHES[hash_name]()
+    try:
+        if name == "rsassa_pkcs1v15" and isinstance(public_key, rsa.RSAPublicKey):
+            public_key.verify(signature, data, padding.PKCS1v15(), hash_alg)
+        elif name == "rsassa_pss" and isinstance(public_key, rsa.RSAPublicKey):
+            params = sig_algo["parameters"]
+            mgf = params["mask_gen_algorithm"]
+            if mgf["algorithm"].native != "mgf1" or params["trailer_field"].native != "trailer_field_bc":
+                raise SignatureInvalid(f"the {what} uses unsupported RSASSA-PSS parameters")
+            mgf_hash = mgf["parameters"]["algorithm"].native
+            if mgf_hash not in _HASHES:
+                raise SignatureInvalid(f"the {what} uses an unsupported MGF1 hash ({mgf_hash})")
+            pss = padding.PSS(mgf=padding.MGF1(_HASHES[mgf_hash]()), salt_length=params["salt_length"].native)
+            public_key.verify(signature, data, pss, hash_alg)
+        elif name == "ecdsa" and isinstance(public_key, ec.EllipticCurvePublicKey):
+            public_key.verify(signature, data, ec.ECDSA(hash_alg))
+        else:
+            raise SignatureInvalid(f"the {what}'s algorithm ({sig_algo['algorithm'].native}) does not fit "
+                                   "the signer's key")
+    except InvalidSignature:
+        raise SignatureInvalid(f"the {what} value does not verify with the signer certificate's "
+                               "key") from None
+    except (ValueError, TypeError, KeyError) as ex:
+        raise SignatureInvalid(f"the {what} cannot be checked: {_short(ex)}") from ex
+
+
+def verify_detached(content: BinaryIO | bytes, signature: bytes) -> SignatureInfo:
+    """Check that ``signature`` (DER or BER CMS) signs ``content``: integrity only, no trust decisions.
+
+    Raises MalformedError if ``signature`` is not a one-signer detached SignedData, SignatureInvalid if the
+    content, attributes, signature value or timestamp do not verify. Trust in the returned certificates is
+    decided elsewhere (crypto.trust).
+    """
+    parsed = load_signed_data(signature)
+    if parsed.encap_content is not None:
+        raise MalformedError("the signature contains its content; a detached signature was expected")
+    if parsed.digest_algorithm not in _HASHES:
+        raise SignatureInvalid("the signature uses an unsupported digest algorithm "
+                               f"({parsed.digest_algorithm})")
+    digest = digest_stream(content, parsed.digest_algorithm)
+    cert = verify_signer_info(parsed, content_digest=digest)
+    return _info(parsed, cert, timestamp=_timestamp_of(parsed, strict=True), verified=True)
+
+
+def describe_signature(signature: bytes) -> SignatureInfo:
+    """Report what a signature claims without its content (for ``bidclient inspect``).
+
+    Nothing is verified except an embedded timestamp, whose ``verified`` flag says whether it holds;
+    ``SignatureInfo.verified`` is False. Raises MalformedError for anything that is not a SignedData.
+    """
+    parsed = load_signed_data(signature)
+    cert = parsed.signer_certificate
+    if cert is None:
+        raise MalformedError("the signature does not embed its signer certificate")
+    return _info(parsed, cert, timestamp=_timestamp_of(parsed, strict=False), verified=False)
+
+
+def _timestamp_of(parsed: ParsedSignedData, *, strict: bool) -> TimestampInfo | None:
+    from crypto.timestamp import describe_timestamp_token, verify_timestamp_token
+
+    tokens = parsed.unsigned_attrs.get("signature_time_stamp_token")
+    if not tokens:
+        return None
+    if len(tokens) != 1:
+        raise MalformedError("the signature carries several timestamp tokens in one attribute")
+    token = tokens[0].dump()
+    try:
+        return verify_timestamp_token(token, data=parsed.signature)
+    except CryptoError:
+        if strict:
+            raise
+    return describe_timestamp_token(token)
+
+
+def _info(parsed: ParsedSignedData, cert: x509.Certificate, *, timestamp: TimestampInfo | None,
+          verified: bool) -> SignatureInfo:
+    signing_time = None
+    if parsed.signed_attrs.get("signing_time"):
+        signing_time = parsed.signed_attrs["signing_time"][0].native
+    sig_algo = parsed.signature_algorithm["algorithm"].native
+    if sig_algo == "rsassa_pkcs1v15":
+        sig_algo = f"{parsed.digest_algorithm}_rsa"
+    return SignatureInfo(signer_certificate=cert, certificates=list(parsed.certificates),
+                         signing_time=signing_time, digest_algorithm=parsed.digest_algorithm,
+                         signature_algorithm=sig_algo, timestamp=timestamp, verified=verified)
+
+
+# --- helpers ---------------------------------------------------------------------------------------
+
+
+def _to_asn1(cert: x509.Certificate) -> asn1_x509.Certificate:
+    return asn1_x509.Certificate.load(cert.public_bytes(_DER))
+
+
+def _short(ex: BaseException) -> str:
+    text = str(ex).strip().splitlines()[0] if str(ex).strip() else type(ex).__name__
+    return text[:200]
