@@ -1,0 +1,433 @@
+"""The entry point to keys: ``open_key(KEY, pin_source)`` and token listing.
+
+KEY is an RFC 7512 ``pkcs11:`` URI or the path of a PKCS#12 file. A KeySession is one operation: it
+asks for the PIN at most once (on first use of a private key), and closes its token sessions on exit.
+
+A token usually holds a signing pair and an encryption pair (Chinese CAs issue both on one dongle),
+told apart by their certificates' keyUsage; ``signer()`` and ``decrypter()`` pick the right one.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pkcs11
+from cryptography import x509
+
+from crypto import errors
+from crypto.keys import Decrypter, Signer
+from crypto.modules import ModuleInfo, discover_modules
+from crypto.pin import PinSource, pin_from_source_spec
+from crypto.pkcs11_keys import (
+    ENCRYPTION,
+    SIGNING,
+    CertificateObject,
+    Notice,
+    Pkcs11Decrypter,
+    Pkcs11Signer,
+    PublicKeyObject,
+    TokenContext,
+    TokenInfo,
+    is_ca_certificate,
+    issuer_chain,
+    key_usages,
+    read_public_objects,
+    read_token_info,
+)
+from crypto.pkcs11_uri import Pkcs11Uri, format_uri, is_pkcs11_uri, parse_uri
+from crypto.pkcs12 import load_pkcs12
+from crypto.token_worker import worker_for
+
+__all__ = [
+    "CertificateListing",
+    "KeyPairListing",
+    "KeySession",
+    "ModuleFailure",
+    "ModuleInfo",
+    "TokenListing",
+    "TokenListings",
+    "discover_modules",
+    "list_tokens",
+    "open_key",
+    "token_uri",
+]
+
+KEY_FORMS_HELP = ("a key is either a PKCS#11 URI such as 'pkcs11:token=MyToken;id=%01' (list them with "
+                  "'bidclient tokens') or the path of an existing PKCS#12 file (.p12/.pfx)")
+
+
+# --- pairs ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Pair:
+    key_id: bytes
+    labels: frozenset[str]
+    certificate: x509.Certificate
+    usages: frozenset[str]
+    uri: str
+
+    def valid_now(self) -> bool:
+        now = datetime.datetime.now(datetime.UTC)
+        return self.certificate.not_valid_before_utc <= now <= self.certificate.not_valid_after_utc
+
+
+def _pairs_from_objects(certs: list[CertificateObject], keys: list[PublicKeyObject],
+                        uri_for: Callable[[bytes, str], str]) -> list[_Pair]:
+    """Key pairs matched by CKA_ID: an end-entity certificate (or one whose id a public key shares)."""
+    public_ids = {k.key_id for k in keys}
+    pairs = []
+    for cert in certs:
+        if not cert.key_id:
+            continue
+        if is_ca_certificate(cert.certificate) and cert.key_id not in public_ids:
+            continue
+        labels = {cert.label} | {k.label for k in keys if k.key_id == cert.key_id}
+        labels.discard("")
+        pairs.append(_Pair(cert.key_id, frozenset(labels), cert.certificate,
+                           key_usages(cert.certificate), uri_for(cert.key_id, cert.label)))
+    return pairs
+
+
+def _choose(candidates: list[_Pair], what: str, where: str) -> _Pair:
+    if not candidates:
+        raise errors.KeyNotFound(f"no {what} key on {where}")
+    if len(candidates) > 1:
+        # A renewed certificate leaves the old pair on the token: prefer the one valid today.
+        valid = [p for p in candidates if p.valid_now()]
+        if len(valid) == 1:
+            return valid[0]
+        names = "; ".join(p.uri for p in candidates)
+        raise errors.AmbiguousKey(f"{len(candidates)} {what} keys on {where}, name one of: {names}")
+    return candidates[0]
+
+
+# --- the session ---------------------------------------------------------------------------------
+
+
+class KeySession:
+    """The keys behind one KEY for the duration of one operation (one PIN entry at most)."""
+
+    def __init__(self, description: str, pairs: list[_Pair], named: list[_Pair] | None,
+                 certificates: list[x509.Certificate],
+                 make_signer: Callable[[_Pair, list[x509.Certificate]], Signer],
+                 make_decrypter: Callable[[_Pair], Decrypter]) -> None:
+        self._description = description
+        self._pairs = pairs
+        self._named = named  # the pairs the KEY names explicitly, or None for "the whole token"
+        self._certificates = certificates
+        self._make_signer = make_signer
+        self._make_decrypter = make_decrypter
+
+    def _pick(self, usage: str) -> _Pair:
+        what = "signing" if usage == SIGNING else "encryption"
+        if self._named is not None:
+            usable = [p for p in self._named if usage in p.usages]
+            if usable:
+                return _choose(usable, what, self._description)
+        return _choose([p for p in self._pairs if usage in p.usages], what, self._description)
+
+    def signer(self) -> Signer:
+        """The signing pair: the KEY's object if it can sign, else the token's signing pair."""
+        pair = self._pick(SIGNING)
+        return self._make_signer(pair, issuer_chain(pair.certificate, self._certificates))
+
+    def decrypter(self, certificate: x509.Certificate | None = None) -> Decrypter:
+        """The encryption pair, or the pair whose certificate (or public key) is ``certificate``."""
+        if certificate is None:
+            return self._make_decrypter(self._pick(ENCRYPTION))
+        wanted = certificate.public_key()
+        for pair in self._pairs:
+            if pair.certificate == certificate or pair.certificate.public_key() == wanted:
+                return self._make_decrypter(pair)
+        raise errors.KeyNotFound(f"{self._description} holds no key for the certificate "
+                                 f"{certificate.subject.rfc4514_string()!r}")
+
+    @property
+    def signing_certificate(self) -> x509.Certificate:
+        return self._pick(SIGNING).certificate
+
+    @property
+    def encryption_certificate(self) -> x509.Certificate | None:
+        """The companion encryption certificate (to seal to oneself), None if there is none."""
+        try:
+            return self._pick(ENCRYPTION).certificate
+        except errors.KeyNotFound:
+            return None
+
+    def certificates(self) -> list[x509.Certificate]:
+        """Every certificate the KEY's token or file holds (pairs and CA certificates)."""
+        return list(self._certificates)
+
+    @property
+    def key_uris(self) -> list[str]:
+        return [p.uri for p in self._pairs]
+
+
+# --- opening -------------------------------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def open_key(key: str, pin_source: PinSource, *, modules: Sequence[str | Path] = (),
+             notice: Notice | None = None) -> Iterator[KeySession]:
+    """Open KEY (``pkcs11:`` URI or PKCS#12 path) for one operation.
+
+    ``modules`` are extra module paths (``--module``); ``notice`` tells the user things that need no
+    answer (e.g. "enter the PIN on the reader's PIN pad"). Raises ModuleLoadError, TokenNotPresent,
+    KeyNotFound, AmbiguousKey, InvalidKeyUri, KeyFileError.
+    """
+    if is_pkcs11_uri(key):
+        uri = parse_uri(key)
+        with _open_token(uri, pin_source, modules, notice) as session:
+            yield session
+        return
+    path = Path(key)
+    if not path.is_file():
+        raise errors.KeyNotFound(f"{key!r} is not a key: {KEY_FORMS_HELP}")
+    yield _pkcs12_session(path, pin_source)
+
+
+def _pkcs12_session(path: Path, pin_source: PinSource) -> KeySession:
+    contents = load_pkcs12(path, pin_source)
+    key = contents.key
+    pair = _Pair(b"", frozenset({path.name}), key.certificate, key_usages(key.certificate), str(path))
+    return KeySession(f"key file {path}", [pair], None, contents.certificates,
+                      lambda _pair, _chain: key, lambda _pair: key)
+
+
+def _modules_for(uri: Pkcs11Uri, extra: Sequence[str | Path]) -> tuple[list[ModuleInfo], bool]:
+    """Modules to search, and whether the URI chose them (then a load failure is fatal)."""
+    if uri.module_path is not None:
+        return [ModuleInfo(Path(uri.module_path), Path(uri.module_path).name, "uri")], True
+    found = discover_modules(extra)
+    if uri.module_name is not None:
+        chosen = [m for m in found if uri.module_name in m.names]
+        if not chosen:
+            raise errors.ModuleLoadError(f"no PKCS#11 module named {uri.module_name!r} is registered or "
+                                         "configured")
+        return chosen, True
+    return found, False
+
+
+@dataclass
+class _Candidate:
+    worker: Any
+    slot: Any
+    info: TokenInfo
+    mechanisms: frozenset[int]
+
+
+def _find_tokens(module: ModuleInfo, uri: Pkcs11Uri) -> list[_Candidate]:
+    worker = worker_for(module.path)
+
+    def job() -> list[_Candidate]:
+        lib = worker.lib
+        if not uri.matches_library(lib.manufacturer_id.strip(), lib.library_description.strip(),
+                                   tuple(lib.library_version)):
+            return []
+        found = []
+        for slot in lib.get_slots(token_present=True):
+            try:
+                info = read_token_info(str(worker.path), slot)
+            except pkcs11.PKCS11Error:
+                continue  # a slot emptied between listing and reading
+            if not uri.matches_slot(info.slot_id, info.slot_manufacturer, info.slot_description):
+                continue
+            if not uri.matches_token(info.label, info.serial, info.manufacturer, info.model):
+                continue
+            mechanisms = frozenset(int(m) for m in slot.get_mechanisms())
+            found.append(_Candidate(worker, slot, info, mechanisms))
+        return found
+
+    try:
+        return worker.run(job)
+    except errors.TokenError:
+        raise
+    except pkcs11.PKCS11Error as ex:
+        raise errors.ModuleLoadError(f"PKCS#11 module {module.path} failed: {type(ex).__name__}") from ex
+
+
+def _describe(info: TokenInfo) -> str:
+    return f"token {info.label!r} (serial {info.serial})"
+
+
+def token_uri(info: TokenInfo, *, key_id: bytes | None = None, label: str | None = None) -> str:
+    return format_uri(Pkcs11Uri(token=info.label, manufacturer=info.manufacturer, serial=info.serial,
+                                model=info.model, id=key_id, object=label or None,
+                                module_path=info.module_path))
+
+
+def _object_matches(uri: Pkcs11Uri, pair: _Pair) -> bool:
+    return ((uri.id is None or uri.id == pair.key_id)
+            and (uri.object is None or uri.object in pair.labels))
+
+
+@contextlib.contextmanager
+def _open_token(uri: Pkcs11Uri, pin_source: PinSource, extra: Sequence[str | Path],
+                notice: Notice | None) -> Iterator[KeySession]:
+    if uri.type in ("secret-key", "data"):
+        raise errors.KeyNotFound(f"the URI names a {uri.type} object; a key pair is needed")
+    if uri.pin_source is not None:
+        pin_source = pin_from_source_spec(uri.pin_source)
+    elif uri.pin_value is not None:
+        value = uri.pin_value
+        pin_source = lambda _request: value  # noqa: E731
+    chosen_modules, explicit = _modules_for(uri, extra)
+    candidates: list[_Candidate] = []
+    failures: list[str] = []
+    for module in chosen_modules:
+        try:
+            candidates += _find_tokens(module, uri)
+        except errors.ModuleLoadError as ex:
+            if explicit:
+                raise
+            failures.append(ex.message)
+    shown = str(uri.without_pin())
+    if not candidates:
+        detail = f" ({'; '.join(failures)})" if failures else ""
+        raise errors.TokenNotPresent(f"no token matches {shown}; is the dongle plugged in?{detail}")
+
+    contexts = [TokenContext(c.worker, c.slot, c.info, c.mechanisms, pin_source, notice) for c in candidates]
+    try:
+        opened = []
+        for ctx in contexts:
+            certs, keys = ctx.read_objects()
+            info = ctx.info
+
+            def uri_for(key_id: bytes, label: str, info: TokenInfo = info) -> str:
+                return token_uri(info, key_id=key_id, label=label)
+
+            pairs = _pairs_from_objects(certs, keys, uri_for)
+            named = [p for p in pairs if _object_matches(uri, p)] if uri.names_object else None
+            if named is not None and not named:
+                continue
+            opened.append((ctx, pairs, named, [c.certificate for c in certs]))
+        if not opened:
+            raise errors.KeyNotFound(f"no key pair with a certificate matches {shown}")
+        if len(opened) > 1:
+            names = "; ".join(token_uri(o[0].info) for o in opened)
+            raise errors.AmbiguousKey(f"{len(opened)} tokens match {shown}, name one of: {names}")
+        ctx, pairs, named, certificates = opened[0]
+
+        def make_signer(pair: _Pair, chain: list[x509.Certificate]) -> Signer:
+            return Pkcs11Signer(ctx, pair.key_id, pair.certificate, chain)
+
+        def make_decrypter(pair: _Pair) -> Decrypter:
+            return Pkcs11Decrypter(ctx, pair.key_id, pair.certificate)
+
+        yield KeySession(_describe(ctx.info), pairs, named, certificates, make_signer, make_decrypter)
+    finally:
+        for ctx in contexts:
+            ctx.close()
+
+
+# --- listing -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class KeyPairListing:
+    key_id: bytes
+    label: str
+    uri: str
+    certificate: x509.Certificate
+    usages: frozenset[str]  # {"signing"}, {"encryption"} or both
+
+    @property
+    def role(self) -> str:
+        if self.usages == {SIGNING}:
+            return "signing"
+        if self.usages == {ENCRYPTION}:
+            return "encryption"
+        return "signing+encryption" if self.usages else "none"
+
+
+@dataclass(frozen=True)
+class CertificateListing:
+    key_id: bytes
+    label: str
+    uri: str
+    certificate: x509.Certificate
+
+
+@dataclass(frozen=True)
+class TokenListing:
+    module: ModuleInfo
+    info: TokenInfo  # label, serial, manufacturer, model, flags
+    uri: str
+    pairs: list[KeyPairListing]
+    certificates: list[CertificateListing]  # every certificate, including CA certificates
+    public_keys_without_certificate: list[bytes]
+
+
+@dataclass(frozen=True)
+class ModuleFailure:
+    module: ModuleInfo
+    error: errors.TokenError
+
+
+class TokenListings(list[TokenListing]):
+    """The tokens found, plus the modules that failed to load (reported, not fatal)."""
+
+    def __init__(self, tokens: Sequence[TokenListing] = (), failures: Sequence[ModuleFailure] = ()) -> None:
+        super().__init__(tokens)
+        self.failures: list[ModuleFailure] = list(failures)
+        self.modules: list[ModuleInfo] = []
+
+
+def _list_module(module: ModuleInfo) -> list[TokenListing]:
+    worker = worker_for(module.path)
+
+    def job() -> list[TokenListing]:
+        listings = []
+        for slot in worker.lib.get_slots(token_present=True):
+            try:
+                info = read_token_info(str(worker.path), slot)
+                session = slot.get_token().open()
+                try:
+                    certs, keys = read_public_objects(session)
+                finally:
+                    session.close()
+            except pkcs11.PKCS11Error:
+                continue  # a token that cannot be read is not listed; others still are
+
+            def uri_for(key_id: bytes, label: str, info: TokenInfo = info) -> str:
+                return token_uri(info, key_id=key_id, label=label)
+
+            pairs = [KeyPairListing(p.key_id, sorted(p.labels)[0] if p.labels else "", p.uri,
+                                    p.certificate, p.usages)
+                     for p in _pairs_from_objects(certs, keys, uri_for)]
+            certificates = [CertificateListing(c.key_id, c.label, uri_for(c.key_id, c.label) if c.key_id
+                                               else token_uri(info, label=c.label), c.certificate)
+                            for c in certs]
+            cert_ids = {c.key_id for c in certs}
+            orphans = sorted({k.key_id for k in keys if k.key_id not in cert_ids})
+            listings.append(TokenListing(module, info, token_uri(info), pairs, certificates, orphans))
+        return listings
+
+    try:
+        return worker.run(job)
+    except errors.TokenError:
+        raise
+    except pkcs11.PKCS11Error as ex:
+        raise errors.ModuleLoadError(f"PKCS#11 module {module.path} failed: {type(ex).__name__}") from ex
+
+
+def list_tokens(modules: Sequence[ModuleInfo | str | Path] | None = None) -> TokenListings:
+    """Every token present in ``modules`` (default: discover_modules()), without a PIN."""
+    infos = discover_modules() if modules is None else [
+        m if isinstance(m, ModuleInfo) else ModuleInfo(Path(m), Path(m).name, "configured") for m in modules]
+    result = TokenListings()
+    result.modules = list(infos)
+    for module in infos:
+        try:
+            result.extend(_list_module(module))
+        except errors.ModuleLoadError as ex:
+            result.failures.append(ModuleFailure(module, ex))
+    return result
+
+
