@@ -201,7 +201,7 @@ def build_signer_info(signer: Signer, algorithm: SignatureAlgorithm, *, content_
 
 
 def build_signed_data(signer_info: cms.SignerInfo, signer: Signer | None, digest_name: str, *,
-                      content_type: str, content: core.Asn1Value | None = None) -> cms.ContentInfo:
+                      content_type: str, content: bytes | None = None) -> cms.ContentInfo:
     """Wrap one SignerInfo; embeds the signer certificate and chain when ``signer`` is given."""
     certificates: list[cms.CertificateChoices] = []
     if signer is not None:
@@ -211,11 +211,16 @@ def build_signed_data(signer_info: cms.SignerInfo, signer: Signer | None, digest
             if der not in seen:
                 seen.add(der)
                 certificates.append(cms.CertificateChoices({"certificate": asn1_x509.Certificate.load(der)}))
-    encap: dict[str, Any] = {"content_type": content_type}
+    encap: Any = {"content_type": content_type}
     if content is not None:
-        encap["content"] = content
+        # Encoded by hand: asn1crypto drops the [0] EXPLICIT OCTET STRING wrapper for registered
+        # content types such as TSTInfo when it is given a value to encode.
+        octets = core.OctetString(content).dump()
+        wrapped = _der(0x30, cms.ContentType(content_type).dump() + _der(0xA0, octets))
+        encap = cms.EncapsulatedContentInfo.load(wrapped)
     signed_data: dict[str, Any] = {
-        "version": "v1",
+        # RFC 5652 5.1: version 3 when the encapsulated content is not id-data
+        "version": "v1" if content_type == "data" else "v3",
         "digest_algorithms": [algos.DigestAlgorithm({"algorithm": digest_name})],
         "encap_content_info": encap,
         "signer_infos": [signer_info],
@@ -488,6 +493,14 @@ def _info(parsed: ParsedSignedData, cert: x509.Certificate, *, timestamp: Timest
 
 def _to_asn1(cert: x509.Certificate) -> asn1_x509.Certificate:
     return asn1_x509.Certificate.load(cert.public_bytes(_DER))
+
+
+def _der(tag: int, body: bytes) -> bytes:
+    n = len(body)
+    if n < 0x80:
+        return bytes([tag, n]) + body
+    length = n.to_bytes((n.bit_length() + 7) // 8, "big")
+    return bytes([tag, 0x80 | len(length)]) + length + body
 
 
 def _short(ex: BaseException) -> str:

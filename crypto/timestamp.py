@@ -360,7 +360,7 @@ class TimestampAuthority:
                                         .digest(), signing_time=now)
         return build_signed_data(signer_info, self._signer if include_certs else None,
                                  DIGEST_OF[self._algorithm], content_type="tst_info",
-                                 content=core.ParsableOctetString(tst_der))
+                                 content=tst_der)
 
 
 def _rejection(fail_info: str, text: str) -> bytes:

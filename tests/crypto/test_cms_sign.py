@@ -63,14 +63,15 @@ def issue(cn: str, key: PrivateKey, issuer: Issued | None, *, ca: bool,
             critical=True)
     else:
         builder = builder.add_extension(x509.KeyUsage(
-            digital_signature=True, content_commitment=True, key_encipherment=False, data_encipherment=False,
-            key_agreement=False, key_cert_sign=False, crl_sign=False, encipher_only=False, decipher_only=False),
+            digital_signature=True, content_commitment=True, key_encipherment=False,
+            data_encipherment=False, key_agreement=False, key_cert_sign=False, crl_sign=False,
+            encipher_only=False, decipher_only=False),
             critical=True)
     if eku:
         builder = builder.add_extension(x509.ExtendedKeyUsage(eku), critical=eku_critical)
     if issuer:
         builder = builder.add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(
-            issuer.key.public_key()), critical=False)  # type: ignore[arg-type]
+            issuer.key.public_key()), critical=False)
     return Issued(key, builder.sign(signing_key, hashes.SHA256()))
 
 
@@ -112,11 +113,13 @@ def pki() -> Pki:
 def openssl(*args: str | Path, check: bool = True) -> subprocess.CompletedProcess[bytes]:
     proc = subprocess.run(["openssl", *map(str, args)], capture_output=True, timeout=60)
     if check and proc.returncode != 0:
-        raise AssertionError(f"openssl {' '.join(map(str, args))} failed:\n{proc.stderr.decode(errors='replace')}")
+        command = " ".join(map(str, args))
+        raise AssertionError(f"openssl {command} failed:\n{proc.stderr.decode(errors='replace')}")
     return proc
 
 
-def openssl_verify(tmp_path: Path, pki: Pki, content: bytes, signature: bytes) -> subprocess.CompletedProcess[bytes]:
+def openssl_verify(tmp_path: Path, pki: Pki, content: bytes,
+                   signature: bytes) -> subprocess.CompletedProcess[bytes]:
     (tmp_path / "root.pem").write_bytes(pem(pki.root.cert))
     (tmp_path / "content.bin").write_bytes(content)
     (tmp_path / "sig.p7s").write_bytes(signature)
@@ -184,7 +187,7 @@ def test_an_algorithm_the_key_cannot_do_is_refused(pki: Pki) -> None:
 
 
 def test_a_key_that_does_not_match_its_certificate_is_caught_at_signing(pki: Pki) -> None:
-    wrong = SoftwareKey(pki.leaves["p256"].key, pki.leaves["rsa"].cert.__class__ and pki.leaves["p384"].cert)
+    wrong = SoftwareKey(pki.leaves["p256"].key, pki.leaves["p384"].cert)
     with pytest.raises(SignatureInvalid) as exc:
         sign_detached(b"abc", wrong, algorithm=SignatureAlgorithm.ECDSA_SHA256)
     assert exc.value.code == "cms.signer_key_mismatch"
@@ -219,7 +222,8 @@ def test_we_verify_openssl_detached_signatures(tmp_path: Path, pki: Pki, kind: s
     assert info.signer_certificate == leaf.cert
     assert info.signer_certificate.subject.rfc4514_string().startswith("CN=")
     assert pki.intermediate.cert in info.certificates
-    assert info.signing_time is not None and abs(info.signing_time - dt.datetime.now(dt.UTC)).total_seconds() < 120
+    assert info.signing_time is not None
+    assert abs(info.signing_time - dt.datetime.now(dt.UTC)).total_seconds() < 120
 
     with pytest.raises(SignatureInvalid):
         verify_detached(content + b"!", signature)
@@ -268,8 +272,8 @@ def test_a_tampered_signed_attribute_is_signature_invalid(pki: Pki) -> None:
 
     def backdate(info: cms.ContentInfo, si: cms.SignerInfo) -> None:
         attrs = [a for a in si["signed_attrs"] if a["type"].native != "signing_time"]
-        attrs.append(cms.CMSAttribute({"type": "signing_time",
-                                       "values": [cms.Time({"utc_time": dt.datetime(2025, 1, 1, tzinfo=dt.UTC)})]}))
+        earlier = cms.Time({"utc_time": dt.datetime(2025, 1, 1, tzinfo=dt.UTC)})
+        attrs.append(cms.CMSAttribute({"type": "signing_time", "values": [earlier]}))
         si["signed_attrs"] = cms.CMSAttributes(attrs)
 
     with pytest.raises(SignatureInvalid, match="does not verify"):
