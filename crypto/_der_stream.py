@@ -108,9 +108,11 @@ class StreamReader:
 
     # --- headers --------------------------------------------------------------------------------
 
-    def peek_header(self) -> Header:
+    def peek_header(self, *, check_fits: bool = True) -> Header:
+        """The next header without consuming it. With ``check_fits=False`` its length is not yet checked
+        against the container (so a caller can first look at the tag), see `check_fits`."""
         if self._peeked is None:
-            self._peeked = self._read_header()
+            self._peeked = self._read_header(check_fits=check_fits)
         return self._peeked
 
     def read_header(self) -> Header:
@@ -119,8 +121,10 @@ class StreamReader:
             return hdr
         return self._read_header()
 
-    def _read_header(self) -> Header:
+    def _read_header(self, *, check_fits: bool = True) -> Header:
         offset = self.pos
+        if offset == 0 and self._limit == 0:
+            raise MalformedError(f"{self._what} is empty")
         if self._limit is not None and offset >= self._limit:
             raise MalformedError(f"{self._what} is malformed: an element runs past the end of its container "
                                  f"at byte {offset}")
@@ -161,12 +165,16 @@ class StreamReader:
         hdr = Header(cls, constructed, tag, length, bytes(raw), offset)
         if hdr.is_eoc and length != 0:
             raise MalformedError(f"{self._what} is malformed: bad end-of-contents marker at byte {offset}")
+        if check_fits:
+            self.check_fits(hdr)
+        return hdr
+
+    def check_fits(self, hdr: Header) -> None:
         end = hdr.end
         if end is not None and self._limit is not None and end > self._limit:
             raise MalformedError(
-                f"{self._what} is malformed or truncated: an element at byte {offset} claims {length} bytes, "
-                f"more than remain in its container")
-        return hdr
+                f"{self._what} is malformed or truncated: an element at byte {hdr.offset} claims "
+                f"{hdr.length} bytes, more than remain in its container")
 
     def expect(self, what: str, cls: int, tag: int, *, constructed: bool | None = None) -> Header:
         hdr = self.read_header()

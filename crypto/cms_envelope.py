@@ -405,10 +405,11 @@ def _read_oid(reader: der.StreamReader, what: str) -> str:
 
 
 def _read_head(reader: der.StreamReader) -> _Envelope:
-    first = reader.peek_header()
+    first = reader.peek_header(check_fits=False)
     if not first.is_(der.CLASS_UNIVERSAL, der.TAG_SEQUENCE, constructed=True):
         raise MalformedError("not a CMS envelope: the data does not start with a DER/BER SEQUENCE "
                              "(PEM and S/MIME are not accepted; convert with `openssl cms -outform DER`)")
+    reader.check_fits(first)
     ci = reader.read_header()
     reader.enter(ci)
     oid = _read_oid(reader, "content type")
