@@ -229,6 +229,21 @@ def test_we_verify_openssl_detached_signatures(tmp_path: Path, pki: Pki, kind: s
         verify_detached(content + b"!", signature)
 
 
+def test_we_parse_openssl_streamed_ber_signatures(tmp_path: Path, pki: Pki) -> None:
+    leaf = pki.leaves["rsa"]
+    (tmp_path / "file").write_bytes(b"streamed" * 10000)
+    (tmp_path / "c.pem").write_bytes(pem(leaf.cert))
+    (tmp_path / "k.pem").write_bytes(key_pem(leaf.key))
+    openssl("cms", "-sign", "-stream", "-binary", "-outform", "DER", "-in", tmp_path / "file", "-signer",
+            tmp_path / "c.pem", "-inkey", tmp_path / "k.pem", "-out", tmp_path / "sig.p7s")
+    signature = (tmp_path / "sig.p7s").read_bytes()
+    assert signature[1] == 0x80, "expected BER indefinite length from -stream"
+    # -stream with DER output embeds the content: it parses, but is not taken for a detached signature
+    assert describe_signature(signature).signer_certificate == leaf.cert
+    with pytest.raises(MalformedError, match="detached"):
+        verify_detached(b"streamed" * 10000, signature)
+
+
 def test_openssl_cades_signature_with_ess_attribute_verifies(tmp_path: Path, pki: Pki) -> None:
     leaf = pki.leaves["p256"]
     (tmp_path / "file").write_bytes(b"cades")

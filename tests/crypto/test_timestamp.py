@@ -128,7 +128,8 @@ def test_signature_timestamped_over_http_verifies_here_and_in_openssl(
     (tmp_path / "tsa-root.pem").write_bytes(pem(tsa_pki.root.cert))
     (tmp_path / "tsa.pem").write_bytes(pem(tsa_pki.tsa.cert))
     out = openssl("ts", "-verify", "-data", tmp_path / "sigvalue.bin", "-token_in", "-in",
-                  tmp_path / "token.der", "-CAfile", tmp_path / "tsa-root.pem", "-untrusted", tmp_path / "tsa.pem")
+                  tmp_path / "token.der", "-CAfile", tmp_path / "tsa-root.pem",
+                  "-untrusted", tmp_path / "tsa.pem")
     assert b"Verification: OK" in out.stdout
 
     (tmp_path / "sigvalue.bin").write_bytes(b"another signature")
@@ -156,8 +157,8 @@ def test_openssl_ts_query_answered_over_http_verifies(tmp_path: Path, tsa_pki: T
 
     (tmp_path / "tsa-root.pem").write_bytes(pem(tsa_pki.root.cert))
     (tmp_path / "tsa.pem").write_bytes(pem(issued.cert))
-    verify: list[str | Path] = ["ts", "-verify", "-in", tmp_path / "resp.tsr", "-CAfile", tmp_path / "tsa-root.pem",
-              "-untrusted", tmp_path / "tsa.pem"]
+    verify: list[str | Path] = ["ts", "-verify", "-in", tmp_path / "resp.tsr",
+                                "-CAfile", tmp_path / "tsa-root.pem", "-untrusted", tmp_path / "tsa.pem"]
     assert b"Verification: OK" in openssl(*verify, "-data", data).stdout
     assert b"Verification: OK" in openssl(*verify, "-queryfile", tmp_path / "req.tsq").stdout  # nonce too
 
@@ -192,7 +193,8 @@ def test_token_without_certificate_needs_the_tsa_certificate(tsa_pki: TsaPki) ->
     assert info.verified and info.tsa_certificate == tsa_pki.tsa.cert
 
 
-def test_we_verify_tokens_made_by_openssl_ts(tmp_path: Path, tsa_pki: TsaPki) -> None:
+@pytest.mark.parametrize("ess", ["ess_cert_id_alg = sha256", ""], ids=["ess-v2", "ess-v1-sha1"])
+def test_we_verify_tokens_made_by_openssl_ts(tmp_path: Path, tsa_pki: TsaPki, ess: str) -> None:
     (tmp_path / "tsa.pem").write_bytes(pem(tsa_pki.tsa.cert))
     (tmp_path / "tsa.key").write_bytes(key_pem(tsa_pki.tsa.key))
     (tmp_path / "serial").write_text("01\n")
@@ -207,7 +209,7 @@ signer_digest = sha256
 default_policy = 1.2.3.4.1
 digests = sha256
 accuracy = secs:1
-ess_cert_id_alg = sha256
+{ess}
 """)
     (tmp_path / "data").write_bytes(b"data stamped by openssl")
     openssl("ts", "-query", "-data", tmp_path / "data", "-sha256", "-cert", "-out", tmp_path / "req.tsq")
@@ -274,6 +276,7 @@ def test_an_answer_for_another_digest_is_refused(server: TsaServer) -> None:
 @pytest.mark.parametrize(("answer", "code"), [
     (b"<html>busy</html>", "timestamp.bad_response"),
     (b"", "timestamp.bad_response"),
+    (b"\x30\x84" + b"\x00" * (2 << 20), "timestamp.bad_response"),  # oversized: refused unread
 ])
 def test_garbage_answers_are_refused(server: TsaServer, answer: bytes, code: str) -> None:
     server.tamper = lambda request, _: answer
