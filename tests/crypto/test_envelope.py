@@ -8,7 +8,7 @@ import os
 import random
 import subprocess
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,6 +18,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
 from cryptography.x509.oid import NameOID
 
+from crypto import token_worker
 from crypto.algorithms import KeyTransport
 from crypto.cms_envelope import (
     CHUNK_SIZE,
@@ -33,11 +34,17 @@ from crypto.cms_envelope import (
 from crypto.errors import (
     DecryptionFailed,
     MalformedError,
+    MechanismUnsupported,
     NotARecipient,
     OperationCancelled,
     UnsupportedAlgorithm,
 )
+from crypto.key_access import open_key
+from crypto.pin import PinRequest
 from crypto.software_key import SoftwareKey
+from tests.crypto.softhsm_fixtures import MODULE as SOFTHSM_MODULE
+from tests.crypto.softhsm_fixtures import USER_PIN as SOFTHSM_PIN
+from tests.crypto.softhsm_fixtures import KeyPair, make_ca, make_leaf, make_softhsm
 
 # --- test PKI ------------------------------------------------------------------------------------
 
@@ -513,3 +520,79 @@ def test_describe_and_is_envelope(pki: dict[str, Party], tmp_path: Path) -> None
     assert is_envelope(path)
     assert not is_envelope(tmp_path / "missing.p7m")
     assert not is_envelope(b"\x30\x03\x02\x01\x00")
+
+
+# --- a real token (SoftHSM) ----------------------------------------------------------------------
+
+
+@dataclass
+class _Token:
+    rsa: KeyPair
+    ec: KeyPair
+
+
+@pytest.fixture(scope="module")
+def token(tmp_path_factory: pytest.TempPathFactory) -> Iterator[_Token]:
+    hsm = make_softhsm(tmp_path_factory.mktemp("softhsm-envelope"))
+    ca = make_ca("Envelope Token CA")
+    rsa_key = rsa.generate_private_key(65537, 2048)
+    ec_key = ec.generate_private_key(ec.SECP256R1())
+    t = _Token(
+        rsa=KeyPair(b"\x02", "rsa enc", rsa_key, make_leaf(ca, "Opening key RSA", rsa_key, "enc"),
+                    ("decrypt",)),
+        ec=KeyPair(b"\x12", "ec enc", ec_key, make_leaf(ca, "Opening key EC", ec_key, "enc"),
+                   ("derive",)),
+    )
+    hsm.init_token("Opening RSA")
+    hsm.add_pair("Opening RSA", t.rsa)
+    hsm.init_token("Opening EC")
+    hsm.add_pair("Opening EC", t.ec)
+    previous = os.environ.get("SOFTHSM2_CONF")
+    token_worker.shutdown_all()  # SoftHSM reads SOFTHSM2_CONF when the module is initialised
+    os.environ["SOFTHSM2_CONF"] = str(hsm.conf)
+    yield t
+    token_worker.shutdown_all()
+    if previous is None:
+        os.environ.pop("SOFTHSM2_CONF", None)
+    else:
+        os.environ["SOFTHSM2_CONF"] = previous
+
+
+def _token_uri(label: str) -> str:
+    return f"pkcs11:token={label.replace(' ', '%20')}?module-path={SOFTHSM_MODULE}"
+
+
+def _pin(request: PinRequest) -> str:
+    return SOFTHSM_PIN
+
+
+@pytest.mark.parametrize("kt", [None, KeyTransport.RSA_PKCS1V15], ids=["oaep-sha1-default", "pkcs1v15"])
+def test_token_opens_an_envelope_by_key_transport(token: _Token, pki: dict[str, Party], tmp_path: Path,
+                                                  kt: KeyTransport | None) -> None:
+    data = os.urandom(CHUNK_SIZE + 1)
+    src = tmp_path / "bid.p7m"
+    recipients: list[x509.Certificate | Recipient] = [
+        pki["p256"].cert, Recipient(token.rsa.certificate, kt), token.ec.certificate]
+    src.write_bytes(_seal(data, recipients, definite=False))
+    with open_key(_token_uri("Opening RSA"), _pin) as session:
+        decrypt_file(src, tmp_path / "bid.zip", session.decrypter())
+    assert (tmp_path / "bid.zip").read_bytes() == data
+
+
+def test_token_opens_an_envelope_by_ecdh(token: _Token, tmp_path: Path) -> None:
+    data = b"sealed with ECDH to a dongle"
+    src = tmp_path / "bid.p7m"
+    src.write_bytes(_seal(data, [token.rsa.certificate, token.ec.certificate],
+                          cipher=ContentCipher.AES_256_CBC))
+    with open_key(_token_uri("Opening EC"), _pin) as session:
+        decrypt_file(src, tmp_path / "bid.zip", session.decrypter())
+    assert (tmp_path / "bid.zip").read_bytes() == data
+
+
+def test_token_without_oaep_sha256_says_so(token: _Token, tmp_path: Path) -> None:
+    # SoftHSM 2.6 has no OAEP with SHA-256: the user must learn that, not get "wrong key".
+    src = tmp_path / "bid.p7m"
+    src.write_bytes(_seal(b"x", [Recipient(token.rsa.certificate, KeyTransport.RSA_OAEP_SHA256)]))
+    with open_key(_token_uri("Opening RSA"), _pin) as session, pytest.raises(MechanismUnsupported):
+        decrypt_file(src, tmp_path / "bid.zip", session.decrypter())
+    assert not (tmp_path / "bid.zip").exists() and _leftovers(tmp_path) == []
