@@ -1,13 +1,17 @@
 """Detached CMS SignedData (RFC 5652) with CAdES-BES attributes and optional RFC 3161 timestamps.
 
-Why asn1crypto + cryptography rather than pyHanko's CMS machinery: pyHanko's ``Signer`` is asynchronous
-(``async_sign_raw``) and would need an event loop inside our token worker thread for every signature;
-its timestamp side is a client only (we also need a TSA, see crypto.timestamp), and its verifier is built
-around trust validation, whereas here we want integrity checks only, each failure mapped to our own error
-family. A SignedData with one SignerInfo is small (about 250 lines here), so owning it gives full control
-over the exact bytes (DER, sorted SET OF, RSASSA-PSS parameters, ESS attributes) that ``openssl cms
--verify`` and ``openssl ts -verify`` check, with no extra runtime dependency (asn1crypto already comes with
-pyhanko-certvalidator). Interoperability is proven by tests that run the real ``openssl`` command both ways.
+Why asn1crypto + cryptography rather than pyHanko's CMS machinery (both were options):
+- pyHanko's ``Signer`` is asynchronous (``async_sign_raw``): every signature would need an event loop
+  inside the token worker thread that owns the PKCS#11 session, while our Signer protocol is synchronous;
+- pyHanko ships a timestamp client and a test-only dummy TSA, but the server needs a real (if minimal) TSA
+  that answers hostile requests with rejection responses (crypto.timestamp), built from the same pieces;
+- pyHanko's verifier is organised around trust validation; here we want integrity only, every failure
+  mapped to one of our error codes, trust being decided separately (crypto.trust);
+- pyHanko itself would be a new runtime dependency, whereas asn1crypto already comes with
+  pyhanko-certvalidator and cryptography does the arithmetic.
+A one-signer SignedData is small, so owning it gives full control over the exact bytes (DER, sorted SET OF,
+RSASSA-PSS parameters, ESS attributes) that ``openssl cms -verify`` and ``openssl ts -verify`` check.
+Interoperability is proven by tests that run the real ``openssl`` command in both directions.
 
 Content is never held in memory: it is hashed in 1 MiB chunks, and only the digest is signed (through
 the signed attributes), so signing or verifying a large bid file uses constant memory.

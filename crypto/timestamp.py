@@ -290,6 +290,8 @@ class TimestampAuthority:
 
     ``policy_oid`` defaults to PRIVATE_POLICY_OID, a private placeholder. ``serial_source`` returns unique
     positive serial numbers (default: 128 random bits). ``clock`` returns an aware datetime.
+    ``respond`` may be called from several threads at once if the signer allows it (SoftwareKey does;
+    a PKCS#11 signer serialises through its token thread).
     """
 
     def __init__(self, signer: Signer, *, policy_oid: str = PRIVATE_POLICY_OID,
