@@ -379,7 +379,6 @@ def _check_entries(infos: list[zipfile.ZipInfo], central_start: int,
     if len(infos) > limits.max_files + 2:
         raise TooManyEntries(f"the package holds {len(infos)} entries; at most {limits.max_files + 2} "
                              "are accepted")
-    total = 0
     for info in infos:
         name = info.orig_filename  # zipfile's .filename cuts at NUL; the check must see the raw name
         if info.flag_bits & (_FLAG_ENCRYPTED | _FLAG_STRONG_ENCRYPTION):
@@ -389,6 +388,12 @@ def _check_entries(infos: list[zipfile.ZipInfo], central_start: int,
             raise UnsafePath(f"the entry name {shown(name)} is not marked as UTF-8")
         if _EXTRA_UNICODE_PATH in _extra_ids(info.extra):
             raise UnsafePath(f"the entry {shown(name)} carries a second (Info-ZIP Unicode) name")
+    # Before the per-name rules, so that a decomposed twin of a name is reported as the collision
+    # it is on macOS rather than only as "not NFC".
+    check_unique(info.orig_filename for info in infos)
+    total = 0
+    for info in infos:
+        name = info.orig_filename
         check_path(name, limits)
         if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
             raise UnsupportedCompression(f"the entry {shown(name)} uses compression method "
@@ -407,7 +412,6 @@ def _check_entries(infos: list[zipfile.ZipInfo], central_start: int,
     if total > limits.max_total_size:
         raise CompressionBomb(f"the package expands to {total} bytes; at most {limits.max_total_size} "
                               "are accepted")
-    check_unique(info.orig_filename for info in infos)
     _check_no_overlap(infos, central_start)
     return {info.orig_filename: info for info in infos}
 
