@@ -14,6 +14,7 @@ This is for development and tests only: the private keys of the CAs are written 
 
 from __future__ import annotations
 
+import concurrent.futures
 import datetime as dt
 import json
 import os
@@ -521,6 +522,7 @@ def generate(directory: Path, *, now: dt.datetime | None = None, softhsm: bool =
     parties: dict[str, Party] = {}
     revoked_crl: dict[str, list[int]] = {"rsa-ca": [], "ec-root": [], "ec-sub": []}
     revoked_ocsp: dict[str, list[int]] = {"rsa-ca": []}
+    token_jobs: list[tuple[str, list[list[str]]]] = []
     for spec in specs:
         pdir = directory / "parties" / spec.name
         pdir.mkdir()
@@ -561,8 +563,7 @@ def generate(directory: Path, *, now: dt.datetime | None = None, softhsm: bool =
         uris: dict[str, str] = {}
         if softhsm:
             token_label = spec.token_label or spec.name
-            _token_run(["softhsm2-util", "--init-token", "--free", "--label", token_label,
-                        "--pin", USER_PIN, "--so-pin", SO_PIN], env, f"creating token {token_label}")
+            commands: list[list[str]] = []
             for label, obj_id, key, _cert in objects:
                 # pkcs11-tool rather than `softhsm2-util --import`: the latter cannot set CKA_DERIVE,
                 # which ECDH decryption needs.
@@ -576,15 +577,16 @@ def generate(directory: Path, *, now: dt.datetime | None = None, softhsm: bool =
                 pub_path.write_bytes(key.public_key().public_bytes(
                     serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo))
                 for kind, source in (("privkey", paths[label]["key"]), ("pubkey", pub_path)):
-                    _token_run(["pkcs11-tool", "--module", SOFTHSM_MODULE, "--token-label", token_label,
-                                "--login", "--pin", USER_PIN, "--write-object", str(source), "--type", kind,
-                                "--id", obj_id, "--label", label, usage],
-                               env, f"importing the {label} {kind} into {token_label}")
-                _write_token_cert(env, token_label, pdir / f"{label}.cer", label, obj_id)
+                    commands.append(_pkcs11_tool(token_label, "--write-object", str(source), "--type", kind,
+                                                 "--id", obj_id, "--label", label, usage))
+                commands.append(_pkcs11_tool(token_label, "--write-object", str(pdir / f"{label}.cer"),
+                                             "--type", "cert", "--id", obj_id, "--label", label))
                 uris[label] = _pkcs11_uri(token_label, label, pin_file)
             for index, ca_name in enumerate(chain_names):
-                _write_token_cert(env, token_label, b.cas[ca_name].certificate_der, ca_name,
-                                  f"{0x11 + index:02x}")
+                ca_der = str(b.cas[ca_name].certificate_der)
+                commands.append(_pkcs11_tool(token_label, "--write-object", ca_der, "--type", "cert",
+                                             "--id", f"{0x11 + index:02x}", "--label", ca_name))
+            token_jobs.append((token_label, commands))
 
         enc = paths.get("encryption")
         parties[spec.name] = Party(
@@ -599,6 +601,8 @@ def generate(directory: Path, *, now: dt.datetime | None = None, softhsm: bool =
 
     for ca_name in ("rsa-ca", "ec-root", "ec-sub"):
         b.write_crl(ca_name, revoked_crl[ca_name])
+    if token_jobs:
+        _build_tokens(token_jobs, env)
     revoked_all = {"rsa-ca": sorted(set(revoked_crl["rsa-ca"]) | set(revoked_ocsp["rsa-ca"]))}
 
     pki = DevPki(
@@ -612,10 +616,27 @@ def generate(directory: Path, *, now: dt.datetime | None = None, softhsm: bool =
     return pki
 
 
-def _write_token_cert(env: dict[str, str], token: str, der: Path, label: str, obj_id: str) -> None:
-    _token_run(["pkcs11-tool", "--module", SOFTHSM_MODULE, "--token-label", token, "--login",
-                "--pin", USER_PIN, "--write-object", str(der), "--type", "cert", "--id", obj_id,
-                "--label", label], env, f"writing certificate {label} to {token}")
+def _pkcs11_tool(token: str, *args: str) -> list[str]:
+    return ["pkcs11-tool", "--module", SOFTHSM_MODULE, "--token-label", token, "--login", "--pin", USER_PIN,
+            *args]
+
+
+def _build_tokens(jobs: list[tuple[str, list[list[str]]]], env: dict[str, str]) -> None:
+    # `--init-token --free` takes the first free slot, so tokens are created one after the other;
+    # filling them (about 70 tool runs, most of the generation time) runs in parallel, one token
+    # per worker, since each token is its own folder.
+    for token, _commands in jobs:
+        _token_run(["softhsm2-util", "--init-token", "--free", "--label", token,
+                    "--pin", USER_PIN, "--so-pin", SO_PIN], env, f"creating token {token}")
+
+    def fill(job: tuple[str, list[list[str]]]) -> None:
+        token, commands = job
+        for command in commands:
+            _token_run(command, env, f"loading token {token} ({' '.join(command[7:9])})")
+
+    with concurrent.futures.ThreadPoolExecutor(max_workers=max(2, os.cpu_count() or 2)) as pool:
+        for _ in pool.map(fill, jobs):
+            pass
 
 
 # --- index -------------------------------------------------------------------------------------------
