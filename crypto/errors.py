@@ -98,6 +98,12 @@ class TrustError(CryptoError):
         self.subject = subject
 
 
+class TrustListError(CryptoError):
+    """A trust list file cannot be read, or is neither a certificate nor a CRL."""
+
+    code = "trust.list_invalid"
+
+
 # --- CMS and files (CLI exit status 1) ----------------------------------------------------------
 
 

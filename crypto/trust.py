@@ -35,7 +35,7 @@ from pyhanko_certvalidator import CertificateValidator, ValidationContext
 from pyhanko_certvalidator import errors as pv_errors
 from pyhanko_certvalidator.fetchers.requests_fetchers import RequestsFetcherBackend
 
-from crypto.errors import CryptoError, TrustError
+from crypto.errors import TrustError, TrustListError
 
 KeyUsagePurpose = Literal["signing", "encryption", "any"]
 
@@ -49,12 +49,6 @@ class RevocationMode(enum.Enum):
     SOFT_FAIL = "soft-fail"  # refuse revoked; accept when no source can be reached
     HARD_FAIL = "hard-fail"  # refuse revoked, and refuse when declared sources cannot be checked
     OFF = "none"  # no revocation checking at all
-
-
-class TrustListError(CryptoError):
-    """A trust list file cannot be read or is not a certificate or CRL."""
-
-    code = "trust.list_invalid"
 
 
 @dataclass(frozen=True)
