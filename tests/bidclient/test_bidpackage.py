@@ -568,3 +568,57 @@ def test_large_file_streams_in_constant_memory(tmp_path: Path) -> None:
     assert manifest.files[0].size == size
     assert sink.total > size
     assert grown_mib < 64, f"peak memory grew by {grown_mib:.0f} MiB while packaging {size >> 20} MiB"
+
+
+# --- the by-hand recipe of docs/formats/sealed-bid.md ------------------------------------------------
+
+DOC = Path(__file__).resolve().parents[2] / "docs" / "formats" / "sealed-bid.md"
+
+
+def recipe_blocks() -> list[str]:
+    text = DOC.read_text(encoding="utf-8").split("## 7. Opening a sealed bid by hand", 1)[1]
+    return [block.split("```", 1)[0] for block in text.split("```sh\n")[1:]]
+
+
+@pytest.mark.skipif(not all(shutil.which(tool) for tool in ("openssl", "unzip", "jq", "sha256sum")),
+                    reason="needs openssl, unzip, jq and sha256sum")
+def test_the_documented_recipe_opens_and_checks_a_sealed_package(tmp_path: Path) -> None:
+    # A self-signed RSA certificate serves as signer, recipient and trusted CA: the point here is the
+    # recipe's commands, not the PKI (which the sealing tests cover with the real signer).
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
+                    "-subj", "/CN=recipe test", "-keyout", "enc-key.pem", "-out", "enc-cert.pem"],
+                   cwd=tmp_path, check=True, capture_output=True)
+    shutil.copy(tmp_path / "enc-cert.pem", tmp_path / "ca.pem")
+
+    def openssl_sign(data: bytes) -> bytes:
+        return subprocess.run(["openssl", "cms", "-sign", "-binary", "-outform", "DER", "-md", "sha256",
+                               "-signer", "enc-cert.pem", "-inkey", "enc-key.pem"],
+                              input=data, cwd=tmp_path, check=True, capture_output=True).stdout
+
+    src = make_bid_folder(tmp_path / "work")
+    data, manifest = write(src, sign_manifest=openssl_sign)
+    (tmp_path / "package.zip").write_bytes(data)
+    subprocess.run(["openssl", "cms", "-encrypt", "-binary", "-aes-256-gcm", "-outform", "DER",
+                    "-in", "package.zip", "-out", "bid.bid", "enc-cert.pem"],
+                   cwd=tmp_path, check=True, capture_output=True)
+    by_hand, python_check = recipe_blocks()
+
+    def run(script: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(["bash", "-e", "-o", "pipefail", "-c", script], cwd=tmp_path,
+                              capture_output=True, text=True, check=False)
+
+    result = run(by_hand)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "Verification successful" in result.stderr
+    assert result.stdout.count(": OK") == len(manifest.files)
+    result = run(python_check)
+    assert result.returncode == 0 and f"all {len(manifest.files)} files match" in result.stdout, result.stderr
+
+    # The same checks catch an altered file and a smuggled one.
+    (tmp_path / "bid" / "tech" / "proposal.pdf").write_bytes(b"%PDF-1.7 altered")
+    (tmp_path / "bid" / "tech" / "extra.exe").write_bytes(b"MZ")
+    step5 = next(line for line in by_hand.splitlines() if "sha256sum" in line)
+    result = run(step5)
+    assert result.returncode != 0 and "tech/proposal.pdf: FAILED" in result.stdout
+    result = run(python_check)
+    assert "mismatch: ['tech/proposal.pdf']" in result.stdout and "tech/extra.exe" in result.stdout
