@@ -26,7 +26,8 @@ def atomic_output(path: Path, *, overwrite: bool = False) -> Iterator[BinaryIO]:
     fd, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=directory)
     temp = Path(temp_name)
     try:
-        with os.fdopen(fd, "wb") as stream:
+        os.close(fd)
+        with open(temp, "wb") as stream:  # opened by name so that stream.name is the temporary path
             yield stream
             stream.flush()
             os.fsync(stream.fileno())

@@ -65,7 +65,8 @@ def _catalog() -> dict[str, tuple[str, str]]:
         "token.not_present": (_("The token (dongle) was not found."),
                               _("Insert the dongle and run 'bidclient keys' to see what is available.")),
         "token.key_not_found": (_("The key was not found."),
-                                _("Name a key by a pkcs11: URI shown by 'bidclient keys', or a PKCS#12 file.")),
+                                _("Name a key by a pkcs11: URI shown by 'bidclient keys', "
+                                  "or a PKCS#12 file.")),
         "token.key_ambiguous": (_("More than one key matches."),
                                 _("Add object= or id= to the pkcs11: URI to choose one.")),
         "token.pin_incorrect": (_("The PIN is incorrect."),
@@ -76,7 +77,8 @@ def _catalog() -> dict[str, tuple[str, str]]:
         "token.pin_cancelled": (_("No PIN was given."),
                                 _("Enter the PIN when asked, or use --pin-source file:PATH or env:NAME.")),
         "token.pin_source_unavailable": (_("The PIN source could not be read."),
-                                         _("Check the file or environment variable named by the pin source.")),
+                                         _("Check the file or environment variable named by "
+                                           "the pin source.")),
         "token.mechanism_unsupported": (_("The key or token cannot perform this operation."),
                                         _("Use a key of another type, or another token.")),
         "token.key_file": (_("The key file could not be opened."),
@@ -102,7 +104,8 @@ def _catalog() -> dict[str, tuple[str, str]]:
                           _("Run 'bidclient inspect' on it to see what it is.")),
         "cms.not_a_recipient": (_("This file was not encrypted for your key."),
                                 _("Use the key of one of the recipients listed by 'bidclient inspect'.")),
-        "cms.decryption_failed": (_("Decryption failed: the file is damaged or was altered, or the key is wrong."),
+        "cms.decryption_failed": (_("Decryption failed: the file is damaged or was altered, "
+                                    "or the key is wrong."),
                                   _("Nothing was written. Obtain an intact copy of the file.")),
         "cms.signature_invalid": (_("The signature is not valid: the file or the signature was altered."),
                                   _("Do not trust this file.")),

@@ -94,7 +94,8 @@ def _dedupe(certs: Sequence[x509.Certificate]) -> list[x509.Certificate]:
     return list(seen.values())
 
 
-def preflight_warnings(session: KeySession, target: TenderTarget, *, now: datetime | None = None) -> list[str]:
+def preflight_warnings(session: KeySession, target: TenderTarget, *,
+                       now: datetime | None = None) -> list[str]:
     """Warnings the bidder must see before sealing (certificate expiring before the opening...)."""
     now = now or datetime.now(UTC)
     warnings: list[str] = []
@@ -144,9 +145,10 @@ def seal(directory: Path, output: Path, *, session: KeySession, target: TenderTa
                 tool=f"bidclient {__version__}",
                 sign_manifest=sign_manifest, progress=progress, cancel=cancel)
         stream.flush()
-        _self_check(Path(stream.name), manifest, session.decrypter(own_encryption))  # type: ignore[attr-defined]
-    return SealResult(manifest=manifest, envelope_sha256=counted.sha256.hexdigest(), envelope_size=counted.size,
-                      recipients=recipients, self_check_passed=True, warnings=warnings)
+        _self_check(Path(stream.name), manifest, session.decrypter(own_encryption))
+    return SealResult(manifest=manifest, envelope_sha256=counted.sha256.hexdigest(),
+                      envelope_size=counted.size, recipients=recipients, self_check_passed=True,
+                      warnings=warnings)
 
 
 def _self_check(bid: Path, written: Manifest, decrypter: object) -> None:
@@ -172,7 +174,8 @@ def unseal(bid: Path, output: Path, *, session: KeySession, trust_list: trust.Tr
     if not bid.is_file():
         raise BidclientError(f"{bid} does not exist", code="io.input_missing")
     refuse_existing(output)
-    info = cms_envelope.describe_file(bid)
+    with open(bid, "rb") as head:
+        info = cms_envelope.describe(head)
     decrypter = session.decrypter(_matching_recipient(session, info))
     verified: list[VerifiedSignature] = []
 

@@ -26,6 +26,7 @@ class VerifiedSignature:
     issuer_name: str
     signing_time: datetime | None
     timestamp_time: datetime | None
+    warnings: tuple[str, ...] = ()
 
 
 def load_trust(paths: Sequence[Path]) -> trust.TrustList:
@@ -48,14 +49,6 @@ def revocation_mode(name: str) -> trust.RevocationMode:
     }[name]
 
 
-def _common_name(name: x509.Name) -> str:
-    for oid in (x509.NameOID.COMMON_NAME, x509.NameOID.ORGANIZATION_NAME):
-        attrs = name.get_attributes_for_oid(oid)
-        if attrs:
-            return str(attrs[0].value)
-    return name.rfc4514_string()
-
-
 def sign_content(content: BinaryIO | bytes, signer: Signer, *, tsa_url: str | None = None) -> bytes:
     """A detached CMS signature (DER) over ``content``, timestamped when a TSA URL is given."""
     timestamper = None
@@ -71,14 +64,15 @@ def verify_content(content: BinaryIO | bytes, signature: bytes, trust_list: trus
     """Check integrity, then the signer's certificate path at the signing time; raise on any failure."""
     info = cms_sign.verify_detached(content, signature)
     when = info.timestamp.gen_time if info.timestamp is not None else None
-    validated = trust.validate(info.signer_certificate, trust_list, usage=trust.KeyUsagePurpose.SIGNING,
+    validated = trust.validate(info.signer_certificate, trust_list, usage="signing",
                                at=when, extra_certs=info.certificates, revocation=revocation)
     cert = info.signer_certificate
     return VerifiedSignature(
         certificate=cert,
         identity=identity.identity_of(cert),
-        signer_name=_common_name(cert.subject),
+        signer_name=trust.describe_subject(cert),
         issuer_name=validated.issuer_name,
         signing_time=info.signing_time,
         timestamp_time=when,
+        warnings=validated.warnings,
     )

@@ -1,0 +1,27 @@
+"""Reading certificate files given on the command line (PEM or DER), with clear errors."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from cryptography import x509
+
+from bidclient.errors import BidclientError
+
+MAX_CERTIFICATE_FILE = 1 << 20
+
+
+def load_certificate(path: Path) -> x509.Certificate:
+    """The first certificate in a PEM or DER file."""
+    if not path.is_file():
+        raise BidclientError(f"certificate file {path} does not exist", code="io.input_missing")
+    data = path.read_bytes()[: MAX_CERTIFICATE_FILE + 1]
+    if len(data) > MAX_CERTIFICATE_FILE:
+        raise BidclientError(f"{path} is too large to be a certificate", code="cert.unreadable")
+    try:
+        if b"-----BEGIN CERTIFICATE-----" in data:
+            return x509.load_pem_x509_certificates(data)[0]
+        return x509.load_der_x509_certificate(data)
+    except ValueError:
+        raise BidclientError(f"{path} is not an X.509 certificate (PEM or DER)",
+                             code="cert.unreadable") from None

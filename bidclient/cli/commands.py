@@ -1,0 +1,253 @@
+"""The `bidclient` commands. Each is thin: parse inputs, call the core, print a result."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from cryptography import x509
+
+from bidclient import certfiles
+from bidclient.atomic import atomic_output, refuse_existing, write_atomically
+from bidclient.cli.prompt import pin_source_for
+from bidclient.errors import EXIT_OK, BidclientError
+from bidclient.i18n import _
+
+
+def _out(text: str = "") -> None:
+    print(text)
+
+
+def _require_file(path: Path) -> None:
+    if not path.is_file():
+        raise BidclientError(f"{path} does not exist or is not a file", code="io.input_missing")
+
+
+def _open_key(args: argparse.Namespace):
+    from crypto.key_access import open_key
+
+    return open_key(args.key, pin_source_for(args.pin_source), modules=args.module)
+
+
+# --- keys ----------------------------------------------------------------------------------------
+
+
+def cmd_keys(args: argparse.Namespace) -> int:
+    from bidclient.config import extra_module_paths
+    from crypto.identity import identity_of
+    from crypto.modules import discover_modules
+
+    modules = discover_modules([*extra_module_paths(), *args.module])
+    from crypto.key_access import list_tokens
+
+    listings = list_tokens(modules)
+    _out(_("Modules:"))
+    for module in modules:
+        _out(f"  {module.path}")
+    for failure in listings.failures:
+        print(f"  {_('could not load')} {failure.module.path}: {failure.error.message}", file=sys.stderr)
+    if not listings:
+        _out(_("No tokens found. Insert a dongle, or name its module with --module PATH."))
+    for token in listings:
+        info = token.info
+        _out("")
+        _out(_("Token {label} (serial {serial}, {manufacturer} {model})").format(
+            label=info.label, serial=info.serial, manufacturer=info.manufacturer, model=info.model))
+        _out(f"  {token.uri}")
+        flags = []
+        if getattr(info, "protected_authentication_path", False):
+            flags.append(_("PIN pad"))
+        if getattr(info, "pin_locked", False):
+            flags.append(_("LOCKED"))
+        elif getattr(info, "pin_final_try", False):
+            flags.append(_("one PIN try left"))
+        elif getattr(info, "pin_count_low", False):
+            flags.append(_("a wrong PIN was entered"))
+        if flags:
+            _out("  " + ", ".join(flags))
+        for pair in token.pairs:
+            ident = identity_of(pair.certificate)
+            roles = {"signing": _("signing pair"), "encryption": _("encryption pair")}
+            role = roles.get(pair.role, pair.role)
+            _out(f"  [{role}] {pair.certificate.subject.rfc4514_string()}")
+            if ident.uscc:
+                _out(f"      {_('enterprise')}: {ident.uscc} {ident.organization or ''}".rstrip())
+            _out(f"      {_('issuer')}: {pair.certificate.issuer.rfc4514_string()}")
+            _out(f"      {_('valid until')}: {pair.certificate.not_valid_after_utc:%Y-%m-%d}")
+            _out(f"      {pair.uri}")
+    return EXIT_OK
+
+
+# --- sign / verify -------------------------------------------------------------------------------
+
+
+def cmd_sign(args: argparse.Namespace) -> int:
+    from bidclient.signing import sign_content
+
+    _require_file(args.file)
+    output: Path = args.output or args.file.with_name(args.file.name + ".p7s")
+    refuse_existing(output)
+    with _open_key(args) as session, open(args.file, "rb") as content:
+        signature = sign_content(content, session.signer(), tsa_url=args.tsa)
+    write_atomically(output, signature)
+    _out(_("Signed {file} -> {sig}").format(file=args.file, sig=output))
+    return EXIT_OK
+
+
+def cmd_verify(args: argparse.Namespace) -> int:
+    from bidclient.signing import load_trust, revocation_mode, verify_content
+
+    _require_file(args.file)
+    _require_file(args.signature)
+    trust_list = load_trust(args.trust)
+    signature = args.signature.read_bytes()
+    with open(args.file, "rb") as content:
+        verified = verify_content(content, signature, trust_list, revocation=revocation_mode(args.revocation))
+    _out(_("Signature OK: intact and trusted."))
+    _out(f"  {_('signer')}: {verified.signer_name}")
+    ident = verified.identity
+    _out(f"  {_('enterprise')}: {ident.uscc or '-'} {ident.organization or ''}".rstrip())
+    _out(f"  {_('issuing CA')}: {verified.issuer_name}")
+    if verified.signing_time:
+        _out(f"  {_('signing time')}: {verified.signing_time:%Y-%m-%d %H:%M:%S %Z}")
+    if verified.timestamp_time:
+        _out(f"  {_('timestamp')}: {verified.timestamp_time:%Y-%m-%d %H:%M:%S %Z}")
+    return EXIT_OK
+
+
+# --- encrypt / decrypt ---------------------------------------------------------------------------
+
+
+def cmd_encrypt(args: argparse.Namespace) -> int:
+    from crypto.cms_envelope import ContentCipher, encrypt
+
+    _require_file(args.file)
+    recipients = [certfiles.load_certificate(path) for path in args.to]
+    output: Path = args.output or args.file.with_name(args.file.name + ".p7m")
+    size = args.file.stat().st_size
+    with open(args.file, "rb") as src, atomic_output(output) as dst:
+        encrypt(src, dst, recipients, cipher=ContentCipher(args.cipher), length=size)
+    _out(_("Encrypted {file} -> {out} for {n} recipient(s)").format(file=args.file, out=output,
+                                                                     n=len(recipients)))
+    return EXIT_OK
+
+
+def _default_plain_name(path: Path, suffix: str, fallback: str) -> Path:
+    if path.suffix == suffix:
+        return path.with_suffix("")
+    return path.with_name(path.name + fallback)
+
+
+def _recipient_certificate(session, path: Path) -> x509.Certificate | None:
+    from crypto.cms_envelope import describe
+
+    with open(path, "rb") as head:
+        info = describe(head)
+    for cert in session.certificates():
+        if any(r.matches(cert) for r in info.recipients):
+            return cert
+    return None
+
+
+def cmd_decrypt(args: argparse.Namespace) -> int:
+    from crypto.cms_envelope import decrypt_file
+
+    _require_file(args.file)
+    output: Path = args.output or _default_plain_name(args.file, ".p7m", ".out")
+    refuse_existing(output)
+    with _open_key(args) as session:
+        cert = _recipient_certificate(session, args.file)
+        decrypt_file(args.file, output, session.decrypter(cert))
+    _out(_("Decrypted {file} -> {out}").format(file=args.file, out=output))
+    return EXIT_OK
+
+
+# --- seal / unseal -------------------------------------------------------------------------------
+
+
+def _print_manifest(manifest) -> None:
+    _out(f"  {_('tender')}: {manifest.tender.id} v{manifest.tender.version}")
+    _out(f"  {_('bidder')}: {manifest.bidder.uscc or '-'} {manifest.bidder.name}".rstrip())
+    _out(f"  {_('files')}: {len(manifest.files)} ({manifest.total_size} bytes)")
+
+
+def cmd_seal(args: argparse.Namespace) -> int:
+    from bidclient.sealing import TenderTarget, seal
+    from bidclient.tenderfile import load_tender_target
+
+    if args.tender is not None:
+        target = load_tender_target(args.tender)
+    else:
+        target = TenderTarget(tender_id=args.tender_id, tender_version=1,
+                              opening_certificates=[certfiles.load_certificate(p) for p in args.to])
+    output: Path = args.output or args.directory.with_name(args.directory.name.rstrip("/") + ".bid")
+    with _open_key(args) as session:
+        result = seal(args.directory, output, session=session, target=target)
+    for warning in result.warnings:
+        print(f"{_('warning')}: {warning}", file=sys.stderr)
+    _out(_("Sealed {dir} -> {bid}").format(dir=args.directory, bid=output))
+    _print_manifest(result.manifest)
+    _out(f"  {_('recipients')}: {len(result.recipients)}")
+    for cert in result.recipients:
+        _out(f"    {cert.subject.rfc4514_string()}")
+    _out(f"  {_('envelope SHA-256')}: {result.envelope_sha256}")
+    _out(f"  {_('self-check')}: {_('passed: the bid opens with your own key')}")
+    return EXIT_OK
+
+
+def cmd_unseal(args: argparse.Namespace) -> int:
+    from bidclient.sealing import unseal
+    from bidclient.signing import load_trust, revocation_mode
+
+    _require_file(args.bid)
+    output: Path = args.output or _default_plain_name(args.bid, ".bid", ".d")
+    trust_list = load_trust(args.trust)
+    with _open_key(args) as session:
+        result = unseal(args.bid, output, session=session, trust_list=trust_list,
+                        revocation=revocation_mode(args.revocation))
+    _out(_("Unsealed {bid} -> {dir}: signature trusted, every file intact").format(bid=args.bid, dir=output))
+    _print_manifest(result.manifest)
+    signature = result.signature
+    _out(f"  {_('signed by')}: {signature.signer_name} ({_('issuing CA')}: {signature.issuer_name})")
+    return EXIT_OK
+
+
+# --- inspect -------------------------------------------------------------------------------------
+
+
+def cmd_inspect(args: argparse.Namespace) -> int:
+    from bidclient.inspection import inspect_file
+
+    _require_file(args.file)
+    for line in inspect_file(args.file):
+        _out(line)
+    return EXIT_OK
+
+
+# --- dev-pki / demo ------------------------------------------------------------------------------
+
+
+def cmd_dev_pki(args: argparse.Namespace) -> int:
+    from bidclient import devpki
+
+    pki = devpki.generate(args.directory)
+    _out(_("Demo PKI written to {dir}").format(dir=pki.directory))
+    if pki.softhsm_conf:
+        _out(f"  export SOFTHSM2_CONF={pki.softhsm_conf}")
+    _out(f"  {_('trust list')}: {pki.trust_dir}")
+    for party in pki.parties.values():
+        if party.signing_uri and not party.bad:
+            _out(f"  {party.name}: {party.description}")
+            _out(f"      {_('signing key')}: {party.signing_uri}")
+            if party.encryption_uri:
+                _out(f"      {_('encryption key')}: {party.encryption_uri}")
+    return EXIT_OK
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from bidclient.demo import run_demo
+
+    os.environ.setdefault("BIDCLIENT_DEMO", "1")
+    return run_demo(args.data)
