@@ -23,13 +23,11 @@ from typing import IO, Any, BinaryIO, Protocol
 
 from bidclient import __version__
 from bidclient.bidpackage.errors import (
-    BidPackageError,
     DuplicateEntry,
     ManifestFieldInvalid,
     SourceBadName,
     SourceChanged,
     SourceEmpty,
-    SourceError,
     SourceNameCollision,
     SourceNotADirectory,
     SourceSpecialFile,
@@ -371,14 +369,3 @@ def _copy(src: BinaryIO, entry: IO[bytes], sha: Any, hasher: ThreadPoolExecutor,
         entry.write(chunk)
         if progress is not None:
             progress(done + count)
-
-
-__all__ = [
-    "CHUNK_SIZE",
-    "BidPackageError",
-    "PackagePlan",
-    "SourceError",
-    "SourceFile",
-    "plan_package",
-    "write_package",
-]
