@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from cryptography import x509
 from cryptography.x509.oid import NameOID
 
+from crypto.errors import MalformedError
+
 # GB 32100-2015: the 31 characters allowed, in value order (no I, O, S, V, Z).
 USCC_CHARSET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 _USCC_VALUES = {c: i for i, c in enumerate(USCC_CHARSET)}
@@ -106,8 +108,15 @@ def identity_of(cert: x509.Certificate) -> Identity:
     The USCC is looked for in organizationIdentifier, then serialNumber, then inside OU and CN
     text. The organization is O, or (when O is absent but a USCC was found) CN with the code
     removed. The person is CN when CN names neither the organization nor the code.
+    Raises MalformedError when the subject cannot be decoded.
     """
-    subject = cert.subject
+    try:
+        return _identity_of_name(cert.subject)
+    except ValueError as ex:  # undecodable attribute values in a hostile certificate
+        raise MalformedError("the certificate's subject cannot be decoded") from ex
+
+
+def _identity_of_name(subject: x509.Name) -> Identity:
     uscc: str | None = None
     for value in _values(subject, NameOID.ORGANIZATION_IDENTIFIER):
         uscc = _uscc_from_identifier(value)

@@ -87,7 +87,11 @@ class TrustList:
                     continue
                 seen.add(fingerprint)
                 (roots if _is_self_signed(cert) else intermediates).append(cert)
-            crls.extend(file_crls)
+            for crl in file_crls:
+                fingerprint = crl.public_bytes(serialization.Encoding.DER)
+                if fingerprint not in seen:  # the same CRL as DER and PEM side by side
+                    seen.add(fingerprint)
+                    crls.append(crl)
         return cls(tuple(roots), tuple(intermediates), tuple(crls), tuple(Path(p) for p in paths))
 
     @classmethod
@@ -119,11 +123,14 @@ def describe_subject(cert: x509.Certificate) -> str:
         value = attrs[0].value if attrs else None
         return value if isinstance(value, str) else None
 
-    cn = first(NameOID.COMMON_NAME)
-    org = first(NameOID.ORGANIZATION_NAME)
-    if cn and org and org not in cn:
-        return f"{cn} ({org})"
-    return cn or org or cert.subject.rfc4514_string() or f"serial {cert.serial_number:x}"
+    try:
+        cn = first(NameOID.COMMON_NAME)
+        org = first(NameOID.ORGANIZATION_NAME)
+        if cn and org and org not in cn:
+            return f"{cn} ({org})"
+        return cn or org or cert.subject.rfc4514_string() or f"serial {cert.serial_number:x}"
+    except ValueError:  # a subject cryptography cannot decode: still name the certificate somehow
+        return f"serial {cert.serial_number:x}"
 
 
 def validate(cert: x509.Certificate, trust: TrustList, *, usage: KeyUsagePurpose = "any",

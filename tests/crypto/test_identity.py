@@ -146,3 +146,14 @@ def test_a_personal_id_number_in_serial_number_is_not_taken_for_a_code() -> None
     cert = _cert((NameOID.SERIAL_NUMBER, "110101199003074477"), (NameOID.COMMON_NAME, "王五"))
     assert not is_valid_uscc("110101199003074477")
     assert identity_of(cert) == Identity(uscc=None, organization=None, person="王五")
+
+
+def test_undecodable_subject_is_a_precise_error() -> None:
+    from cryptography.hazmat.primitives import serialization
+
+    from crypto.errors import MalformedError
+
+    der = _cert((NameOID.COMMON_NAME, "QQQQ")).public_bytes(serialization.Encoding.DER)
+    hostile = x509.load_der_x509_certificate(der.replace(b"QQQQ", b"\xff\xfe\xff\xfe"))  # not UTF-8
+    with pytest.raises(MalformedError):
+        identity_of(hostile)

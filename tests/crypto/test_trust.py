@@ -49,7 +49,7 @@ def test_trust_list_sorts_roots_intermediates_and_crls(trust_with_crls: TrustLis
         "CN=bidclient Dev RSA Root CA,O=bidclient dev PKI,C=CN"]
     assert [c.subject.rfc4514_string() for c in trust_with_crls.intermediates] == [
         "CN=bidclient Dev EC Issuing CA 1,O=bidclient dev PKI,C=CN"]
-    assert len(trust_with_crls.crls) == 6  # 3 CAs, DER and PEM of each (duplicates are harmless)
+    assert len(trust_with_crls.crls) == 3  # DER and PEM copies of each CA's CRL count once
 
 
 @pytest.mark.parametrize(("name", "issuer_cn"), [
@@ -244,3 +244,14 @@ def test_validate_works_inside_a_running_event_loop(pki: DevPki, trust_with_crls
         return validate(_signing(pki, "ent-a"), trust_with_crls, usage="signing", revocation=HARD).issuer_name
 
     assert "RSA Root CA" in asyncio.run(from_a_coroutine())
+
+
+def test_undecodable_subject_is_refused_with_a_trust_error(pki: DevPki, trust_with_crls: TrustList) -> None:
+    from cryptography.hazmat.primitives import serialization
+
+    der = _signing(pki, "ent-b").public_bytes(serialization.Encoding.DER)
+    hostile = x509.load_der_x509_certificate(der.replace("乙方科技有限公司".encode(), b"\xff" * 24))
+    with pytest.raises(TrustError) as info:
+        validate(hostile, trust_with_crls, usage="signing", revocation=HARD)
+    assert info.value.reason == "invalid"  # altered bytes break the CA signature
+    assert f"serial {hostile.serial_number:x}" in info.value.message
