@@ -119,6 +119,11 @@ def _catalog() -> dict[str, tuple[str, str]]:
 
 
 def _prefix_headline(code: str) -> tuple[str, str]:
+    if code.startswith("source."):
+        return (_("The bid folder cannot be sealed."),
+                _("Fix or remove the file named above, then seal again. Nothing was written."))
+    if code.startswith("seal."):
+        return (_("Sealing failed."), _("Nothing was written. Check the key and the bid folder, then retry."))
     if code.startswith("bid."):
         return (_("The sealed bid is not acceptable."),
                 _("Nothing was extracted. Ask the bidder for an intact bid."))

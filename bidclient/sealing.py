@@ -157,9 +157,9 @@ def _self_check(bid: Path, written: Manifest, decrypter: object) -> None:
         inner = Path(tmp) / "package.zip"
         try:
             cms_envelope.decrypt_file(bid, inner, decrypter)  # type: ignore[arg-type]
-            package = package_reader.open_package(inner)
-            found = package.check(lambda _manifest, _signature: None)
-            package.verify_contents()
+            with package_reader.open_package(inner) as package:
+                found = package.check(lambda _manifest, _signature: None)
+                package.verify_contents()
         except Exception as ex:
             raise BidclientError(f"the self-check could not open the bid just written: {ex}",
                                  code="seal.self_check_failed") from ex
@@ -187,11 +187,11 @@ def unseal(bid: Path, output: Path, *, session: KeySession, trust_list: trust.Tr
     try:
         inner = tmp / "package.zip"
         cms_envelope.decrypt_file(bid, inner, decrypter, progress=progress)
-        package = package_reader.open_package(inner)
-        manifest = package.check(verify_manifest)
-        signature = verified[0]
-        _check_bidder_matches(manifest, signature)
-        package.extract_to(output)
+        with package_reader.open_package(inner) as package:
+            manifest = package.check(verify_manifest)
+            signature = verified[0]
+            _check_bidder_matches(manifest, signature)
+            package.extract_to(output)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     return UnsealResult(manifest=manifest, signature=signature, directory=output)
