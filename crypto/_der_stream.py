@@ -27,6 +27,7 @@ EOC = b"\x00\x00"
 
 # Nesting deeper than this is never needed by CMS envelopes and only serves to exhaust the stack.
 MAX_DEPTH = 24
+_READ_AHEAD = 1 << 16
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +71,11 @@ class StreamReader:
         self._limit = size
         self._limits: list[int | None] = []
         self._peeked: Header | None = None
+        # Our own read-ahead: headers are parsed from memory, which matters for `openssl cms -stream`
+        # output (a header every 4 KiB, 262,144 of them per GiB).
+        self._buf = b""
+        self._mv = memoryview(self._buf)
+        self._i = 0
 
     # --- raw bytes ------------------------------------------------------------------------------
 
@@ -77,17 +83,37 @@ class StreamReader:
         where = self.pos if at is None else at
         return MalformedError(f"{self._what} is truncated: it ends at byte {where} inside an element")
 
+    def _refill(self, need: int) -> int:
+        """Try to have ``need`` bytes buffered; returns how many are."""
+        rest = self._buf[self._i:]
+        while len(rest) < need:
+            chunk = self._f.read(max(_READ_AHEAD, need - len(rest)))
+            if not chunk:
+                break
+            rest += chunk
+        self._buf = rest
+        self._mv = memoryview(rest)
+        self._i = 0
+        return len(rest)
+
     def read_exact(self, n: int) -> bytes:
-        data = self._f.read(n) if n else b""
-        if len(data) != n:
-            raise self.truncated(self.pos + len(data))
+        i = self._i
+        if len(self._buf) - i < n:
+            avail = self._refill(n)
+            if avail < n:
+                raise self.truncated(self.pos + avail)
+            i = 0
+        self._i = i + n
         self.pos += n
-        return data
+        return self._buf[i:i + n]
 
     def readinto_exact(self, view: memoryview) -> None:
         """Fill ``view`` completely from the stream."""
-        got = 0
         total = len(view)
+        got = min(len(self._buf) - self._i, total)
+        if got:
+            view[:got] = self._mv[self._i:self._i + got]
+            self._i += got
         readinto = getattr(self._f, "readinto", None)
         while got < total:
             if readinto is not None:
@@ -102,7 +128,7 @@ class StreamReader:
         self.pos += total
 
     def at_eof(self) -> bool:
-        if self._peeked is not None:
+        if self._peeked is not None or self._i < len(self._buf):
             return False
         return self._f.read(1) == b""
 
@@ -128,6 +154,23 @@ class StreamReader:
         if self._limit is not None and offset >= self._limit:
             raise MalformedError(f"{self._what} is malformed: an element runs past the end of its container "
                                  f"at byte {offset}")
+        buf, i = self._buf, self._i
+        if len(buf) - i >= 6 and buf[i] & 0x1F != 0x1F and buf[i + 1] <= 0x84 and buf[i + 1] != 0x80:
+            # Fast path: low tag number, definite length in at most 4 length octets.
+            b, lb = buf[i], buf[i + 1]
+            if lb < 0x80:
+                hlen, length = 2, lb
+            else:
+                hlen = 2 + (lb & 0x7F)
+                length = int.from_bytes(buf[i + 2:i + hlen], "big")
+            self._i = i + hlen
+            self.pos += hlen
+            hdr = Header(b >> 6, bool(b & 0x20), b & 0x1F, length, buf[i:i + hlen], offset)
+            if hdr.is_eoc and length != 0:
+                raise MalformedError(f"{self._what} is malformed: bad end-of-contents at byte {offset}")
+            if check_fits:
+                self.check_fits(hdr)
+            return hdr
         first = self.read_exact(1)
         raw = bytearray(first)
         b = first[0]
@@ -238,25 +281,73 @@ class StreamReader:
                 raise MalformedError(f"{self._what} is malformed: {what} is larger than {max_size} bytes")
         self._limit = self._limits.pop()
 
-    def octet_string_segments(self, hdr: Header, depth: int = 0) -> Iterator[int]:
-        """Lengths of the primitive pieces of a (possibly constructed, BER) OCTET STRING.
+    def octet_string_chunks(self, hdr: Header, out: memoryview) -> Iterator[int]:
+        """Copy the content of a (possibly constructed, BER) OCTET STRING into ``out``.
 
-        The caller must read each piece's bytes before advancing the iterator.
+        Yields ``len(out)`` each time ``out`` is full and finally the size of the remainder (if any);
+        the caller must use ``out[:n]`` before advancing the iterator.
         """
+        state = [0]  # bytes of ``out`` filled so far
+        yield from self._chunks(hdr, out, state, 0)
+        if state[0]:
+            yield state[0]
+
+    def _copy(self, n: int, out: memoryview, state: list[int]) -> Iterator[int]:
+        size = len(out)
+        while n:
+            fill = state[0]
+            k = min(n, size - fill)
+            self.readinto_exact(out[fill:fill + k])
+            fill += k
+            n -= k
+            if fill == size:
+                state[0] = 0
+                yield size
+            else:
+                state[0] = fill
+
+    def _chunks(self, hdr: Header, out: memoryview, state: list[int], depth: int) -> Iterator[int]:
         if not hdr.constructed:
             assert hdr.length is not None
-            if hdr.length:
-                yield hdr.length
+            yield from self._copy(hdr.length, out, state)
             return
         if depth >= MAX_DEPTH:
             raise MalformedError(f"{self._what} is malformed: the content is nested too deeply")
         self.enter(hdr)
-        while not self.at_end(hdr):
+        size = len(out)
+        while True:
+            # Fast path for the usual piece, a primitive OCTET STRING with up to 4 length octets, parsed
+            # and copied straight from the read-ahead buffer (`openssl cms -stream` writes 4 KiB pieces).
+            buf, i = self._buf, self._i
+            if self._peeked is None and len(buf) - i >= 6 and buf[i] == 0x04:
+                lb = buf[i + 1]
+                hlen = 2 if lb < 0x80 else 2 + (lb & 0x7F) if 0x81 <= lb <= 0x84 else 0
+                if hlen:
+                    n = lb if hlen == 2 else int.from_bytes(buf[i + 2:i + hlen], "big")
+                    if self._limit is None or self.pos + hlen + n <= self._limit:
+                        fill = state[0]
+                        if i + hlen + n <= len(buf) and fill + n <= size:
+                            out[fill:fill + n] = self._mv[i + hlen:i + hlen + n]
+                            self._i = i + hlen + n
+                            self.pos += hlen + n
+                            fill += n
+                            if fill == size:
+                                state[0] = 0
+                                yield size
+                            else:
+                                state[0] = fill
+                            continue
+                        self._i = i + hlen
+                        self.pos += hlen
+                        yield from self._copy(n, out, state)
+                        continue
+            if self.at_end(hdr):
+                break
             child = self.read_header()
             if not child.is_(CLASS_UNIVERSAL, TAG_OCTET_STRING):
                 raise MalformedError(f"{self._what} is malformed: the encrypted content contains a "
                                      f"non-OCTET STRING element at byte {child.offset}")
-            yield from self.octet_string_segments(child, depth + 1)
+            yield from self._chunks(child, out, state, depth + 1)
         self.leave(hdr)
 
 

@@ -19,7 +19,7 @@ import io
 import os
 import stat
 import tempfile
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
@@ -511,24 +511,6 @@ def _read_tail(reader: der.StreamReader, env: _Envelope) -> bytes:
     return mac
 
 
-def _ciphertext_chunks(reader: der.StreamReader, content: der.Header,
-                       buf: memoryview) -> Iterator[memoryview]:
-    """The encrypted content in pieces of up to len(buf) bytes (each valid until the next is taken)."""
-    fill = 0
-    size = len(buf)
-    for seg in reader.octet_string_segments(content):
-        while seg:
-            n = min(seg, size - fill)
-            reader.readinto_exact(buf[fill:fill + n])
-            fill += n
-            seg -= n
-            if fill == size:
-                yield buf
-                fill = 0
-    if fill:
-        yield buf[:fill]
-
-
 class _Sink:
     """Decrypts chunks and hands plaintext to ``write``, holding back CBC's last block until checked."""
 
@@ -596,10 +578,10 @@ def _decrypt_stream(reader: der.StreamReader, decrypter: Decrypter, write: Calla
     sink = _Sink(env, cek, write)
     del cek
     buf = memoryview(bytearray(CHUNK_SIZE))
-    for chunk in _ciphertext_chunks(reader, env.content, buf):
+    for n in reader.octet_string_chunks(env.content, buf):
         if cancel is not None and cancel():
             raise OperationCancelled("decryption cancelled")
-        sink.update(chunk)
+        sink.update(buf[:n])
         if progress is not None:
             progress(reader.pos)
     tag = _read_tail(reader, env)
