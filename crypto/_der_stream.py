@@ -157,16 +157,16 @@ class StreamReader:
         buf, i = self._buf, self._i
         if len(buf) - i >= 6 and buf[i] & 0x1F != 0x1F and buf[i + 1] <= 0x84 and buf[i + 1] != 0x80:
             # Fast path: low tag number, definite length in at most 4 length octets.
-            b, lb = buf[i], buf[i + 1]
-            if lb < 0x80:
-                hlen, length = 2, lb
+            ident, len_octet = buf[i], buf[i + 1]
+            if len_octet < 0x80:
+                hlen, short_length = 2, len_octet
             else:
-                hlen = 2 + (lb & 0x7F)
-                length = int.from_bytes(buf[i + 2:i + hlen], "big")
+                hlen = 2 + (len_octet & 0x7F)
+                short_length = int.from_bytes(buf[i + 2:i + hlen], "big")
             self._i = i + hlen
             self.pos += hlen
-            hdr = Header(b >> 6, bool(b & 0x20), b & 0x1F, length, buf[i:i + hlen], offset)
-            if hdr.is_eoc and length != 0:
+            hdr = Header(ident >> 6, bool(ident & 0x20), ident & 0x1F, short_length, buf[i:i + hlen], offset)
+            if hdr.is_eoc and short_length != 0:
                 raise MalformedError(f"{self._what} is malformed: bad end-of-contents at byte {offset}")
             if check_fits:
                 self.check_fits(hdr)
@@ -179,13 +179,13 @@ class StreamReader:
         tag = b & 0x1F
         if tag == 0x1F:
             tag = 0
-            for i in range(5):
+            for k in range(5):
                 nb = self.read_exact(1)
                 raw += nb
                 tag = (tag << 7) | (nb[0] & 0x7F)
                 if not nb[0] & 0x80:
                     break
-                if i == 4:
+                if k == 4:
                     raise MalformedError(f"{self._what} is malformed: tag number too long at byte {offset}")
         lb = self.read_exact(1)
         raw += lb
