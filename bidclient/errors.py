@@ -26,8 +26,9 @@ class BidclientError(Exception):
         super().__init__(message)
         if code is not None:
             self.code = code
-        if exit_status is not None:
-            self.exit_status = exit_status
+        # The status follows the code unless the raiser says otherwise, so that e.g. a missing input
+        # file is a usage error (2) wherever it is detected.
+        self.exit_status = exit_status if exit_status is not None else _exit_status_for(self.code)
 
     @property
     def message(self) -> str:
@@ -83,6 +84,8 @@ def _catalog() -> dict[str, tuple[str, str]]:
                                         _("Use a key of another type, or another token.")),
         "token.key_file": (_("The key file could not be opened."),
                            _("Check the file and its password.")),
+        "token.invalid_uri": (_("The pkcs11: URI is not valid."),
+                              _("Copy a URI shown by 'bidclient keys' (RFC 7512).")),
         "token.error": (_("The token reported an error."), _("Reconnect the dongle and try again.")),
         # trust
         "trust.expired": (_("The certificate has expired."), _("Renew the certificate with your CA.")),
@@ -99,6 +102,10 @@ def _catalog() -> dict[str, tuple[str, str]]:
         "trust.no_trust_list": (_("No trust list is configured."),
                                 _("Pass --trust with CA certificates, or configure a trust list.")),
         "trust.invalid": (_("The certificate is not valid."), ""),
+        "trust.list_invalid": (_("The trust list could not be read."),
+                               _("Give --trust CA certificates and CRLs (PEM or DER), or folders of them.")),
+        "cert.unreadable": (_("The certificate file could not be read."),
+                            _("Give an X.509 certificate in PEM or DER form.")),
         # CMS
         "cms.malformed": (_("The file is damaged or not of the expected kind."),
                           _("Run 'bidclient inspect' on it to see what it is.")),
@@ -109,6 +116,22 @@ def _catalog() -> dict[str, tuple[str, str]]:
                                   _("Nothing was written. Obtain an intact copy of the file.")),
         "cms.signature_invalid": (_("The signature is not valid: the file or the signature was altered."),
                                   _("Do not trust this file.")),
+        "cms.unsupported_algorithm": (_("The file uses an algorithm bidclient does not support."),
+                                      _("Ask the sender to use AES-256 with RSA or EC (P-256/P-384) keys.")),
+        "crypto.cancelled": (_("The operation was cancelled; nothing was written."), ""),
+        # inspect, tender, seal
+        "inspect.unknown": (_("The file is not of a kind bidclient knows."),
+                            _("bidclient reads CMS envelopes and sealed bids, CMS signatures, bid packages "
+                              "and X.509 certificates.")),
+        "inspect.damaged": (_("The file is damaged."), _("Obtain an intact copy of the file.")),
+        "tender.invalid": (_("The tender file is not usable."),
+                           _("Download the tender file from the platform again.")),
+        "seal.no_encryption_certificate": (_("The key has no encryption certificate to seal the bid to "
+                                             "yourself."),
+                                           _("Use a dongle that holds both a signing and an encryption "
+                                             "certificate.")),
+        "seal.self_check_failed": (_("The bid just sealed could not be opened again; it was not kept."),
+                                   _("Try again; if it fails again, check the dongle and the bid files.")),
         # usage and files
         "usage.invalid": (_("The command is not valid."), _("Run 'bidclient --help'.")),
         "io.input_missing": (_("The input file does not exist."), _("Check the path.")),
@@ -127,6 +150,14 @@ def _prefix_headline(code: str) -> tuple[str, str]:
     if code.startswith("bid."):
         return (_("The sealed bid is not acceptable."),
                 _("Nothing was extracted. Ask the bidder for an intact bid."))
+    if code.startswith("source."):
+        return (_("The bid folder cannot be sealed."),
+                _("Fix the file named above and seal again; nothing was written."))
+    if code.startswith("timestamp."):
+        return (_("No valid timestamp could be obtained from the time-stamping authority."),
+                _("Check the TSA address and the network connection."))
+    if code.startswith("token."):
+        return (_("The token reported an error."), _("Reconnect the dongle and try again."))
     return (_("The operation failed."), "")
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 
 from cryptography import x509
@@ -18,6 +19,11 @@ from bidclient.i18n import _
 
 def _out(text: str = "") -> None:
     print(text)
+
+
+def _warn(warnings: Sequence[str]) -> None:
+    for warning in warnings:
+        print(f"{_('warning')}: {warning}", file=sys.stderr)
 
 
 def _require_file(path: Path) -> None:
@@ -105,6 +111,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
     signature = args.signature.read_bytes()
     with open(args.file, "rb") as content:
         verified = verify_content(content, signature, trust_list, revocation=revocation_mode(args.revocation))
+    _warn(verified.warnings)
     _out(_("Signature OK: intact and trusted."))
     _out(f"  {_('signer')}: {verified.signer_name}")
     ident = verified.identity
@@ -126,6 +133,7 @@ def cmd_encrypt(args: argparse.Namespace) -> int:
     _require_file(args.file)
     recipients = [certfiles.load_certificate(path) for path in args.to]
     output: Path = args.output or args.file.with_name(args.file.name + ".p7m")
+    refuse_existing(output)
     size = args.file.stat().st_size
     with open(args.file, "rb") as src, atomic_output(output) as dst:
         encrypt(src, dst, recipients, cipher=ContentCipher(args.cipher), length=size)
@@ -183,10 +191,13 @@ def cmd_seal(args: argparse.Namespace) -> int:
         target = TenderTarget(tender_id=args.tender_id, tender_version=1,
                               opening_certificates=[certfiles.load_certificate(p) for p in args.to])
     output: Path = args.output or args.directory.with_name(args.directory.name.rstrip("/") + ".bid")
+    # Checked before the token is opened, so that a typo costs no PIN entry.
+    if not args.directory.is_dir():
+        raise BidclientError(f"{args.directory} is not a directory of bid files", code="io.input_missing")
+    refuse_existing(output)
     with _open_key(args) as session:
         result = seal(args.directory, output, session=session, target=target)
-    for warning in result.warnings:
-        print(f"{_('warning')}: {warning}", file=sys.stderr)
+    _warn(result.warnings)
     _out(_("Sealed {dir} -> {bid}").format(dir=args.directory, bid=output))
     _print_manifest(result.manifest)
     _out(f"  {_('recipients')}: {len(result.recipients)}")
@@ -203,6 +214,7 @@ def cmd_unseal(args: argparse.Namespace) -> int:
 
     _require_file(args.bid)
     output: Path = args.output or _default_plain_name(args.bid, ".bid", ".d")
+    refuse_existing(output)
     trust_list = load_trust(args.trust)
     with _open_key(args) as session:
         result = unseal(args.bid, output, session=session, trust_list=trust_list,
@@ -210,6 +222,7 @@ def cmd_unseal(args: argparse.Namespace) -> int:
     _out(_("Unsealed {bid} -> {dir}: signature trusted, every file intact").format(bid=args.bid, dir=output))
     _print_manifest(result.manifest)
     signature = result.signature
+    _warn(signature.warnings)
     _out(f"  {_('signed by')}: {signature.signer_name} ({_('issuing CA')}: {signature.issuer_name})")
     return EXIT_OK
 
