@@ -452,6 +452,46 @@ def test_truncated_envelopes_are_malformed(pki: dict[str, Party], tmp_path: Path
         assert not (tmp_path / "out").exists() and _leftovers(tmp_path) == []
 
 
+def _ber_pieces(content: bytes, rng: random.Random, depth: int = 0) -> bytes:
+    """``content`` as BER OCTET STRING pieces of random sizes, some empty, some nested constructed."""
+    out = bytearray()
+    pos = 0
+    while pos < len(content):
+        n = rng.choice([0, 1, 15, 16, 17, 100, 4096, 70000])
+        piece = content[pos:pos + n]
+        pos += len(piece)
+        kind = rng.random()
+        if depth < 3 and kind < 0.1:
+            out += b"\x24\x80" + _ber_pieces(piece, rng, depth + 1) + b"\x00\x00"
+        elif depth < 3 and kind < 0.2:
+            inner = _ber_pieces(piece, rng, depth + 1)
+            out += b"\x24" + _der_length(len(inner)) + inner
+        else:
+            out += b"\x04" + _der_length(len(piece)) + piece
+    return bytes(out)
+
+
+def _der_length(n: int) -> bytes:
+    if n < 0x80:
+        return bytes([n])
+    body = n.to_bytes((n.bit_length() + 7) // 8, "big")
+    return bytes([0x80 | len(body)]) + body
+
+
+@pytest.mark.parametrize("cipher", list(ContentCipher))
+def test_any_ber_segmentation_of_the_content_is_read(pki: dict[str, Party], cipher: ContentCipher) -> None:
+    data = os.urandom(300_000)
+    sealed = _seal(data, [pki["rsa"].cert], cipher=cipher, definite=False)
+    start = sealed.index(b"\xa0\x80\x04\x83") + 2  # our single piece: 04 83 <3 length octets>
+    length = int.from_bytes(sealed[start + 2:start + 5], "big")
+    ciphertext = sealed[start + 5:start + 5 + length]
+    rng = random.Random(7)
+    for _ in range(5):
+        rebuilt = sealed[:start] + _ber_pieces(ciphertext, rng) + sealed[start + 5 + length:]
+        assert rebuilt != sealed
+        assert decrypt_bytes(rebuilt, pki["rsa"].decrypter) == data
+
+
 def test_trailing_data_is_malformed(pki: dict[str, Party]) -> None:
     sealed = _seal(b"abc", [pki["rsa"].cert])
     with pytest.raises(MalformedError, match="after its end"):
