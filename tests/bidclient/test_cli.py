@@ -1,0 +1,647 @@
+"""The `bidclient` command line against its contract (docs/cli.md), with the dev PKI's SoftHSM tokens.
+
+Contract runs are real subprocesses (`python -m bidclient.cli.main`): exit statuses and stderr are
+what users see. Error cases that need no token run in-process through ``main([...])``. OpenSSL checks
+that what the CLI writes is standard CMS.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import serialization
+
+from bidclient.cli.main import main
+from bidclient.devpki import DevPki, Party
+from crypto import cms_sign
+from crypto.software_key import SoftwareKey
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+@dataclass(frozen=True)
+class Run:
+    status: int
+    out: str
+    err: str
+
+
+class Cli(Protocol):
+    def __call__(self, *args: str | Path, cwd: Path, env: dict[str, str] | None = None) -> Run: ...
+
+
+RunMain = Callable[..., Run]
+
+
+def _base_env(pki: DevPki, config_home: Path) -> dict[str, str]:
+    env = pki.softhsm_env()
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO), env.get("PYTHONPATH", "")]))
+    env["BIDCLIENT_LANG"] = "en"
+    env["XDG_CONFIG_HOME"] = str(config_home)  # no user trust list or modules leak in
+    env.pop("BIDCLIENT_TRUST", None)
+    env.pop("BIDCLIENT_PKCS11_MODULES", None)
+    return env
+
+
+def _check_stderr(err: str) -> None:
+    assert "Traceback" not in err, err
+
+
+@pytest.fixture(scope="module")
+def config_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("xdg-config")
+
+
+@pytest.fixture(scope="module")
+def cli(pki: DevPki, config_home: Path) -> Cli:
+    """Run `bidclient ARGS` as a subprocess in ``cwd``; stderr never holds a traceback."""
+
+    def run(*args: str | Path, cwd: Path, env: dict[str, str] | None = None) -> Run:
+        done = subprocess.run([sys.executable, "-m", "bidclient.cli.main", *map(str, args)], cwd=cwd,
+                              env=env or _base_env(pki, config_home), capture_output=True, text=True,
+                              timeout=120, check=False)
+        _check_stderr(done.stderr)
+        return Run(done.returncode, done.stdout, done.stderr)
+
+    return run
+
+
+@pytest.fixture
+def run_main(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
+             config_home: Path) -> RunMain:
+    """Run ``main(ARGS)`` in this process; a usage error's SystemExit becomes its status."""
+    monkeypatch.setenv("BIDCLIENT_LANG", "en")
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(config_home))
+    monkeypatch.delenv("BIDCLIENT_TRUST", raising=False)
+
+    def run(*args: str | Path) -> Run:
+        capsys.readouterr()
+        try:
+            status = main([str(a) for a in args])
+        except SystemExit as ex:
+            status = int(ex.code or 0)
+        captured = capsys.readouterr()
+        _check_stderr(captured.err)
+        return Run(status, captured.out, captured.err)
+
+    return run
+
+
+def error_code(run: Run) -> str:
+    """The stable code of the one error message on stderr."""
+    codes = re.findall(r"^error \[([a-z0-9_.]+)\]", run.err, flags=re.MULTILINE)
+    assert len(codes) == 1, run.err
+    return codes[0]
+
+
+def token_uri(party: Party, role: str = "signing") -> str:
+    uri = party.signing_uri if role == "signing" else party.encryption_uri
+    assert uri is not None
+    return uri
+
+
+def software_signature(party: Party, content: bytes) -> bytes:
+    """A signature by ``party``'s key made in software (for certificates a token would not sign with)."""
+    key = serialization.load_pem_private_key(party.signing_key.read_bytes(), password=None)
+    cert = x509.load_pem_x509_certificate(party.signing_cert.read_bytes())
+    chain = [x509.load_pem_x509_certificate(p.read_bytes()) for p in party.chain]
+    return cms_sign.sign_detached(content, SoftwareKey(key, cert, chain))  # type: ignore[arg-type]
+
+
+def openssl(*args: str | Path, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(["openssl", *map(str, args)], cwd=cwd, capture_output=True, text=True, check=False)
+
+
+def listing(directory: Path) -> list[str]:
+    return sorted(str(p.relative_to(directory)) for p in directory.rglob("*"))
+
+
+def make_bid_folder(root: Path) -> Path:
+    folder = root / "bid"
+    (folder / "tech").mkdir(parents=True)
+    (folder / "商务").mkdir()
+    # Large enough that the middle of the sealed file is ciphertext, whatever the recipients.
+    (folder / "tech" / "proposal.pdf").write_bytes(b"%PDF-1.7 proposal\n" + os.urandom(40_000))
+    (folder / "商务" / "报价单.pdf").write_bytes(b"%PDF-1.7 price schedule 1234567.89\n")
+    return folder
+
+
+def files_of(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+
+
+# --- keys ------------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def keys_run(cli: Cli, tmp_path_factory: pytest.TempPathFactory) -> Run:
+    return cli("keys", "--module", "/nonexistent/libvendor-pkcs11.so",
+               cwd=tmp_path_factory.mktemp("keys"))
+
+
+def test_keys_lists_tokens_pairs_and_uris_and_reports_a_missing_module(keys_run: Run, pki: DevPki) -> None:
+    assert keys_run.status == 0, keys_run.err
+    out = keys_run.out
+    for name in ("ent-a", "ent-a-ec", "ent-b", "opener-1", "expert-1"):
+        label = pki.party(name).token_label
+        assert f"Token {label} " in out
+        assert f"pkcs11:token={label};" in out
+    assert out.count("[signing pair]") >= 5 and out.count("[encryption pair]") >= 4
+    assert re.search(r"pkcs11:token=ent-a-rsa;[^\s]*object=signing;id=%01\?module-path=", out)
+    assert re.search(r"pkcs11:token=ent-a-rsa;[^\s]*object=encryption;id=%02\?module-path=", out)
+    assert "enterprise: 91110108MA01B2C3D0" in out  # enterprise A's code, read from its certificate
+    # The missing module is named on stderr; the others are still listed.
+    assert "/nonexistent/libvendor-pkcs11.so" in keys_run.err
+    assert "does not exist" in keys_run.err
+
+
+# --- sign / verify ---------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def signed(cli: Cli, pki: DevPki, keys_run: Run,
+           tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """report.pdf signed three ways: RSA token key, EC token key (URI as `keys` printed it), PKCS#12."""
+    work = tmp_path_factory.mktemp("signed")
+    (work / "report.pdf").write_bytes(b"%PDF-1.7 tender report\n" + os.urandom(3000))
+    ec_uri = next(line.strip() for line in keys_run.out.splitlines()
+                  if line.strip().startswith("pkcs11:token=ent-a-ec;") and "object=signing" in line)
+    pin = f"file:{pki.pin_file}"
+    rsa = cli("sign", "report.pdf", "--key", token_uri(pki.party("ent-a")), cwd=work)
+    assert rsa.status == 0, rsa.err
+    assert "report.pdf.p7s" in rsa.out
+    ec = cli("sign", "report.pdf", "--key", ec_uri, "--pin-source", pin, "-o", "report.ec.p7s", cwd=work)
+    assert ec.status == 0, ec.err
+    p12 = cli("sign", "report.pdf", "--key", pki.party("ent-b").signing_p12, "--pin-source", pin,
+              "--output", "report.p12.p7s", cwd=work)
+    assert p12.status == 0, p12.err
+    return {"dir": work, "content": work / "report.pdf", "rsa": work / "report.pdf.p7s",
+            "ec": work / "report.ec.p7s", "p12": work / "report.p12.p7s"}
+
+
+def test_sign_writes_der_cms_next_to_the_file_by_default(signed: dict[str, Path]) -> None:
+    assert listing(signed["dir"]) == ["report.ec.p7s", "report.p12.p7s", "report.pdf", "report.pdf.p7s"]
+    for kind in ("rsa", "ec", "p12"):
+        assert signed[kind].read_bytes()[:1] == b"\x30"  # DER SEQUENCE, not PEM
+
+
+def test_verify_prints_signer_enterprise_and_issuing_ca(cli: Cli, signed: dict[str, Path],
+                                                       pki: DevPki) -> None:
+    result = cli("verify", "report.pdf", "--signature", "report.pdf.p7s", "--trust", pki.trust_dir,
+                 cwd=signed["dir"])
+    assert result.status == 0, result.err
+    assert "Signature OK" in result.out
+    assert "signer: 示例建设工程有限公司" in result.out
+    assert "enterprise: 91110108MA01B2C3D0 示例建设工程有限公司" in result.out
+    assert "issuing CA: CN=bidclient Dev RSA Root CA" in result.out
+
+
+@pytest.mark.parametrize(("kind", "uscc", "ca"), [
+    ("ec", "91110108MA01B2C3D0", "bidclient Dev EC Issuing CA 1"),  # same enterprise, another CA
+    ("p12", "91440300MA5F8K2L74", "bidclient Dev EC Issuing CA 1"),
+])
+def test_verify_ec_token_and_pkcs12_signatures(run_main: RunMain, signed: dict[str, Path], pki: DevPki,
+                                               kind: str, uscc: str, ca: str) -> None:
+    result = run_main("verify", signed["content"], "--signature", signed[kind], "--trust", pki.trust_dir)
+    assert result.status == 0, result.err
+    assert f"enterprise: {uscc}" in result.out
+    assert f"issuing CA: CN={ca}" in result.out
+
+
+@pytest.mark.parametrize("kind", ["rsa", "ec"])
+def test_openssl_accepts_our_signatures(signed: dict[str, Path], pki: DevPki, kind: str,
+                                        tmp_path: Path) -> None:
+    cafile = tmp_path / "ca.pem"
+    cafile.write_bytes(b"".join(p.read_bytes() for p in sorted(pki.trust_dir.iterdir())))
+    done = openssl("cms", "-verify", "-binary", "-inform", "DER", "-in", signed[kind],
+                   "-content", signed["content"], "-CAfile", cafile, "-purpose", "any", "-out", "/dev/null")
+    assert done.returncode == 0 and "Verification successful" in done.stderr, done.stderr
+
+
+def test_verify_uses_the_configured_trust_list(run_main: RunMain, signed: dict[str, Path], pki: DevPki,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    result = run_main("verify", signed["content"], "--signature", signed["rsa"])
+    assert (result.status, error_code(result)) == (1, "trust.no_trust_list")
+    monkeypatch.setenv("BIDCLIENT_TRUST", str(pki.trust_dir))
+    result = run_main("verify", signed["content"], "--signature", signed["rsa"])
+    assert result.status == 0, result.err
+
+
+def test_verify_refuses_tampered_content(cli: Cli, signed: dict[str, Path], pki: DevPki,
+                                         tmp_path: Path) -> None:
+    altered = bytearray(signed["content"].read_bytes())
+    altered[100] ^= 0x01
+    (tmp_path / "report.pdf").write_bytes(altered)
+    result = cli("verify", "report.pdf", "--signature", signed["rsa"], "--trust", pki.trust_dir, cwd=tmp_path)
+    assert (result.status, error_code(result)) == (1, "cms.signature_invalid")
+    assert "Signature OK" not in result.out
+    assert len(result.err.strip().splitlines()) <= 4  # one message: headline, detail, hint
+
+
+@pytest.mark.parametrize(("party", "code"), [
+    ("bad-rogue", "trust.untrusted_root"),
+    ("bad-expired", "trust.expired"),
+    ("bad-not-yet-valid", "trust.not_yet_valid"),
+    ("bad-wrong-usage", "trust.wrong_key_usage"),
+])
+def test_verify_refuses_bad_signer_certificates(run_main: RunMain, pki: DevPki, tmp_path: Path,
+                                                party: str, code: str) -> None:
+    content = tmp_path / "letter.txt"
+    content.write_bytes(b"bid letter")
+    (tmp_path / "letter.txt.p7s").write_bytes(software_signature(pki.party(party), b"bid letter"))
+    result = run_main("verify", content, "--signature", tmp_path / "letter.txt.p7s", "--trust", pki.trust_dir)
+    assert (result.status, error_code(result)) == (1, code)
+    assert result.out == ""
+
+
+def test_verify_refuses_a_certificate_revoked_in_a_local_crl(run_main: RunMain, pki: DevPki, tmp_path: Path,
+                                                             pki_server_down: object) -> None:
+    # The CRL server is down: the revocation comes from the CRL file given with --trust.
+    content = tmp_path / "letter.txt"
+    content.write_bytes(b"bid letter")
+    (tmp_path / "sig.p7s").write_bytes(software_signature(pki.party("bad-revoked-crl"), b"bid letter"))
+    result = run_main("verify", content, "--signature", tmp_path / "sig.p7s",
+                      "--trust", pki.trust_dir, "--trust", pki.crl_dir)
+    assert (result.status, error_code(result)) == (1, "trust.revoked")
+
+
+def test_verify_refuses_a_signer_whose_ca_is_not_in_the_trust_given(
+        run_main: RunMain, signed: dict[str, Path], pki: DevPki) -> None:
+    # ent-a's RSA signature checked against the EC CAs only.
+    result = run_main("verify", signed["content"], "--signature", signed["rsa"],
+                      "--trust", pki.ca("ec-root").certificate, "--trust", pki.ca("ec-sub").certificate)
+    assert (result.status, error_code(result)) == (1, "trust.untrusted_root")
+
+
+def test_signing_to_an_existing_output_leaves_it_untouched(run_main: RunMain, signed: dict[str, Path],
+                                                           pki: DevPki) -> None:
+    before = signed["rsa"].read_bytes()
+    result = run_main("sign", signed["content"], "--key", token_uri(pki.party("ent-a")))
+    assert (result.status, error_code(result)) == (2, "io.output_exists")
+    assert signed["rsa"].read_bytes() == before
+
+
+# --- encrypt / decrypt -----------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def encrypted(cli: Cli, pki: DevPki, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """data.bin encrypted to ent-a (RSA) and ent-b (EC), with GCM (default name) and CBC."""
+    work = tmp_path_factory.mktemp("encrypted")
+    (work / "data.bin").write_bytes(os.urandom(70_000))
+    a, b = pki.party("ent-a").encryption_cert, pki.party("ent-b").encryption_cert
+    assert a is not None and b is not None
+    gcm = cli("encrypt", "data.bin", "--to", a, "--to", b, cwd=work)
+    assert gcm.status == 0, gcm.err
+    assert "2 recipient(s)" in gcm.out
+    cbc = cli("encrypt", "data.bin", "--to", a, "--to", b, "--cipher", "aes-256-cbc", "-o", "data.cbc.p7m",
+              cwd=work)
+    assert cbc.status == 0, cbc.err
+    return {"dir": work, "plain": work / "data.bin", "gcm": work / "data.bin.p7m",
+            "cbc": work / "data.cbc.p7m"}
+
+
+@pytest.mark.parametrize(("cipher", "party"), [("gcm", "ent-a"), ("gcm", "ent-b"), ("cbc", "ent-b")])
+def test_each_recipient_decrypts_with_its_token_key(cli: Cli, encrypted: dict[str, Path], pki: DevPki,
+                                                    tmp_path: Path, cipher: str, party: str) -> None:
+    result = cli("decrypt", encrypted[cipher], "--key", token_uri(pki.party(party), "encryption"),
+                 "-o", "plain.bin", cwd=tmp_path)
+    assert result.status == 0, result.err
+    assert (tmp_path / "plain.bin").read_bytes() == encrypted["plain"].read_bytes()
+
+
+def test_decrypt_default_output_drops_the_p7m_suffix(cli: Cli, encrypted: dict[str, Path], pki: DevPki,
+                                                     tmp_path: Path) -> None:
+    shutil.copy(encrypted["gcm"], tmp_path / "data.bin.p7m")
+    result = cli("decrypt", "data.bin.p7m", "--key", token_uri(pki.party("ent-a"), "encryption"),
+                 cwd=tmp_path)
+    assert result.status == 0, result.err
+    assert (tmp_path / "data.bin").read_bytes() == encrypted["plain"].read_bytes()
+
+
+@pytest.mark.parametrize("cipher", ["gcm", "cbc"])
+@pytest.mark.parametrize("party", ["ent-a", "ent-b"])
+def test_openssl_decrypts_with_the_pem_key(encrypted: dict[str, Path], pki: DevPki, tmp_path: Path,
+                                           cipher: str, party: str) -> None:
+    p = pki.party(party)
+    assert p.encryption_cert is not None and p.encryption_key is not None
+    done = openssl("cms", "-decrypt", "-binary", "-inform", "DER", "-in", encrypted[cipher],
+                   "-recip", p.encryption_cert, "-inkey", p.encryption_key, "-out", tmp_path / "out.bin")
+    assert done.returncode == 0, done.stderr
+    assert (tmp_path / "out.bin").read_bytes() == encrypted["plain"].read_bytes()
+
+
+def test_inspect_names_the_cipher_and_both_recipients(run_main: RunMain, encrypted: dict[str, Path]) -> None:
+    gcm = run_main("inspect", encrypted["gcm"])
+    cbc = run_main("inspect", encrypted["cbc"])
+    assert gcm.status == 0 and cbc.status == 0
+    assert "AuthEnvelopedData, aes-256-gcm" in gcm.out and "EnvelopedData, aes-256-cbc" in cbc.out
+    assert "recipients (2)" in gcm.out
+    assert "[ktri rsa_oaep_sha1] CN=bidclient Dev RSA Root CA" in gcm.out
+    assert "[kari ecdh-sha256kdf-aes256wrap] CN=bidclient Dev EC Issuing CA 1" in gcm.out
+
+
+def test_decrypt_with_a_key_that_is_not_a_recipient(cli: Cli, encrypted: dict[str, Path], pki: DevPki,
+                                                    tmp_path: Path) -> None:
+    result = cli("decrypt", encrypted["gcm"], "--key", token_uri(pki.party("opener-1"), "encryption"),
+                 "-o", "plain.bin", cwd=tmp_path)
+    assert (result.status, error_code(result)) == (1, "cms.not_a_recipient")
+    assert listing(tmp_path) == []
+
+
+# --- seal / unseal ---------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def sealed(cli: Cli, pki: DevPki, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """A bid folder sealed by ent-a (RSA token) to opener-1, with the default output name."""
+    work = tmp_path_factory.mktemp("sealed")
+    folder = make_bid_folder(work)
+    opener_cert = pki.party("opener-1").encryption_cert
+    assert opener_cert is not None
+    result = cli("seal", "bid", "--key", token_uri(pki.party("ent-a")), "--to", opener_cert,
+                 "--tender-id", "ZB-2026-0042", cwd=work)
+    assert result.status == 0, result.err
+    assert "Sealed bid -> bid.bid" in result.out
+    assert "tender: ZB-2026-0042 v1" in result.out
+    assert "bidder: 91110108MA01B2C3D0 示例建设工程有限公司" in result.out
+    assert "recipients: 2" in result.out and "self-check: passed" in result.out
+    assert result.err == ""
+    return {"dir": work, "folder": folder, "bid": work / "bid.bid"}
+
+
+@pytest.mark.parametrize("opener", ["opener-1", "ent-a"])
+def test_unseal_by_the_opening_key_and_by_the_bidders_own_key(cli: Cli, sealed: dict[str, Path], pki: DevPki,
+                                                              tmp_path: Path, opener: str) -> None:
+    result = cli("unseal", sealed["bid"], "--key", token_uri(pki.party(opener), "encryption"),
+                 "--trust", pki.trust_dir, "-o", "opened", cwd=tmp_path)
+    assert result.status == 0, result.err
+    assert "signature trusted, every file intact" in result.out
+    assert "signed by: 示例建设工程有限公司 (issuing CA: CN=bidclient Dev RSA Root CA" in result.out
+    opened = files_of(tmp_path / "opened")
+    bid_files = {k: v for k, v in opened.items() if not k.startswith("manifest.json")}
+    assert bid_files == files_of(sealed["folder"])
+    assert {"manifest.json", "manifest.json.p7s"} <= set(opened)
+    assert [p.name for p in tmp_path.iterdir()] == ["opened"]  # no temporary folder left
+
+
+def test_inspect_a_sealed_bid_its_inner_zip_signature_and_certificate(
+        run_main: RunMain, sealed: dict[str, Path], pki: DevPki, tmp_path: Path) -> None:
+    bid = run_main("inspect", sealed["bid"])
+    assert bid.status == 0
+    assert "AuthEnvelopedData, aes-256-gcm" in bid.out and "recipients (2)" in bid.out
+
+    opener = pki.party("opener-1")
+    assert opener.encryption_cert is not None and opener.encryption_key is not None
+    done = openssl("cms", "-decrypt", "-binary", "-inform", "DER", "-in", sealed["bid"], "-recip",
+                   opener.encryption_cert, "-inkey", opener.encryption_key, "-out", tmp_path / "inner.zip")
+    assert done.returncode == 0, done.stderr
+    inner = run_main("inspect", tmp_path / "inner.zip")
+    assert inner.status == 0
+    assert inner.out.startswith("Bid package")
+    assert "tender: ZB-2026-0042 v1" in inner.out and "tech/proposal.pdf" in inner.out
+    assert "商务/报价单.pdf" in inner.out
+
+    subprocess.run(["unzip", "-q", tmp_path / "inner.zip", "manifest.json.p7s", "-d", tmp_path], check=True)
+    signature = run_main("inspect", tmp_path / "manifest.json.p7s")
+    assert signature.status == 0
+    assert "detached signature (not verified" in signature.out
+    assert "enterprise: 91110108MA01B2C3D0" in signature.out
+
+    for cert_file in (pki.party("ent-b").signing_cert, pki.party("ent-b").signing_cert.with_suffix(".cer")):
+        cert = run_main("inspect", cert_file)
+        assert cert.status == 0
+        assert cert.out.startswith("X.509 certificate")
+        assert "enterprise: 91440300MA5F8K2L74 乙方科技有限公司" in cert.out
+
+
+def test_inspect_refuses_unknown_and_damaged_files(cli: Cli, run_main: RunMain, sealed: dict[str, Path],
+                                                   tmp_path: Path) -> None:
+    (tmp_path / "notes.txt").write_text("just some notes\n")
+    unknown = cli("inspect", "notes.txt", cwd=tmp_path)
+    assert (unknown.status, error_code(unknown)) == (1, "inspect.unknown")
+    assert unknown.out == ""
+    (tmp_path / "cut.bid").write_bytes(sealed["bid"].read_bytes()[:200])
+    damaged = run_main("inspect", tmp_path / "cut.bid")
+    assert (damaged.status, error_code(damaged)) == (1, "inspect.damaged")
+
+
+def test_seal_for_a_tender_warns_when_the_encryption_certificate_expires_before_opening(
+        cli: Cli, pki: DevPki, tmp_path: Path) -> None:
+    folder = make_bid_folder(tmp_path)
+    bidder = pki.party("ent-b")
+    assert bidder.encryption_cert is not None
+    expiry = x509.load_pem_x509_certificate(bidder.encryption_cert.read_bytes()).not_valid_after_utc
+    opening = expiry + dt.timedelta(days=30)
+    opener_cert = pki.party("opener-1").encryption_cert
+    assert opener_cert is not None
+    (tmp_path / "tender.json").write_text(json.dumps({
+        "tender_id": "ZB-2026-0042", "version": 3, "package_sha256": "ab" * 32,
+        "opening_time": opening.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "opening_certificates": [opener_cert.read_text()]}))
+    result = cli("seal", folder, "--key", token_uri(bidder), "--tender", "tender.json", "-o", "b.bid",
+                 cwd=tmp_path)
+    assert result.status == 0, result.err
+    assert "tender: ZB-2026-0042 v3" in result.out
+    assert re.search(r"^warning: your encryption certificate expires .*before the opening", result.err,
+                     flags=re.MULTILINE), result.err
+
+    # Sealed for opener-1 (rsa-ca); the bidder's CA (ec-sub) is not in the trust given: nothing comes out.
+    refused = cli("unseal", "b.bid", "--key", token_uri(pki.party("opener-1"), "encryption"),
+                  "--trust", pki.ca("rsa-ca").certificate, "-o", "opened", cwd=tmp_path)
+    assert (refused.status, error_code(refused)) == (1, "trust.untrusted_root")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["b.bid", "bid", "tender.json"]
+
+
+def test_unseal_of_a_tampered_bid_extracts_nothing(cli: Cli, sealed: dict[str, Path], pki: DevPki,
+                                                   tmp_path: Path) -> None:
+    data = bytearray(sealed["bid"].read_bytes())
+    data[len(data) // 2] ^= 0x01  # a ciphertext byte
+    (tmp_path / "bid.bid").write_bytes(data)
+    result = cli("unseal", "bid.bid", "--key", token_uri(pki.party("opener-1"), "encryption"),
+                 "--trust", pki.trust_dir, "-o", "opened", cwd=tmp_path)
+    assert (result.status, error_code(result)) == (1, "cms.decryption_failed")
+    assert [p.name for p in tmp_path.iterdir()] == ["bid.bid"]  # no output, no temporary folder
+
+
+def test_seal_refuses_a_missing_folder_and_an_existing_output(run_main: RunMain, pki: DevPki,
+                                                              tmp_path: Path) -> None:
+    opener_cert = pki.party("opener-1").encryption_cert
+    assert opener_cert is not None
+    missing = run_main("seal", tmp_path / "nope", "--key", token_uri(pki.party("ent-a")), "--to", opener_cert)
+    assert (missing.status, error_code(missing)) == (2, "io.input_missing")
+    folder = make_bid_folder(tmp_path)
+    (tmp_path / "bid.bid").write_bytes(b"an earlier bid")
+    exists = run_main("seal", folder, "--key", token_uri(pki.party("ent-a")), "--to", opener_cert)
+    assert (exists.status, error_code(exists)) == (2, "io.output_exists")
+    assert (tmp_path / "bid.bid").read_bytes() == b"an earlier bid"
+    both = run_main("seal", folder, "--key", "k.p12", "--to", opener_cert, "--tender", "t.json")
+    assert both.status == 2 and "not allowed with argument" in both.err
+
+
+def test_seal_with_a_broken_tender_file(run_main: RunMain, pki: DevPki, tmp_path: Path) -> None:
+    folder = make_bid_folder(tmp_path)
+    (tmp_path / "tender.json").write_text('{"tender_id": "ZB-1", "version": 0, "opening_certificates": []}')
+    result = run_main("seal", folder, "--key", token_uri(pki.party("ent-a")),
+                      "--tender", tmp_path / "tender.json")
+    assert (result.status, error_code(result)) == (1, "tender.invalid")
+    assert not (tmp_path / "bid.bid").exists()
+
+
+# --- usage errors and unavailable keys -------------------------------------------------------------
+
+
+def test_a_usage_error_exits_2_with_the_usage_line(cli: Cli, tmp_path: Path) -> None:
+    (tmp_path / "f.txt").write_text("x")
+    result = cli("sign", "f.txt", cwd=tmp_path)
+    assert (result.status, error_code(result)) == (2, "usage.invalid")
+    assert result.err.startswith("usage: bidclient sign")
+    assert "--key" in result.err
+    assert listing(tmp_path) == ["f.txt"]
+
+
+@pytest.mark.parametrize("args", [
+    ["sign", "{file}", "--key", "k.p12", "--bogus"],
+    ["verify", "{file}"],  # --signature is required
+    ["encrypt", "{file}"],  # --to is required
+    ["encrypt", "{file}", "--to", "c.pem", "--cipher", "des"],
+    ["decrypt", "{file}"],
+    ["unseal", "{file}"],
+    ["seal", "{file}", "--key", "k.p12"],  # neither --to nor --tender
+    ["frobnicate"],
+])
+def test_argument_errors_exit_2(run_main: RunMain, tmp_path: Path, args: list[str]) -> None:
+    (tmp_path / "f.txt").write_text("x")
+    result = run_main(*[a.format(file=tmp_path / "f.txt") for a in args])
+    assert (result.status, error_code(result)) == (2, "usage.invalid")
+
+
+@pytest.mark.parametrize("args", [
+    ["sign", "{missing}", "--key", "{key}"],
+    ["verify", "{file}", "--signature", "{missing}", "--trust", "{trust}"],
+    ["verify", "{missing}", "--signature", "{file}", "--trust", "{trust}"],
+    ["verify", "{file}", "--signature", "{file}", "--trust", "{missing}"],
+    ["encrypt", "{missing}", "--to", "{cert}"],
+    ["encrypt", "{file}", "--to", "{missing}"],
+    ["decrypt", "{missing}", "--key", "{key}"],
+    ["unseal", "{missing}", "--key", "{key}"],
+    ["inspect", "{missing}"],
+])
+def test_a_missing_input_file_exits_2(run_main: RunMain, pki: DevPki, tmp_path: Path,
+                                      args: Sequence[str]) -> None:
+    (tmp_path / "f.txt").write_text("x")
+    values = {"missing": tmp_path / "missing.bin", "file": tmp_path / "f.txt", "trust": pki.trust_dir,
+              "key": token_uri(pki.party("ent-a")), "cert": pki.party("ent-a").signing_cert}
+    result = run_main(*[a.format(**values) for a in args])
+    assert (result.status, error_code(result)) == (2, "io.input_missing")
+    assert "missing.bin" in result.err
+    assert listing(tmp_path) == ["f.txt"]
+
+
+def test_a_bogus_pin_source_is_a_usage_error(run_main: RunMain, tmp_path: Path) -> None:
+    (tmp_path / "f.txt").write_text("x")
+    result = run_main("sign", tmp_path / "f.txt", "--key", "pkcs11:token=ent-a-rsa;object=signing",
+                      "--pin-source", "bogus:x")
+    assert (result.status, error_code(result)) == (2, "usage.invalid")
+    assert "bogus:x" in result.err
+    assert listing(tmp_path) == ["f.txt"]
+
+
+def test_a_key_that_is_neither_uri_nor_file_exits_3(run_main: RunMain, tmp_path: Path) -> None:
+    (tmp_path / "f.txt").write_text("x")
+    result = run_main("sign", tmp_path / "f.txt", "--key", tmp_path / "no-such.p12")
+    assert (result.status, error_code(result)) == (3, "token.key_not_found")
+
+
+@pytest.fixture
+def token_copy(pki: DevPki, tmp_path: Path, config_home: Path) -> Iterator[dict[str, str]]:
+    """An environment whose SOFTHSM2_CONF points at a copy of the dev tokens, for tests that enter a
+    wrong PIN (SoftHSM keeps the 'count low' flag, which must not leak into other tests)."""
+    assert pki.softhsm_conf is not None
+    tokens = tmp_path / "softhsm-tokens"
+    shutil.copytree(pki.softhsm_conf.parent / "tokens", tokens)
+    conf = tmp_path / "softhsm2.conf"
+    conf.write_text(f"directories.tokendir = {tokens}\nobjectstore.backend = file\nlog.level = ERROR\n")
+    env = _base_env(pki, config_home)
+    env["SOFTHSM2_CONF"] = str(conf)
+    yield env
+
+
+def test_a_wrong_pin_exits_3_and_is_not_retried(cli: Cli, pki: DevPki, tmp_path: Path,
+                                                token_copy: dict[str, str]) -> None:
+    (tmp_path / "f.txt").write_text("x")
+    (tmp_path / "pin").write_text("00000000\n")
+    uri = f"pkcs11:token=ent-a-rsa;object=signing?module-path={pki.module_path}"
+    result = cli("sign", "f.txt", "--key", uri, "--pin-source", f"file:{tmp_path / 'pin'}", cwd=tmp_path,
+                 env=token_copy)
+    assert (result.status, error_code(result)) == (3, "token.pin_incorrect")
+    assert "not retried" in result.err
+    assert "00000000" not in result.err + result.out
+    assert not (tmp_path / "f.txt.p7s").exists()
+    # The token now says a wrong PIN was entered: `keys` shows it.
+    listed = cli("keys", cwd=tmp_path, env=token_copy)
+    block = listed.out.split("Token ent-a-rsa ", 1)[1].split("\nToken ", 1)[0]
+    assert "a wrong PIN was entered" in block
+
+
+def test_a_token_that_is_not_there_exits_3(cli: Cli, pki: DevPki, tmp_path: Path) -> None:
+    (tmp_path / "f.txt").write_text("x")
+    uri = f"pkcs11:token=no-such-dongle;object=signing?module-path={pki.module_path}"
+    result = cli("sign", "f.txt", "--key", uri, "--pin-source", f"file:{pki.pin_file}", cwd=tmp_path)
+    assert (result.status, error_code(result)) == (3, "token.not_present")
+    assert "no-such-dongle" in result.err
+    assert listing(tmp_path) == ["f.txt"]
+
+
+def test_decrypt_failure_leaves_no_partial_output(run_main: RunMain, encrypted: dict[str, Path], pki: DevPki,
+                                                  tmp_path: Path) -> None:
+    data = bytearray(encrypted["gcm"].read_bytes())
+    data[-40] ^= 0x01  # near the end: the tag no longer matches the content
+    (tmp_path / "data.bin.p7m").write_bytes(data)
+    p12 = pki.party("ent-a").encryption_p12
+    assert p12 is not None
+    result = run_main("decrypt", tmp_path / "data.bin.p7m", "--key", p12,
+                      "--pin-source", f"file:{pki.pin_file}")
+    assert (result.status, error_code(result)) == (1, "cms.decryption_failed")
+    assert listing(tmp_path) == ["data.bin.p7m"]
+
+
+# --- the error codes a user can meet are documented -------------------------------------------------
+
+
+def _all_error_codes() -> set[str]:
+    codes: set[str] = set()
+    for root in ("crypto", "bidclient"):
+        for path in (REPO / root).rglob("*.py"):
+            text = path.read_text(encoding="utf-8")
+            codes |= set(re.findall(r'\bcode\s*=\s*"([a-z0-9_]+\.[a-z0-9_.]+)"', text))
+    from crypto.errors import TrustError
+
+    codes |= {f"trust.{value}" for name, value in vars(TrustError).items() if name.startswith("REASON_")}
+    return codes - {"crypto.error", "bid.error", "source.error", "trust.error", "timestamp.error",
+                    "bidclient.error"}
+
+
+def test_every_error_code_has_a_headline_and_is_documented() -> None:
+    from bidclient.errors import BidclientError, describe
+
+    doc = (REPO / "docs" / "cli.md").read_text(encoding="utf-8")
+    codes = _all_error_codes()
+    assert len(codes) > 60
+    undocumented = sorted(c for c in codes if f"`{c}`" not in doc)
+    assert not undocumented, f"docs/cli.md does not list: {undocumented}"
+    generic = sorted(c for c in codes
+                     if describe(BidclientError("x", code=c)).headline == "The operation failed.")
+    assert not generic, f"no headline for: {generic}"
