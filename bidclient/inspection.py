@@ -38,10 +38,10 @@ def _envelope_lines(path: Path) -> list[str]:
     lines = [_("CMS {kind}, {cipher} (an encrypted file or sealed bid)").format(
         kind=kind, cipher=info.cipher.value)]
     lines.append(_("  encoding: {enc}").format(
-        enc="BER indefinite length" if info.indefinite_length else "DER"))
+        enc=_("BER indefinite length") if info.indefinite_length else "DER"))
     lines.append(_("  recipients ({n}):").format(n=len(info.recipients)))
     for r in info.recipients:
-        who = f"{r.issuer} serial {r.serial:x}" if r.serial is not None else \
+        who = f"{r.issuer} {_('serial')} {r.serial:x}" if r.serial is not None else \
             f"subjectKeyIdentifier {(r.subject_key_identifier or b'').hex()}"
         lines.append(f"    [{r.kind} {r.algorithm}] {who}")
     return lines

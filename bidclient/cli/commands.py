@@ -178,7 +178,8 @@ def cmd_decrypt(args: argparse.Namespace) -> int:
 def _print_manifest(manifest) -> None:
     _out(f"  {_('tender')}: {manifest.tender.id} v{manifest.tender.version}")
     _out(f"  {_('bidder')}: {manifest.bidder.uscc or '-'} {manifest.bidder.name}".rstrip())
-    _out(f"  {_('files')}: {len(manifest.files)} ({manifest.total_size} bytes)")
+    _out(f"  {_('files')}: "
+         + _("{n} ({size} bytes)").format(n=len(manifest.files), size=manifest.total_size))
 
 
 def cmd_seal(args: argparse.Namespace) -> int:
