@@ -475,14 +475,20 @@ def _cryptography_openssl() -> str:
     return str(backend.openssl_version_text())
 
 
-def rows(ops: list[Op], size: int) -> list[list[str]]:
+def rows(ops: list[Op]) -> list[list[str]]:
+    """One row per op that ran. "met?" judges the wall-time ratio and the peak RSS; the ratio with the
+    following sync added is shown beside it because bidclient fsyncs its outputs and OpenSSL does not."""
     by_key = {op.key: op for op in ops}
     table = []
     for op in ops:
         if not op.samples:
             continue
         ref = by_key.get(op.reference) if op.reference else None
-        ratio = op.seconds / ref.seconds if ref and ref.samples else None
+        have_ref = ref is not None and bool(ref.samples)
+        ratio = op.seconds / ref.seconds if ref is not None and have_ref else None
+        durable = (statistics.median(s.seconds + s.sync_seconds for s in op.samples)
+                   / statistics.median(s.seconds + s.sync_seconds for s in ref.samples)
+                   if ref is not None and have_ref else None)
         goal_parts = []
         met_parts = []
         if op.goal is not None and ref is not None:
@@ -497,21 +503,22 @@ def rows(ops: list[Op], size: int) -> list[list[str]]:
         met = "yes" if met_parts and all(p == "yes" for p in met_parts) else \
             ", ".join(p for p in met_parts if p != "yes")
         table.append([
-            op.label, f"{op.seconds:.2f}", f"{op.nbytes / op.seconds / 1e6:.0f}" if op.nbytes else "",
-            f"{op.cpu_seconds:.2f}",
-            f"{op.sync_seconds:.2f}", f"{op.max_rss_mib:.0f}", f"{ratio:.2f}" if ratio is not None else "",
-            ", ".join(goal_parts), met, str(len(op.samples)),
+            op.label, f"{op.seconds:.2f}", f"{op.sync_seconds:.2f}",
+            f"{op.nbytes / op.seconds / 1e6:.0f}" if op.nbytes else "", f"{op.cpu_seconds:.2f}",
+            f"{op.max_rss_mib:.0f}", f"{ratio:.2f}" if ratio is not None else "",
+            f"{durable:.2f}" if durable is not None else "", ", ".join(goal_parts), met, str(len(op.samples)),
         ])
     return table
 
 
-HEADERS = ["operation", "s (median)", "MB/s", "CPU s", "+sync s", "peak RSS MiB", "ratio", "goal", "met?",
-           "runs"]
+HEADERS = ["operation", "s (median)", "+sync s", "MB/s", "CPU s", "peak RSS MiB", "ratio", "ratio incl. sync",
+           "goal", "met?", "runs"]
+_TEXT_COLUMNS = (0, 8, 9)
 
 
 def print_table(table: list[list[str]]) -> None:
     widths = [max(len(h), *(len(r[i]) for r in table)) for i, h in enumerate(HEADERS)]
-    right = {1, 2, 3, 4, 5, 6, 9}
+    right = set(range(len(HEADERS))) - set(_TEXT_COLUMNS)
 
     def fmt(cells: Sequence[str]) -> str:
         return "  ".join(c.rjust(w) if i in right else c.ljust(w)
@@ -532,7 +539,7 @@ def markdown(table: list[list[str]], info: dict[str, str], speed: dict[str, floa
     for alg, mbs in speed.items():
         lines.append(f"- `openssl speed` {alg} (16 KiB blocks, one core): {mbs:.0f} MB/s")
     lines += ["", "| " + " | ".join(HEADERS) + " |",
-              "|" + "|".join("---" if i in (0, 7, 8) else "---:" for i in range(len(HEADERS))) + "|"]
+              "|" + "|".join("---" if i in _TEXT_COLUMNS else "---:" for i in range(len(HEADERS))) + "|"]
     for r in table:
         lines.append("| " + " | ".join(c.replace("|", "\\|") for c in r) + " |")
     lines.append("")
@@ -595,7 +602,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                       f"{sample.max_rss_kib / 1024:6.0f} MiB  cpu {sample.cpu_seconds:5.2f} s  "
                       f"sync {sample.sync_seconds:4.2f} s", flush=True)
         info = machine_info()
-        table = rows(ops, args.size)
+        table = rows(ops)
         print()
         for k, v in info.items():
             print(f"{k}: {v}")
