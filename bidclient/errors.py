@@ -116,6 +116,8 @@ def _catalog() -> dict[str, tuple[str, str]]:
                                   _("Nothing was written. Obtain an intact copy of the file.")),
         "cms.signature_invalid": (_("The signature is not valid: the file or the signature was altered."),
                                   _("Do not trust this file.")),
+        "cms.signer_key_mismatch": (_("The signing key does not belong to its certificate."),
+                                    _("Check that the token holds the right certificate for this key.")),
         "cms.unsupported_algorithm": (_("The file uses an algorithm bidclient does not support."),
                                       _("Ask the sender to use AES-256 with RSA or EC (P-256/P-384) keys.")),
         "crypto.cancelled": (_("The operation was cancelled; nothing was written."), ""),
@@ -138,6 +140,8 @@ def _catalog() -> dict[str, tuple[str, str]]:
         "io.output_exists": (_("The output already exists."),
                              _("Choose another output path, or remove the existing one.")),
         "io.error": (_("A file could not be read or written."), _("Check the path and permissions.")),
+        "bidclient.internal": (_("An unexpected error occurred; this is a bug in bidclient."),
+                               _("Please report it with the detail above.")),
     }
 
 

@@ -87,7 +87,6 @@ def build_parser() -> argparse.ArgumentParser:
                         help=_("a fetched tender package naming the recipients"))
     p.add_argument("--tender-id", default="", help=_("tender identifier recorded in the manifest"))
     p.add_argument("-o", "--output", type=Path, metavar="BID", help=_("default: DIR.bid"))
-    _add_trust_option(p)
 
     p = sub.add_parser("unseal", help=_("open a sealed bid, verify it and extract its files"))
     p.add_argument("bid", type=Path, metavar="BID")

@@ -621,10 +621,17 @@ def test_decrypt_failure_leaves_no_partial_output(run_main: RunMain, encrypted: 
 # --- the error codes a user can meet are documented -------------------------------------------------
 
 
+# What the CLI's commands can raise: the crypto layer, the bid package and the core modules it calls.
+CLI_SOURCES = ("crypto", "bidclient/bidpackage", "bidclient/cli", "bidclient/errors.py",
+               "bidclient/atomic.py", "bidclient/certfiles.py", "bidclient/inspection.py",
+               "bidclient/sealing.py", "bidclient/signing.py", "bidclient/tenderfile.py")
+
+
 def _all_error_codes() -> set[str]:
     codes: set[str] = set()
-    for root in ("crypto", "bidclient"):
-        for path in (REPO / root).rglob("*.py"):
+    for source in CLI_SOURCES:
+        root = REPO / source
+        for path in [root] if root.is_file() else root.rglob("*.py"):
             text = path.read_text(encoding="utf-8")
             codes |= set(re.findall(r'\bcode\s*=\s*"([a-z0-9_]+\.[a-z0-9_.]+)"', text))
     from crypto.errors import TrustError
