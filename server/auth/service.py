@@ -1,0 +1,190 @@
+"""Login by challenge–response with the dongle; accounts keyed by identity; role grants.
+
+Services take keyword arguments, flush but never commit, and raise DomainError, never HTTP errors.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from sqlalchemy import delete, select, update
+from sqlalchemy.orm import Session
+
+from bidclient.protocol.auth import login_statement
+from crypto import cms_sign, identity, trust
+from crypto.errors import CryptoError, TrustError
+from server import clock
+from server.audit import chain
+from server.auth.models import Account, Challenge, Credential, Role, RoleGrant, SessionToken, TrustEntry
+from server.problems import DomainError
+from server.settings import Settings
+
+
+@dataclass(frozen=True)
+class Actor:
+    """The authenticated caller of a request."""
+
+    account_id: str
+    identity_key: str
+    uscc: str | None
+    organization: str | None
+    person: str | None
+    roles: frozenset[str]
+    cert_sha256: str
+    address: str
+
+    @property
+    def ref(self) -> chain.ActorRef:
+        return chain.ActorRef(self.identity_key, self.cert_sha256, self.address)
+
+    def has(self, *roles: str) -> bool:
+        return bool(self.roles.intersection(roles))
+
+
+def new_challenge(db: Session, *, settings: Settings) -> Challenge:
+    now = clock.now()
+    db.execute(delete(Challenge).where(Challenge.expires_at < now))
+    challenge = Challenge(nonce=secrets.token_urlsafe(32), created_at=now, expires_at=now + settings.challenge_ttl)
+    db.add(challenge)
+    db.flush()
+    return challenge
+
+
+def load_trust_list(db: Session) -> trust.TrustList:
+    certs: list[x509.Certificate] = []
+    crls: list[x509.CertificateRevocationList] = []
+    for entry in db.execute(select(TrustEntry)).scalars():
+        if entry.kind == "crl":
+            crls.append(x509.load_der_x509_crl(entry.der))
+        else:
+            certs.append(x509.load_der_x509_certificate(entry.der))
+    return trust.TrustList.of(certs, crls)
+
+
+def _revocation(settings: Settings) -> trust.RevocationMode:
+    return {"hard-fail": trust.RevocationMode.HARD_FAIL, "off": trust.RevocationMode.OFF}.get(
+        settings.revocation, trust.RevocationMode.SOFT_FAIL)
+
+
+def verify_signed_by_trusted(db: Session, *, content: bytes, signature: bytes, settings: Settings,
+                             usage: trust.KeyUsagePurpose = "signing") -> cms_sign.SignatureInfo:
+    """Integrity plus trust of a detached signature; DomainError with the precise reason otherwise."""
+    try:
+        info = cms_sign.verify_detached(content, signature)
+    except CryptoError as ex:
+        raise DomainError("auth.signature_invalid", f"the signature is not valid: {ex}", status=401) from ex
+    trust_list = load_trust_list(db)
+    try:
+        trust.validate(info.signer_certificate, trust_list, usage=usage, extra_certs=info.certificates,
+                       revocation=_revocation(settings))
+    except TrustError as ex:
+        raise DomainError(f"auth.certificate_{ex.reason}", str(ex), status=401, reason=ex.reason) from ex
+    return info
+
+
+def login(db: Session, *, nonce: str, signature: bytes, address: str, settings: Settings
+          ) -> tuple[str, SessionToken, Account, list[str], str]:
+    """Consume the challenge, check the signature and certificate, and open a session."""
+    now = clock.now()
+    consumed = db.execute(update(Challenge).where(Challenge.nonce == nonce, Challenge.used_at.is_(None),
+                                                  Challenge.expires_at >= now).values(used_at=now))
+    if consumed.rowcount != 1:  # type: ignore[attr-defined]
+        raise DomainError("auth.challenge_invalid", "the login challenge is unknown, expired or already used; "
+                          "ask for a new one", status=401)
+    info = verify_signed_by_trusted(db, content=login_statement(nonce), signature=signature, settings=settings)
+    cert = info.signer_certificate
+    ident = identity.identity_of(cert)
+    account = _account_for(db, ident, now)
+    credential = _credential_for(db, account, cert, now)
+    token = secrets.token_urlsafe(32)
+    session = SessionToken(token_sha256=hash_token(token), account_id=account.id, credential_id=credential.id,
+                           created_at=now, expires_at=now + settings.session_ttl, address=address[:64])
+    db.add(session)
+    db.flush()
+    roles = roles_of(db, account.identity_key, ident)
+    chain.append(db, actor=chain.ActorRef(account.identity_key, credential.cert_sha256, address),
+                 action="auth.login", object_type="account", object_id=account.id,
+                 payload={"certificate_sha256": credential.cert_sha256})
+    return token, session, account, roles, credential.cert_sha256
+
+
+def _account_for(db: Session, ident: identity.Identity, now: datetime) -> Account:
+    account = db.execute(select(Account).where(Account.identity_key == ident.key)).scalar_one_or_none()
+    if account is None:
+        account = Account(id=str(uuid.uuid4()), identity_key=ident.key, uscc=ident.uscc,
+                          organization=ident.organization, person=ident.person, created_at=now)
+        db.add(account)
+        db.flush()
+    return account
+
+
+def _credential_for(db: Session, account: Account, cert: x509.Certificate, now: datetime) -> Credential:
+    fingerprint = cert.fingerprint(hashes.SHA256()).hex()
+    credential = db.execute(select(Credential).where(Credential.cert_sha256 == fingerprint)).scalar_one_or_none()
+    if credential is None:
+        credential = Credential(id=str(uuid.uuid4()), account_id=account.id, cert_sha256=fingerprint,
+                                certificate_der=cert.public_bytes(serialization.Encoding.DER),
+                                subject=cert.subject.rfc4514_string()[:1000],
+                                issuer=cert.issuer.rfc4514_string()[:1000], first_seen=now, last_seen=now)
+        db.add(credential)
+    else:
+        credential.last_seen = now
+    db.flush()
+    return credential
+
+
+def roles_of(db: Session, identity_key: str, ident: identity.Identity | None = None) -> list[str]:
+    """Granted roles; every enterprise identity is a bidder without a grant (register once)."""
+    granted = set(db.execute(select(RoleGrant.role).where(RoleGrant.identity_key == identity_key)).scalars())
+    if identity_key.startswith("uscc:"):
+        granted.add(Role.BIDDER.value)
+    return sorted(granted)
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def actor_for_token(db: Session, *, token: str, address: str) -> Actor:
+    now = clock.now()
+    row = db.execute(select(SessionToken, Account, Credential)
+                     .join(Account, Account.id == SessionToken.account_id)
+                     .join(Credential, Credential.id == SessionToken.credential_id)
+                     .where(SessionToken.token_sha256 == hash_token(token))).one_or_none()
+    if row is None:
+        raise DomainError("auth.session_invalid", "the session is not valid; log in again", status=401)
+    session, account, credential = row
+    if session.expires_at < now:
+        raise DomainError("auth.session_expired", "the session has expired; log in again", status=401)
+    return Actor(account_id=account.id, identity_key=account.identity_key, uscc=account.uscc,
+                 organization=account.organization, person=account.person,
+                 roles=frozenset(roles_of(db, account.identity_key)), cert_sha256=credential.cert_sha256,
+                 address=address)
+
+
+def grant_role(db: Session, *, identity_key: str, role: Role, granted_by: str) -> bool:
+    exists = db.execute(select(RoleGrant).where(RoleGrant.identity_key == identity_key,
+                                                RoleGrant.role == role.value)).scalar_one_or_none()
+    if exists is not None:
+        return False
+    db.add(RoleGrant(id=str(uuid.uuid4()), identity_key=identity_key, role=role.value, granted_by=granted_by,
+                     granted_at=clock.now()))
+    chain.append(db, actor=chain.ActorRef(granted_by), action="auth.grant_role", object_type="identity",
+                 object_id=identity_key, payload={"role": role.value})
+    return True
+
+
+def revoke_role(db: Session, *, identity_key: str, role: Role, revoked_by: str) -> bool:
+    result = db.execute(delete(RoleGrant).where(RoleGrant.identity_key == identity_key,
+                                                RoleGrant.role == role.value))
+    if result.rowcount:  # type: ignore[attr-defined]
+        chain.append(db, actor=chain.ActorRef(revoked_by), action="auth.revoke_role", object_type="identity",
+                     object_id=identity_key, payload={"role": role.value})
+        return True
+    return False

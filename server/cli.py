@@ -1,0 +1,224 @@
+"""`bidclient-server`: init, run, and admin commands for what has no UI yet."""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from cryptography import x509
+from cryptography.hazmat.primitives import serialization
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from server.settings import DATABASE_URL_ENV, Settings
+
+CONFIG_NAME = "server.json"
+
+
+class CliError(Exception):
+    def __init__(self, code: str, message: str, exit_status: int = 1) -> None:
+        super().__init__(message)
+        self.code = code
+        self.exit_status = exit_status
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    data: Path = args.data
+    config_path = data / CONFIG_NAME
+    if not config_path.is_file():
+        raise CliError("server.not_initialised", f"{data} is not a server data directory; run "
+                       f"'bidclient-server init --data {data}' first", 2)
+    config = json.loads(config_path.read_text(encoding="utf-8"))
+    url = getattr(args, "database_url", None) or config.get("database_url", "")
+    return Settings(data_dir=data, database_url=url, revocation=config.get("revocation", "soft-fail"))
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    from server import keys
+    from server.db import make_engine
+    from server.schema import create_schema
+
+    data: Path = args.data
+    if (data / CONFIG_NAME).exists():
+        raise CliError("server.already_initialised", f"{data} already holds a server; nothing was changed", 2)
+    data.mkdir(parents=True, exist_ok=True)
+    settings = Settings(data_dir=data, database_url=args.database_url or "")
+    for folder in (settings.blob_dir, settings.upload_dir):
+        folder.mkdir(exist_ok=True)
+    keys.generate(settings.keys_dir, args.name)
+    engine = make_engine(settings.resolved_database_url)
+    create_schema(engine)
+    engine.dispose()
+    (data / CONFIG_NAME).write_text(json.dumps({"database_url": args.database_url or "",
+                                                "revocation": args.revocation, "name": args.name},
+                                               indent=2), encoding="utf-8")
+    print(f"initialised the server in {data} ({settings.resolved_database_url.split('://')[0]})")
+    return 0
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from server.app import create_app
+
+    app = create_app(_settings(args))
+    uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level, access_log=False)
+    return 0
+
+
+def _session(args: argparse.Namespace) -> Session:
+    from server.db import make_engine, make_session_factory
+
+    settings = _settings(args)
+    return make_session_factory(make_engine(settings.resolved_database_url))()
+
+
+def cmd_trust_add(args: argparse.Namespace) -> int:
+    from server import clock
+    from server.audit import chain
+    from server.auth.models import TrustEntry
+
+    added = 0
+    with _session(args) as db:
+        for path in args.files:
+            data = Path(path).read_bytes()
+            entries: list[tuple[str, bytes, str]] = []
+            try:
+                if b"-----BEGIN X509 CRL-----" in data:
+                    crl = x509.load_pem_x509_crl(data)
+                    entries.append(("crl", crl.public_bytes(serialization.Encoding.DER), crl.issuer.rfc4514_string()))
+                elif b"-----BEGIN CERTIFICATE-----" in data:
+                    for cert in x509.load_pem_x509_certificates(data):
+                        entries.append(("certificate", cert.public_bytes(serialization.Encoding.DER),
+                                        cert.subject.rfc4514_string()))
+                else:
+                    try:
+                        cert = x509.load_der_x509_certificate(data)
+                        entries.append(("certificate", data, cert.subject.rfc4514_string()))
+                    except ValueError:
+                        crl = x509.load_der_x509_crl(data)
+                        entries.append(("crl", data, crl.issuer.rfc4514_string()))
+            except ValueError:
+                raise CliError("trust.unreadable", f"{path} is not a certificate or CRL (PEM or DER)") from None
+            for kind, der, label in entries:
+                digest = hashlib.sha256(der).hexdigest()
+                if db.get(TrustEntry, digest) is None:
+                    db.add(TrustEntry(sha256=digest, kind=kind, der=der, label=label[:1000], added_at=clock.now()))
+                    chain.append(db, actor=chain.ActorRef("admin-cli"), action="trust.add", object_type=kind,
+                                 object_id=digest, payload=der)
+                    added += 1
+        db.commit()
+    print(f"added {added} trust entr{'y' if added == 1 else 'ies'}")
+    return 0
+
+
+def cmd_trust_list(args: argparse.Namespace) -> int:
+    from server.auth.models import TrustEntry
+
+    with _session(args) as db:
+        for entry in db.execute(select(TrustEntry).order_by(TrustEntry.added_at)).scalars():
+            print(f"{entry.sha256}  {entry.kind:<11}  {entry.label}")
+    return 0
+
+
+def cmd_trust_remove(args: argparse.Namespace) -> int:
+    from server.audit import chain
+    from server.auth.models import TrustEntry
+
+    with _session(args) as db:
+        entry = db.get(TrustEntry, args.sha256)
+        if entry is None:
+            raise CliError("trust.not_found", f"no trust entry {args.sha256}")
+        db.delete(entry)
+        chain.append(db, actor=chain.ActorRef("admin-cli"), action="trust.remove", object_type=entry.kind,
+                     object_id=entry.sha256)
+        db.commit()
+    print(f"removed {args.sha256}")
+    return 0
+
+
+def cmd_grant(args: argparse.Namespace) -> int:
+    from server.auth import service
+    from server.auth.models import Role
+
+    with _session(args) as db:
+        changed = service.grant_role(db, identity_key=args.identity, role=Role(args.role), granted_by="admin-cli")
+        db.commit()
+    print(("granted" if changed else "already granted") + f" {args.role} to {args.identity}")
+    return 0
+
+
+def cmd_revoke(args: argparse.Namespace) -> int:
+    from server.auth import service
+    from server.auth.models import Role
+
+    with _session(args) as db:
+        changed = service.revoke_role(db, identity_key=args.identity, role=Role(args.role), revoked_by="admin-cli")
+        db.commit()
+    print(("revoked" if changed else "was not granted") + f" {args.role} of {args.identity}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from server.auth.models import Role
+
+    parser = argparse.ArgumentParser(prog="bidclient-server", description="The bidclient server component.")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    def data_option(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--data", type=Path, required=True, metavar="DIR", help="the server's data directory")
+        p.add_argument("--database-url", default=None, metavar="URL",
+                       help=f"PostgreSQL URL (or {DATABASE_URL_ENV}); default: SQLite in DIR")
+
+    p = sub.add_parser("init", help="create a server data directory (SQLite, blobs, keys)")
+    data_option(p)
+    p.add_argument("--name", default="bidclient server", help="the server's name in its certificates")
+    p.add_argument("--revocation", choices=["soft-fail", "hard-fail", "off"], default="soft-fail")
+    p.set_defaults(func=cmd_init)
+
+    p = sub.add_parser("run", help="serve the API")
+    data_option(p)
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8443)
+    p.add_argument("--log-level", default="warning")
+    p.set_defaults(func=cmd_run)
+
+    admin = sub.add_parser("admin", help="administration").add_subparsers(dest="admin", required=True)
+    p = admin.add_parser("trust-add", help="add CA certificates or CRLs to the trust list")
+    data_option(p)
+    p.add_argument("files", nargs="+", type=Path)
+    p.set_defaults(func=cmd_trust_add)
+    p = admin.add_parser("trust-list", help="show the trust list")
+    data_option(p)
+    p.set_defaults(func=cmd_trust_list)
+    p = admin.add_parser("trust-remove", help="remove a trust entry by its SHA-256")
+    data_option(p)
+    p.add_argument("sha256")
+    p.set_defaults(func=cmd_trust_remove)
+    for name, func in (("grant", cmd_grant), ("revoke", cmd_revoke)):
+        p = admin.add_parser(name, help=f"{name} a role to an identity (uscc:<code> or person:<name>)")
+        data_option(p)
+        p.add_argument("--identity", required=True)
+        p.add_argument("--role", required=True, choices=[r.value for r in Role])
+        p.set_defaults(func=func)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.func(args))
+    except CliError as ex:
+        print(f"error [{ex.code}]: {ex}", file=sys.stderr)
+        return ex.exit_status
+    except Exception as ex:  # one message, no traceback
+        print(f"error [server.failed]: {type(ex).__name__}: {ex}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

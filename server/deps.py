@@ -1,0 +1,64 @@
+"""Request dependencies: the unit of work, the authenticated actor, role checks."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Annotated
+
+from fastapi import Depends, Request
+from sqlalchemy.orm import Session
+
+from server.auth import service as auth_service
+from server.db import session_scope
+from server.keys import ServerKeys
+from server.problems import Problem
+from server.settings import Settings
+
+
+def get_db(request: Request) -> Iterator[Session]:
+    yield from session_scope(request.app.state.session_factory)
+
+
+def get_settings(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+def get_keys(request: Request) -> ServerKeys:
+    keys: ServerKeys = request.app.state.keys
+    return keys
+
+
+def client_address(request: Request) -> str:
+    return request.client.host if request.client else ""
+
+
+DbSession = Annotated[Session, Depends(get_db)]
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+KeysDep = Annotated[ServerKeys, Depends(get_keys)]
+AddressDep = Annotated[str, Depends(client_address)]
+
+
+def current_actor(request: Request, db: DbSession) -> auth_service.Actor:
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token:
+        raise Problem(401, "auth.required", "Authentication required",
+                      "log in with your dongle and send the session token as 'Authorization: Bearer'")
+    return auth_service.actor_for_token(db, token=token.strip(), address=client_address(request))
+
+
+CurrentActor = Annotated[auth_service.Actor, Depends(current_actor)]
+
+
+def require_roles(*roles: str) -> Callable[[auth_service.Actor], auth_service.Actor]:
+    """A dependency that lets through only actors holding one of ``roles``."""
+
+    def check(actor: CurrentActor) -> auth_service.Actor:
+        if not actor.has(*roles):
+            raise Problem(403, "auth.forbidden", "Not allowed",
+                          f"this needs the role {' or '.join(roles)}; you have "
+                          f"{', '.join(sorted(actor.roles)) or 'no role'}")
+        return actor
+
+    return check

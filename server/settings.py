@@ -1,0 +1,43 @@
+"""Server settings: a data directory, and optionally a database URL (else the embedded SQLite)."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
+
+DATABASE_URL_ENV = "BIDCLIENT_SERVER_DATABASE_URL"
+
+
+@dataclass(frozen=True)
+class Settings:
+    data_dir: Path
+    database_url: str = ""  # empty: sqlite in data_dir
+    session_ttl: timedelta = timedelta(hours=8)
+    challenge_ttl: timedelta = timedelta(minutes=5)
+    tsa_url: str = ""  # empty: the built-in TSA
+    revocation: str = "soft-fail"
+    max_chunk_size: int = 16 << 20
+    extra: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def resolved_database_url(self) -> str:
+        return self.database_url or os.environ.get(DATABASE_URL_ENV, "") or \
+            f"sqlite:///{(self.data_dir / 'bidclient.sqlite3').resolve()}"
+
+    @property
+    def blob_dir(self) -> Path:
+        return self.data_dir / "blobs"
+
+    @property
+    def upload_dir(self) -> Path:
+        return self.data_dir / "uploads"
+
+    @property
+    def keys_dir(self) -> Path:
+        return self.data_dir / "keys"
+
+    @property
+    def trust_dir(self) -> Path:
+        return self.data_dir / "trust"

@@ -1,0 +1,93 @@
+"""Login with the dongle over real HTTP: one identity across CAs, and every way a login must fail."""
+
+from __future__ import annotations
+
+import base64
+
+import pytest
+import requests
+
+from bidclient.api_client import ApiClient, ApiError
+from bidclient.protocol.auth import login_statement
+from crypto import cms_sign
+from crypto.key_access import open_key
+from crypto.pin import pin_from_source_spec
+
+
+def _signer_sign(pki, party_name: str):  # type: ignore[no-untyped-def]
+    party = pki.party(party_name)
+    pin = pin_from_source_spec(f"file:{pki.pin_file}")
+
+    def sign(data: bytes) -> bytes:
+        with open_key(party.signing_uri, pin) as session:
+            return cms_sign.sign_detached(data, session.signer())
+
+    return sign
+
+
+def test_same_enterprise_with_two_cas_is_one_account(live_server, pki) -> None:  # type: ignore[no-untyped-def]
+    rsa = ApiClient(live_server.url).login(_signer_sign(pki, "ent-a"))
+    ec = ApiClient(live_server.url).login(_signer_sign(pki, "ent-a-ec"))
+    assert rsa.account.id == ec.account.id
+    assert rsa.account.uscc == "91110108MA01B2C3D0"
+    assert rsa.certificate_sha256 != ec.certificate_sha256
+    assert "bidder" in rsa.account.roles
+    other = ApiClient(live_server.url).login(_signer_sign(pki, "ent-b"))
+    assert other.account.id != rsa.account.id
+
+
+def test_session_token_authenticates_and_garbage_does_not(live_server, pki) -> None:  # type: ignore[no-untyped-def]
+    client = ApiClient(live_server.url)
+    client.login(_signer_sign(pki, "ent-b"))
+    me = client.get_json("/api/v1/auth/me")
+    assert me["uscc"] == pki.party("ent-b").uscc
+    response = requests.get(live_server.url + "/api/v1/auth/me", headers={"Authorization": "Bearer nope"},
+                            timeout=5)
+    assert response.status_code == 401
+    assert response.headers["content-type"].startswith("application/problem+json")
+    assert response.json()["code"] == "auth.session_invalid"
+    response = requests.get(live_server.url + "/api/v1/auth/me", timeout=5)
+    assert response.json()["code"] == "auth.required"
+
+
+@pytest.mark.parametrize(("party", "code"), [
+    ("bad-expired", "auth.certificate_expired"),
+    ("bad-revoked-crl", "auth.certificate_revoked"),
+    ("bad-rogue", "auth.certificate_untrusted_root"),
+    ("bad-not-yet-valid", "auth.certificate_not_yet_valid"),
+])
+def test_login_refused_for_bad_certificates(live_server, pki, party: str, code: str) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(ApiError) as caught:
+        ApiClient(live_server.url).login(_signer_sign(pki, party))
+    assert caught.value.code == code
+    assert caught.value.status == 401
+
+
+def test_replayed_challenge_is_refused(live_server, pki) -> None:  # type: ignore[no-untyped-def]
+    client = ApiClient(live_server.url)
+    nonce = client.post_json("/api/v1/auth/challenge", {})["nonce"]
+    signature = base64.b64encode(_signer_sign(pki, "ent-a")(login_statement(nonce))).decode()
+    first = requests.post(live_server.url + "/api/v1/auth/login", json={"nonce": nonce, "signature": signature},
+                          timeout=10)
+    assert first.status_code == 200
+    replay = requests.post(live_server.url + "/api/v1/auth/login", json={"nonce": nonce, "signature": signature},
+                           timeout=10)
+    assert replay.status_code == 401
+    assert replay.json()["code"] == "auth.challenge_invalid"
+
+
+def test_signature_over_another_nonce_is_refused(live_server, pki) -> None:  # type: ignore[no-untyped-def]
+    client = ApiClient(live_server.url)
+    nonce = client.post_json("/api/v1/auth/challenge", {})["nonce"]
+    other = client.post_json("/api/v1/auth/challenge", {})["nonce"]
+    signature = base64.b64encode(_signer_sign(pki, "ent-a")(login_statement(other))).decode()
+    response = requests.post(live_server.url + "/api/v1/auth/login",
+                             json={"nonce": nonce, "signature": signature}, timeout=10)
+    assert response.status_code == 401
+    assert response.json()["code"] == "auth.signature_invalid"
+
+
+def test_server_time_header_sets_client_clock(live_server) -> None:  # type: ignore[no-untyped-def]
+    client = ApiClient(live_server.url)
+    client.get_json("/api/v1/health")
+    assert abs(client.clock_offset.total_seconds()) < 5
