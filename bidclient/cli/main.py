@@ -9,6 +9,7 @@ import argparse
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 from bidclient import __version__
 from bidclient.errors import EXIT_USAGE, describe
@@ -102,7 +103,32 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("demo", help=_("seal and open a bid end to end on demonstration keys"))
     p.add_argument("--data", type=Path, default=Path("demo-data"), metavar="DIR")
+
+    for module in _command_modules():
+        module.register(sub)
     return parser
+
+
+# Modules that add commands: each has register(sub), whose parsers set_defaults(handler=...).
+COMMAND_MODULES = (
+    "bidclient.cli.server_commands",
+    "bidclient.cli.tender_commands",
+    "bidclient.cli.submission_commands",
+    "bidclient.cli.audit_commands",
+)
+
+
+def _command_modules() -> list[Any]:
+    import importlib
+
+    found = []
+    for name in COMMAND_MODULES:
+        try:
+            found.append(importlib.import_module(name))
+        except ModuleNotFoundError as ex:
+            if ex.name is None or not name.startswith(ex.name):
+                raise
+    return found
 
 
 def _handlers() -> dict[str, Callable[[argparse.Namespace], int]]:
@@ -129,7 +155,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help()
         return 0
     try:
-        return _handlers()[args.command](args)
+        handler = getattr(args, "handler", None) or _handlers()[args.command]
+        return int(handler(args))
     except KeyboardInterrupt:
         print(_("Interrupted; nothing was written."), file=sys.stderr)
         return 130
