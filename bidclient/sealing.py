@@ -94,6 +94,21 @@ def _dedupe(certs: Sequence[x509.Certificate]) -> list[x509.Certificate]:
     return list(seen.values())
 
 
+def check_recipient_certificate(cert: x509.Certificate) -> None:
+    """Refuse a recipient certificate that no key could decrypt with (a CA certificate, or one whose key
+    usage allows neither key encipherment nor key agreement): what is sealed to it would be lost."""
+    from crypto.pkcs11_keys import ENCRYPTION, is_ca_certificate, key_usages
+
+    subject = cert.subject.rfc4514_string()
+    if is_ca_certificate(cert):
+        raise BidclientError(f"{subject} is a CA certificate, not a recipient's encryption certificate",
+                             code="trust.wrong_key_usage")
+    if ENCRYPTION not in key_usages(cert):
+        raise BidclientError(f"{subject} is not an encryption certificate (its key usage allows neither key "
+                             "encipherment nor key agreement); nobody could open what is encrypted to it",
+                             code="trust.wrong_key_usage")
+
+
 def preflight_warnings(session: KeySession, target: TenderTarget, *,
                        now: datetime | None = None) -> list[str]:
     """Warnings the bidder must see before sealing (certificate expiring before the opening...)."""
@@ -126,6 +141,8 @@ def seal(directory: Path, output: Path, *, session: KeySession, target: TenderTa
             "opening key would lose the bid", code="seal.no_encryption_certificate")
     if not target.opening_certificates:
         raise BidclientError("no opening certificate was given", code="usage.invalid", exit_status=2)
+    for cert in target.opening_certificates:
+        check_recipient_certificate(cert)
     recipients = _dedupe([*target.opening_certificates, own_encryption])
     warnings = preflight_warnings(session, target)
     signer_identity = identity.identity_of(signer.certificate)

@@ -131,7 +131,11 @@ def cmd_encrypt(args: argparse.Namespace) -> int:
     from crypto.cms_envelope import ContentCipher, encrypt
 
     _require_file(args.file)
+    from bidclient.sealing import check_recipient_certificate
+
     recipients = [certfiles.load_certificate(path) for path in args.to]
+    for cert in recipients:
+        check_recipient_certificate(cert)
     output: Path = args.output or args.file.with_name(args.file.name + ".p7m")
     refuse_existing(output)
     size = args.file.stat().st_size
@@ -183,7 +187,7 @@ def _print_manifest(manifest) -> None:
 
 
 def cmd_seal(args: argparse.Namespace) -> int:
-    from bidclient.sealing import TenderTarget, seal
+    from bidclient.sealing import TenderTarget, check_recipient_certificate, seal
     from bidclient.tenderfile import load_tender_target
 
     if args.tender is not None:
@@ -193,6 +197,8 @@ def cmd_seal(args: argparse.Namespace) -> int:
                               opening_certificates=[certfiles.load_certificate(p) for p in args.to])
     output: Path = args.output or args.directory.with_name(args.directory.name.rstrip("/") + ".bid")
     # Checked before the token is opened, so that a typo costs no PIN entry.
+    for cert in target.opening_certificates:
+        check_recipient_certificate(cert)
     if not args.directory.is_dir():
         raise BidclientError(f"{args.directory} is not a directory of bid files", code="io.input_missing")
     refuse_existing(output)

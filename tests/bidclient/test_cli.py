@@ -353,6 +353,21 @@ def test_inspect_names_the_cipher_and_both_recipients(run_main: RunMain, encrypt
     assert "[kari ecdh-sha256kdf-aes256wrap] CN=bidclient Dev EC Issuing CA 1" in gcm.out
 
 
+@pytest.mark.parametrize("command", ["encrypt", "seal"])
+@pytest.mark.parametrize("recipient", ["signing-only", "CA"])
+def test_a_certificate_nobody_can_decrypt_with_is_refused_as_recipient(
+        run_main: RunMain, pki: DevPki, tmp_path: Path, command: str, recipient: str) -> None:
+    cert = pki.party("opener-1").signing_cert if recipient == "signing-only" else pki.ca("rsa-ca").certificate
+    source = make_bid_folder(tmp_path) if command == "seal" else tmp_path / "data.bin"
+    if command == "encrypt":
+        source.write_bytes(b"secret")
+        result = run_main("encrypt", source, "--to", pki.party("ent-a").encryption_cert, "--to", cert)
+    else:
+        result = run_main("seal", source, "--key", token_uri(pki.party("ent-a")), "--to", cert)
+    assert (result.status, error_code(result)) == (1, "trust.wrong_key_usage")
+    assert [p.name for p in tmp_path.iterdir()] == [source.name]
+
+
 def test_decrypt_with_a_key_that_is_not_a_recipient(cli: Cli, encrypted: dict[str, Path], pki: DevPki,
                                                     tmp_path: Path) -> None:
     result = cli("decrypt", encrypted["gcm"], "--key", token_uri(pki.party("opener-1"), "encryption"),
