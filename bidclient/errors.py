@@ -151,6 +151,14 @@ def _prefix_headline(code: str) -> tuple[str, str]:
                 _("Fix or remove the file named above, then seal again. Nothing was written."))
     if code.startswith("seal."):
         return (_("Sealing failed."), _("Nothing was written. Check the key and the bid folder, then retry."))
+    if code.startswith("net."):
+        return (_("The server cannot be reached."),
+                _("Check the network and the server address; your work is kept and can be resumed."))
+    if code.startswith("auth."):
+        return (_("The server did not accept the login or session."),
+                _("Log in again with your dongle: bidclient login --key KEY."))
+    if code.startswith(("tender.", "submission.", "upload.", "receipt.", "audit.", "request.", "http.")):
+        return (_("The server refused the request."), _("Read the detail above; nothing was changed."))
     if code.startswith("bid."):
         return (_("The sealed bid is not acceptable."),
                 _("Nothing was extracted. Ask the bidder for an intact bid."))

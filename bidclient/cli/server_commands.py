@@ -1,0 +1,70 @@
+"""`bidclient login`, `logout`, `whoami`: a session with the server, opened with the dongle."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from bidclient.i18n import _
+
+
+def register(sub: Any) -> None:
+    p = sub.add_parser("login", help=_("log in to the server with your dongle (challenge signed by your key)"))
+    p.add_argument("--server", metavar="URL", help=_("server URL (remembered as the default)"))
+    p.add_argument("--key", required=True, metavar="KEY", help=_("RFC 7512 pkcs11: URI, or a PKCS#12 file"))
+    p.add_argument("--pin-source", metavar="SPEC", help=_("where the PIN comes from: file:PATH or env:NAME"))
+    p.add_argument("--module", action="append", default=[], metavar="PATH",
+                   help=_("an extra PKCS#11 module to load (repeatable)"))
+    p.set_defaults(handler=cmd_login)
+
+    p = sub.add_parser("logout", help=_("forget the session with the server"))
+    p.add_argument("--server", metavar="URL")
+    p.set_defaults(handler=cmd_logout)
+
+    p = sub.add_parser("whoami", help=_("show the account of the current session"))
+    p.add_argument("--server", metavar="URL")
+    p.set_defaults(handler=cmd_whoami)
+
+
+def cmd_login(args: argparse.Namespace) -> int:
+    from bidclient import session_store
+    from bidclient.api_client import ApiClient
+    from bidclient.cli.prompt import pin_source_for
+    from crypto import cms_sign
+    from crypto.key_access import open_key
+
+    url = session_store.resolve_server(args.server)
+    client = ApiClient(url)
+    with open_key(args.key, pin_source_for(args.pin_source), modules=args.module) as session:
+        signer = session.signer()
+        out = client.login(lambda data: cms_sign.sign_detached(data, signer))
+    session_store.save_session(url, out.token, out.expires_at, out.account.identity_key)
+    session_store.set_default_server(url)
+    account = out.account
+    print(_("Logged in to {url} as {who}").format(url=url, who=account.organization or account.person or
+                                                  account.identity_key))
+    if account.uscc:
+        print(f"  {_('enterprise')}: {account.uscc}")
+    print(f"  {_('roles')}: {', '.join(account.roles) or '-'}")
+    print(f"  {_('session expires')}: {out.expires_at:%Y-%m-%d %H:%M %Z}")
+    return 0
+
+
+def cmd_logout(args: argparse.Namespace) -> int:
+    from bidclient import session_store
+
+    url = session_store.resolve_server(args.server)
+    session_store.forget_session(url)
+    print(_("Logged out of {url}").format(url=url))
+    return 0
+
+
+def cmd_whoami(args: argparse.Namespace) -> int:
+    from bidclient import session_store
+
+    client = session_store.load_client(args.server)
+    me = client.get_json("/api/v1/auth/me")
+    print(f"{me.get('organization') or me.get('person') or me.get('identity_key')}")
+    print(f"  {_('identity')}: {me.get('identity_key')}")
+    print(f"  {_('roles')}: {', '.join(me.get('roles') or []) or '-'}")
+    return 0
