@@ -71,6 +71,7 @@ def cli(pki: DevPki, config_home: Path) -> Cli:
     def run(*args: str | Path, cwd: Path, env: dict[str, str] | None = None) -> Run:
         done = subprocess.run([sys.executable, "-m", "bidclient.cli.main", *map(str, args)], cwd=cwd,
                               env=env or _base_env(pki, config_home), capture_output=True, text=True,
+                              stdin=subprocess.DEVNULL,
                               timeout=120, check=False)
         _check_stderr(done.stderr)
         return Run(done.returncode, done.stdout, done.stderr)
@@ -275,6 +276,17 @@ def test_verify_refuses_a_certificate_revoked_in_a_local_crl(run_main: RunMain, 
     result = run_main("verify", content, "--signature", tmp_path / "sig.p7s",
                       "--trust", pki.trust_dir, "--trust", pki.crl_dir)
     assert (result.status, error_code(result)) == (1, "trust.revoked")
+
+
+def test_revocation_soft_fail_warns_and_hard_fail_refuses(run_main: RunMain, signed: dict[str, Path],
+                                                          pki: DevPki, pki_server_down: object) -> None:
+    soft = run_main("verify", signed["content"], "--signature", signed["rsa"], "--trust", pki.trust_dir)
+    assert soft.status == 0, soft.err
+    assert re.search(r"^warning: a revocation source could not be used", soft.err, flags=re.MULTILINE)
+    hard = run_main("verify", signed["content"], "--signature", signed["rsa"], "--trust", pki.trust_dir,
+                    "--revocation", "hard-fail")
+    assert (hard.status, error_code(hard)) == (1, "trust.revocation_unknown")
+    assert "Signature OK" not in hard.out
 
 
 def test_verify_refuses_a_signer_whose_ca_is_not_in_the_trust_given(
@@ -609,6 +621,15 @@ def test_a_wrong_pin_exits_3_and_is_not_retried(cli: Cli, pki: DevPki, tmp_path:
     listed = cli("keys", cwd=tmp_path, env=token_copy)
     block = listed.out.split("Token ent-a-rsa ", 1)[1].split("\nToken ", 1)[0]
     assert "a wrong PIN was entered" in block
+
+
+def test_without_a_pin_source_or_terminal_the_pin_is_not_guessed(cli: Cli, pki: DevPki, tmp_path: Path) -> None:
+    (tmp_path / "f.txt").write_text("x")
+    uri = f"pkcs11:token=ent-a-rsa;object=signing?module-path={pki.module_path}"
+    result = cli("sign", "f.txt", "--key", uri, cwd=tmp_path)  # stdin is not a terminal
+    assert (result.status, error_code(result)) == (3, "token.pin_cancelled")
+    assert "--pin-source" in result.err
+    assert listing(tmp_path) == ["f.txt"]
 
 
 def test_a_token_that_is_not_there_exits_3(cli: Cli, pki: DevPki, tmp_path: Path) -> None:
