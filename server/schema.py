@@ -1,15 +1,19 @@
-"""Creating and upgrading the database schema."""
+"""Creating and upgrading the database schema with Alembic (server/migrations)."""
 
 from __future__ import annotations
 
 import importlib
+from pathlib import Path
 
+from alembic import command
+from alembic.config import Config
 from sqlalchemy import Engine
 
 from server.db import Base
 
 MODEL_MODULES = ("server.auth.models", "server.audit.models", "server.tenders.models",
                  "server.submissions.models")
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 
 def import_models() -> type[Base]:
@@ -22,5 +26,20 @@ def import_models() -> type[Base]:
     return Base
 
 
+def alembic_config(engine: Engine | None = None) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    if engine is not None:
+        config.set_main_option("sqlalchemy.url", engine.url.render_as_string(hide_password=False))
+    return config
+
+
 def create_schema(engine: Engine) -> None:
-    import_models().metadata.create_all(engine)
+    """Bring the database to the latest migration (a new database gets every table)."""
+    if not any((MIGRATIONS / "versions").glob("*.py")):
+        import_models().metadata.create_all(engine)  # before the first migration exists
+        return
+    config = alembic_config(engine)
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "head")
