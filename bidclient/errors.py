@@ -128,6 +128,13 @@ def _catalog() -> dict[str, tuple[str, str]]:
         "inspect.damaged": (_("The file is damaged."), _("Obtain an intact copy of the file.")),
         "tender.invalid": (_("The tender file is not usable."),
                            _("Download the tender file from the platform again.")),
+        "tender.package_tampered": (_("The tender package was altered: its signature or a document does not "
+                                      "match."),
+                                    _("Nothing was written. Fetch the tender again; if this repeats, tell the "
+                                      "agency.")),
+        "tender.package_untrusted": (_("The tender package is not signed by a trusted agency."),
+                                     _("Do not bid on it. Check the trust list (--trust) and the tender's "
+                                       "agency.")),
         "seal.no_encryption_certificate": (_("The key has no encryption certificate to seal the bid to "
                                              "yourself."),
                                            _("Use a dongle that holds both a signing and an encryption "

@@ -1,7 +1,8 @@
-"""A tender file as `bidclient seal --tender` reads it: which tender, which version, which opening keys.
+"""What `bidclient seal --tender` reads: which tender, which version, which opening keys.
 
-This is the part of a tender package that sealing needs (docs/formats/tender.md describes the whole
-package, which the server publishes signed). The file is JSON:
+Normally a tender folder written by `bidclient tender fetch` (docs/formats/tender.md): its signature and
+documents are checked again, and the signer's trust too when a trust list is configured. A path to the
+folder's tender.json means the folder. For sealing without a server, a plain target file is still read:
 
     {"tender_id": "...", "version": 2, "package_sha256": "hex or null",
      "opening_time": "2026-12-01T09:00:00Z",
@@ -17,8 +18,11 @@ from typing import Any
 
 from cryptography import x509
 
+from bidclient.config import default_trust_paths
 from bidclient.errors import BidclientError
 from bidclient.sealing import TenderTarget
+from bidclient.tender_package import DEFINITION_FILE, SIGNATURE_FILE, verify_folder
+from crypto.trust import TrustList
 
 MAX_TENDER_FILE = 4 << 20
 
@@ -27,7 +31,11 @@ def _bad(path: Path, what: str) -> BidclientError:
     return BidclientError(f"{path} is not a usable tender file: {what}", code="tender.invalid")
 
 
-def load_tender_target(path: Path) -> TenderTarget:
+def load_tender_target(path: Path, *, trust_list: TrustList | None = None) -> TenderTarget:
+    """The sealing target from a fetched tender folder (or a plain target file). ``trust_list`` defaults
+    to the configured one; with none configured the folder is checked for integrity only."""
+    if path.is_dir() or (path.name == DEFINITION_FILE and (path.parent / SIGNATURE_FILE).is_file()):
+        return _from_folder(path if path.is_dir() else path.parent, trust_list)
     if not path.is_file():
         raise BidclientError(f"tender file {path} does not exist", code="io.input_missing")
     raw = path.read_bytes()[: MAX_TENDER_FILE + 1]
@@ -65,3 +73,15 @@ def load_tender_target(path: Path) -> TenderTarget:
         raise _bad(path, "package_sha256 must be 64 hex digits")
     return TenderTarget(tender_id=tender_id, tender_version=version, opening_certificates=certs,
                         package_sha256=sha, opening_time=opening_time)
+
+
+def _from_folder(folder: Path, trust_list: TrustList | None) -> TenderTarget:
+    if trust_list is None and default_trust_paths():
+        from bidclient.signing import load_trust
+
+        trust_list = load_trust([])
+    package = verify_folder(folder, trust_list=trust_list)
+    definition = package.definition
+    return TenderTarget(tender_id=definition.tender_id, tender_version=definition.version,
+                        opening_certificates=package.opening_certificates,
+                        package_sha256=package.package_sha256, opening_time=definition.opening_time)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Integer, LargeBinary, String, UniqueConstraint
+from sqlalchemy import BigInteger, ForeignKey, Integer, LargeBinary, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from server.db import Base, UTCDateTime
@@ -16,6 +16,7 @@ class Tender(Base):
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
     agency_account_id: Mapped[str] = mapped_column(ForeignKey("account.id"), index=True)
     title: Mapped[str] = mapped_column(String(500))
+    procurement_kind: Mapped[str] = mapped_column(String(16))
     current_version: Mapped[int] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
@@ -34,3 +35,18 @@ class TenderVersion(Base):
     deadline: Mapped[datetime] = mapped_column(UTCDateTime())
     opening_time: Mapped[datetime] = mapped_column(UTCDateTime())
     published_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class TenderDocument(Base):
+    """A tender PDF of one version, stored as a blob. Only blobs listed here are ever served publicly
+    (the blob store also holds sealed bids, which nobody may download before the opening)."""
+
+    __tablename__ = "tender_document"
+    __table_args__ = (UniqueConstraint("tender_version_id", "sha256"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    tender_version_id: Mapped[int] = mapped_column(ForeignKey("tender_version.id"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    name: Mapped[str] = mapped_column(String(200))
+    sha256: Mapped[str] = mapped_column(String(64))
+    size: Mapped[int] = mapped_column(BigInteger)

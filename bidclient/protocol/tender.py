@@ -1,0 +1,347 @@
+"""The tender package: the structured definition an agency signs, and the tender API's shapes.
+
+The definition is hostile input on both sides (the server receives it from an agency, a bidder from a
+server): every model is strict, forbids unknown fields and bounds every string and list. The rules of
+the regulations that a definition must respect (87号令 Art. 55 weights, opening after the deadline...)
+are checked here, once, with stable error codes; docs/formats/tender.md describes the format.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from datetime import datetime
+from decimal import Decimal
+from typing import Annotated, Any, Literal
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic_core import PydanticCustomError
+
+from bidclient.protocol.common import canonical_json
+
+FORMAT = "bidclient-tender/1"
+MAX_DEFINITION_SIZE = 1 << 20  # bytes of canonical JSON
+MAX_SIGNATURE_SIZE = 256 << 10
+MAX_DOCUMENT_SIZE = 512 << 20  # one tender PDF
+PRICE_FORMULA = "cn-87-art55"  # (评标基准价 / 投标报价) × 100, 87号令 Art. 55
+PRICE_WEIGHT_MINIMUM = {"goods": Decimal(30), "services": Decimal(10)}  # 87号令 Art. 55; works: none
+REQUIRED_FORMS = {"bid_letter": "投标函", "price_schedule": "开标一览表"}
+
+TENDER_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"
+_ID = r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}$"
+_HEX64 = r"^[0-9a-f]{64}$"
+_USCC = r"^[0-9A-HJ-NPQRTUWXY]{18}$"
+# A document name is a plain file name: no directories, no hidden files, no control characters.
+_DOCUMENT_NAME = re.compile(r"^[^/\\\x00-\x1f\x7f:*?\"<>|.][^/\\\x00-\x1f\x7f:*?\"<>|]{0,199}$")
+
+Text = Annotated[str, Field(min_length=1, max_length=500)]
+LongText = Annotated[str, Field(min_length=1, max_length=20000)]
+Identifier = Annotated[str, Field(pattern=_ID)]
+Sha256Hex = Annotated[str, Field(pattern=_HEX64)]
+ProcurementKind = Literal["goods", "services", "works"]
+# 综合评估法 (comprehensive scoring) | 经评审的最低投标价法 (lowest evaluated price)
+EvaluationMethod = Literal["comprehensive", "lowest_evaluated_price"]
+FieldType = Literal["text", "money", "integer", "decimal", "percent", "date", "duration_days", "boolean"]
+
+
+class DefinitionError(ValueError):
+    """A definition that cannot be accepted; ``code`` names the rule it breaks (``tender.*``)."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+def _rule(code: str, message: str) -> PydanticCustomError:
+    return PydanticCustomError(code, message)
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(strict=True, extra="forbid", frozen=True)
+
+
+class Agency(_Strict):
+    """The publishing agency; its signing certificate must name the same USCC."""
+
+    name: Text
+    uscc: Annotated[str, Field(pattern=_USCC)]
+
+
+class Lot(_Strict):
+    id: Identifier
+    name: Text
+    description: Annotated[str, Field(max_length=20000)] = ""
+    budget: Annotated[str, Field(pattern=r"^(0|[1-9][0-9]{0,15})(\.[0-9]{1,2})?$")] | None = None  # yuan
+
+
+class FormField(_Strict):
+    name: Identifier
+    label: Text
+    type: FieldType
+    required: bool = True
+
+
+class Form(_Strict):
+    id: Identifier
+    name: Text
+    fields: Annotated[list[FormField], Field(min_length=1, max_length=200)]
+
+    @model_validator(mode="after")
+    def _unique_fields(self) -> Form:
+        names = [f.name for f in self.fields]
+        if len(set(names)) != len(names):
+            raise _rule("tender.duplicate_id", f"form {self.id}: field names must be unique")
+        return self
+
+
+class ScoreRange(_Strict):
+    min: Annotated[float, Field(ge=0, le=1000)]
+    max: Annotated[float, Field(gt=0, le=1000)]
+
+
+class Criterion(_Strict):
+    """A scoring item (评分点). Its weighted score is score / range.max × weight."""
+
+    id: Identifier
+    name: Text
+    weight: Annotated[float, Field(gt=0, le=100)]  # percent of the total; all weights sum to 100
+    score_range: ScoreRange
+    kind: Literal["objective", "subjective"]
+    price: bool = False
+    formula: Literal["cn-87-art55"] | None = None
+    lot: Identifier | None = None  # None: every lot
+    description: Annotated[str, Field(max_length=20000)] = ""
+
+    @model_validator(mode="after")
+    def _check(self) -> Criterion:
+        if self.score_range.min > self.score_range.max:
+            raise _rule("tender.score_range", f"criterion {self.id}: the score range's min is above its max")
+        if _decimal(self.weight).as_tuple().exponent < -2:  # type: ignore[operator]
+            raise _rule("tender.weight_precision", f"criterion {self.id}: weights have at most 2 decimals")
+        if self.price:
+            if self.formula != PRICE_FORMULA or self.kind != "objective":
+                raise _rule("tender.price_formula", f"criterion {self.id}: the price criterion is objective "
+                            f"and uses formula {PRICE_FORMULA!r} (87号令 Art. 55)")
+            if (self.score_range.min, self.score_range.max) != (0, 100):
+                raise _rule("tender.price_formula", f"criterion {self.id}: the price score "
+                            "(评标基准价 / 投标报价) × 100 ranges from 0 to 100")
+        elif self.formula is not None:
+            raise _rule("tender.price_formula", f"criterion {self.id}: only the price criterion has a formula")
+        return self
+
+
+class Scoring(_Strict):
+    method: EvaluationMethod
+    criteria: Annotated[list[Criterion], Field(max_length=500)]
+
+
+class Document(_Strict):
+    """A tender PDF: the bytes a bidder downloads must have exactly this size and SHA-256."""
+
+    name: Annotated[str, Field(min_length=5, max_length=200)]
+    size: Annotated[int, Field(gt=0, le=MAX_DOCUMENT_SIZE)]
+    sha256: Sha256Hex
+
+    @model_validator(mode="after")
+    def _safe_name(self) -> Document:
+        if not _DOCUMENT_NAME.match(self.name) or not self.name.lower().endswith(".pdf") \
+                or self.name.strip() != self.name:
+            raise _rule("tender.document_name", f"document name {self.name!r} must be a plain file name "
+                        "ending in .pdf (no folders, no leading dot, no control or reserved characters)")
+        return self
+
+
+PemCertificate = Annotated[str, Field(min_length=64, max_length=16384,
+                                      pattern=r"^-----BEGIN CERTIFICATE-----\r?\n[A-Za-z0-9+/=\r\n]+"
+                                              r"-----END CERTIFICATE-----\r?\n?$")]
+
+
+class TenderDefinition(_Strict):
+    """The signed part of a tender package (one version)."""
+
+    format: Literal["bidclient-tender/1"]
+    tender_id: Annotated[str, Field(pattern=TENDER_ID_PATTERN)]
+    version: Annotated[int, Field(ge=1, le=1000)]
+    title: Text
+    procurement_kind: ProcurementKind
+    agency: Agency
+    lots: Annotated[list[Lot], Field(min_length=1, max_length=200)]
+    forms: Annotated[list[Form], Field(min_length=2, max_length=50)]
+    scoring: Scoring
+    bid_deadline: AwareDatetime
+    opening_time: AwareDatetime
+    opening_certificates: Annotated[list[PemCertificate], Field(min_length=1, max_length=10)]
+    documents: Annotated[list[Document], Field(min_length=1, max_length=100)]
+    previous_package_sha256: Sha256Hex | None = None
+    changes: Annotated[list[LongText], Field(max_length=500)] = []
+
+    @model_validator(mode="after")
+    def _rules(self) -> TenderDefinition:
+        _unique("lot", [lot.id for lot in self.lots])
+        _unique("form", [form.id for form in self.forms])
+        _unique("criterion", [c.id for c in self.scoring.criteria])
+        if len({d.name.lower() for d in self.documents}) != len(self.documents):
+            raise _rule("tender.duplicate_id", "document names must be unique (ignoring case)")
+        missing = [f"{fid} ({name})" for fid, name in REQUIRED_FORMS.items()
+                   if fid not in {form.id for form in self.forms}]
+        if missing:
+            raise _rule("tender.required_form_missing", f"the forms must include {', '.join(missing)}")
+        lot_ids = {lot.id for lot in self.lots}
+        for criterion in self.scoring.criteria:
+            if criterion.lot is not None and criterion.lot not in lot_ids:
+                raise _rule("tender.unknown_lot", f"criterion {criterion.id} names unknown lot {criterion.lot}")
+        self._check_scoring()
+        if self.opening_time < self.bid_deadline:
+            raise _rule("tender.opening_before_deadline", "the opening time must not be before the bid deadline")
+        if self.version == 1:
+            if self.previous_package_sha256 is not None or self.changes:
+                raise _rule("tender.version_chain", "version 1 has no previous package and no changes")
+        elif self.previous_package_sha256 is None or not self.changes:
+            raise _rule("tender.version_chain", f"version {self.version} must name the previous version's "
+                        "package_sha256 and list its changes (答疑)")
+        return self
+
+    def _check_scoring(self) -> None:
+        criteria = self.scoring.criteria
+        if self.scoring.method == "lowest_evaluated_price":
+            if criteria:
+                raise _rule("tender.criteria_not_allowed", "经评审的最低投标价法 ranks by evaluated price: "
+                            "it has no weighted scoring criteria")
+            return
+        if not criteria:
+            raise _rule("tender.weights_sum", "综合评估法 needs scoring criteria whose weights sum to 100")
+        # Weights per lot: criteria without a lot apply to every lot.
+        for lot in self.lots:
+            applicable = [c for c in criteria if c.lot in (None, lot.id)]
+            total = sum((_decimal(c.weight) for c in applicable), Decimal(0))
+            if total != 100:
+                raise _rule("tender.weights_sum", f"the criteria weights of lot {lot.id} sum to {total}, not 100")
+            prices = [c for c in applicable if c.price]
+            if len(prices) != 1:
+                raise _rule("tender.price_criterion", f"lot {lot.id} needs exactly one price criterion "
+                            f"(found {len(prices)})")
+            minimum = PRICE_WEIGHT_MINIMUM.get(self.procurement_kind)
+            if minimum is not None and _decimal(prices[0].weight) < minimum:
+                raise _rule(f"tender.price_weight_{self.procurement_kind}",
+                            f"the price weight of lot {lot.id} is {_decimal(prices[0].weight)}%; 87号令 Art. 55 "
+                            f"requires at least {minimum}% for {self.procurement_kind}")
+
+    def to_bytes(self) -> bytes:
+        """The canonical JSON bytes that the agency signs (package_sha256 is their SHA-256)."""
+        return canonical_json(self.model_dump(mode="json"))
+
+
+def _decimal(value: float) -> Decimal:
+    return Decimal(repr(value))
+
+
+def _unique(what: str, ids: list[str]) -> None:
+    if len(set(ids)) != len(ids):
+        raise _rule("tender.duplicate_id", f"{what} ids must be unique")
+
+
+def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    seen: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in seen:
+            raise DefinitionError("tender.definition_invalid", f"the key {key!r} appears twice in one object")
+        seen[key] = value
+    return seen
+
+
+def package_sha256(definition_bytes: bytes) -> str:
+    return hashlib.sha256(definition_bytes).hexdigest()
+
+
+def parse_definition(data: bytes, *, require_canonical: bool = True) -> TenderDefinition:
+    """Parse and check definition bytes; DefinitionError with the rule's code otherwise.
+
+    With ``require_canonical`` the bytes must be exactly the canonical JSON of what they contain, so the
+    signed bytes and their meaning cannot drift apart (no duplicate keys, no alternative spellings).
+    """
+    if len(data) > MAX_DEFINITION_SIZE:
+        raise DefinitionError("tender.definition_too_large",
+                              f"the definition is larger than {MAX_DEFINITION_SIZE} bytes")
+    try:
+        parsed = json.loads(data.decode("utf-8"), object_pairs_hook=_no_duplicate_keys)
+    except DefinitionError:
+        raise
+    except (UnicodeDecodeError, ValueError, RecursionError):
+        raise DefinitionError("tender.definition_invalid", "the definition is not UTF-8 JSON") from None
+    if not isinstance(parsed, dict):
+        raise DefinitionError("tender.definition_invalid", "the definition is not a JSON object")
+    if require_canonical and canonical_json(parsed) != data:
+        raise DefinitionError("tender.definition_not_canonical", "the definition bytes are not canonical JSON "
+                              "(sorted keys, no whitespace, UTF-8): sign TenderDefinition.to_bytes()")
+    try:
+        return TenderDefinition.model_validate_json(data)
+    except ValidationError as ex:
+        raise definition_error(ex) from None
+
+
+def definition_error(ex: ValidationError) -> DefinitionError:
+    """The first broken rule's code (else tender.definition_invalid) and every problem in the message."""
+    errors = ex.errors(include_url=False, include_input=False)
+    code = next((str(e["type"]) for e in errors if str(e["type"]).startswith("tender.")),
+                "tender.definition_invalid")
+    message = "; ".join(f"{'.'.join(str(p) for p in e['loc']) or 'definition'}: {e['msg']}" for e in errors[:20])
+    return DefinitionError(code, message)
+
+
+# --- API shapes -------------------------------------------------------------------------------------
+
+
+class DocumentUploadOut(BaseModel):
+    sha256: str
+    size: int
+
+
+class PublishIn(BaseModel):
+    """A new tender (version 1) or a clarification (version > 1): the signed bytes and their signature."""
+
+    definition: str = Field(min_length=2, max_length=(MAX_DEFINITION_SIZE * 4) // 3 + 8,
+                            description="base64 of the exact canonical JSON bytes of the TenderDefinition")
+    signature: str = Field(min_length=16, max_length=(MAX_SIGNATURE_SIZE * 4) // 3 + 8,
+                           description="base64 DER detached CMS signature over those bytes by the agency")
+
+
+class TenderVersionSummary(BaseModel):
+    version: int
+    package_sha256: str
+    bid_deadline: datetime
+    opening_time: datetime
+    published_at: datetime
+
+
+class TenderSummary(BaseModel):
+    tender_id: str
+    title: str
+    procurement_kind: str
+    agency_name: str | None
+    agency_uscc: str | None
+    current_version: int
+    package_sha256: str
+    bid_deadline: datetime
+    opening_time: datetime
+    published_at: datetime
+
+
+class TenderOut(TenderSummary):
+    versions: list[TenderVersionSummary]
+
+
+class TenderListOut(BaseModel):
+    tenders: list[TenderSummary]
+    server_time: datetime
+
+
+class TenderVersionOut(BaseModel):
+    tender_id: str
+    version: int
+    current_version: int
+    package_sha256: str
+    definition: str = Field(description="base64 of the signed definition bytes")
+    signature: str = Field(description="base64 DER detached CMS signature by the agency")
+    published_at: datetime

@@ -1,0 +1,143 @@
+"""/api/v1/tenders: upload documents and publish (agency), clarify (owning agency), list and fetch (public).
+
+Published tenders are public announcements: listing and fetching need no login.
+"""
+
+from __future__ import annotations
+
+import base64
+import re
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Header, Query, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import FileResponse
+
+from bidclient.protocol.tender import (
+    TENDER_ID_PATTERN,
+    DocumentUploadOut,
+    PublishIn,
+    TenderListOut,
+    TenderOut,
+    TenderSummary,
+    TenderVersionOut,
+    TenderVersionSummary,
+)
+from server import clock
+from server.auth.models import Role
+from server.auth.service import Actor
+from server.deps import DbSession, SettingsDep, current_actor, get_settings, require_roles
+from server.problems import Problem
+from server.settings import Settings
+from server.tenders import service
+from server.tenders.models import TenderVersion
+
+router = APIRouter(prefix="/api/v1/tenders", tags=["tenders"])
+
+AgencyActor = Annotated[Actor, Depends(require_roles(Role.AGENCY.value))]
+TenderId = Annotated[str, Query(pattern=TENDER_ID_PATTERN)]
+_HEX64 = re.compile(r"^[0-9a-f]{64}$")
+
+
+def _agency_before_body(request: Request) -> Actor:
+    """Authenticate with a short-lived database session, closed before the body streams in, so that a
+    long upload holds no database transaction (on SQLite that would be the write lock)."""
+    factory = request.app.state.session_factory
+    with factory() as db:
+        actor = current_actor(request, db)
+        db.commit()
+    if not actor.has(Role.AGENCY.value):
+        raise Problem(403, "auth.forbidden", "Not allowed", "uploading tender documents needs the role agency")
+    return actor
+
+
+@router.post("/documents", response_model=DocumentUploadOut, status_code=201,
+             summary="Upload one tender PDF (agency); the body is the raw PDF")
+async def upload_document(request: Request, actor: Annotated[Actor, Depends(_agency_before_body)],
+                          settings: Annotated[Settings, Depends(get_settings)],
+                          x_content_sha256: Annotated[str | None, Header()] = None) -> DocumentUploadOut:
+    expected = x_content_sha256.strip().lower() if x_content_sha256 else None
+    if expected is not None and not _HEX64.match(expected):
+        raise Problem(422, "request.invalid", "X-Content-SHA256 must be 64 hex digits")
+    declared = request.headers.get("content-length")
+    if declared is not None and declared.isdigit() and int(declared) > service.max_document_size(settings):
+        raise Problem(413, "tender.document_too_large", "The document is too large",
+                      f"a tender document may not be larger than {service.max_document_size(settings)} bytes")
+    sink = await run_in_threadpool(service.DocumentSink, settings=settings, expected_sha256=expected)
+    try:
+        async for chunk in request.stream():
+            sink.write(chunk)
+        sha, size = await run_in_threadpool(sink.finish)
+    finally:
+        sink.discard()
+    return DocumentUploadOut(sha256=sha, size=size)
+
+
+def _version_summary(row: TenderVersion) -> TenderVersionSummary:
+    return TenderVersionSummary(version=row.version, package_sha256=row.package_sha256, bid_deadline=row.deadline,
+                                opening_time=row.opening_time, published_at=row.published_at)
+
+
+def _summary(listing: service.TenderListing) -> TenderSummary:
+    tender, current, agency = listing.tender, listing.current, listing.agency
+    return TenderSummary(tender_id=tender.id, title=tender.title, procurement_kind=tender.procurement_kind,
+                         agency_name=agency.organization, agency_uscc=agency.uscc,
+                         current_version=tender.current_version, package_sha256=current.package_sha256,
+                         bid_deadline=current.deadline, opening_time=current.opening_time,
+                         published_at=current.published_at)
+
+
+def _version_out(row: TenderVersion, current_version: int) -> TenderVersionOut:
+    return TenderVersionOut(tender_id=row.tender_id, version=row.version, current_version=current_version,
+                            package_sha256=row.package_sha256,
+                            definition=base64.b64encode(row.definition).decode("ascii"),
+                            signature=base64.b64encode(row.signature).decode("ascii"),
+                            published_at=row.published_at)
+
+
+@router.post("", response_model=TenderVersionOut, status_code=201,
+             summary="Publish a new tender (version 1), signed by the agency")
+def publish(body: PublishIn, db: DbSession, settings: SettingsDep, actor: AgencyActor) -> TenderVersionOut:
+    row = service.publish(db, actor=actor, definition_b64=body.definition, signature_b64=body.signature,
+                          settings=settings)
+    return _version_out(row, row.version)
+
+
+@router.post("/{tender_id}/versions", response_model=TenderVersionOut, status_code=201,
+             summary="Publish a clarification (答疑): the next signed version, by the owning agency")
+def clarify(tender_id: str, body: PublishIn, db: DbSession, settings: SettingsDep,
+            actor: AgencyActor) -> TenderVersionOut:
+    row = service.clarify(db, actor=actor, tender_id=tender_id, definition_b64=body.definition,
+                          signature_b64=body.signature, settings=settings)
+    return _version_out(row, row.version)
+
+
+@router.get("", response_model=TenderListOut, summary="List published tenders (public)")
+def list_tenders(db: DbSession, limit: Annotated[int, Query(ge=1, le=500)] = 100,
+                 offset: Annotated[int, Query(ge=0)] = 0) -> TenderListOut:
+    return TenderListOut(tenders=[_summary(t) for t in service.list_tenders(db, limit=limit, offset=offset)],
+                         server_time=clock.now())
+
+
+@router.get("/{tender_id}", response_model=TenderOut, summary="One tender and its versions (public)")
+def get_tender(tender_id: str, db: DbSession) -> TenderOut:
+    listing, versions = service.tender_listing(db, tender_id=tender_id)
+    return TenderOut(**_summary(listing).model_dump(), versions=[_version_summary(v) for v in versions])
+
+
+@router.get("/{tender_id}/versions/{version}", response_model=TenderVersionOut,
+            summary="The signed definition of one version (public)")
+def get_version(tender_id: str, version: int, db: DbSession) -> TenderVersionOut:
+    row = service.get_version(db, tender_id=tender_id, version=version)
+    tender = service.get_tender(db, tender_id=tender_id)
+    return _version_out(row, tender.current_version)
+
+
+@router.get("/{tender_id}/versions/{version}/documents/{sha256}", response_class=FileResponse,
+            summary="One tender PDF of a version, by its SHA-256 (public)",
+            responses={200: {"content": {"application/pdf": {}}}})
+def get_document(tender_id: str, version: int, sha256: str, db: DbSession, settings: SettingsDep) -> FileResponse:
+    if not _HEX64.match(sha256):
+        raise Problem(404, "tender.document_not_found", "No such document", "documents are named by SHA-256")
+    doc, path = service.document_path(db, tender_id=tender_id, version=version, sha256=sha256, settings=settings)
+    return FileResponse(path, media_type="application/pdf", headers={"X-Content-SHA256": doc.sha256})
