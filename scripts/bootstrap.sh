@@ -5,7 +5,7 @@ set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 VENV="${BIDCLIENT_VENV:-$ROOT/.venv}"
-DEBIAN_PACKAGES=(softhsm2 opensc p11-kit poppler-utils unzip openssl python3-venv postgresql)
+DEBIAN_PACKAGES=(softhsm2 opensc p11-kit poppler-utils unzip jq openssl python3-venv postgresql libnss3-tools xvfb)
 
 need_packages=()
 for pkg in "${DEBIAN_PACKAGES[@]}"; do

@@ -7,11 +7,22 @@ from typing import Any
 from fastapi import FastAPI, Request, Response
 from starlette.middleware.base import RequestResponseEndpoint
 
-from bidclient import __version__
 from server import clock, keys
 from server.db import make_engine, make_session_factory
 from server.problems import install_problem_handlers
 from server.settings import Settings
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("bidclient")
+    except PackageNotFoundError:
+        return "0+unknown"
+
+
+__version__ = _version()
 
 
 def create_app(settings: Settings) -> FastAPI:
@@ -23,6 +34,9 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.session_factory = make_session_factory(engine)
     app.state.keys = keys.load(settings.keys_dir)
     install_problem_handlers(app)
+    from server.openapi import install_openapi
+
+    install_openapi(app)
 
     @app.middleware("http")
     async def server_time(request: Request, call_next: RequestResponseEndpoint) -> Response:
