@@ -163,6 +163,19 @@ def cmd_revoke(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_audit_checkpoint(args: argparse.Namespace) -> int:
+    from server import keys
+    from server.audit.checkpoints import make_checkpoint
+
+    settings = _settings(args)
+    with _session(args) as db:
+        checkpoint = make_checkpoint(db, keys=keys.load(settings.keys_dir), force=True)
+        db.commit()
+    print(f"timestamped the audit chain at seq {checkpoint.seq}" if checkpoint is not None
+          else "nothing to timestamp: the chain is empty or already anchored at its head")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     from server.auth.models import Role
 
@@ -199,6 +212,9 @@ def build_parser() -> argparse.ArgumentParser:
     data_option(p)
     p.add_argument("sha256")
     p.set_defaults(func=cmd_trust_remove)
+    p = admin.add_parser("audit-checkpoint", help="timestamp the audit chain's head now (RFC 3161)")
+    data_option(p)
+    p.set_defaults(func=cmd_audit_checkpoint)
     for name, func in (("grant", cmd_grant), ("revoke", cmd_revoke)):
         p = admin.add_parser(name, help=f"{name} a role to an identity (uscc:<code> or person:<name>)")
         data_option(p)

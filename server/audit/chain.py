@@ -43,11 +43,7 @@ def payload_digest(payload: bytes | dict[str, Any] | None) -> str:
 def append(db: Session, *, actor: ActorRef, action: str, object_type: str, object_id: str,
            payload: bytes | dict[str, Any] | None = None, when: datetime | None = None) -> AuditEntry:
     """Append one entry in the caller's transaction (it commits or rolls back with the change it records)."""
-    head = db.execute(select(AuditHead).where(AuditHead.id == 1).with_for_update()).scalar_one_or_none()
-    if head is None:
-        head = AuditHead(id=1, seq=0, entry_hash=GENESIS_HASH)
-        db.add(head)
-        db.flush()
+    head = lock_head(db)
     entry = AuditEntry(seq=head.seq + 1, time=when or clock.now(), actor=actor.key,
                        actor_cert_sha256=actor.cert_sha256, address=actor.address, action=action,
                        object_type=object_type, object_id=object_id, payload_sha256=payload_digest(payload),
@@ -58,6 +54,35 @@ def append(db: Session, *, actor: ActorRef, action: str, object_type: str, objec
     head.entry_hash = entry.entry_hash
     db.flush()
     return entry
+
+
+def lock_head(db: Session) -> AuditHead:
+    """The head row, locked until the caller's transaction ends (SELECT ... FOR UPDATE on PostgreSQL;
+    SQLite already serialises writers at BEGIN IMMEDIATE).
+
+    The row is created with INSERT ... ON CONFLICT DO NOTHING: two instances making the very first entry
+    at once must not both insert it (one would fail) nor both start a chain (a fork).
+    """
+    # populate_existing: an earlier unlocked read in this session must not hide a newer head.
+    head = db.execute(select(AuditHead).where(AuditHead.id == 1).with_for_update()
+                      .execution_options(populate_existing=True)).scalar_one_or_none()
+    if head is None:
+        insert = _dialect_insert(db)
+        db.execute(insert(AuditHead).values(id=1, seq=0, entry_hash=GENESIS_HASH)
+                   .on_conflict_do_nothing(index_elements=["id"]))
+        head = db.execute(select(AuditHead).where(AuditHead.id == 1).with_for_update()
+                          .execution_options(populate_existing=True)).scalar_one()
+    return head
+
+
+def _dialect_insert(db: Session) -> Any:
+    if db.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+        return pg_insert
+    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+    return sqlite_insert
 
 
 def entry_fields(entry: AuditEntry) -> dict[str, Any]:
