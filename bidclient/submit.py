@@ -1,0 +1,193 @@
+"""Submitting a sealed bid: the signed statement, a resumable chunked upload, the receipt.
+
+The upload's state is kept next to the bid (``BID.upload``), written before the first chunk, so a client
+that is interrupted — by the user, a crash, a lost line — resumes where the server says it stopped: the
+server is asked which byte ranges it holds, and only the missing ones are sent. Memory use is one chunk.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import threading
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from urllib.parse import quote
+
+from bidclient.api_client import ApiClient, ApiError
+from bidclient.atomic import write_atomically
+from bidclient.errors import BidclientError
+from bidclient.protocol.submission import (
+    CHUNK_SHA256_HEADER,
+    SubmissionOut,
+    UploadOut,
+    b64,
+    submission_statement,
+    withdrawal_statement,
+)
+from bidclient.receipts import file_sha256
+
+DEFAULT_CHUNK_SIZE = 8 << 20
+Progress = Callable[[int, int], None]  # bytes the server holds, total bytes
+Sign = Callable[[bytes], bytes]  # detached CMS over the given bytes with the bidder's signing key
+_MAX_ROUNDS = 5
+
+
+class SubmitError(BidclientError):
+    code = "submission.failed"
+
+
+class SubmitCancelled(BidclientError):
+    code = "submission.cancelled"
+
+
+def state_path(bid: Path) -> Path:
+    return bid.with_name(bid.name + ".upload")
+
+
+def receipt_path(bid: Path) -> Path:
+    return bid.with_name(bid.name + ".receipt")
+
+
+@dataclass(frozen=True)
+class UploadState:
+    server: str
+    upload_id: str
+    tender_id: str
+    tender_version: int
+    sha256: str
+    size: int
+
+
+def load_state(bid: Path) -> UploadState | None:
+    try:
+        data = json.loads(state_path(bid).read_text(encoding="utf-8"))
+        return UploadState(server=str(data["server"]), upload_id=str(data["upload_id"]),
+                           tender_id=str(data["tender_id"]), tender_version=int(data["tender_version"]),
+                           sha256=str(data["sha256"]), size=int(data["size"]))
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def _save_state(bid: Path, state: UploadState) -> None:
+    write_atomically(state_path(bid), json.dumps(asdict(state), indent=2).encode("utf-8"), overwrite=True)
+
+
+class Uploader:
+    """Uploads one sealed bid resumably. ``cancel`` (a threading.Event) stops between chunks; what the
+    server acknowledged is kept and the next run resumes from it."""
+
+    def __init__(self, client: ApiClient, *, chunk_size: int = DEFAULT_CHUNK_SIZE, progress: Progress | None = None,
+                 cancel: threading.Event | None = None) -> None:
+        self.client = client
+        self.chunk_size = chunk_size
+        self.progress = progress
+        self.cancel = cancel or threading.Event()
+
+    def submit(self, bid: Path, *, tender_id: str, tender_version: int, bidder: str, sign: Sign) -> SubmissionOut:
+        """Submit ``bid``; returns the submission with its receipt. Resumes a stored upload of the same bid."""
+        sha256, size = file_sha256(bid)
+        upload = self._resume(bid, tender_id, tender_version, sha256, size)
+        if upload is None:
+            statement = submission_statement(tender_id=tender_id, tender_version=tender_version,
+                                             envelope_sha256=sha256, size=size, bidder=bidder)
+            upload = UploadOut.model_validate(self.client.post_json("/api/v1/uploads", {
+                "tender_id": tender_id, "tender_version": tender_version, "size": size, "sha256": sha256,
+                "statement_signature": b64(sign(statement))}))
+            _save_state(bid, UploadState(self.client.base_url, upload.id, tender_id, tender_version, sha256, size))
+        for _round in range(_MAX_ROUNDS):
+            if upload.state == "open":
+                self._send_missing(bid, upload)
+            try:
+                if upload.state == "completed" and upload.submission_id:
+                    out = SubmissionOut.model_validate(
+                        self.client.get_json(f"/api/v1/submissions/{upload.submission_id}"))
+                else:
+                    out = SubmissionOut.model_validate(
+                        self.client.post_json(f"/api/v1/uploads/{upload.id}/complete", {}))
+            except ApiError as ex:
+                if ex.code != "upload.incomplete":
+                    raise
+                upload = self.status(upload.id)
+                continue
+            state_path(bid).unlink(missing_ok=True)
+            return out
+        raise SubmitError("the server kept reporting missing data; try again later", code="submission.failed")
+
+    def status(self, upload_id: str) -> UploadOut:
+        return UploadOut.model_validate(self.client.get_json(f"/api/v1/uploads/{upload_id}"))
+
+    def _resume(self, bid: Path, tender_id: str, version: int, sha256: str, size: int) -> UploadOut | None:
+        state = load_state(bid)
+        if state is None or (state.server, state.tender_id, state.tender_version, state.sha256, state.size) != (
+                self.client.base_url, tender_id, version, sha256, size):
+            return None
+        try:
+            return self.status(state.upload_id)
+        except ApiError as ex:
+            if ex.code == "upload.not_found":
+                return None  # e.g. another account, or a server that was reset: start afresh
+            raise
+
+    def _send_missing(self, bid: Path, upload: UploadOut) -> None:
+        chunk = max(1, min(self.chunk_size, upload.max_chunk_size))
+        held = upload.received_bytes
+        self._report(held, upload.size)
+        with open(bid, "rb") as f:
+            for start, end in _gaps(upload.received, upload.size):
+                offset = start
+                while offset < end:
+                    if self.cancel.is_set():
+                        raise SubmitCancelled("the upload was stopped; run the same command again to resume",
+                                              code="submission.cancelled")
+                    length = min(chunk, end - offset)
+                    f.seek(offset)
+                    data = f.read(length)
+                    if len(data) != length:
+                        raise SubmitError(f"{bid} changed during the upload", code="submission.bid_changed")
+                    try:
+                        self.client.request("PUT", f"/api/v1/uploads/{upload.id}/chunks/{offset}", data=data,
+                                            headers={CHUNK_SHA256_HEADER: hashlib.sha256(data).hexdigest(),
+                                                     "Content-Type": "application/octet-stream"})
+                    except ApiError as ex:
+                        if ex.code not in ("upload.chunk_interrupted", "upload.chunk_conflict"):
+                            raise
+                        # The next round asks the server again what it holds.
+                        return
+                    offset += length
+                    held += length
+                    self._report(held, upload.size)
+
+    def _report(self, held: int, total: int) -> None:
+        if self.progress is not None:
+            self.progress(held, total)
+
+
+def _gaps(have: list[tuple[int, int]], size: int) -> list[tuple[int, int]]:
+    gaps, pos = [], 0
+    for start, end in sorted(have):
+        if start > pos:
+            gaps.append((pos, start))
+        pos = max(pos, end)
+    if pos < size:
+        gaps.append((pos, size))
+    return gaps
+
+
+def active_submission(client: ApiClient, tender_id: str) -> SubmissionOut:
+    listed = client.get_json(f"/api/v1/submissions?tender_id={quote(tender_id, safe='')}")
+    mine = [SubmissionOut.model_validate(s) for s in listed]
+    active = [s for s in mine if s.status == "active"]
+    if not active:
+        raise SubmitError(f"you have no active submission for tender {tender_id}", code="submission.not_found")
+    return active[0]
+
+
+def withdraw(client: ApiClient, *, tender_id: str, bidder: str, sign: Sign) -> SubmissionOut:
+    """Withdraw the caller's active submission of ``tender_id`` with a signed withdrawal statement."""
+    current = active_submission(client, tender_id)
+    statement = withdrawal_statement(tender_id=tender_id, submission_id=current.id,
+                                     envelope_sha256=current.envelope_sha256, bidder=bidder)
+    return SubmissionOut.model_validate(client.post_json(f"/api/v1/submissions/{current.id}/withdraw",
+                                                         {"statement_signature": b64(sign(statement))}))

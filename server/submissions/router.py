@@ -1,0 +1,270 @@
+"""/api/v1/uploads, /api/v1/submissions, the built-in TSA (/api/v1/tsa) and /api/v1/server/certificates.
+
+Chunk and completion requests authenticate and decide in short transactions and move bytes outside
+any transaction: on SQLite a transaction holds the database write lock, and 200 bidders uploading in
+the last minutes must not wait for each other's bytes.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import re
+from collections.abc import Callable
+from typing import Annotated, Any, TypeVar
+
+from cryptography.hazmat.primitives import hashes, serialization
+from fastapi import APIRouter, Depends, Header, Request, Response
+from fastapi.responses import FileResponse
+from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import ClientDisconnect
+
+from bidclient.protocol.submission import (
+    CHUNK_SHA256_HEADER,
+    ChunkOut,
+    ServerCertificatesOut,
+    SubmissionOut,
+    UploadCreate,
+    UploadOut,
+    WithdrawIn,
+    unb64,
+)
+from server import clock
+from server.auth import service as auth_service
+from server.blobs import BlobStore
+from server.db import session_scope
+from server.deps import CurrentActor, DbSession, KeysDep, SettingsDep, client_address
+from server.keys import ServerKeys
+from server.problems import DomainError, Problem
+from server.settings import Settings
+from server.submissions import receipts, service
+
+router = APIRouter(tags=["submissions"])
+
+_SHA256 = re.compile(r"^[0-9a-f]{64}$")
+MAX_TSA_REQUEST = 16 << 10
+T = TypeVar("T")
+
+
+_unit = contextlib.contextmanager(session_scope)
+
+
+def _in_unit(request: Request, work: Callable[[Session], T]) -> T:
+    """Run ``work`` in a unit of work of its own (committed if it returns)."""
+    with _unit(request.app.state.session_factory) as db:
+        return work(db)
+
+
+def _short_actor(request: Request) -> auth_service.Actor:
+    """Authenticate in a transaction of its own that ends before the request's bytes are read."""
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token:
+        raise Problem(401, "auth.required", "Authentication required",
+                      "log in with your dongle and send the session token as 'Authorization: Bearer'")
+    return _in_unit(request, lambda db: auth_service.actor_for_token(db, token=token.strip(),
+                                                                     address=client_address(request)))
+
+
+ShortActor = Annotated[auth_service.Actor, Depends(_short_actor)]
+
+
+def _store(settings: Settings) -> BlobStore:
+    return BlobStore(settings.blob_dir)
+
+
+def _signature(text: str) -> bytes:
+    try:
+        return unb64(text)
+    except ValueError:
+        raise Problem(422, "request.invalid", "The signature is not base64") from None
+
+
+# --- uploads -------------------------------------------------------------------------------------------
+
+
+@router.post("/api/v1/uploads", response_model=UploadOut, status_code=201)
+def create_upload(body: UploadCreate, db: DbSession, actor: CurrentActor, settings: SettingsDep,
+                  idempotency_key: Annotated[str | None, Header(max_length=100)] = None) -> UploadOut:
+    upload = service.create_upload(db, actor=actor, body=body, signature=_signature(body.statement_signature),
+                                   settings=settings, idempotency_key=idempotency_key)
+    return service.upload_out(db, upload, settings)
+
+
+def _status_headers(out: UploadOut) -> dict[str, str]:
+    return {"X-Upload-Size": str(out.size), "X-Received-Bytes": str(out.received_bytes),
+            "X-Received-Ranges": ",".join(f"{s}-{e - 1}" for s, e in out.received),
+            "X-Upload-State": out.state}
+
+
+@router.get("/api/v1/uploads/{upload_id}", response_model=UploadOut)
+def upload_status(upload_id: str, response: Response, db: DbSession, actor: CurrentActor,
+                  settings: SettingsDep) -> UploadOut:
+    out = service.upload_out(db, service.get_upload(db, actor=actor, upload_id=upload_id), settings)
+    response.headers.update(_status_headers(out))
+    return out
+
+
+@router.head("/api/v1/uploads/{upload_id}")
+def upload_status_head(upload_id: str, db: DbSession, actor: CurrentActor, settings: SettingsDep) -> Response:
+    out = service.upload_out(db, service.get_upload(db, actor=actor, upload_id=upload_id), settings)
+    return Response(status_code=200, headers=_status_headers(out))
+
+
+@router.put("/api/v1/uploads/{upload_id}/chunks/{offset}", response_model=ChunkOut,
+            openapi_extra={"requestBody": {"required": True, "content": {"application/octet-stream": {
+                "schema": {"type": "string", "format": "binary"}}}}})
+async def put_chunk(upload_id: str, offset: int, request: Request, actor: ShortActor) -> ChunkOut:
+    """Store bytes [offset, offset + Content-Length) of the upload; header X-Chunk-SHA256 is their hash."""
+    settings: Settings = request.app.state.settings
+    sha256 = request.headers.get(CHUNK_SHA256_HEADER, "").strip().lower()
+    if not _SHA256.match(sha256):
+        raise Problem(400, "upload.chunk_hash_missing", "The chunk's SHA-256 is missing",
+                      f"send the chunk's lowercase hex SHA-256 in the {CHUNK_SHA256_HEADER} header")
+    try:
+        length = int(request.headers["content-length"])
+    except (KeyError, ValueError):
+        raise Problem(411, "upload.length_required", "Content-Length is required",
+                      "send each chunk with a Content-Length (no chunked transfer encoding)") from None
+    if length > settings.max_chunk_size:  # refused before a byte is read
+        raise Problem(413, "upload.chunk_too_large", "The chunk is too large",
+                      f"a chunk may hold at most {settings.max_chunk_size} bytes",
+                      max_chunk_size=settings.max_chunk_size)
+    plan = await run_in_threadpool(_in_unit, request, lambda db: service.plan_chunk(
+        db, actor=actor, upload_id=upload_id, offset=offset, length=length, sha256=sha256, settings=settings))
+    digest = hashlib.sha256()
+    received = 0
+    fd = None if plan.duplicate else os.open(plan.path, os.O_WRONLY)
+    try:
+        try:
+            async for piece in request.stream():
+                if not piece:
+                    continue
+                received += len(piece)
+                if received > length:
+                    raise Problem(400, "upload.chunk_length_mismatch", "The chunk is longer than its "
+                                  "Content-Length")
+                digest.update(piece)
+                if fd is not None:
+                    os.pwrite(fd, piece, offset + received - len(piece))
+        except ClientDisconnect:
+            raise Problem(400, "upload.chunk_interrupted", "The chunk was interrupted",
+                          "nothing of it was acknowledged; send it again") from None
+        if received != length:
+            raise Problem(400, "upload.chunk_length_mismatch", "The chunk is shorter than its Content-Length")
+        if digest.hexdigest() != sha256:
+            raise Problem(422, "upload.chunk_hash_mismatch", "The chunk's SHA-256 does not match",
+                          f"bytes [{offset}, {offset + length}) hash to {digest.hexdigest()}, not {sha256}; "
+                          "nothing was acknowledged, send the chunk again")
+        if fd is not None:
+            # Acknowledged means durable: a server killed after answering loses nothing.
+            await run_in_threadpool(os.fdatasync, fd)
+    finally:
+        if fd is not None:
+            os.close(fd)
+    return await run_in_threadpool(_in_unit, request, lambda db: service.record_chunk(
+        db, actor=actor, upload_id=upload_id, offset=offset, length=length, sha256=sha256,
+        duplicate=plan.duplicate))
+
+
+@router.post("/api/v1/uploads/{upload_id}/complete", response_model=SubmissionOut, status_code=201)
+def complete_upload(upload_id: str, request: Request, actor: ShortActor, settings: SettingsDep,
+                    keys: KeysDep) -> SubmissionOut:
+    """Verify the whole upload, move it into the blob store, record the submission and its receipt."""
+    arrived = clock.now()  # the submission time: every byte was acknowledged before this request
+    store = _store(settings)
+    plan = _in_unit(request, lambda db: service.plan_completion(db, actor=actor, upload_id=upload_id,
+                                                                arrived=arrived, settings=settings, store=store))
+    if plan.submission_id is None:
+        check = service.check_bytes(plan)
+        if check.bad_ranges:
+            _in_unit(request, lambda db: service.forget_ranges(db, upload_id=upload_id, offsets=check.bad_ranges))
+            raise DomainError("upload.incomplete", "some acknowledged chunks no longer match their hashes on the "
+                              "server and were dropped; send the missing ranges again", status=409)
+        if not check.whole_ok:
+            raise DomainError("upload.hash_mismatch", "the uploaded bytes do not have the SHA-256 and size declared "
+                              "when the upload was created; nothing was submitted — start a new upload",
+                              status=422)
+        service.require_sealed(plan.source)
+        if not plan.in_store:
+            with open(plan.source, "rb") as f:  # the rename must survive a crash before the commit
+                os.fsync(f.fileno())
+            store.adopt(plan.source, plan.sha256)
+            _fsync_dir(store.path(plan.sha256).parent)
+    submission = _in_unit(request, lambda db: service.submission_out(service.finish(
+        db, actor=actor, upload_id=upload_id, arrived=arrived, settings=settings, keys=keys)))
+    return submission
+
+
+def _fsync_dir(path: os.PathLike[str]) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+# --- submissions ---------------------------------------------------------------------------------------
+
+
+@router.get("/api/v1/submissions", response_model=list[SubmissionOut])
+def my_submissions(db: DbSession, actor: CurrentActor, tender_id: str | None = None) -> list[SubmissionOut]:
+    return [service.submission_out(s) for s in service.list_mine(db, actor=actor, tender_id=tender_id)]
+
+
+@router.get("/api/v1/tenders/{tender_id}/submissions", response_model=list[SubmissionOut])
+def tender_submissions(tender_id: str, db: DbSession, actor: CurrentActor) -> list[SubmissionOut]:
+    return [service.submission_out(s) for s in service.list_for_opening(db, actor=actor, tender_id=tender_id)]
+
+
+@router.get("/api/v1/submissions/{submission_id}", response_model=SubmissionOut)
+def get_submission(submission_id: str, db: DbSession, actor: CurrentActor) -> SubmissionOut:
+    return service.submission_out(service.get_submission(db, actor=actor, submission_id=submission_id))
+
+
+@router.get("/api/v1/submissions/{submission_id}/envelope", response_class=FileResponse,
+            responses={200: {"content": {"application/cms": {}}}})
+def download_envelope(submission_id: str, db: DbSession, actor: CurrentActor, settings: SettingsDep) -> Any:
+    path = service.envelope_for_download(db, actor=actor, submission_id=submission_id, store=_store(settings))
+    return FileResponse(path, media_type="application/cms", filename=f"{submission_id}.bid")
+
+
+@router.post("/api/v1/submissions/{submission_id}/withdraw", response_model=SubmissionOut)
+def withdraw(submission_id: str, body: WithdrawIn, db: DbSession, actor: CurrentActor, settings: SettingsDep,
+             keys: KeysDep) -> SubmissionOut:
+    return service.submission_out(service.withdraw(db, actor=actor, submission_id=submission_id,
+                                                   signature=_signature(body.statement_signature),
+                                                   settings=settings, keys=keys))
+
+
+# --- the server's certificates and the built-in TSA ----------------------------------------------------
+
+
+@router.get("/api/v1/server/certificates", response_model=ServerCertificatesOut, tags=["meta"])
+def server_certificates(keys: KeysDep) -> ServerCertificatesOut:
+    def pem(cert: Any) -> str:
+        return str(cert.public_bytes(serialization.Encoding.PEM).decode("ascii"))
+
+    return ServerCertificatesOut(ca=pem(keys.ca_certificate), receipt=pem(keys.receipt_signer.certificate),
+                                 tsa=pem(keys.tsa_signer.certificate),
+                                 ca_sha256=keys.ca_certificate.fingerprint(hashes.SHA256()).hex())
+
+
+@router.post("/api/v1/tsa", tags=["meta"], response_class=Response,
+             openapi_extra={"requestBody": {"required": True, "content": {"application/timestamp-query": {
+                 "schema": {"type": "string", "format": "binary"}}}}},
+             responses={200: {"content": {"application/timestamp-reply": {}}}})
+async def tsa(request: Request) -> Response:
+    """RFC 3161 over HTTP: a DER TimeStampReq in, a DER TimeStampResp out (answers `openssl ts`)."""
+    if request.headers.get("content-type", "").split(";")[0].strip() != "application/timestamp-query":
+        raise Problem(415, "tsa.media_type", "Send an application/timestamp-query")
+    body = bytearray()
+    async for piece in request.stream():
+        body += piece
+        if len(body) > MAX_TSA_REQUEST:
+            raise Problem(413, "tsa.request_too_large", "A timestamp request is a few hundred bytes")
+    keys: ServerKeys = request.app.state.keys
+    answer = await run_in_threadpool(receipts.builtin_tsa(keys).respond, bytes(body))
+    return Response(answer, media_type="application/timestamp-reply")
