@@ -1,0 +1,349 @@
+"""The CA doctor: dongles, PKCS#11 modules and certificates, each with its status in plain words.
+
+It lists every module found (p11-kit registry, BIDCLIENT_PKCS11_MODULES) and whether it loaded, every
+token and its signing/encryption pairs with their trust status, expiry warnings at 90/30/15 days, and
+runs the one-click self-test (sign + verify, encrypt + decrypt with one PIN entry) that tells the user
+whether the dongle will work at the opening. All token work runs on worker threads.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QEvent, Qt
+from PySide6.QtGui import QBrush, QColor
+from PySide6.QtWidgets import (
+    QDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPlainTextEdit,
+    QPushButton,
+    QSplitter,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from crypto import key_access
+from crypto.trust import describe_subject
+from ui.cert_status import explain
+from ui.doctor_checks import DoctorReport, PairRow, SelfTestResult, TokenRow, examine, self_test
+from ui.error_view import ErrorView, plain_label
+from ui.pin_bridge import QtPinSource
+from ui.workers import Task, TaskContext, start
+
+GREEN, ORANGE, RED = QColor("#1b7f3b"), QColor("#a15c00"), QColor("#b00020")
+ROLE_TOKEN = Qt.ItemDataRole.UserRole + 1
+ROLE_PAIR = Qt.ItemDataRole.UserRole + 2
+
+
+def pin_change_available() -> bool:
+    # PIN change needs crypto.key_access.change_pin (C_SetPIN); ui/ never calls python-pkcs11 itself.
+    return hasattr(key_access, "change_pin")
+
+
+class CaDoctor(QWidget):
+    def __init__(self, pin_source: QtPinSource | None = None, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("caDoctor")
+        self.pin_source = pin_source or QtPinSource(self)
+        self.report: DoctorReport | None = None
+        self.last_test: SelfTestResult | None = None
+        self._task: Task | None = None
+        self._test_task: Task | None = None
+
+        self.title = QLabel(self)
+        self.title.setStyleSheet("font-size: large; font-weight: bold;")
+        self.summary = plain_label(self, name="doctorSummary")
+        self.trust_label = plain_label(self, name="trustLabel")
+        self.refresh_button = QPushButton(self)
+        self.refresh_button.setObjectName("refreshButton")
+        self.refresh_button.clicked.connect(self.refresh)
+
+        self.modules_tree = QTreeWidget(self)
+        self.modules_tree.setObjectName("modulesTree")
+        self.modules_tree.setColumnCount(3)
+        self.modules_tree.setRootIsDecorated(False)
+        self.tokens_tree = QTreeWidget(self)
+        self.tokens_tree.setObjectName("tokensTree")
+        self.tokens_tree.setColumnCount(3)
+        self.tokens_tree.currentItemChanged.connect(self._selection_changed)
+        for tree in (self.modules_tree, self.tokens_tree):
+            tree.setWordWrap(True)
+            tree.header().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+            tree.header().setStretchLastSection(True)
+            tree.setColumnWidth(0, 300)
+            tree.setColumnWidth(1, 260)
+
+        self.details = QPlainTextEdit(self)
+        self.details.setObjectName("certificateDetails")
+        self.details.setReadOnly(True)
+        self.test_button = QPushButton(self)
+        self.test_button.setObjectName("selfTestButton")
+        self.test_button.setEnabled(False)
+        self.test_button.clicked.connect(self.run_self_test)
+        self.pin_button = QPushButton(self)
+        self.pin_button.setObjectName("changePinButton")
+        self.pin_button.setEnabled(False)
+        self.test_result = plain_label(self, name="selfTestResult")
+        self.error_view = ErrorView(self)
+
+        top = QHBoxLayout()
+        top.addWidget(self.title, 1)
+        top.addWidget(self.refresh_button)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.test_button)
+        buttons.addWidget(self.pin_button)
+        buttons.addStretch(1)
+        splitter = QSplitter(Qt.Orientation.Vertical, self)
+        splitter.addWidget(self.modules_tree)
+        splitter.addWidget(self.tokens_tree)
+        splitter.addWidget(self.details)
+        splitter.setSizes([120, 320, 120])
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addWidget(self.summary)
+        layout.addWidget(self.trust_label)
+        layout.addWidget(splitter, 1)
+        layout.addLayout(buttons)
+        layout.addWidget(self.test_result)
+        layout.addWidget(self.error_view)
+        self.retranslate()
+
+    # --- language ------------------------------------------------------------------------------
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)
+
+    def retranslate(self) -> None:
+        self.title.setText(self.tr("Dongles and certificates"))
+        self.refresh_button.setText(self.tr("&Refresh"))
+        self.refresh_button.setAccessibleName(self.tr("Refresh the list of dongles"))
+        self.modules_tree.setHeaderLabels([self.tr("PKCS#11 module"), self.tr("Status"), self.tr("Source")])
+        self.modules_tree.setAccessibleName(self.tr("PKCS#11 modules"))
+        self.tokens_tree.setHeaderLabels([self.tr("Dongle / certificate"), self.tr("Status"),
+                                          self.tr("Next step")])
+        self.tokens_tree.setAccessibleName(self.tr("Dongles and their certificates"))
+        self.details.setAccessibleName(self.tr("Certificate details"))
+        self.test_button.setText(self.tr("&Test this dongle"))
+        self.test_button.setAccessibleName(self.tr("Test this dongle: sign, encrypt and decrypt"))
+        self.test_button.setToolTip(self.tr("Signs a test message and verifies it, then encrypts a message to "
+                                            "the encryption certificate and decrypts it with the dongle. "
+                                            "Asks for the PIN once."))
+        self.pin_button.setText(self.tr("Change &PIN…"))
+        self.pin_button.setAccessibleName(self.tr("Change the dongle's PIN"))
+        if not pin_change_available():
+            self.pin_button.setToolTip(self.tr("Changing the PIN is not available in this version yet; use "
+                                               "your CA's tool."))
+        self._render()
+        self._render_test()
+
+    # --- examining -----------------------------------------------------------------------------
+
+    def refresh(self) -> None:
+        if self._task is not None:
+            return
+        self.refresh_button.setEnabled(False)
+        self.summary.setText(self.tr("Looking for dongles…"))
+        self.error_view.clear()
+
+        def job(ctx: TaskContext) -> DoctorReport:
+            return examine(progress=ctx.progress, cancelled=ctx.cancelled)
+
+        task = Task(job, name="ca-doctor")
+        task.signals.succeeded.connect(self._examined)
+        task.signals.failed.connect(self.error_view.show_error)
+        task.signals.finished.connect(self._examine_done)
+        self._task = start(task)
+
+    @property
+    def busy(self) -> bool:
+        return self._task is not None or self._test_task is not None
+
+    def _examine_done(self) -> None:
+        self._task = None
+        self.refresh_button.setEnabled(True)
+
+    def _examined(self, report: DoctorReport) -> None:
+        self.report = report
+        self._render()
+
+    def _render(self) -> None:
+        report = self.report
+        self.modules_tree.clear()
+        self.tokens_tree.clear()
+        if report is None:
+            self.summary.setText(self.tr("Press Refresh to look for dongles."))
+            self.trust_label.clear()
+            return
+        loaded = sum(1 for m in report.modules if m.error is None)
+        self.summary.setText(self.tr("{modules} PKCS#11 modules found, {loaded} loaded; {tokens} dongles.").format(
+            modules=len(report.modules), loaded=loaded, tokens=len(report.tokens)))
+        if report.trust_error:
+            self.trust_label.setText(self.tr("Trust list: {problem}").format(problem=report.trust_error))
+        else:
+            self.trust_label.setText(self.tr("Trust list: {paths}").format(
+                paths=", ".join(str(p) for p in report.trust_sources)))
+        for row in report.modules:
+            if row.error is None:
+                status = self.tr("Loaded, {count} dongles").format(count=row.tokens)
+            else:
+                status = self.tr("Failed to load: {reason}").format(reason=row.error)
+            item = QTreeWidgetItem([f"{row.module.name} ({row.module.path})", status, row.module.source])
+            item.setForeground(1, QBrush(GREEN if row.error is None else RED))
+            item.setToolTip(1, status)
+            self.modules_tree.addTopLevelItem(item)
+        for token in report.tokens:
+            self.tokens_tree.addTopLevelItem(self._token_item(token))
+        self.tokens_tree.expandAll()
+
+    def _token_item(self, token: TokenRow) -> QTreeWidgetItem:
+        info = token.listing.info
+        if info.pin_locked:
+            status, color = self.tr("PIN locked: unblock it with your CA's tool"), RED
+        elif info.pin_final_try:
+            status, color = self.tr("One more wrong PIN locks this dongle"), RED
+        elif info.pin_count_low:
+            status, color = self.tr("A wrong PIN was entered recently"), ORANGE
+        elif not token.pairs:
+            status, color = self.tr("No certificate with a key on this dongle"), ORANGE
+        else:
+            status, color = self.tr("Present"), GREEN
+        name = f"{info.label} — {info.manufacturer} {info.model} ({self.tr('serial')} {info.serial})"
+        item = QTreeWidgetItem([name, status, ""])
+        item.setData(0, ROLE_TOKEN, token)
+        item.setForeground(1, QBrush(color))
+        for pair in token.pairs:
+            item.addChild(self._pair_item(token, pair))
+        return item
+
+    def _pair_item(self, token: TokenRow, row: PairRow) -> QTreeWidgetItem:
+        a = row.assessment
+        status, step = explain(a)
+        role = self.tr("Signing certificate") if row.usage == "signing" else self.tr("Encryption certificate")
+        item = QTreeWidgetItem([f"{role}: {describe_subject(row.pair.certificate)}", status, step])
+        item.setData(0, ROLE_TOKEN, token)
+        item.setData(0, ROLE_PAIR, row)
+        color = RED if not a.ok else (ORANGE if a.warning_level else GREEN)
+        item.setForeground(1, QBrush(color))
+        item.setToolTip(1, status)
+        item.setToolTip(2, step)
+        return item
+
+    def _selection_changed(self, current: QTreeWidgetItem | None, _previous: QTreeWidgetItem | None) -> None:
+        token = current.data(0, ROLE_TOKEN) if current is not None else None
+        self.test_button.setEnabled(token is not None and self._test_task is None)
+        self.pin_button.setEnabled(token is not None and pin_change_available())
+        row = current.data(0, ROLE_PAIR) if current is not None else None
+        if isinstance(row, PairRow):
+            cert = row.pair.certificate
+            lines = [
+                f"{self.tr('Subject')}: {cert.subject.rfc4514_string()}",
+                f"{self.tr('Issuer')}: {cert.issuer.rfc4514_string()}",
+                f"{self.tr('Serial number')}: {cert.serial_number:x}",
+                f"{self.tr('Valid from')}: {cert.not_valid_before_utc:%Y-%m-%d %H:%M} UTC",
+                f"{self.tr('Valid until')}: {cert.not_valid_after_utc:%Y-%m-%d %H:%M} UTC",
+                f"{self.tr('Key')}: {row.pair.uri}",
+            ]
+            if row.assessment.detail:
+                lines.append(f"{self.tr('Validation')}: {row.assessment.detail}")
+            self.details.setPlainText("\n".join(lines))
+        elif isinstance(token, TokenRow):
+            self.details.setPlainText(f"{self.tr('Dongle')}: {token.listing.uri}")
+        else:
+            self.details.clear()
+
+    # --- lookups for callers and tests -----------------------------------------------------------
+
+    def token_items(self) -> list[QTreeWidgetItem]:
+        return [self.tokens_tree.topLevelItem(i) for i in range(self.tokens_tree.topLevelItemCount())]
+
+    def find_token_item(self, label: str) -> QTreeWidgetItem | None:
+        for item in self.token_items():
+            token = item.data(0, ROLE_TOKEN)
+            if isinstance(token, TokenRow) and token.listing.info.label == label:
+                return item
+        return None
+
+    # --- the self-test -------------------------------------------------------------------------
+
+    def selected_token(self) -> TokenRow | None:
+        item = self.tokens_tree.currentItem()
+        token = item.data(0, ROLE_TOKEN) if item is not None else None
+        return token if isinstance(token, TokenRow) else None
+
+    def run_self_test(self) -> None:
+        token = self.selected_token()
+        if token is None or self._test_task is not None:
+            return
+        self.last_test = None
+        self.error_view.clear()
+        self.test_button.setEnabled(False)
+        self.test_result.setText(self.tr("Testing “{label}”: enter the PIN when asked…").format(
+            label=token.listing.info.label))
+        pin_source = self.pin_source
+
+        def job(_ctx: TaskContext) -> SelfTestResult:
+            return self_test(token.listing.uri, pin_source)
+
+        task = Task(job, name="self-test")
+        task.signals.succeeded.connect(self._tested)
+        task.signals.failed.connect(self.error_view.show_error)
+        task.signals.finished.connect(self._test_done)
+        self._test_task = start(task)
+
+    def _test_done(self) -> None:
+        self._test_task = None
+        self.test_button.setEnabled(self.selected_token() is not None)
+
+    def _tested(self, result: SelfTestResult) -> None:
+        self.last_test = result
+        self._render_test()
+        if result.error is not None:
+            self.error_view.show_error(result.error)
+
+    def _render_test(self) -> None:
+        result = self.last_test
+        if result is None:
+            return
+        names = {"sign": self.tr("sign"), "verify": self.tr("verify the signature"),
+                 "encrypt": self.tr("encrypt"), "decrypt": self.tr("decrypt with the dongle")}
+        steps = ", ".join(f"{names[s.name]} {'✔' if s.ok else '✘'}" for s in result.steps)
+        if result.passed:
+            verdict = self.tr("Test passed: this dongle can sign your bid and open it at the opening.")
+            self.test_result.setStyleSheet("color: #1b7f3b; font-weight: bold;")
+        else:
+            verdict = self.tr("Test failed: do not rely on this dongle for a bid until this is fixed.")
+            self.test_result.setStyleSheet("color: #b00020; font-weight: bold;")
+        self.test_result.setText(f"{verdict}\n{steps}" if steps else verdict)
+
+
+class CaDoctorDialog(QDialog):
+    """The CA doctor in its own window (File ▸ Dongles and certificates)."""
+
+    def __init__(self, pin_source: QtPinSource | None = None, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("caDoctorDialog")
+        self.doctor = CaDoctor(pin_source, self)
+        self.close_button = QPushButton(self)
+        self.close_button.clicked.connect(self.accept)
+        row = QHBoxLayout()
+        row.addStretch(1)
+        row.addWidget(self.close_button)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.doctor)
+        layout.addLayout(row)
+        self.resize(980, 680)
+        self.retranslate()
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)
+
+    def retranslate(self) -> None:
+        self.setWindowTitle(self.tr("Dongles and certificates — bidclient"))
+        self.close_button.setText(self.tr("Close"))
+        self.close_button.setAccessibleName(self.tr("Close"))

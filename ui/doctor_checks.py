@@ -1,0 +1,137 @@
+"""What the CA doctor checks, without Qt: modules, tokens, certificate pairs, and the dongle self-test.
+
+Run these on a worker thread (they load PKCS#11 modules, may fetch OCSP answers and log in to a token).
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from cryptography import x509
+
+from bidclient.config import default_trust_paths, extra_module_paths
+from crypto import cms_envelope, cms_sign
+from crypto.errors import CryptoError
+from crypto.key_access import KeyPairListing, ModuleInfo, TokenListing, discover_modules, list_tokens, open_key
+from crypto.pin import PinSource
+from crypto.trust import TrustList
+from ui.cert_status import Assessment, assess
+
+TEST_MESSAGE = "bidclient dongle self-test: 投标文件签名与加密测试".encode()
+
+
+@dataclass(frozen=True)
+class ModuleRow:
+    module: ModuleInfo
+    error: str | None  # None when the module loaded
+    tokens: int
+
+
+@dataclass(frozen=True)
+class PairRow:
+    pair: KeyPairListing
+    usage: str  # "signing" or "encryption": what it is checked for
+    assessment: Assessment
+
+
+@dataclass(frozen=True)
+class TokenRow:
+    listing: TokenListing
+    pairs: list[PairRow]
+
+
+@dataclass
+class DoctorReport:
+    modules: list[ModuleRow] = field(default_factory=list)
+    tokens: list[TokenRow] = field(default_factory=list)
+    trust_sources: list[Path] = field(default_factory=list)
+    trust_error: str | None = None
+
+
+def _load_trust() -> tuple[TrustList | None, list[Path], str | None]:
+    paths = default_trust_paths()
+    if not paths:
+        return None, [], "no trust list is configured (BIDCLIENT_TRUST or ~/.config/bidclient/trust)"
+    try:
+        return TrustList.load(paths), paths, None
+    except CryptoError as ex:
+        return None, paths, ex.message
+
+
+def examine(*, extra_modules: list[Path] | None = None, progress: Callable[[int, int], None] | None = None,
+            cancelled: Callable[[], bool] = lambda: False) -> DoctorReport:
+    """Every module (loaded or not, and why), every token, every pair with its trust assessment."""
+    modules = discover_modules(extra_modules if extra_modules is not None else extra_module_paths())
+    listings = list_tokens(modules)
+    failed = {f.module.path: f.error.message for f in listings.failures}
+    trust, sources, trust_error = _load_trust()
+    report = DoctorReport(trust_sources=sources, trust_error=trust_error)
+    for module in modules:
+        count = sum(1 for t in listings if t.module.path == module.path)
+        report.modules.append(ModuleRow(module, failed.get(module.path), count))
+    total = sum(len(t.pairs) for t in listings)
+    done = 0
+    for listing in listings:
+        rows = []
+        for pair in listing.pairs:
+            if cancelled():
+                return report
+            usage = "signing" if "signing" in pair.usages else "encryption"
+            rows.append(PairRow(pair, usage, assess(pair.certificate, trust, usage)))  # type: ignore[arg-type]
+            done += 1
+            if progress is not None:
+                progress(done, total)
+        report.tokens.append(TokenRow(listing, rows))
+    return report
+
+
+@dataclass(frozen=True)
+class SelfTestStep:
+    name: str  # "sign", "verify", "encrypt", "decrypt"
+    ok: bool
+
+
+@dataclass
+class SelfTestResult:
+    steps: list[SelfTestStep] = field(default_factory=list)
+    error: BaseException | None = None
+    signing_certificate: x509.Certificate | None = None
+    encryption_certificate: x509.Certificate | None = None
+
+    @property
+    def passed(self) -> bool:
+        return self.error is None and len(self.steps) == 4 and all(s.ok for s in self.steps)
+
+
+class NoEncryptionCertificate(CryptoError):
+    code = "token.key_not_found"
+
+
+def self_test(token_uri: str, pin_source: PinSource) -> SelfTestResult:
+    """Sign and verify a test message, then encrypt it to the token's encryption certificate and
+    decrypt it with the token: what the opening will ask of the dongle. One KeySession, one PIN."""
+    result = SelfTestResult()
+    try:
+        with open_key(token_uri, pin_source) as session:
+            signer = session.signer()
+            result.signing_certificate = signer.certificate
+            signature = cms_sign.sign_detached(TEST_MESSAGE, signer)
+            result.steps.append(SelfTestStep("sign", True))
+            info = cms_sign.verify_detached(TEST_MESSAGE, signature)
+            result.steps.append(SelfTestStep("verify", info.signer_certificate == signer.certificate))
+            certificate = session.encryption_certificate
+            if certificate is None:
+                raise NoEncryptionCertificate("the token holds no encryption certificate, so no bid sealed "
+                                              "to it could be opened")
+            result.encryption_certificate = certificate
+            sealed = io.BytesIO()
+            cms_envelope.encrypt(io.BytesIO(TEST_MESSAGE), sealed, [certificate])
+            result.steps.append(SelfTestStep("encrypt", True))
+            opened = cms_envelope.decrypt_bytes(sealed.getvalue(), session.decrypter(certificate))
+            result.steps.append(SelfTestStep("decrypt", opened == TEST_MESSAGE))
+    except Exception as ex:  # reported to the user through describe(); the test itself must not crash
+        result.error = ex
+    return result

@@ -1,0 +1,63 @@
+"""Run-time language switching: Qt translators for the widgets, and the core's catalog for error texts.
+
+Widgets translate with ``self.tr`` and re-read their texts in ``retranslate()`` when Qt sends
+QEvent.LanguageChange (which installing or removing a translator does). English is the source
+language, so it needs no .qm. The choice is remembered in QSettings.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from PySide6.QtCore import QCoreApplication, QLocale, QObject, QSettings, QTranslator, Signal
+
+from ui.context import SETTING_LANGUAGE
+
+RESOURCES = Path(__file__).resolve().parent.parent / "resources"
+TRANSLATIONS = RESOURCES / "translations"
+LANGUAGES = ("en", "zh_CN")
+# Each language names itself, so a user who cannot read the current one still finds theirs.
+LANGUAGE_NAMES = {"en": "English", "zh_CN": "中文（简体）"}
+
+
+def qm_path(language: str) -> Path:
+    return TRANSLATIONS / f"bidclient_{language}.qm"
+
+
+def system_language() -> str:
+    return "zh_CN" if QLocale.system().name().startswith("zh") else "en"
+
+
+class LanguageManager(QObject):
+    changed = Signal(str)
+
+    def __init__(self, settings: QSettings, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._settings = settings
+        self._translator: QTranslator | None = None
+        self.language = "en"
+
+    def initial_language(self) -> str:
+        saved = str(self._settings.value(SETTING_LANGUAGE, "") or "")
+        return saved if saved in LANGUAGES else system_language()
+
+    def set_language(self, language: str) -> None:
+        if language not in LANGUAGES:
+            raise ValueError(f"unsupported language {language!r}")
+        app = QCoreApplication.instance()
+        assert app is not None
+        if self._translator is not None:
+            app.removeTranslator(self._translator)
+            self._translator = None
+        # The core's messages (bidclient.errors.describe) follow the same choice.
+        os.environ["BIDCLIENT_LANG"] = language
+        if language != "en":
+            translator = QTranslator(self)
+            if not translator.load(str(qm_path(language))):
+                raise FileNotFoundError(f"translation {qm_path(language)} is missing or unreadable")
+            app.installTranslator(translator)
+            self._translator = translator
+        self.language = language
+        self._settings.setValue(SETTING_LANGUAGE, language)
+        self.changed.emit(language)

@@ -1,0 +1,250 @@
+"""The main window: menus, a role switcher over the registered workspaces, and the status bar
+(server, signed-in identity, server clock). Workspaces are added through ui.workspaces."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QEvent, Qt, QTimer
+from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+import ui.workspaces_builtin  # noqa: F401  (registers the shipped workspaces)
+from bidclient import session_store
+from ui.ca_doctor import CaDoctorDialog
+from ui.context import SETTING_ROLE, AppContext, SignedIn
+from ui.error_view import plain_label
+from ui.languages import LANGUAGE_NAMES, LANGUAGES, LanguageManager
+from ui.pin_bridge import QtPinSource
+from ui.signin_dialog import SignInDialog
+from ui.workspaces import registered_workspaces
+
+VERSION = "0.1.0"
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, context: AppContext, languages: LanguageManager) -> None:
+        super().__init__()
+        self.setObjectName("mainWindow")
+        self.context = context
+        self.languages = languages
+        self.pin_source = QtPinSource(self)
+        context.pin_source = self.pin_source
+        self.signin_dialog: SignInDialog | None = None
+        self.doctor_dialog: CaDoctorDialog | None = None
+
+        # --- workspaces ---
+        central = QWidget(self)
+        self.role_label = QLabel(central)
+        self.role_combo = QComboBox(central)
+        self.role_combo.setObjectName("roleSwitcher")
+        self.role_label.setBuddy(self.role_combo)
+        self.stack = QStackedWidget(central)
+        self.workspaces: dict[str, QWidget] = {}
+        self.specs = registered_workspaces()
+        for spec in self.specs:
+            widget = spec.factory(context, self.stack)
+            self.workspaces[spec.role] = widget
+            self.stack.addWidget(widget)
+            self.role_combo.addItem(spec.title(), spec.role)
+            for signal_name, slot in (("sign_in_requested", self.open_sign_in),
+                                      ("doctor_requested", self.open_doctor)):
+                signal = getattr(widget, signal_name, None)
+                if signal is not None:
+                    signal.connect(slot)
+        self.role_combo.currentIndexChanged.connect(self._switch_role)
+        top = QHBoxLayout()
+        top.addWidget(self.role_label)
+        top.addWidget(self.role_combo)
+        top.addStretch(1)
+        layout = QVBoxLayout(central)
+        layout.addLayout(top)
+        layout.addWidget(self.stack, 1)
+        self.setCentralWidget(central)
+
+        # --- status bar ---
+        self.server_label = plain_label(self, name="statusServer")
+        self.identity_label = plain_label(self, name="statusIdentity")
+        self.clock_label = plain_label(self, name="statusClock")
+        for label in (self.server_label, self.identity_label, self.clock_label):
+            label.setWordWrap(False)
+        self.statusBar().addWidget(self.server_label, 1)
+        self.statusBar().addWidget(self.identity_label, 1)
+        self.statusBar().addPermanentWidget(self.clock_label)
+        self.clock = QTimer(self)
+        self.clock.setInterval(1000)
+        self.clock.timeout.connect(self.update_clock)
+        self.clock.start()
+
+        # --- menus ---
+        self.file_menu = self.menuBar().addMenu("")
+        self.sign_in_action = QAction(self)
+        self.sign_in_action.setShortcut(QKeySequence("Ctrl+L"))
+        self.sign_in_action.triggered.connect(self.open_sign_in)
+        self.sign_out_action = QAction(self)
+        self.sign_out_action.triggered.connect(self.sign_out)
+        self.doctor_action = QAction(self)
+        self.doctor_action.setShortcut(QKeySequence("Ctrl+D"))
+        self.doctor_action.triggered.connect(self.open_doctor)
+        self.quit_action = QAction(self)
+        self.quit_action.setShortcut(QKeySequence.StandardKey.Quit)
+        self.quit_action.triggered.connect(self.close)
+        for action in (self.sign_in_action, self.sign_out_action, self.doctor_action):
+            self.file_menu.addAction(action)
+        self.file_menu.addSeparator()
+        self.file_menu.addAction(self.quit_action)
+
+        self.view_menu = self.menuBar().addMenu("")
+        self.language_menu = self.view_menu.addMenu("")
+        self.language_group = QActionGroup(self)
+        self.language_actions: dict[str, QAction] = {}
+        for language in LANGUAGES:
+            action = QAction(LANGUAGE_NAMES[language], self)
+            action.setCheckable(True)
+            action.setData(language)
+            action.triggered.connect(lambda _checked=False, lang=language: self.languages.set_language(lang))
+            self.language_group.addAction(action)
+            self.language_menu.addAction(action)
+            self.language_actions[language] = action
+        languages.changed.connect(self._language_changed)
+
+        self.help_menu = self.menuBar().addMenu("")
+        self.about_action = QAction(self)
+        self.about_action.triggered.connect(self.show_about)
+        self.help_menu.addAction(self.about_action)
+
+        context.session_changed.connect(self._session_changed)
+        saved_role = str(context.settings.value(SETTING_ROLE, "") or "")
+        index = self.role_combo.findData(saved_role)
+        self.role_combo.setCurrentIndex(max(index, 0))
+        self.resize(1100, 720)
+        self.retranslate()
+        self._language_changed(languages.language)
+
+    # --- language ------------------------------------------------------------------------------
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)
+
+    def retranslate(self) -> None:
+        self.setWindowTitle(self.tr("bidclient — paperless bidding"))
+        self.role_label.setText(self.tr("&Workspace:"))
+        self.role_combo.setAccessibleName(self.tr("Workspace"))
+        for i, spec in enumerate(self.specs):
+            self.role_combo.setItemText(i, spec.title())
+        self.file_menu.setTitle(self.tr("&File"))
+        self.sign_in_action.setText(self.tr("&Sign in with the dongle…"))
+        self.sign_out_action.setText(self.tr("Sign &out"))
+        self.doctor_action.setText(self.tr("&Dongles and certificates…"))
+        self.quit_action.setText(self.tr("&Quit"))
+        self.view_menu.setTitle(self.tr("&View"))
+        self.language_menu.setTitle(self.tr("&Language"))
+        self.help_menu.setTitle(self.tr("&Help"))
+        self.about_action.setText(self.tr("&About bidclient"))
+        self.server_label.setAccessibleName(self.tr("Server"))
+        self.identity_label.setAccessibleName(self.tr("Signed-in identity"))
+        self.clock_label.setAccessibleName(self.tr("Server clock"))
+        self._show_session(self.context.session)
+        self.update_clock()
+
+    def _language_changed(self, language: str) -> None:
+        action = self.language_actions.get(language)
+        if action is not None:
+            action.setChecked(True)
+
+    # --- workspaces ----------------------------------------------------------------------------
+
+    def _switch_role(self, index: int) -> None:
+        if index < 0:
+            return
+        role = self.role_combo.itemData(index)
+        widget = self.workspaces[role]
+        self.stack.setCurrentWidget(widget)
+        self.context.settings.setValue(SETTING_ROLE, role)
+        hook = getattr(widget, "workspace_activated", None)
+        if callable(hook):
+            hook()
+
+    def current_workspace(self) -> QWidget:
+        return self.stack.currentWidget()
+
+    # --- session and status bar ----------------------------------------------------------------
+
+    def _session_changed(self, session: SignedIn | None) -> None:
+        self._show_session(session)
+        self.update_clock()
+
+    def _show_session(self, session: SignedIn | None) -> None:
+        server = session.server if session is not None else self.context.server_url()
+        self.server_label.setText(self.tr("Server: {url}").format(url=server or self.tr("none chosen")))
+        if session is None:
+            self.identity_label.setText(self.tr("Not signed in"))
+        else:
+            self.identity_label.setText(self.tr("Signed in: {name} ({code})").format(
+                name=session.enterprise_name, code=session.enterprise_code or "—"))
+        self.sign_out_action.setEnabled(session is not None)
+
+    def update_clock(self) -> None:
+        client = self.context.client()
+        if client is None:
+            self.clock_label.setText(self.tr("Server time: not connected"))
+            return
+        now = client.server_now().astimezone()
+        self.clock_label.setText(self.tr("Server time: {time}").format(time=now.strftime("%Y-%m-%d %H:%M:%S %Z")))
+
+    def sign_out(self) -> None:
+        session = self.context.session
+        if session is None:
+            return
+        session_store.forget_session(session.server)
+        self.context.set_session(None)
+
+    # --- dialogs -------------------------------------------------------------------------------
+
+    def open_sign_in(self) -> SignInDialog:
+        if self.signin_dialog is None:
+            self.signin_dialog = SignInDialog(self.context, self.pin_source, self)
+        dialog = self.signin_dialog
+        dialog.error_view.clear()
+        dialog.show()
+        dialog.raise_()
+        dialog.refresh_tokens()
+        return dialog
+
+    def open_doctor(self) -> CaDoctorDialog:
+        if self.doctor_dialog is None:
+            self.doctor_dialog = CaDoctorDialog(self.pin_source, self)
+        dialog = self.doctor_dialog
+        dialog.show()
+        dialog.raise_()
+        dialog.doctor.refresh()
+        return dialog
+
+    def show_about(self) -> None:
+        box = QMessageBox(self)
+        box.setObjectName("aboutBox")
+        box.setWindowTitle(self.tr("About bidclient"))
+        box.setTextFormat(Qt.TextFormat.PlainText)
+        box.setText(self.tr("bidclient {version}\nOpen client for paperless public tendering: any CA's dongle, "
+                            "sealed bids verifiable with OpenSSL.\nLicence: Apache-2.0. CJK font: Droid Sans "
+                            "Fallback (Apache-2.0).").format(version=VERSION))
+        box.open()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        for widget in self.workspaces.values():
+            hook = getattr(widget, "can_close", None)
+            if callable(hook) and not hook():
+                event.ignore()
+                return
+        self.pin_source.abandon()
+        self.clock.stop()
+        super().closeEvent(event)

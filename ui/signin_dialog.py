@@ -1,0 +1,223 @@
+"""Sign in with the dongle: server URL, signing certificate, PIN, then a challenge signed on a worker.
+
+On success the session token goes to the keyring (bidclient.session_store.save_session; never the
+PIN), the server URL to QSettings, and ``signed_in`` carries a ui.context.SignedIn.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QEvent, Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from bidclient import session_store
+from bidclient.api_client import ApiClient
+from crypto import cms_sign
+from crypto.key_access import KeyPairListing, TokenListings, list_tokens, open_key
+from crypto.trust import describe_subject
+from ui.context import AppContext, SignedIn
+from ui.error_view import ErrorView, plain_label
+from ui.pin_bridge import QtPinSource
+from ui.workers import Task, TaskContext, start
+
+
+def sign_in(server: str, key_uri: str, pin_source: QtPinSource) -> SignedIn:
+    """Worker side: challenge, signature with the dongle (one PIN entry), session stored."""
+    client = ApiClient(server)
+    with open_key(key_uri, pin_source) as session:
+        signer = session.signer()
+        out = client.login(lambda data: cms_sign.sign_detached(data, signer))
+    session_store.save_session(client.base_url, out.token, out.expires_at, out.account.identity_key)
+    return SignedIn(client.base_url, client, out.account, out.expires_at, out.certificate_sha256)
+
+
+class SignInDialog(QDialog):
+    signed_in = Signal(object)  # SignedIn
+
+    def __init__(self, context: AppContext, pin_source: QtPinSource | None = None,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("signInDialog")
+        self.context = context
+        self.pin_source = pin_source or QtPinSource(self)
+        self.pairs: list[KeyPairListing] = []
+        self.token_labels: list[str] = []
+        self._list_task: Task | None = None
+        self._login_task: Task | None = None
+        self.result_session: SignedIn | None = None
+
+        self.intro = plain_label(self)
+        self.server_edit = QLineEdit(self)
+        self.server_edit.setObjectName("serverEdit")
+        self.server_edit.setText(context.server_url())
+        self.server_label = QLabel(self)
+        self.server_label.setBuddy(self.server_edit)
+        self.key_combo = QComboBox(self)
+        self.key_combo.setObjectName("keyCombo")
+        self.key_label = QLabel(self)
+        self.key_label.setBuddy(self.key_combo)
+        self.rescan_button = QPushButton(self)
+        self.rescan_button.setObjectName("rescanButton")
+        self.rescan_button.clicked.connect(self.refresh_tokens)
+        self.status = plain_label(self, name="signInStatus")
+        self.error_view = ErrorView(self)
+        self.sign_in_button = QPushButton(self)
+        self.sign_in_button.setObjectName("signInButton")
+        self.sign_in_button.setDefault(True)
+        self.sign_in_button.clicked.connect(self.start_sign_in)
+        self.cancel_button = QPushButton(self)
+        self.cancel_button.setObjectName("cancelButton")
+        self.cancel_button.clicked.connect(self.reject)
+
+        key_row = QHBoxLayout()
+        key_row.addWidget(self.key_combo, 1)
+        key_row.addWidget(self.rescan_button)
+        form = QFormLayout()
+        form.addRow(self.server_label, self.server_edit)
+        form.addRow(self.key_label, key_row)
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        buttons.addWidget(self.sign_in_button)
+        buttons.addWidget(self.cancel_button)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.intro)
+        layout.addLayout(form)
+        layout.addWidget(self.status)
+        layout.addWidget(self.error_view)
+        layout.addLayout(buttons)
+        self.resize(640, 300)
+        self.retranslate()
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)
+
+    def retranslate(self) -> None:
+        self.setWindowTitle(self.tr("Sign in with your dongle"))
+        self.intro.setText(self.tr("Plug in your CA dongle, choose its signing certificate and sign in. "
+                                   "You will be asked for the dongle's PIN once."))
+        self.server_label.setText(self.tr("&Server:"))
+        self.server_edit.setAccessibleName(self.tr("Server address"))
+        self.server_edit.setPlaceholderText("https://")
+        self.key_label.setText(self.tr("&Certificate:"))
+        self.key_combo.setAccessibleName(self.tr("Signing certificate"))
+        self.rescan_button.setText(self.tr("&Look again"))
+        self.rescan_button.setAccessibleName(self.tr("Look for dongles again"))
+        self.sign_in_button.setText(self.tr("Sign &in"))
+        self.sign_in_button.setAccessibleName(self.tr("Sign in"))
+        self.cancel_button.setText(self.tr("Cancel"))
+        self.cancel_button.setAccessibleName(self.tr("Cancel"))
+        self._fill_combo()
+
+    # --- dongles -------------------------------------------------------------------------------
+
+    def refresh_tokens(self) -> None:
+        if self._list_task is not None:
+            return
+        self.rescan_button.setEnabled(False)
+        self.status.setText(self.tr("Looking for dongles…"))
+
+        task = Task(lambda _ctx: list_tokens(), name="list-tokens")
+        task.signals.succeeded.connect(self._tokens_listed)
+        task.signals.failed.connect(self.error_view.show_error)
+        task.signals.finished.connect(self._listing_done)
+        self._list_task = start(task)
+
+    def _listing_done(self) -> None:
+        self._list_task = None
+        self.rescan_button.setEnabled(True)
+
+    def _tokens_listed(self, listings: TokenListings) -> None:
+        self.pairs = []
+        self.token_labels = []
+        for token in listings:
+            for pair in token.pairs:
+                if "signing" in pair.usages:
+                    self.pairs.append(pair)
+                    self.token_labels.append(token.info.label)
+        self._fill_combo()
+        if self.pairs:
+            self.status.setText(self.tr("{count} signing certificates found.").format(count=len(self.pairs)))
+        else:
+            self.status.setText(self.tr("No dongle with a signing certificate was found. Plug it in and "
+                                        "press “Look again”; the Dongles and certificates window shows why a "
+                                        "dongle is not seen."))
+
+    def _fill_combo(self) -> None:
+        current = self.key_combo.currentIndex()
+        self.key_combo.clear()
+        for label, pair in zip(self.token_labels, self.pairs, strict=True):
+            until = pair.certificate.not_valid_after_utc.strftime("%Y-%m-%d")
+            text = self.tr("{subject} — dongle “{token}”, valid until {date}").format(
+                subject=describe_subject(pair.certificate), token=label, date=until)
+            self.key_combo.addItem(text, pair.uri)
+        if 0 <= current < self.key_combo.count():
+            self.key_combo.setCurrentIndex(current)
+
+    def select_token(self, token_label: str) -> None:
+        """Choose the first signing certificate of the dongle with this label."""
+        self.key_combo.setCurrentIndex(self.token_labels.index(token_label))
+
+    # --- signing in ----------------------------------------------------------------------------
+
+    @property
+    def busy(self) -> bool:
+        return self._login_task is not None or self._list_task is not None
+
+    def start_sign_in(self) -> None:
+        if self._login_task is not None:
+            return
+        self.error_view.clear()
+        server = self.server_edit.text().strip()
+        key_uri = self.key_combo.currentData()
+        if not server:
+            self.status.setText(self.tr("Enter the server address first."))
+            self.server_edit.setFocus()
+            return
+        if not key_uri:
+            self.status.setText(self.tr("Choose a signing certificate first."))
+            self.key_combo.setFocus()
+            return
+        self.sign_in_button.setEnabled(False)
+        self.status.setText(self.tr("Signing in to {server}: enter the PIN when asked…").format(server=server))
+        pin_source = self.pin_source
+
+        def job(_ctx: TaskContext) -> SignedIn:
+            return sign_in(server, str(key_uri), pin_source)
+
+        task = Task(job, name="sign-in")
+        task.signals.succeeded.connect(self._signed_in)
+        task.signals.failed.connect(self._failed)
+        task.signals.finished.connect(self._login_done)
+        self._login_task = start(task)
+
+    def _login_done(self) -> None:
+        self._login_task = None
+        self.sign_in_button.setEnabled(True)
+
+    def _failed(self, error: BaseException) -> None:
+        self.status.setText(self.tr("Not signed in."))
+        self.error_view.show_error(error)
+
+    def _signed_in(self, session: SignedIn) -> None:
+        self.result_session = session
+        self.status.setText(self.tr("Signed in."))
+        self.context.set_session(session)
+        self.signed_in.emit(session)
+        self.accept()
+
+    def reject(self) -> None:
+        if self._login_task is not None:
+            self._login_task.cancel()
+            self.pin_source.abandon()
+        super().reject()
