@@ -56,8 +56,15 @@ class SyncResult:
     first_use: bool
 
 
-def pins_path() -> Path:
-    return config_dir() / "server-pins.json"
+def ca_pin_path(server: str) -> Path:
+    """Where the server CA is pinned: the same file bidclient.receipts pins on first use, so a receipt and
+    a trust list from one server are checked against one CA."""
+    name = hashlib.sha256(server.rstrip("/").encode("utf-8")).hexdigest()[:32]
+    return config_dir() / "servers" / f"{name}.ca.pem"
+
+
+def _state_path(server: str) -> Path:
+    return ca_pin_path(server).with_name(ca_pin_path(server).name.replace(".ca.pem", ".trust.json"))
 
 
 def configured_trust_dir() -> Path:
@@ -70,7 +77,7 @@ def configured_trust_dir() -> Path:
     return config_dir() / "trust"
 
 
-def _read_pins(path: Path) -> dict[str, Any]:
+def _read_state(path: Path) -> dict[str, Any]:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
@@ -78,23 +85,11 @@ def _read_pins(path: Path) -> dict[str, Any]:
     return data if isinstance(data, dict) else {}
 
 
-def _write_pins(path: Path, pins: dict[str, Any]) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temp = path.with_name(path.name + ".tmp")
-    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as f:
-        json.dump(pins, f, indent=2, sort_keys=True)
-    os.replace(temp, path)
-
-
-def pinned_server_ca(server: str, *, path: Path | None = None) -> x509.Certificate | None:
-    """The server CA pinned for ``server`` by an earlier sync, if any."""
-    pin = _read_pins(path or pins_path()).get(server.rstrip("/"))
-    if not isinstance(pin, dict) or not isinstance(pin.get("ca_pem"), str):
-        return None
+def pinned_server_ca(server: str) -> x509.Certificate | None:
+    """The server CA pinned for ``server`` on first use (by a trust sync or a receipt), if any."""
     try:
-        return x509.load_pem_x509_certificate(pin["ca_pem"].encode("ascii"))
-    except (ValueError, UnicodeEncodeError):
+        return x509.load_pem_x509_certificate(ca_pin_path(server).read_bytes())
+    except (OSError, ValueError):
         return None
 
 
@@ -159,7 +154,7 @@ def _entry_files(document: TrustListDocument) -> dict[str, bytes]:
     return files
 
 
-def sync_trust_list(client: ApiClient, *, trust_dir: Path | None = None, pins: Path | None = None,
+def sync_trust_list(client: ApiClient, *, trust_dir: Path | None = None,
                     accept_ca_sha256: str | None = None) -> SyncResult:
     """Fetch, verify against the pinned server CA (pinning it on first use), and install the list.
 
@@ -167,7 +162,6 @@ def sync_trust_list(client: ApiClient, *, trust_dir: Path | None = None, pins: P
     replaces a different pinned one.
     """
     server = client.base_url
-    pins = pins or pins_path()
     target = trust_dir or configured_trust_dir()
     try:
         signed = SignedTrustListOut.model_validate(client.get_json(TRUST_LIST_PATH))
@@ -178,9 +172,8 @@ def sync_trust_list(client: ApiClient, *, trust_dir: Path | None = None, pins: P
     except (ValueError, UnicodeEncodeError):
         raise TrustSyncError("the server CA in the answer is not a PEM certificate",
                              code="trust.list_malformed") from None
-    all_pins = _read_pins(pins)
-    pin = all_pins.get(server) if isinstance(all_pins.get(server), dict) else None
-    pinned = pinned_server_ca(server, path=pins)
+    state = _read_state(_state_path(server))
+    pinned = pinned_server_ca(server)
     first_use = pinned is None
     if pinned is not None and fingerprint(pinned) != fingerprint(offered):
         if accept_ca_sha256 is None or accept_ca_sha256.lower() != fingerprint(offered):
@@ -189,9 +182,9 @@ def sync_trust_list(client: ApiClient, *, trust_dir: Path | None = None, pins: P
                 f"first use ({fingerprint(pinned)}); nothing was changed. If the server's keys were really "
                 "replaced, confirm the new fingerprint with its operator and pass --accept-ca FINGERPRINT",
                 code="trust.server_ca_changed")
-        pin = None  # a new CA starts a new history of serials
+        state = {}  # a new CA starts a new history of serials
     document = verify_signed_trust_list(signed, server_ca=offered)
-    last_serial = pin.get("serial") if pin else None
+    last_serial = state.get("serial")
     if isinstance(last_serial, int) and document.serial < last_serial:
         raise TrustSyncError(f"the server sent an older trust list (serial {document.serial}) than the one "
                              f"installed (serial {last_serial}); nothing was changed", code="trust.list_rollback")
@@ -208,10 +201,12 @@ def sync_trust_list(client: ApiClient, *, trust_dir: Path | None = None, pins: P
                 removed += 1
         elif existing.is_file() and not existing.name.startswith("."):
             others.append(existing.name)
-    all_pins[server] = {"ca_sha256": fingerprint(offered),
-                        "ca_pem": offered.public_bytes(serialization.Encoding.PEM).decode("ascii"),
-                        "serial": document.serial, "synced_at": datetime.now(UTC).isoformat()}
-    _write_pins(pins, all_pins)
+    if pinned is None or fingerprint(pinned) != fingerprint(offered):
+        ca_pin_path(server).parent.mkdir(parents=True, exist_ok=True)
+        write_atomically(ca_pin_path(server), offered.public_bytes(serialization.Encoding.PEM), overwrite=True)
+    write_atomically(_state_path(server), json.dumps(
+        {"server": server, "serial": document.serial, "trust_dir": str(target),
+         "synced_at": datetime.now(UTC).isoformat()}, indent=2).encode("utf-8"), overwrite=True)
     return SyncResult(server=server, trust_dir=target, serial=document.serial,
                       certificates=sum(1 for e in document.entries if e.kind == "certificate"),
                       crls=sum(1 for e in document.entries if e.kind == "crl"), removed=removed,

@@ -74,7 +74,6 @@ def _read_feed(factory: sessionmaker[Session], after: int, limit: int) -> tuple[
         rows = db.execute(select(AuditEntry).where(AuditEntry.seq > after).order_by(AuditEntry.seq)
                           .limit(limit)).scalars().all()
         head = db.execute(select(AuditHead.seq).where(AuditHead.id == 1)).scalar_one_or_none() or 0
-        db.rollback()
         return [entry_out(row) for row in rows], head
 
 
@@ -101,7 +100,6 @@ def checkpoints(request: Request, actor: AuditReader,
     with factory() as db:
         rows = db.execute(select(AuditCheckpoint).where(AuditCheckpoint.seq > after)
                           .order_by(AuditCheckpoint.seq).limit(BATCH)).scalars().all()
-        db.rollback()
     return CheckpointsOut(checkpoints=[CheckpointOut(seq=c.seq, entry_hash=c.entry_hash, created_at=c.created_at,
                                                      token=base64.b64encode(c.token).decode("ascii"))
                                        for c in rows])
@@ -126,7 +124,6 @@ def export_lines(factory: sessionmaker[Session], keys: ServerKeys, head_seq: int
         with factory() as db:
             rows = db.execute(select(AuditEntry).where(AuditEntry.seq > last, AuditEntry.seq <= head_seq)
                               .order_by(AuditEntry.seq).limit(BATCH)).scalars().all()
-            db.rollback()
         if not rows:
             break
         for row in rows:
@@ -136,7 +133,6 @@ def export_lines(factory: sessionmaker[Session], keys: ServerKeys, head_seq: int
     with factory() as db:
         cps = db.execute(select(AuditCheckpoint).where(AuditCheckpoint.seq <= head_seq)
                          .order_by(AuditCheckpoint.seq)).scalars().all()
-        db.rollback()
     for cp in cps:
         yield _line(ExportCheckpoint(seq=cp.seq, entry_hash=cp.entry_hash, created_at=clock.isoformat(cp.created_at),
                                      token=base64.b64encode(cp.token).decode("ascii")))
