@@ -466,7 +466,9 @@ def machine_info() -> dict[str, str]:
     return {"cpus": str(os.cpu_count()), "cpu": cpu, "cpu flags": flags,
             "python": platform.python_version(), "openssl": ossl,
             "cryptography": f"{cryptography.__version__} ({_cryptography_openssl()})",
-            "kernel": platform.release()}
+            "kernel": platform.release(),
+            # Other work on the machine skews every figure; the load average says how much there was.
+            "load average at the end (1/5/15 min)": " ".join(f"{x:.2f}" for x in os.getloadavg())}
 
 
 def _cryptography_openssl() -> str:
@@ -477,7 +479,8 @@ def _cryptography_openssl() -> str:
 
 def rows(ops: list[Op]) -> list[list[str]]:
     """One row per op that ran. "met?" judges the wall-time ratio and the peak RSS; the ratio with the
-    following sync added is shown beside it because bidclient fsyncs its outputs and OpenSSL does not."""
+    following sync added is shown beside it because bidclient fsyncs its outputs and OpenSSL does not,
+    and the CPU-time ratio because it moves less than wall time when other work shares the cores."""
     by_key = {op.key: op for op in ops}
     table = []
     for op in ops:
@@ -489,6 +492,7 @@ def rows(ops: list[Op]) -> list[list[str]]:
         durable = (statistics.median(s.seconds + s.sync_seconds for s in op.samples)
                    / statistics.median(s.seconds + s.sync_seconds for s in ref.samples)
                    if ref is not None and have_ref else None)
+        cpu_ratio = op.cpu_seconds / ref.cpu_seconds if ref is not None and have_ref else None
         goal_parts = []
         met_parts = []
         if op.goal is not None and ref is not None:
@@ -506,14 +510,16 @@ def rows(ops: list[Op]) -> list[list[str]]:
             op.label, f"{op.seconds:.2f}", f"{op.sync_seconds:.2f}",
             f"{op.nbytes / op.seconds / 1e6:.0f}" if op.nbytes else "", f"{op.cpu_seconds:.2f}",
             f"{op.max_rss_mib:.0f}", f"{ratio:.2f}" if ratio is not None else "",
-            f"{durable:.2f}" if durable is not None else "", ", ".join(goal_parts), met, str(len(op.samples)),
+            f"{durable:.2f}" if durable is not None else "",
+            f"{cpu_ratio:.2f}" if cpu_ratio is not None else "", ", ".join(goal_parts), met,
+            str(len(op.samples)),
         ])
     return table
 
 
 HEADERS = ["operation", "s (median)", "+sync s", "MB/s", "CPU s", "peak RSS MiB", "ratio", "ratio incl. sync",
-           "goal", "met?", "runs"]
-_TEXT_COLUMNS = (0, 8, 9)
+           "CPU ratio", "goal", "met?", "runs"]
+_TEXT_COLUMNS = (0, 9, 10)
 
 
 def print_table(table: list[list[str]]) -> None:
