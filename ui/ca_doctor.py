@@ -211,7 +211,8 @@ class CaDoctor(QWidget):
             status, color = self.tr("No certificate with a key on this dongle"), ORANGE
         else:
             status, color = self.tr("Present"), GREEN
-        name = f"{info.label} — {info.manufacturer} {info.model} ({self.tr('serial')} {info.serial})"
+        name = self.tr("{label} — {maker} {model} (serial {serial})").format(
+            label=info.label, maker=info.manufacturer, model=info.model, serial=info.serial)
         item = QTreeWidgetItem([name, status, ""])
         item.setData(0, ROLE_TOKEN, token)
         item.setForeground(1, QBrush(color))
@@ -240,18 +241,18 @@ class CaDoctor(QWidget):
         if isinstance(row, PairRow):
             cert = row.pair.certificate
             lines = [
-                f"{self.tr('Subject')}: {cert.subject.rfc4514_string()}",
-                f"{self.tr('Issuer')}: {cert.issuer.rfc4514_string()}",
-                f"{self.tr('Serial number')}: {cert.serial_number:x}",
-                f"{self.tr('Valid from')}: {cert.not_valid_before_utc:%Y-%m-%d %H:%M} UTC",
-                f"{self.tr('Valid until')}: {cert.not_valid_after_utc:%Y-%m-%d %H:%M} UTC",
-                f"{self.tr('Key')}: {row.pair.uri}",
+                self.tr("Subject: {value}").format(value=cert.subject.rfc4514_string()),
+                self.tr("Issuer: {value}").format(value=cert.issuer.rfc4514_string()),
+                self.tr("Serial number: {value}").format(value=f"{cert.serial_number:x}"),
+                self.tr("Valid from: {value}").format(value=f"{cert.not_valid_before_utc:%Y-%m-%d %H:%M} UTC"),
+                self.tr("Valid until: {value}").format(value=f"{cert.not_valid_after_utc:%Y-%m-%d %H:%M} UTC"),
+                self.tr("Key: {value}").format(value=row.pair.uri),
             ]
             if row.assessment.detail:
-                lines.append(f"{self.tr('Validation')}: {row.assessment.detail}")
+                lines.append(self.tr("Validation: {value}").format(value=row.assessment.detail))
             self.details.setPlainText("\n".join(lines))
         elif isinstance(token, TokenRow):
-            self.details.setPlainText(f"{self.tr('Dongle')}: {token.listing.uri}")
+            self.details.setPlainText(self.tr("Dongle: {value}").format(value=token.listing.uri))
         else:
             self.details.clear()
 
