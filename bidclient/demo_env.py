@@ -1,0 +1,228 @@
+"""The demo environment: a demo PKI with SoftHSM dongles, the embedded server running with demo data,
+and a published demo tender whose deadline is soon.
+
+The server runs as its own process (`python -m server.cli run`), as it would in production; the core
+never imports the server package.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import requests
+
+from bidclient import devpki
+from bidclient.api_client import ApiClient
+from bidclient.errors import BidclientError
+from crypto import cms_sign, token_worker
+from crypto.key_access import open_key
+from crypto.pin import PinSource, pin_from_source_spec
+
+DEMO_TENDER_ID = "DEMO-2026-001"
+DEMO_PORT = 8765
+AGENCY = "opener-1"  # the demo agency also holds the tender's opening certificate
+BIDDERS = ("ent-a", "ent-b")
+
+Log = Callable[[str], None]
+
+
+def _port_free(port: int) -> bool:
+    with socket.socket() as s:
+        try:
+            s.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _server_cli(*args: str) -> subprocess.CompletedProcess[str]:
+    done = subprocess.run([sys.executable, "-m", "server.cli", *args], capture_output=True, text=True,
+                          check=False, timeout=120)
+    if done.returncode != 0:
+        raise BidclientError(f"bidclient-server {args[0]} failed: {done.stderr.strip()}", code="demo.server_failed")
+    return done
+
+
+@dataclass
+class DemoEnvironment:
+    data: Path
+    pki: devpki.DevPki
+    server_dir: Path
+    url: str
+    process: subprocess.Popen[bytes] | None
+    pin_source: PinSource
+    tender_id: str = DEMO_TENDER_ID
+
+    def sign_with(self, party: str) -> Callable[[bytes], bytes]:
+        uri = self.pki.party(party).signing_uri
+        assert uri is not None
+
+        def sign(data: bytes) -> bytes:
+            with open_key(uri, self.pin_source) as session:
+                return cms_sign.sign_detached(data, session.signer())
+
+        return sign
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+        self.process = None
+
+
+def prepare(data: Path, log: Log, *, deadline_in: timedelta = timedelta(minutes=30)) -> DemoEnvironment:
+    """Create (or reuse) the PKI and server data under ``data``, start the server, publish the tender."""
+    data = data.resolve()
+    pki_dir = data / "pki"
+    if (pki_dir / devpki.INDEX_NAME).is_file():
+        pki = devpki.load(pki_dir)
+        log(f"using the demo PKI in {pki_dir}")
+    else:
+        pki = devpki.generate(pki_dir)
+        log(f"generated the demo PKI (3 CAs, enterprise, agency and expert dongles) in {pki_dir}")
+    if pki.softhsm_conf is not None:
+        os.environ["SOFTHSM2_CONF"] = str(pki.softhsm_conf)
+    token_worker.shutdown_all()  # SoftHSM reads SOFTHSM2_CONF when it is loaded
+    server_dir = data / "server"
+    if not (server_dir / "server.json").is_file():
+        _server_cli("init", "--data", str(server_dir), "--name", "bidclient demo server")
+        trust = [str(p) for p in sorted(pki.trust_dir.glob("*.pem"))]
+        crls = [str(p) for p in sorted(pki.crl_dir.glob("*"))]
+        _server_cli("admin", "trust-add", "--data", str(server_dir), *trust, *crls)
+        agency = pki.party(AGENCY)
+        for role in ("agency", "opening_staff"):
+            _server_cli("admin", "grant", "--data", str(server_dir), "--identity", f"uscc:{agency.uscc}",
+                        "--role", role)
+        log(f"initialised the embedded server (SQLite) in {server_dir}")
+    port = DEMO_PORT if _port_free(DEMO_PORT) else _free_port()
+    url = f"http://127.0.0.1:{port}"
+    log_file = open(data / "server.log", "ab")
+    process = subprocess.Popen([sys.executable, "-m", "server.cli", "run", "--data", str(server_dir),
+                                "--port", str(port)], stdout=log_file, stderr=subprocess.STDOUT)
+    env = DemoEnvironment(data, pki, server_dir, url, process, pin_from_source_spec(f"file:{pki.pin_file}"))
+    try:
+        _wait_healthy(url, process)
+        log(f"the server is running at {url}")
+        _publish_demo_tender(env, log, deadline_in)
+    except BaseException:
+        env.stop()
+        raise
+    return env
+
+
+def _wait_healthy(url: str, process: subprocess.Popen[bytes]) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise BidclientError("the demo server stopped at start-up; see server.log", code="demo.server_failed")
+        with contextlib.suppress(requests.RequestException):
+            if requests.get(url + "/api/v1/health", timeout=1).ok:
+                return
+        time.sleep(0.2)
+    raise BidclientError("the demo server did not start within a minute", code="demo.server_failed")
+
+
+def demo_tender_draft(pki: devpki.DevPki, deadline: datetime) -> dict[str, Any]:
+    agency = pki.party(AGENCY)
+    assert agency.encryption_cert is not None
+    stamp = deadline.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    opening = (deadline + timedelta(minutes=5)).astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return {
+        "tender_id": DEMO_TENDER_ID,
+        "title": "示例市政务服务中心办公设备采购项目",
+        "procurement_kind": "goods",
+        "agency": {"name": agency.organization or "示例招标代理有限公司", "uscc": agency.uscc},
+        "lots": [{"id": "1", "name": "台式计算机及显示器", "budget": "1500000.00"}],
+        "forms": [
+            {"id": "bid_letter", "name": "投标函", "fields": [
+                {"name": "bidder_name", "label": "投标人名称", "type": "text", "required": True},
+                {"name": "total_price", "label": "投标总价", "type": "money", "required": True},
+                {"name": "validity_days", "label": "投标有效期", "type": "duration_days", "required": True}]},
+            {"id": "price_schedule", "name": "开标一览表", "fields": [
+                {"name": "total_price", "label": "投标总价", "type": "money", "required": True},
+                {"name": "delivery_days", "label": "交货期", "type": "duration_days", "required": True}]},
+        ],
+        "scoring": {"method": "comprehensive", "criteria": [
+            {"id": "price", "name": "价格", "weight": 30, "score_range": {"min": 0, "max": 100},
+             "kind": "objective", "price": True, "formula": "cn-87-art55"},
+            {"id": "tech", "name": "技术方案", "weight": 40, "score_range": {"min": 0, "max": 40},
+             "kind": "subjective"},
+            {"id": "service", "name": "售后服务", "weight": 20, "score_range": {"min": 0, "max": 20},
+             "kind": "subjective"},
+            {"id": "credit", "name": "企业信誉", "weight": 10, "score_range": {"min": 0, "max": 10},
+             "kind": "objective"},
+        ]},
+        "bid_deadline": stamp,
+        "opening_time": opening,
+        "opening_certificates": [agency.encryption_cert.read_text()],
+    }
+
+
+def _tender_document(path: Path) -> Path:
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.ttfonts import TTFont
+    from reportlab.pdfgen import canvas
+
+    font = Path(__file__).resolve().parent.parent / "resources" / "fonts" / "DroidSansFallbackFull.ttf"
+    if "DemoCJK" not in pdfmetrics.getRegisteredFontNames():
+        pdfmetrics.registerFont(TTFont("DemoCJK", str(font)))
+    pdf = canvas.Canvas(str(path), pagesize=A4)
+    pdf.setFont("DemoCJK", 16)
+    pdf.drawString(72, 780, "招标文件（示例）")
+    pdf.setFont("DemoCJK", 11)
+    y = 740
+    for line in ("项目名称：示例市政务服务中心办公设备采购项目", "采购方式：公开招标",
+                 "评标方法：综合评分法（价格权重 30%）", "投标文件须加密递交，截止时间以平台服务器时间为准。"):
+        pdf.drawString(72, y, line)
+        y -= 22
+    pdf.save()
+    return path
+
+
+def _publish_demo_tender(env: DemoEnvironment, log: Log, deadline_in: timedelta) -> None:
+    """Reuse an open demo tender, else publish a new one (a passed deadline cannot be moved)."""
+    from bidclient import tender_package as tp
+
+    client = ApiClient(env.url)
+    for item in tp.list_tenders(client).tenders:
+        if item.tender_id.startswith(DEMO_TENDER_ID) and \
+                item.bid_deadline > client.server_now() + timedelta(minutes=2):
+            env.tender_id = item.tender_id
+            log(f"demo tender {item.tender_id} is open until {item.bid_deadline:%H:%M:%S} UTC (server clock)")
+            return
+    sign = env.sign_with(AGENCY)
+    client.login(sign)
+    docs = env.data / "tender-documents"
+    docs.mkdir(exist_ok=True)
+    pdf = _tender_document(docs / "招标文件.pdf")
+    entries = [tp.document_entry(pdf)]
+    deadline = (client.server_now() + deadline_in).replace(microsecond=0)
+    tender_id = f"{DEMO_TENDER_ID}-{deadline:%H%M%S}"
+    draft = demo_tender_draft(env.pki, deadline) | {"tender_id": tender_id}
+    definition = tp.prepare_definition(draft, entries)
+    content, signature = tp.sign_definition(definition, sign)
+    tp.upload_documents(client, [pdf], entries)
+    tp.publish(client, content, signature)
+    env.tender_id = tender_id
+    log(f"published demo tender {tender_id}, deadline {deadline:%Y-%m-%d %H:%M:%S} UTC (server clock)")
