@@ -127,9 +127,11 @@ def test_an_unsealed_file_is_not_accepted(live_server, pki, tmp_path: Path) -> N
 # --- the CLI, interrupted and resumed -------------------------------------------------------------------
 
 
-def _cli(args: list[str], env: dict[str, str]) -> subprocess.Popen[str]:
+def _cli(args: list[str], env: dict[str, str], cwd: Path) -> subprocess.Popen[str]:
+    root = Path(__file__).resolve().parents[2]
+    env = {**env, "PYTHONPATH": os.pathsep.join(filter(None, [str(root), env.get("PYTHONPATH", "")]))}
     return subprocess.Popen([sys.executable, "-m", "bidclient.cli.main", *args], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True, env=env)
+                            stderr=subprocess.PIPE, text=True, env=env, cwd=cwd)
 
 
 def test_cli_submit_interrupted_then_resumed_by_a_new_process(live_server, pki, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
@@ -141,7 +143,7 @@ def test_cli_submit_interrupted_then_resumed_by_a_new_process(live_server, pki, 
     args = ["submit", str(bid), "--tender", tender_id, "--version", "1", "--key", party.signing_uri,
             "--server", live_server.url, "--chunk-size", str(CHUNK)]
     watcher = login(live_server.url, pki, "ent-a")  # the same enterprise, to watch the upload's progress
-    first = _cli(args, env)
+    first = _cli(args, env, tmp_path)
     deadline = time.monotonic() + 60
     held = 0
     while time.monotonic() < deadline and first.poll() is None:
@@ -156,7 +158,7 @@ def test_cli_submit_interrupted_then_resumed_by_a_new_process(live_server, pki, 
     assert 0 < held < bid.stat().st_size, "the client finished before it could be interrupted"
     assert state_path(bid).exists() and not receipt_path(bid).exists()
 
-    second = _cli(args, env)
+    second = _cli(args, env, tmp_path)
     out, err = second.communicate(timeout=120)
     assert second.returncode == 0, err
     assert "Resuming" in err and "Submitted" in out
@@ -167,18 +169,18 @@ def test_cli_submit_interrupted_then_resumed_by_a_new_process(live_server, pki, 
     mine = watcher.client.get_json(f"/api/v1/submissions?tender_id={tender_id}")
     assert [s["id"] for s in mine] == [verified.submission_id]
 
-    verify = _cli(["receipt", "verify", str(receipt_path(bid)), "--bid", str(bid)], env)
+    verify = _cli(["receipt", "verify", str(receipt_path(bid)), "--bid", str(bid)], env, tmp_path)
     out, err = verify.communicate(timeout=60)
     assert verify.returncode == 0 and "Receipt OK" in out, err
     other = sealed_bid(tmp_path / "other.bid", pki, 1000)
-    verify = _cli(["receipt", "verify", str(receipt_path(bid)), "--bid", str(other)], env)
+    verify = _cli(["receipt", "verify", str(receipt_path(bid)), "--bid", str(other)], env, tmp_path)
     out, err = verify.communicate(timeout=60)
     assert verify.returncode == 1 and "[receipt.bid_mismatch]" in err and "Traceback" not in err
 
-    withdraw = _cli(["withdraw", tender_id, "--key", party.signing_uri, "--server", live_server.url], env)
-    withdraw.wait(timeout=60)
-    out, err = withdraw.communicate()
+    withdraw = _cli(["withdraw", tender_id, "--key", party.signing_uri, "--server", live_server.url], env, tmp_path)
+    out, err = withdraw.communicate(timeout=60)
     assert withdraw.returncode == 0, err
+    assert "Withdrew" in out and len(list(tmp_path.glob("*.withdrawal.receipt"))) == 1
     assert watcher.client.get_json(f"/api/v1/submissions/{verified.submission_id}")["status"] == "withdrawn"
 
 
