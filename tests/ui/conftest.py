@@ -11,13 +11,13 @@ from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-import pytest  # noqa: E402
-from PySide6.QtCore import QSettings  # noqa: E402
-from PySide6.QtWidgets import QApplication, QWidget  # noqa: E402
+import pytest
+from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import QApplication, QWidget
 
-from ui.app import build_main_window  # noqa: E402
-from ui.main_window import MainWindow  # noqa: E402
-from ui.pin_dialog import PinDialog  # noqa: E402
+from ui.app import build_main_window
+from ui.main_window import MainWindow
+from ui.pin_dialog import PinDialog
 
 
 @pytest.fixture

@@ -1,0 +1,79 @@
+"""Sign-in with the dongle against a real server (SQLite) and SoftHSM tokens, driven through the widgets."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QSettings, Qt
+
+from tests.server.pgcluster import free_port
+from tests.ui.conftest import answer_pin, open_pin_dialogs
+from ui.main_window import MainWindow
+from ui.signin_dialog import SignInDialog
+
+
+def _dialog(qtbot, window: MainWindow, server: str) -> SignInDialog:  # type: ignore[no-untyped-def]
+    qtbot.mouseClick(window.workspaces["bidder"].sign_in_button, Qt.MouseButton.LeftButton)  # type: ignore[attr-defined]
+    dialog = window.signin_dialog
+    assert dialog is not None and dialog.isVisible()
+    qtbot.waitUntil(lambda: dialog.key_combo.count() > 0 and not dialog.busy, timeout=60_000)
+    dialog.server_edit.clear()
+    qtbot.keyClicks(dialog.server_edit, server)
+    return dialog
+
+
+def test_sign_in_puts_the_identity_in_the_status_bar(qtbot, window: MainWindow, sqlite_server, pki,  # type: ignore[no-untyped-def]
+                                                     settings: QSettings, ui_env: Path, tmp_path: Path) -> None:
+    dialog = _dialog(qtbot, window, sqlite_server.url)
+    dialog.select_token(pki.party("ent-a-ec").token_label or "ent-a-ec")
+    assert "ent-a-ec" in dialog.key_combo.currentText()
+    opened: list[object] = []
+    dialog.pin_source.dialog_opened.connect(opened.append)
+    qtbot.mouseClick(dialog.sign_in_button, Qt.MouseButton.LeftButton)
+    answer_pin(qtbot, pki.user_pin)
+    qtbot.waitUntil(lambda: window.context.session is not None, timeout=60_000)
+    assert len(opened) == 1
+    party = pki.party("ent-a-ec")
+    assert window.identity_label.text() == f"Signed in: {party.organization} ({party.uscc})"
+    assert window.server_label.text() == f"Server: {sqlite_server.url}"
+    assert window.clock_label.text().startswith("Server time: 20")
+    assert not dialog.isVisible()
+    # The session token is stored (file, since the keyring is off here); the PIN is nowhere.
+    sessions = ui_env / "bidclient" / "sessions.json"
+    assert sqlite_server.url in sessions.read_text()
+    settings.sync()
+    for path in (sessions, Path(settings.fileName())):
+        assert pki.user_pin not in path.read_text(), path
+    assert settings.value("server/url") == sqlite_server.url
+    # The session works: the context's client is authenticated.
+    me = window.context.client().get_json("/api/v1/auth/me")  # type: ignore[union-attr]
+    assert me["uscc"] == party.uscc
+
+
+def test_untrusted_certificate_is_refused_with_a_clear_message(qtbot, window: MainWindow, sqlite_server,  # type: ignore[no-untyped-def]
+                                                               pki) -> None:
+    dialog = _dialog(qtbot, window, sqlite_server.url)
+    dialog.select_token(pki.party("bad-rogue").token_label or "bad-rogue")
+    qtbot.mouseClick(dialog.sign_in_button, Qt.MouseButton.LeftButton)
+    answer_pin(qtbot, pki.user_pin)
+    qtbot.waitUntil(lambda: dialog.error_view.message is not None, timeout=60_000)
+    assert dialog.error_view.message.code == "auth.certificate_untrusted_root"  # type: ignore[union-attr]
+    assert dialog.error_view.headline.isVisible() and dialog.error_view.headline.text()
+    assert "[auth.certificate_untrusted_root]" in dialog.error_view.code.text()
+    assert window.context.session is None
+    assert window.identity_label.text() == "Not signed in"
+
+
+def test_unreachable_server_fails_before_any_pin_is_asked(qtbot, window: MainWindow, pki) -> None:  # type: ignore[no-untyped-def]
+    dialog = _dialog(qtbot, window, f"http://127.0.0.1:{free_port()}")
+    dialog.pin_source.dialog_opened.connect(lambda _d: pytest_fail_pin())
+    qtbot.mouseClick(dialog.sign_in_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: dialog.error_view.message is not None, timeout=60_000)
+    assert dialog.error_view.message.code == "net.unreachable"  # type: ignore[union-attr]
+    assert dialog.error_view.hint.text()
+    assert not open_pin_dialogs()
+    assert dialog.sign_in_button.isEnabled()
+
+
+def pytest_fail_pin() -> None:
+    raise AssertionError("no PIN may be asked when the server cannot be reached")
