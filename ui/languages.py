@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, QLocale, QObject, QSettings, QTranslator, Signal
+from PySide6.QtCore import QCoreApplication, QEvent, QLocale, QObject, QSettings, QTranslator, Signal
 
 from ui.context import SETTING_LANGUAGE
 
@@ -58,6 +58,8 @@ class LanguageManager(QObject):
                 raise FileNotFoundError(f"translation {qm_path(language)} is missing or unreadable")
             app.installTranslator(translator)
             self._translator = translator
+        # Qt posts the LanguageChange; deliver it now so every widget is retranslated on return.
+        QCoreApplication.sendPostedEvents(None, QEvent.Type.LanguageChange)
         self.language = language
         self._settings.setValue(SETTING_LANGUAGE, language)
         self.changed.emit(language)
