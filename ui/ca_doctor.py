@@ -259,7 +259,8 @@ class CaDoctor(QWidget):
     # --- lookups for callers and tests -----------------------------------------------------------
 
     def token_items(self) -> list[QTreeWidgetItem]:
-        return [self.tokens_tree.topLevelItem(i) for i in range(self.tokens_tree.topLevelItemCount())]
+        items = (self.tokens_tree.topLevelItem(i) for i in range(self.tokens_tree.topLevelItemCount()))
+        return [item for item in items if item is not None]
 
     def find_token_item(self, label: str) -> QTreeWidgetItem | None:
         for item in self.token_items():

@@ -174,7 +174,7 @@ class MainWindow(QMainWindow):
         if callable(hook):
             hook()
 
-    def current_workspace(self) -> QWidget:
+    def current_workspace(self) -> QWidget | None:
         return self.stack.currentWidget()
 
     # --- session and status bar ----------------------------------------------------------------
