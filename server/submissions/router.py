@@ -11,7 +11,7 @@ import contextlib
 import hashlib
 import os
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Annotated, Any, TypeVar
 
 from cryptography.hazmat.primitives import hashes, serialization
@@ -35,7 +35,7 @@ from server import clock
 from server.auth import service as auth_service
 from server.blobs import BlobStore
 from server.db import session_scope
-from server.deps import CurrentActor, DbSession, KeysDep, SettingsDep, client_address
+from server.deps import KeysDep, SettingsDep, client_address, current_actor
 from server.keys import ServerKeys
 from server.problems import DomainError, Problem
 from server.settings import Settings
@@ -69,6 +69,23 @@ def _short_actor(request: Request) -> auth_service.Actor:
 
 
 ShortActor = Annotated[auth_service.Actor, Depends(_short_actor)]
+
+
+def _db(request: Request) -> Iterator[Session]:
+    yield from session_scope(request.app.state.session_factory)
+
+
+# scope="function": the unit of work commits before the answer is sent. With the default ("request")
+# FastAPI commits after the response has gone out, so a client could hold a receipt for a submission
+# whose commit then failed, or race its next request ahead of the commit.
+DbSession = Annotated[Session, Depends(_db, scope="function")]
+
+
+def _actor(request: Request, db: DbSession) -> auth_service.Actor:
+    return current_actor(request, db)
+
+
+CurrentActor = Annotated[auth_service.Actor, Depends(_actor, scope="function")]
 
 
 def _store(settings: Settings) -> BlobStore:

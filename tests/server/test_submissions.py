@@ -237,7 +237,7 @@ def test_sealed_bid_download_is_refused_before_opening_even_for_admin(live_serve
     other = login(live_server.url, pki, "ent-b")
     response = requests.get(f"{live_server.url}/api/v1/submissions/{sub.id}/envelope", timeout=10,
                             headers={"Authorization": f"Bearer {other.client.token}"})
-    assert response.status_code == 403  # another bidder never
+    assert response.status_code == 403, response.text  # another bidder never
     for who in (owner, staff):
         response = requests.get(f"{live_server.url}/api/v1/submissions/{sub.id}/envelope", timeout=10,
                                 headers={"Authorization": f"Bearer {who.client.token}"})
