@@ -25,3 +25,18 @@ def load_certificate(path: Path) -> x509.Certificate:
     except ValueError:
         raise BidclientError(f"{path} is not an X.509 certificate (PEM or DER)",
                              code="cert.unreadable") from None
+
+
+def check_recipient_certificate(cert: x509.Certificate) -> None:
+    """Refuse a recipient certificate that no key could decrypt with (a CA certificate, or one whose key
+    usage allows neither key encipherment nor key agreement): what is sealed to it would be lost."""
+    from crypto.pkcs11_keys import ENCRYPTION, is_ca_certificate, key_usages
+
+    subject = cert.subject.rfc4514_string()
+    if is_ca_certificate(cert):
+        raise BidclientError(f"{subject} is a CA certificate, not a recipient's encryption certificate",
+                             code="trust.wrong_key_usage")
+    if ENCRYPTION not in key_usages(cert):
+        raise BidclientError(f"{subject} is not an encryption certificate (its key usage allows neither key "
+                             "encipherment nor key agreement); nobody could open what is encrypted to it",
+                             code="trust.wrong_key_usage")

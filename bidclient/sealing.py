@@ -10,14 +10,13 @@ unseal  BID --decrypt (tag verified)--> temporary package --verify signature, ch
 from __future__ import annotations
 
 import hashlib
-import io
 import shutil
 import tempfile
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import BinaryIO
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes
@@ -27,10 +26,13 @@ from bidclient.atomic import atomic_output, refuse_existing
 from bidclient.bidpackage import reader as package_reader
 from bidclient.bidpackage import writer as package_writer
 from bidclient.bidpackage.manifest import Manifest
+from bidclient.certfiles import check_recipient_certificate
 from bidclient.errors import BidclientError
 from bidclient.signing import VerifiedSignature, sign_content, verify_content
 from crypto import cms_envelope, identity, trust
+from crypto.errors import CryptoError, OperationCancelled
 from crypto.key_access import KeySession
+from crypto.keys import Decrypter
 
 Progress = Callable[[int], None]
 Cancel = Callable[[], bool]
@@ -64,25 +66,6 @@ class UnsealResult:
     directory: Path
 
 
-class _HashingWriter(io.RawIOBase):
-    """Counts and hashes what passes to the underlying file (the envelope's SHA-256 for the receipt)."""
-
-    def __init__(self, target: BinaryIO) -> None:
-        self._target = target
-        self.sha256 = hashlib.sha256()
-        self.size = 0
-
-    def writable(self) -> bool:
-        return True
-
-    def write(self, data: bytes | bytearray | memoryview) -> int:  # type: ignore[override]
-        view = memoryview(data)
-        self._target.write(view)
-        self.sha256.update(view)
-        self.size += view.nbytes
-        return view.nbytes
-
-
 def _fingerprint(cert: x509.Certificate) -> str:
     return cert.fingerprint(hashes.SHA256()).hex()
 
@@ -92,21 +75,6 @@ def _dedupe(certs: Sequence[x509.Certificate]) -> list[x509.Certificate]:
     for cert in certs:
         seen.setdefault(_fingerprint(cert), cert)
     return list(seen.values())
-
-
-def check_recipient_certificate(cert: x509.Certificate) -> None:
-    """Refuse a recipient certificate that no key could decrypt with (a CA certificate, or one whose key
-    usage allows neither key encipherment nor key agreement): what is sealed to it would be lost."""
-    from crypto.pkcs11_keys import ENCRYPTION, is_ca_certificate, key_usages
-
-    subject = cert.subject.rfc4514_string()
-    if is_ca_certificate(cert):
-        raise BidclientError(f"{subject} is a CA certificate, not a recipient's encryption certificate",
-                             code="trust.wrong_key_usage")
-    if ENCRYPTION not in key_usages(cert):
-        raise BidclientError(f"{subject} is not an encryption certificate (its key usage allows neither key "
-                             "encipherment nor key agreement); nobody could open what is encrypted to it",
-                             code="trust.wrong_key_usage")
 
 
 def preflight_warnings(session: KeySession, target: TenderTarget, *,
@@ -151,8 +119,7 @@ def seal(directory: Path, output: Path, *, session: KeySession, target: TenderTa
         return sign_content(data, signer, tsa_url=tsa_url)
 
     with atomic_output(output) as stream:
-        counted = _HashingWriter(stream)
-        with cms_envelope.EnvelopeWriter(counted, recipients) as envelope:  # type: ignore[arg-type]
+        with cms_envelope.EnvelopeWriter(stream, recipients) as envelope:
             manifest = package_writer.write_package(
                 envelope, directory,  # type: ignore[arg-type]
                 tender_id=target.tender_id, tender_version=target.tender_version,
@@ -161,28 +128,47 @@ def seal(directory: Path, output: Path, *, session: KeySession, target: TenderTa
                 signing_certificate_sha256=_fingerprint(signer.certificate),
                 tool=f"bidclient {__version__}",
                 sign_manifest=sign_manifest, progress=progress, cancel=cancel)
+            written = envelope.tell()
         stream.flush()
-        _self_check(Path(stream.name), manifest, session.decrypter(own_encryption))
-    return SealResult(manifest=manifest, envelope_sha256=counted.sha256.hexdigest(),
-                      envelope_size=counted.size, recipients=recipients, self_check_passed=True,
-                      warnings=warnings)
+        envelope_sha256, envelope_size = _self_check(Path(stream.name), written,
+                                                     session.decrypter(own_encryption), cancel=cancel)
+    return SealResult(manifest=manifest, envelope_sha256=envelope_sha256, envelope_size=envelope_size,
+                      recipients=recipients, self_check_passed=True, warnings=warnings)
 
 
-def _self_check(bid: Path, written: Manifest, decrypter: object) -> None:
-    """Open what was just written with the bidder's own key and compare manifests."""
-    with tempfile.TemporaryDirectory(prefix=".bidclient-check-", dir=bid.parent) as tmp:
-        inner = Path(tmp) / "package.zip"
+def _hash_file(path: Path) -> tuple[str, int]:
+    digest = hashlib.sha256()
+    size = 0
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            digest.update(chunk)  # hashlib releases the GIL: this overlaps the decryption below
+            size += len(chunk)
+    return digest.hexdigest(), size
+
+
+def _self_check(bid: Path, plaintext_size: int, decrypter: Decrypter, *,
+                cancel: Cancel | None = None) -> tuple[str, int]:
+    """Open what was just written with the bidder's own key, without writing any plaintext.
+
+    The content key is unwrapped from the file's own recipient entry with the bidder's key, and the
+    whole content is decrypted with its GCM tag verified: the tag proves that every byte decrypts to
+    exactly what was encrypted, so a matching length completes the comparison. Meanwhile a second
+    thread computes the envelope's SHA-256 (for the submission statement and the receipt).
+    """
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="seal-sha256") as pool:
+        hashed = pool.submit(_hash_file, bid)
         try:
-            cms_envelope.decrypt_file(bid, inner, decrypter)  # type: ignore[arg-type]
-            with package_reader.open_package(inner) as package:
-                found = package.check(lambda _manifest, _signature: None)
-                package.verify_contents()
-        except Exception as ex:
-            raise BidclientError(f"the self-check could not open the bid just written: {ex}",
-                                 code="seal.self_check_failed") from ex
-        if found.to_json_bytes() != written.to_json_bytes():
-            raise BidclientError("the self-check found a different manifest than the one written",
-                                 code="seal.self_check_failed")
+            _info, opened_size = cms_envelope.check_file(bid, decrypter, cancel=cancel)
+        except OperationCancelled:
+            raise
+        except CryptoError as ex:
+            raise BidclientError(f"the self-check could not open the bid just written with your own key: "
+                                 f"{ex.message}", code="seal.self_check_failed") from ex
+        envelope_sha256, envelope_size = hashed.result()
+    if opened_size != plaintext_size:
+        raise BidclientError(f"the self-check opened {opened_size} bytes where {plaintext_size} were written",
+                             code="seal.self_check_failed")
+    return envelope_sha256, envelope_size
 
 
 def unseal(bid: Path, output: Path, *, session: KeySession, trust_list: trust.TrustList,

@@ -589,6 +589,26 @@ def _decrypt_stream(reader: der.StreamReader, decrypter: Decrypter, write: Calla
     return env.info
 
 
+def check_file(src: Path, decrypter: Decrypter, *, progress: Callable[[int], None] | None = None,
+               cancel: Callable[[], bool] | None = None) -> tuple[EnvelopeInfo, int]:
+    """Prove that ``decrypter`` opens the envelope ``src``: unwrap the content key and decrypt the
+    whole content, verifying the GCM tag (CBC: the padding), writing nothing. Returns the envelope's
+    description and the plaintext length. The plaintext never leaves this function.
+
+    Raises the same errors as ``decrypt_file``.
+    """
+    size = 0
+
+    def count(chunk: memoryview) -> None:
+        nonlocal size
+        size += chunk.nbytes
+
+    with open(Path(src), "rb") as f:
+        reader = der.StreamReader(f, size=os.fstat(f.fileno()).st_size)
+        info = _decrypt_stream(reader, decrypter, count, progress=progress, cancel=cancel)
+    return info, size
+
+
 def decrypt_file(src: Path, dst: Path, decrypter: Decrypter, *, progress: Callable[[int], None] | None = None,
                  cancel: Callable[[], bool] | None = None) -> EnvelopeInfo:
     """Open the envelope ``src`` into ``dst``; ``dst`` appears only once the content is authenticated.

@@ -131,7 +131,7 @@ def cmd_encrypt(args: argparse.Namespace) -> int:
     from crypto.cms_envelope import ContentCipher, encrypt
 
     _require_file(args.file)
-    from bidclient.sealing import check_recipient_certificate
+    from bidclient.certfiles import check_recipient_certificate
 
     recipients = [certfiles.load_certificate(path) for path in args.to]
     for cert in recipients:
@@ -187,10 +187,12 @@ def _print_manifest(manifest) -> None:
 
 
 def cmd_seal(args: argparse.Namespace) -> int:
-    from bidclient.sealing import TenderTarget, check_recipient_certificate, seal
-    from bidclient.tenderfile import load_tender_target
+    from bidclient.certfiles import check_recipient_certificate
+    from bidclient.sealing import TenderTarget, seal
 
     if args.tender is not None:
+        from bidclient.tenderfile import load_tender_target
+
         target = load_tender_target(args.tender)
     else:
         target = TenderTarget(tender_id=args.tender_id, tender_version=1,
