@@ -92,6 +92,13 @@ def test_translations_keep_exactly_the_same_placeholders(tool: ModuleType, zh: d
     assert not wrong, "translations whose {placeholders} differ from the English:\n" + "\n".join(wrong)
 
 
+def test_no_translation_is_marked_fuzzy(tool: ModuleType) -> None:
+    """bidclient.i18n shows every non-empty msgstr, so a guess a PO editor marked fuzzy would reach users."""
+    _header, entries = tool.parse_po(ZH_PO.read_text(encoding="utf-8"), str(ZH_PO))
+    fuzzy = [f"  {e.msgid!r} -> {e.msgstr!r}" for e in entries if "fuzzy" in e.flags]
+    assert not fuzzy, "review these and remove their '#, fuzzy' flag:\n" + "\n".join(fuzzy)
+
+
 def test_translations_keep_leading_indentation(zh: dict[str, str]) -> None:
     """The CLI indents detail lines with the message itself; a lost indent breaks the layout."""
     def indent(text: str) -> str:
