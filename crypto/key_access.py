@@ -116,8 +116,10 @@ class KeySession:
     def __init__(self, description: str, pairs: list[_Pair], named: list[_Pair] | None,
                  certificates: list[x509.Certificate],
                  make_signer: Callable[[_Pair, list[x509.Certificate]], Signer],
-                 make_decrypter: Callable[[_Pair], Decrypter]) -> None:
+                 make_decrypter: Callable[[_Pair], Decrypter],
+                 change_pin: Callable[[str], None] | None = None) -> None:
         self._description = description
+        self._change_pin = change_pin
         self._pairs = pairs
         self._named = named  # the pairs the KEY names explicitly, or None for "the whole token"
         self._certificates = certificates
@@ -131,6 +133,13 @@ class KeySession:
             if usable:
                 return _choose(usable, what, self._description)
         return _choose([p for p in self._pairs if usage in p.usages], what, self._description)
+
+    def change_pin(self, new_pin: str) -> None:
+        """Change the token's user PIN: the current PIN is asked once through the session's PinSource."""
+        if self._change_pin is None:
+            raise errors.MechanismUnsupported(f"{self._description} has no PIN to change (a key file's password "
+                                              "is changed with openssl pkcs12)")
+        self._change_pin(new_pin)
 
     def signer(self) -> Signer:
         """The signing pair: the KEY's object if it can sign, else the token's signing pair."""
@@ -320,7 +329,8 @@ def _open_token(uri: Pkcs11Uri, pin_source: PinSource, extra: Sequence[str | Pat
         def make_decrypter(pair: _Pair) -> Decrypter:
             return Pkcs11Decrypter(ctx, pair.key_id, pair.certificate)
 
-        yield KeySession(_describe(ctx.info), pairs, named, certificates, make_signer, make_decrypter)
+        yield KeySession(_describe(ctx.info), pairs, named, certificates, make_signer, make_decrypter,
+                         ctx.change_pin)
     finally:
         for ctx in contexts:
             ctx.close()
@@ -431,3 +441,9 @@ def list_tokens(modules: Sequence[ModuleInfo | str | Path] | None = None) -> Tok
     return result
 
 
+def change_pin(key: str, pin_source: PinSource, new_pin: str, *, modules: Sequence[str | Path] = ()) -> None:
+    """Change the user PIN of the token named by ``key`` (asks the current PIN once, never retries)."""
+    if len(new_pin) < 4:
+        raise errors.TokenError("the new PIN is too short (at least 4 characters)", code="token.pin_invalid")
+    with open_key(key, pin_source, modules=modules) as session:
+        session.change_pin(new_pin)

@@ -253,6 +253,43 @@ class TokenContext:
 
         self._user = self.run(login, "log in")
 
+    def change_pin(self, new_pin: str) -> None:
+        """C_SetPIN: ask the current PIN once (never retried) and set ``new_pin``.
+
+        Runs in its own read-write user session; neither PIN is kept after the call.
+        """
+        info = self.run(lambda: read_token_info(self.info.module_path, self._slot), "read the token state")
+        if info.pin_locked:
+            raise errors.PinLocked(f"the token {info.label!r} is locked; unblock it with your CA's tool")
+        if info.pin_pad:
+            raise errors.MechanismUnsupported(f"token {info.label!r} has a PIN pad: change its PIN on the reader "
+                                              "with your CA's tool")
+        request = PinRequest(token_label=info.label, token_serial=info.serial,
+                             count_low=info.pin_count_low, final_try=info.pin_final_try)
+        old = self._pin_source(request)
+        if old is None:
+            raise errors.PinCancelled(f"no PIN was given for token {info.label!r}")
+        holder = [old, new_pin]
+        del old
+
+        def job() -> None:
+            try:
+                try:
+                    session = self._slot.get_token().open(user_pin=holder[0], rw=True)
+                except pkcs11.UserAlreadyLoggedIn:
+                    session = self._slot.get_token().open(rw=True)
+                try:
+                    session.set_pin(holder[0], holder[1])
+                except (pkcs11.PinInvalid, pkcs11.PinLenRange):
+                    raise errors.TokenError("the token does not accept the new PIN (its length or characters); "
+                                            "the PIN was not changed", code="token.pin_invalid") from None
+                finally:
+                    session.close()
+            finally:
+                holder.clear()
+
+        self.run(job, "change the PIN")
+
     def private_key(self, key_id: bytes) -> Any:
         """The private key object with this CKA_ID. Worker thread only, after ensure_login."""
         session = self._user if self._user is not None else self.public_session()
