@@ -139,7 +139,7 @@ def test_cli_submit_interrupted_then_resumed_by_a_new_process(live_server, pki, 
     env = pki.softhsm_env()
     env.update(XDG_CONFIG_HOME=str(tmp_path / "config"), BIDCLIENT_NO_KEYRING="1")
     party = pki.party("ent-a")
-    bid = sealed_bid(tmp_path / "big.bid", pki, 12 << 20)
+    bid = sealed_bid(tmp_path / "big.bid", pki, 6 << 20)
     args = ["submit", str(bid), "--tender", tender_id, "--version", "1", "--key", party.signing_uri,
             "--server", live_server.url, "--chunk-size", str(CHUNK)]
     watcher = login(live_server.url, pki, "ent-a")  # the same enterprise, to watch the upload's progress
@@ -150,7 +150,7 @@ def test_cli_submit_interrupted_then_resumed_by_a_new_process(live_server, pki, 
         if state_path(bid).exists():
             upload_id = json.loads(state_path(bid).read_text())["upload_id"]
             held = watcher.client.get_json(f"/api/v1/uploads/{upload_id}")["received_bytes"]
-            if held >= 1 << 20:
+            if held >= 512 << 10:
                 break
         time.sleep(0.02)
     first.send_signal(signal.SIGKILL)  # no chance to clean up: like a crash or a power cut
@@ -226,7 +226,7 @@ def test_server_killed_mid_upload_loses_nothing_acknowledged(server_process: Ser
                                                             tmp_path: Path) -> None:
     tender_id = make_tender(server_process.data)
     bidder = login(server_process.url, pki, "ent-a")
-    bid = sealed_bid(tmp_path / "big.bid", pki, 16 << 20)
+    bid = sealed_bid(tmp_path / "big.bid", pki, 6 << 20)
     acknowledged = [0]
 
     def progress(held: int, _total: int) -> None:
@@ -244,7 +244,7 @@ def test_server_killed_mid_upload_loses_nothing_acknowledged(server_process: Ser
     thread = threading.Thread(target=upload)
     thread.start()
     deadline = time.monotonic() + 60
-    while acknowledged[0] < (4 << 20) and time.monotonic() < deadline and thread.is_alive():
+    while acknowledged[0] < (1 << 20) and time.monotonic() < deadline and thread.is_alive():
         time.sleep(0.005)
     server_process.kill()  # while chunks are in flight
     thread.join(timeout=60)
@@ -294,8 +294,8 @@ def test_server_killed_during_completion_keeps_the_database_consistent(server_pr
     tender_id = make_tender(server_process.data)
     bidder = login(server_process.url, pki, "ent-a")
     outcomes = set()
-    for attempt, delay in enumerate((0.0, 0.02, 0.06, 0.15)):
-        bid = sealed_bid(tmp_path / f"{attempt}.bid", pki, 40 << 20)
+    for attempt, delay in enumerate((0.0, 0.03, 0.1)):
+        bid = sealed_bid(tmp_path / f"{attempt}.bid", pki, 32 << 20)
         data = bid.read_bytes()
         upload = _create(bidder, tender_id, data)
         uploader = Uploader(bidder.client, chunk_size=16 << 20)
