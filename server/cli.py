@@ -34,7 +34,13 @@ def _settings(args: argparse.Namespace) -> Settings:
                        f"'bidclient-server init --data {data}' first", 2)
     config = json.loads(config_path.read_text(encoding="utf-8"))
     url = getattr(args, "database_url", None) or config.get("database_url", "")
-    return Settings(data_dir=data, database_url=url, revocation=config.get("revocation", "soft-fail"))
+    settings = Settings(data_dir=data, database_url=url, revocation=config.get("revocation", "soft-fail"),
+                        tsa_url=str(config.get("tsa_url", "") or ""))
+    if isinstance(config.get("max_chunk_size"), int) and config["max_chunk_size"] > 0:
+        from dataclasses import replace
+
+        settings = replace(settings, max_chunk_size=int(config["max_chunk_size"]))
+    return settings
 
 
 def cmd_init(args: argparse.Namespace) -> int:
@@ -54,7 +60,8 @@ def cmd_init(args: argparse.Namespace) -> int:
     create_schema(engine)
     engine.dispose()
     (data / CONFIG_NAME).write_text(json.dumps({"database_url": args.database_url or "",
-                                                "revocation": args.revocation, "name": args.name},
+                                                "revocation": args.revocation, "name": args.name,
+                                                "tsa_url": args.tsa_url},
                                                indent=2), encoding="utf-8")
     print(f"initialised the server in {data} ({settings.resolved_database_url.split('://')[0]})")
     return 0
@@ -191,6 +198,8 @@ def build_parser() -> argparse.ArgumentParser:
     data_option(p)
     p.add_argument("--name", default="bidclient server", help="the server's name in its certificates")
     p.add_argument("--revocation", choices=["soft-fail", "hard-fail", "off"], default="soft-fail")
+    p.add_argument("--tsa-url", default="", metavar="URL",
+                   help="an external RFC 3161 TSA for receipts (default: the built-in TSA)")
     p.set_defaults(func=cmd_init)
 
     p = sub.add_parser("run", help="serve the API")

@@ -33,7 +33,9 @@ def client_address(request: Request) -> str:
     return request.client.host if request.client else ""
 
 
-DbSession = Annotated[Session, Depends(get_db)]
+# "function" scope: commit before the response is sent, so a 2xx always means the change is durable
+# and the client's next request sees it (the default "request" scope commits after sending).
+DbSession = Annotated[Session, Depends(get_db, scope="function")]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 KeysDep = Annotated[ServerKeys, Depends(get_keys)]
 AddressDep = Annotated[str, Depends(client_address)]

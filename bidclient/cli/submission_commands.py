@@ -33,6 +33,8 @@ def register(sub: Any) -> None:
     p = sub.add_parser("withdraw", help=_("withdraw your submitted bid before the deadline"))
     p.add_argument("tender", metavar="TENDER_ID")
     _key_options(p)
+    p.add_argument("-o", "--output", type=Path, metavar="RECEIPT",
+                   help=_("where to save the withdrawal receipt (default: SUBMISSION.withdrawal.receipt)"))
     p.set_defaults(handler=cmd_withdraw)
 
     p = sub.add_parser("receipt", help=_("submission receipts"))
@@ -151,7 +153,7 @@ def cmd_withdraw(args: argparse.Namespace) -> int:
         server_ca = receipts.pinned_server_ca(s.client)
         out = withdraw(s.client, tender_id=args.tender, bidder=s.identity, sign=s.sign)
     assert out.withdrawal_receipt is not None
-    path = Path(f"{out.id}.withdrawal.receipt")
+    path = args.output or Path(f"{out.id}.withdrawal.receipt")
     receipts.save_receipt(path, out.withdrawal_receipt, server_ca)
     receipts.verify_receipt(receipts.load_receipt(path))
     print(_("Withdrew submission {id} from tender {tender}").format(id=out.id, tender=out.tender_id))
