@@ -12,11 +12,12 @@ from __future__ import annotations
 import hashlib
 import shutil
 import tempfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes
@@ -25,7 +26,7 @@ from bidclient import __version__
 from bidclient.atomic import atomic_output, refuse_existing
 from bidclient.bidpackage import reader as package_reader
 from bidclient.bidpackage import writer as package_writer
-from bidclient.bidpackage.manifest import Manifest
+from bidclient.bidpackage.manifest import Link, Manifest
 from bidclient.certfiles import check_recipient_certificate
 from bidclient.errors import BidclientError
 from bidclient.signing import VerifiedSignature, sign_content, verify_content
@@ -97,7 +98,10 @@ def preflight_warnings(session: KeySession, target: TenderTarget, *,
 
 def seal(directory: Path, output: Path, *, session: KeySession, target: TenderTarget,
          progress: Progress | None = None, cancel: Cancel | None = None,
-         tsa_url: str | None = None) -> SealResult:
+         tsa_url: str | None = None, forms: Mapping[str, Any] | None = None,
+         links: Sequence[Link] = ()) -> SealResult:
+    """Seal ``directory`` for ``target``. ``forms`` (the structured form values) and ``links`` (scoring
+    criterion → file and page) go into the signed manifest (bidclient.bid_project assembles both)."""
     if not directory.is_dir():
         raise BidclientError(f"{directory} is not a directory of bid files", code="io.input_missing")
     refuse_existing(output)
@@ -127,7 +131,7 @@ def seal(directory: Path, output: Path, *, session: KeySession, target: TenderTa
                 bidder_uscc=signer_identity.uscc or "", bidder_name=signer_identity.organization or "",
                 signing_certificate_sha256=_fingerprint(signer.certificate),
                 tool=f"bidclient {__version__}",
-                sign_manifest=sign_manifest, progress=progress, cancel=cancel)
+                sign_manifest=sign_manifest, progress=progress, cancel=cancel, forms=forms, links=links)
             written = envelope.tell()
         stream.flush()
         envelope_sha256, envelope_size = _self_check(Path(stream.name), written,
