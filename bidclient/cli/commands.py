@@ -272,4 +272,4 @@ def cmd_demo(args: argparse.Namespace) -> int:
     from bidclient.demo import run_demo
 
     os.environ.setdefault("BIDCLIENT_DEMO", "1")
-    return run_demo(args.data)
+    return run_demo(args.data, headless=args.headless)

@@ -103,6 +103,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("demo", help=_("seal and open a bid end to end on demonstration keys"))
     p.add_argument("--data", type=Path, default=Path("demo-data"), metavar="DIR")
+    p.add_argument("--headless", action="store_true", help=_("run the bidder flow in the terminal even with a display"))
 
     for module in _command_modules():
         module.register(sub)
