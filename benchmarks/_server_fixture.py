@@ -200,7 +200,7 @@ class BenchCA:
 
 def key_to_pem(key: SoftwareKey) -> tuple[bytes, bytes]:
     """(PKCS#8 key, certificate) PEM, to hand a key to a worker process."""
-    private = key._key  # noqa: SLF001 - benchmark plumbing; SoftwareKey has no export on purpose
+    private = key._key
     return (private.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
                                   serialization.NoEncryption()),
             key.certificate.public_bytes(serialization.Encoding.PEM))
@@ -262,16 +262,16 @@ def start_postgres(*, fsync: bool = True) -> Any:
     if not fsync:
         return cluster.start()
     cluster.sockets.mkdir()
-    if cluster._as_postgres:  # noqa: SLF001 - same recipe as Cluster.start, fsync left on
+    if cluster._as_postgres:
         import shutil
 
         shutil.chown(cluster.root, "postgres")
         shutil.chown(cluster.sockets, "postgres")
-    cluster._run([pgcluster._bin("initdb"), "-D", str(cluster.data), "-A", "trust", "-U", "postgres",  # noqa: SLF001
+    cluster._run([pgcluster._bin("initdb"), "-D", str(cluster.data), "-A", "trust", "-U", "postgres",
                   "-E", "UTF8", "--no-sync"])
     options = (f"-p {cluster.port} -k {cluster.sockets} -c listen_addresses=127.0.0.1 "
                "-c max_connections=300 -c shared_buffers=64MB")
-    cluster._run([pgcluster._bin("pg_ctl"), "-D", str(cluster.data), "-o", options, "-l",  # noqa: SLF001
+    cluster._run([pgcluster._bin("pg_ctl"), "-D", str(cluster.data), "-o", options, "-l",
                   str(cluster.root / "log"), "-w", "start"])
     return cluster
 
@@ -349,7 +349,7 @@ class ServerProcess:
         port = free_port()
         env = dict(os.environ)
         env.update(env_extra or {})
-        out = open(log, "ab")  # noqa: SIM115 - owned by the child for its lifetime
+        out = open(log, "ab")
         proc = subprocess.Popen([sys.executable, "-m", "server.cli", "run", "--data", str(data), "--host",
                                  "127.0.0.1", "--port", str(port), *extra_args], cwd=REPO, env=env,
                                 stdout=out, stderr=subprocess.STDOUT)
