@@ -3,7 +3,8 @@
 It lists every module found (p11-kit registry, BIDCLIENT_PKCS11_MODULES) and whether it loaded, every
 token and its signing/encryption pairs with their trust status, expiry warnings at 90/30/15 days, and
 runs the one-click self-test (sign + verify, encrypt + decrypt with one PIN entry) that tells the user
-whether the dongle will work at the opening. All token work runs on worker threads.
+whether the dongle will work at the opening, and changes the dongle's PIN. All token work runs on
+worker threads, each with progress and a Stop button that stops waiting for it.
 """
 
 from __future__ import annotations
@@ -25,11 +26,14 @@ from PySide6.QtWidgets import (
 )
 
 from crypto import key_access
+from crypto.pin import PinRequest
 from crypto.trust import describe_subject
 from ui.cert_status import explain
 from ui.doctor_checks import DoctorReport, PairRow, SelfTestResult, TokenRow, examine, self_test
 from ui.error_view import ErrorView, plain_label
 from ui.pin_bridge import QtPinSource
+from ui.pin_change_dialog import PinChangeDialog
+from ui.task_progress import TaskProgress
 from ui.workers import Task, TaskContext, start
 
 GREEN, ORANGE, RED = QColor("#1b7f3b"), QColor("#a15c00"), QColor("#b00020")
@@ -37,9 +41,13 @@ ROLE_TOKEN = Qt.ItemDataRole.UserRole + 1
 ROLE_PAIR = Qt.ItemDataRole.UserRole + 2
 
 
-def pin_change_available() -> bool:
-    # PIN change needs crypto.key_access.change_pin (C_SetPIN); ui/ never calls python-pkcs11 itself.
-    return hasattr(key_access, "change_pin")
+def change_token_pin(token_uri: str, pin_source: QtPinSource, new_pin: str, ctx: TaskContext) -> None:
+    """Worker side of the PIN change: the current PIN asked once through ``pin_source``, never retried."""
+
+    def current_pin(request: PinRequest) -> str | None:
+        return None if ctx.cancelled() else pin_source(request)  # None: PinCancelled, nothing changed
+
+    key_access.change_pin(token_uri, current_pin, new_pin)
 
 
 class CaDoctor(QWidget):
@@ -51,6 +59,10 @@ class CaDoctor(QWidget):
         self.last_test: SelfTestResult | None = None
         self._task: Task | None = None
         self._test_task: Task | None = None
+        self._pin_task: Task | None = None
+        self._stopped: set[Task] = set()  # stopped by the user, still finishing on a worker
+        self.pin_change_dialog: PinChangeDialog | None = None
+        self.pin_changed_for: str | None = None  # token label of the last successful change
 
         self.title = QLabel(self)
         self.title.setStyleSheet("font-size: large; font-weight: bold;")
@@ -85,7 +97,12 @@ class CaDoctor(QWidget):
         self.pin_button = QPushButton(self)
         self.pin_button.setObjectName("changePinButton")
         self.pin_button.setEnabled(False)
+        self.pin_button.clicked.connect(self.open_pin_change)
         self.test_result = plain_label(self, name="selfTestResult")
+        self.scan_progress = TaskProgress(self, name="scanProgress")
+        self.scan_progress.stop_requested.connect(self.stop_scan)
+        self.test_progress = TaskProgress(self, name="testProgress")
+        self.test_progress.stop_requested.connect(self.stop_token_work)
         self.error_view = ErrorView(self)
 
         top = QHBoxLayout()
@@ -103,9 +120,11 @@ class CaDoctor(QWidget):
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addWidget(self.summary)
+        layout.addWidget(self.scan_progress)
         layout.addWidget(self.trust_label)
         layout.addWidget(splitter, 1)
         layout.addLayout(buttons)
+        layout.addWidget(self.test_progress)
         layout.addWidget(self.test_result)
         layout.addWidget(self.error_view)
         self.retranslate()
@@ -134,9 +153,9 @@ class CaDoctor(QWidget):
                                             "Asks for the PIN once."))
         self.pin_button.setText(self.tr("Change &PIN…"))
         self.pin_button.setAccessibleName(self.tr("Change the dongle's PIN"))
-        if not pin_change_available():
-            self.pin_button.setToolTip(self.tr("Changing the PIN is not available in this version yet; use "
-                                               "your CA's tool."))
+        self.pin_button.setToolTip(self.tr("Asks for a new PIN twice, then for the current PIN once."))
+        self.test_result.setAccessibleName(self.tr("Result of the dongle test"))
+        self.summary.setAccessibleName(self.tr("Summary"))
         self._render()
         self._render_test()
 
@@ -147,26 +166,62 @@ class CaDoctor(QWidget):
             return
         self.refresh_button.setEnabled(False)
         self.summary.setText(self.tr("Looking for dongles…"))
+        self.scan_progress.begin(self.tr("looking for dongles"))
         self.error_view.clear()
 
         def job(ctx: TaskContext) -> DoctorReport:
             return examine(progress=ctx.progress, cancelled=ctx.cancelled)
 
         task = Task(job, name="ca-doctor")
+        task.signals.progress.connect(self._scan_progress)
         task.signals.succeeded.connect(self._examined)
-        task.signals.failed.connect(self.error_view.show_error)
+        task.signals.failed.connect(self._scan_failed)
         task.signals.finished.connect(self._examine_done)
         self._task = start(task)
 
     @property
     def busy(self) -> bool:
-        return self._task is not None or self._test_task is not None
+        """True while any of this window's tasks still runs (also those the user stopped waiting for)."""
+        return (self._task is not None or self._test_task is not None or self._pin_task is not None
+                or bool(self._stopped))
+
+    def _from_current(self, task: Task | None) -> bool:
+        """Whether the signal being handled comes from ``task`` (a stopped task's late answers are dropped)."""
+        return task is not None and self.sender() is task.signals
+
+    def _forget_stopped(self) -> None:
+        self._stopped = {t for t in self._stopped if self.sender() is not t.signals}
+
+    def stop_scan(self) -> None:
+        task = self._task
+        if task is None:
+            return
+        task.cancel()
+        self._stopped.add(task)
+        self._task = None
+        self.scan_progress.end()
+        self.refresh_button.setEnabled(True)
+        self.summary.setText(self.tr("Stopped looking for dongles. Press Refresh to look again."))
+
+    def _scan_progress(self, done: int, total: int) -> None:
+        if self._from_current(self._task):
+            self.scan_progress.set_progress(done, total)
+
+    def _scan_failed(self, error: BaseException) -> None:
+        if self._from_current(self._task):
+            self.error_view.show_error(error)
 
     def _examine_done(self) -> None:
+        if not self._from_current(self._task):
+            self._forget_stopped()
+            return
         self._task = None
+        self.scan_progress.end()
         self.refresh_button.setEnabled(True)
 
     def _examined(self, report: DoctorReport) -> None:
+        if not self._from_current(self._task):
+            return
         self.report = report
         self._render()
 
@@ -235,8 +290,7 @@ class CaDoctor(QWidget):
 
     def _selection_changed(self, current: QTreeWidgetItem | None, _previous: QTreeWidgetItem | None) -> None:
         token = current.data(0, ROLE_TOKEN) if current is not None else None
-        self.test_button.setEnabled(token is not None and self._test_task is None)
-        self.pin_button.setEnabled(token is not None and pin_change_available())
+        self._enable_token_buttons(token is not None)
         row = current.data(0, ROLE_PAIR) if current is not None else None
         if isinstance(row, PairRow):
             cert = row.pair.certificate
@@ -282,29 +336,140 @@ class CaDoctor(QWidget):
             return
         self.last_test = None
         self.error_view.clear()
-        self.test_button.setEnabled(False)
+        self.test_result.setStyleSheet("")
         self.test_result.setText(self.tr("Testing “{label}”: enter the PIN when asked…").format(
             label=token.listing.info.label))
+        self.test_progress.begin(self.tr("testing the dongle"))
         pin_source = self.pin_source
 
-        def job(_ctx: TaskContext) -> SelfTestResult:
-            return self_test(token.listing.uri, pin_source)
+        def job(ctx: TaskContext) -> SelfTestResult:
+            def pin(request: PinRequest) -> str | None:
+                return None if ctx.cancelled() else pin_source(request)
+
+            return self_test(token.listing.uri, pin, progress=ctx.progress, cancelled=ctx.cancelled)
 
         task = Task(job, name="self-test")
+        task.signals.progress.connect(self._test_progress)
         task.signals.succeeded.connect(self._tested)
-        task.signals.failed.connect(self.error_view.show_error)
+        task.signals.failed.connect(self._test_failed)
         task.signals.finished.connect(self._test_done)
         self._test_task = start(task)
+        self._enable_token_buttons(True)
+
+    def _enable_token_buttons(self, token_selected: bool) -> None:
+        idle = self._test_task is None and self._pin_task is None  # one token operation at a time
+        self.test_button.setEnabled(token_selected and idle)
+        self.pin_button.setEnabled(token_selected and idle)
+
+    def stop_token_work(self) -> None:
+        """Stop waiting for the dongle test or the PIN change (whichever runs)."""
+        self.test_result.setStyleSheet("")
+        if self._test_task is not None:
+            self._test_task.cancel()
+            self._stopped.add(self._test_task)
+            self._test_task = None
+            self.test_result.setText(self.tr("Test stopped: nothing was concluded about this dongle."))
+        elif self._pin_task is not None:
+            self._pin_task.cancel()
+            self._stopped.add(self._pin_task)
+            self._pin_task = None
+            self.test_result.setText(self.tr("Stopped waiting for the PIN change. If the dongle had already "
+                                             "received it, the new PIN is in effect: run the dongle test to "
+                                             "find out."))
+        else:
+            return
+        self.test_progress.end()
+        self._enable_token_buttons(self.selected_token() is not None)
+
+    def _test_progress(self, done: int, total: int) -> None:
+        if self._from_current(self._test_task):
+            self.test_progress.set_progress(done, total)
+
+    def _test_failed(self, error: BaseException) -> None:
+        if self._from_current(self._test_task):
+            self.error_view.show_error(error)
 
     def _test_done(self) -> None:
+        if not self._from_current(self._test_task):
+            self._forget_stopped()
+            return
         self._test_task = None
-        self.test_button.setEnabled(self.selected_token() is not None)
+        self.test_progress.end()
+        self._enable_token_buttons(self.selected_token() is not None)
 
     def _tested(self, result: SelfTestResult) -> None:
+        if not self._from_current(self._test_task):
+            return
         self.last_test = result
         self._render_test()
         if result.error is not None:
             self.error_view.show_error(result.error)
+
+    # --- PIN change ----------------------------------------------------------------------------
+
+    def open_pin_change(self) -> PinChangeDialog | None:
+        """Ask the new PIN (twice) for the selected dongle; on OK the change runs on a worker."""
+        token = self.selected_token()
+        if token is None or self._pin_task is not None:
+            return None
+        dialog = PinChangeDialog(token.listing.info.label, self)
+        dialog.accepted.connect(lambda: self._start_pin_change(token, dialog))
+        dialog.finished.connect(lambda _result: dialog.deleteLater())
+        self.pin_change_dialog = dialog
+        dialog.open()
+        return dialog
+
+    def _start_pin_change(self, token: TokenRow, dialog: PinChangeDialog) -> None:
+        new_pin = dialog.take_new_pin()
+        if new_pin is None or self._pin_task is not None:
+            return
+        self.error_view.clear()
+        self.pin_changed_for = None
+        label = token.listing.info.label
+        self.test_result.setStyleSheet("")
+        self.test_result.setText(self.tr("Changing the PIN of “{label}”: enter the current PIN when asked…").format(
+            label=label))
+        self.test_progress.begin(self.tr("changing the PIN"))
+        pin_source, uri = self.pin_source, token.listing.uri
+        holder = [new_pin]
+        del new_pin
+
+        def job(ctx: TaskContext) -> str:
+            try:
+                change_token_pin(uri, pin_source, holder[0], ctx)
+            finally:
+                holder.clear()  # the new PIN is not kept past the call
+            return label
+
+        task = Task(job, name="change-pin")
+        task.signals.succeeded.connect(self._pin_changed)
+        task.signals.failed.connect(self._pin_change_failed)
+        task.signals.finished.connect(self._pin_change_done)
+        self._pin_task = start(task)
+        self._enable_token_buttons(True)
+
+    def _pin_changed(self, label: str) -> None:
+        if not self._from_current(self._pin_task):
+            return
+        self.pin_changed_for = label
+        self.test_result.setStyleSheet("color: #1b7f3b; font-weight: bold;")
+        self.test_result.setText(self.tr("The PIN of “{label}” was changed. Use the new PIN from now on.").format(
+            label=label))
+
+    def _pin_change_failed(self, error: BaseException) -> None:
+        if not self._from_current(self._pin_task):
+            return
+        self.test_result.setStyleSheet("color: #b00020; font-weight: bold;")
+        self.test_result.setText(self.tr("The PIN was not changed."))
+        self.error_view.show_error(error)
+
+    def _pin_change_done(self) -> None:
+        if not self._from_current(self._pin_task):
+            self._forget_stopped()
+            return
+        self._pin_task = None
+        self.test_progress.end()
+        self._enable_token_buttons(self.selected_token() is not None)
 
     def _render_test(self) -> None:
         result = self.last_test

@@ -14,7 +14,7 @@ from cryptography import x509
 
 from bidclient.config import default_trust_paths, extra_module_paths
 from crypto import cms_envelope, cms_sign
-from crypto.errors import CryptoError
+from crypto.errors import CryptoError, OperationCancelled
 from crypto.key_access import KeyPairListing, ModuleInfo, TokenListing, discover_modules, list_tokens, open_key
 from crypto.pin import PinSource
 from crypto.trust import TrustList
@@ -110,18 +110,37 @@ class NoEncryptionCertificate(CryptoError):
     code = "token.key_not_found"
 
 
-def self_test(token_uri: str, pin_source: PinSource) -> SelfTestResult:
+SELF_TEST_STEPS = 4
+
+
+def self_test(token_uri: str, pin_source: PinSource, *, progress: Callable[[int, int], None] | None = None,
+              cancelled: Callable[[], bool] = lambda: False) -> SelfTestResult:
     """Sign and verify a test message, then encrypt it to the token's encryption certificate and
-    decrypt it with the token: what the opening will ask of the dongle. One KeySession, one PIN."""
+    decrypt it with the token: what the opening will ask of the dongle. One KeySession, one PIN.
+
+    ``progress(done, SELF_TEST_STEPS)`` follows the steps; ``cancelled()`` is looked at between steps
+    (a step already sent to the token runs to its end) and stops the test with OperationCancelled."""
     result = SelfTestResult()
+
+    def step(name: str, ok: bool) -> None:
+        result.steps.append(SelfTestStep(name, ok))
+        if progress is not None:
+            progress(len(result.steps), SELF_TEST_STEPS)
+        if cancelled() and len(result.steps) < SELF_TEST_STEPS:
+            raise OperationCancelled("the dongle test was stopped")
+
     try:
+        if progress is not None:
+            progress(0, SELF_TEST_STEPS)
         with open_key(token_uri, pin_source) as session:
+            if cancelled():  # stopped while the PIN was being asked
+                raise OperationCancelled("the dongle test was stopped")
             signer = session.signer()
             result.signing_certificate = signer.certificate
             signature = cms_sign.sign_detached(TEST_MESSAGE, signer)
-            result.steps.append(SelfTestStep("sign", True))
+            step("sign", True)
             info = cms_sign.verify_detached(TEST_MESSAGE, signature)
-            result.steps.append(SelfTestStep("verify", info.signer_certificate == signer.certificate))
+            step("verify", info.signer_certificate == signer.certificate)
             certificate = session.encryption_certificate
             if certificate is None:
                 raise NoEncryptionCertificate("the token holds no encryption certificate, so no bid sealed "
@@ -129,9 +148,9 @@ def self_test(token_uri: str, pin_source: PinSource) -> SelfTestResult:
             result.encryption_certificate = certificate
             sealed = io.BytesIO()
             cms_envelope.encrypt(io.BytesIO(TEST_MESSAGE), sealed, [certificate])
-            result.steps.append(SelfTestStep("encrypt", True))
+            step("encrypt", True)
             opened = cms_envelope.decrypt_bytes(sealed.getvalue(), session.decrypter(certificate))
-            result.steps.append(SelfTestStep("decrypt", opened == TEST_MESSAGE))
+            step("decrypt", opened == TEST_MESSAGE)
     except Exception as ex:  # reported to the user through describe(); the test itself must not crash
         result.error = ex
     return result

@@ -107,12 +107,28 @@
         <translation>修改CA锁的PIN码</translation>
     </message>
     <message>
-        <source>Changing the PIN is not available in this version yet; use your CA&apos;s tool.</source>
-        <translation>此版本暂不支持修改PIN码，请使用CA机构提供的工具。</translation>
+        <source>Asks for a new PIN twice, then for the current PIN once.</source>
+        <translation>先输入两次新 PIN 码，再输入一次当前 PIN 码。</translation>
+    </message>
+    <message>
+        <source>Result of the dongle test</source>
+        <translation>CA锁测试结果</translation>
+    </message>
+    <message>
+        <source>Summary</source>
+        <translation>概况</translation>
     </message>
     <message>
         <source>Looking for dongles…</source>
         <translation>正在查找CA锁…</translation>
+    </message>
+    <message>
+        <source>looking for dongles</source>
+        <translation>正在查找CA锁</translation>
+    </message>
+    <message>
+        <source>Stopped looking for dongles. Press Refresh to look again.</source>
+        <translation>已停止查找CA锁。按“刷新”可重新查找。</translation>
     </message>
     <message>
         <source>Press Refresh to look for dongles.</source>
@@ -205,6 +221,34 @@
     <message>
         <source>Testing “{label}”: enter the PIN when asked…</source>
         <translation>正在检测“{label}”：请在提示时输入PIN码…</translation>
+    </message>
+    <message>
+        <source>testing the dongle</source>
+        <translation>正在测试CA锁</translation>
+    </message>
+    <message>
+        <source>Test stopped: nothing was concluded about this dongle.</source>
+        <translation>测试已停止：无法得出此CA锁是否可用的结论。</translation>
+    </message>
+    <message>
+        <source>Stopped waiting for the PIN change. If the dongle had already received it, the new PIN is in effect: run the dongle test to find out.</source>
+        <translation>已停止等待 PIN 码修改。如果CA锁此前已收到修改请求，新 PIN 码已经生效：请运行CA锁测试确认。</translation>
+    </message>
+    <message>
+        <source>Changing the PIN of “{label}”: enter the current PIN when asked…</source>
+        <translation>正在修改“{label}”的 PIN 码：请在提示时输入当前 PIN 码…</translation>
+    </message>
+    <message>
+        <source>changing the PIN</source>
+        <translation>正在修改 PIN 码</translation>
+    </message>
+    <message>
+        <source>The PIN of “{label}” was changed. Use the new PIN from now on.</source>
+        <translation>“{label}”的 PIN 码已修改。今后请使用新 PIN 码。</translation>
+    </message>
+    <message>
+        <source>The PIN was not changed.</source>
+        <translation>PIN 码未修改。</translation>
     </message>
     <message>
         <source>sign</source>
@@ -429,6 +473,61 @@ Licence: Apache-2.0. CJK font: Droid Sans Fallback (Apache-2.0).</source>
     </message>
 </context>
 <context>
+    <name>PinChangeDialog</name>
+    <message>
+        <source>Change the dongle&apos;s PIN</source>
+        <translation>修改CA锁的 PIN 码</translation>
+    </message>
+    <message>
+        <source>Choose a new PIN for “{label}”. After you press OK you will be asked for the current PIN once.</source>
+        <translation>为“{label}”设置新的 PIN 码。按“确定”后，将要求您输入一次当前 PIN 码。</translation>
+    </message>
+    <message>
+        <source>&amp;New PIN:</source>
+        <translation>新 PIN 码(&amp;N)：</translation>
+    </message>
+    <message>
+        <source>New PIN</source>
+        <translation>新 PIN 码</translation>
+    </message>
+    <message>
+        <source>&amp;Repeat the new PIN:</source>
+        <translation>再次输入新 PIN 码(&amp;R)：</translation>
+    </message>
+    <message>
+        <source>Repeat the new PIN</source>
+        <translation>再次输入新 PIN 码</translation>
+    </message>
+    <message>
+        <source>At least {count} characters. Some dongles accept digits only.</source>
+        <translation>至少 {count} 个字符。部分CA锁只接受数字。</translation>
+    </message>
+    <message>
+        <source>Problem with the new PIN</source>
+        <translation>新 PIN 码的问题</translation>
+    </message>
+    <message>
+        <source>OK</source>
+        <translation>确定</translation>
+    </message>
+    <message>
+        <source>Change the PIN</source>
+        <translation>修改 PIN 码</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <source>The new PIN is too short: use at least {count} characters.</source>
+        <translation>新 PIN 码太短：至少需要 {count} 个字符。</translation>
+    </message>
+    <message>
+        <source>The two new PINs differ. Type the new PIN again in the second field.</source>
+        <translation>两次输入的新 PIN 码不一致。请在第二个输入框中重新输入新 PIN 码。</translation>
+    </message>
+</context>
+<context>
     <name>PinDialog</name>
     <message>
         <source>Dongle PIN</source>
@@ -544,6 +643,29 @@ Licence: Apache-2.0. CJK font: Droid Sans Fallback (Apache-2.0).</source>
     <message>
         <source>Signed in.</source>
         <translation>已登录。</translation>
+    </message>
+</context>
+<context>
+    <name>TaskProgress</name>
+    <message>
+        <source>&amp;Stop</source>
+        <translation>停止(&amp;S)</translation>
+    </message>
+    <message>
+        <source>Stop: {what}</source>
+        <translation>停止：{what}</translation>
+    </message>
+    <message>
+        <source>Stop</source>
+        <translation>停止</translation>
+    </message>
+    <message>
+        <source>Progress: {what}</source>
+        <translation>进度：{what}</translation>
+    </message>
+    <message>
+        <source>Progress</source>
+        <translation>进度</translation>
     </message>
 </context>
 <context>
