@@ -2,4 +2,5 @@
 
 from __future__ import annotations
 
-import ui.bidder_home  # noqa: F401  (registers role "bidder")
+# Registers role "bidder" (bid preparation), replacing the placeholder ui.bidder_home registers.
+import ui.bidder.workspace  # noqa: F401

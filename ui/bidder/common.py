@@ -1,0 +1,123 @@
+"""Shared pieces of the bidder workspace: translated wording for form issues and pre-seal warnings,
+section names, and finding the signed-in dongle again (without a PIN) for sealing and signing."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes
+from PySide6.QtCore import QCoreApplication
+from PySide6.QtWidgets import QWidget
+
+from bidclient.bid_project import Warning
+from bidclient.errors import BidclientError
+from crypto.key_access import list_tokens
+from forms.model import Issue
+
+SETTING_PROJECT = "bidder/project"
+
+
+def tr(text: str) -> str:
+    return QCoreApplication.translate("Bidder", text)
+
+
+def named(widget: QWidget, name: str, accessible: str) -> QWidget:
+    """Give ``widget`` an object name (tests) and an accessible name (screen readers)."""
+    widget.setObjectName(name)
+    widget.setAccessibleName(accessible)
+    return widget
+
+
+def section_title(section: str) -> str:
+    return {
+        "qualification": tr("Qualification documents"),
+        "commercial": tr("Commercial documents"),
+        "technical": tr("Technical documents"),
+        "other": tr("Other documents"),
+    }.get(section, section)
+
+
+def issue_text(issue: Issue) -> str:
+    """One form problem in the user's language (the parameters are the user's own values)."""
+    p = dict(issue.params)
+    templates = {
+        "form.required": tr("{label} is required"),
+        "form.too_long": tr("{label} is longer than {max_length} characters"),
+        "form.invalid_money": tr("Not an amount in yuan, e.g. 1,280,000.00"),
+        "form.invalid_integer": tr("Not a whole number"),
+        "form.invalid_decimal": tr("Not a number"),
+        "form.invalid_percent": tr("Not a percentage from 0 to 100"),
+        "form.invalid_days": tr("Not a whole number of days"),
+        "form.invalid_date": tr("Not a date written YYYY-MM-DD"),
+        "form.invalid_characters": tr("{label} contains characters that cannot be printed"),
+        "form.invalid_amount_words": tr("Not an amount in capital numerals (大写), e.g. 人民币壹佰万元整"),
+        "form.amount_words_mismatch": tr("The words say {words_value} but the figures say {figures}; "
+                                         "the words prevail"),
+        "price_schedule.sum_mismatch": tr("The lines add up to {computed}, the total says {stated}"),
+        "price_schedule.line_total_mismatch": tr("Quantity × unit price does not equal the line total"),
+        "price_schedule.invalid_quantity": tr("The quantity is not a number"),
+        "price_schedule.no_lines": tr("Add at least one priced line"),
+        "forms.letter_schedule_mismatch": tr("The bid letter says {letter}, the price schedule {schedule}; "
+                                             "the price schedule prevails"),
+    }
+    template = templates.get(issue.code)
+    if template is None:
+        return issue.message
+    try:
+        return template.format(**p)
+    except (KeyError, IndexError):
+        return issue.message
+
+
+def warning_text(warning: Warning) -> str:
+    p = dict(warning.params)
+    templates = {
+        "bid.deadline_passed": tr("The bid deadline ({deadline}) has passed: the server will refuse the bid."),
+        "bid.forms_invalid": tr("The forms have {count} problem(s): fix them on the Forms page first."),
+        "bid.criterion_unlinked": tr("Scoring criterion “{criterion}” is not linked to any page: the experts "
+                                     "may not find your answer."),
+        "bid.criterion_relink": tr("Scoring criterion “{criterion}” changed in the clarification: check its "
+                                   "link."),
+        "bid.certificate_expires_before_opening": tr("Your encryption certificate expires {expires}, before the "
+                                                     "opening ({opening}): do not renew it before the opening, "
+                                                     "or you cannot decrypt your own bid."),
+        "bid.opening_certificate_expires": tr("The opening certificate of {subject} expires before the opening."),
+    }
+    template = templates.get(warning.code)
+    return template.format(**p) if template else warning.message
+
+
+def short_time(value: str) -> str:
+    return value.replace("T", " ").replace("+00:00", " UTC")
+
+
+@dataclass(frozen=True)
+class DongleKey:
+    """The signed-in certificate's token: its URI (to open with a PIN later) and its encryption certificate."""
+
+    uri: str
+    signing_certificate: x509.Certificate
+    encryption_certificate: x509.Certificate | None
+
+
+def find_signed_in_key(certificate_sha256: str) -> DongleKey:
+    """Worker side: the token holding the certificate the user signed in with (no PIN needed to list)."""
+    for token in list_tokens():
+        for pair in token.pairs:
+            if pair.certificate.fingerprint(hashes.SHA256()).hex() == certificate_sha256.lower():
+                encryption = next((p.certificate for p in token.pairs
+                                   if "encryption" in p.usages and p.certificate != pair.certificate), None)
+                return DongleKey(pair.uri, pair.certificate, encryption)
+    raise BidclientError("the dongle you signed in with is not plugged in", code="token.not_present")
+
+
+def default_projects_root() -> Path:
+    """Where bid drafts live: BIDCLIENT_BIDS_DIR, else $XDG_DATA_HOME/bidclient/bids."""
+    given = os.environ.get("BIDCLIENT_BIDS_DIR")
+    if given:
+        return Path(given)
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "bidclient" / "bids"

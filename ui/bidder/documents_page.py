@@ -1,0 +1,360 @@
+"""Documents and links: attach PDFs into the bid's sections, link each scoring criterion (评分点) to a file
+and page, and see the coverage — unlinked criteria in red, as the commercial tools do. After a
+clarification (答疑) the changes are listed here and the links to re-check are marked."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtGui import QBrush, QColor
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QFileDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QSpinBox,
+    QSplitter,
+    QTableWidget,
+    QTableWidgetItem,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from bidclient import bid_project as bp
+from ui.bidder.common import section_title
+from ui.error_view import ErrorView, plain_label
+
+RED = QColor("#ffd6d6")
+AMBER = QColor("#fff0c2")
+GREEN = QColor("#dcf5dc")
+
+
+class DocumentsPage(QWidget):
+    changed = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("documentsPage")
+        self.project: bp.BidProject | None = None
+
+        self.changes_box = plain_label(self, name="tenderChanges")
+        self.changes_box.setStyleSheet("background: #fff0c2; padding: 6px;")
+        self.ack_button = QPushButton(self)
+        self.ack_button.setObjectName("acknowledgeChanges")
+        self.ack_button.clicked.connect(self.acknowledge)
+
+        self.docs_label = QLabel(self)
+        self.tree = QTreeWidget(self)
+        self.tree.setObjectName("attachmentsTree")
+        self.tree.setColumnCount(2)
+        self.section_combo = QComboBox(self)
+        self.section_combo.setObjectName("sectionCombo")
+        for section in bp.SECTIONS:
+            self.section_combo.addItem("", section)
+        self.attach_button = QPushButton(self)
+        self.attach_button.setObjectName("attachPdf")
+        self.attach_button.clicked.connect(self.choose_files)
+        self.remove_button = QPushButton(self)
+        self.remove_button.setObjectName("removeAttachment")
+        self.remove_button.clicked.connect(self.remove_selected)
+        self.error_view = ErrorView(self)
+
+        self.coverage_label = plain_label(self, name="coverageLabel")
+        self.coverage_label.setStyleSheet("font-weight: bold;")
+        self.criteria = QTableWidget(0, 5, self)
+        self.criteria.verticalHeader().setVisible(False)  # no row numbers: no unnamed corner button
+        self.criteria.setObjectName("criteriaTable")
+        self.criteria.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.criteria.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.criteria.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.criteria.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self.criteria.currentCellChanged.connect(lambda *_a: self._criterion_selected())
+        self.file_combo = QComboBox(self)
+        self.file_combo.setObjectName("linkFile")
+        self.file_combo.currentIndexChanged.connect(lambda _i: self._file_selected())
+        self.page_spin = QSpinBox(self)
+        self.page_spin.setObjectName("linkPage")
+        self.page_spin.setRange(1, 1)
+        self.page_label = QLabel(self)
+        self.page_label.setBuddy(self.page_spin)
+        self.link_button = QPushButton(self)
+        self.link_button.setObjectName("linkCriterion")
+        self.link_button.clicked.connect(self.link_selected)
+        self.unlink_button = QPushButton(self)
+        self.unlink_button.setObjectName("unlinkCriterion")
+        self.unlink_button.clicked.connect(self.unlink_selected)
+        self.keep_button = QPushButton(self)
+        self.keep_button.setObjectName("keepLink")
+        self.keep_button.clicked.connect(self.keep_selected)
+
+        banner = QHBoxLayout()
+        banner.addWidget(self.changes_box, 1)
+        banner.addWidget(self.ack_button)
+        attach_row = QHBoxLayout()
+        attach_row.addWidget(self.section_combo, 1)
+        attach_row.addWidget(self.attach_button)
+        attach_row.addWidget(self.remove_button)
+        left = QWidget(self)
+        left_layout = QVBoxLayout(left)
+        left_layout.setContentsMargins(0, 0, 0, 0)
+        left_layout.addWidget(self.docs_label)
+        left_layout.addWidget(self.tree, 1)
+        left_layout.addLayout(attach_row)
+        left_layout.addWidget(self.error_view)
+        link_row = QHBoxLayout()
+        link_row.addWidget(self.file_combo, 2)
+        link_row.addWidget(self.page_label)
+        link_row.addWidget(self.page_spin)
+        link_row.addWidget(self.link_button)
+        link_row.addWidget(self.unlink_button)
+        link_row.addWidget(self.keep_button)
+        right = QWidget(self)
+        right_layout = QVBoxLayout(right)
+        right_layout.setContentsMargins(0, 0, 0, 0)
+        right_layout.addWidget(self.coverage_label)
+        right_layout.addWidget(self.criteria, 1)
+        right_layout.addLayout(link_row)
+        splitter = QSplitter(self)
+        splitter.addWidget(left)
+        splitter.addWidget(right)
+        splitter.setStretchFactor(1, 2)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(banner)
+        layout.addWidget(splitter, 1)
+        self.retranslate()
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)
+
+    def retranslate(self) -> None:
+        self.docs_label.setText(self.tr("Bid documents by section"))
+        self.tree.setAccessibleName(self.tr("Attached documents"))
+        self.tree.setHeaderLabels([self.tr("Document"), self.tr("Pages")])
+        for i, section in enumerate(bp.SECTIONS):
+            self.section_combo.setItemText(i, section_title(section))
+        self.section_combo.setAccessibleName(self.tr("Section to attach into"))
+        self.attach_button.setText(self.tr("&Attach PDF…"))
+        self.attach_button.setAccessibleName(self.tr("Attach PDF files into the chosen section"))
+        self.remove_button.setText(self.tr("Remove"))
+        self.remove_button.setAccessibleName(self.tr("Remove the selected document"))
+        self.criteria.setAccessibleName(self.tr("Scoring criteria and their links"))
+        self.criteria.setHorizontalHeaderLabels([self.tr("Criterion"), self.tr("Weight %"), self.tr("File"),
+                                                 self.tr("Page"), self.tr("State")])
+        self.file_combo.setAccessibleName(self.tr("File that answers the criterion"))
+        self.page_label.setText(self.tr("&Page:"))
+        self.page_spin.setAccessibleName(self.tr("Page that answers the criterion"))
+        self.link_button.setText(self.tr("&Link"))
+        self.link_button.setAccessibleName(self.tr("Link the selected criterion to this file and page"))
+        self.unlink_button.setText(self.tr("Unlink"))
+        self.unlink_button.setAccessibleName(self.tr("Remove the selected criterion's link"))
+        self.keep_button.setText(self.tr("Keep link"))
+        self.keep_button.setAccessibleName(self.tr("Keep the link after checking it against the clarification"))
+        self.ack_button.setText(self.tr("I have read the changes"))
+        self.ack_button.setAccessibleName(self.tr("Confirm that you have read the clarification's changes"))
+        self.refresh()
+
+    # --- project ---
+
+    def set_project(self, project: bp.BidProject | None) -> None:
+        self.project = project
+        self.setEnabled(project is not None)
+        self.refresh()
+
+    def refresh(self) -> None:
+        project = self.project
+        self._show_changes()
+        self.tree.clear()
+        self.criteria.setRowCount(0)
+        if project is None:
+            self.coverage_label.setText("")
+            return
+        for section in bp.SECTIONS:
+            top = QTreeWidgetItem([section_title(section), ""])
+            top.setData(0, Qt.ItemDataRole.UserRole, None)
+            for a in project.attachments:
+                if a.section == section:
+                    child = QTreeWidgetItem([a.name, str(a.pages)])
+                    child.setData(0, Qt.ItemDataRole.UserRole, a.path)
+                    top.addChild(child)
+            self.tree.addTopLevelItem(top)
+            top.setExpanded(True)
+        self._fill_files()
+        self._fill_criteria()
+
+    def _fill_files(self) -> None:
+        assert self.project is not None
+        current = self.file_combo.currentData()
+        self.file_combo.blockSignals(True)
+        self.file_combo.clear()
+        names = {bp.FORM_FILES["bid_letter"]: self.tr("Bid letter (signed form)"),
+                 bp.FORM_FILES["price_schedule"]: self.tr("Price schedule (signed form)")}
+        for path, pages in self.project.files().items():
+            shown = names.get(path, path)
+            self.file_combo.addItem(shown if pages is None else f"{shown} ({pages})", path)
+        index = self.file_combo.findData(current)
+        self.file_combo.setCurrentIndex(max(index, 0))
+        self.file_combo.blockSignals(False)
+        self._file_selected()
+
+    def _fill_criteria(self) -> None:
+        assert self.project is not None
+        coverage = self.project.coverage()
+        self.criteria.setRowCount(len(coverage.items))
+        states = {"linked": (self.tr("linked"), GREEN), "automatic": (self.tr("price schedule (automatic)"), GREEN),
+                  "unlinked": (self.tr("NOT LINKED"), RED), "relink": (self.tr("changed: check the link"), AMBER)}
+        for row, item in enumerate(coverage.items):
+            text, colour = states[item.state]
+            link = item.link
+            cells = [item.criterion.name, f"{item.criterion.weight:g}", link.file if link else "",
+                     str(link.page) if link and link.page else "", text]
+            for column, value in enumerate(cells):
+                cell = QTableWidgetItem(value)
+                cell.setBackground(QBrush(colour))
+                cell.setData(Qt.ItemDataRole.UserRole, item.criterion.id)
+                cell.setData(Qt.ItemDataRole.AccessibleDescriptionRole, text)
+                self.criteria.setItem(row, column, cell)
+        done, total = coverage.ratio
+        self.coverage_label.setText(self.tr("{done} of {total} scoring criteria linked").format(done=done,
+                                                                                               total=total))
+        self.coverage_label.setStyleSheet("font-weight: bold; color: %s;" % ("#1b5e20" if done == total
+                                                                             else "#b00020"))
+
+    def _show_changes(self) -> None:
+        changes = self.project.changes if self.project is not None else None
+        visible = changes is not None
+        self.changes_box.setVisible(visible)
+        self.ack_button.setVisible(visible)
+        if changes is None or self.project is None:
+            return
+        names = {c.id: c.name for c in self.project.criteria()}
+        lines = [self.tr("The tender was clarified (答疑): version {old} → {new}.").format(
+            old=changes.old_version, new=changes.new_version)]
+        if changes.criteria_added:
+            lines.append(self.tr("New criteria to link: {names}").format(
+                names="、".join(names.get(k, k) for k in changes.criteria_added)))
+        if changes.criteria_changed:
+            lines.append(self.tr("Changed criteria (check their links): {names}").format(
+                names="、".join(names.get(k, k) for k in changes.criteria_changed)))
+        if changes.criteria_removed:
+            lines.append(self.tr("Removed criteria: {ids}").format(ids=", ".join(changes.criteria_removed)))
+        if changes.forms_changed:
+            lines.append(self.tr("Changed forms: {ids}").format(ids=", ".join(changes.forms_changed)))
+        if changes.deadline_changed or changes.opening_changed:
+            lines.append(self.tr("The deadline or the opening time changed."))
+        for note in changes.notes:
+            lines.append("• " + note)
+        self.changes_box.setText("\n".join(lines))
+
+    def acknowledge(self) -> None:
+        if self.project is not None:
+            self.project.acknowledge_changes()
+            self.project.save()
+            self.refresh()
+            self.changed.emit()
+
+    # --- attaching ---
+
+    def choose_files(self) -> None:
+        paths, _filter = QFileDialog.getOpenFileNames(self, self.tr("Attach PDF files"), "",
+                                                      self.tr("PDF files (*.pdf)"))
+        if paths:
+            self.attach_files(str(self.section_combo.currentData()), [Path(p) for p in paths])
+
+    def attach_files(self, section: str, paths: Sequence[Path]) -> None:
+        if self.project is None:
+            return
+        self.error_view.clear()
+        for path in paths:
+            try:
+                self.project.attach(section, path)
+            except Exception as ex:  # shown to the user with its code; the others still go in
+                self.error_view.show_error(ex)
+        self.project.save()
+        self.refresh()
+        self.changed.emit()
+
+    def remove_selected(self) -> None:
+        item = self.tree.currentItem()
+        path = item.data(0, Qt.ItemDataRole.UserRole) if item is not None else None
+        if self.project is None or not path:
+            return
+        self.project.remove_attachment(str(path))
+        self.project.save()
+        self.refresh()
+        self.changed.emit()
+
+    # --- linking ---
+
+    def select_criterion(self, criterion_id: str) -> None:
+        for row in range(self.criteria.rowCount()):
+            item = self.criteria.item(row, 0)
+            if item is not None and item.data(Qt.ItemDataRole.UserRole) == criterion_id:
+                self.criteria.setCurrentCell(row, 0)
+                return
+        raise KeyError(criterion_id)
+
+    def select_file(self, path: str) -> None:
+        self.file_combo.setCurrentIndex(self.file_combo.findData(path))
+
+    def _selected_criterion(self) -> str | None:
+        row = self.criteria.currentRow()
+        item = self.criteria.item(row, 0) if row >= 0 else None
+        return str(item.data(Qt.ItemDataRole.UserRole)) if item is not None else None
+
+    def _criterion_selected(self) -> None:
+        criterion = self._selected_criterion()
+        if self.project is None or criterion is None:
+            return
+        link = self.project.links.get(criterion)
+        if link is not None:
+            self.select_file(link.file)
+            if link.page:
+                self.page_spin.setValue(link.page)
+
+    def _file_selected(self) -> None:
+        if self.project is None:
+            return
+        pages = self.project.files().get(str(self.file_combo.currentData()))
+        self.page_spin.setRange(1, pages or 9999)
+
+    def link_selected(self) -> None:
+        criterion = self._selected_criterion()
+        if self.project is None or criterion is None or self.file_combo.currentData() is None:
+            return
+        self.error_view.clear()
+        row = self.criteria.currentRow()
+        try:
+            self.project.link(criterion, str(self.file_combo.currentData()), self.page_spin.value())
+        except Exception as ex:
+            self.error_view.show_error(ex)
+            return
+        self.project.save()
+        self._fill_criteria()
+        self.criteria.setCurrentCell(min(row + 1, self.criteria.rowCount() - 1), 0)
+        self.changed.emit()
+
+    def unlink_selected(self) -> None:
+        criterion = self._selected_criterion()
+        if self.project is not None and criterion is not None:
+            self.project.unlink(criterion)
+            self.project.save()
+            self._fill_criteria()
+            self.changed.emit()
+
+    def keep_selected(self) -> None:
+        criterion = self._selected_criterion()
+        if self.project is not None and criterion is not None:
+            self.project.confirm_link(criterion)
+            self.project.save()
+            self._fill_criteria()
+            self.changed.emit()

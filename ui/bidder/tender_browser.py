@@ -1,0 +1,290 @@
+"""Tenders on the server: list them, fetch one (signature and documents verified), see its version,
+requirements and scoring criteria, and read its documents.
+
+PySide6-Essentials ships no QtPdf module, so documents open in the system's PDF viewer
+(QDesktopServices); they were verified against the signed definition when fetched.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QEvent, Qt, QUrl, Signal
+from PySide6.QtGui import QDesktopServices
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QSplitter,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from bidclient import bid_project as bp
+from bidclient import tender_package as tp
+from bidclient.api_client import ApiClient
+from bidclient.protocol.tender import TenderSummary
+from bidclient.signing import load_trust
+from ui.bidder.common import short_time
+from ui.context import AppContext
+from ui.error_view import ErrorView, plain_label
+from ui.workers import Task, TaskContext, start
+
+
+def fetch_into_project(client: ApiClient, tender_id: str, root: Path, bidder_name: str
+                       ) -> tuple[bp.BidProject, bp.TenderChanges | None]:
+    """Worker side: fetch the current version (if not fetched yet) and create or update the project."""
+    trust_list = load_trust([])
+    directory = root / tender_id
+    current = tp.get_tender(client, tender_id).current_version
+    folder = directory / f"tender-v{current}"
+    if not folder.exists():
+        tp.fetch(client, tender_id, folder, version=current, trust_list=trust_list)
+    if not (directory / bp.PROJECT_FILE).exists():
+        return bp.create_project(directory, folder, trust_list=trust_list, bidder_name=bidder_name), None
+    project = bp.open_project(directory, trust_list=trust_list)
+    changes = None
+    if project.definition.version != current:
+        changes = project.update_tender(folder, trust_list=trust_list)
+        project.save()
+    return project, changes
+
+
+class TenderBrowser(QWidget):
+    project_opened = Signal(object, object)  # BidProject, TenderChanges | None
+
+    def __init__(self, context: AppContext, root: Path, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("tenderBrowser")
+        self.context = context
+        self.root = root
+        self.tenders: list[TenderSummary] = []
+        self.project: bp.BidProject | None = None
+        self._task: Task | None = None
+
+        self.heading = QLabel(self)
+        self.refresh_button = QPushButton(self)
+        self.refresh_button.setObjectName("refreshTenders")
+        self.refresh_button.clicked.connect(self.refresh)
+        self.table = QTableWidget(0, 5, self)
+        self.table.verticalHeader().setVisible(False)  # no row numbers: no unnamed corner button
+        self.table.setObjectName("tenderTable")
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        self.table.doubleClicked.connect(lambda _i: self.fetch_selected())
+        self.fetch_button = QPushButton(self)
+        self.fetch_button.setObjectName("fetchTender")
+        self.fetch_button.clicked.connect(self.fetch_selected)
+        self.status = plain_label(self, name="tenderStatus")
+        self.error_view = ErrorView(self)
+
+        self.detail_title = plain_label(self, name="tenderTitle")
+        self.detail_title.setStyleSheet("font-weight: bold; font-size: 13pt;")
+        self.detail = plain_label(self, name="tenderDetail")
+        self.detail.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.criteria_label = QLabel(self)
+        self.criteria = QTableWidget(0, 3, self)
+        self.criteria.verticalHeader().setVisible(False)  # no row numbers: no unnamed corner button
+        self.criteria.setObjectName("tenderCriteria")
+        self.criteria.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.criteria.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self.documents_label = QLabel(self)
+        self.documents = QListWidget(self)
+        self.documents.setObjectName("tenderDocuments")
+        self.documents.itemActivated.connect(self._open_item)
+        self.open_button = QPushButton(self)
+        self.open_button.setObjectName("openDocument")
+        self.open_button.clicked.connect(lambda: self._open_item(self.documents.currentItem()))
+        self.viewer_note = plain_label(self, name="viewerNote")
+        self.viewer_note.setStyleSheet("color: #555;")
+
+        top = QHBoxLayout()
+        top.addWidget(self.heading, 1)
+        top.addWidget(self.refresh_button)
+        top.addWidget(self.fetch_button)
+        left = QWidget(self)
+        left_layout = QVBoxLayout(left)
+        left_layout.setContentsMargins(0, 0, 0, 0)
+        left_layout.addLayout(top)
+        left_layout.addWidget(self.table, 1)
+        left_layout.addWidget(self.status)
+        left_layout.addWidget(self.error_view)
+        right = QWidget(self)
+        right_layout = QVBoxLayout(right)
+        right_layout.setContentsMargins(0, 0, 0, 0)
+        right_layout.addWidget(self.detail_title)
+        right_layout.addWidget(self.detail)
+        right_layout.addWidget(self.criteria_label)
+        right_layout.addWidget(self.criteria, 1)
+        right_layout.addWidget(self.documents_label)
+        right_layout.addWidget(self.documents)
+        doc_row = QHBoxLayout()
+        doc_row.addWidget(self.open_button)
+        doc_row.addWidget(self.viewer_note, 1)
+        right_layout.addLayout(doc_row)
+        splitter = QSplitter(self)
+        splitter.addWidget(left)
+        splitter.addWidget(right)
+        splitter.setStretchFactor(0, 3)
+        splitter.setStretchFactor(1, 2)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(splitter)
+        self.retranslate()
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)
+
+    def retranslate(self) -> None:
+        self.heading.setText(self.tr("Tenders open on the server"))
+        self.refresh_button.setText(self.tr("&Refresh"))
+        self.refresh_button.setAccessibleName(self.tr("Refresh the list of tenders"))
+        self.fetch_button.setText(self.tr("&Fetch and prepare a bid"))
+        self.fetch_button.setAccessibleName(self.tr("Fetch the selected tender and prepare a bid"))
+        self.table.setAccessibleName(self.tr("Tenders"))
+        self.table.setHorizontalHeaderLabels([self.tr("Tender"), self.tr("Title"), self.tr("Version"),
+                                              self.tr("Deadline (server time)"), self.tr("Agency")])
+        self.criteria_label.setText(self.tr("Scoring criteria (评分点)"))
+        self.criteria.setAccessibleName(self.tr("Scoring criteria"))
+        self.criteria.setHorizontalHeaderLabels([self.tr("Criterion"), self.tr("Weight %"), self.tr("Kind")])
+        self.documents_label.setText(self.tr("Tender documents"))
+        self.documents.setAccessibleName(self.tr("Tender documents"))
+        self.open_button.setText(self.tr("&Open document"))
+        self.open_button.setAccessibleName(self.tr("Open the selected tender document"))
+        self.viewer_note.setText(self.tr("Documents open in your PDF viewer; they were checked against the "
+                                         "agency's signature when fetched."))
+        self.show_project(self.project)
+
+    # --- listing ---
+
+    @property
+    def busy(self) -> bool:
+        return self._task is not None
+
+    def refresh(self) -> None:
+        client = self.context.client()
+        if client is None:
+            self.status.setText(self.tr("Sign in to see the tenders."))
+            return
+        if self._task is not None:
+            return
+        self.error_view.clear()
+        self.status.setText(self.tr("Asking the server…"))
+        task = Task(lambda _ctx: tp.list_tenders(client).tenders, name="list-tenders")
+        task.signals.succeeded.connect(self._listed)
+        self._run(task)
+
+    def _run(self, task: Task) -> None:
+        self.refresh_button.setEnabled(False)
+        self.fetch_button.setEnabled(False)
+        task.signals.failed.connect(self._failed)
+        task.signals.finished.connect(self._done)
+        self._task = start(task)
+
+    def _done(self) -> None:
+        self._task = None
+        self.refresh_button.setEnabled(True)
+        self.fetch_button.setEnabled(True)
+
+    def _failed(self, error: BaseException) -> None:
+        self.status.setText("")
+        self.error_view.show_error(error)
+
+    def _listed(self, tenders: list[TenderSummary]) -> None:
+        self.tenders = tenders
+        self.table.setRowCount(len(tenders))
+        for row, t in enumerate(tenders):
+            cells = [t.tender_id, t.title, str(t.current_version),
+                     t.bid_deadline.strftime("%Y-%m-%d %H:%M:%S UTC"), t.agency_name or ""]
+            for column, text in enumerate(cells):
+                item = QTableWidgetItem(text)  # a table item shows text literally
+                self.table.setItem(row, column, item)
+        if tenders and self.table.currentRow() < 0:
+            self.table.selectRow(0)
+        self.status.setText(self.tr("{count} tender(s).").format(count=len(tenders)))
+
+    def select_tender(self, tender_id: str) -> None:
+        for row, t in enumerate(self.tenders):
+            if t.tender_id == tender_id:
+                self.table.selectRow(row)
+                return
+        raise KeyError(tender_id)
+
+    # --- fetching ---
+
+    def fetch_selected(self) -> None:
+        row = self.table.currentRow()
+        session = self.context.session
+        if row < 0 or row >= len(self.tenders) or session is None or self._task is not None:
+            return
+        tender_id = self.tenders[row].tender_id
+        self.error_view.clear()
+        self.status.setText(self.tr("Fetching {tender} and checking its signature…").format(tender=tender_id))
+        root, name, client = self.root, session.enterprise_name, session.client
+
+        def job(_ctx: TaskContext) -> tuple[bp.BidProject, bp.TenderChanges | None]:
+            return fetch_into_project(client, tender_id, root, name)
+
+        task = Task(job, name="fetch-tender")
+        task.signals.succeeded.connect(self._fetched)
+        self._run(task)
+
+    def _fetched(self, result: tuple[bp.BidProject, bp.TenderChanges | None]) -> None:
+        project, changes = result
+        self.status.setText(self.tr("Fetched version {version}; signature and documents verified.").format(
+            version=project.definition.version))
+        self.project_opened.emit(project, changes)
+
+    # --- detail ---
+
+    def show_project(self, project: bp.BidProject | None) -> None:
+        self.project = project
+        if project is None:
+            self.detail_title.setText(self.tr("No tender chosen yet"))
+            self.detail.setText(self.tr("Choose a tender on the left and fetch it. Its signature and documents "
+                                        "are checked before anything is shown."))
+            self.criteria.setRowCount(0)
+            self.documents.clear()
+            return
+        d = project.definition
+        signer = project.tender.signer
+        signed_by = signer.identity.display_name() if signer is not None else d.agency.name
+        self.detail_title.setText(d.title)
+        self.detail.setText(self.tr(
+            "Tender {tender}, version {version}\nSigned by {agency}: signature verified\n"
+            "Bid deadline: {deadline} (server time)\nOpening: {opening}\nLots: {lots}").format(
+            tender=d.tender_id, version=d.version, agency=signed_by,
+            deadline=d.bid_deadline.strftime("%Y-%m-%d %H:%M:%S UTC"),
+            opening=d.opening_time.strftime("%Y-%m-%d %H:%M:%S UTC"),
+            lots="; ".join(lot.name for lot in d.lots)))
+        self.criteria.setRowCount(len(d.scoring.criteria))
+        for row, c in enumerate(d.scoring.criteria):
+            kind = self.tr("price (formula)") if c.price else (
+                self.tr("objective") if c.kind == "objective" else self.tr("subjective"))
+            for column, text in enumerate((c.name, f"{c.weight:g}", kind)):
+                self.criteria.setItem(row, column, QTableWidgetItem(text))
+        self.documents.clear()
+        for path in project.tender.document_paths:
+            item = QListWidgetItem(path.name)
+            item.setData(Qt.ItemDataRole.UserRole, str(path))
+            self.documents.addItem(item)
+        if self.documents.count():
+            self.documents.setCurrentRow(0)
+
+    def _open_item(self, item: Any) -> None:
+        if isinstance(item, QListWidgetItem):
+            QDesktopServices.openUrl(QUrl.fromLocalFile(str(item.data(Qt.ItemDataRole.UserRole))))
+
+
+__all__ = ["TenderBrowser", "fetch_into_project", "short_time"]
