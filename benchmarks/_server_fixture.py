@@ -402,10 +402,10 @@ class ServerProcess:
 class PySpy:
     """``py-spy record`` of one process into collapsed stacks, for the "where does the time go" tables."""
 
-    def __init__(self, pid: int, out: Path, rate: int = 50) -> None:
+    def __init__(self, pid: int, out: Path, rate: int = 200) -> None:
         self.out = out
         self.proc = subprocess.Popen(["py-spy", "record", "--pid", str(pid), "--format", "raw", "--rate", str(rate),
-                                      "--threads", "--nonblocking", "-o", str(out)],
+                                      "--threads", "--function", "--nonblocking", "-o", str(out)],
                                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
     def stop(self) -> None:
