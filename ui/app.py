@@ -7,10 +7,11 @@ main window.
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Sequence
 
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import QSettings, Qt, QTimer
 from PySide6.QtGui import QFont, QFontDatabase, QGuiApplication
 from PySide6.QtWidgets import QApplication
 
@@ -63,6 +64,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     app = create_application(sys.argv if argv is None else argv)
     window = build_main_window(app, QSettings())
     window.show()
+    smoke_ms = os.environ.get("BIDCLIENT_SMOKE_QUIT_AFTER_MS", "")
+    if smoke_ms.isdigit():  # packaging smoke check (scripts/build-bundle): show the loop ran, then quit
+
+        def smoke_quit() -> None:
+            print(f"smoke: {window.windowTitle()} | fonts: {', '.join(app.font().families())}", flush=True)
+            app.quit()
+
+        QTimer.singleShot(int(smoke_ms), smoke_quit)
     return int(app.exec())
 
 
