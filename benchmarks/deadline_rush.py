@@ -59,11 +59,11 @@ class BidderSpec:
 
 def _worker(url: str, tender_id: str, ca_pem: bytes, specs: list[BidderSpec], ready: Any, go: Any,
             start_at: Any, ramp: float, results: Any) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
     from bidclient.api_client import ApiClient, ApiError
     from bidclient.protocol.submission import submission_statement
     from bidclient.submit import Uploader
-
-    from concurrent.futures import ThreadPoolExecutor
 
     def prepare(spec: BidderSpec) -> tuple[Any, ...]:
         key = fx.key_from_pem(spec.key_pem, spec.cert_pem, ca_pem)
