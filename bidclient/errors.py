@@ -104,6 +104,21 @@ def _catalog() -> dict[str, tuple[str, str]]:
         "trust.invalid": (_("The certificate is not valid."), ""),
         "trust.list_invalid": (_("The trust list could not be read."),
                                _("Give --trust CA certificates and CRLs (PEM or DER), or folders of them.")),
+        "trust.server_ca_changed": (_("The server presents another CA than the one pinned on first use."),
+                                    _("Nothing was changed. Confirm the new fingerprint with the server's "
+                                      "operator, then pass --accept-ca FINGERPRINT.")),
+        "trust.list_signature_invalid": (_("The server's trust list is not validly signed by the server."),
+                                         _("Nothing was changed. Do not trust this connection; tell the "
+                                           "server's operator.")),
+        "trust.list_malformed": (_("The server's trust list is damaged."), _("Nothing was changed. Try again later.")),
+        "trust.list_rollback": (_("The server sent an older trust list than the one installed."),
+                                _("Nothing was changed. A replayed list could bring back a removed CA; tell the "
+                                  "server's operator.")),
+        # audit
+        "audit.tampered": (_("The audit trail is not intact."),
+                           _("The problems are listed above. Keep the file as evidence and tell the supervisor.")),
+        "audit.malformed": (_("The file is not an audit trail export."),
+                            _("Export it with: bidclient audit export -o FILE.")),
         "cert.unreadable": (_("The certificate file could not be read."),
                             _("Give an X.509 certificate in PEM or DER form.")),
         # CMS
