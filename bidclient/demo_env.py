@@ -25,6 +25,7 @@ import requests
 from bidclient import devpki
 from bidclient.api_client import ApiClient
 from bidclient.errors import BidclientError
+from bidclient.i18n import _
 from crypto import cms_sign, token_worker
 from crypto.key_access import open_key
 from crypto.pin import PinSource, pin_from_source_spec
@@ -96,10 +97,11 @@ def prepare(data: Path, log: Log, *, deadline_in: timedelta = timedelta(minutes=
     pki_dir = data / "pki"
     if (pki_dir / devpki.INDEX_NAME).is_file():
         pki = devpki.load(pki_dir)
-        log(f"using the demo PKI in {pki_dir}")
+        log(_("using the demo PKI in {dir}").format(dir=pki_dir))
     else:
         pki = devpki.generate(pki_dir)
-        log(f"generated the demo PKI (3 CAs, enterprise, agency and expert dongles) in {pki_dir}")
+        log(_("generated the demo PKI (3 CAs, enterprise, agency and expert dongles) in {dir}").format(
+            dir=pki_dir))
     if pki.softhsm_conf is not None:
         os.environ["SOFTHSM2_CONF"] = str(pki.softhsm_conf)
     token_worker.shutdown_all()  # SoftHSM reads SOFTHSM2_CONF when it is loaded
@@ -113,7 +115,7 @@ def prepare(data: Path, log: Log, *, deadline_in: timedelta = timedelta(minutes=
         for role in ("agency", "opening_staff"):
             _server_cli("admin", "grant", "--data", str(server_dir), "--identity", f"uscc:{agency.uscc}",
                         "--role", role)
-        log(f"initialised the embedded server (SQLite) in {server_dir}")
+        log(_("initialised the embedded server (SQLite) in {dir}").format(dir=server_dir))
     port = DEMO_PORT if _port_free(DEMO_PORT) else _free_port()
     url = f"http://127.0.0.1:{port}"
     log_file = open(data / "server.log", "ab")
@@ -122,7 +124,7 @@ def prepare(data: Path, log: Log, *, deadline_in: timedelta = timedelta(minutes=
     env = DemoEnvironment(data, pki, server_dir, url, process, pin_from_source_spec(f"file:{pki.pin_file}"))
     try:
         _wait_healthy(url, process)
-        log(f"the server is running at {url}")
+        log(_("the server is running at {url}").format(url=url))
         _publish_demo_tender(env, log, deadline_in)
     except BaseException:
         env.stop()
@@ -209,7 +211,8 @@ def _publish_demo_tender(env: DemoEnvironment, log: Log, deadline_in: timedelta)
         if item.tender_id.startswith(DEMO_TENDER_ID) and \
                 item.bid_deadline > client.server_now() + timedelta(minutes=2):
             env.tender_id = item.tender_id
-            log(f"demo tender {item.tender_id} is open until {item.bid_deadline:%H:%M:%S} UTC (server clock)")
+            log(_("demo tender {id} is open until {deadline:%H:%M:%S} UTC (server clock)").format(
+                id=item.tender_id, deadline=item.bid_deadline))
             return
     sign = env.sign_with(AGENCY)
     client.login(sign)
@@ -225,4 +228,5 @@ def _publish_demo_tender(env: DemoEnvironment, log: Log, deadline_in: timedelta)
     tp.upload_documents(client, [pdf], entries)
     tp.publish(client, content, signature)
     env.tender_id = tender_id
-    log(f"published demo tender {tender_id}, deadline {deadline:%Y-%m-%d %H:%M:%S} UTC (server clock)")
+    log(_("published demo tender {id}, deadline {deadline:%Y-%m-%d %H:%M:%S} UTC (server clock)").format(
+        id=tender_id, deadline=deadline))

@@ -136,7 +136,7 @@ def test_terminology_is_consistent(zh: dict[str, str]) -> None:
     证书介质, or 密封 and 加密封装, are different things."""
     avoid = {"令牌": "证书介质", "加密狗": "证书介质（CA锁）", "U盾": "证书介质（CA锁）",
              "口令": "PIN码/密码", "撤销": "吊销 (revoke) / 撤回 (withdraw)", "信任链表": "信任列表",
-             "签章": "签名", "密封": "加密封装"}
+             "签章": "签名", "密封": "加密封装", "审计记录": "审计日志"}
     wrong = [f"  {v!r} uses {bad!r}, use {good!r}"
              for v in zh.values() for bad, good in avoid.items() if bad in v.replace("加密封装", "")]
     assert not wrong, "\n".join(wrong)
