@@ -2,6 +2,113 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="zh_CN">
 <context>
+    <name>Bidder</name>
+    <message>
+        <source>Qualification documents</source>
+        <translation>资格证明文件</translation>
+    </message>
+    <message>
+        <source>Commercial documents</source>
+        <translation>商务文件</translation>
+    </message>
+    <message>
+        <source>Technical documents</source>
+        <translation>技术文件</translation>
+    </message>
+    <message>
+        <source>Other documents</source>
+        <translation>其他材料</translation>
+    </message>
+    <message>
+        <source>{label} is required</source>
+        <translation>{label}为必填项</translation>
+    </message>
+    <message>
+        <source>{label} is longer than {max_length} characters</source>
+        <translation>{label}超过 {max_length} 个字符</translation>
+    </message>
+    <message>
+        <source>Not an amount in yuan, e.g. 1,280,000.00</source>
+        <translation>不是以元为单位的金额，例如 1,280,000.00</translation>
+    </message>
+    <message>
+        <source>Not a whole number</source>
+        <translation>不是整数</translation>
+    </message>
+    <message>
+        <source>Not a number</source>
+        <translation>不是数字</translation>
+    </message>
+    <message>
+        <source>Not a percentage from 0 to 100</source>
+        <translation>不是 0 到 100 之间的百分比</translation>
+    </message>
+    <message>
+        <source>Not a whole number of days</source>
+        <translation>不是整数天数</translation>
+    </message>
+    <message>
+        <source>Not a date written YYYY-MM-DD</source>
+        <translation>日期格式应为 YYYY-MM-DD</translation>
+    </message>
+    <message>
+        <source>{label} contains characters that cannot be printed</source>
+        <translation>{label}含有无法打印的字符</translation>
+    </message>
+    <message>
+        <source>Not an amount in capital numerals (大写), e.g. 人民币壹佰万元整</source>
+        <translation>不是大写金额，例如 人民币壹佰万元整</translation>
+    </message>
+    <message>
+        <source>The words say {words_value} but the figures say {figures}; the words prevail</source>
+        <translation>大写金额为 {words_value}，小写金额为 {figures}，二者不一致；以大写金额为准</translation>
+    </message>
+    <message>
+        <source>The lines add up to {computed}, the total says {stated}</source>
+        <translation>分项合计为 {computed}，总价填写为 {stated}，二者不一致</translation>
+    </message>
+    <message>
+        <source>Quantity × unit price does not equal the line total</source>
+        <translation>数量 × 单价 不等于合价</translation>
+    </message>
+    <message>
+        <source>The quantity is not a number</source>
+        <translation>数量不是数字</translation>
+    </message>
+    <message>
+        <source>Add at least one priced line</source>
+        <translation>请至少填写一行报价明细</translation>
+    </message>
+    <message>
+        <source>The bid letter says {letter}, the price schedule {schedule}; the price schedule prevails</source>
+        <translation>投标函报价为 {letter}，开标一览表为 {schedule}，二者不一致；以开标一览表为准</translation>
+    </message>
+    <message>
+        <source>The bid deadline ({deadline}) has passed: the server will refuse the bid.</source>
+        <translation>投标截止时间（{deadline}）已过：平台将拒收投标文件。</translation>
+    </message>
+    <message>
+        <source>The forms have {count} problem(s): fix them on the Forms page first.</source>
+        <translation>表单中有 {count} 处问题：请先在“表单”页改正。</translation>
+    </message>
+    <message>
+        <source>Scoring criterion “{criterion}” is not linked to any page: the experts may not find your answer.</source>
+        <translation>评分点“{criterion}”未关联到任何页码：评标专家可能找不到相应内容。</translation>
+    </message>
+    <message>
+        <source>Scoring criterion “{criterion}” changed in the clarification: check its link.</source>
+        <translation>评分点“{criterion}”在答疑中有变更：请核对其关联。</translation>
+    </message>
+    <message>
+        <source>Your encryption certificate expires {expires}, before the opening ({opening}): do not renew it before the opening, or you cannot decrypt your own bid.</source>
+        <translation>您的加密证书于 {expires} 到期，早于开标时间（{opening}）：开标前请勿更新证书，否则将无法解密自己的投标文件。</translation>
+    </message>
+    <message>
+        <source>The opening certificate of {subject} expires before the opening.</source>
+        <translation>{subject} 的开标证书在开标前到期。</translation>
+    </message>
+</context>
+<context>
     <name>BidderHome</name>
     <message>
         <source>Prepare and submit bids</source>
@@ -38,6 +145,33 @@
     <message>
         <source>Check my dongle and certificates</source>
         <translation>检测我的CA锁和证书</translation>
+    </message>
+</context>
+<context>
+    <name>BidderWorkspace</name>
+    <message>
+        <source>1 Tenders</source>
+        <translation>1 招标项目</translation>
+    </message>
+    <message>
+        <source>2 Forms (投标函, 开标一览表)</source>
+        <translation>2 表单（投标函、开标一览表）</translation>
+    </message>
+    <message>
+        <source>3 Documents and links</source>
+        <translation>3 文件与评分点关联</translation>
+    </message>
+    <message>
+        <source>4 Seal</source>
+        <translation>4 加密</translation>
+    </message>
+    <message>
+        <source>5 Submit and receipt</source>
+        <translation>5 递交与回执</translation>
+    </message>
+    <message>
+        <source>Steps of the bid</source>
+        <translation>投标步骤</translation>
     </message>
 </context>
 <context>
@@ -374,6 +508,235 @@
     </message>
 </context>
 <context>
+    <name>DocumentsPage</name>
+    <message>
+        <source>Bid documents by section</source>
+        <translation>按章节的投标文件</translation>
+    </message>
+    <message>
+        <source>Attached documents</source>
+        <translation>已添加的文件</translation>
+    </message>
+    <message>
+        <source>Document</source>
+        <translation>文件</translation>
+    </message>
+    <message>
+        <source>Pages</source>
+        <translation>页数</translation>
+    </message>
+    <message>
+        <source>Section to attach into</source>
+        <translation>添加到的章节</translation>
+    </message>
+    <message>
+        <source>&amp;Attach PDF…</source>
+        <translation>添加 PDF(&amp;A)…</translation>
+    </message>
+    <message>
+        <source>Attach PDF files into the chosen section</source>
+        <translation>将 PDF 文件添加到所选章节</translation>
+    </message>
+    <message>
+        <source>Remove</source>
+        <translation>移除</translation>
+    </message>
+    <message>
+        <source>Remove the selected document</source>
+        <translation>移除所选文件</translation>
+    </message>
+    <message>
+        <source>Scoring criteria and their links</source>
+        <translation>评分点及其关联</translation>
+    </message>
+    <message>
+        <source>Criterion</source>
+        <translation>评分点</translation>
+    </message>
+    <message>
+        <source>Weight %</source>
+        <translation>权重 %</translation>
+    </message>
+    <message>
+        <source>File</source>
+        <translation>文件</translation>
+    </message>
+    <message>
+        <source>Page</source>
+        <translation>页码</translation>
+    </message>
+    <message>
+        <source>State</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <source>File that answers the criterion</source>
+        <translation>响应该评分点的文件</translation>
+    </message>
+    <message>
+        <source>&amp;Page:</source>
+        <translation>页码(&amp;P)：</translation>
+    </message>
+    <message>
+        <source>Page that answers the criterion</source>
+        <translation>响应该评分点的页码</translation>
+    </message>
+    <message>
+        <source>&amp;Link</source>
+        <translation>关联(&amp;L)</translation>
+    </message>
+    <message>
+        <source>Link the selected criterion to this file and page</source>
+        <translation>将所选评分点关联到此文件和页码</translation>
+    </message>
+    <message>
+        <source>Unlink</source>
+        <translation>取消关联</translation>
+    </message>
+    <message>
+        <source>Remove the selected criterion&apos;s link</source>
+        <translation>取消所选评分点的关联</translation>
+    </message>
+    <message>
+        <source>Keep link</source>
+        <translation>保留关联</translation>
+    </message>
+    <message>
+        <source>Keep the link after checking it against the clarification</source>
+        <translation>对照答疑核对后保留该关联</translation>
+    </message>
+    <message>
+        <source>I have read the changes</source>
+        <translation>我已阅读变更内容</translation>
+    </message>
+    <message>
+        <source>Confirm that you have read the clarification&apos;s changes</source>
+        <translation>确认已阅读答疑变更内容</translation>
+    </message>
+    <message>
+        <source>Bid letter (signed form)</source>
+        <translation>投标函（已签章表单）</translation>
+    </message>
+    <message>
+        <source>Price schedule (signed form)</source>
+        <translation>开标一览表（已签章表单）</translation>
+    </message>
+    <message>
+        <source>linked</source>
+        <translation>已关联</translation>
+    </message>
+    <message>
+        <source>price schedule (automatic)</source>
+        <translation>开标一览表（自动）</translation>
+    </message>
+    <message>
+        <source>NOT LINKED</source>
+        <translation>未关联</translation>
+    </message>
+    <message>
+        <source>changed: check the link</source>
+        <translation>已变更：请核对关联</translation>
+    </message>
+    <message>
+        <source>{done} of {total} scoring criteria linked</source>
+        <translation>已关联 {done}/{total} 个评分点</translation>
+    </message>
+    <message>
+        <source>The tender was clarified (答疑): version {old} → {new}.</source>
+        <translation>招标文件已答疑澄清：第 {old} 版 → 第 {new} 版。</translation>
+    </message>
+    <message>
+        <source>New criteria to link: {names}</source>
+        <translation>新增待关联评分点：{names}</translation>
+    </message>
+    <message>
+        <source>Changed criteria (check their links): {names}</source>
+        <translation>有变更的评分点（请核对关联）：{names}</translation>
+    </message>
+    <message>
+        <source>Removed criteria: {ids}</source>
+        <translation>已删除的评分点：{ids}</translation>
+    </message>
+    <message>
+        <source>Changed forms: {ids}</source>
+        <translation>有变更的表单：{ids}</translation>
+    </message>
+    <message>
+        <source>The deadline or the opening time changed.</source>
+        <translation>投标截止时间或开标时间有变更。</translation>
+    </message>
+    <message>
+        <source>Attach PDF files</source>
+        <translation>添加 PDF 文件</translation>
+    </message>
+    <message>
+        <source>PDF files (*.pdf)</source>
+        <translation>PDF 文件 (*.pdf)</translation>
+    </message>
+</context>
+<context>
+    <name>FormSection</name>
+    <message>
+        <source>Write in 大写</source>
+        <translation>生成大写</translation>
+    </message>
+    <message>
+        <source>Write the amount in capital numerals from the figures</source>
+        <translation>根据小写金额生成大写金额</translation>
+    </message>
+</context>
+<context>
+    <name>FormsEditor</name>
+    <message>
+        <source>Fill in the forms the tender requires. Problems are shown next to each field as you type; the bid cannot be sealed while any remain.</source>
+        <translation>填写招标文件要求的表单。输入时问题会显示在对应字段旁；存在问题时不能加密投标文件。</translation>
+    </message>
+    <message>
+        <source>Priced lines (报价明细)</source>
+        <translation>报价明细</translation>
+    </message>
+    <message>
+        <source>Priced lines</source>
+        <translation>报价明细</translation>
+    </message>
+    <message>
+        <source>&amp;Add line</source>
+        <translation>添加行(&amp;A)</translation>
+    </message>
+    <message>
+        <source>Add a priced line</source>
+        <translation>添加一行报价明细</translation>
+    </message>
+    <message>
+        <source>Remove line</source>
+        <translation>删除行</translation>
+    </message>
+    <message>
+        <source>Remove the selected priced line</source>
+        <translation>删除所选报价明细行</translation>
+    </message>
+    <message>
+        <source>Use the sum as the total</source>
+        <translation>以合计作为总价</translation>
+    </message>
+    <message>
+        <source>Put the sum of the line totals into the total</source>
+        <translation>将各行合价之和填入投标总价</translation>
+    </message>
+    <message>
+        <source>{count} problem(s) to fix before sealing.</source>
+        <translation>加密前需改正 {count} 处问题。</translation>
+    </message>
+    <message>
+        <source>The forms are complete and consistent.</source>
+        <translation>表单已填写完整且前后一致。</translation>
+    </message>
+    <message>
+        <source>Line {n}: </source>
+        <translation>第 {n} 行：</translation>
+    </message>
+</context>
+<context>
     <name>MainWindow</name>
     <message>
         <source>bidclient — paperless bidding</source>
@@ -442,6 +805,18 @@
     <message>
         <source>none chosen</source>
         <translation>未选择</translation>
+    </message>
+    <message>
+        <source>Server: {url} — checking the saved session…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Server: {url} — offline, trying again every {seconds} s</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Server: {url} — the saved session has ended; sign in again</source>
+        <translation type="unfinished"></translation>
     </message>
     <message>
         <source>Not signed in</source>
@@ -563,6 +938,109 @@ Licence: Apache-2.0. CJK font: Droid Sans Fallback (Apache-2.0).</source>
     </message>
 </context>
 <context>
+    <name>SealPage</name>
+    <message>
+        <source>Seal the bid (加密)</source>
+        <translation>加密投标文件</translation>
+    </message>
+    <message>
+        <source>Sealing signs the bid letter and price schedule with your dongle, encrypts the whole bid for the opening and for yourself, and checks that it opens again. You enter the PIN once.</source>
+        <translation>加密时将用您的CA锁对投标函和开标一览表签章，为开标方和您自己加密整个投标文件，并检查能否再次解开。PIN 码只需输入一次。</translation>
+    </message>
+    <message>
+        <source>Before you seal</source>
+        <translation>加密前请注意</translation>
+    </message>
+    <message>
+        <source>Warnings before sealing</source>
+        <translation>加密前的提醒</translation>
+    </message>
+    <message>
+        <source>I have read the warnings and want to seal anyway</source>
+        <translation>我已阅读上述提醒，仍要加密</translation>
+    </message>
+    <message>
+        <source>Seal despite the warnings</source>
+        <translation>忽略提醒继续加密</translation>
+    </message>
+    <message>
+        <source>&amp;Seal the bid…</source>
+        <translation>加密投标文件(&amp;S)…</translation>
+    </message>
+    <message>
+        <source>Seal the bid with the dongle</source>
+        <translation>用CA锁加密投标文件</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <source>Cancel sealing</source>
+        <translation>取消加密</translation>
+    </message>
+    <message>
+        <source>Sealing progress</source>
+        <translation>加密进度</translation>
+    </message>
+    <message>
+        <source>Sign in with your dongle to seal.</source>
+        <translation>请先用CA锁登录再加密。</translation>
+    </message>
+    <message>
+        <source>Looking for your dongle…</source>
+        <translation>正在查找您的CA锁…</translation>
+    </message>
+    <message>
+        <source>Dongle found; encryption certificate valid until {date}.</source>
+        <translation>已找到CA锁；加密证书有效期至 {date}。</translation>
+    </message>
+    <message>
+        <source>Nothing to warn about: every criterion is linked and the forms are complete.</source>
+        <translation>无需提醒：所有评分点均已关联，表单已填写完整。</translation>
+    </message>
+    <message>
+        <source>Enter the dongle&apos;s PIN when asked…</source>
+        <translation>请按提示输入CA锁 PIN 码…</translation>
+    </message>
+    <message>
+        <source>Cancelling…</source>
+        <translation>正在取消…</translation>
+    </message>
+    <message>
+        <source>Sealing… {percent}%</source>
+        <translation>正在加密… {percent}%</translation>
+    </message>
+    <message>
+        <source>Sealed.</source>
+        <translation>已加密。</translation>
+    </message>
+    <message>
+        <source>Not sealed.</source>
+        <translation>未加密。</translation>
+    </message>
+    <message>
+        <source>Sealed, but the deadline passed meanwhile: the server will refuse it.</source>
+        <translation>已加密，但期间投标截止时间已过：平台将拒收。</translation>
+    </message>
+    <message>
+        <source>passed: the bid opens again with your own key</source>
+        <translation>通过：用您自己的密钥可以再次解开投标文件</translation>
+    </message>
+    <message>
+        <source>FAILED</source>
+        <translation>未通过</translation>
+    </message>
+    <message>
+        <source>Self-check {check}.
+Envelope SHA-256: {sha}
+Size: {size} bytes; files: {files}</source>
+        <translation>自检{check}。
+加密文件 SHA-256：{sha}
+大小：{size} 字节；文件数：{files}</translation>
+    </message>
+</context>
+<context>
     <name>SignInDialog</name>
     <message>
         <source>Sign in with your dongle</source>
@@ -587,6 +1065,10 @@ Licence: Apache-2.0. CJK font: Droid Sans Fallback (Apache-2.0).</source>
     <message>
         <source>Signing certificate</source>
         <translation>签名证书</translation>
+    </message>
+    <message>
+        <source>Sign-in status</source>
+        <translation type="unfinished"></translation>
     </message>
     <message>
         <source>&amp;Look again</source>
@@ -637,12 +1119,165 @@ Licence: Apache-2.0. CJK font: Droid Sans Fallback (Apache-2.0).</source>
         <translation>正在登录 {server}：请在提示时输入PIN码…</translation>
     </message>
     <message>
+        <source>signing in</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Sign-in stopped. You are not signed in.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Not signed in.</source>
         <translation>未登录。</translation>
     </message>
     <message>
         <source>Signed in.</source>
         <translation>已登录。</translation>
+    </message>
+</context>
+<context>
+    <name>SubmitPage</name>
+    <message>
+        <source>Submit the sealed bid (递交)</source>
+        <translation>递交加密投标文件</translation>
+    </message>
+    <message>
+        <source>Stop</source>
+        <translation>暂停</translation>
+    </message>
+    <message>
+        <source>Stop the upload (it can be resumed)</source>
+        <translation>暂停上传（可续传）</translation>
+    </message>
+    <message>
+        <source>Upload progress</source>
+        <translation>上传进度</translation>
+    </message>
+    <message>
+        <source>Receipt (回执)</source>
+        <translation>回执</translation>
+    </message>
+    <message>
+        <source>&amp;Withdraw the bid…</source>
+        <translation>撤回投标文件(&amp;W)…</translation>
+    </message>
+    <message>
+        <source>Withdraw the submitted bid before the deadline</source>
+        <translation>在截止时间前撤回已递交的投标文件</translation>
+    </message>
+    <message>
+        <source>Seal a &amp;replacement…</source>
+        <translation>重新加密以替换(&amp;R)…</translation>
+    </message>
+    <message>
+        <source>Seal a new bid that replaces the submitted one</source>
+        <translation>加密新的投标文件以替换已递交的文件</translation>
+    </message>
+    <message>
+        <source>No sealed bid yet: seal it on the previous page.</source>
+        <translation>尚无加密投标文件：请在上一页加密。</translation>
+    </message>
+    <message>
+        <source>Sealed bid: {name}
+SHA-256: {sha}
+Size: {size} bytes</source>
+        <translation>加密投标文件：{name}
+SHA-256：{sha}
+大小：{size} 字节</translation>
+    </message>
+    <message>
+        <source>&amp;Resume the upload</source>
+        <translation>继续上传(&amp;R)</translation>
+    </message>
+    <message>
+        <source>Resume the interrupted upload</source>
+        <translation>继续中断的上传</translation>
+    </message>
+    <message>
+        <source>&amp;Submit the bid</source>
+        <translation>递交投标文件(&amp;S)</translation>
+    </message>
+    <message>
+        <source>Submit the sealed bid to the server</source>
+        <translation>向平台递交加密投标文件</translation>
+    </message>
+    <message>
+        <source>Deadline {time} (sign in to see the server clock)</source>
+        <translation>截止时间 {time}（登录后显示平台服务器时间）</translation>
+    </message>
+    <message>
+        <source>The deadline has passed (server time): bids are no longer accepted.</source>
+        <translation>投标截止时间已过（以服务器时间为准）：不再接收投标文件。</translation>
+    </message>
+    <message>
+        <source>Time left until the deadline (server clock): {days} d {clock}</source>
+        <translation>距投标截止（服务器时间）：{days} 天 {clock}</translation>
+    </message>
+    <message>
+        <source>Time left until the deadline (server clock): {clock}</source>
+        <translation>距投标截止（服务器时间）：{clock}</translation>
+    </message>
+    <message>
+        <source>Resuming the upload…</source>
+        <translation>正在续传…</translation>
+    </message>
+    <message>
+        <source>Uploading…</source>
+        <translation>正在上传…</translation>
+    </message>
+    <message>
+        <source>Uploaded {held:.1f} of {total:.1f} MB</source>
+        <translation>已上传 {held:.1f} / {total:.1f} MB</translation>
+    </message>
+    <message>
+        <source>Submitted. The receipt was verified and saved with the bid.</source>
+        <translation>已递交。回执已验证，并与投标文件一同保存。</translation>
+    </message>
+    <message>
+        <source>The upload stopped. What the server received is kept: press “Resume the upload” when the connection is back (also after restarting).</source>
+        <translation>上传已中断。平台已收到的部分会保留：网络恢复后（包括重启程序后）请点击“继续上传”。</translation>
+    </message>
+    <message>
+        <source>Not submitted.</source>
+        <translation>未递交。</translation>
+    </message>
+    <message>
+        <source>Withdrawing: enter the dongle&apos;s PIN when asked…</source>
+        <translation>正在撤回：请按提示输入CA锁 PIN 码…</translation>
+    </message>
+    <message>
+        <source>Withdrawn. You may seal and submit a new bid before the deadline.</source>
+        <translation>已撤回。截止时间前可重新加密并递交投标文件。</translation>
+    </message>
+    <message>
+        <source>Submission</source>
+        <translation>递交</translation>
+    </message>
+    <message>
+        <source>Withdrawal</source>
+        <translation>撤回</translation>
+    </message>
+    <message>
+        <source>{title}: verified ✓
+Received at (server time): {time}
+Timestamp: {stamp}
+Signed by the server: {signer}
+Envelope SHA-256: {sha}{match}
+Submission: {id}</source>
+        <translation>{title}回执：验证通过 ✓
+接收时间（服务器时间）：{time}
+时间戳：{stamp}
+平台签名：{signer}
+加密文件 SHA-256：{sha}{match}
+递交编号：{id}</translation>
+    </message>
+    <message>
+        <source> (matches the sealed bid)</source>
+        <translation>（与加密投标文件一致）</translation>
+    </message>
+    <message>
+        <source>No receipt yet.</source>
+        <translation>尚无回执。</translation>
     </message>
 </context>
 <context>
@@ -666,6 +1301,141 @@ Licence: Apache-2.0. CJK font: Droid Sans Fallback (Apache-2.0).</source>
     <message>
         <source>Progress</source>
         <translation>进度</translation>
+    </message>
+</context>
+<context>
+    <name>TenderBrowser</name>
+    <message>
+        <source>Tenders open on the server</source>
+        <translation>平台上正在招标的项目</translation>
+    </message>
+    <message>
+        <source>&amp;Refresh</source>
+        <translation>刷新(&amp;R)</translation>
+    </message>
+    <message>
+        <source>Refresh the list of tenders</source>
+        <translation>刷新招标项目列表</translation>
+    </message>
+    <message>
+        <source>&amp;Fetch and prepare a bid</source>
+        <translation>下载并编制投标文件(&amp;F)</translation>
+    </message>
+    <message>
+        <source>Fetch the selected tender and prepare a bid</source>
+        <translation>下载所选招标文件并编制投标文件</translation>
+    </message>
+    <message>
+        <source>Tenders</source>
+        <translation>招标项目</translation>
+    </message>
+    <message>
+        <source>Tender</source>
+        <translation>招标编号</translation>
+    </message>
+    <message>
+        <source>Title</source>
+        <translation>项目名称</translation>
+    </message>
+    <message>
+        <source>Version</source>
+        <translation>版本</translation>
+    </message>
+    <message>
+        <source>Deadline (server time)</source>
+        <translation>投标截止时间（服务器时间）</translation>
+    </message>
+    <message>
+        <source>Agency</source>
+        <translation>招标代理</translation>
+    </message>
+    <message>
+        <source>Scoring criteria (评分点)</source>
+        <translation>评分点</translation>
+    </message>
+    <message>
+        <source>Scoring criteria</source>
+        <translation>评分点</translation>
+    </message>
+    <message>
+        <source>Criterion</source>
+        <translation>评分点</translation>
+    </message>
+    <message>
+        <source>Weight %</source>
+        <translation>权重 %</translation>
+    </message>
+    <message>
+        <source>Kind</source>
+        <translation>类型</translation>
+    </message>
+    <message>
+        <source>Tender documents</source>
+        <translation>招标文件</translation>
+    </message>
+    <message>
+        <source>&amp;Open document</source>
+        <translation>打开文件(&amp;O)</translation>
+    </message>
+    <message>
+        <source>Open the selected tender document</source>
+        <translation>打开所选招标文件</translation>
+    </message>
+    <message>
+        <source>Documents open in your PDF viewer; they were checked against the agency&apos;s signature when fetched.</source>
+        <translation>文件将在系统 PDF 阅读器中打开；下载时已按招标代理的签名核验。</translation>
+    </message>
+    <message>
+        <source>Sign in to see the tenders.</source>
+        <translation>请登录后查看招标项目。</translation>
+    </message>
+    <message>
+        <source>Asking the server…</source>
+        <translation>正在查询平台…</translation>
+    </message>
+    <message>
+        <source>{count} tender(s).</source>
+        <translation>共 {count} 个招标项目。</translation>
+    </message>
+    <message>
+        <source>Fetching {tender} and checking its signature…</source>
+        <translation>正在下载 {tender} 并验证签名…</translation>
+    </message>
+    <message>
+        <source>Fetched version {version}; signature and documents verified.</source>
+        <translation>已下载第 {version} 版；签名和文件均已验证。</translation>
+    </message>
+    <message>
+        <source>No tender chosen yet</source>
+        <translation>尚未选择招标项目</translation>
+    </message>
+    <message>
+        <source>Choose a tender on the left and fetch it. Its signature and documents are checked before anything is shown.</source>
+        <translation>请在左侧选择招标项目并下载。显示前会先验证其签名和文件。</translation>
+    </message>
+    <message>
+        <source>Tender {tender}, version {version}
+Signed by {agency}: signature verified
+Bid deadline: {deadline} (server time)
+Opening: {opening}
+Lots: {lots}</source>
+        <translation>招标编号 {tender}，第 {version} 版
+签名方 {agency}：签名已验证
+投标截止时间：{deadline}（服务器时间）
+开标时间：{opening}
+标段（包）：{lots}</translation>
+    </message>
+    <message>
+        <source>price (formula)</source>
+        <translation>价格（公式计算）</translation>
+    </message>
+    <message>
+        <source>objective</source>
+        <translation>客观分</translation>
+    </message>
+    <message>
+        <source>subjective</source>
+        <translation>主观分</translation>
     </message>
 </context>
 <context>

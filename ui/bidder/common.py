@@ -20,10 +20,6 @@ from forms.model import Issue
 SETTING_PROJECT = "bidder/project"
 
 
-def tr(text: str) -> str:
-    return QCoreApplication.translate("Bidder", text)
-
-
 def named(widget: QWidget, name: str, accessible: str) -> QWidget:
     """Give ``widget`` an object name (tests) and an accessible name (screen readers)."""
     widget.setObjectName(name)
@@ -33,10 +29,10 @@ def named(widget: QWidget, name: str, accessible: str) -> QWidget:
 
 def section_title(section: str) -> str:
     return {
-        "qualification": tr("Qualification documents"),
-        "commercial": tr("Commercial documents"),
-        "technical": tr("Technical documents"),
-        "other": tr("Other documents"),
+        "qualification": QCoreApplication.translate("Bidder", "Qualification documents"),
+        "commercial": QCoreApplication.translate("Bidder", "Commercial documents"),
+        "technical": QCoreApplication.translate("Bidder", "Technical documents"),
+        "other": QCoreApplication.translate("Bidder", "Other documents"),
     }.get(section, section)
 
 
@@ -44,23 +40,29 @@ def issue_text(issue: Issue) -> str:
     """One form problem in the user's language (the parameters are the user's own values)."""
     p = dict(issue.params)
     templates = {
-        "form.required": tr("{label} is required"),
-        "form.too_long": tr("{label} is longer than {max_length} characters"),
-        "form.invalid_money": tr("Not an amount in yuan, e.g. 1,280,000.00"),
-        "form.invalid_integer": tr("Not a whole number"),
-        "form.invalid_decimal": tr("Not a number"),
-        "form.invalid_percent": tr("Not a percentage from 0 to 100"),
-        "form.invalid_days": tr("Not a whole number of days"),
-        "form.invalid_date": tr("Not a date written YYYY-MM-DD"),
-        "form.invalid_characters": tr("{label} contains characters that cannot be printed"),
-        "form.invalid_amount_words": tr("Not an amount in capital numerals (大写), e.g. 人民币壹佰万元整"),
-        "form.amount_words_mismatch": tr("The words say {words_value} but the figures say {figures}; "
+        "form.required": QCoreApplication.translate("Bidder", "{label} is required"),
+        "form.too_long": QCoreApplication.translate("Bidder", "{label} is longer than {max_length} characters"),
+        "form.invalid_money": QCoreApplication.translate("Bidder", "Not an amount in yuan, e.g. 1,280,000.00"),
+        "form.invalid_integer": QCoreApplication.translate("Bidder", "Not a whole number"),
+        "form.invalid_decimal": QCoreApplication.translate("Bidder", "Not a number"),
+        "form.invalid_percent": QCoreApplication.translate("Bidder", "Not a percentage from 0 to 100"),
+        "form.invalid_days": QCoreApplication.translate("Bidder", "Not a whole number of days"),
+        "form.invalid_date": QCoreApplication.translate("Bidder", "Not a date written YYYY-MM-DD"),
+        "form.invalid_characters": QCoreApplication.translate(
+            "Bidder", "{label} contains characters that cannot be printed"),
+        "form.invalid_amount_words": QCoreApplication.translate(
+            "Bidder", "Not an amount in capital numerals (大写), e.g. 人民币壹佰万元整"),
+        "form.amount_words_mismatch": QCoreApplication.translate(
+            "Bidder", "The words say {words_value} but the figures say {figures}; "
                                          "the words prevail"),
-        "price_schedule.sum_mismatch": tr("The lines add up to {computed}, the total says {stated}"),
-        "price_schedule.line_total_mismatch": tr("Quantity × unit price does not equal the line total"),
-        "price_schedule.invalid_quantity": tr("The quantity is not a number"),
-        "price_schedule.no_lines": tr("Add at least one priced line"),
-        "forms.letter_schedule_mismatch": tr("The bid letter says {letter}, the price schedule {schedule}; "
+        "price_schedule.sum_mismatch": QCoreApplication.translate(
+            "Bidder", "The lines add up to {computed}, the total says {stated}"),
+        "price_schedule.line_total_mismatch": QCoreApplication.translate(
+            "Bidder", "Quantity × unit price does not equal the line total"),
+        "price_schedule.invalid_quantity": QCoreApplication.translate("Bidder", "The quantity is not a number"),
+        "price_schedule.no_lines": QCoreApplication.translate("Bidder", "Add at least one priced line"),
+        "forms.letter_schedule_mismatch": QCoreApplication.translate(
+            "Bidder", "The bid letter says {letter}, the price schedule {schedule}; "
                                              "the price schedule prevails"),
     }
     template = templates.get(issue.code)
@@ -75,16 +77,22 @@ def issue_text(issue: Issue) -> str:
 def warning_text(warning: Warning) -> str:
     p = dict(warning.params)
     templates = {
-        "bid.deadline_passed": tr("The bid deadline ({deadline}) has passed: the server will refuse the bid."),
-        "bid.forms_invalid": tr("The forms have {count} problem(s): fix them on the Forms page first."),
-        "bid.criterion_unlinked": tr("Scoring criterion “{criterion}” is not linked to any page: the experts "
+        "bid.deadline_passed": QCoreApplication.translate(
+            "Bidder", "The bid deadline ({deadline}) has passed: the server will refuse the bid."),
+        "bid.forms_invalid": QCoreApplication.translate(
+            "Bidder", "The forms have {count} problem(s): fix them on the Forms page first."),
+        "bid.criterion_unlinked": QCoreApplication.translate(
+            "Bidder", "Scoring criterion “{criterion}” is not linked to any page: the experts "
                                      "may not find your answer."),
-        "bid.criterion_relink": tr("Scoring criterion “{criterion}” changed in the clarification: check its "
+        "bid.criterion_relink": QCoreApplication.translate(
+            "Bidder", "Scoring criterion “{criterion}” changed in the clarification: check its "
                                    "link."),
-        "bid.certificate_expires_before_opening": tr("Your encryption certificate expires {expires}, before the "
+        "bid.certificate_expires_before_opening": QCoreApplication.translate(
+            "Bidder", "Your encryption certificate expires {expires}, before the "
                                                      "opening ({opening}): do not renew it before the opening, "
                                                      "or you cannot decrypt your own bid."),
-        "bid.opening_certificate_expires": tr("The opening certificate of {subject} expires before the opening."),
+        "bid.opening_certificate_expires": QCoreApplication.translate(
+            "Bidder", "The opening certificate of {subject} expires before the opening."),
     }
     template = templates.get(warning.code)
     return template.format(**p) if template else warning.message

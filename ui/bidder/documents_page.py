@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QLineEdit,
     QPushButton,
     QSpinBox,
     QSplitter,
@@ -153,6 +154,9 @@ class DocumentsPage(QWidget):
         self.file_combo.setAccessibleName(self.tr("File that answers the criterion"))
         self.page_label.setText(self.tr("&Page:"))
         self.page_spin.setAccessibleName(self.tr("Page that answers the criterion"))
+        inner = self.page_spin.findChild(QLineEdit)
+        if inner is not None:  # the spin box's own editor is what takes the focus
+            inner.setAccessibleName(self.page_spin.accessibleName())
         self.link_button.setText(self.tr("&Link"))
         self.link_button.setAccessibleName(self.tr("Link the selected criterion to this file and page"))
         self.unlink_button.setText(self.tr("Unlink"))
