@@ -110,8 +110,17 @@ def _worker(url: str, tender_id: str, ca_pem: bytes, specs: list[BidderSpec], re
     threads = [threading.Thread(target=run, args=(item,), daemon=True) for item in prepared]
     for thread in threads:
         thread.start()
+    # Bounded in time: a bidder still busy a grace period after the deadline is counted as unfinished
+    # (its thread is a daemon and dies with this process), so a run cannot outlast its window for long.
+    hard_stop = t_go + float(os.environ.get("BENCH_RUSH_HARD_STOP", "120"))
     for thread in threads:
-        thread.join()
+        thread.join(timeout=max(0.0, hard_stop - time.time()))
+    with lock:
+        done = {o["index"] for o in outcomes}
+        for item in prepared:
+            if item[0].index not in done:
+                outcomes.append({"index": item[0].index, "start": 0.0, "end": time.time() - t_go, "ok": False,
+                                 "code": "unfinished at the hard stop", "detail": ""})
     r1 = resource.getrusage(resource.RUSAGE_SELF)
     cpu = (r1.ru_utime - r0.ru_utime) + (r1.ru_stime - r0.ru_stime)
     results.put(("done", outcomes, cpu, r1.ru_maxrss / 1024))
@@ -181,6 +190,7 @@ def run_backend(backend: str, args: argparse.Namespace, work: Path, ca: fx.Bench
     go, stop = ctx.Event(), ctx.Event()
     start_at = ctx.Value("d", 0.0)
     os.environ["BENCH_RUSH_TOTAL"] = str(len(specs))
+    os.environ["BENCH_RUSH_HARD_STOP"] = str(args.window + args.grace)
     workers = []
     try:
         t0 = time.time()
@@ -302,6 +312,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--ramp", type=float, default=0.0,
                         help="spread the bidders' starts over this many seconds (default 0: all at once)")
     parser.add_argument("--backends", default="sqlite,postgresql")
+    parser.add_argument("--grace", type=float, default=60.0,
+                        help="after the deadline, wait this long for bidders still busy, then count them unfinished")
     parser.add_argument("--procs", type=int, default=2, help="load-generator processes (threads share them)")
     parser.add_argument("--probe-interval", type=float, default=0.05)
     parser.add_argument("--baseline", type=float, default=5.0, help="seconds of probing the idle server first")
