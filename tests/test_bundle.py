@@ -182,3 +182,18 @@ def test_app_starts_offscreen_with_the_cjk_font_and_quits(bundle: Path, home: Pa
     assert done.returncode == 0, done.stderr
     assert "smoke: bidclient" in done.stdout, done.stdout + done.stderr
     assert "Droid Sans Fallback" in done.stdout
+
+
+def test_app_opens_a_window_on_an_x_server(bundle: Path, home: Path) -> None:
+    """Qt's xcb platform plugin and the X libraries it links against are in the bundle (a desktop
+    does not necessarily have libxcb-icccm/keysyms). Xvfb is installed by scripts/bootstrap.sh."""
+    xvfb_run = shutil.which("xvfb-run")
+    assert xvfb_run, "xvfb-run is missing: install the Debian package xvfb (scripts/bootstrap.sh does)"
+    env = {key: value for key, value in os.environ.items()
+           if key not in ("QT_QPA_PLATFORM", "DISPLAY", "WAYLAND_DISPLAY") and not key.startswith("PYTHON")}
+    env.update({"HOME": str(home), "XDG_CONFIG_HOME": str(home / "config"), "LANG": "C.UTF-8",
+                "BIDCLIENT_SMOKE_QUIT_AFTER_MS": "1500"})
+    done = subprocess.run([xvfb_run, "-a", str(bundle)], env=env, capture_output=True, text=True, timeout=120,
+                          check=False, cwd=home)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "smoke: bidclient" in done.stdout, done.stdout + done.stderr
