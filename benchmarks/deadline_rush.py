@@ -238,16 +238,10 @@ def run_backend(backend: str, args: argparse.Namespace, work: Path, ca: fx.Bench
         stop.set()
         samples = probe_results.get(timeout=60)
         probe.join(timeout=10)
-        from sqlalchemy import func, select
-
-        from server.submissions.models import Submission
-        from tests.server.submission_helpers import db_session
-
-        with db_session(data) as db:
-            active = db.execute(select(func.count()).select_from(Submission).where(
-                Submission.tender_id == tender, Submission.status == "active")).scalar_one()
-        return RushResult(backend, outcomes, client_cpu, client_rss, server_cpu, server.peak_rss_mib(),
-                          server.threads(), span, samples, t_go, int(active), fx.loadavg())
+        peak, threads = server.peak_rss_mib(), server.threads()
+        server.stop()  # stragglers may still hold the SQLite write lock; count once they are gone
+        return RushResult(backend, outcomes, client_cpu, client_rss, server_cpu, peak, threads, span, samples,
+                          t_go, _active_submissions(data, tender), fx.loadavg())
     finally:
         stop.set()
         for p in workers:
@@ -257,6 +251,22 @@ def run_backend(backend: str, args: argparse.Namespace, work: Path, ca: fx.Bench
         server.stop()
         shutil.rmtree(data / "uploads", ignore_errors=True)
         shutil.rmtree(data / "blobs", ignore_errors=True)
+
+
+def _active_submissions(data: Path, tender: str) -> int:
+    """What the server recorded, read from its database: -1 if it cannot be read."""
+    from sqlalchemy import func, select
+
+    from server.submissions.models import Submission
+    from tests.server.submission_helpers import db_session
+
+    try:
+        with db_session(data) as db:
+            return int(db.execute(select(func.count()).select_from(Submission).where(
+                Submission.tender_id == tender, Submission.status == "active")).scalar_one())
+    except Exception as ex:
+        print(f"  could not count the submissions: {type(ex).__name__}: {ex}", flush=True)
+        return -1
 
 
 # --- report ------------------------------------------------------------------------------------------
