@@ -94,6 +94,12 @@ class DemoEnvironment:
 def prepare(data: Path, log: Log, *, deadline_in: timedelta = timedelta(minutes=30)) -> DemoEnvironment:
     """Create (or reuse) the PKI and server data under ``data``, start the server, publish the tender."""
     data = data.resolve()
+    if getattr(sys, "frozen", False):
+        raise BidclientError("the demo starts the server component from a source checkout; run scripts/demo there",
+                             code="demo.needs_checkout")
+    # The demo's own configuration (pinned server CA, session, trust list): a new demo folder has a new
+    # server CA, which must not collide with what a real server or an earlier demo pinned.
+    os.environ["XDG_CONFIG_HOME"] = str(data / "config")
     pki_dir = data / "pki"
     if (pki_dir / devpki.INDEX_NAME).is_file():
         pki = devpki.load(pki_dir)

@@ -82,6 +82,8 @@ def _catalog() -> dict[str, tuple[str, str]]:
                                            "the pin source.")),
         "token.mechanism_unsupported": (_("The key or token cannot perform this operation."),
                                         _("Use a key of another type, or another token.")),
+        "token.pin_invalid": (_("The token does not accept the new PIN."),
+                              _("Choose a PIN of the length and characters your CA allows; the PIN was not changed.")),
         "token.key_file": (_("The key file could not be opened."),
                            _("Check the file and its password.")),
         "token.invalid_uri": (_("The pkcs11: URI is not valid."),
@@ -192,7 +194,10 @@ def _prefix_headline(code: str) -> tuple[str, str]:
     if code.startswith("auth."):
         return (_("The server did not accept the login or session."),
                 _("Log in again with your dongle: bidclient login --key KEY."))
-    if code.startswith(("tender.", "submission.", "upload.", "receipt.", "audit.", "request.", "http.")):
+    if code.startswith("receipt."):
+        return (_("The receipt could not be verified."),
+                _("Keep the file and ask the platform's operator; the detail above names the check that failed."))
+    if code.startswith(("tender.", "submission.", "upload.", "audit.", "request.", "http.")):
         return (_("The server refused the request."), _("Read the detail above; nothing was changed."))
     if code.startswith("bid."):
         return (_("The sealed bid is not acceptable."),

@@ -5,7 +5,11 @@ set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 VENV="${BIDCLIENT_VENV:-$ROOT/.venv}"
-DEBIAN_PACKAGES=(softhsm2 opensc p11-kit poppler-utils unzip jq openssl python3-venv postgresql libnss3-tools xvfb)
+DEBIAN_PACKAGES=(softhsm2 opensc p11-kit poppler-utils unzip jq openssl python3-venv postgresql libnss3-tools xvfb
+                 gettext time
+                 # Qt's X11 platform plugin, for the desktop app on a display:
+                 libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-image0 libxcb-render-util0 libxcb-xkb1
+                 libxkbcommon-x11-0 libegl1 libgl1 libfontconfig1 libdbus-1-3)
 
 need_packages=()
 for pkg in "${DEBIAN_PACKAGES[@]}"; do

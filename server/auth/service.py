@@ -10,6 +10,7 @@ import secrets
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
@@ -114,25 +115,42 @@ def login(db: Session, *, nonce: str, signature: bytes, address: str, settings: 
     return token, session, account, roles, credential.cert_sha256
 
 
+def _insert_if_absent(db: Session, model: type[Any], values: dict[str, Any]) -> None:
+    """INSERT … ON CONFLICT DO NOTHING: two first logins of one identity at the same moment (two
+    dongles, two instances) must both succeed and share one row, not fail on the unique key."""
+    dialect = db.get_bind().dialect.name
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+        db.execute(pg_insert(model).values(**values).on_conflict_do_nothing())
+    else:
+        from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+        db.execute(sqlite_insert(model).values(**values).on_conflict_do_nothing())
+
+
 def _account_for(db: Session, ident: identity.Identity, now: datetime) -> Account:
-    account = db.execute(select(Account).where(Account.identity_key == ident.key)).scalar_one_or_none()
+    query = select(Account).where(Account.identity_key == ident.key)
+    account = db.execute(query).scalar_one_or_none()
     if account is None:
-        account = Account(id=str(uuid.uuid4()), identity_key=ident.key, uscc=ident.uscc,
-                          organization=ident.organization, person=ident.person, created_at=now)
-        db.add(account)
-        db.flush()
+        _insert_if_absent(db, Account, {"id": str(uuid.uuid4()), "identity_key": ident.key, "uscc": ident.uscc,
+                                        "organization": ident.organization, "person": ident.person,
+                                        "created_at": now})
+        account = db.execute(query).scalar_one()
     return account
 
 
 def _credential_for(db: Session, account: Account, cert: x509.Certificate, now: datetime) -> Credential:
     fingerprint = cert.fingerprint(hashes.SHA256()).hex()
-    credential = db.execute(select(Credential).where(Credential.cert_sha256 == fingerprint)).scalar_one_or_none()
+    query = select(Credential).where(Credential.cert_sha256 == fingerprint)
+    credential = db.execute(query).scalar_one_or_none()
     if credential is None:
-        credential = Credential(id=str(uuid.uuid4()), account_id=account.id, cert_sha256=fingerprint,
-                                certificate_der=cert.public_bytes(serialization.Encoding.DER),
-                                subject=cert.subject.rfc4514_string()[:1000],
-                                issuer=cert.issuer.rfc4514_string()[:1000], first_seen=now, last_seen=now)
-        db.add(credential)
+        _insert_if_absent(db, Credential, {
+            "id": str(uuid.uuid4()), "account_id": account.id, "cert_sha256": fingerprint,
+            "certificate_der": cert.public_bytes(serialization.Encoding.DER),
+            "subject": cert.subject.rfc4514_string()[:1000], "issuer": cert.issuer.rfc4514_string()[:1000],
+            "first_seen": now, "last_seen": now})
+        credential = db.execute(query).scalar_one()
     else:
         credential.last_seen = now
     db.flush()

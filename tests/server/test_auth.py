@@ -91,3 +91,22 @@ def test_server_time_header_sets_client_clock(live_server) -> None:  # type: ign
     client = ApiClient(live_server.url)
     client.get_json("/api/v1/health")
     assert abs(client.clock_offset.total_seconds()) < 5
+
+
+def test_simultaneous_first_logins_of_one_identity_share_one_account(live_server, pki) -> None:  # type: ignore[no-untyped-def]
+    from concurrent.futures import ThreadPoolExecutor
+
+    # Signatures are made first, so the two logins reach the server at the same moment.
+    clients = [ApiClient(live_server.url) for _ in range(2)]
+    nonces = [c.post_json("/api/v1/auth/challenge", {})["nonce"] for c in clients]
+    signs = [_signer_sign(pki, "expert-1"), _signer_sign(pki, "expert-1")]
+    bodies = [{"nonce": n, "signature": base64.b64encode(s(login_statement(n))).decode()}
+              for n, s in zip(nonces, signs, strict=True)]
+
+    def post(body: dict[str, str]) -> requests.Response:
+        return requests.post(live_server.url + "/api/v1/auth/login", json=body, timeout=30)
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        responses = list(pool.map(post, bodies))
+    assert [r.status_code for r in responses] == [200, 200], [r.text for r in responses]
+    assert responses[0].json()["account"]["id"] == responses[1].json()["account"]["id"]
