@@ -11,9 +11,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from pydantic import ValidationError
 from PySide6.QtCore import QObject, QSettings, Signal
 
-from bidclient.api_client import ApiClient
+from bidclient.api_client import ApiClient, ApiError
 from bidclient.protocol.auth import AccountOut
 
 if TYPE_CHECKING:
@@ -26,13 +27,14 @@ SETTING_ROLE = "ui/role"
 
 @dataclass(frozen=True)
 class SignedIn:
-    """A successful dongle login: the client carries the session token and the server clock offset."""
+    """A successful dongle login (or a stored session the server confirmed at start-up): the client
+    carries the session token and the server clock offset."""
 
     server: str
     client: ApiClient
     account: AccountOut
-    expires_at: datetime
-    certificate_sha256: str
+    expires_at: datetime | None  # None: a restored session (the store keeps the expiry, not the server's word)
+    certificate_sha256: str = ""  # empty for a restored session: /auth/me does not say which certificate
 
     @property
     def enterprise_name(self) -> str:
@@ -41,6 +43,26 @@ class SignedIn:
     @property
     def enterprise_code(self) -> str:
         return self.account.uscc or ""
+
+
+def restore_session(server: str) -> SignedIn | None:
+    """Worker side of start-up: the stored session token for ``server``, checked with GET /auth/me.
+
+    None when nothing (still valid) is stored. Raises ApiError: ``net.*`` when the server cannot be
+    reached (keep the token, try later), ``auth.*`` when it no longer accepts the token.
+    """
+    from bidclient.session_store import load_token
+
+    token = load_token(server)
+    if token is None:
+        return None
+    # One quick retry: start-up must say "offline" soon, not after the CLI's patient back-off.
+    client = ApiClient(server, token=token, retries=1)
+    try:
+        account = AccountOut.model_validate(client.get_json("/api/v1/auth/me"))
+    except ValidationError:
+        raise ApiError("net.bad_response", "the server's answer to /auth/me is not an account") from None
+    return SignedIn(client.base_url, client, account, None)
 
 
 class AppContext(QObject):

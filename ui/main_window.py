@@ -1,5 +1,10 @@
 """The main window: menus, a role switcher over the registered workspaces, and the status bar
-(server, signed-in identity, server clock). Workspaces are added through ui.workspaces."""
+(server, signed-in identity, server clock). Workspaces are added through ui.workspaces.
+
+At start-up a stored session is checked with the server on a worker (ui.context.restore_session). An
+unreachable server is said once, quietly, in the status bar ("offline") and checked again every
+RETRY_OFFLINE_MS; it never opens a dialog.
+"""
 
 from __future__ import annotations
 
@@ -19,14 +24,19 @@ from PySide6.QtWidgets import (
 import ui.workspaces_builtin  # noqa: F401  (registers the shipped workspaces)
 from bidclient import session_store
 from ui.ca_doctor import CaDoctorDialog
-from ui.context import SETTING_ROLE, AppContext, SignedIn
+from ui.context import SETTING_ROLE, AppContext, SignedIn, restore_session
 from ui.error_view import plain_label
 from ui.languages import LANGUAGE_NAMES, LANGUAGES, LanguageManager
 from ui.pin_bridge import QtPinSource
 from ui.signin_dialog import SignInDialog
+from ui.workers import Task, TaskContext, start
 from ui.workspaces import registered_workspaces
 
 VERSION = "0.1.0"
+RETRY_OFFLINE_MS = 30_000
+
+# What the status bar says about the connection besides the server's address.
+CONNECTION_UNKNOWN, CHECKING, OFFLINE, SESSION_ENDED = "", "checking", "offline", "session_ended"
 
 
 class MainWindow(QMainWindow):
@@ -39,6 +49,12 @@ class MainWindow(QMainWindow):
         context.pin_source = self.pin_source
         self.signin_dialog: SignInDialog | None = None
         self.doctor_dialog: CaDoctorDialog | None = None
+        self.connection = CONNECTION_UNKNOWN
+        self._restore_task: Task | None = None
+        self.retry_timer = QTimer(self)
+        self.retry_timer.setSingleShot(True)
+        self.retry_timer.setInterval(RETRY_OFFLINE_MS)
+        self.retry_timer.timeout.connect(self.restore_session)
 
         # --- workspaces ---
         central = QWidget(self)
@@ -127,6 +143,7 @@ class MainWindow(QMainWindow):
         self.resize(1100, 720)
         self.retranslate()
         self._language_changed(languages.language)
+        self.restore_session()
 
     # --- language ------------------------------------------------------------------------------
 
@@ -179,19 +196,75 @@ class MainWindow(QMainWindow):
 
     # --- session and status bar ----------------------------------------------------------------
 
+    @property
+    def busy(self) -> bool:
+        """True while the stored session is being checked with the server."""
+        return self._restore_task is not None
+
+    def restore_session(self) -> None:
+        """Check the stored session of the last server on a worker; sign in with it if still valid."""
+        server = self.context.server_url()
+        if not server or self.context.session is not None or self._restore_task is not None:
+            return
+        self.connection = CHECKING
+        self._show_session(None)
+
+        def job(_ctx: TaskContext) -> SignedIn | None:
+            return restore_session(server)
+
+        task = Task(job, name="restore-session")
+        task.signals.succeeded.connect(self._restored)
+        task.signals.failed.connect(self._restore_failed)
+        task.signals.finished.connect(self._restore_done)
+        self._restore_task = start(task)
+
+    def _restored(self, session: SignedIn | None) -> None:
+        self.connection = CONNECTION_UNKNOWN
+        if session is not None and self.context.session is None:  # a sign-in meanwhile wins
+            self.context.set_session(session)
+        else:
+            self._show_session(self.context.session)
+
+    def _restore_failed(self, error: BaseException) -> None:
+        code = str(getattr(error, "code", ""))
+        if code.startswith("net."):
+            # The token may still be good: keep it, say so calmly, try again later.
+            self.connection = OFFLINE
+            self.retry_timer.start()
+        else:
+            # The server no longer accepts the token (expired, revoked): forget it, ask for a sign-in.
+            session_store.forget_session(self.context.server_url())
+            self.connection = SESSION_ENDED
+        self._show_session(self.context.session)
+
+    def _restore_done(self) -> None:
+        self._restore_task = None
+
     def _session_changed(self, session: SignedIn | None) -> None:
+        if session is not None:
+            self.connection = CONNECTION_UNKNOWN
+            self.retry_timer.stop()
         self._show_session(session)
         self.update_clock()
 
     def _show_session(self, session: SignedIn | None) -> None:
         server = session.server if session is not None else self.context.server_url()
-        self.server_label.setText(self.tr("Server: {url}").format(url=server or self.tr("none chosen")))
+        text = self.tr("Server: {url}").format(url=server or self.tr("none chosen"))
+        if session is None and self.connection == CHECKING:
+            text = self.tr("Server: {url} — checking the saved session…").format(url=server)
+        elif session is None and self.connection == OFFLINE:
+            text = self.tr("Server: {url} — offline, trying again every {seconds} s").format(
+                url=server, seconds=RETRY_OFFLINE_MS // 1000)
+        elif session is None and self.connection == SESSION_ENDED:
+            text = self.tr("Server: {url} — the saved session has ended; sign in again").format(url=server)
+        self.server_label.setText(text)
         if session is None:
             self.identity_label.setText(self.tr("Not signed in"))
         else:
             self.identity_label.setText(self.tr("Signed in: {name} ({code})").format(
                 name=session.enterprise_name, code=session.enterprise_code or "—"))
-        self.sign_out_action.setEnabled(session is not None)
+        # Offline with a saved session: signing out still forgets it.
+        self.sign_out_action.setEnabled(session is not None or self.connection == OFFLINE)
 
     def update_clock(self) -> None:
         client = self.context.client()
@@ -202,10 +275,13 @@ class MainWindow(QMainWindow):
         self.clock_label.setText(self.tr("Server time: {time}").format(time=now.strftime("%Y-%m-%d %H:%M:%S %Z")))
 
     def sign_out(self) -> None:
+        """Forget the session token (keyring or file) and show the window signed out."""
         session = self.context.session
-        if session is None:
+        if session is None and self.connection != OFFLINE:
             return
-        session_store.forget_session(session.server)
+        session_store.forget_session(session.server if session is not None else self.context.server_url())
+        self.retry_timer.stop()
+        self.connection = CONNECTION_UNKNOWN
         self.context.set_session(None)
 
     # --- dialogs -------------------------------------------------------------------------------
@@ -247,4 +323,5 @@ class MainWindow(QMainWindow):
                 return
         self.pin_source.abandon()
         self.clock.stop()
+        self.retry_timer.stop()
         super().closeEvent(event)

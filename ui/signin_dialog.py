@@ -6,6 +6,8 @@ PIN), the server URL to QSettings, and ``signed_in`` carries a ui.context.Signed
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import QEvent, Signal
 from PySide6.QtWidgets import (
     QComboBox,
@@ -22,20 +24,34 @@ from PySide6.QtWidgets import (
 from bidclient import session_store
 from bidclient.api_client import ApiClient
 from crypto import cms_sign
+from crypto.errors import OperationCancelled
 from crypto.key_access import KeyPairListing, TokenListings, list_tokens, open_key
+from crypto.pin import PinRequest, PinSource
 from crypto.trust import describe_subject
 from ui.context import AppContext, SignedIn
 from ui.error_view import ErrorView, plain_label
 from ui.pin_bridge import QtPinSource
+from ui.task_progress import TaskProgress
 from ui.workers import Task, TaskContext, start
 
 
-def sign_in(server: str, key_uri: str, pin_source: QtPinSource) -> SignedIn:
-    """Worker side: challenge, signature with the dongle (one PIN entry), session stored."""
+def sign_in(server: str, key_uri: str, pin_source: PinSource,
+            cancelled: Callable[[], bool] = lambda: False) -> SignedIn:
+    """Worker side: challenge, signature with the dongle (one PIN entry), session stored.
+
+    ``cancelled()`` is looked at before each step that waits (the PIN, the server); once the user
+    stopped waiting, no PIN is asked and no session is stored, even if the server still answers.
+    """
     client = ApiClient(server)
-    with open_key(key_uri, pin_source) as session:
+
+    def pin(request: PinRequest) -> str | None:
+        return None if cancelled() else pin_source(request)  # None: PinCancelled
+
+    with open_key(key_uri, pin) as session:
         signer = session.signer()
         out = client.login(lambda data: cms_sign.sign_detached(data, signer))
+    if cancelled():
+        raise OperationCancelled("sign-in was stopped")
     session_store.save_session(client.base_url, out.token, out.expires_at, out.account.identity_key)
     return SignedIn(client.base_url, client, out.account, out.expires_at, out.certificate_sha256)
 
@@ -53,6 +69,7 @@ class SignInDialog(QDialog):
         self.token_labels: list[str] = []
         self._list_task: Task | None = None
         self._login_task: Task | None = None
+        self._stopped: set[Task] = set()  # sign-ins the user stopped waiting for, still finishing
         self.result_session: SignedIn | None = None
 
         self.intro = plain_label(self)
@@ -69,6 +86,8 @@ class SignInDialog(QDialog):
         self.rescan_button.setObjectName("rescanButton")
         self.rescan_button.clicked.connect(self.refresh_tokens)
         self.status = plain_label(self, name="signInStatus")
+        self.progress = TaskProgress(self, name="signInProgress")
+        self.progress.stop_requested.connect(self.stop_sign_in)
         self.error_view = ErrorView(self)
         self.sign_in_button = QPushButton(self)
         self.sign_in_button.setObjectName("signInButton")
@@ -92,6 +111,7 @@ class SignInDialog(QDialog):
         layout.addWidget(self.intro)
         layout.addLayout(form)
         layout.addWidget(self.status)
+        layout.addWidget(self.progress)
         layout.addWidget(self.error_view)
         layout.addLayout(buttons)
         self.resize(640, 300)
@@ -111,6 +131,7 @@ class SignInDialog(QDialog):
         self.server_edit.setPlaceholderText("https://")
         self.key_label.setText(self.tr("&Certificate:"))
         self.key_combo.setAccessibleName(self.tr("Signing certificate"))
+        self.status.setAccessibleName(self.tr("Sign-in status"))
         self.rescan_button.setText(self.tr("&Look again"))
         self.rescan_button.setAccessibleName(self.tr("Look for dongles again"))
         self.sign_in_button.setText(self.tr("Sign &in"))
@@ -172,7 +193,13 @@ class SignInDialog(QDialog):
 
     @property
     def busy(self) -> bool:
-        return self._login_task is not None or self._list_task is not None
+        """True while a task of this dialog still runs (also a sign-in the user stopped waiting for)."""
+        return self._login_task is not None or self._list_task is not None or bool(self._stopped)
+
+    @property
+    def signing_in(self) -> bool:
+        """True while the dialog waits for a sign-in (the Stop button is shown)."""
+        return self._login_task is not None
 
     def start_sign_in(self) -> None:
         if self._login_task is not None:
@@ -190,10 +217,11 @@ class SignInDialog(QDialog):
             return
         self.sign_in_button.setEnabled(False)
         self.status.setText(self.tr("Signing in to {server}: enter the PIN when asked…").format(server=server))
+        self.progress.begin(self.tr("signing in"))
         pin_source = self.pin_source
 
-        def job(_ctx: TaskContext) -> SignedIn:
-            return sign_in(server, str(key_uri), pin_source)
+        def job(ctx: TaskContext) -> SignedIn:
+            return sign_in(server, str(key_uri), pin_source, ctx.cancelled)
 
         task = Task(job, name="sign-in")
         task.signals.succeeded.connect(self._signed_in)
@@ -201,15 +229,40 @@ class SignInDialog(QDialog):
         task.signals.finished.connect(self._login_done)
         self._login_task = start(task)
 
-    def _login_done(self) -> None:
+    def stop_sign_in(self) -> None:
+        """Stop waiting for the server or the dongle: the dialog is usable again at once; whatever the
+        stopped sign-in still receives is dropped (no PIN asked, no session stored)."""
+        task = self._login_task
+        if task is None:
+            return
+        task.cancel()
+        self.pin_source.abandon()
+        self._stopped.add(task)
         self._login_task = None
+        self.progress.end()
+        self.sign_in_button.setEnabled(True)
+        self.status.setText(self.tr("Sign-in stopped. You are not signed in."))
+
+    def _current(self) -> bool:
+        return self._login_task is not None and self.sender() is self._login_task.signals
+
+    def _login_done(self) -> None:
+        if not self._current():
+            self._stopped = {t for t in self._stopped if self.sender() is not t.signals}
+            return
+        self._login_task = None
+        self.progress.end()
         self.sign_in_button.setEnabled(True)
 
     def _failed(self, error: BaseException) -> None:
+        if not self._current():
+            return
         self.status.setText(self.tr("Not signed in."))
         self.error_view.show_error(error)
 
     def _signed_in(self, session: SignedIn) -> None:
+        if not self._current():
+            return
         self.result_session = session
         self.status.setText(self.tr("Signed in."))
         self.context.set_session(session)
@@ -217,7 +270,5 @@ class SignInDialog(QDialog):
         self.accept()
 
     def reject(self) -> None:
-        if self._login_task is not None:
-            self._login_task.cancel()
-            self.pin_source.abandon()
+        self.stop_sign_in()
         super().reject()

@@ -808,15 +808,15 @@
     </message>
     <message>
         <source>Server: {url} — checking the saved session…</source>
-        <translation type="unfinished"></translation>
+        <translation>服务器：{url} — 正在核对已保存的登录…</translation>
     </message>
     <message>
         <source>Server: {url} — offline, trying again every {seconds} s</source>
-        <translation type="unfinished"></translation>
+        <translation>服务器：{url} — 未连接，每 {seconds} 秒重试一次</translation>
     </message>
     <message>
         <source>Server: {url} — the saved session has ended; sign in again</source>
-        <translation type="unfinished"></translation>
+        <translation>服务器：{url} — 已保存的登录已失效，请重新登录</translation>
     </message>
     <message>
         <source>Not signed in</source>
@@ -1068,7 +1068,7 @@ Size: {size} bytes; files: {files}</source>
     </message>
     <message>
         <source>Sign-in status</source>
-        <translation type="unfinished"></translation>
+        <translation>登录状态</translation>
     </message>
     <message>
         <source>&amp;Look again</source>
@@ -1120,11 +1120,11 @@ Size: {size} bytes; files: {files}</source>
     </message>
     <message>
         <source>signing in</source>
-        <translation type="unfinished"></translation>
+        <translation>正在登录</translation>
     </message>
     <message>
         <source>Sign-in stopped. You are not signed in.</source>
-        <translation type="unfinished"></translation>
+        <translation>已停止登录。您尚未登录。</translation>
     </message>
     <message>
         <source>Not signed in.</source>
