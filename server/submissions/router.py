@@ -242,7 +242,7 @@ def get_submission(submission_id: str, db: DbSession, actor: CurrentActor) -> Su
 
 
 @router.get("/api/v1/submissions/{submission_id}/envelope", response_class=FileResponse,
-            responses={200: {"content": {"application/cms": {}}}})
+            responses={200: {"content": {"application/cms": {"schema": {"type": "string", "format": "binary"}}}}})
 def download_envelope(submission_id: str, db: DbSession, actor: CurrentActor, settings: SettingsDep) -> Any:
     path = service.envelope_for_download(db, actor=actor, submission_id=submission_id, store=_store(settings))
     return FileResponse(path, media_type="application/cms", filename=f"{submission_id}.bid")
@@ -272,7 +272,8 @@ def server_certificates(keys: KeysDep) -> ServerCertificatesOut:
 @router.post("/api/v1/tsa", tags=["meta"], response_class=Response,
              openapi_extra={"requestBody": {"required": True, "content": {"application/timestamp-query": {
                  "schema": {"type": "string", "format": "binary"}}}}},
-             responses={200: {"content": {"application/timestamp-reply": {}}}})
+             responses={200: {"content": {"application/timestamp-reply": {
+                 "schema": {"type": "string", "format": "binary"}}}}})
 async def tsa(request: Request) -> Response:
     """RFC 3161 over HTTP: a DER TimeStampReq in, a DER TimeStampResp out (answers `openssl ts`)."""
     if request.headers.get("content-type", "").split(";")[0].strip() != "application/timestamp-query":

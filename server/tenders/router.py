@@ -135,7 +135,7 @@ def get_version(tender_id: str, version: int, db: DbSession) -> TenderVersionOut
 
 @router.get("/{tender_id}/versions/{version}/documents/{sha256}", response_class=FileResponse,
             summary="One tender PDF of a version, by its SHA-256 (public)",
-            responses={200: {"content": {"application/pdf": {}}}})
+            responses={200: {"content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}}}})
 def get_document(tender_id: str, version: int, sha256: str, db: DbSession, settings: SettingsDep) -> FileResponse:
     if not _HEX64.match(sha256):
         raise Problem(404, "tender.document_not_found", "No such document", "documents are named by SHA-256")
