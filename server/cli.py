@@ -8,13 +8,15 @@ import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
-from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from server.settings import DATABASE_URL_ENV, Settings
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 CONFIG_NAME = "server.json"
 
@@ -124,6 +126,8 @@ def cmd_trust_add(args: argparse.Namespace) -> int:
 
 
 def cmd_trust_list(args: argparse.Namespace) -> int:
+    from sqlalchemy import select
+
     from server.auth.models import TrustEntry
 
     with _session(args) as db:
@@ -234,6 +238,13 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        import fastapi  # noqa: F401
+        import sqlalchemy  # noqa: F401
+    except ImportError as ex:
+        print(f"error [server.not_installed]: the server component needs its extra packages ({ex.name} is "
+              "missing): pip install 'bidclient[server]'", file=sys.stderr)
+        return 2
     args = build_parser().parse_args(argv)
     try:
         return int(args.func(args))
