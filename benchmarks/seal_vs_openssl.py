@@ -144,23 +144,28 @@ def _child_seal_no_check(bid_dir: Path, out: Path, p12: Path, opener: Path) -> i
     """
     from bidclient import sealing
 
-    sealing._self_check = lambda *_args, **_kw: None  # time the seal without it
+    written: list[int] = []
+
+    def no_check(_bid: Path, plaintext_size: int, *_args: object, **_kw: object) -> tuple[str, int]:
+        written.append(plaintext_size)  # the self-check child compares against it
+        return "0" * 64, 0
+
+    sealing._self_check = no_check  # type: ignore[assignment]  # time the seal without it
     target = sealing.TenderTarget(tender_id="BENCH-1", tender_version=1,
                                   opening_certificates=[_load_cert(opener)])
     with _open_key(p12) as session:
-        result = sealing.seal(bid_dir, out, session=session, target=target)
-    out.with_name(out.name + ".manifest.json").write_bytes(result.manifest.to_json_bytes())
+        sealing.seal(bid_dir, out, session=session, target=target)
+    out.with_name(out.name + ".plaintext-size").write_text(str(written[0]))
     return 0
 
 
-def _child_self_check(bid: Path, manifest_json: Path, p12: Path) -> int:
-    """bidclient.sealing._self_check alone: decrypt to a temporary package, check it, hash every file."""
+def _child_self_check(bid: Path, size_file: Path, p12: Path) -> int:
+    """bidclient.sealing._self_check alone: unwrap with the bidder's key, decrypt with the GCM tag
+    verified (no plaintext written), and the envelope's SHA-256 on a second thread."""
     from bidclient import sealing
-    from bidclient.bidpackage.manifest import parse_manifest
 
-    manifest = parse_manifest(manifest_json.read_bytes())
     with _open_key(p12) as session:
-        sealing._self_check(bid, manifest, session.decrypter(session.encryption_certificate))
+        sealing._self_check(bid, int(size_file.read_text()), session.decrypter(session.encryption_certificate))
     return 0
 
 
@@ -400,10 +405,10 @@ def build_ops(m: Material, size: int, py: str, with_cbc: bool) -> list[Op]:
            lambda: [py, me, "--child", "seal-no-check", str(m.bid_dir), str(sealed_nc), str(m.bidder_p12),
                     str(m.opener_cert)],
            total, reference="ossl-enc", goal=1.2, rss_goal_mib=64,
-           cleanup=_rm(sealed_nc, sealed_nc.with_name(sealed_nc.name + ".manifest.json"))),
-        Op("self-check", "  self-check alone (API: decrypt+unzip+hash)",
+           cleanup=_rm(sealed_nc, sealed_nc.with_name(sealed_nc.name + ".plaintext-size"))),
+        Op("self-check", "  self-check alone (API: unwrap + GCM decrypt, tag verified; SHA-256 alongside)",
            lambda: [py, me, "--child", "self-check", str(sealed_nc),
-                    str(sealed_nc.with_name(sealed_nc.name + ".manifest.json")), str(m.bidder_p12)],
+                    str(sealed_nc.with_name(sealed_nc.name + ".plaintext-size")), str(m.bidder_p12)],
            total, reference="ossl-enc", rss_goal_mib=64),
         Op("unseal-cli", "bidclient unseal (CLI: decrypt+verify+extract)",
            lambda: [*cli, "unseal", str(sealed), "--key", str(m.opener_p12), *pin, "--trust", str(m.ca_dir),
