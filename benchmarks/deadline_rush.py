@@ -277,17 +277,18 @@ def report(r: RushResult, args: argparse.Namespace, total_bytes: int) -> list[st
     failed = Counter(o.get("code") or "wrong receipt" for o in r.outcomes if not o.get("ok"))
     durations = [o["end"] - o["start"] for o in ok]
     last_end = max((o["end"] for o in r.outcomes), default=0.0)
+    submitted = total_bytes * len(ok) / max(1, len(r.outcomes))  # the bids are of one size
     lines = [
         f"### {r.backend}{' (PostgreSQL 15, fsync on)' if r.backend == 'postgresql' else ' (WAL, the default)'}",
         "",
         "| bidders | succeeded | failed (code: count) | on the server: active submissions | last done after s | "
-        "upload s p50 / p95 / max | aggregate MB/s | server CPU s (cores) | load generator CPU s (cores) | "
+        "upload s p50 / p95 / max | MB/s submitted | server CPU s (cores) | load generator CPU s (cores) | "
         "server peak RSS MiB | server threads |",
         "|---:|---:|---|---:|---:|---|---:|---:|---:|---:|---:|",
         f"| {len(r.outcomes)} | {len(ok)} | {', '.join(f'{k}: {v}' for k, v in failed.items()) or 'none'} | "
         f"{r.active_on_server} | {last_end:.1f} | {fx.percentile(durations, 50):.1f} / "
         f"{fx.percentile(durations, 95):.1f} / {max(durations, default=float('nan')):.1f} | "
-        f"{total_bytes / 1e6 / last_end:.0f} | {r.server_cpu:.1f} ({r.server_cpu / last_end:.2f}) | "
+        f"{submitted / 1e6 / last_end:.0f} | {r.server_cpu:.1f} ({r.server_cpu / last_end:.2f}) | "
         f"{r.client_cpu:.1f} ({r.client_cpu / last_end:.2f}) | {r.server_peak_rss:.0f} | {r.server_threads} |",
         "",
         "| probe request | phase | n | p50 ms | p95 ms | p99 ms | max ms | errors | p99 < 200 ms? |",
