@@ -60,6 +60,7 @@ def run_demo(data: Path, *, headless: bool = False) -> int:
             step(_("Opening the desktop app: sign in as 示例建设工程有限公司 with the token 'ent-a-rsa' "
                    "(demo PIN 12345678)"))
             app_env = dict(os.environ, BIDCLIENT_SERVER=env.url)
+            app_env["BIDCLIENT_DEMO_TOKEN"] = env.pki.party("ent-a").token_label or ""  # a dongle label
             return subprocess.run([sys.executable, "-m", "ui.launcher"], env=app_env, check=False).returncode
         if not headless:
             print("\n" + _("No display found: running the same bidder flow headless."), flush=True)

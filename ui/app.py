@@ -39,6 +39,9 @@ def install_cjk_font(app: QGuiApplication) -> str | None:
     return families[0]
 
 
+DEMO_TOKEN_ENV = "BIDCLIENT_DEMO_TOKEN"  # noqa: S105 - names a dongle, not a secret
+
+
 def create_application(argv: Sequence[str]) -> QApplication:
     existing = QApplication.instance()
     if isinstance(existing, QApplication):
@@ -64,6 +67,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     app = create_application(sys.argv if argv is None else argv)
     window = build_main_window(app, QSettings())
     window.show()
+    demo_token = os.environ.get(DEMO_TOKEN_ENV, "")
+    if demo_token and window.context.session is None:
+        # scripts/demo: open ready to sign in as the demo enterprise (its dongle preselected).
+        QTimer.singleShot(0, lambda: window.open_sign_in().prefer_token(demo_token))
     smoke_ms = os.environ.get("BIDCLIENT_SMOKE_QUIT_AFTER_MS", "")
     if smoke_ms.isdigit():  # packaging smoke check (scripts/build-bundle): show the loop ran, then quit
 

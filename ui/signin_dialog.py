@@ -71,6 +71,7 @@ class SignInDialog(QDialog):
         self._login_task: Task | None = None
         self._stopped: set[Task] = set()  # sign-ins the user stopped waiting for, still finishing
         self.result_session: SignedIn | None = None
+        self.preferred_token: str | None = None  # chosen when the tokens are listed (the demo's dongle)
 
         self.intro = plain_label(self)
         self.server_edit = QLineEdit(self)
@@ -167,6 +168,8 @@ class SignInDialog(QDialog):
                     self.pairs.append(pair)
                     self.token_labels.append(token.info.label)
         self._fill_combo()
+        if self.preferred_token in self.token_labels:
+            self.select_token(self.preferred_token)
         if self.pairs:
             self.status.setText(self.tr("{count} signing certificates found.").format(count=len(self.pairs)))
         else:
@@ -184,6 +187,12 @@ class SignInDialog(QDialog):
             self.key_combo.addItem(text, pair.uri)
         if 0 <= current < self.key_combo.count():
             self.key_combo.setCurrentIndex(current)
+
+    def prefer_token(self, token_label: str) -> None:
+        """Preselect this dongle now if it is listed, else as soon as the listing arrives."""
+        self.preferred_token = token_label
+        if token_label in self.token_labels:
+            self.select_token(token_label)
 
     def select_token(self, token_label: str) -> None:
         """Choose the first signing certificate of the dongle with this label."""
