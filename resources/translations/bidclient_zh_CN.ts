@@ -606,6 +606,14 @@
         <translation>对照答疑核对后保留该关联</translation>
     </message>
     <message>
+        <source>Link to this page</source>
+        <translation>链接到此页</translation>
+    </message>
+    <message>
+        <source>Link the selected criterion to the page shown in the viewer</source>
+        <translation>将所选评分点链接到查看器中显示的页面</translation>
+    </message>
+    <message>
         <source>I have read the changes</source>
         <translation>我已阅读变更内容</translation>
     </message>
@@ -672,6 +680,10 @@
     <message>
         <source>PDF files (*.pdf)</source>
         <translation>PDF 文件 (*.pdf)</translation>
+    </message>
+    <message>
+        <source>The signed forms are drawn when the bid is sealed; there is nothing to show yet.</source>
+        <translation>签章表单在加密投标文件时生成，目前尚无可显示的内容。</translation>
     </message>
 </context>
 <context>
@@ -845,6 +857,97 @@ Licence: Apache-2.0. CJK font: Droid Sans Fallback (Apache-2.0).</source>
         <translation>bidclient {version}
 开放的电子招投标客户端：支持任意CA机构的CA锁，加密的投标文件可用 OpenSSL 验证。
 许可证：Apache-2.0。中文字体：Droid Sans Fallback（Apache-2.0）。</translation>
+    </message>
+</context>
+<context>
+    <name>PdfViewer</name>
+    <message>
+        <source>Previous</source>
+        <translation>上一页</translation>
+    </message>
+    <message>
+        <source>Previous page (PgUp)</source>
+        <translation>上一页 (PgUp)</translation>
+    </message>
+    <message>
+        <source>Previous page</source>
+        <translation>上一页</translation>
+    </message>
+    <message>
+        <source>Next</source>
+        <translation>下一页</translation>
+    </message>
+    <message>
+        <source>Next page (PgDn)</source>
+        <translation>下一页 (PgDn)</translation>
+    </message>
+    <message>
+        <source>Next page</source>
+        <translation>下一页</translation>
+    </message>
+    <message>
+        <source>Page number to show</source>
+        <translation>要显示的页码</translation>
+    </message>
+    <message>
+        <source>Zoom out</source>
+        <translation>缩小</translation>
+    </message>
+    <message>
+        <source>Zoom out (Ctrl+-)</source>
+        <translation>缩小 (Ctrl+-)</translation>
+    </message>
+    <message>
+        <source>Zoom in</source>
+        <translation>放大</translation>
+    </message>
+    <message>
+        <source>Zoom in (Ctrl++)</source>
+        <translation>放大 (Ctrl++)</translation>
+    </message>
+    <message>
+        <source>Fit width</source>
+        <translation>适合宽度</translation>
+    </message>
+    <message>
+        <source>Fit the page to the width of the viewer (Ctrl+0)</source>
+        <translation>按查看器宽度显示页面 (Ctrl+0)</translation>
+    </message>
+    <message>
+        <source>Document page</source>
+        <translation>文档页面</translation>
+    </message>
+    <message>
+        <source>Page image</source>
+        <translation>页面图像</translation>
+    </message>
+    <message>
+        <source>Page {page} of {count}</source>
+        <translation>第 {page} 页，共 {count} 页</translation>
+    </message>
+    <message>
+        <source>No document open.</source>
+        <translation>未打开文档。</translation>
+    </message>
+    <message>
+        <source>Opening {name}…</source>
+        <translation>正在打开 {name}…</translation>
+    </message>
+    <message>
+        <source>{name} cannot be found or read.</source>
+        <translation>找不到或无法读取 {name}。</translation>
+    </message>
+    <message>
+        <source>{name} is password-protected and cannot be shown.</source>
+        <translation>{name} 设有密码保护，无法显示。</translation>
+    </message>
+    <message>
+        <source>This page of {name} cannot be drawn: the PDF is damaged.</source>
+        <translation>{name} 的这一页无法显示：PDF 文件已损坏。</translation>
+    </message>
+    <message>
+        <source>{name} cannot be shown: it is damaged or not a PDF.</source>
+        <translation>{name} 无法显示：文件已损坏或不是 PDF。</translation>
     </message>
 </context>
 <context>
@@ -1378,12 +1481,20 @@ Submission: {id}</source>
         <translation>打开文件(&amp;O)</translation>
     </message>
     <message>
-        <source>Open the selected tender document</source>
-        <translation>打开所选招标文件</translation>
+        <source>Open the selected tender document in the app</source>
+        <translation>在本程序中打开所选招标文件</translation>
     </message>
     <message>
-        <source>Documents open in your PDF viewer; they were checked against the agency&apos;s signature when fetched.</source>
-        <translation>文件将在系统 PDF 阅读器中打开；下载时已按招标代理的签名核验。</translation>
+        <source>Open in system viewer</source>
+        <translation>在系统查看器中打开</translation>
+    </message>
+    <message>
+        <source>Open the selected tender document in the system&apos;s PDF viewer</source>
+        <translation>在系统 PDF 阅读器中打开所选招标文件</translation>
+    </message>
+    <message>
+        <source>The documents were checked against the agency&apos;s signature when fetched.</source>
+        <translation>下载时已按招标代理的签名核验这些文件。</translation>
     </message>
     <message>
         <source>Sign in to see the tenders.</source>

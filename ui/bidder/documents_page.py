@@ -1,6 +1,9 @@
 """Documents and links: attach PDFs into the bid's sections, link each scoring criterion (评分点) to a file
 and page, and see the coverage — unlinked criteria in red, as the commercial tools do. After a
-clarification (答疑) the changes are listed here and the links to re-check are marked."""
+clarification (答疑) the changes are listed here and the links to re-check are marked.
+
+The file chosen for a link is shown in the app's PDF reader (ui.pdf_viewer) beside the criteria;
+"Link to this page" links the selected criterion to the page the bidder is looking at."""
 
 from __future__ import annotations
 
@@ -31,6 +34,7 @@ from PySide6.QtWidgets import (
 from bidclient import bid_project as bp
 from ui.bidder.common import section_title
 from ui.error_view import ErrorView, plain_label
+from ui.pdf_viewer import PdfViewer
 
 RED = QColor("#ffd6d6")
 AMBER = QColor("#fff0c2")
@@ -94,6 +98,14 @@ class DocumentsPage(QWidget):
         self.keep_button = QPushButton(self)
         self.keep_button.setObjectName("keepLink")
         self.keep_button.clicked.connect(self.keep_selected)
+        self.viewer = PdfViewer(self)
+        self.viewer.page_changed.connect(lambda _p: self._update_link_page())
+        self.viewer.loaded.connect(lambda _n: self._update_link_page())
+        self.viewer.failed.connect(lambda _e: self._update_link_page())
+        self.link_page_button = QPushButton(self)
+        self.link_page_button.setObjectName("linkShownPage")
+        self.link_page_button.clicked.connect(self.link_to_shown_page)
+        self.tree.currentItemChanged.connect(lambda item, _old: self._attachment_chosen(item))
 
         banner = QHBoxLayout()
         banner.addWidget(self.changes_box, 1)
@@ -122,10 +134,23 @@ class DocumentsPage(QWidget):
         right_layout.addWidget(self.coverage_label)
         right_layout.addWidget(self.criteria, 1)
         right_layout.addLayout(link_row)
+        work = QSplitter(Qt.Orientation.Vertical, self)
+        work.addWidget(left)
+        work.addWidget(right)
+        work.setStretchFactor(1, 2)
+        reader = QWidget(self)
+        reader_layout = QVBoxLayout(reader)
+        reader_layout.setContentsMargins(0, 0, 0, 0)
+        reader_layout.addWidget(self.viewer, 1)
+        reader_row = QHBoxLayout()
+        reader_row.addStretch(1)
+        reader_row.addWidget(self.link_page_button)
+        reader_layout.addLayout(reader_row)
         splitter = QSplitter(self)
-        splitter.addWidget(left)
-        splitter.addWidget(right)
-        splitter.setStretchFactor(1, 2)
+        splitter.addWidget(work)
+        splitter.addWidget(reader)
+        splitter.setStretchFactor(0, 1)
+        splitter.setStretchFactor(1, 1)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(banner)
@@ -163,6 +188,9 @@ class DocumentsPage(QWidget):
         self.unlink_button.setAccessibleName(self.tr("Remove the selected criterion's link"))
         self.keep_button.setText(self.tr("Keep link"))
         self.keep_button.setAccessibleName(self.tr("Keep the link after checking it against the clarification"))
+        self.link_page_button.setText(self.tr("Link to this page"))
+        self.link_page_button.setAccessibleName(self.tr("Link the selected criterion to the page shown in the "
+                                                        "viewer"))
         self.ack_button.setText(self.tr("I have read the changes"))
         self.ack_button.setAccessibleName(self.tr("Confirm that you have read the clarification's changes"))
         self.refresh()
@@ -317,6 +345,7 @@ class DocumentsPage(QWidget):
 
     def _criterion_selected(self) -> None:
         criterion = self._selected_criterion()
+        self._update_link_page()
         if self.project is None or criterion is None:
             return
         link = self.project.links.get(criterion)
@@ -324,12 +353,53 @@ class DocumentsPage(QWidget):
             self.select_file(link.file)
             if link.page:
                 self.page_spin.setValue(link.page)
+                path = self._file_on_disk(link.file)
+                if path is not None:  # show the linked page, so the bidder can check it
+                    self.viewer.open(path, page=link.page)
 
     def _file_selected(self) -> None:
         if self.project is None:
+            self.viewer.close_document()
             return
-        pages = self.project.files().get(str(self.file_combo.currentData()))
+        file = str(self.file_combo.currentData())
+        pages = self.project.files().get(file)
         self.page_spin.setRange(1, pages or 9999)
+        path = self._file_on_disk(file)
+        if path is None:
+            self.viewer.close_document(self.tr("The signed forms are drawn when the bid is sealed; there is "
+                                               "nothing to show yet."))
+        else:
+            self.viewer.open(path)
+        self._update_link_page()
+
+    def _file_on_disk(self, file: str) -> Path | None:
+        """The draft's copy of an attached file (forms are only drawn when sealing: None)."""
+        if self.project is None or not any(a.path == file for a in self.project.attachments):
+            return None
+        return self.project.directory / bp.ATTACHMENTS_DIR / file
+
+    def _attachment_chosen(self, item: QTreeWidgetItem | None) -> None:
+        path = item.data(0, Qt.ItemDataRole.UserRole) if item is not None else None
+        if path:
+            self.select_file(str(path))
+
+    def _shown_file(self) -> str | None:
+        """The bid file whose page the viewer shows (None: nothing readable is shown)."""
+        file = self.file_combo.currentData()
+        if file is None or self.viewer.page < 1 or self.viewer.error is not None:
+            return None
+        path = self._file_on_disk(str(file))
+        return str(file) if path is not None and path == self.viewer.path else None
+
+    def _update_link_page(self) -> None:
+        self.link_page_button.setEnabled(self._shown_file() is not None and self._selected_criterion() is not None)
+
+    def link_to_shown_page(self) -> None:
+        """Link the selected criterion to the file and page shown in the viewer."""
+        if self._shown_file() is None:
+            return
+        self.page_spin.setValue(self.viewer.page)
+        self.link_selected()
 
     def link_selected(self) -> None:
         criterion = self._selected_criterion()

@@ -1,8 +1,9 @@
 """Tenders on the server: list them, fetch one (signature and documents verified), see its version,
 requirements and scoring criteria, and read its documents.
 
-PySide6-Essentials ships no QtPdf module, so documents open in the system's PDF viewer
-(QDesktopServices); they were verified against the signed definition when fetched.
+Documents open in the app's own reader (ui.pdf_viewer, PDFium: PySide6's wheels have no QtPdf), beside
+the tender; the system's PDF viewer stays available as a second choice. They were verified against the
+signed definition when fetched.
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ from bidclient.signing import load_trust
 from ui.bidder.common import short_time
 from ui.context import AppContext
 from ui.error_view import ErrorView, plain_label
+from ui.pdf_viewer import PdfViewer
 from ui.workers import Task, TaskContext, start
 
 
@@ -104,6 +106,9 @@ class TenderBrowser(QWidget):
         self.open_button = QPushButton(self)
         self.open_button.setObjectName("openDocument")
         self.open_button.clicked.connect(lambda: self._open_item(self.documents.currentItem()))
+        self.system_button = QPushButton(self)
+        self.system_button.setObjectName("openDocumentExternally")
+        self.system_button.clicked.connect(lambda: self._open_externally(self.documents.currentItem()))
         self.viewer_note = plain_label(self, name="viewerNote")
         self.viewer_note.setStyleSheet("color: #555;")
 
@@ -129,13 +134,20 @@ class TenderBrowser(QWidget):
         right_layout.addWidget(self.documents)
         doc_row = QHBoxLayout()
         doc_row.addWidget(self.open_button)
-        doc_row.addWidget(self.viewer_note, 1)
+        doc_row.addWidget(self.system_button)
         right_layout.addLayout(doc_row)
+        right_layout.addWidget(self.viewer_note)
+        # The reader takes a third pane once a document is opened: the tender stays in view beside it.
+        self.viewer = PdfViewer(self)
+        self.viewer.setVisible(False)
         splitter = QSplitter(self)
+        self.splitter = splitter
         splitter.addWidget(left)
         splitter.addWidget(right)
+        splitter.addWidget(self.viewer)
         splitter.setStretchFactor(0, 3)
         splitter.setStretchFactor(1, 2)
+        splitter.setStretchFactor(2, 4)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(splitter)
@@ -161,9 +173,12 @@ class TenderBrowser(QWidget):
         self.documents_label.setText(self.tr("Tender documents"))
         self.documents.setAccessibleName(self.tr("Tender documents"))
         self.open_button.setText(self.tr("&Open document"))
-        self.open_button.setAccessibleName(self.tr("Open the selected tender document"))
-        self.viewer_note.setText(self.tr("Documents open in your PDF viewer; they were checked against the "
-                                         "agency's signature when fetched."))
+        self.open_button.setAccessibleName(self.tr("Open the selected tender document in the app"))
+        self.system_button.setText(self.tr("Open in system viewer"))
+        self.system_button.setAccessibleName(self.tr("Open the selected tender document in the system's "
+                                                     "PDF viewer"))
+        self.viewer_note.setText(self.tr("The documents were checked against the agency's signature when "
+                                         "fetched."))
         self.show_project(self.project)
 
     # --- listing ---
@@ -256,6 +271,7 @@ class TenderBrowser(QWidget):
                                         "are checked before anything is shown."))
             self.criteria.setRowCount(0)
             self.documents.clear()
+            self._documents_listed()
             return
         d = project.definition
         signer = project.tender.signer
@@ -281,8 +297,30 @@ class TenderBrowser(QWidget):
             self.documents.addItem(item)
         if self.documents.count():
             self.documents.setCurrentRow(0)
+        self._documents_listed()
+
+    def _documents_listed(self) -> None:
+        has = self.documents.count() > 0
+        self.open_button.setEnabled(has)
+        self.system_button.setEnabled(has)
+        shown = self.viewer.path
+        listed = {str(self.documents.item(i).data(Qt.ItemDataRole.UserRole)) for i in range(self.documents.count())}
+        if shown is not None and str(shown) not in listed:  # another tender or version: close its document
+            self.viewer.close_document()
+            self.viewer.setVisible(False)
 
     def _open_item(self, item: Any) -> None:
+        """Read the document in the app's viewer, which opens beside the tender."""
+        if not isinstance(item, QListWidgetItem):
+            return
+        first = not self.viewer.isVisible()
+        self.viewer.setVisible(True)
+        if first:  # give the reader half of the width; the user may drag the splitter
+            total = sum(self.splitter.sizes())
+            self.splitter.setSizes([total // 4, total // 4, total - 2 * (total // 4)])
+        self.viewer.open(Path(str(item.data(Qt.ItemDataRole.UserRole))))
+
+    def _open_externally(self, item: Any) -> None:
         if isinstance(item, QListWidgetItem):
             QDesktopServices.openUrl(QUrl.fromLocalFile(str(item.data(Qt.ItemDataRole.UserRole))))
 
