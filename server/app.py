@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
+import contextlib
+from collections.abc import AsyncIterator
 
-from fastapi import FastAPI, Request, Response
-from starlette.middleware.base import RequestResponseEndpoint
+import anyio.to_thread
+from fastapi import FastAPI
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from server import clock, keys
 from server.db import make_engine, make_session_factory
@@ -25,8 +27,40 @@ def _version() -> str:
 __version__ = _version()
 
 
+class ServerTimeMiddleware:
+    """Adds X-Server-Time to every response: clients show deadlines by the server clock (Art. 27:
+    arrival is the server's time). Plain ASGI, so upload bodies stream through untouched."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_time(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", []))
+                headers.append((b"x-server-time", clock.isoformat(clock.now()).encode("ascii")))
+                message = {**message, "headers": headers}
+            await send(message)
+
+        await self.app(scope, receive, send_with_time)
+
+
+@contextlib.asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    # Every request may wait in a worker thread (a database lock, a pool connection); with more threads
+    # than requests admitted at once (uvicorn's limit_concurrency), the request holding the lock can
+    # always get a thread to finish, so waiting never turns into a deadlock.
+    settings: Settings = app.state.settings
+    anyio.to_thread.current_default_thread_limiter().total_tokens = settings.max_threads
+    yield
+
+
 def create_app(settings: Settings) -> FastAPI:
-    app = FastAPI(title="bidclient server", version=__version__,
+    app = FastAPI(title="bidclient server", version=__version__, lifespan=_lifespan,
                   description="Tenders, dongle login, sealed-bid submission with signed receipts, audit trail.")
     engine = make_engine(settings.resolved_database_url)
     app.state.settings = settings
@@ -38,38 +72,19 @@ def create_app(settings: Settings) -> FastAPI:
 
     install_openapi(app)
 
-    @app.middleware("http")
-    async def server_time(request: Request, call_next: RequestResponseEndpoint) -> Response:
-        response = await call_next(request)
-        # Clients show deadlines by the server clock (Art. 27: arrival is the server's time).
-        response.headers["X-Server-Time"] = clock.isoformat(clock.now())
-        return response
+    app.add_middleware(ServerTimeMiddleware)
 
+    from server.audit.router import router as audit_router
     from server.auth.router import router as auth_router
+    from server.submissions.router import router as submissions_router
+    from server.tenders.router import router as tenders_router
+    from server.trustlist.router import router as trustlist_router
 
-    app.include_router(auth_router)
-    for module in _optional_routers():
-        app.include_router(module)
+    for router in (auth_router, trustlist_router, tenders_router, submissions_router, audit_router):
+        app.include_router(router)
 
     @app.get("/api/v1/health", tags=["meta"])
-    def health() -> dict[str, str]:
+    async def health() -> dict[str, str]:  # async: answers even while every worker thread is busy
         return {"status": "ok", "version": __version__, "server_time": clock.isoformat(clock.now())}
 
     return app
-
-
-def _optional_routers() -> list[Any]:
-    """Routers of the domain packages (each package registers itself here)."""
-    import importlib
-
-    found = []
-    for name in ("server.trustlist.router", "server.tenders.router", "server.submissions.router",
-                 "server.audit.router"):
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as ex:
-            if ex.name is None or not name.startswith(ex.name):
-                raise
-            continue
-        found.append(module.router)
-    return found

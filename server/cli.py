@@ -75,7 +75,9 @@ def cmd_run(args: argparse.Namespace) -> int:
     from server.app import create_app
 
     app = create_app(_settings(args))
-    uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level, access_log=False)
+    settings = app.state.settings
+    uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level, access_log=False,
+                limit_concurrency=settings.max_concurrency, backlog=2048, timeout_keep_alive=30)
     return 0
 
 

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+import threading
+import time
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
@@ -68,6 +70,37 @@ def load_trust_list(db: Session) -> trust.TrustList:
     return trust.TrustList.of(certs, crls)
 
 
+TRUST_CACHE_SECONDS = 10.0
+_trust_cache: dict[str, tuple[float, trust.TrustList]] = {}
+_trust_cache_lock = threading.Lock()
+
+
+def current_trust_list(db: Session) -> trust.TrustList:
+    """The trust list, re-read from the database at most every TRUST_CACHE_SECONDS.
+
+    It is read in a short session of its own, so that a request never holds its transaction (on
+    SQLite: the write lock) while certificates are validated, which may fetch CRLs and OCSP answers.
+    A change made with the admin commands reaches every instance within TRUST_CACHE_SECONDS.
+    """
+    bind = db.get_bind()
+    key = str(bind.engine.url) if hasattr(bind, "engine") else str(id(bind))
+    now = time.monotonic()
+    with _trust_cache_lock:
+        hit = _trust_cache.get(key)
+        if hit is not None and now - hit[0] < TRUST_CACHE_SECONDS:
+            return hit[1]
+    with Session(bind.engine if hasattr(bind, "engine") else bind) as fresh:
+        loaded = load_trust_list(fresh)
+    with _trust_cache_lock:
+        _trust_cache[key] = (now, loaded)
+    return loaded
+
+
+def forget_cached_trust_lists() -> None:
+    with _trust_cache_lock:
+        _trust_cache.clear()
+
+
 def _revocation(settings: Settings) -> trust.RevocationMode:
     return {"hard-fail": trust.RevocationMode.HARD_FAIL, "off": trust.RevocationMode.OFF}.get(
         settings.revocation, trust.RevocationMode.SOFT_FAIL)
@@ -80,7 +113,7 @@ def verify_signed_by_trusted(db: Session, *, content: bytes, signature: bytes, s
         info = cms_sign.verify_detached(content, signature)
     except CryptoError as ex:
         raise DomainError("auth.signature_invalid", f"the signature is not valid: {ex}", status=401) from ex
-    trust_list = load_trust_list(db)
+    trust_list = current_trust_list(db)
     try:
         trust.validate(info.signer_certificate, trust_list, usage=usage, extra_certs=info.certificates,
                        revocation=_revocation(settings))
@@ -91,14 +124,18 @@ def verify_signed_by_trusted(db: Session, *, content: bytes, signature: bytes, s
 
 def login(db: Session, *, nonce: str, signature: bytes, address: str, settings: Settings
           ) -> tuple[str, SessionToken, Account, list[str], str]:
-    """Consume the challenge, check the signature and certificate, and open a session."""
+    """Check the signature and certificate, consume the challenge, and open a session.
+
+    The certificate is validated before the first write, so that no transaction (on SQLite: the write
+    lock) is held while revocation information is fetched.
+    """
+    info = verify_signed_by_trusted(db, content=login_statement(nonce), signature=signature, settings=settings)
     now = clock.now()
     consumed = db.execute(update(Challenge).where(Challenge.nonce == nonce, Challenge.used_at.is_(None),
                                                   Challenge.expires_at >= now).values(used_at=now))
     if consumed.rowcount != 1:  # type: ignore[attr-defined]
         raise DomainError("auth.challenge_invalid", "the login challenge is unknown, expired or already used; "
                           "ask for a new one", status=401)
-    info = verify_signed_by_trusted(db, content=login_statement(nonce), signature=signature, settings=settings)
     cert = info.signer_certificate
     ident = identity.identity_of(cert)
     account = _account_for(db, ident, now)

@@ -35,7 +35,7 @@ from crypto.errors import CryptoError, TrustError
 from server import clock
 from server.audit import chain
 from server.auth.models import Account
-from server.auth.service import Actor, load_trust_list
+from server.auth.service import Actor, current_trust_list
 from server.blobs import BlobStore
 from server.problems import DomainError
 from server.settings import Settings
@@ -211,7 +211,7 @@ def _verify_signature(db: Session, *, actor: Actor, definition: TenderDefinition
         raise DomainError("tender.signature_invalid", f"the signature over the definition is not valid: {ex}",
                           status=422) from ex
     try:
-        trust.validate(info.signer_certificate, load_trust_list(db), usage="signing",
+        trust.validate(info.signer_certificate, current_trust_list(db), usage="signing",
                        extra_certs=info.certificates, revocation=revocation_mode(settings))
     except TrustError as ex:
         raise DomainError("tender.signer_untrusted", f"the signing certificate is not acceptable: {ex}",
@@ -227,7 +227,7 @@ def _verify_signature(db: Session, *, actor: Actor, definition: TenderDefinition
 
 
 def _check_opening_certificates(db: Session, definition: TenderDefinition, *, settings: Settings) -> None:
-    trust_list = load_trust_list(db)
+    trust_list = current_trust_list(db)
     for index, pem in enumerate(definition.opening_certificates):
         try:
             cert = x509.load_pem_x509_certificate(pem.encode("ascii"))

@@ -80,7 +80,7 @@ def start_server(data: Path, database_url: str = "") -> RunningServer:
     thread = threading.Thread(target=server.run, daemon=True, name=f"server-{port}")
     thread.start()
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 20
+    deadline = time.monotonic() + 90  # generous: a loaded CI machine starts slowly
     while time.monotonic() < deadline:
         try:
             if requests.get(url + "/api/v1/health", timeout=1).ok:
