@@ -105,7 +105,8 @@ def _load(path: Path) -> _Document:
     except OSError as ex:
         raise PdfViewError(f"{path.name} cannot be read: {ex.strerror or ex}", code="pdf.not_found") from ex
     except pdfium.PdfiumError as ex:
-        if ex.err_code in (4, 5):  # FPDF_ERR_PASSWORD, FPDF_ERR_SECURITY
+        # err_code (FPDF_ERR_PASSWORD = 4, FPDF_ERR_SECURITY = 5) is new in pypdfium2 5; 4.x says it in words
+        if getattr(ex, "err_code", None) in (4, 5) or "password" in str(ex).lower():
             raise PdfViewError(f"{path.name} is password-protected", code="pdf.encrypted") from ex
         raise PdfViewError(f"{path.name} is damaged or not a PDF ({ex})", code="pdf.unreadable") from ex
     document = _Document(path, pdf, count)

@@ -292,6 +292,8 @@ def test_link_a_criterion_to_the_page_shown_in_the_viewer(qtbot: Any, window: Ma
     window.languages.set_language("zh_CN")
     try:
         assert page.link_page_button.text() == "链接到此页"
+        assert page.link_page_button.isEnabled()  # the criterion stays selected across the language switch
+        assert viewer.page == 1 and viewer.page_label.text() == "第 1 页，共 3 页"
         QApplication.processEvents()
         path = folder / "bidder-viewer.png"
         assert window.grab().save(str(path))

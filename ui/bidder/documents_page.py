@@ -149,8 +149,8 @@ class DocumentsPage(QWidget):
         splitter = QSplitter(self)
         splitter.addWidget(work)
         splitter.addWidget(reader)
-        splitter.setStretchFactor(0, 1)
-        splitter.setStretchFactor(1, 1)
+        splitter.setStretchFactor(0, 3)
+        splitter.setStretchFactor(1, 2)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(banner)
@@ -204,6 +204,7 @@ class DocumentsPage(QWidget):
 
     def refresh(self) -> None:
         project = self.project
+        selected = self._selected_criterion()  # kept across a refresh (e.g. a language switch)
         self._show_changes()
         self.tree.clear()
         self.criteria.setRowCount(0)
@@ -222,6 +223,15 @@ class DocumentsPage(QWidget):
             top.setExpanded(True)
         self._fill_files()
         self._fill_criteria()
+        if selected is not None:
+            self.criteria.blockSignals(True)  # selected again, not chosen: the viewer stays where it is
+            try:
+                self.select_criterion(selected)
+            except KeyError:
+                pass  # removed by a clarification
+            finally:
+                self.criteria.blockSignals(False)
+        self._update_link_page()
 
     def _fill_files(self) -> None:
         assert self.project is not None
