@@ -10,7 +10,7 @@ from fastapi import FastAPI
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from server import clock, keys
-from server.db import make_engine, make_session_factory
+from server.db import make_engine, make_read_session_factory, make_session_factory
 from server.problems import install_problem_handlers
 from server.settings import Settings
 
@@ -66,6 +66,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.settings = settings
     app.state.engine = engine
     app.state.session_factory = make_session_factory(engine)
+    app.state.read_session_factory = make_read_session_factory(engine)
     app.state.keys = keys.load(settings.keys_dir)
     install_problem_handlers(app)
     from server.openapi import install_openapi

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Iterator
 from typing import Annotated
 
@@ -41,13 +42,24 @@ KeysDep = Annotated[ServerKeys, Depends(get_keys)]
 AddressDep = Annotated[str, Depends(client_address)]
 
 
-def current_actor(request: Request, db: DbSession) -> auth_service.Actor:
+def get_read_db(request: Request) -> Iterator[Session]:
+    yield from session_scope(request.app.state.read_session_factory)
+
+
+# For handlers that only read: no write lock on SQLite, so listings stay fast while bids pour in.
+ReadDbSession = Annotated[Session, Depends(get_read_db, scope="function")]
+
+
+def current_actor(request: Request) -> auth_service.Actor:
+    """The caller, looked up in a short read-only unit of its own: authenticating never holds the
+    request's transaction (on SQLite, the write lock) open."""
     header = request.headers.get("authorization", "")
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token:
         raise Problem(401, "auth.required", "Authentication required",
                       "log in with your dongle and send the session token as 'Authorization: Bearer'")
-    return auth_service.actor_for_token(db, token=token.strip(), address=client_address(request))
+    with contextlib.closing(request.app.state.read_session_factory()) as db:
+        return auth_service.actor_for_token(db, token=token.strip(), address=client_address(request))
 
 
 CurrentActor = Annotated[auth_service.Actor, Depends(current_actor)]

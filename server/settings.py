@@ -19,8 +19,8 @@ class Settings:
     tsa_url: str = ""  # empty: the built-in TSA
     revocation: str = "soft-fail"
     max_chunk_size: int = 16 << 20
-    max_threads: int = 256  # worker threads for blocking work (database, files, certificate checks)
-    max_concurrency: int = 200  # requests handled at once; more get 503 and the client retries
+    max_threads: int = 1024  # worker threads for blocking work (database, files, certificate checks)
+    max_concurrency: int = 1000  # requests handled at once; more get 503 and the client retries
     extra: dict[str, str] = field(default_factory=dict)
 
     @property

@@ -51,10 +51,7 @@ router = APIRouter(prefix="/api/v1/audit", tags=["audit"], lifespan=lifespan)
 
 def audit_reader(request: Request) -> Actor:
     """The caller, who must be a supervisor or an administrator (checked in a transaction of its own)."""
-    factory: sessionmaker[Session] = request.app.state.session_factory
-    with factory() as db:
-        actor = current_actor(request, db)
-        db.commit()
+    actor = current_actor(request)
     if not actor.has(*READ_ROLES):
         raise Problem(403, "auth.forbidden", "Not allowed",
                       f"reading the audit trail needs the role supervisor or admin; you have "

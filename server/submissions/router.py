@@ -35,7 +35,7 @@ from server import clock
 from server.auth import service as auth_service
 from server.blobs import BlobStore
 from server.db import session_scope
-from server.deps import KeysDep, SettingsDep, client_address, current_actor
+from server.deps import KeysDep, SettingsDep, current_actor
 from server.keys import ServerKeys
 from server.problems import DomainError, Problem
 from server.settings import Settings
@@ -58,14 +58,8 @@ def _in_unit(request: Request, work: Callable[[Session], T]) -> T:
 
 
 def _short_actor(request: Request) -> auth_service.Actor:
-    """Authenticate in a transaction of its own that ends before the request's bytes are read."""
-    header = request.headers.get("authorization", "")
-    scheme, _, token = header.partition(" ")
-    if scheme.lower() != "bearer" or not token:
-        raise Problem(401, "auth.required", "Authentication required",
-                      "log in with your dongle and send the session token as 'Authorization: Bearer'")
-    return _in_unit(request, lambda db: auth_service.actor_for_token(db, token=token.strip(),
-                                                                     address=client_address(request)))
+    """Authenticate in a read-only unit of its own that ends before the request's bytes are read."""
+    return current_actor(request)
 
 
 ShortActor = Annotated[auth_service.Actor, Depends(_short_actor)]
@@ -81,8 +75,8 @@ def _db(request: Request) -> Iterator[Session]:
 DbSession = Annotated[Session, Depends(_db, scope="function")]
 
 
-def _actor(request: Request, db: DbSession) -> auth_service.Actor:
-    return current_actor(request, db)
+def _actor(request: Request) -> auth_service.Actor:
+    return current_actor(request)
 
 
 CurrentActor = Annotated[auth_service.Actor, Depends(_actor, scope="function")]

@@ -26,7 +26,7 @@ from bidclient.protocol.tender import (
 from server import clock
 from server.auth.models import Role
 from server.auth.service import Actor
-from server.deps import DbSession, SettingsDep, current_actor, get_settings, require_roles
+from server.deps import DbSession, ReadDbSession, SettingsDep, current_actor, get_settings, require_roles
 from server.problems import Problem
 from server.settings import Settings
 from server.tenders import service
@@ -42,10 +42,7 @@ _HEX64 = re.compile(r"^[0-9a-f]{64}$")
 def _agency_before_body(request: Request) -> Actor:
     """Authenticate with a short-lived database session, closed before the body streams in, so that a
     long upload holds no database transaction (on SQLite that would be the write lock)."""
-    factory = request.app.state.session_factory
-    with factory() as db:
-        actor = current_actor(request, db)
-        db.commit()
+    actor = current_actor(request)
     if not actor.has(Role.AGENCY.value):
         raise Problem(403, "auth.forbidden", "Not allowed", "uploading tender documents needs the role agency")
     return actor
@@ -113,21 +110,21 @@ def clarify(tender_id: str, body: PublishIn, db: DbSession, settings: SettingsDe
 
 
 @router.get("", response_model=TenderListOut, summary="List published tenders (public)")
-def list_tenders(db: DbSession, limit: Annotated[int, Query(ge=1, le=500)] = 100,
+def list_tenders(db: ReadDbSession, limit: Annotated[int, Query(ge=1, le=500)] = 100,
                  offset: Annotated[int, Query(ge=0)] = 0) -> TenderListOut:
     return TenderListOut(tenders=[_summary(t) for t in service.list_tenders(db, limit=limit, offset=offset)],
                          server_time=clock.now())
 
 
 @router.get("/{tender_id}", response_model=TenderOut, summary="One tender and its versions (public)")
-def get_tender(tender_id: str, db: DbSession) -> TenderOut:
+def get_tender(tender_id: str, db: ReadDbSession) -> TenderOut:
     listing, versions = service.tender_listing(db, tender_id=tender_id)
     return TenderOut(**_summary(listing).model_dump(), versions=[_version_summary(v) for v in versions])
 
 
 @router.get("/{tender_id}/versions/{version}", response_model=TenderVersionOut,
             summary="The signed definition of one version (public)")
-def get_version(tender_id: str, version: int, db: DbSession) -> TenderVersionOut:
+def get_version(tender_id: str, version: int, db: ReadDbSession) -> TenderVersionOut:
     row = service.get_version(db, tender_id=tender_id, version=version)
     tender = service.get_tender(db, tender_id=tender_id)
     return _version_out(row, tender.current_version)
@@ -136,7 +133,7 @@ def get_version(tender_id: str, version: int, db: DbSession) -> TenderVersionOut
 @router.get("/{tender_id}/versions/{version}/documents/{sha256}", response_class=FileResponse,
             summary="One tender PDF of a version, by its SHA-256 (public)",
             responses={200: {"content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}}}})
-def get_document(tender_id: str, version: int, sha256: str, db: DbSession, settings: SettingsDep) -> FileResponse:
+def get_document(tender_id: str, version: int, sha256: str, db: ReadDbSession, settings: SettingsDep) -> FileResponse:
     if not _HEX64.match(sha256):
         raise Problem(404, "tender.document_not_found", "No such document", "documents are named by SHA-256")
     doc, path = service.document_path(db, tender_id=tender_id, version=version, sha256=sha256, settings=settings)

@@ -148,11 +148,14 @@ def test_cli_submit_interrupted_then_resumed_by_a_new_process(live_server, pki, 
     held = 0
     while time.monotonic() < deadline and first.poll() is None:
         if state_path(bid).exists():
+            # Freeze the client while looking, so a fast machine cannot finish the upload between looks.
+            first.send_signal(signal.SIGSTOP)
             upload_id = json.loads(state_path(bid).read_text())["upload_id"]
             held = watcher.client.get_json(f"/api/v1/uploads/{upload_id}")["received_bytes"]
             if held >= 512 << 10:
                 break
-        time.sleep(0.02)
+            first.send_signal(signal.SIGCONT)
+        time.sleep(0.005)
     first.send_signal(signal.SIGKILL)  # no chance to clean up: like a crash or a power cut
     first.communicate()
     assert 0 < held < bid.stat().st_size, "the client finished before it could be interrupted"
