@@ -334,6 +334,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--server-pythonpath", default="",
                         help="prepended to the server's PYTHONPATH (e.g. a folder with httptools/uvloop)")
     parser.add_argument("--markdown", type=Path, default=None)
+    parser.add_argument("--keep-logs", type=Path, default=None, help="copy the server logs into this folder")
     args = parser.parse_args(argv)
     if args.bidders > 1000 or args.window > 600:
         parser.error("the rush is bounded: at most 1000 bidders and a 600 s window")
@@ -381,6 +382,9 @@ def main(argv: list[str] | None = None) -> int:
         for cluster in clusters:
             cluster.stop()
         shutil.rmtree(bids_dir, ignore_errors=True)
+        if args.keep_logs:
+            for log in work.glob("server-*.log"):
+                shutil.copy(log, args.keep_logs / log.name)
         shutil.rmtree(work, ignore_errors=True)
         if args.markdown:
             args.markdown.write_text("\n".join(lines) + "\n", encoding="utf-8")

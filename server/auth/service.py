@@ -25,6 +25,7 @@ from crypto.errors import CryptoError, TrustError
 from server import clock
 from server.audit import chain
 from server.auth.models import Account, Challenge, Credential, Role, RoleGrant, SessionToken, TrustEntry
+from server.db import READ_ONLY
 from server.problems import DomainError
 from server.settings import Settings
 
@@ -89,7 +90,9 @@ def current_trust_list(db: Session) -> trust.TrustList:
         hit = _trust_cache.get(key)
         if hit is not None and now - hit[0] < TRUST_CACHE_SECONDS:
             return hit[1]
-    with Session(bind.engine if hasattr(bind, "engine") else bind) as fresh:
+    engine = bind.engine if hasattr(bind, "engine") else bind
+    # Read-only (deferred on SQLite): the caller's own transaction may hold the write lock already.
+    with Session(engine.execution_options(**{READ_ONLY: True})) as fresh:
         loaded = load_trust_list(fresh)
     with _trust_cache_lock:
         _trust_cache[key] = (now, loaded)
