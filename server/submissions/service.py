@@ -124,6 +124,12 @@ def create_upload(db: Session, *, actor: Actor, body: UploadCreate, signature: b
                   idempotency_key: str | None) -> Upload:
     """Open a resumable upload of a sealed bid, after checking the bidder's signed statement."""
     _require_bidder(actor)
+    # The signature is checked before the first query: on SQLite the first query takes the write lock,
+    # and 200 bidders near the deadline must not queue behind each other's certificate checks.
+    statement = submission_statement(tender_id=body.tender_id, tender_version=body.tender_version,
+                                     envelope_sha256=body.sha256, size=body.size, bidder=actor.identity_key)
+    cert_sha = _verify_statement(db, actor=actor, content=statement, signature=signature, settings=settings,
+                                 what="submission")
     if idempotency_key:
         existing = db.execute(select(Upload).where(Upload.account_id == actor.account_id,
                                                    Upload.idempotency_key == idempotency_key)).scalar_one_or_none()
@@ -132,10 +138,6 @@ def create_upload(db: Session, *, actor: Actor, body: UploadCreate, signature: b
     now = clock.now()
     tender = _current_for_bid(db, tender_id=body.tender_id, version=body.tender_version)
     _before_deadline(tender, now)
-    statement = submission_statement(tender_id=body.tender_id, tender_version=body.tender_version,
-                                     envelope_sha256=body.sha256, size=body.size, bidder=actor.identity_key)
-    cert_sha = _verify_statement(db, actor=actor, content=statement, signature=signature, settings=settings,
-                                 what="submission")
     upload = Upload(id=str(uuid.uuid4()), account_id=actor.account_id, identity_key=actor.identity_key,
                     tender_id=body.tender_id, tender_version=body.tender_version, size=body.size,
                     sha256=body.sha256, statement=statement, statement_signature=signature,
