@@ -184,7 +184,8 @@ def run_backend(backend: str, args: argparse.Namespace, work: Path, ca: fx.Bench
     data = work / f"server-{backend}"
     fx.init_server(data, work / "ca.pem", database_url)
     tender = fx.make_tender(data, deadline_in=dt.timedelta(hours=1))
-    server = fx.ServerProcess.start(data, log=work / f"server-{backend}.log", env_extra=env_extra)
+    extra = ["--workers", str(args.server_workers)] if args.server_workers > 1 else []
+    server = fx.ServerProcess.start(data, log=work / f"server-{backend}.log", env_extra=env_extra, extra_args=extra)
     ctx = mp.get_context("fork")
     ready, results, probe_results = ctx.Queue(), ctx.Queue(), ctx.Queue()
     go, stop = ctx.Event(), ctx.Event()
@@ -334,6 +335,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--server-pythonpath", default="",
                         help="prepended to the server's PYTHONPATH (e.g. a folder with httptools/uvloop)")
     parser.add_argument("--markdown", type=Path, default=None)
+    parser.add_argument("--server-workers", type=int, default=1,
+                        help="bidclient-server run --workers N (server CPU and RSS are then the supervisor's only)")
     parser.add_argument("--keep-logs", type=Path, default=None, help="copy the server logs into this folder")
     args = parser.parse_args(argv)
     if args.bidders > 1000 or args.window > 600:

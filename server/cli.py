@@ -5,10 +5,11 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
@@ -69,15 +70,36 @@ def cmd_init(args: argparse.Namespace) -> int:
     return 0
 
 
+DATA_DIR_ENV = "BIDCLIENT_SERVER_DATA"
+
+
+def app_from_environment() -> Any:
+    """The app for uvicorn's worker processes (``--workers``): settings from the environment."""
+    from server.app import create_app
+
+    namespace = argparse.Namespace(data=Path(os.environ[DATA_DIR_ENV]),
+                                   database_url=os.environ.get(DATABASE_URL_ENV) or None)
+    return create_app(_settings(namespace))
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     import uvicorn
 
+    settings = _settings(args)  # checked here, so a wrong --data fails before any worker starts
+    options: dict[str, Any] = {"host": args.host, "port": args.port, "log_level": args.log_level,
+                               "access_log": False, "limit_concurrency": settings.max_concurrency,
+                               "backlog": 2048, "timeout_keep_alive": 30}
+    if args.workers > 1:
+        # Instances are stateless (database + shared data folder), so worker processes behave as one
+        # server and use every core: the per-byte work of uploads is CPU-bound in each process.
+        os.environ[DATA_DIR_ENV] = str(args.data.resolve())
+        if args.database_url:
+            os.environ[DATABASE_URL_ENV] = args.database_url
+        uvicorn.run("server.cli:app_from_environment", factory=True, workers=args.workers, **options)
+        return 0
     from server.app import create_app
 
-    app = create_app(_settings(args))
-    settings = app.state.settings
-    uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level, access_log=False,
-                limit_concurrency=settings.max_concurrency, backlog=2048, timeout_keep_alive=30)
+    uvicorn.run(create_app(settings), **options)
     return 0
 
 
@@ -213,6 +235,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8443)
     p.add_argument("--log-level", default="warning")
+    p.add_argument("--workers", type=int, default=1, metavar="N",
+                   help="server processes sharing the port (default 1; use the number of cores under load)")
     p.set_defaults(func=cmd_run)
 
     admin = sub.add_parser("admin", help="administration").add_subparsers(dest="admin", required=True)
