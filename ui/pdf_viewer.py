@@ -262,15 +262,15 @@ class PdfViewer(QWidget):
         self.page_view = QLabel(self)
         self.page_view.setObjectName("pdfPageImage")
         self.page_view.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.scroll = QScrollArea(self)
-        self.scroll.setObjectName("pdfScroll")
-        self.scroll.setWidget(self.page_view)
-        self.scroll.setWidgetResizable(True)
-        self.scroll.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.scroll_area = QScrollArea(self)
+        self.scroll_area.setObjectName("pdfScroll")
+        self.scroll_area.setWidget(self.page_view)
+        self.scroll_area.setWidgetResizable(True)
+        self.scroll_area.setAlignment(Qt.AlignmentFlag.AlignCenter)
         # Always there, so that a page taller than the viewer does not narrow it and re-fit it, in a loop.
-        self.scroll.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOn)
-        self.scroll.setStyleSheet("QScrollArea { background: #808080; }")
-        self.scroll.viewport().installEventFilter(self)
+        self.scroll_area.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOn)
+        self.scroll_area.setStyleSheet("QScrollArea { background: #808080; }")
+        self.scroll_area.viewport().installEventFilter(self)
         self.message = plain_label(self, name="pdfMessage")
         self.message.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.error_label = plain_label(self, name="pdfError")
@@ -294,7 +294,7 @@ class PdfViewer(QWidget):
         layout.addWidget(self.error_label)
         layout.addWidget(self.error_detail)
         layout.addWidget(self.message)
-        layout.addWidget(self.scroll, 1)
+        layout.addWidget(self.scroll_area, 1)
 
         self._shortcuts: list[tuple[QShortcut, QKeySequence]] = []
         for keys, slot in (((QKeySequence.StandardKey.MoveToNextPage, "PgDown"), self.next_page),
@@ -356,7 +356,7 @@ class PdfViewer(QWidget):
         self.fit_button.setText(self.tr("Fit width"))
         self.fit_button.setToolTip(self.tr("Fit the page to the width of the viewer (Ctrl+0)"))
         self.fit_button.setAccessibleName(self.tr("Fit width"))
-        self.scroll.setAccessibleName(self.tr("Document page"))
+        self.scroll_area.setAccessibleName(self.tr("Document page"))
         self.page_view.setAccessibleName(self.tr("Page image"))
         if self.error is not None:
             self._show_error(self.error)
@@ -493,7 +493,7 @@ class PdfViewer(QWidget):
         self.page_spin.setValue(page)
         self.page_spin.blockSignals(False)
         self._update_controls()
-        self.scroll.verticalScrollBar().setValue(0)
+        self.scroll_area.verticalScrollBar().setValue(0)
         if changed:
             self.page_changed.emit(page)
         self._request_render()
@@ -539,7 +539,7 @@ class PdfViewer(QWidget):
 
     def _wanted(self, index: int) -> _Request:
         dpr = self.devicePixelRatioF() or 1.0
-        fit = max(50, int((self.scroll.viewport().width() - FIT_MARGIN) * dpr)) if self.fit_width else 0
+        fit = max(50, int((self.scroll_area.viewport().width() - FIT_MARGIN) * dpr)) if self.fit_width else 0
         return _Request(index, 1.0 if fit else self.zoom, fit, dpr, float(self.logicalDpiX() or 96))
 
     def _request_render(self) -> None:
@@ -608,7 +608,7 @@ class PdfViewer(QWidget):
         self.rendered.emit(rendered.request.index + 1)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if watched is self.scroll.viewport() and isinstance(event, QResizeEvent) and self.fit_width \
+        if watched is self.scroll_area.viewport() and isinstance(event, QResizeEvent) and self.fit_width \
                 and event.oldSize().width() != event.size().width():
             self._resize_timer.start()
         return super().eventFilter(watched, event)

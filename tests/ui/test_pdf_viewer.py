@@ -98,20 +98,20 @@ def test_pages_are_drawn_and_navigated_with_buttons_box_and_keys(qtbot: Any, vie
     assert differing_pixels(second, third) > 100
 
     viewer.activateWindow()
-    viewer.scroll.setFocus()
-    qtbot.keyClick(viewer.scroll, Qt.Key.Key_PageUp)
+    viewer.scroll_area.setFocus()
+    qtbot.keyClick(viewer.scroll_area, Qt.Key.Key_PageUp)
     again = shown(qtbot, viewer, 2)
     assert differing_pixels(again, second) == 0  # the same page looks the same (from the cache or not)
-    qtbot.keyClick(viewer.scroll, Qt.Key.Key_PageDown)
+    qtbot.keyClick(viewer.scroll_area, Qt.Key.Key_PageDown)
     shown(qtbot, viewer, 3)
-    qtbot.keyClick(viewer.scroll, Qt.Key.Key_PageDown)  # past the end: stays on the last page
+    qtbot.keyClick(viewer.scroll_area, Qt.Key.Key_PageDown)  # past the end: stays on the last page
     assert viewer.page == 3
 
 
 def test_zoom_fit_width_and_keyboard_zoom(qtbot: Any, viewer: PdfViewer, tmp_path: Path) -> None:
     viewer.open(numbered_pdf(tmp_path / "z.pdf", pages=2))
     fitted = shown(qtbot, viewer, 1)
-    viewport = viewer.scroll.viewport().width()
+    viewport = viewer.scroll_area.viewport().width()
     dpr = fitted.devicePixelRatio()
     assert viewport - 40 <= fitted.width() / dpr <= viewport  # fit width: as wide as the viewer
     assert viewer.fit_button.isChecked()
@@ -123,19 +123,19 @@ def test_zoom_fit_width_and_keyboard_zoom(qtbot: Any, viewer: PdfViewer, tmp_pat
     assert viewer.zoom > before and not viewer.fit_button.isChecked()
     assert viewer.zoom_label.text() == f"{round(viewer.zoom * 100)}%"
     qtbot.mouseClick(viewer.zoom_in_button, LEFT)
-    qtbot.waitUntil(lambda: viewer.scroll.horizontalScrollBar().maximum() > 0, timeout=20_000)  # wider now
+    qtbot.waitUntil(lambda: viewer.scroll_area.horizontalScrollBar().maximum() > 0, timeout=20_000)  # wider now
     bigger = viewer.current_image()
     assert bigger is not None
 
     viewer.activateWindow()
-    viewer.scroll.setFocus()
-    qtbot.keyClick(viewer.scroll, Qt.Key.Key_Minus, Qt.KeyboardModifier.ControlModifier)
-    qtbot.keyClick(viewer.scroll, Qt.Key.Key_Minus, Qt.KeyboardModifier.ControlModifier)
+    viewer.scroll_area.setFocus()
+    qtbot.keyClick(viewer.scroll_area, Qt.Key.Key_Minus, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClick(viewer.scroll_area, Qt.Key.Key_Minus, Qt.KeyboardModifier.ControlModifier)
     qtbot.waitUntil(lambda: (img := viewer.current_image()) is not None and img.width() < bigger.width(),
                     timeout=20_000)
-    qtbot.keyClick(viewer.scroll, Qt.Key.Key_Equal, Qt.KeyboardModifier.ControlModifier)  # Ctrl+= as Ctrl++
+    qtbot.keyClick(viewer.scroll_area, Qt.Key.Key_Equal, Qt.KeyboardModifier.ControlModifier)  # Ctrl+= as Ctrl++
     smaller = viewer.zoom
-    qtbot.keyClick(viewer.scroll, Qt.Key.Key_Minus, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClick(viewer.scroll_area, Qt.Key.Key_Minus, Qt.KeyboardModifier.ControlModifier)
     assert viewer.zoom < smaller
 
     qtbot.mouseClick(viewer.fit_button, LEFT)
