@@ -161,16 +161,19 @@ class SubmitPage(QWidget):
         else:
             self.bid_label.setText(self.tr("Sealed bid: {name}\nSHA-256: {sha}\nSize: {size} bytes").format(
                 name=bid.name, sha=sealed.envelope_sha256, size=sealed.size))
-        resumable = bid is not None and load_state(bid) is not None
-        if resumable:
+        self._update_submit_label()
+        self._show_receipt()
+        self._update_buttons()
+        self.tick()
+
+    def _update_submit_label(self) -> None:
+        bid = self.bid_path()
+        if bid is not None and load_state(bid) is not None:
             self.submit_button.setText(self.tr("&Resume the upload"))
             self.submit_button.setAccessibleName(self.tr("Resume the interrupted upload"))
         else:
             self.submit_button.setText(self.tr("&Submit the bid"))
             self.submit_button.setAccessibleName(self.tr("Submit the sealed bid to the server"))
-        self._show_receipt()
-        self._update_buttons()
-        self.tick()
 
     def _update_buttons(self) -> None:
         bid = self.bid_path()
@@ -283,6 +286,7 @@ class SubmitPage(QWidget):
         self.submitted.emit(result)
 
     def _failed(self, error: BaseException) -> None:
+        self._update_submit_label()  # before the error shows: what the user reads next is the way on
         self.error_view.show_error(error)
         bid = self.bid_path()
         if bid is not None and load_state(bid) is not None:
