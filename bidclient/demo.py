@@ -96,7 +96,8 @@ def _bidder_flow(env: DemoEnvironment, step: _Steps) -> int:
     step(_("The enterprise's dongles: any CA, one client"))
     for token in list_tokens(discover_modules([pki.module_path])):
         if token.info.label.startswith(("ent-a", "ent-b", "opener")):
-            roles = ", ".join(sorted({pair.role for pair in token.pairs}))
+            names = {"signing": _("signing pair"), "encryption": _("encryption pair")}
+            roles = ", ".join(names.get(role, role) for role in sorted({pair.role for pair in token.pairs}))
             _say(f"{token.info.label:<12} {roles}")
     id_rsa = identity_of(load_certificate(ent_a.signing_cert))
     id_ec = identity_of(load_certificate(ent_a_ec.signing_cert))
