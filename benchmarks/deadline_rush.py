@@ -386,6 +386,7 @@ def main(argv: list[str] | None = None) -> int:
             cluster.stop()
         shutil.rmtree(bids_dir, ignore_errors=True)
         if args.keep_logs:
+            args.keep_logs.mkdir(parents=True, exist_ok=True)
             for log in work.glob("server-*.log"):
                 shutil.copy(log, args.keep_logs / log.name)
         shutil.rmtree(work, ignore_errors=True)

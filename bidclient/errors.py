@@ -177,6 +177,10 @@ def _catalog() -> dict[str, tuple[str, str]]:
                              _("Link the criterion to an attached file and an existing page.")),
         "bid.older_tender": (_("The tender has a newer version (clarification)."),
                              _("Review the changes, re-link where asked, and seal again.")),
+        "server.busy": (_("The server is too busy to take the request right now; nothing was changed."),
+                        _("Send it again in a moment: an interrupted upload resumes where it stopped.")),
+        "server.internal": (_("The server failed; the request was not applied."),
+                            _("Try again; if it repeats, tell the platform's operator.")),
         "bidclient.internal": (_("An unexpected error occurred; this is a bug in bidclient."),
                                _("Please report it with the detail above.")),
     }

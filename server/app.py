@@ -62,7 +62,7 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
 def create_app(settings: Settings) -> FastAPI:
     app = FastAPI(title="bidclient server", version=__version__, lifespan=_lifespan,
                   description="Tenders, dongle login, sealed-bid submission with signed receipts, audit trail.")
-    engine = make_engine(settings.resolved_database_url)
+    engine = make_engine(settings.resolved_database_url, lock_timeout=settings.lock_timeout)
     app.state.settings = settings
     app.state.engine = engine
     app.state.session_factory = make_session_factory(engine)

@@ -39,10 +39,12 @@ def _settings(args: argparse.Namespace) -> Settings:
     url = getattr(args, "database_url", None) or config.get("database_url", "")
     settings = Settings(data_dir=data, database_url=url, revocation=config.get("revocation", "soft-fail"),
                         tsa_url=str(config.get("tsa_url", "") or ""))
-    if isinstance(config.get("max_chunk_size"), int) and config["max_chunk_size"] > 0:
-        from dataclasses import replace
+    from dataclasses import replace
 
+    if isinstance(config.get("max_chunk_size"), int) and config["max_chunk_size"] > 0:
         settings = replace(settings, max_chunk_size=int(config["max_chunk_size"]))
+    if isinstance(config.get("lock_timeout"), int | float) and config["lock_timeout"] > 0:
+        settings = replace(settings, lock_timeout=float(config["lock_timeout"]))
     return settings
 
 

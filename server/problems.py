@@ -7,6 +7,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 PROBLEM_TYPE_BASE = "urn:bidclient:problem:"
@@ -59,6 +60,15 @@ _STATUS_CODES = {400: "bad_request", 401: "unauthenticated", 403: "forbidden", 4
                  422: "invalid_request", 429: "too_many_requests"}
 
 
+def _is_contention(exc: OperationalError) -> bool:
+    """Lock waits that ran out (SQLite's busy timeout, our writer lock) and PostgreSQL's deadlock and
+    serialisation failures: the transaction was rolled back whole, so sending the request again is safe."""
+    sqlstate = getattr(exc.orig, "sqlstate", None)
+    if sqlstate in ("40001", "40P01", "55P03"):
+        return True
+    return "database is locked" in str(exc.orig)
+
+
 def _allowed_methods(request: Request) -> list[str]:
     from starlette.routing import Match
 
@@ -94,6 +104,16 @@ def install_problem_handlers(app: FastAPI) -> None:
         response.headers.update(exc.headers or {})
         if exc.status_code == 405:  # RFC 9110: Allow lists every method of the resource, not one route's
             response.headers["Allow"] = ", ".join(_allowed_methods(request))
+        return response
+
+    @app.exception_handler(OperationalError)
+    async def _database(request: Request, exc: OperationalError) -> JSONResponse:
+        if not _is_contention(exc):
+            return await _internal(request, exc)
+        response = problem_response(Problem(503, "server.busy", "The server is busy",
+                                            "the database was held by other requests for too long; the request "
+                                            "was not applied — send it again"), request)
+        response.headers["Retry-After"] = "1"
         return response
 
     @app.exception_handler(Exception)

@@ -57,6 +57,12 @@ def _in_unit(request: Request, work: Callable[[Session], T]) -> T:
         return work(db)
 
 
+def _in_read_unit(request: Request, work: Callable[[Session], T]) -> T:
+    """Run ``work`` in a read-only unit of its own (on SQLite: no write lock)."""
+    with _unit(request.app.state.read_session_factory) as db:
+        return work(db)
+
+
 def _short_actor(request: Request) -> auth_service.Actor:
     """Authenticate in a read-only unit of its own that ends before the request's bytes are read."""
     return current_actor(request)
@@ -143,7 +149,7 @@ async def put_chunk(upload_id: str, offset: int, request: Request, actor: ShortA
         raise Problem(413, "upload.chunk_too_large", "The chunk is too large",
                       f"a chunk may hold at most {settings.max_chunk_size} bytes",
                       max_chunk_size=settings.max_chunk_size)
-    plan = await run_in_threadpool(_in_unit, request, lambda db: service.plan_chunk(
+    plan = await run_in_threadpool(_in_read_unit, request, lambda db: service.plan_chunk(
         db, actor=actor, upload_id=upload_id, offset=offset, length=length, sha256=sha256, settings=settings))
     digest = hashlib.sha256()
     received = 0
