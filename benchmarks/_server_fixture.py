@@ -402,10 +402,12 @@ class ServerProcess:
 class PySpy:
     """``py-spy record`` of one process into collapsed stacks, for the "where does the time go" tables."""
 
-    def __init__(self, pid: int, out: Path, rate: int = 200) -> None:
+    def __init__(self, pid: int, out: Path, rate: int = 200, *, gil: bool = False) -> None:
+        """``gil``: sample only the thread holding the GIL (where a CPU-bound server's time goes)."""
         self.out = out
         self.proc = subprocess.Popen(["py-spy", "record", "--pid", str(pid), "--format", "raw", "--rate", str(rate),
-                                      "--threads", "--function", "--nonblocking", "-o", str(out)],
+                                      "--threads", "--function", "--nonblocking", *(["--gil"] if gil else []),
+                                      "-o", str(out)],
                                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
     def stop(self) -> None:

@@ -223,6 +223,10 @@ def run_backend(backend: str, args: argparse.Namespace, work: Path, ca: fx.Bench
         fx.set_deadline(data, tender, dt.datetime.fromtimestamp(t_go + args.window, dt.UTC))
         start_at.value = t_go
         s0 = server.cpu_seconds()
+        spy = None
+        if args.profile is not None:
+            args.profile.mkdir(parents=True, exist_ok=True)
+            spy = fx.PySpy(server.pid, args.profile / f"server-{backend}.txt", gil=True)
         time.sleep(max(0.0, t_go - time.time()))
         go.set()
         outcomes: list[dict[str, Any]] = []
@@ -235,6 +239,8 @@ def run_backend(backend: str, args: argparse.Namespace, work: Path, ca: fx.Bench
             client_cpu += message[2]
             client_rss = max(client_rss, message[3])
         span = time.time() - t_go
+        if spy is not None:
+            spy.stop()
         server_cpu = server.cpu_seconds() - s0
         stop.set()
         samples = probe_results.get(timeout=60)
@@ -337,6 +343,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--markdown", type=Path, default=None)
     parser.add_argument("--server-workers", type=int, default=1,
                         help="bidclient-server run --workers N (server CPU and RSS are then the supervisor's only)")
+    parser.add_argument("--profile", type=Path, default=None,
+                        help="record py-spy collapsed stacks of the server's GIL holder during the rush into this "
+                             "folder")
     parser.add_argument("--keep-logs", type=Path, default=None, help="copy the server logs into this folder")
     args = parser.parse_args(argv)
     if args.bidders > 1000 or args.window > 600:

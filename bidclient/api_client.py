@@ -83,7 +83,7 @@ class ApiClient:
                     time.sleep(min(0.2 * 2 ** attempt, 3.0))
                     continue
                 raise ApiError("net.unreachable", f"the server at {self.base_url} cannot be reached: "
-                               f"{type(ex).__name__}") from None
+                               f"{type(ex).__name__} ({_reason(ex)})") from None
             self._note_server_time(response)
             if response.status_code in RETRY_STATUSES and may_retry and attempt <= self.retries:
                 time.sleep(min(0.2 * 2 ** attempt, 3.0))
@@ -135,3 +135,12 @@ def _json(response: requests.Response) -> Any:
         return response.json()
     except ValueError:
         raise ApiError("net.bad_response", "the server's answer is not JSON") from None
+
+
+def _reason(ex: BaseException) -> str:
+    """The innermost cause of a requests/urllib3 network error, short (e.g. 'Connection refused')."""
+    while ex.__context__ is not None and ex.__context__ is not ex:
+        ex = ex.__context__
+    text = str(ex).split("] ", 1)[-1] if "] " in str(ex) else str(ex)
+    return (text or type(ex).__name__)[:120]
+

@@ -29,6 +29,10 @@ from bidclient.protocol.submission import (
 from bidclient.receipts import file_sha256
 
 DEFAULT_CHUNK_SIZE = 8 << 20
+# A chunk's bytes go out under requests' *connect* timeout (urllib3 applies it to sending the body), so
+# with the default 5 s a server busy with a deadline rush, which reads slowly, looked unreachable and the
+# chunk was sent again from scratch, adding to the load. A stalled send may last this long instead.
+CHUNK_TIMEOUT = (60.0, 120.0)  # connect and send, read
 Progress = Callable[[int, int], None]  # bytes the server holds, total bytes
 Sign = Callable[[bytes], bytes]  # detached CMS over the given bytes with the bidder's signing key
 _MAX_ROUNDS = 5
@@ -149,7 +153,8 @@ class Uploader:
                     try:
                         self.client.request("PUT", f"/api/v1/uploads/{upload.id}/chunks/{offset}", data=data,
                                             headers={CHUNK_SHA256_HEADER: hashlib.sha256(data).hexdigest(),
-                                                     "Content-Type": "application/octet-stream"})
+                                                     "Content-Type": "application/octet-stream"},
+                                            timeout=CHUNK_TIMEOUT)
                     except ApiError as ex:
                         if ex.code not in ("upload.chunk_interrupted", "upload.chunk_conflict"):
                             raise

@@ -68,6 +68,9 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.session_factory = make_session_factory(engine)
     app.state.read_session_factory = make_read_session_factory(engine)
     app.state.keys = keys.load(settings.keys_dir)
+    from server.lanes import Lane
+
+    app.state.upload_lane = Lane(settings.upload_lane)
     install_problem_handlers(app)
     from server.openapi import install_openapi
 

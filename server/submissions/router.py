@@ -37,6 +37,7 @@ from server.blobs import BlobStore
 from server.db import session_scope
 from server.deps import KeysDep, SettingsDep, current_actor
 from server.keys import ServerKeys
+from server.lanes import InUploadLane, upload_lane
 from server.problems import DomainError, Problem
 from server.settings import Settings
 from server.submissions import receipts, service
@@ -71,6 +72,12 @@ def _short_actor(request: Request) -> auth_service.Actor:
 ShortActor = Annotated[auth_service.Actor, Depends(_short_actor)]
 
 
+async def _laned(request: Request, work: Callable[[], T]) -> T:
+    """``work`` in a worker thread, inside the upload lane (server/lanes.py)."""
+    async with upload_lane(request):
+        return await run_in_threadpool(work)
+
+
 def _db(request: Request) -> Iterator[Session]:
     yield from session_scope(request.app.state.session_factory)
 
@@ -103,7 +110,7 @@ def _signature(text: str) -> bytes:
 
 
 @router.post("/api/v1/uploads", response_model=UploadOut, status_code=201)
-def create_upload(body: UploadCreate, db: DbSession, actor: CurrentActor, settings: SettingsDep,
+def create_upload(_lane: InUploadLane, body: UploadCreate, db: DbSession, actor: CurrentActor, settings: SettingsDep,
                   idempotency_key: Annotated[str | None, Header(max_length=100)] = None) -> UploadOut:
     upload = service.create_upload(db, actor=actor, body=body, signature=_signature(body.statement_signature),
                                    settings=settings, idempotency_key=idempotency_key)
@@ -133,8 +140,11 @@ def upload_status_head(upload_id: str, db: DbSession, actor: CurrentActor, setti
 @router.put("/api/v1/uploads/{upload_id}/chunks/{offset}", response_model=ChunkOut,
             openapi_extra={"requestBody": {"required": True, "content": {"application/octet-stream": {
                 "schema": {"type": "string", "format": "binary"}}}}})
-async def put_chunk(upload_id: str, offset: int, request: Request, actor: ShortActor) -> ChunkOut:
-    """Store bytes [offset, offset + Content-Length) of the upload; header X-Chunk-SHA256 is their hash."""
+async def put_chunk(upload_id: str, offset: int, request: Request) -> ChunkOut:
+    """Store bytes [offset, offset + Content-Length) of the upload; header X-Chunk-SHA256 is their hash.
+
+    Authentication and the plan run in the upload lane, then the lane is left while the bytes arrive
+    (at the bidder's line speed), and entered again to record the chunk."""
     settings: Settings = request.app.state.settings
     sha256 = request.headers.get(CHUNK_SHA256_HEADER, "").strip().lower()
     if not _SHA256.match(sha256):
@@ -149,8 +159,13 @@ async def put_chunk(upload_id: str, offset: int, request: Request, actor: ShortA
         raise Problem(413, "upload.chunk_too_large", "The chunk is too large",
                       f"a chunk may hold at most {settings.max_chunk_size} bytes",
                       max_chunk_size=settings.max_chunk_size)
-    plan = await run_in_threadpool(_in_read_unit, request, lambda db: service.plan_chunk(
-        db, actor=actor, upload_id=upload_id, offset=offset, length=length, sha256=sha256, settings=settings))
+
+    def authenticate_and_plan() -> tuple[auth_service.Actor, service.ChunkPlan]:
+        actor = current_actor(request)
+        return actor, _in_read_unit(request, lambda db: service.plan_chunk(
+            db, actor=actor, upload_id=upload_id, offset=offset, length=length, sha256=sha256, settings=settings))
+
+    actor, plan = await _laned(request, authenticate_and_plan)
     digest = hashlib.sha256()
     received = 0
     fd = None if plan.duplicate else os.open(plan.path, os.O_WRONLY)
@@ -181,13 +196,13 @@ async def put_chunk(upload_id: str, offset: int, request: Request, actor: ShortA
     finally:
         if fd is not None:
             os.close(fd)
-    return await run_in_threadpool(_in_unit, request, lambda db: service.record_chunk(
+    return await _laned(request, lambda: _in_unit(request, lambda db: service.record_chunk(
         db, actor=actor, upload_id=upload_id, offset=offset, length=length, sha256=sha256,
-        duplicate=plan.duplicate))
+        duplicate=plan.duplicate)))
 
 
 @router.post("/api/v1/uploads/{upload_id}/complete", response_model=SubmissionOut, status_code=201)
-def complete_upload(upload_id: str, request: Request, actor: ShortActor, settings: SettingsDep,
+def complete_upload(_lane: InUploadLane, upload_id: str, request: Request, actor: ShortActor, settings: SettingsDep,
                     keys: KeysDep) -> SubmissionOut:
     """Verify the whole upload, move it into the blob store, record the submission and its receipt."""
     arrived = clock.now()  # the submission time: every byte was acknowledged before this request

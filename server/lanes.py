@@ -1,0 +1,46 @@
+"""Lanes: at most N requests of one kind do thread work (database, signatures, hashing) at once.
+
+In a deadline rush hundreds of uploads arrive together. Given a worker thread each, they all compete for
+the GIL: CPython hands it over every 5 ms to the next waiting thread, so with a hundred runnable threads
+a short request (the tender list, a login challenge) waits in that queue for seconds, and the lock
+holder of the database does too. A lane lets a few upload steps run at a time; the others wait in the
+event loop, holding neither a thread nor a lock, in arrival order (asyncio.Semaphore is FIFO). Bytes
+are never read inside a lane, so a bidder on a slow line does not hold one while its chunk trickles in.
+Total upload throughput is unchanged (the machine's cores are the limit either way); what changes is
+that everything else keeps answering.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+
+class Lane:
+    def __init__(self, size: int) -> None:
+        self.size = max(1, size)
+        self._semaphore = asyncio.Semaphore(self.size)
+
+    async def __aenter__(self) -> None:
+        await self._semaphore.acquire()
+
+    async def __aexit__(self, *_exc: object) -> None:
+        self._semaphore.release()
+
+
+def upload_lane(request: Request) -> Lane:
+    lane: Lane = request.app.state.upload_lane
+    return lane
+
+
+async def _in_upload_lane(request: Request) -> AsyncIterator[None]:
+    async with upload_lane(request):
+        yield
+
+
+# Listed first in a handler's parameters, it is entered before the handler's other dependencies (the
+# actor lookup, the unit of work) and left after them.
+InUploadLane = Annotated[None, Depends(_in_upload_lane, scope="function")]
