@@ -296,17 +296,20 @@ def _load_signed_data(der: bytes, what: str) -> ParsedSignedData:
     if isinstance(econtent, core.OctetString | core.ParsableOctetString) and econtent.contents is not None:
         encap_bytes = bytes(econtent)  # merges BER chunks of a constructed OCTET STRING
     certs: list[x509.Certificate] = []
-    for choice in sd["certificates"] if sd["certificates"].native is not None else []:
+    # Absent optional fields are core.Void; asking for .native instead would convert every embedded
+    # certificate to Python values, the most expensive step of checking a signature.
+    for choice in sd["certificates"] if not isinstance(sd["certificates"], core.Void) else []:
         if choice.name == "certificate":
             certs.append(x509.load_der_x509_certificate(choice.chosen.dump()))
     digest_name = si["digest_algorithm"]["algorithm"].native
     signed = si["signed_attrs"]
-    if signed.native is None:
+    if isinstance(signed, core.Void) or len(signed) == 0:
         raise MalformedError(f"the {what} has no signed attributes (signatures directly over the content "
                              "are not supported)")
-    signed_der = b"\x31" + signed.dump()[1:]  # [0] IMPLICIT -> SET OF, original bytes kept
+    # [0] IMPLICIT -> SET OF, the bytes as received (taken before any parsing could re-encode them)
+    signed_der = b"\x31" + signed.dump()[1:]
     signed_attrs = _attrs(signed)
-    unsigned_attrs = _attrs(si["unsigned_attrs"]) if si["unsigned_attrs"].native is not None else {}
+    unsigned_attrs = _attrs(si["unsigned_attrs"]) if not isinstance(si["unsigned_attrs"], core.Void) else {}
     return ParsedSignedData(
         content_type=encap["content_type"].native,
         encap_content=encap_bytes,

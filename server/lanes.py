@@ -13,10 +13,8 @@ that everything else keeps answering.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
-from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Request
 
 
 class Lane:
@@ -34,13 +32,3 @@ class Lane:
 def upload_lane(request: Request) -> Lane:
     lane: Lane = request.app.state.upload_lane
     return lane
-
-
-async def _in_upload_lane(request: Request) -> AsyncIterator[None]:
-    async with upload_lane(request):
-        yield
-
-
-# Listed first in a handler's parameters, it is entered before the handler's other dependencies (the
-# actor lookup, the unit of work) and left after them.
-InUploadLane = Annotated[None, Depends(_in_upload_lane, scope="function")]

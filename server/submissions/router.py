@@ -35,9 +35,9 @@ from server import clock
 from server.auth import service as auth_service
 from server.blobs import BlobStore
 from server.db import session_scope
-from server.deps import KeysDep, SettingsDep, current_actor
+from server.deps import KeysDep, ReadDbSession, SettingsDep, current_actor
 from server.keys import ServerKeys
-from server.lanes import InUploadLane, upload_lane
+from server.lanes import upload_lane
 from server.problems import DomainError, Problem
 from server.settings import Settings
 from server.submissions import receipts, service
@@ -62,14 +62,6 @@ def _in_read_unit(request: Request, work: Callable[[Session], T]) -> T:
     """Run ``work`` in a read-only unit of its own (on SQLite: no write lock)."""
     with _unit(request.app.state.read_session_factory) as db:
         return work(db)
-
-
-def _short_actor(request: Request) -> auth_service.Actor:
-    """Authenticate in a read-only unit of its own that ends before the request's bytes are read."""
-    return current_actor(request)
-
-
-ShortActor = Annotated[auth_service.Actor, Depends(_short_actor)]
 
 
 async def _laned(request: Request, work: Callable[[], T]) -> T:
@@ -110,11 +102,19 @@ def _signature(text: str) -> bytes:
 
 
 @router.post("/api/v1/uploads", response_model=UploadOut, status_code=201)
-def create_upload(_lane: InUploadLane, body: UploadCreate, db: DbSession, actor: CurrentActor, settings: SettingsDep,
-                  idempotency_key: Annotated[str | None, Header(max_length=100)] = None) -> UploadOut:
-    upload = service.create_upload(db, actor=actor, body=body, signature=_signature(body.statement_signature),
-                                   settings=settings, idempotency_key=idempotency_key)
-    return service.upload_out(db, upload, settings)
+async def create_upload(body: UploadCreate, request: Request,
+                        idempotency_key: Annotated[str | None, Header(max_length=100)] = None) -> UploadOut:
+    arrived = clock.now()  # before any wait in the lane
+    settings: Settings = request.app.state.settings
+    signature = _signature(body.statement_signature)
+
+    def work() -> UploadOut:
+        actor = current_actor(request)
+        return _in_unit(request, lambda db: service.upload_out(db, service.create_upload(
+            db, actor=actor, body=body, signature=signature, settings=settings, idempotency_key=idempotency_key,
+            arrived=arrived), settings))
+
+    return await _laned(request, work)
 
 
 def _status_headers(out: UploadOut) -> dict[str, str]:
@@ -124,7 +124,7 @@ def _status_headers(out: UploadOut) -> dict[str, str]:
 
 
 @router.get("/api/v1/uploads/{upload_id}", response_model=UploadOut)
-def upload_status(upload_id: str, response: Response, db: DbSession, actor: CurrentActor,
+def upload_status(upload_id: str, response: Response, db: ReadDbSession, actor: CurrentActor,
                   settings: SettingsDep) -> UploadOut:
     out = service.upload_out(db, service.get_upload(db, actor=actor, upload_id=upload_id), settings)
     response.headers.update(_status_headers(out))
@@ -132,7 +132,7 @@ def upload_status(upload_id: str, response: Response, db: DbSession, actor: Curr
 
 
 @router.head("/api/v1/uploads/{upload_id}")
-def upload_status_head(upload_id: str, db: DbSession, actor: CurrentActor, settings: SettingsDep) -> Response:
+def upload_status_head(upload_id: str, db: ReadDbSession, actor: CurrentActor, settings: SettingsDep) -> Response:
     out = service.upload_out(db, service.get_upload(db, actor=actor, upload_id=upload_id), settings)
     return Response(status_code=200, headers=_status_headers(out))
 
@@ -190,6 +190,7 @@ async def put_chunk(upload_id: str, offset: int, request: Request) -> ChunkOut:
             raise Problem(422, "upload.chunk_hash_mismatch", "The chunk's SHA-256 does not match",
                           f"bytes [{offset}, {offset + length}) hash to {digest.hexdigest()}, not {sha256}; "
                           "nothing was acknowledged, send the chunk again")
+        last_byte_at = clock.now()  # the chunk's arrival, before any wait for the disk or the lane
         if fd is not None:
             # Acknowledged means durable: a server killed after answering loses nothing.
             await run_in_threadpool(os.fdatasync, fd)
@@ -198,36 +199,48 @@ async def put_chunk(upload_id: str, offset: int, request: Request) -> ChunkOut:
             os.close(fd)
     return await _laned(request, lambda: _in_unit(request, lambda db: service.record_chunk(
         db, actor=actor, upload_id=upload_id, offset=offset, length=length, sha256=sha256,
-        duplicate=plan.duplicate)))
+        duplicate=plan.duplicate, arrived=last_byte_at)))
 
 
 @router.post("/api/v1/uploads/{upload_id}/complete", response_model=SubmissionOut, status_code=201)
-def complete_upload(_lane: InUploadLane, upload_id: str, request: Request, actor: ShortActor, settings: SettingsDep,
-                    keys: KeysDep) -> SubmissionOut:
-    """Verify the whole upload, move it into the blob store, record the submission and its receipt."""
-    arrived = clock.now()  # the submission time: every byte was acknowledged before this request
+async def complete_upload(upload_id: str, request: Request) -> SubmissionOut:
+    """Verify the whole upload, move it into the blob store, record the submission and its receipt.
+
+    The submission time is this request's arrival: every byte was acknowledged before it, and waiting
+    for the lane or for the hash of a large file must not push a bid past the deadline. The file is
+    hashed outside the lane."""
+    arrived = clock.now()
+    settings: Settings = request.app.state.settings
+    keys: ServerKeys = request.app.state.keys
     store = _store(settings)
-    plan = _in_unit(request, lambda db: service.plan_completion(db, actor=actor, upload_id=upload_id,
-                                                                arrived=arrived, settings=settings, store=store))
+
+    def authenticate_and_plan() -> tuple[auth_service.Actor, service.CompletionPlan]:
+        actor = current_actor(request)
+        return actor, _in_read_unit(request, lambda db: service.plan_completion(
+            db, actor=actor, upload_id=upload_id, arrived=arrived, settings=settings, store=store))
+
+    actor, plan = await _laned(request, authenticate_and_plan)
     if plan.submission_id is None:
-        check = service.check_bytes(plan)
-        if check.bad_ranges:
-            _in_unit(request, lambda db: service.forget_ranges(db, upload_id=upload_id, offsets=check.bad_ranges))
-            raise DomainError("upload.incomplete", "some acknowledged chunks no longer match their hashes on the "
-                              "server and were dropped; send the missing ranges again", status=409)
-        if not check.whole_ok:
-            raise DomainError("upload.hash_mismatch", "the uploaded bytes do not have the SHA-256 and size declared "
-                              "when the upload was created; nothing was submitted — start a new upload",
-                              status=422)
-        service.require_sealed(plan.source)
-        if not plan.in_store:
-            with open(plan.source, "rb") as f:  # the rename must survive a crash before the commit
-                os.fsync(f.fileno())
-            store.adopt(plan.source, plan.sha256)
-            _fsync_dir(store.path(plan.sha256).parent)
-    submission = _in_unit(request, lambda db: service.submission_out(service.finish(
-        db, actor=actor, upload_id=upload_id, arrived=arrived, settings=settings, keys=keys)))
-    return submission
+        await run_in_threadpool(_check_and_adopt, request, plan, store)
+    return await _laned(request, lambda: _in_unit(request, lambda db: service.submission_out(service.finish(
+        db, actor=actor, upload_id=upload_id, arrived=arrived, settings=settings, keys=keys))))
+
+
+def _check_and_adopt(request: Request, plan: service.CompletionPlan, store: BlobStore) -> None:
+    check = service.check_bytes(plan)
+    if check.bad_ranges:
+        _in_unit(request, lambda db: service.forget_ranges(db, upload_id=plan.upload_id, offsets=check.bad_ranges))
+        raise DomainError("upload.incomplete", "some acknowledged chunks no longer match their hashes on the "
+                          "server and were dropped; send the missing ranges again", status=409)
+    if not check.whole_ok:
+        raise DomainError("upload.hash_mismatch", "the uploaded bytes do not have the SHA-256 and size declared "
+                          "when the upload was created; nothing was submitted — start a new upload", status=422)
+    service.require_sealed(plan.source)
+    if not plan.in_store:
+        with open(plan.source, "rb") as f:  # the rename must survive a crash before the commit
+            os.fsync(f.fileno())
+        store.adopt(plan.source, plan.sha256)
+        _fsync_dir(store.path(plan.sha256).parent)
 
 
 def _fsync_dir(path: os.PathLike[str]) -> None:
@@ -242,17 +255,17 @@ def _fsync_dir(path: os.PathLike[str]) -> None:
 
 
 @router.get("/api/v1/submissions", response_model=list[SubmissionOut])
-def my_submissions(db: DbSession, actor: CurrentActor, tender_id: str | None = None) -> list[SubmissionOut]:
+def my_submissions(db: ReadDbSession, actor: CurrentActor, tender_id: str | None = None) -> list[SubmissionOut]:
     return [service.submission_out(s) for s in service.list_mine(db, actor=actor, tender_id=tender_id)]
 
 
 @router.get("/api/v1/tenders/{tender_id}/submissions", response_model=list[SubmissionOut])
-def tender_submissions(tender_id: str, db: DbSession, actor: CurrentActor) -> list[SubmissionOut]:
+def tender_submissions(tender_id: str, db: ReadDbSession, actor: CurrentActor) -> list[SubmissionOut]:
     return [service.submission_out(s) for s in service.list_for_opening(db, actor=actor, tender_id=tender_id)]
 
 
 @router.get("/api/v1/submissions/{submission_id}", response_model=SubmissionOut)
-def get_submission(submission_id: str, db: DbSession, actor: CurrentActor) -> SubmissionOut:
+def get_submission(submission_id: str, db: ReadDbSession, actor: CurrentActor) -> SubmissionOut:
     return service.submission_out(service.get_submission(db, actor=actor, submission_id=submission_id))
 
 

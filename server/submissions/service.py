@@ -121,8 +121,9 @@ def _verify_statement(db: Session, *, actor: Actor, content: bytes, signature: b
 
 
 def create_upload(db: Session, *, actor: Actor, body: UploadCreate, signature: bytes, settings: Settings,
-                  idempotency_key: str | None) -> Upload:
-    """Open a resumable upload of a sealed bid, after checking the bidder's signed statement."""
+                  idempotency_key: str | None, arrived: datetime) -> Upload:
+    """Open a resumable upload of a sealed bid, after checking the bidder's signed statement.
+    ``arrived``: when the request reached the server (the deadline is checked against it)."""
     _require_bidder(actor)
     # The signature is checked before the first query: on SQLite the first query takes the write lock,
     # and 200 bidders near the deadline must not queue behind each other's certificate checks.
@@ -135,7 +136,7 @@ def create_upload(db: Session, *, actor: Actor, body: UploadCreate, signature: b
                                                    Upload.idempotency_key == idempotency_key)).scalar_one_or_none()
         if existing is not None:
             return existing
-    now = clock.now()
+    now = arrived
     tender = _current_for_bid(db, tender_id=body.tender_id, version=body.tender_version)
     _before_deadline(tender, now)
     upload = Upload(id=str(uuid.uuid4()), account_id=actor.account_id, identity_key=actor.identity_key,
@@ -220,13 +221,14 @@ def _overlapping(db: Session, upload_id: str, offset: int, length: int) -> list[
 
 
 def record_chunk(db: Session, *, actor: Actor, upload_id: str, offset: int, length: int, sha256: str,
-                 duplicate: bool) -> ChunkOut:
-    """Acknowledge a chunk whose bytes are on disk (fsynced) and whose hash was checked."""
+                 duplicate: bool, arrived: datetime) -> ChunkOut:
+    """Acknowledge a chunk whose bytes are on disk (fsynced) and whose hash was checked. ``arrived``:
+    when its last byte reached the server."""
     upload = get_upload(db, actor=actor, upload_id=upload_id, for_update=True)
     if upload.state != "open":
         raise DomainError("upload.closed", "this upload was completed meanwhile", status=409)
     # Arrival counts when the last byte is in: a chunk finished after the deadline is not received.
-    _before_deadline(_current_for_bid(db, tender_id=upload.tender_id, version=upload.tender_version), clock.now())
+    _before_deadline(_current_for_bid(db, tender_id=upload.tender_id, version=upload.tender_version), arrived)
     if not duplicate:
         overlap = _overlapping(db, upload.id, offset, length)
         same = [r for r in overlap if r.offset == offset and r.length == length and r.sha256 == sha256]
@@ -241,7 +243,7 @@ def record_chunk(db: Session, *, actor: Actor, upload_id: str, offset: int, leng
                               "requests at once; send the missing ranges again", status=409)
         else:
             db.add(UploadRange(upload_id=upload.id, offset=offset, length=length, sha256=sha256,
-                               received_at=clock.now()))
+                               received_at=arrived))
             db.flush()
     ranges = merged((r.offset, r.offset + r.length) for r in _ranges(db, upload.id))
     return ChunkOut(offset=offset, length=length, duplicate=duplicate, received=ranges,
@@ -304,16 +306,19 @@ class HashCheck:
 
 
 def check_bytes(plan: CompletionPlan) -> HashCheck:
-    """One sequential pass over the file: the whole SHA-256 and every acknowledged chunk's SHA-256.
-    Constant memory at any size; called outside any transaction."""
+    """The whole file's SHA-256 and size, in one sequential pass (constant memory, outside any
+    transaction; hashlib releases the GIL). Every chunk's hash was checked as it arrived, so only when
+    the whole does not match is the file read again chunk by chunk, to find acknowledged chunks whose
+    bytes on disk changed since (they are dropped and sent again)."""
     whole = hashlib.sha256()
-    bad: list[int] = []
     with open(plan.source, "rb") as f:
+        while block := f.read(READ_BLOCK):
+            whole.update(block)
+        if f.tell() == plan.size and whole.hexdigest() == plan.sha256:
+            return HashCheck(True, [])
         if plan.in_store:
-            while block := f.read(READ_BLOCK):
-                whole.update(block)
-            size_ok = f.tell() == plan.size
-            return HashCheck(size_ok and whole.hexdigest() == plan.sha256, [])
+            return HashCheck(False, [])
+        bad: list[int] = []
         for offset, length, expected in plan.ranges:
             f.seek(offset)
             piece = hashlib.sha256()
@@ -323,13 +328,10 @@ def check_bytes(plan: CompletionPlan) -> HashCheck:
                 if not block:
                     break
                 piece.update(block)
-                whole.update(block)
                 left -= len(block)
             if left or piece.hexdigest() != expected:
                 bad.append(offset)
-        f.seek(0, os.SEEK_END)
-        size_ok = f.tell() == plan.size
-    return HashCheck(size_ok and not bad and whole.hexdigest() == plan.sha256, bad)
+    return HashCheck(False, bad)
 
 
 def require_sealed(path: Path) -> None:
