@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import AsyncIterator
+from concurrent.futures import ThreadPoolExecutor
 
 import anyio.to_thread
 from fastapi import FastAPI
@@ -56,7 +57,10 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     # always get a thread to finish, so waiting never turns into a deadlock.
     settings: Settings = app.state.settings
     anyio.to_thread.current_default_thread_limiter().total_tokens = settings.max_threads
-    yield
+    try:
+        yield
+    finally:
+        app.state.byte_workers.shutdown(wait=False, cancel_futures=True)
 
 
 def create_app(settings: Settings) -> FastAPI:
@@ -71,6 +75,8 @@ def create_app(settings: Settings) -> FastAPI:
     from server.lanes import Lane
 
     app.state.upload_lane = Lane(settings.upload_lane)
+    # Hashing and writing upload bytes (server/submissions/chunk_sink.py).
+    app.state.byte_workers = ThreadPoolExecutor(max_workers=settings.byte_workers, thread_name_prefix="bytes")
     install_problem_handlers(app)
     from server.openapi import install_openapi
 

@@ -22,6 +22,7 @@ class Settings:
     max_threads: int = 1024  # worker threads for blocking work (database, files, certificate checks)
     max_concurrency: int = 1000  # requests handled at once; more get 503 and the client retries
     upload_lane: int = 4  # upload requests doing database or signature work at once (see server/lanes.py)
+    byte_workers: int = 4  # threads hashing and writing upload bytes
     lock_timeout: float = 30.0  # seconds a request may wait for a database lock before it gets 503 server.busy
     extra: dict[str, str] = field(default_factory=dict)
 

@@ -8,7 +8,6 @@ the last minutes must not wait for each other's bytes.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import os
 import re
 from collections.abc import Callable, Iterator
@@ -41,6 +40,7 @@ from server.lanes import upload_lane
 from server.problems import DomainError, Problem
 from server.settings import Settings
 from server.submissions import receipts, service
+from server.submissions.chunk_sink import ChunkSink
 
 router = APIRouter(tags=["submissions"])
 
@@ -166,9 +166,9 @@ async def put_chunk(upload_id: str, offset: int, request: Request) -> ChunkOut:
             db, actor=actor, upload_id=upload_id, offset=offset, length=length, sha256=sha256, settings=settings))
 
     actor, plan = await _laned(request, authenticate_and_plan)
-    digest = hashlib.sha256()
     received = 0
     fd = None if plan.duplicate else os.open(plan.path, os.O_WRONLY)
+    sink = ChunkSink(request.app.state.byte_workers, fd, offset)
     try:
         try:
             async for piece in request.stream():
@@ -178,17 +178,16 @@ async def put_chunk(upload_id: str, offset: int, request: Request) -> ChunkOut:
                 if received > length:
                     raise Problem(400, "upload.chunk_length_mismatch", "The chunk is longer than its "
                                   "Content-Length")
-                digest.update(piece)
-                if fd is not None:
-                    os.pwrite(fd, piece, offset + received - len(piece))
+                await sink.add(piece)
+            actual = await sink.finish()
         except ClientDisconnect:
             raise Problem(400, "upload.chunk_interrupted", "The chunk was interrupted",
                           "nothing of it was acknowledged; send it again") from None
         if received != length:
             raise Problem(400, "upload.chunk_length_mismatch", "The chunk is shorter than its Content-Length")
-        if digest.hexdigest() != sha256:
+        if actual != sha256:
             raise Problem(422, "upload.chunk_hash_mismatch", "The chunk's SHA-256 does not match",
-                          f"bytes [{offset}, {offset + length}) hash to {digest.hexdigest()}, not {sha256}; "
+                          f"bytes [{offset}, {offset + length}) hash to {actual}, not {sha256}; "
                           "nothing was acknowledged, send the chunk again")
         last_byte_at = clock.now()  # the chunk's arrival, before any wait for the disk or the lane
         if fd is not None:
