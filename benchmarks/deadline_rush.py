@@ -226,7 +226,7 @@ def run_backend(backend: str, args: argparse.Namespace, work: Path, ca: fx.Bench
         spy = None
         if args.profile is not None:
             args.profile.mkdir(parents=True, exist_ok=True)
-            spy = fx.PySpy(server.pid, args.profile / f"server-{backend}.txt", gil=True)
+            spy = fx.PySpy(server.pid, args.profile / f"server-{backend}.txt", gil=args.profile_gil)
         time.sleep(max(0.0, t_go - time.time()))
         go.set()
         outcomes: list[dict[str, Any]] = []
@@ -344,8 +344,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--server-workers", type=int, default=1,
                         help="bidclient-server run --workers N (server CPU and RSS are then the supervisor's only)")
     parser.add_argument("--profile", type=Path, default=None,
-                        help="record py-spy collapsed stacks of the server's GIL holder during the rush into this "
-                             "folder")
+                        help="record py-spy collapsed stacks of the server during the rush into this folder")
+    parser.add_argument("--profile-gil", action="store_true", help="sample only the thread holding the GIL")
     parser.add_argument("--keep-logs", type=Path, default=None, help="copy the server logs into this folder")
     args = parser.parse_args(argv)
     if args.bidders > 1000 or args.window > 600:
