@@ -46,6 +46,13 @@ class ApiClient:
         self.retries = retries
         self.clock_offset = timedelta(0)  # server time minus local time
 
+    def sibling(self) -> ApiClient:
+        """Another client for the same server and session, with its own connection pool (a
+        requests.Session is not meant to be shared between threads)."""
+        other = ApiClient(self.base_url, token=self.token, timeout=self.timeout, retries=self.retries)
+        other.clock_offset = self.clock_offset
+        return other
+
     # --- plumbing ----------------------------------------------------------------------------
 
     def server_now(self) -> datetime:

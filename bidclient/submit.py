@@ -2,7 +2,8 @@
 
 The upload's state is kept next to the bid (``BID.upload``), written before the first chunk, so a client
 that is interrupted — by the user, a crash, a lost line — resumes where the server says it stopped: the
-server is asked which byte ranges it holds, and only the missing ones are sent. Memory use is one chunk.
+server is asked which byte ranges it holds, and only the missing ones are sent. Memory use is one chunk
+per connection (``parallel``).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import BinaryIO
 from urllib.parse import quote
 
 from bidclient.api_client import ApiClient, ApiError
@@ -33,6 +35,7 @@ DEFAULT_CHUNK_SIZE = 8 << 20
 # with the default 5 s a server busy with a deadline rush, which reads slowly, looked unreachable and the
 # chunk was sent again from scratch, adding to the load. A stalled send may last this long instead.
 CHUNK_TIMEOUT = (60.0, 120.0)  # connect and send, read
+DEFAULT_PARALLEL = 3  # chunks in flight at once, each on its own connection
 Progress = Callable[[int, int], None]  # bytes the server holds, total bytes
 Sign = Callable[[bytes], bytes]  # detached CMS over the given bytes with the bidder's signing key
 _MAX_ROUNDS = 5
@@ -83,9 +86,11 @@ class Uploader:
     server acknowledged is kept and the next run resumes from it."""
 
     def __init__(self, client: ApiClient, *, chunk_size: int = DEFAULT_CHUNK_SIZE, progress: Progress | None = None,
-                 cancel: threading.Event | None = None) -> None:
+                 cancel: threading.Event | None = None, parallel: int = DEFAULT_PARALLEL) -> None:
         self.client = client
         self.chunk_size = chunk_size
+        self.parallel = parallel
+        self._held = 0
         self.progress = progress
         self.cancel = cancel or threading.Event()
 
@@ -135,34 +140,73 @@ class Uploader:
             raise
 
     def _send_missing(self, bid: Path, upload: UploadOut) -> None:
+        """Send every range the server does not hold, ``parallel`` chunks at a time: while the server
+        makes one chunk durable (fdatasync) the next is already on the wire."""
         chunk = max(1, min(self.chunk_size, upload.max_chunk_size))
-        held = upload.received_bytes
-        self._report(held, upload.size)
-        with open(bid, "rb") as f:
-            for start, end in _gaps(upload.received, upload.size):
-                offset = start
-                while offset < end:
-                    if self.cancel.is_set():
-                        raise SubmitCancelled("the upload was stopped; run the same command again to resume",
-                                              code="submission.cancelled")
-                    length = min(chunk, end - offset)
-                    f.seek(offset)
-                    data = f.read(length)
-                    if len(data) != length:
-                        raise SubmitError(f"{bid} changed during the upload", code="submission.bid_changed")
-                    try:
-                        self.client.request("PUT", f"/api/v1/uploads/{upload.id}/chunks/{offset}", data=data,
-                                            headers={CHUNK_SHA256_HEADER: hashlib.sha256(data).hexdigest(),
-                                                     "Content-Type": "application/octet-stream"},
-                                            timeout=CHUNK_TIMEOUT)
-                    except ApiError as ex:
-                        if ex.code not in ("upload.chunk_interrupted", "upload.chunk_conflict"):
-                            raise
-                        # The next round asks the server again what it holds.
-                        return
-                    offset += length
-                    held += length
-                    self._report(held, upload.size)
+        pieces = [(offset, min(chunk, end - offset)) for start, end in _gaps(upload.received, upload.size)
+                  for offset in range(start, end, chunk)]
+        self._held = upload.received_bytes
+        self._report(self._held, upload.size)
+        if not pieces:
+            return
+        workers = max(1, min(self.parallel, len(pieces)))
+        clients = [self.client] + [self.client.sibling() for _ in range(workers - 1)]
+        queue = iter(pieces)
+        lock = threading.Lock()
+        stop = threading.Event()  # a worker failed or asked for a new round: the others stop too
+        errors: list[BaseException] = []
+
+        def next_piece() -> tuple[int, int] | None:
+            with lock:
+                return None if stop.is_set() else next(queue, None)
+
+        def work(client: ApiClient) -> None:
+            try:
+                with open(bid, "rb") as f:
+                    while (piece := next_piece()) is not None:
+                        if self.cancel.is_set():
+                            raise SubmitCancelled("the upload was stopped; run the same command again to resume",
+                                                  code="submission.cancelled")
+                        offset, length = piece
+                        if not self._send_chunk(client, f, bid, upload.id, offset, length):
+                            stop.set()  # the next round asks the server again what it holds
+                            return
+                        with lock:
+                            self._held += length
+                            held = self._held
+                        self._report(held, upload.size)
+            except BaseException as ex:
+                stop.set()
+                with lock:
+                    errors.append(ex)
+
+        threads = [threading.Thread(target=work, args=(c,), name=f"upload-{i}", daemon=True)
+                   for i, c in enumerate(clients[1:], 1)]
+        for thread in threads:
+            thread.start()
+        work(clients[0])
+        for thread in threads:
+            thread.join()
+        if errors:
+            raise errors[0]
+
+    def _send_chunk(self, client: ApiClient, f: BinaryIO, bid: Path, upload_id: str, offset: int,
+                    length: int) -> bool:
+        """PUT one chunk; False when the server asks for a new round (interrupted or conflicting chunk)."""
+        f.seek(offset)
+        data = f.read(length)
+        if len(data) != length:
+            raise SubmitError(f"{bid} changed during the upload", code="submission.bid_changed")
+        try:
+            client.request("PUT", f"/api/v1/uploads/{upload_id}/chunks/{offset}", data=data,
+                           headers={CHUNK_SHA256_HEADER: hashlib.sha256(data).hexdigest(),
+                                    "Content-Type": "application/octet-stream"},
+                           timeout=CHUNK_TIMEOUT)
+        except ApiError as ex:
+            if ex.code not in ("upload.chunk_interrupted", "upload.chunk_conflict"):
+                raise
+            return False
+        return True
 
     def _report(self, held: int, total: int) -> None:
         if self.progress is not None:

@@ -260,7 +260,6 @@ def test_server_killed_mid_upload_loses_nothing_acknowledged(server_process: Ser
     upload_id = json.loads(state_path(bid).read_text())["upload_id"]
     status = client.get_json(f"/api/v1/uploads/{upload_id}")
     assert status["received_bytes"] >= acked  # every acknowledged byte survived the kill
-    assert status["received"][0][0] == 0 and status["received"][0][1] >= acked
     resumed_from = status["received_bytes"]
     seen: list[int] = []
     out = Uploader(client, chunk_size=CHUNK, progress=lambda held, total: seen.append(held)).submit(
