@@ -22,6 +22,7 @@ shared with crypto.timestamp (a timestamp token is a SignedData as well).
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -174,16 +175,7 @@ def build_signer_info(signer: Signer, algorithm: SignatureAlgorithm, *, content_
         signing_time = signing_time.astimezone(UTC).replace(microsecond=0)
         choice = "utc_time" if 1950 <= signing_time.year < 2050 else "generalized_time"
         attrs.append(cms.CMSAttribute({"type": "signing_time", "values": [cms.Time({choice: signing_time})]}))
-    attrs.append(cms.CMSAttribute({"type": "signing_certificate_v2", "values": [tsp.SigningCertificateV2({
-        "certs": [tsp.ESSCertIDv2({
-            "hash_algorithm": {"algorithm": "sha256"},
-            "cert_hash": hashlib.sha256(cert.dump()).digest(),
-            "issuer_serial": {
-                "issuer": [asn1_x509.GeneralName({"directory_name": cert.issuer})],
-                "serial_number": cert.serial_number,
-            },
-        })],
-    })]}))
+    attrs.append(cms.CMSAttribute.load(_signing_certificate_v2(cert.dump())))
     signed_attrs = cms.CMSAttributes(attrs)
     to_sign = signed_attrs.dump()  # universal SET OF tag: what RFC 5652 5.4 says is signed
     signature = signer.sign(to_sign, algorithm)
@@ -202,6 +194,25 @@ def build_signer_info(signer: Signer, algorithm: SignatureAlgorithm, *, content_
         "signature_algorithm": sig_algo,
         "signature": signature,
     })
+
+
+@functools.lru_cache(maxsize=64)
+def _signing_certificate_v2(cert_der: bytes) -> bytes:
+    """The DER of the ESS signing-certificate-v2 attribute (RFC 5035) naming ``cert_der``.
+
+    Built once per certificate: asn1crypto copies and re-encodes the issuer name field by field, which
+    took ~10 ms per signature — a third of the cost of a receipt in a deadline rush."""
+    cert = asn1_x509.Certificate.load(cert_der)
+    return cms.CMSAttribute({"type": "signing_certificate_v2", "values": [tsp.SigningCertificateV2({
+        "certs": [tsp.ESSCertIDv2({
+            "hash_algorithm": {"algorithm": "sha256"},
+            "cert_hash": hashlib.sha256(cert_der).digest(),
+            "issuer_serial": {
+                "issuer": [asn1_x509.GeneralName({"directory_name": cert.issuer})],
+                "serial_number": cert.serial_number,
+            },
+        })],
+    })]}).dump()
 
 
 def build_signed_data(signer_info: cms.SignerInfo, signer: Signer | None, digest_name: str, *,
