@@ -27,6 +27,7 @@ class ServerKeys:
     ca_certificate: x509.Certificate
     receipt_signer: SoftwareKey  # signs receipts and the published trust list
     tsa_signer: SoftwareKey  # the built-in RFC 3161 TSA
+    challenge_key: bytes  # HMAC key of login challenges, derived from the receipt key (server/auth/challenges.py)
 
 
 def _name(common_name: str) -> x509.Name:
@@ -91,7 +92,11 @@ def load(directory: Path) -> ServerKeys:
         assert isinstance(loaded, ec.EllipticCurvePrivateKey)
         return loaded
 
+    from server.auth.challenges import derive_key
+
     ca = cert("ca")
+    receipt_key = key("receipt")
     return ServerKeys(ca_certificate=ca,
-                      receipt_signer=SoftwareKey(key("receipt"), cert("receipt"), [ca]),
-                      tsa_signer=SoftwareKey(key("tsa"), cert("tsa"), [ca]))
+                      receipt_signer=SoftwareKey(receipt_key, cert("receipt"), [ca]),
+                      tsa_signer=SoftwareKey(key("tsa"), cert("tsa"), [ca]),
+                      challenge_key=derive_key(receipt_key))

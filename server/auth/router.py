@@ -9,27 +9,31 @@ from fastapi import APIRouter
 
 from bidclient.protocol.auth import AccountOut, ChallengeOut, LoginIn, LoginOut
 from server import clock
-from server.auth import service
-from server.deps import AddressDep, CurrentActor, DbSession, SettingsDep
+from server.auth import challenges, service
+from server.deps import AddressDep, CurrentActor, DbSession, KeysDep, SettingsDep
 from server.problems import Problem
 
 router = APIRouter(prefix="/api/v1/auth", tags=["auth"])
 
 
 @router.post("/challenge", response_model=ChallengeOut)
-def challenge(db: DbSession, settings: SettingsDep) -> ChallengeOut:
-    made = service.new_challenge(db, settings=settings)
-    return ChallengeOut(nonce=made.nonce, expires_at=made.expires_at, server_time=clock.now())
+async def challenge(settings: SettingsDep, keys: KeysDep) -> ChallengeOut:
+    """A login challenge. Stateless until used (server/auth/challenges.py), so it needs no thread and
+    no database: it answers at once even during a deadline rush."""
+    now = clock.now()
+    nonce, expires = challenges.issue(keys.challenge_key, now=now, ttl=settings.challenge_ttl)
+    return ChallengeOut(nonce=nonce, expires_at=expires, server_time=now)
 
 
 @router.post("/login", response_model=LoginOut)
-def login(body: LoginIn, db: DbSession, settings: SettingsDep, address: AddressDep) -> LoginOut:
+def login(body: LoginIn, db: DbSession, settings: SettingsDep, keys: KeysDep, address: AddressDep) -> LoginOut:
     try:
         signature = base64.b64decode(body.signature, validate=True)
     except (binascii.Error, ValueError):
         raise Problem(422, "request.invalid", "The signature is not base64") from None
     token, session, account, roles, cert_sha256 = service.login(db, nonce=body.nonce, signature=signature,
-                                                                address=address, settings=settings)
+                                                                address=address, settings=settings,
+                                                                challenge_key=keys.challenge_key)
     return LoginOut(token=token, expires_at=session.expires_at, certificate_sha256=cert_sha256,
                     account=AccountOut(id=account.id, identity_key=account.identity_key, uscc=account.uscc,
                                        organization=account.organization, person=account.person, roles=roles))

@@ -16,7 +16,7 @@ from typing import Any
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from bidclient.protocol.auth import login_statement
@@ -24,6 +24,7 @@ from crypto import cms_sign, identity, trust
 from crypto.errors import CryptoError, TrustError
 from server import clock
 from server.audit import chain
+from server.auth import challenges
 from server.auth.models import Account, Challenge, Credential, Role, RoleGrant, SessionToken, TrustEntry
 from server.db import READ_ONLY
 from server.problems import DomainError
@@ -49,15 +50,6 @@ class Actor:
 
     def has(self, *roles: str) -> bool:
         return bool(self.roles.intersection(roles))
-
-
-def new_challenge(db: Session, *, settings: Settings) -> Challenge:
-    now = clock.now()
-    db.execute(delete(Challenge).where(Challenge.expires_at < now))
-    challenge = Challenge(nonce=secrets.token_urlsafe(32), created_at=now, expires_at=now + settings.challenge_ttl)
-    db.add(challenge)
-    db.flush()
-    return challenge
 
 
 def load_trust_list(db: Session) -> trust.TrustList:
@@ -125,20 +117,20 @@ def verify_signed_by_trusted(db: Session, *, content: bytes, signature: bytes, s
     return info
 
 
-def login(db: Session, *, nonce: str, signature: bytes, address: str, settings: Settings
+def login(db: Session, *, nonce: str, signature: bytes, address: str, settings: Settings, challenge_key: bytes
           ) -> tuple[str, SessionToken, Account, list[str], str]:
-    """Check the signature and certificate, consume the challenge, and open a session.
+    """Check the challenge, the signature and certificate, consume the challenge, and open a session.
 
     The certificate is validated before the first write, so that no transaction (on SQLite: the write
     lock) is held while revocation information is fetched.
     """
+    expires = challenges.check(challenge_key, nonce, now=clock.now())
     info = verify_signed_by_trusted(db, content=login_statement(nonce), signature=signature, settings=settings)
     now = clock.now()
-    consumed = db.execute(update(Challenge).where(Challenge.nonce == nonce, Challenge.used_at.is_(None),
-                                                  Challenge.expires_at >= now).values(used_at=now))
-    if consumed.rowcount != 1:  # type: ignore[attr-defined]
-        raise DomainError("auth.challenge_invalid", "the login challenge is unknown, expired or already used; "
-                          "ask for a new one", status=401)
+    db.execute(delete(Challenge).where(Challenge.expires_at < now))  # used challenges no longer needed
+    if not _insert_if_absent(db, Challenge, {"nonce": nonce, "created_at": now, "expires_at": expires,
+                                             "used_at": now}):
+        raise challenges.invalid()  # already used: a replay
     cert = info.signer_certificate
     ident = identity.identity_of(cert)
     account = _account_for(db, ident, now)
@@ -155,18 +147,22 @@ def login(db: Session, *, nonce: str, signature: bytes, address: str, settings: 
     return token, session, account, roles, credential.cert_sha256
 
 
-def _insert_if_absent(db: Session, model: type[Any], values: dict[str, Any]) -> None:
+def _insert_if_absent(db: Session, model: type[Any], values: dict[str, Any]) -> bool:
     """INSERT … ON CONFLICT DO NOTHING: two first logins of one identity at the same moment (two
-    dongles, two instances) must both succeed and share one row, not fail on the unique key."""
+    dongles, two instances) must both succeed and share one row, not fail on the unique key.
+    True if this call inserted the row."""
     dialect = db.get_bind().dialect.name
     if dialect == "postgresql":
         from sqlalchemy.dialects.postgresql import insert as pg_insert
 
-        db.execute(pg_insert(model).values(**values).on_conflict_do_nothing())
+        statement: Any = pg_insert(model).values(**values).on_conflict_do_nothing()
     else:
         from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-        db.execute(sqlite_insert(model).values(**values).on_conflict_do_nothing())
+        statement = sqlite_insert(model).values(**values).on_conflict_do_nothing()
+    # RETURNING, not rowcount: psycopg reports no reliable rowcount for ON CONFLICT DO NOTHING here.
+    key = list(model.__table__.primary_key.columns)
+    return db.execute(statement.returning(*key)).first() is not None
 
 
 def _account_for(db: Session, ident: identity.Identity, now: datetime) -> Account:

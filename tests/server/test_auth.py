@@ -110,3 +110,41 @@ def test_simultaneous_first_logins_of_one_identity_share_one_account(live_server
         responses = list(pool.map(post, bodies))
     assert [r.status_code for r in responses] == [200, 200], [r.text for r in responses]
     assert responses[0].json()["account"]["id"] == responses[1].json()["account"]["id"]
+
+
+def test_challenges_are_stateless_until_used_and_cannot_be_forged(live_server, pki) -> None:  # type: ignore[no-untyped-def]
+    import sqlite3
+
+    from server.auth import challenges
+    from server.keys import load
+
+    client = ApiClient(live_server.url)
+    issued = [client.post_json("/api/v1/auth/challenge", {}) for _ in range(3)]
+    assert len({c["nonce"] for c in issued}) == 3
+    if not live_server.database_url:  # handing out challenges wrote nothing
+        with sqlite3.connect(live_server.data / "bidclient.sqlite3") as db:
+            assert db.execute("SELECT count(*) FROM login_challenge").fetchone()[0] == 0
+    sign = _signer_sign(pki, "ent-a")
+
+    def login_with(nonce: str) -> requests.Response:
+        signature = base64.b64encode(sign(login_statement(nonce))).decode()
+        return requests.post(live_server.url + "/api/v1/auth/login", json={"nonce": nonce, "signature": signature},
+                             timeout=10)
+
+    nonce = issued[0]["nonce"]
+    tampered = nonce[:-2] + ("AA" if nonce[-2:] != "AA" else "BB")
+    made_up = base64.urlsafe_b64encode(b"\0" * 40).decode().rstrip("=")
+    # Signed by a trusted key, but the challenge is not this server's: refused before anything is recorded.
+    for forged in (tampered, made_up):
+        refused = login_with(forged)
+        assert refused.status_code == 401 and refused.json()["code"] == "auth.challenge_invalid"
+    # A challenge made with this server's key but already expired.
+    from datetime import UTC, datetime, timedelta
+
+    key = load(live_server.data / "keys").challenge_key
+    expired, _ = challenges.issue(key, now=datetime.now(UTC) - timedelta(minutes=10), ttl=timedelta(minutes=5))
+    refused = login_with(expired)
+    assert refused.status_code == 401 and refused.json()["code"] == "auth.challenge_invalid"
+    # A genuine one works once.
+    assert login_with(nonce).status_code == 200
+    assert login_with(nonce).json()["code"] == "auth.challenge_invalid"
