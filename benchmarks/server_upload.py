@@ -108,7 +108,9 @@ def ref_put(path: Path, kind: str, chunk: int, env_extra: dict[str, str]) -> Row
                             headers={"Content-Type": "application/octet-stream"}).raise_for_status()
                 offset += len(data)
         seconds = time.perf_counter() - t0
-        parser = "httptools + uvloop" if env_extra else "h11"
+        import importlib.util
+
+        parser = "httptools + uvloop" if importlib.util.find_spec("httptools") or env_extra else "h11"
         what = "raw socket sink" if kind == "socket-sink" else f"bare ASGI app under uvicorn ({parser})"
         return Row(f"reference: PUT {fx.human_size(chunk)} chunks to a {what}", path.stat().st_size, seconds,
                    transfer_s=seconds, client_cpu=time.process_time() - c0, server_cpu=sink.cpu_seconds() - s0)
