@@ -4,14 +4,17 @@
 from __future__ import annotations
 
 import base64
+import hashlib
 import json
 import sqlite3
+import time
 from pathlib import Path
 
 import pytest
 import requests
 
 from bidclient.protocol.auth import login_statement
+from bidclient.protocol.submission import submission_statement
 from tests.server.conftest import start_server
 from tests.server.test_auth import _signer_sign
 
@@ -45,6 +48,62 @@ def test_a_write_that_waits_too_long_for_the_lock_gets_server_busy_then_succeeds
         accepted = login(running.url)
         assert accepted.status_code == 200, accepted.text
         assert accepted.json()["token"]
+    finally:
+        other.close()
+        running.stop()
+
+
+@pytest.mark.parametrize("backend", ["sqlite"])
+def test_a_completion_that_arrived_before_the_deadline_counts_even_if_served_after_it(  # type: ignore[no-untyped-def]
+        server_data: Path, pki, tmp_path: Path) -> None:
+    """电子招标投标办法 Art. 27/28: what counts is when the bid reached the server. A completion that
+    arrives in time but has to wait (here: for the database, held by another process past the deadline)
+    is accepted with its arrival as the submission time; one that arrives after the deadline is not."""
+    import threading
+    from datetime import UTC, datetime, timedelta
+
+    from bidclient.submit import Uploader
+    from tests.server.submission_helpers import login as bidder_login
+    from tests.server.submission_helpers import make_tender, sealed_bid, set_times
+
+    running = start_server(server_data)
+    other = sqlite3.connect(server_data / "bidclient.sqlite3", isolation_level=None)
+    try:
+        tender_id = make_tender(server_data)
+        bidders = [bidder_login(running.url, pki, party) for party in ("ent-a", "ent-b")]
+        uploads = []
+        for i, bidder in enumerate(bidders):
+            bid = sealed_bid(tmp_path / f"{i}.bid", pki, 200_000)
+            uploader = Uploader(bidder.client, chunk_size=64 << 10)
+            sha256 = hashlib.sha256(bid.read_bytes()).hexdigest()
+            statement = submission_statement(tender_id=tender_id, tender_version=1, envelope_sha256=sha256,
+                                             size=bid.stat().st_size, bidder=bidder.identity)
+            upload = bidder.client.post_json("/api/v1/uploads", {
+                "tender_id": tender_id, "tender_version": 1, "size": bid.stat().st_size, "sha256": sha256,
+                "statement_signature": base64.b64encode(bidder.sign(statement)).decode()})
+            uploader._send_missing(bid, uploader.status(upload["id"]))
+            uploads.append(upload["id"])
+        deadline = datetime.now(UTC) + timedelta(seconds=2)
+        set_times(server_data, tender_id, deadline=deadline, opening=deadline + timedelta(minutes=5))
+        other.execute("BEGIN IMMEDIATE")  # the database is busy from before the deadline to after it
+        answers: list[requests.Response] = []
+
+        def complete() -> None:
+            answers.append(requests.post(f"{running.url}/api/v1/uploads/{uploads[0]}/complete", timeout=60,
+                                         headers={"Authorization": f"Bearer {bidders[0].client.token}"}))
+
+        early = threading.Thread(target=complete)
+        early.start()  # arrives now, well before the deadline
+        while datetime.now(UTC) < deadline + timedelta(seconds=1):
+            time.sleep(0.05)
+        late = requests.post(f"{running.url}/api/v1/uploads/{uploads[1]}/complete", timeout=60,
+                             headers={"Authorization": f"Bearer {bidders[1].client.token}"})
+        other.execute("ROLLBACK")
+        early.join(timeout=60)
+        assert answers and answers[0].status_code == 201, answers[0].text if answers else "no answer"
+        submitted_at = datetime.fromisoformat(answers[0].json()["submitted_at"].replace("Z", "+00:00"))
+        assert submitted_at < deadline  # the arrival, not the moment the database was free
+        assert late.status_code == 409 and late.json()["code"] == "submission.deadline_passed"
     finally:
         other.close()
         running.stop()
