@@ -109,12 +109,63 @@ def verify_signed_by_trusted(db: Session, *, content: bytes, signature: bytes, s
     except CryptoError as ex:
         raise DomainError("auth.signature_invalid", f"the signature is not valid: {ex}", status=401) from ex
     trust_list = current_trust_list(db)
+    cert = info.signer_certificate
+    key = (cert.fingerprint(hashes.SHA256()), tuple(c.fingerprint(hashes.SHA256()) for c in info.certificates),
+           _trust_list_digest(trust_list), usage, settings.revocation)
+    if _recently_validated(key):
+        return info
     try:
-        trust.validate(info.signer_certificate, trust_list, usage=usage, extra_certs=info.certificates,
+        trust.validate(cert, trust_list, usage=usage, extra_certs=info.certificates,
                        revocation=_revocation(settings))
     except TrustError as ex:
         raise DomainError(f"auth.certificate_{ex.reason}", str(ex), status=401, reason=ex.reason) from ex
+    _remember_validated(key, cert)
     return info
+
+
+# A certificate path found valid (with revocation) is reused for this long for the same certificate,
+# chain, trust list, usage and revocation mode: a bidder who just logged in is not validated again,
+# CRLs and OCSP are not fetched again, for each statement of the same upload. A change to the trust
+# list changes the key at once; a revocation is seen within this time, the usual freshness of OCSP
+# answers. Only successes are remembered, never past the certificate's notAfter.
+VALIDATION_CACHE_SECONDS = 300.0
+_VALIDATION_CACHE_SIZE = 4096
+_validated: dict[tuple[Any, ...], float] = {}
+_validated_lock = threading.Lock()
+
+
+def _trust_list_digest(trust_list: trust.TrustList) -> bytes:
+    digest = hashlib.sha256()
+    for item in (*trust_list.roots, *trust_list.intermediates):
+        digest.update(item.fingerprint(hashes.SHA256()))
+    for crl in trust_list.crls:
+        digest.update(hashlib.sha256(crl.public_bytes(serialization.Encoding.DER)).digest())
+    return digest.digest()
+
+
+def _recently_validated(key: tuple[Any, ...]) -> bool:
+    with _validated_lock:
+        until = _validated.get(key)
+        if until is None:
+            return False
+        if until <= time.monotonic():
+            del _validated[key]
+            return False
+        return True
+
+
+def _remember_validated(key: tuple[Any, ...], cert: x509.Certificate) -> None:
+    left_on_cert = (cert.not_valid_after_utc - clock.now()).total_seconds()
+    until = time.monotonic() + min(VALIDATION_CACHE_SECONDS, left_on_cert)
+    with _validated_lock:
+        if len(_validated) >= _VALIDATION_CACHE_SIZE:
+            _validated.clear()
+        _validated[key] = until
+
+
+def forget_validated_certificates() -> None:
+    with _validated_lock:
+        _validated.clear()
 
 
 def login(db: Session, *, nonce: str, signature: bytes, address: str, settings: Settings, challenge_key: bytes

@@ -148,3 +148,31 @@ def test_challenges_are_stateless_until_used_and_cannot_be_forged(live_server, p
     # A genuine one works once.
     assert login_with(nonce).status_code == 200
     assert login_with(nonce).json()["code"] == "auth.challenge_invalid"
+
+
+def test_a_removed_ca_is_refused_at_once_although_its_certificate_just_logged_in(live_server, pki) -> None:  # type: ignore[no-untyped-def]
+    """Successful certificate validations are reused for a few minutes (server/auth/service.py), but
+    never across a change of the trust list."""
+    import hashlib
+    from pathlib import Path
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import serialization
+
+    from server.auth.service import forget_cached_trust_lists
+
+    sign = _signer_sign(pki, "ent-a")
+    ApiClient(live_server.url).login(sign)
+    ApiClient(live_server.url).login(sign)  # validated again or reused: either way accepted
+    cas = [x509.load_pem_x509_certificate(p.read_bytes()) for p in sorted(Path(pki.trust_dir).glob("*.pem"))]
+    cert = x509.load_pem_x509_certificate(pki.party("ent-a").signing_cert.read_bytes())
+    issuer = next(c for c in cas if c.subject == cert.issuer)
+    while issuer.issuer != issuer.subject:  # up to the root
+        issuer = next(c for c in cas if c.subject == issuer.issuer)
+    digest = hashlib.sha256(issuer.public_bytes(serialization.Encoding.DER)).hexdigest()
+    assert live_server.admin("trust-remove", digest) == 0
+    forget_cached_trust_lists()  # instead of waiting for the server's 10 s re-read of the list
+    with pytest.raises(ApiError) as caught:
+        ApiClient(live_server.url).login(sign)
+    assert caught.value.code.startswith("auth.certificate_")
+    assert caught.value.status == 401
