@@ -75,6 +75,7 @@ def create_app(settings: Settings) -> FastAPI:
     from server.lanes import Lane
 
     app.state.upload_lane = Lane(settings.upload_lane)
+    app.state.verify_lane = Lane(settings.verify_lane)
     # Hashing and writing upload bytes (server/submissions/chunk_sink.py).
     app.state.byte_workers = ThreadPoolExecutor(max_workers=settings.byte_workers, thread_name_prefix="bytes")
     install_problem_handlers(app)

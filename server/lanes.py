@@ -3,7 +3,7 @@
 In a deadline rush hundreds of uploads arrive together. Given a worker thread each, they all compete for
 the GIL: CPython hands it over every 5 ms to the next waiting thread, so with a hundred runnable threads
 a short request (the tender list, a login challenge) waits in that queue for seconds, and the lock
-holder of the database does too. A lane lets a few upload steps run at a time; the others wait in the
+holder of the database does too. A lane lets one (or a few) upload steps run at a time; the others wait in the
 event loop, holding neither a thread nor a lock, in arrival order (asyncio.Semaphore is FIFO). Bytes
 are never read inside a lane, so a bidder on a slow line does not hold one while its chunk trickles in.
 Total upload throughput is unchanged (the machine's cores are the limit either way); what changes is

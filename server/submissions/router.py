@@ -104,17 +104,22 @@ def _signature(text: str) -> bytes:
 @router.post("/api/v1/uploads", response_model=UploadOut, status_code=201)
 async def create_upload(body: UploadCreate, request: Request,
                         idempotency_key: Annotated[str | None, Header(max_length=100)] = None) -> UploadOut:
-    arrived = clock.now()  # before any wait in the lane
+    arrived = clock.now()  # before any wait in a lane
     settings: Settings = request.app.state.settings
     signature = _signature(body.statement_signature)
 
-    def work() -> UploadOut:
+    def verify() -> tuple[auth_service.Actor, service.VerifiedStatement]:
         actor = current_actor(request)
-        return _in_unit(request, lambda db: service.upload_out(db, service.create_upload(
-            db, actor=actor, body=body, signature=signature, settings=settings, idempotency_key=idempotency_key,
-            arrived=arrived), settings))
+        return actor, _in_read_unit(request, lambda db: service.verify_upload_statement(
+            db, actor=actor, body=body, signature=signature, settings=settings))
 
-    return await _laned(request, work)
+    # The certificate check may wait for CRL and OCSP servers: it has its own lane, so that it never
+    # holds up the upload lane, where every bidder's chunks are recorded.
+    async with request.app.state.verify_lane:
+        actor, verified = await run_in_threadpool(verify)
+    return await _laned(request, lambda: _in_unit(request, lambda db: service.upload_out(db, service.create_upload(
+        db, actor=actor, body=body, verified=verified, settings=settings, idempotency_key=idempotency_key,
+        arrived=arrived), settings)))
 
 
 def _status_headers(out: UploadOut) -> dict[str, str]:

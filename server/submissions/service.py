@@ -120,17 +120,31 @@ def _verify_statement(db: Session, *, actor: Actor, content: bytes, signature: b
 # --- uploads -------------------------------------------------------------------------------------------
 
 
-def create_upload(db: Session, *, actor: Actor, body: UploadCreate, signature: bytes, settings: Settings,
-                  idempotency_key: str | None, arrived: datetime) -> Upload:
-    """Open a resumable upload of a sealed bid, after checking the bidder's signed statement.
-    ``arrived``: when the request reached the server (the deadline is checked against it)."""
+@dataclass(frozen=True)
+class VerifiedStatement:
+    statement: bytes  # the exact bytes the bidder signed
+    signature: bytes
+    signer_cert_sha256: str
+
+
+def verify_upload_statement(db: Session, *, actor: Actor, body: UploadCreate, signature: bytes,
+                            settings: Settings) -> VerifiedStatement:
+    """Check the bidder's signed submission statement (may fetch CRLs and OCSP answers). Needs only a
+    read-only unit: 200 bidders near the deadline must not queue behind each other's certificate checks
+    while holding a write lock or an upload lane."""
     _require_bidder(actor)
-    # The signature is checked before the first query: on SQLite the first query takes the write lock,
-    # and 200 bidders near the deadline must not queue behind each other's certificate checks.
     statement = submission_statement(tender_id=body.tender_id, tender_version=body.tender_version,
                                      envelope_sha256=body.sha256, size=body.size, bidder=actor.identity_key)
     cert_sha = _verify_statement(db, actor=actor, content=statement, signature=signature, settings=settings,
                                  what="submission")
+    return VerifiedStatement(statement, signature, cert_sha)
+
+
+def create_upload(db: Session, *, actor: Actor, body: UploadCreate, verified: VerifiedStatement, settings: Settings,
+                  idempotency_key: str | None, arrived: datetime) -> Upload:
+    """Open a resumable upload of a sealed bid whose statement was verified (verify_upload_statement).
+    ``arrived``: when the request reached the server (the deadline is checked against it)."""
+    statement, signature, cert_sha = verified.statement, verified.signature, verified.signer_cert_sha256
     if idempotency_key:
         existing = db.execute(select(Upload).where(Upload.account_id == actor.account_id,
                                                    Upload.idempotency_key == idempotency_key)).scalar_one_or_none()

@@ -86,24 +86,26 @@ def test_a_completion_that_arrived_before_the_deadline_counts_even_if_served_aft
         deadline = datetime.now(UTC) + timedelta(seconds=2)
         set_times(server_data, tender_id, deadline=deadline, opening=deadline + timedelta(minutes=5))
         other.execute("BEGIN IMMEDIATE")  # the database is busy from before the deadline to after it
-        answers: list[requests.Response] = []
+        answers: dict[int, requests.Response] = {}
 
-        def complete() -> None:
-            answers.append(requests.post(f"{running.url}/api/v1/uploads/{uploads[0]}/complete", timeout=60,
-                                         headers={"Authorization": f"Bearer {bidders[0].client.token}"}))
+        def complete(i: int) -> None:
+            answers[i] = requests.post(f"{running.url}/api/v1/uploads/{uploads[i]}/complete", timeout=60,
+                                       headers={"Authorization": f"Bearer {bidders[i].client.token}"})
 
-        early = threading.Thread(target=complete)
+        early = threading.Thread(target=complete, args=(0,))
         early.start()  # arrives now, well before the deadline
         while datetime.now(UTC) < deadline + timedelta(seconds=1):
             time.sleep(0.05)
-        late = requests.post(f"{running.url}/api/v1/uploads/{uploads[1]}/complete", timeout=60,
-                             headers={"Authorization": f"Bearer {bidders[1].client.token}"})
+        late = threading.Thread(target=complete, args=(1,))
+        late.start()  # arrives after the deadline (and may wait behind the first one)
+        time.sleep(0.5)
         other.execute("ROLLBACK")
         early.join(timeout=60)
-        assert answers and answers[0].status_code == 201, answers[0].text if answers else "no answer"
+        late.join(timeout=60)
+        assert 0 in answers and answers[0].status_code == 201, answers[0].text if 0 in answers else "no answer"
         submitted_at = datetime.fromisoformat(answers[0].json()["submitted_at"].replace("Z", "+00:00"))
         assert submitted_at < deadline  # the arrival, not the moment the database was free
-        assert late.status_code == 409 and late.json()["code"] == "submission.deadline_passed"
+        assert answers[1].status_code == 409 and answers[1].json()["code"] == "submission.deadline_passed"
     finally:
         other.close()
         running.stop()
