@@ -20,7 +20,7 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QCoreApplication, QObject, QRunnable, QThread, QThreadPool, Signal
+from PySide6.QtCore import QCoreApplication, QObject, QRunnable, Qt, QThread, QThreadPool, Signal, Slot
 
 
 def on_gui_thread() -> bool:
@@ -46,7 +46,23 @@ class TaskSignals(QObject):
     progress = Signal(int, int)  # done, total (0 = unknown)
     succeeded = Signal(object)
     failed = Signal(object)  # the exception
-    finished = Signal()  # after succeeded or failed
+    finished = Signal()  # after succeeded or failed, in the same turn of the GUI event loop
+
+    # The worker thread crosses to the GUI thread once, with the outcome; the GUI side then emits
+    # succeeded/failed and finished back to back, so no event is processed between them and nobody
+    # sees a result whose task still counts as running.
+    _outcome = Signal(bool, object)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._outcome.connect(self._deliver, Qt.ConnectionType.QueuedConnection)
+
+    @Slot(bool, object)
+    def _deliver(self, ok: bool, value: object) -> None:
+        try:
+            (self.succeeded if ok else self.failed).emit(value)
+        finally:
+            self.finished.emit()
 
 
 class Task(QRunnable):
@@ -72,11 +88,9 @@ class Task(QRunnable):
         try:
             result = self._job(TaskContext(self.signals, self._cancel))
         except BaseException as ex:  # every failure reaches the GUI, where describe() words it
-            self.signals.failed.emit(ex)
+            self.signals._outcome.emit(False, ex)
         else:
-            self.signals.succeeded.emit(result)
-        finally:
-            self.signals.finished.emit()
+            self.signals._outcome.emit(True, result)
 
 
 _running: set[Task] = set()
