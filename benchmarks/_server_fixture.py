@@ -498,17 +498,73 @@ async def _asgi_sink(scope: dict[str, Any], receive: Any, send: Any) -> None:
     await send({"type": "http.response.body", "body": b""})
 
 
+def _asgi_store(directory: Path) -> Any:
+    """The least work a server can do for a hashed, durable, resumable upload, with no database and no
+    checks: each chunk PUT is gathered, hashed (SHA-256, compared with the X-Chunk-SHA256 header),
+    written at its offset and fdatasynced before the answer, in a thread off the event loop; POST
+    /complete re-reads the whole file for its SHA-256. What the real server does beyond this is its
+    overhead (authentication, the plan and record steps, the receipt)."""
+    import asyncio
+    import hashlib
+
+    target = directory / "store.part"
+
+    def store(data: bytearray, offset: int, expected: str) -> bool:
+        if hashlib.sha256(data).hexdigest() != expected:
+            return False
+        fd = os.open(target, os.O_WRONLY | os.O_CREAT, 0o600)
+        try:
+            os.pwrite(fd, data, offset)
+            os.fdatasync(fd)
+        finally:
+            os.close(fd)
+        return True
+
+    def whole() -> str:
+        digest = hashlib.sha256()
+        with open(target, "rb") as f:
+            while block := f.read(1 << 20):
+                digest.update(block)
+        return digest.hexdigest()
+
+    async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] == "lifespan":
+            await _asgi_sink(scope, receive, send)
+            return
+        body = bytearray()
+        while True:
+            message = await receive()
+            body += message.get("body", b"")
+            if not message.get("more_body"):
+                break
+        path: str = scope["path"]
+        headers = dict(scope["headers"])
+        answer = b""
+        status = 200
+        if path.startswith("/chunks/"):
+            ok = await asyncio.to_thread(store, body, int(path.rsplit("/", 1)[1]),
+                                         headers.get(b"x-chunk-sha256", b"").decode())
+            status = 200 if ok else 422
+        elif path == "/complete":
+            answer = (await asyncio.to_thread(whole)).encode()
+        await send({"type": "http.response.start", "status": status,
+                    "headers": [(b"content-length", str(len(answer)).encode())]})
+        await send({"type": "http.response.body", "body": answer})
+
+    return app
+
+
 @dataclass
 class Sink:
     proc: subprocess.Popen[bytes]
     url: str
 
     @classmethod
-    def start(cls, kind: str, env_extra: dict[str, str] | None = None) -> Sink:
+    def start(cls, kind: str, env_extra: dict[str, str] | None = None, *extra: str) -> Sink:
         port = free_port()
         env = dict(os.environ)
         env.update(env_extra or {})
-        proc = subprocess.Popen([sys.executable, __file__, kind, str(port)], cwd=REPO, env=env,
+        proc = subprocess.Popen([sys.executable, __file__, kind, str(port), *extra], cwd=REPO, env=env,
                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         deadline = time.monotonic() + 20
         while time.monotonic() < deadline:
@@ -541,5 +597,10 @@ if __name__ == "__main__":
         import uvicorn
 
         uvicorn.run(_asgi_sink, host="127.0.0.1", port=int(port_text), log_level="warning", access_log=False)
+    elif kind == "asgi-store":
+        import uvicorn
+
+        uvicorn.run(_asgi_store(Path(sys.argv[3])), host="127.0.0.1", port=int(port_text), log_level="warning",
+                    access_log=False)
     else:
         sys.exit(f"unknown sink {kind!r}")
