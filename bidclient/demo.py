@@ -163,7 +163,7 @@ def _bidder_flow(env: DemoEnvironment, step: _Steps) -> int:
     server_ca = receipts.pinned_server_ca(client)
     out = Uploader(client).submit(sealed, tender_id=definition.tender_id, tender_version=definition.version,
                                   bidder=login.account.identity_key, sign=bid_project.presigned_statement(project)
-                                  or env.sign_with("ent-a"))
+                                  or env.sign_with("ent-a"), sealed_as=(result.envelope_sha256, result.envelope_size))
     receipt_file = receipt_path(sealed)
     receipts.save_receipt(receipt_file, out.receipt, server_ca)
     verified = receipts.verify_receipt(receipts.load_receipt(receipt_file), bid=sealed)

@@ -177,6 +177,9 @@ def _catalog() -> dict[str, tuple[str, str]]:
                              _("Link the criterion to an attached file and an existing page.")),
         "bid.older_tender": (_("The tender has a newer version (clarification)."),
                              _("Review the changes, re-link where asked, and seal again.")),
+        "submission.bid_changed": (_("The sealed bid file is not the one that was sealed; nothing was submitted."),
+                                   _("It was changed or damaged after sealing. Seal the bid again, then "
+                                     "submit it.")),
         "server.busy": (_("The server is too busy to take the request right now; nothing was changed."),
                         _("Send it again in a moment: an interrupted upload resumes where it stopped.")),
         "server.internal": (_("The server failed; the request was not applied."),

@@ -94,9 +94,25 @@ class Uploader:
         self.progress = progress
         self.cancel = cancel or threading.Event()
 
-    def submit(self, bid: Path, *, tender_id: str, tender_version: int, bidder: str, sign: Sign) -> SubmissionOut:
-        """Submit ``bid``; returns the submission with its receipt. Resumes a stored upload of the same bid."""
-        sha256, size = file_sha256(bid)
+    def submit(self, bid: Path, *, tender_id: str, tender_version: int, bidder: str, sign: Sign,
+               sealed_as: tuple[str, int] | None = None) -> SubmissionOut:
+        """Submit ``bid``; returns the submission with its receipt. Resumes a stored upload of the same bid.
+
+        ``sealed_as``: the envelope's SHA-256 and size recorded when it was sealed. The file is then not
+        read in full before the upload starts (a second or so per GiB); the server checks every byte
+        against that hash at completion, and a file changed since sealing is refused there, with
+        nothing submitted."""
+        if sealed_as is not None:
+            sha256, size = sealed_as
+            try:
+                actual_size = bid.stat().st_size
+            except FileNotFoundError:
+                raise BidclientError(f"{bid} does not exist", code="io.input_missing") from None
+            if actual_size != size:
+                raise SubmitError(f"{bid} has {actual_size} bytes, but {size} were sealed: the file changed after "
+                                  "sealing", code="submission.bid_changed")
+        else:
+            sha256, size = file_sha256(bid)
         upload = self._resume(bid, tender_id, tender_version, sha256, size)
         if upload is None:
             statement = submission_statement(tender_id=tender_id, tender_version=tender_version,
@@ -116,6 +132,10 @@ class Uploader:
                     out = SubmissionOut.model_validate(
                         self.client.post_json(f"/api/v1/uploads/{upload.id}/complete", {}))
             except ApiError as ex:
+                if ex.code == "upload.hash_mismatch" and sealed_as is not None:
+                    state_path(bid).unlink(missing_ok=True)  # this upload can never complete
+                    raise SubmitError(f"{bid} is not the file that was sealed (its SHA-256 was {sha256} at sealing); "
+                                      "it changed afterwards", code="submission.bid_changed") from None
                 if ex.code != "upload.incomplete":
                     raise
                 upload = self.status(upload.id)

@@ -23,9 +23,11 @@ from tests.server.submission_helpers import clarify, login, make_tender, sealed_
 CHUNK = 64 << 10
 
 
-def _submit(bidder, bid: Path, tender_id: str, version: int = 1, **kwargs) -> SubmissionOut:  # type: ignore[no-untyped-def]
+def _submit(bidder, bid: Path, tender_id: str, version: int = 1, *, sealed_as: tuple[str, int] | None = None,  # type: ignore[no-untyped-def]
+            **kwargs) -> SubmissionOut:
     return Uploader(bidder.client, chunk_size=CHUNK, **kwargs).submit(
-        bid, tender_id=tender_id, tender_version=version, bidder=bidder.identity, sign=bidder.sign)
+        bid, tender_id=tender_id, tender_version=version, bidder=bidder.identity, sign=bidder.sign,
+        sealed_as=sealed_as)
 
 
 def _audit_actions(data: Path) -> list[str]:
@@ -212,6 +214,36 @@ def test_replace_and_withdraw(live_server, pki, tmp_path: Path) -> None:  # type
     assert caught.value.code == "submission.not_found"
     actions = _audit_actions(live_server.data)
     assert actions.count("submission.replace") == 2 and actions.count("submission.withdraw") == 1
+
+
+def test_hash_recorded_at_sealing_is_used_and_a_bid_changed_since_is_refused(live_server, pki, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    tender_id = make_tender(live_server.data)
+    bidder = login(live_server.url, pki, "ent-a")
+    bid = sealed_bid(tmp_path / "a.bid", pki, 300_000)
+    genuine = bid.read_bytes()
+    sealed_as = (hashlib.sha256(genuine).hexdigest(), len(genuine))
+
+    # Damaged after sealing, same size: every chunk arrives intact, the server finds the whole wrong.
+    damaged = bytearray(genuine)
+    damaged[len(damaged) // 2] ^= 0x01
+    bid.write_bytes(damaged)
+    with pytest.raises(SubmitError) as caught:
+        _submit(bidder, bid, tender_id, sealed_as=sealed_as)
+    assert caught.value.code == "submission.bid_changed" and sealed_as[0] in str(caught.value)
+    assert not state_path(bid).exists()  # that upload can never complete: the next try starts afresh
+    assert bidder.client.get_json(f"/api/v1/submissions?tender_id={tender_id}") == []
+
+    # Shorter than sealed: refused before anything is sent.
+    bid.write_bytes(genuine[:-1])
+    with pytest.raises(SubmitError) as caught:
+        _submit(bidder, bid, tender_id, sealed_as=sealed_as)
+    assert caught.value.code == "submission.bid_changed" and f"{len(genuine) - 1} bytes" in str(caught.value)
+    assert not state_path(bid).exists()
+
+    bid.write_bytes(genuine)
+    out = _submit(bidder, bid, tender_id, sealed_as=sealed_as)
+    assert (out.envelope_sha256, out.size) == sealed_as
+    assert receipts.verify_receipt(out.receipt, server_ca=receipts.pinned_server_ca(bidder.client), bid=bid).bid_checked
 
 
 def test_sealed_bid_download_is_refused_before_opening_even_for_admin(live_server, pki, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

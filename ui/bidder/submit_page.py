@@ -234,6 +234,7 @@ class SubmitPage(QWidget):
         sealed = project.sealed
         assert sealed is not None
         tender_id, version = project.definition.tender_id, sealed.tender_version
+        sealed_as = (sealed.envelope_sha256, sealed.size)  # the file is checked against it by the server
         presigned = bp.presigned_statement(project) if sealed.statement_bidder == identity else None
         resuming = load_state(bid) is not None
         self.status.setText(self.tr("Resuming the upload…") if resuming else self.tr("Uploading…"))
@@ -243,14 +244,15 @@ class SubmitPage(QWidget):
             uploader = Uploader(client, chunk_size=chunk, progress=ctx.progress, cancel=stop)
             if presigned is not None:
                 out = uploader.submit(bid, tender_id=tender_id, tender_version=version, bidder=identity,
-                                      sign=presigned)
+                                      sign=presigned, sealed_as=sealed_as)
             else:  # sealed in another session: the statement needs the dongle (one PIN entry)
                 assert pin_source is not None
                 key = find_signed_in_key(cert_sha)
                 with open_key(key.uri, pin_source) as token:
                     signer = token.signer()
                     out = uploader.submit(bid, tender_id=tender_id, tender_version=version, bidder=identity,
-                                          sign=lambda data: cms_sign.sign_detached(data, signer))
+                                          sign=lambda data: cms_sign.sign_detached(data, signer),
+                                          sealed_as=sealed_as)
             path = receipt_path(bid)
             receipts.save_receipt(path, out.receipt, server_ca)
             verified = receipts.verify_receipt(receipts.load_receipt(path), bid=bid)
