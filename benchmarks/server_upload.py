@@ -7,12 +7,16 @@ PostgreSQL: throughput and the server's peak RSS, against references measured in
 
 Each measured upload gets a fresh server process (``python -m server.cli run``, as a user runs it), so
 that its VmHWM (/proc/PID/status, read after the upload) is the peak of that upload alone. The client is
-``bidclient.submit.Uploader``: it hashes the file, creates the upload with a signed statement, PUTs the
-chunks with their SHA-256 and completes; the server checks every chunk's hash, fdatasyncs it before
-acknowledging, then re-reads and hashes the whole file, checks it is a CMS envelope and issues a
-timestamped receipt. References, same bytes, same run: PUT to a raw socket sink and to a bare ASGI app
-under the same uvicorn (the HTTP stack alone), Python SHA-256 of the file, and writing it with an
-fdatasync per chunk (the disk alone). Speed is reported, never asserted. Loopback only.
+``bidclient.submit.Uploader``: it takes the file's hash recorded at sealing (as the desktop app does;
+one row per backend hashes the file first instead, as the CLI does on a bare file), creates the upload
+with a signed statement, PUTs the chunks with their SHA-256 and completes; the server checks every
+chunk's hash, fdatasyncs it before acknowledging, then re-reads and hashes the whole file, checks it is
+a CMS envelope and issues a timestamped receipt. References, same bytes, same run: PUT to a raw socket
+sink and to a bare ASGI app under the same uvicorn (the HTTP stack alone); the least work a hashed,
+durable upload takes on this stack (the same parallel chunks, hashed on both sides, written and
+fdatasynced, the whole hashed once, no database: benchmarks/_server_fixture.py `_asgi_store`); Python
+SHA-256 of the file; writing it with an fdatasync per chunk (the disk alone). Speed is reported, never
+asserted. Loopback only.
 """
 
 from __future__ import annotations
@@ -32,6 +36,7 @@ from pathlib import Path
 import _server_fixture as fx
 
 from bidclient.api_client import ApiClient
+from bidclient.receipts import file_sha256
 from bidclient.submit import DEFAULT_PARALLEL, SubmitCancelled, Uploader, load_state
 
 MB = 10**6
@@ -180,7 +185,10 @@ class Setup:
     env_extra: dict[str, str]
 
 
-def upload_once(setup: Setup, bid: Path, chunk: int, label: str, *, profile: Path | None = None) -> Row:
+def upload_once(setup: Setup, bid: Path, chunk: int, label: str, *, profile: Path | None = None,
+                sealed_as: tuple[str, int] | None = None) -> Row:
+    """One measured upload. ``sealed_as``: the hash and size recorded at sealing (what the desktop app
+    passes); None hashes the file first (the CLI on a bare file)."""
     server = fx.ServerProcess.start(setup.data, log=setup.workdir / "server.log", env_extra=setup.env_extra)
     spy = None
     try:
@@ -191,7 +199,7 @@ def upload_once(setup: Setup, bid: Path, chunk: int, label: str, *, profile: Pat
 
         def progress(held: int, total: int) -> None:
             now = time.perf_counter()
-            marks.setdefault("first", now)  # the client has hashed the file and created the upload
+            marks.setdefault("first", now)  # the client has (hashed the file and) created the upload
             if held >= total:
                 marks.setdefault("sent", now)
 
@@ -200,7 +208,7 @@ def upload_once(setup: Setup, bid: Path, chunk: int, label: str, *, profile: Pat
             time.sleep(0.5)
         s0, c0, t0 = server.cpu_seconds(), time.process_time(), time.perf_counter()
         out = Uploader(client, chunk_size=chunk, progress=progress).submit(
-            bid, tender_id=setup.tender_id, tender_version=1, bidder=identity, sign=setup.signer)
+            bid, tender_id=setup.tender_id, tender_version=1, bidder=identity, sign=setup.signer, sealed_as=sealed_as)
         seconds = time.perf_counter() - t0
         client_cpu, server_cpu = time.process_time() - c0, server.cpu_seconds() - s0
         if spy is not None:
@@ -327,6 +335,7 @@ def main(argv: list[str] | None = None) -> int:
             f"EC P-256 recipient): {big.stat().st_size} and {small.stat().st_size if small else 0} bytes.")
         say("")
 
+        big_sealed_as = file_sha256(big)  # what the seal step records, outside any measured time
         references: list[Row] = []
         if not args.no_references:
             big.read_bytes  # noqa: B018 - the file is in the page cache from its making
@@ -352,13 +361,18 @@ def main(argv: list[str] | None = None) -> int:
             tender = fx.make_tender(data)
             setup = Setup(data, tender, fx.signer_for(bidder), bidder, work, env_extra)
             rows: list[Row] = []
-            for i, chunk in enumerate(chunks):
+            runs = [(chunk, True) for chunk in chunks]
+            runs.insert(1, (chunks[0], False))  # the default chunk size once more, hashing the file first
+            for i, (chunk, recorded) in enumerate(runs):
                 profile = args.profile / f"server-{backend}-{chunk >> 20}MiB.txt" if args.profile and i == 0 \
                     else None
                 if profile:
                     args.profile.mkdir(parents=True, exist_ok=True)
-                label = f"Uploader, {fx.human_size(chunk)} chunks" + (" (default)" if i == 0 else "")
-                rows.append(upload_once(setup, big, chunk, label, profile=profile))
+                label = (f"Uploader, {fx.human_size(chunk)} chunks" + (" (default)" if chunk == chunks[0] else "")
+                         + (", hash recorded at sealing (desktop app)" if recorded else ", hashing the file first "
+                            "(CLI)"))
+                rows.append(upload_once(setup, big, chunk, label, profile=profile,
+                                        sealed_as=big_sealed_as if recorded else None))
                 print(f"  {backend}: {label}: {rows[-1].mbps:.0f} MB/s", flush=True)
                 if profile:
                     say(f"py-spy, server, {backend}, {label}: top self-time frames (share of non-idle samples): "
@@ -366,7 +380,7 @@ def main(argv: list[str] | None = None) -> int:
                     say("")
             if small is not None:
                 rows.append(upload_once(setup, small, chunks[0], f"Uploader, {fx.human_size(chunks[0])} chunks "
-                                        "(default)"))
+                                        "(default), hash recorded at sealing", sealed_as=file_sha256(small)))
             say(f"### {backend}{' (PostgreSQL 15, fsync on)' if backend == 'postgresql' else ' (WAL)'}")
             say("")
             say(table(rows, reference))
