@@ -177,6 +177,10 @@ def _catalog() -> dict[str, tuple[str, str]]:
                              _("Link the criterion to an attached file and an existing page.")),
         "bid.older_tender": (_("The tender has a newer version (clarification)."),
                              _("Review the changes, re-link where asked, and seal again.")),
+        "upload.storage_failed": (_("The server could not store part of the bid on its disk; that part was not "
+                                    "counted."),
+                                  _("Submit again later: the upload resumes where it stopped. If this repeats, "
+                                    "tell the platform's operator.")),
         "submission.bid_changed": (_("The sealed bid file is not the one that was sealed; nothing was submitted."),
                                    _("It was changed or damaged after sealing. Seal the bid again, then "
                                      "submit it.")),

@@ -7,7 +7,9 @@ the last minutes must not wait for each other's bytes.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
+import logging
 import os
 import re
 from collections.abc import Callable, Iterator
@@ -42,6 +44,7 @@ from server.settings import Settings
 from server.submissions import receipts, service
 from server.submissions.chunk_sink import ChunkSink
 
+log = logging.getLogger(__name__)
 router = APIRouter(tags=["submissions"])
 
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
@@ -188,6 +191,8 @@ async def put_chunk(upload_id: str, offset: int, request: Request) -> ChunkOut:
         except ClientDisconnect:
             raise Problem(400, "upload.chunk_interrupted", "The chunk was interrupted",
                           "nothing of it was acknowledged; send it again") from None
+        except OSError as ex:  # writing to the server's disk failed
+            raise _storage_failed(upload_id, offset, ex) from None
         if received != length:
             raise Problem(400, "upload.chunk_length_mismatch", "The chunk is shorter than its Content-Length")
         if actual != sha256:
@@ -195,15 +200,40 @@ async def put_chunk(upload_id: str, offset: int, request: Request) -> ChunkOut:
                           f"bytes [{offset}, {offset + length}) hash to {actual}, not {sha256}; "
                           "nothing was acknowledged, send the chunk again")
         last_byte_at = clock.now()  # the chunk's arrival, before any wait for the disk or the lane
-        if fd is not None:
-            # Acknowledged means durable: a server killed after answering loses nothing.
-            await run_in_threadpool(os.fdatasync, fd)
+        record = _laned(request, lambda: _in_unit(request, lambda db: service.record_chunk(
+            db, actor=actor, upload_id=upload_id, offset=offset, length=length, sha256=sha256,
+            duplicate=plan.duplicate, arrived=last_byte_at)))
+        if fd is None:
+            return await record
+        # Acknowledged means durable: the answer waits for the fdatasync, so a server killed after
+        # answering loses nothing. The record is committed meanwhile (one disk flush instead of two in
+        # a row); should the flush fail, the record is taken back before the error is answered. (A
+        # crash of the whole machine between the two leaves a recorded range whose bytes may be lost:
+        # completion re-reads the file and asks for such ranges again, see _check_and_adopt.)
+        synced, recorded = await asyncio.gather(run_in_threadpool(os.fdatasync, fd), record,
+                                                return_exceptions=True)
     finally:
         if fd is not None:
             os.close(fd)
-    return await _laned(request, lambda: _in_unit(request, lambda db: service.record_chunk(
-        db, actor=actor, upload_id=upload_id, offset=offset, length=length, sha256=sha256,
-        duplicate=plan.duplicate, arrived=last_byte_at)))
+    if isinstance(synced, BaseException):
+        if not isinstance(recorded, BaseException):
+            await _laned(request, lambda: _in_unit(request, lambda db: service.forget_ranges(
+                db, upload_id=upload_id, offsets=[offset])))
+        if isinstance(synced, OSError):
+            raise _storage_failed(upload_id, offset, synced)
+        raise synced
+    if isinstance(recorded, BaseException):
+        raise recorded
+    return recorded
+
+
+def _storage_failed(upload_id: str, offset: int, error: OSError) -> Problem:
+    """The disk refused a chunk (full, I/O error): the operator is told in the log, the bidder that nothing
+    of the chunk counts and that sending it again is safe (503: clients retry after a pause)."""
+    log.error("storing bytes at %d of upload %s failed: %s", offset, upload_id, error)
+    return Problem(503, "upload.storage_failed", "The server could not store the chunk",
+                   "nothing of it was acknowledged; send it again later. If this repeats, the server's disk "
+                   "needs its operator")
 
 
 @router.post("/api/v1/uploads/{upload_id}/complete", response_model=SubmissionOut, status_code=201)

@@ -3,6 +3,7 @@ unsealed uploads, a client interrupted mid-upload, and a server killed mid-uploa
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import http.client
 import json
@@ -122,6 +123,39 @@ def test_an_unsealed_file_is_not_accepted(live_server, pki, tmp_path: Path) -> N
                                        sign=bidder.sign)
     assert caught.value.code == "upload.not_sealed"
     assert bidder.client.get_json(f"/api/v1/submissions?tender_id={tender_id}") == []
+
+
+@pytest.mark.parametrize("failing", ["pwrite", "fdatasync"])
+def test_a_chunk_the_disk_fails_to_store_is_not_acknowledged(live_server, pki, tmp_path: Path, failing: str,  # type: ignore[no-untyped-def]
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    tender_id = make_tender(live_server.data)
+    bidder = login(live_server.url, pki, "ent-a")
+    data = sealed_bid(tmp_path / "a.bid", pki, 3 * CHUNK).read_bytes()
+    uid = _create(bidder, tender_id, data)["id"]
+    real = getattr(os, failing)
+
+    def failing_disk(fd: int, *args: object) -> object:
+        if os.readlink(f"/proc/self/fd/{fd}").endswith(".part"):
+            raise OSError(errno.ENOSPC if failing == "pwrite" else errno.EIO, "the disk failed")
+        return real(fd, *args)
+
+    def put_first_chunk() -> dict:  # type: ignore[type-arg]
+        first = data[:CHUNK]
+        return bidder.client.request("PUT", f"/api/v1/uploads/{uid}/chunks/0", data=first,  # type: ignore[no-any-return]
+                                     headers={"X-Chunk-SHA256": hashlib.sha256(first).hexdigest(),
+                                              "Content-Type": "application/octet-stream"}).json()
+
+    monkeypatch.setattr(os, failing, failing_disk)
+    with pytest.raises(ApiError) as caught:
+        put_first_chunk()
+    assert caught.value.status == 503 and caught.value.code == "upload.storage_failed"
+    assert "nothing of it was acknowledged" in str(caught.value)
+    status = bidder.client.get_json(f"/api/v1/uploads/{uid}")
+    assert status["received_bytes"] == 0 and status["received"] == []  # a record made meanwhile is taken back
+
+    monkeypatch.setattr(os, failing, real)  # the disk is back: the same chunk is stored and acknowledged
+    answer = put_first_chunk()
+    assert answer["duplicate"] is False and answer["received_bytes"] == CHUNK
 
 
 # --- the CLI, interrupted and resumed -------------------------------------------------------------------
