@@ -352,7 +352,7 @@ class ServerProcess:
         out = open(log, "ab")
         proc = subprocess.Popen([sys.executable, "-m", "server.cli", "run", "--data", str(data), "--host",
                                  "127.0.0.1", "--port", str(port), *extra_args], cwd=REPO, env=env,
-                                stdout=out, stderr=subprocess.STDOUT)
+                                stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
         out.close()
         server = cls(proc, f"http://127.0.0.1:{port}", log)
         server.wait_ready()
@@ -377,17 +377,41 @@ class ServerProcess:
     def pid(self) -> int:
         return self.proc.pid
 
+    def processes(self) -> list[int]:
+        """The server's processes: the one started, and with several workers (`run --workers`, the
+        default on PostgreSQL) uvicorn's worker processes, which share its process group."""
+        pids = []
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                fields = stat.read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[2]) == self.pid and fields[0] != "Z":
+                pids.append(int(stat.parent.name))
+        return pids or [self.pid]
+
+    def _sum(self, read: Callable[[int], float]) -> float:
+        total = 0.0
+        for pid in self.processes():
+            try:
+                total += read(pid)
+            except (OSError, ValueError, KeyError):  # a process that just ended
+                pass
+        return total
+
     def peak_rss_mib(self) -> float:
-        return _proc_status(self.pid, "VmHWM") / 1024
+        """The sum of every server process's own peak (an upper bound of the peak of the whole)."""
+        return self._sum(lambda pid: _proc_status(pid, "VmHWM")) / 1024
 
     def rss_mib(self) -> float:
-        return _proc_status(self.pid, "VmRSS") / 1024
+        return self._sum(lambda pid: _proc_status(pid, "VmRSS")) / 1024
 
     def threads(self) -> int:
-        return _proc_status(self.pid, "Threads")
+        return int(self._sum(lambda pid: _proc_status(pid, "Threads")))
 
     def cpu_seconds(self) -> float:
-        return proc_cpu_seconds(self.pid)
+        """User + system CPU of the server's processes that are alive (workers persist for a run)."""
+        return self._sum(proc_cpu_seconds)
 
     def stop(self) -> None:
         if self.proc.poll() is None:

@@ -172,6 +172,7 @@ class RushResult:
     t_go: float
     active_on_server: int
     load: str
+    server_workers: int  # worker processes of `run` (1: the server is one process)
 
 
 def run_backend(backend: str, args: argparse.Namespace, work: Path, ca: fx.BenchCA, specs: list[BidderSpec],
@@ -184,7 +185,10 @@ def run_backend(backend: str, args: argparse.Namespace, work: Path, ca: fx.Bench
     data = work / f"server-{backend}"
     fx.init_server(data, work / "ca.pem", database_url)
     tender = fx.make_tender(data, deadline_in=dt.timedelta(hours=1))
-    extra = ["--workers", str(args.server_workers)] if args.server_workers > 1 else []
+    extra = ["--workers", str(args.server_workers)] if args.server_workers else []
+    from server.cli import default_workers
+
+    server_workers = args.server_workers or default_workers(database_url or "sqlite:")
     server = fx.ServerProcess.start(data, log=work / f"server-{backend}.log", env_extra=env_extra, extra_args=extra)
     ctx = mp.get_context("fork")
     ready, results, probe_results = ctx.Queue(), ctx.Queue(), ctx.Queue()
@@ -248,7 +252,7 @@ def run_backend(backend: str, args: argparse.Namespace, work: Path, ca: fx.Bench
         peak, threads = server.peak_rss_mib(), server.threads()
         server.stop()  # stragglers may still hold the SQLite write lock; count once they are gone
         return RushResult(backend, outcomes, client_cpu, client_rss, server_cpu, peak, threads, span, samples,
-                          t_go, _active_submissions(data, tender), fx.loadavg())
+                          t_go, _active_submissions(data, tender), fx.loadavg(), server_workers)
     finally:
         stop.set()
         for p in workers:
@@ -286,7 +290,8 @@ def report(r: RushResult, args: argparse.Namespace, total_bytes: int) -> list[st
     last_end = max((o["end"] for o in r.outcomes), default=0.0)
     submitted = total_bytes * len(ok) / max(1, len(r.outcomes))  # the bids are of one size
     lines = [
-        f"### {r.backend}{' (PostgreSQL 15, fsync on)' if r.backend == 'postgresql' else ' (WAL, the default)'}",
+        f"### {r.backend}{' (PostgreSQL 15, fsync on)' if r.backend == 'postgresql' else ' (WAL, the default)'}, "
+        f"{'one server process' if r.server_workers == 1 else f'{r.server_workers} server worker processes'}",
         "",
         "| bidders | succeeded | failed (code: count) | on the server: active submissions | last done after s | "
         "upload s p50 / p95 / max | MB/s submitted | server CPU s (cores) | load generator CPU s (cores) | "
@@ -341,8 +346,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--server-pythonpath", default="",
                         help="prepended to the server's PYTHONPATH (e.g. a folder with httptools/uvloop)")
     parser.add_argument("--markdown", type=Path, default=None)
-    parser.add_argument("--server-workers", type=int, default=1,
-                        help="bidclient-server run --workers N (server CPU and RSS are then the supervisor's only)")
+    parser.add_argument("--server-workers", type=int, default=None,
+                        help="bidclient-server run --workers N (default: the server's own default, one process "
+                             "per core on PostgreSQL and one on SQLite); CPU and RSS are summed over the processes")
     parser.add_argument("--profile", type=Path, default=None,
                         help="record py-spy collapsed stacks of the server during the rush into this folder")
     parser.add_argument("--profile-gil", action="store_true", help="sample only the thread holding the GIL")

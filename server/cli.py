@@ -84,20 +84,36 @@ def app_from_environment() -> Any:
     return create_app(_settings(namespace))
 
 
+MAX_DEFAULT_WORKERS = 8
+
+
+def default_workers(database_url: str) -> int:
+    """Server processes when ``run`` is not told: one per core on PostgreSQL, whose row locks let the
+    processes work at once (measured: the deadline rush needs it on two cores); one on SQLite, whose
+    single write lock the processes would take turns at, which costs more than it gains
+    (docs/benchmarks.md, "Two server processes")."""
+    if database_url.startswith("sqlite"):
+        return 1
+    return max(1, min(os.cpu_count() or 1, MAX_DEFAULT_WORKERS))
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     import uvicorn
 
     settings = _settings(args)  # checked here, so a wrong --data fails before any worker starts
+    if args.workers is not None and args.workers < 1:
+        raise CliError("usage.invalid", "--workers must be at least 1", 2)
+    workers = args.workers if args.workers is not None else default_workers(settings.resolved_database_url)
     options: dict[str, Any] = {"host": args.host, "port": args.port, "log_level": args.log_level,
                                "access_log": False, "limit_concurrency": settings.max_concurrency,
                                "backlog": 2048, "timeout_keep_alive": 30}
-    if args.workers > 1:
+    if workers > 1:
         # Instances are stateless (database + shared data folder), so worker processes behave as one
         # server and use every core: the per-byte work of uploads is CPU-bound in each process.
         os.environ[DATA_DIR_ENV] = str(args.data.resolve())
         if args.database_url:
             os.environ[DATABASE_URL_ENV] = args.database_url
-        uvicorn.run("server.cli:app_from_environment", factory=True, workers=args.workers, **options)
+        uvicorn.run("server.cli:app_from_environment", factory=True, workers=workers, **options)
         return 0
     from server.app import create_app
 
@@ -237,8 +253,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8443)
     p.add_argument("--log-level", default="warning")
-    p.add_argument("--workers", type=int, default=1, metavar="N",
-                   help="server processes sharing the port (default 1; use the number of cores under load)")
+    p.add_argument("--workers", type=int, default=None, metavar="N",
+                   help="server processes sharing the port (default: one per core on PostgreSQL, 1 on SQLite)")
     p.set_defaults(func=cmd_run)
 
     admin = sub.add_parser("admin", help="administration").add_subparsers(dest="admin", required=True)

@@ -225,16 +225,22 @@ def test_cli_submit_interrupted_then_resumed_by_a_new_process(live_server, pki, 
 
 
 class ServerProcess:
-    def __init__(self, data: Path) -> None:
+    """`bidclient-server run` in a process group of its own, as a service manager runs it; killed whole
+    with SIGKILL (the supervisor and, with several workers, every worker: a crash or an OOM kill)."""
+
+    def __init__(self, data: Path, workers: int | None = None) -> None:
         self.data = data
+        self.workers = workers
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.proc: subprocess.Popen[bytes] | None = None
 
     def start(self) -> ServerProcess:
+        workers = ["--workers", str(self.workers)] if self.workers else []
         self.proc = subprocess.Popen([sys.executable, "-m", "server.cli", "run", "--data", str(self.data),
-                                      "--port", str(self.port)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        deadline = time.monotonic() + 30
+                                      "--port", str(self.port), *workers], stdout=subprocess.DEVNULL,
+                                     stderr=subprocess.DEVNULL, start_new_session=True)
+        deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             try:
                 if requests.get(self.url + "/api/v1/health", timeout=1).ok:
@@ -245,13 +251,36 @@ class ServerProcess:
 
     def kill(self) -> None:
         assert self.proc is not None
-        self.proc.send_signal(signal.SIGKILL)
+        os.killpg(self.proc.pid, signal.SIGKILL)
         self.proc.wait(timeout=10)
+        deadline = time.monotonic() + 10
+        while _group_alive(self.proc.pid) and time.monotonic() < deadline:  # the workers, if any
+            time.sleep(0.02)
+
+
+def _group_alive(pgid: int) -> bool:
+    return _processes_in_group(pgid) > 0
+
+
+def _processes_in_group(pgid: int) -> int:
+    """Live processes in a process group (the server's supervisor and workers)."""
+    count = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[2]) == pgid and fields[0] != "Z":
+            count += 1
+    return count
 
 
 @pytest.fixture
 def server_process(server_data: Path) -> Iterator[ServerProcess]:
-    server = ServerProcess(server_data).start()
+    """SQLite: one process (the default there); PostgreSQL: two worker processes under uvicorn's
+    supervisor (the default there is one per core), so that the kills below hit that set-up too."""
+    on_postgres = json.loads((server_data / "server.json").read_text())["database_url"].startswith("postgresql")
+    server = ServerProcess(server_data, workers=2 if on_postgres else None).start()
     try:
         yield server
     finally:
