@@ -2,7 +2,7 @@
 """Upload of one large sealed bid to the server over loopback, with the real client, on SQLite and
 PostgreSQL: throughput and the server's peak RSS, against references measured in the same run.
 
-    python3 benchmarks/server_upload.py [--size 1GiB] [--small 256MiB] [--chunks 8MiB,4MiB,16MiB]
+    python3 benchmarks/server_upload.py [--size 1GiB] [--small 256MiB] [--chunks auto,8MiB,16MiB]
                                         [--backends sqlite,postgresql] [--workdir DIR] [--markdown PATH]
 
 Each measured upload gets a fresh server process (``python -m server.cli run``, as a user runs it), so
@@ -37,7 +37,7 @@ import _server_fixture as fx
 
 from bidclient.api_client import ApiClient
 from bidclient.receipts import file_sha256
-from bidclient.submit import DEFAULT_PARALLEL, SubmitCancelled, Uploader, load_state
+from bidclient.submit import DEFAULT_CHUNK_SIZE, DEFAULT_PARALLEL, SubmitCancelled, Uploader, load_state
 
 MB = 10**6
 
@@ -172,6 +172,10 @@ def ref_least_work(path: Path, chunk: int, parallel: int, workdir: Path, env_ext
         shutil.rmtree(store_dir, ignore_errors=True)
 
 
+def _chunk_name(chunk: int | None) -> str:
+    return f"{fx.human_size(chunk)} chunks" if chunk else "adaptive chunks (8 MiB, doubling while fast)"
+
+
 # --- the real upload ---------------------------------------------------------------------------------
 
 
@@ -185,7 +189,7 @@ class Setup:
     env_extra: dict[str, str]
 
 
-def upload_once(setup: Setup, bid: Path, chunk: int, label: str, *, profile: Path | None = None,
+def upload_once(setup: Setup, bid: Path, chunk: int | None, label: str, *, profile: Path | None = None,
                 sealed_as: tuple[str, int] | None = None) -> Row:
     """One measured upload. ``sealed_as``: the hash and size recorded at sealing (what the desktop app
     passes); None hashes the file first (the CLI on a bare file)."""
@@ -225,7 +229,7 @@ def upload_once(setup: Setup, bid: Path, chunk: int, label: str, *, profile: Pat
         server.stop()
 
 
-def resume_check(setup: Setup, bid: Path, chunk: int) -> str:
+def resume_check(setup: Setup, bid: Path, chunk: int | None) -> str:
     """Stop the client at 50 %, start a new client on the same bid: it must resume, not restart."""
     server = fx.ServerProcess.start(setup.data, log=setup.workdir / "server.log", env_extra=setup.env_extra)
     try:
@@ -286,8 +290,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--size", type=fx.parse_size, default=fx.parse_size("1GiB"))
     parser.add_argument("--small", type=fx.parse_size, default=fx.parse_size("256MiB"),
                         help="a second size, to show the peak RSS does not grow with the file (0: skip)")
-    parser.add_argument("--chunks", default="8MiB,4MiB,16MiB",
-                        help="client chunk sizes; the first (the client's default) is run for every size")
+    parser.add_argument("--chunks", default="auto,8MiB,16MiB",
+                        help="client chunk sizes, 'auto' for the client's default (8 MiB, growing on a fast line); "
+                             "the first is run for every size")
     parser.add_argument("--backends", default="sqlite,postgresql")
     parser.add_argument("--workdir", type=Path, default=Path(os.environ.get("TMPDIR", "/tmp")),
                         help="where the server's data directory and the bids go (its filesystem matters: "
@@ -302,7 +307,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--markdown", type=Path, default=None, help="also write the tables to this file")
     parser.add_argument("--keep", action="store_true")
     args = parser.parse_args(argv)
-    chunks = [fx.parse_size(c) for c in args.chunks.split(",") if c]
+    chunks: list[int | None] = [None if c == "auto" else fx.parse_size(c) for c in args.chunks.split(",") if c]
+    fixed = chunks[0] or DEFAULT_CHUNK_SIZE  # the references send fixed chunks
     env_extra = {}
     if args.server_pythonpath:
         env_extra["PYTHONPATH"] = os.pathsep.join(
@@ -339,11 +345,11 @@ def main(argv: list[str] | None = None) -> int:
         references: list[Row] = []
         if not args.no_references:
             big.read_bytes  # noqa: B018 - the file is in the page cache from its making
-            references.append(ref_put(big, "socket-sink", chunks[0], env_extra))
-            references.append(ref_put(big, "asgi-sink", chunks[0], env_extra))
-            references.append(ref_least_work(big, chunks[0], DEFAULT_PARALLEL, work, env_extra))
+            references.append(ref_put(big, "socket-sink", fixed, env_extra))
+            references.append(ref_put(big, "asgi-sink", fixed, env_extra))
+            references.append(ref_least_work(big, fixed, DEFAULT_PARALLEL, work, env_extra))
             references.append(ref_sha256(big))
-            references.append(ref_write_fdatasync(big, work, chunks[0]))
+            references.append(ref_write_fdatasync(big, work, fixed))
             say("### References (same bytes, same run)")
             say("")
             say(table(references, None))
@@ -364,11 +370,11 @@ def main(argv: list[str] | None = None) -> int:
             runs = [(chunk, True) for chunk in chunks]
             runs.insert(1, (chunks[0], False))  # the default chunk size once more, hashing the file first
             for i, (chunk, recorded) in enumerate(runs):
-                profile = args.profile / f"server-{backend}-{chunk >> 20}MiB.txt" if args.profile and i == 0 \
+                profile = args.profile / f"server-{backend}-{_chunk_name(chunk)}.txt" if args.profile and i == 0 \
                     else None
                 if profile:
                     args.profile.mkdir(parents=True, exist_ok=True)
-                label = (f"Uploader, {fx.human_size(chunk)} chunks" + (" (default)" if chunk == chunks[0] else "")
+                label = (f"Uploader, {_chunk_name(chunk)}" + (" (default)" if chunk == chunks[0] else "")
                          + (", hash recorded at sealing (desktop app)" if recorded else ", hashing the file first "
                             "(CLI)"))
                 rows.append(upload_once(setup, big, chunk, label, profile=profile,
@@ -379,8 +385,8 @@ def main(argv: list[str] | None = None) -> int:
                         + "; ".join(f"{name} {share:.0%}" for name, share in fx.top_frames(profile, 8)))
                     say("")
             if small is not None:
-                rows.append(upload_once(setup, small, chunks[0], f"Uploader, {fx.human_size(chunks[0])} chunks "
-                                        "(default), hash recorded at sealing", sealed_as=file_sha256(small)))
+                rows.append(upload_once(setup, small, chunks[0], f"Uploader, {_chunk_name(chunks[0])} (default), "
+                                        "hash recorded at sealing", sealed_as=file_sha256(small)))
             say(f"### {backend}{' (PostgreSQL 15, fsync on)' if backend == 'postgresql' else ' (WAL)'}")
             say("")
             say(table(rows, reference))

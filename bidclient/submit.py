@@ -11,6 +11,8 @@ from __future__ import annotations
 import hashlib
 import json
 import threading
+import time
+from collections import deque
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -30,7 +32,13 @@ from bidclient.protocol.submission import (
 )
 from bidclient.receipts import file_sha256
 
-DEFAULT_CHUNK_SIZE = 8 << 20
+DEFAULT_CHUNK_SIZE = 8 << 20  # where an adaptive upload starts, and what a slow or busy line keeps
+# An adaptive upload doubles its chunks (up to the server's max_chunk_size) while a chunk takes less than
+# this to send and acknowledge: a fast line spends less of its time on per-chunk round trips and flushes,
+# while an interrupted chunk still costs at most about this long to send again. It never shrinks them:
+# a server slowed by a deadline rush must not be sent more, smaller requests.
+GROW_BELOW_SECONDS = 1.0
+MIN_CHUNK_SIZE = 64 << 10  # the server refuses shorter chunks except the one that ends the file
 # A chunk's bytes go out under requests' *connect* timeout (urllib3 applies it to sending the body), so
 # with the default 5 s a server busy with a deadline rush, which reads slowly, looked unreachable and the
 # chunk was sent again from scratch, adding to the load. A stalled send may last this long instead.
@@ -85,8 +93,9 @@ class Uploader:
     """Uploads one sealed bid resumably. ``cancel`` (a threading.Event) stops between chunks; what the
     server acknowledged is kept and the next run resumes from it."""
 
-    def __init__(self, client: ApiClient, *, chunk_size: int = DEFAULT_CHUNK_SIZE, progress: Progress | None = None,
+    def __init__(self, client: ApiClient, *, chunk_size: int | None = None, progress: Progress | None = None,
                  cancel: threading.Event | None = None, parallel: int = DEFAULT_PARALLEL) -> None:
+        """``chunk_size``: fixed; None (the default) starts at DEFAULT_CHUNK_SIZE and grows on a fast line."""
         self.client = client
         self.chunk_size = chunk_size
         self.parallel = parallel
@@ -162,23 +171,22 @@ class Uploader:
     def _send_missing(self, bid: Path, upload: UploadOut) -> None:
         """Send every range the server does not hold, ``parallel`` chunks at a time: while the server
         makes one chunk durable (fdatasync) the next is already on the wire."""
-        chunk = max(1, min(self.chunk_size, upload.max_chunk_size))
-        pieces = [(offset, min(chunk, end - offset)) for start, end in _gaps(upload.received, upload.size)
-                  for offset in range(start, end, chunk)]
+        limit = max(1, upload.max_chunk_size)
+        pieces = _Pieces(_gaps(upload.received, upload.size), upload.size,
+                         min(self.chunk_size or DEFAULT_CHUNK_SIZE, limit), limit, grow=self.chunk_size is None)
         self._held = upload.received_bytes
         self._report(self._held, upload.size)
-        if not pieces:
+        if pieces.empty:
             return
-        workers = max(1, min(self.parallel, len(pieces)))
+        workers = max(1, min(self.parallel, pieces.count_at_most(self.parallel)))
         clients = [self.client] + [self.client.sibling() for _ in range(workers - 1)]
-        queue = iter(pieces)
         lock = threading.Lock()
         stop = threading.Event()  # a worker failed or asked for a new round: the others stop too
         errors: list[BaseException] = []
 
         def next_piece() -> tuple[int, int] | None:
             with lock:
-                return None if stop.is_set() else next(queue, None)
+                return None if stop.is_set() else pieces.take()
 
         def work(client: ApiClient) -> None:
             try:
@@ -188,10 +196,13 @@ class Uploader:
                             raise SubmitCancelled("the upload was stopped; run the same command again to resume",
                                                   code="submission.cancelled")
                         offset, length = piece
+                        started = time.monotonic()
                         if not self._send_chunk(client, f, bid, upload.id, offset, length):
                             stop.set()  # the next round asks the server again what it holds
                             return
+                        took = time.monotonic() - started
                         with lock:
+                            pieces.sent(length, took)
                             self._held += length
                             held = self._held
                         self._report(held, upload.size)
@@ -231,6 +242,50 @@ class Uploader:
     def _report(self, held: int, total: int) -> None:
         if self.progress is not None:
             self.progress(held, total)
+
+
+class _Pieces:
+    """Cuts the missing ranges into chunks, in order, at the current chunk size (which may grow while the
+    upload runs). Not thread-safe: the caller holds a lock."""
+
+    def __init__(self, gaps: list[tuple[int, int]], total: int, size: int, limit: int, *, grow: bool) -> None:
+        self._gaps = deque((start, end) for start, end in gaps if end > start)
+        self._total = total
+        self.size = size
+        self._limit = limit
+        self._grow = grow
+
+    @property
+    def empty(self) -> bool:
+        return not self._gaps
+
+    def count_at_most(self, n: int) -> int:
+        """How many chunks are left, counting no further than ``n``."""
+        count = 0
+        for start, end in self._gaps:
+            count += -(-(end - start) // self.size)
+            if count >= n:
+                return n
+        return count
+
+    def take(self) -> tuple[int, int] | None:
+        if not self._gaps:
+            return None
+        start, end = self._gaps[0]
+        length = min(self.size, end - start)
+        rest = end - start - length
+        if 0 < rest < MIN_CHUNK_SIZE and end < self._total:  # only the file's last piece may be that short
+            length = length + rest if length + rest <= self._limit else length - MIN_CHUNK_SIZE
+        if start + length >= end:
+            self._gaps.popleft()
+        else:
+            self._gaps[0] = (start + length, end)
+        return start, length
+
+    def sent(self, length: int, seconds: float) -> None:
+        """A chunk of ``length`` was acknowledged ``seconds`` after it started."""
+        if self._grow and length >= self.size and seconds < GROW_BELOW_SECONDS:
+            self.size = min(self.size * 2, self._limit)
 
 
 def _gaps(have: list[tuple[int, int]], size: int) -> list[tuple[int, int]]:

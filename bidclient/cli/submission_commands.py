@@ -27,7 +27,9 @@ def register(sub: Any) -> None:
     p.add_argument("--version", type=int, metavar="N",
                    help=_("the tender version the bid was sealed against (default: the current one)"))
     _key_options(p)
-    p.add_argument("--chunk-size", type=int, default=8 << 20, metavar="BYTES", help=_("upload chunk size"))
+    p.add_argument("--chunk-size", type=int, default=None, metavar="BYTES",
+                   help=_("upload chunk size (default: 8 MiB, doubled up to the server's maximum while chunks take "
+                          "less than a second)"))
     p.set_defaults(handler=cmd_submit)
 
     p = sub.add_parser("withdraw", help=_("withdraw your submitted bid before the deadline"))

@@ -7,6 +7,7 @@ import base64
 import hashlib
 import json
 import subprocess
+import threading
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -244,6 +245,44 @@ def test_hash_recorded_at_sealing_is_used_and_a_bid_changed_since_is_refused(liv
     out = _submit(bidder, bid, tender_id, sealed_as=sealed_as)
     assert (out.envelope_sha256, out.size) == sealed_as
     assert receipts.verify_receipt(out.receipt, server_ca=receipts.pinned_server_ca(bidder.client), bid=bid).bid_checked
+
+
+@pytest.mark.parametrize("line", ["fast", "slow"])
+def test_chunks_grow_on_a_fast_line_and_not_on_a_slow_one(live_server, pki, tmp_path: Path, line: str,  # type: ignore[no-untyped-def]
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """The default (adaptive) chunk size: 8 MiB, doubled up to the server's max_chunk_size (16 MiB) while
+    chunks are acknowledged quickly, never shrunk. Which line counts as fast is set here, so that the
+    test does not depend on this machine's speed."""
+    from sqlalchemy import select
+
+    import bidclient.submit as submit_module
+    from server.submissions.models import UploadRange
+    from tests.server.submission_helpers import db_session
+
+    monkeypatch.setattr(submit_module, "GROW_BELOW_SECONDS", 3600.0 if line == "fast" else 0.0)
+    tender_id = make_tender(live_server.data)
+    bidder = login(live_server.url, pki, "ent-a")
+    bid = sealed_bid(tmp_path / "big.bid", pki, 100 << 20)
+    stop = threading.Event()
+
+    def stop_after_a_chunk(held: int, _total: int) -> None:
+        if held > 0:
+            stop.set()
+
+    with pytest.raises(SubmitCancelled):  # interrupted, then resumed with the same adaptive sizes
+        Uploader(bidder.client, progress=stop_after_a_chunk, cancel=stop).submit(
+            bid, tender_id=tender_id, tender_version=1, bidder=bidder.identity, sign=bidder.sign)
+    out = Uploader(bidder.client).submit(bid, tender_id=tender_id, tender_version=1, bidder=bidder.identity,
+                                         sign=bidder.sign)
+    assert out.envelope_sha256 == hashlib.sha256(bid.read_bytes()).hexdigest()
+    with db_session(live_server.data) as db:
+        lengths = list(db.execute(select(UploadRange.length).order_by(UploadRange.offset)).scalars())
+    assert sum(lengths) == bid.stat().st_size
+    assert lengths[0] == 8 << 20
+    if line == "fast":
+        assert max(lengths) == 16 << 20  # the server's max_chunk_size
+    else:
+        assert max(lengths) == 8 << 20
 
 
 def test_sealed_bid_download_is_refused_before_opening_even_for_admin(live_server, pki, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

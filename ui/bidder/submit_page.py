@@ -23,9 +23,6 @@ from ui.context import AppContext
 from ui.error_view import ErrorView, plain_label
 from ui.workers import Task, TaskContext, start
 
-DEFAULT_CHUNK = 4 << 20
-
-
 @dataclass(frozen=True)
 class Submitted:
     submission: SubmissionOut
@@ -46,7 +43,7 @@ class SubmitPage(QWidget):
         self.setObjectName("submitPage")
         self.context = context
         self.project: bp.BidProject | None = None
-        self.chunk_size = DEFAULT_CHUNK
+        self.chunk_size: int | None = None  # None: the Uploader's adaptive size (tests set a small fixed one)
         self.verified: receipts.VerifiedReceipt | None = None
         self.withdrawn: receipts.VerifiedReceipt | None = None
         self._task: Task | None = None
