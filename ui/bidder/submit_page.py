@@ -23,6 +23,7 @@ from ui.context import AppContext
 from ui.error_view import ErrorView, plain_label
 from ui.workers import Task, TaskContext, start
 
+
 @dataclass(frozen=True)
 class Submitted:
     submission: SubmissionOut
