@@ -13,7 +13,7 @@ from cryptography import x509
 from bidclient.errors import BidclientError
 from bidclient.i18n import _
 from crypto import cms_envelope, cms_sign, identity
-from crypto.errors import CryptoError
+from crypto.errors import CryptoError, UnsupportedAlgorithm
 
 MAX_SIGNATURE_BYTES = 16 << 20
 
@@ -101,6 +101,9 @@ def inspect_file(path: Path) -> list[str]:
                 return [_("X.509 certificate"), *_cert_lines(x509.load_der_x509_certificate(head))]
             except ValueError:
                 pass
+    except UnsupportedAlgorithm as ex:
+        # Well-formed, only made with an algorithm bidclient does not implement: never "damaged".
+        raise BidclientError(f"{path}: {ex}", code="inspect.unsupported") from ex
     except (CryptoError, zipfile.BadZipFile, ValueError) as ex:
         raise BidclientError(f"{path} looks like a known kind of file but is damaged: {ex}",
                              code="inspect.damaged") from ex

@@ -1,9 +1,11 @@
 """CMS envelopes: seal data to any number of certificates, open it with one key. Streaming, constant memory.
 
 Writes AuthEnvelopedData (RFC 5083, AES-256-GCM per RFC 5084; the default) or EnvelopedData (RFC 5652,
-AES-256-CBC). Recipients: RSA key transport (RSAES-OAEP SHA-1 by default, OAEP SHA-256, PKCS#1 v1.5) and
-EC key agreement (ephemeral-static ECDH, X9.63 KDF with SHA-256, AES-256 key wrap). The output opens
-with ``openssl cms -decrypt -inform DER``; OpenSSL's output (DER or ``-stream`` BER) opens here.
+AES-256-CBC); reads AES-128, AES-192 and AES-256 in GCM (AuthEnvelopedData) and CBC (EnvelopedData), as
+OpenSSL (``-aes128``...) and Mozilla NSS (AES-128-CBC by default) write them. Recipients: RSA key
+transport (RSAES-OAEP SHA-1 by default, OAEP SHA-256, PKCS#1 v1.5) and EC key agreement (ephemeral-static
+ECDH, X9.63 KDF with SHA-256, AES-256 key wrap). The output opens with ``openssl cms -decrypt -inform DER``;
+OpenSSL's output (DER or ``-stream`` BER) and NSS's ``cmsutil -E`` output open here.
 
 Reading never releases plaintext before it is authenticated: ``decrypt_file`` writes to a temporary file
 next to the destination and renames it only after the GCM tag verifies (for CBC, which has no
@@ -44,6 +46,7 @@ from crypto.errors import DecryptionFailed, MalformedError, OperationCancelled, 
 from crypto.keys import Decrypter
 
 __all__ = [
+    "WRITABLE_CIPHERS",
     "ContentCipher",
     "DecryptionFailed",
     "EnvelopeInfo",
@@ -62,8 +65,6 @@ CHUNK_SIZE = 1 << 20  # plaintext bytes per cipher call and per BER segment
 _OID_DATA = "1.2.840.113549.1.7.1"
 _OID_ENVELOPED = "1.2.840.113549.1.7.3"
 _OID_AUTH_ENVELOPED = "1.2.840.113549.1.9.16.1.23"
-_OID_AES256_GCM = "2.16.840.1.101.3.4.1.46"
-_OID_AES256_CBC = "2.16.840.1.101.3.4.1.42"
 _KNOWN_CONTENT_TYPES = {
     "1.2.840.113549.1.7.1": "data",
     "1.2.840.113549.1.7.2": "signedData",
@@ -88,8 +89,36 @@ class _GcmParameters(core.Sequence):
 
 
 class ContentCipher(enum.Enum):
+    """A content-encryption algorithm. bidclient writes the AES-256 ones (WRITABLE_CIPHERS) and reads all."""
+
     AES_256_GCM = "aes-256-gcm"  # AuthEnvelopedData
     AES_256_CBC = "aes-256-cbc"  # EnvelopedData, for readers without AuthEnvelopedData support
+    AES_192_GCM = "aes-192-gcm"
+    AES_192_CBC = "aes-192-cbc"
+    AES_128_GCM = "aes-128-gcm"
+    AES_128_CBC = "aes-128-cbc"  # Mozilla NSS's default
+
+    @property
+    def key_bytes(self) -> int:
+        return int(self.value.split("-")[1]) // 8
+
+    @property
+    def authenticated(self) -> bool:
+        """GCM, which only AuthEnvelopedData carries; CBC only EnvelopedData."""
+        return self.value.endswith("-gcm")
+
+
+WRITABLE_CIPHERS = (ContentCipher.AES_256_GCM, ContentCipher.AES_256_CBC)
+
+# NIST AES object identifiers (RFC 3565, RFC 5084).
+_CIPHER_OIDS: dict[str, ContentCipher] = {
+    "2.16.840.1.101.3.4.1.2": ContentCipher.AES_128_CBC,
+    "2.16.840.1.101.3.4.1.22": ContentCipher.AES_192_CBC,
+    "2.16.840.1.101.3.4.1.42": ContentCipher.AES_256_CBC,
+    "2.16.840.1.101.3.4.1.6": ContentCipher.AES_128_GCM,
+    "2.16.840.1.101.3.4.1.26": ContentCipher.AES_192_GCM,
+    "2.16.840.1.101.3.4.1.46": ContentCipher.AES_256_GCM,
+}
 
 
 @dataclass(frozen=True)
@@ -163,6 +192,8 @@ class EnvelopeWriter(io.RawIOBase):
         super().__init__()
         if not isinstance(cipher, ContentCipher):
             raise TypeError("cipher must be a ContentCipher")
+        if cipher not in WRITABLE_CIPHERS:
+            raise ValueError(f"bidclient reads {cipher.value} but writes only AES-256 (GCM or CBC)")
         if length is not None and length < 0:
             raise ValueError("length must be >= 0")
         recips = _as_recipients(recipients)
@@ -456,29 +487,48 @@ def _read_head(reader: der.StreamReader) -> _Envelope:
 
 
 def _content_algorithm(alg_der: bytes, auth: bool) -> tuple[ContentCipher, bytes, int]:
+    """The cipher, IV (GCM: nonce) and GCM tag length named by a ContentEncryptionAlgorithmIdentifier.
+
+    MalformedError only for what cannot be decoded; a well-formed identifier of a cipher bidclient does
+    not implement (3DES, RC2, SM4, ChaCha20...) or a mode the content type does not allow is
+    UnsupportedAlgorithm, so that a file is never called damaged for using another algorithm.
+    """
+    kind = "AuthEnvelopedData" if auth else "EnvelopedData"
     try:
         alg = algos.EncryptionAlgorithm.load(alg_der, strict=True)
         oid = alg["algorithm"].dotted
+        name = alg["algorithm"].native
+    except (ValueError, TypeError, KeyError, IndexError) as ex:
+        raise MalformedError(f"the envelope's content encryption algorithm is malformed: {ex}") from ex
+    cipher = _CIPHER_OIDS.get(oid)
+    if cipher is None:
+        label = oid if name == oid else f"{name} ({oid})"
+        raise UnsupportedAlgorithm(f"the {kind} content is encrypted with {label}; bidclient reads AES-128, "
+                                   f"AES-192 and AES-256 in GCM (AuthEnvelopedData) or CBC (EnvelopedData)")
+    if cipher.authenticated != auth:
+        raise UnsupportedAlgorithm(f"the {kind} content is encrypted with {cipher.value}, which RFC 5084 "
+                                   f"and RFC 5652 do not allow there; bidclient reads GCM in "
+                                   f"AuthEnvelopedData and CBC in EnvelopedData")
+    try:
         params = alg["parameters"]
-        if auth and oid == _OID_AES256_GCM:
+        if cipher.authenticated:
             gcm = _GcmParameters.load(params.dump(), strict=True)
             nonce = bytes(gcm["aes_nonce"].native)
             tag_length = int(gcm["aes_icvlen"].native)
-            if len(nonce) != _GCM_NONCE_BYTES or not 12 <= tag_length <= 16:
-                raise UnsupportedAlgorithm(f"unsupported AES-GCM parameters (nonce {len(nonce)} bytes, tag "
-                                           f"{tag_length} bytes); a 12-byte nonce and a 12..16-byte tag are "
-                                           f"required")
-            return ContentCipher.AES_256_GCM, nonce, tag_length
-        if not auth and oid == _OID_AES256_CBC:
+        else:
             iv = bytes(core.OctetString.load(params.dump(), strict=True).native)
-            if len(iv) != 16:
-                raise ValueError("the AES-CBC IV is not 16 bytes")
-            return ContentCipher.AES_256_CBC, iv, 0
     except (ValueError, TypeError, KeyError, IndexError) as ex:
         raise MalformedError(f"the envelope's content encryption parameters are malformed: {ex}") from ex
-    kind = "AuthEnvelopedData" if auth else "EnvelopedData"
-    wanted = "AES-256-GCM" if auth else "AES-256-CBC"
-    raise UnsupportedAlgorithm(f"the {kind} content is encrypted with {oid}; bidclient reads {wanted}")
+    if cipher.authenticated:
+        if len(nonce) != _GCM_NONCE_BYTES or not 12 <= tag_length <= 16:
+            raise UnsupportedAlgorithm(f"unsupported AES-GCM parameters (nonce {len(nonce)} bytes, tag "
+                                       f"{tag_length} bytes); a 12-byte nonce and a 12..16-byte tag are "
+                                       f"required")
+        return cipher, nonce, tag_length
+    if len(iv) != 16:
+        raise MalformedError(f"the envelope's content encryption parameters are malformed: the AES-CBC IV "
+                             f"is {len(iv)} bytes, not 16")
+    return cipher, iv, 0
 
 
 def _read_tail(reader: der.StreamReader, env: _Envelope) -> bytes:
@@ -574,7 +624,7 @@ def _decrypt_stream(reader: der.StreamReader, decrypter: Decrypter, write: Calla
     if env.content is None:
         raise UnsupportedAlgorithm("the envelope's content is detached (not inside it); bidclient needs "
                                    "the content inside the envelope")
-    cek = unwrap_content_key(env.infos, decrypter, _KEY_BYTES)
+    cek = unwrap_content_key(env.infos, decrypter, env.info.cipher.key_bytes)
     sink = _Sink(env, cek, write)
     del cek
     buf = memoryview(bytearray(CHUNK_SIZE))

@@ -314,11 +314,15 @@ def _load_signed_data(der: bytes, what: str) -> ParsedSignedData:
             certs.append(x509.load_der_x509_certificate(choice.chosen.dump()))
     digest_name = si["digest_algorithm"]["algorithm"].native
     signed = si["signed_attrs"]
-    if isinstance(signed, core.Void) or len(signed) == 0:
+    if isinstance(signed, core.Void):
         raise MalformedError(f"the {what} has no signed attributes (signatures directly over the content "
                              "are not supported)")
-    # [0] IMPLICIT -> SET OF, the bytes as received (taken before any parsing could re-encode them)
+    # [0] IMPLICIT -> SET OF, the bytes as received: taken before any attribute is looked at, and never
+    # re-encoded, so attributes bidclient does not understand stay covered exactly as the signer signed.
     signed_der = b"\x31" + signed.dump()[1:]
+    if len(signed) == 0:
+        raise MalformedError(f"the {what} has no signed attributes (signatures directly over the content "
+                             "are not supported)")
     signed_attrs = _attrs(signed)
     unsigned_attrs = _attrs(si["unsigned_attrs"]) if not isinstance(si["unsigned_attrs"], core.Void) else {}
     return ParsedSignedData(
@@ -336,12 +340,27 @@ def _load_signed_data(der: bytes, what: str) -> ParsedSignedData:
     )
 
 
+# The attributes bidclient reads. Any other attribute (S/MIME capabilities, Microsoft's and RFC 5751's
+# encryption-key preference as Mozilla NSS adds them, CAdES attributes we have no use for...) is kept
+# unparsed: it is covered by the signature as bytes (RFC 5652 section 5.3) and need not be understood,
+# and asn1crypto cannot parse some of them (it fails on 1.3.6.1.4.1.311.16.4).
+_USED_ATTRIBUTES = frozenset({
+    "content_type", "message_digest", "signing_time", "signing_certificate", "signing_certificate_v2",
+    "signature_time_stamp_token",
+})
+
+
 def _attrs(attrs: cms.CMSAttributes) -> dict[str, list[Any]]:
+    """The attributes by name (unknown ones by dotted OID); only those bidclient reads are parsed."""
     out: dict[str, list[Any]] = {}
     for attr in attrs:
-        name = attr["type"].native
+        oid = attr["type"]
+        name = oid.native
         if name in out:
             raise MalformedError(f"attribute {name} appears twice")
+        if name not in _USED_ATTRIBUTES:
+            out[name] = []  # present, values not needed: never parsed
+            continue
         values = list(attr["values"])
         for v in values:
             _ = v.native  # force full parsing now, inside the error boundary
