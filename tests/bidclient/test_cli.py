@@ -465,6 +465,39 @@ def test_inspect_refuses_unknown_and_damaged_files(cli: Cli, run_main: RunMain, 
     assert (damaged.status, error_code(damaged)) == (1, "inspect.damaged")
 
 
+def test_inspect_tells_unsupported_from_damaged(cli: Cli, run_main: RunMain, pki: DevPki,
+                                                tmp_path: Path) -> None:
+    p = pki.party("ent-a")
+    assert p.encryption_cert is not None and p.encryption_p12 is not None
+    (tmp_path / "offer.txt").write_text("offer\n")
+    made = {}
+    for option in ("-aes128", "-aes192", "-aes-128-gcm", "-des3"):
+        made[option] = tmp_path / f"offer{option}.p7m"
+        done = openssl("cms", "-encrypt", option, "-binary", "-outform", "DER", "-in", tmp_path / "offer.txt",
+                       "-out", made[option], "-recip", p.encryption_cert)
+        assert done.returncode == 0, done.stderr
+    for option, shown in (("-aes128", "EnvelopedData, aes-128-cbc"), ("-aes192", "EnvelopedData, aes-192-cbc"),
+                          ("-aes-128-gcm", "AuthEnvelopedData, aes-128-gcm")):
+        result = run_main("inspect", made[option])
+        assert result.status == 0, result.err
+        assert shown in result.out
+    des3 = run_main("inspect", made["-des3"])
+    assert (des3.status, error_code(des3)) == (1, "inspect.unsupported")
+    assert "tripledes" in des3.err and "damaged" not in des3.err.replace("not damaged", "")
+    # Decrypting says the same, and writes nothing.
+    env = {**_base_env(pki, tmp_path / "xdg"), "P12_PASSWORD": p.p12_password}
+    refused = cli("decrypt", made["-des3"], "--key", p.encryption_p12, "--pin-source", "env:P12_PASSWORD",
+                  "-o", "out.txt", cwd=tmp_path, env=env)
+    assert (refused.status, error_code(refused)) == (1, "cms.unsupported_algorithm")
+    assert not (tmp_path / "out.txt").exists()
+    # A cut or scrambled file is still damaged, whatever its cipher.
+    for name, data in (("cut.p7m", made["-aes128"].read_bytes()[:120]),
+                       ("garbage.p7m", made["-aes-128-gcm"].read_bytes()[:40] + bytes(range(256)) * 2)):
+        (tmp_path / name).write_bytes(data)
+        damaged = run_main("inspect", tmp_path / name)
+        assert (damaged.status, error_code(damaged)) == (1, "inspect.damaged")
+
+
 def test_seal_for_a_tender_warns_when_the_encryption_certificate_expires_before_opening(
         cli: Cli, pki: DevPki, tmp_path: Path) -> None:
     folder = make_bid_folder(tmp_path)
