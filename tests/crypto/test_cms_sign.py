@@ -10,7 +10,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from asn1crypto import cms
+from asn1crypto import cms, core
+from asn1crypto import x509 as asn1_x509
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
@@ -263,6 +264,59 @@ def test_an_attached_openssl_signature_is_not_taken_for_a_detached_one(tmp_path:
             tmp_path / "c.pem", "-inkey", tmp_path / "k.pem", "-out", tmp_path / "sig.p7s")
     with pytest.raises(MalformedError, match="detached"):
         verify_detached(b"inside", (tmp_path / "sig.p7s").read_bytes())
+
+
+# --- what other implementations write --------------------------------------------------------------
+
+
+def _tlv(tag: int, body: bytes) -> bytes:
+    n = len(body)
+    if n < 0x80:
+        return bytes([tag, n]) + body
+    length = n.to_bytes((n.bit_length() + 7) // 8, "big")
+    return bytes([tag, 0x80 | len(length)]) + length + body
+
+
+def _resign_with_attributes(signature: bytes, signer: SoftwareKey, extra: list[bytes]) -> tuple[bytes, bytes]:
+    """``signature`` with ``extra`` encoded attributes added and all of them in reverse order (not the
+    DER order of a SET OF), signed over exactly those bytes. Returns the signature and the attributes."""
+    info = cms.ContentInfo.load(signature)
+    sd = info["content"]
+    si = sd["signer_infos"][0]
+    attrs = [a.dump() for a in si["signed_attrs"]] + extra
+    body = b"".join(reversed(attrs))
+    assert body != b"".join(sorted(attrs))
+    value = signer.sign(_tlv(0x31, body), SignatureAlgorithm.ECDSA_SHA256)
+    signer_info = _tlv(0x30, si["version"].dump() + si["sid"].dump() + si["digest_algorithm"].dump()
+                       + _tlv(0xA0, body) + si["signature_algorithm"].dump() + _tlv(0x04, value))
+    signed_data = cms.SignedData({
+        "version": sd["version"], "digest_algorithms": sd["digest_algorithms"],
+        "encap_content_info": sd["encap_content_info"], "certificates": sd["certificates"],
+        "signer_infos": cms.SignerInfos([cms.SignerInfo.load(signer_info)]),
+    })
+    out = cms.ContentInfo({"content_type": "signed_data", "content": signed_data}).dump()
+    assert body in out  # the attributes as signed, not re-sorted on the way
+    return out, body
+
+
+def test_signed_attributes_are_checked_as_received_including_unknown_ones(tmp_path: Path, pki: Pki) -> None:
+    # What Mozilla NSS does: Microsoft's encryption-key preference (1.3.6.1.4.1.311.16.4), an
+    # IssuerAndSerialNumber that asn1crypto cannot parse, among the signed attributes. Here also in an
+    # order that is not DER's, so re-encoding them before checking would break the signature.
+    signer = pki.signer("p256")
+    content = b"signed elsewhere\n" * 10
+    leaf = asn1_x509.Certificate.load(pki.leaves["p256"].cert.public_bytes(serialization.Encoding.DER))
+    names = cms.IssuerAndSerialNumber({"issuer": leaf.issuer, "serial_number": leaf.serial_number})
+    ms_preference = _tlv(0x30, core.ObjectIdentifier("1.3.6.1.4.1.311.16.4").dump() + _tlv(0x31, names.dump()))
+    signature, _signed = _resign_with_attributes(sign_detached(content, signer), signer, [ms_preference])
+    assert openssl_verify(tmp_path, pki, content, signature).returncode == 0  # a valid signature
+    info = verify_detached(content, signature)
+    assert info.signer_certificate == pki.leaves["p256"].cert
+    # The unknown attribute is covered: change a byte of it (the serial's last) and the signature fails.
+    at = signature.index(ms_preference) + len(ms_preference) - 1
+    altered = signature[:at] + bytes([signature[at] ^ 1]) + signature[at + 1:]
+    with pytest.raises(SignatureInvalid, match="does not verify"):
+        verify_detached(content, altered)
 
 
 # --- tampering and hostile input ------------------------------------------------------------------
