@@ -136,8 +136,8 @@ def _catalog() -> dict[str, tuple[str, str]]:
         "cms.signer_key_mismatch": (_("The signing key does not belong to its certificate."),
                                     _("Check that the token holds the right certificate for this key.")),
         "cms.unsupported_algorithm": (_("The file uses an algorithm bidclient does not support."),
-                                      _("Ask the sender to use AES (CBC or GCM) with RSA or EC "
-                                        "(P-256/P-384/P-521) keys.")),
+                                      _("Ask the sender to encrypt with AES (CBC or GCM) and to sign with "
+                                        "SHA-256 or stronger, with RSA or EC (P-256/P-384/P-521) keys.")),
         "crypto.cancelled": (_("The operation was cancelled; nothing was written."), ""),
         # inspect, tender, seal
         "inspect.unknown": (_("The file is not of a kind bidclient knows."),
@@ -146,8 +146,8 @@ def _catalog() -> dict[str, tuple[str, str]]:
         "inspect.damaged": (_("The file is damaged."), _("Obtain an intact copy of the file.")),
         "inspect.unsupported": (_("The file uses an algorithm bidclient does not support (it is not "
                                   "damaged)."),
-                                _("Ask the sender to use AES (CBC or GCM) with RSA or EC (P-256/P-384/P-521) "
-                                  "keys.")),
+                                _("Ask the sender to encrypt with AES (CBC or GCM) and to sign with "
+                                  "SHA-256 or stronger, with RSA or EC (P-256/P-384/P-521) keys.")),
         "tender.invalid": (_("The tender file is not usable."),
                            _("Download the tender file from the platform again.")),
         "tender.package_tampered": (_("The tender package was altered: its signature or a document does not "

@@ -38,7 +38,13 @@ from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 from cryptography.hazmat.primitives.serialization import Encoding
 
 from crypto.algorithms import SignatureAlgorithm
-from crypto.errors import CryptoError, MalformedError, MechanismUnsupported, SignatureInvalid
+from crypto.errors import (
+    CryptoError,
+    MalformedError,
+    MechanismUnsupported,
+    SignatureInvalid,
+    UnsupportedAlgorithm,
+)
 from crypto.keys import Signer
 
 if TYPE_CHECKING:
@@ -431,13 +437,22 @@ def _check_ess(value: Any, cert: x509.Certificate, cert_der: bytes, what: str, d
 
 def _verify_raw(public_key: Any, sig_algo: algos.SignedDigestAlgorithm, digest_name: str, signature: bytes,
                 data: bytes, *, what: str = "signature") -> None:
-    name = sig_algo.signature_algo
+    # A well-formed signature made with an algorithm bidclient does not verify (SHA-1, MD5, Ed25519,
+    # SM2...) is UnsupportedAlgorithm, not SignatureInvalid: nothing says it was altered.
+    try:
+        name = sig_algo.signature_algo
+    except ValueError:
+        raise UnsupportedAlgorithm(f"the {what} uses a signature algorithm bidclient does not support "
+                                   f"({sig_algo['algorithm'].native})") from None
+    if name not in ("rsassa_pkcs1v15", "rsassa_pss", "ecdsa"):
+        raise UnsupportedAlgorithm(f"the {what} uses a signature algorithm bidclient does not support "
+                                   f"({sig_algo['algorithm'].native})")
     try:
         hash_name = sig_algo.hash_algo
     except ValueError:
         hash_name = digest_name  # rsaEncryption carries no hash: RFC 5754 uses the digestAlgorithm
     if hash_name not in _HASHES:
-        raise SignatureInvalid(f"the {what} uses an unsupported hash algorithm ({hash_name})")
+        raise UnsupportedAlgorithm(f"the {what} uses an unsupported hash algorithm ({hash_name})")
     hash_alg = _HASHES[hash_name]()
     try:
         if name == "rsassa_pkcs1v15" and isinstance(public_key, rsa.RSAPublicKey):
@@ -446,10 +461,10 @@ def _verify_raw(public_key: Any, sig_algo: algos.SignedDigestAlgorithm, digest_n
             params = sig_algo["parameters"]
             mgf = params["mask_gen_algorithm"]
             if mgf["algorithm"].native != "mgf1" or params["trailer_field"].native != "trailer_field_bc":
-                raise SignatureInvalid(f"the {what} uses unsupported RSASSA-PSS parameters")
+                raise UnsupportedAlgorithm(f"the {what} uses unsupported RSASSA-PSS parameters")
             mgf_hash = mgf["parameters"]["algorithm"].native
             if mgf_hash not in _HASHES:
-                raise SignatureInvalid(f"the {what} uses an unsupported MGF1 hash ({mgf_hash})")
+                raise UnsupportedAlgorithm(f"the {what} uses an unsupported MGF1 hash ({mgf_hash})")
             pss = padding.PSS(mgf=padding.MGF1(_HASHES[mgf_hash]()), salt_length=params["salt_length"].native)
             public_key.verify(signature, data, pss, hash_alg)
         elif name == "ecdsa" and isinstance(public_key, ec.EllipticCurvePublicKey):
@@ -475,7 +490,7 @@ def verify_detached(content: BinaryIO | bytes, signature: bytes) -> SignatureInf
     if parsed.encap_content is not None:
         raise MalformedError("the signature contains its content; a detached signature was expected")
     if parsed.digest_algorithm not in _HASHES:
-        raise SignatureInvalid("the signature uses an unsupported digest algorithm "
+        raise UnsupportedAlgorithm("the signature uses an unsupported digest algorithm "
                                f"({parsed.digest_algorithm})")
     digest = digest_stream(content, parsed.digest_algorithm)
     cert = verify_signer_info(parsed, content_digest=digest)

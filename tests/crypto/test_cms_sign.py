@@ -24,7 +24,7 @@ from crypto.cms_sign import (
     sign_detached_digest,
     verify_detached,
 )
-from crypto.errors import MalformedError, MechanismUnsupported, SignatureInvalid
+from crypto.errors import MalformedError, MechanismUnsupported, SignatureInvalid, UnsupportedAlgorithm
 from crypto.software_key import PrivateKey, SoftwareKey
 
 NOW = dt.datetime.now(dt.UTC)
@@ -228,6 +228,30 @@ def test_we_verify_openssl_detached_signatures(tmp_path: Path, pki: Pki, kind: s
 
     with pytest.raises(SignatureInvalid):
         verify_detached(content + b"!", signature)
+
+
+@pytest.mark.parametrize("kind", ["rsa", "p256"])
+def test_a_sha1_signature_is_unsupported_not_invalid(tmp_path: Path, pki: Pki, kind: str) -> None:
+    # Nothing says such a signature was altered: the user must hear "unsupported", not "tampered".
+    leaf = pki.leaves[kind]
+    content = b"an old client's signature\n"
+    (tmp_path / "file").write_bytes(content)
+    (tmp_path / "c.pem").write_bytes(pem(leaf.cert))
+    (tmp_path / "k.pem").write_bytes(key_pem(leaf.key))
+    openssl("cms", "-sign", "-binary", "-outform", "DER", "-in", tmp_path / "file", "-signer",
+            tmp_path / "c.pem", "-inkey", tmp_path / "k.pem", "-md", "sha1", "-out", tmp_path / "sig.p7s")
+    with pytest.raises(UnsupportedAlgorithm, match="sha1"):
+        verify_detached(content, (tmp_path / "sig.p7s").read_bytes())
+
+
+def test_an_sm2_signature_is_unsupported_not_invalid(pki: Pki) -> None:
+    signature = sign_detached(b"content", pki.signer("p256"))
+
+    def sm2(info: cms.ContentInfo, si: cms.SignerInfo) -> None:
+        si["signature_algorithm"] = {"algorithm": "1.2.156.10197.1.501"}  # SM2 with SM3 (GM/T 0006)
+
+    with pytest.raises(UnsupportedAlgorithm, match=r"1\.2\.156\.10197\.1\.501"):
+        verify_detached(b"content", _edit_signer_info(signature, sm2))
 
 
 def test_we_parse_openssl_streamed_ber_signatures(tmp_path: Path, pki: Pki) -> None:

@@ -188,6 +188,20 @@ def test_nss_signature_verifies_in_the_cli(nss: NssDbs, pki: DevPki, tmp_path: P
     assert "CMS SignedData" in out and "sha256_ecdsa" in out
 
 
+def test_an_nss_sha1_signature_is_unsupported_not_tampered(nss: NssDbs, pki: DevPki, tmp_path: Path,
+                                                           monkeypatch: pytest.MonkeyPatch,
+                                                           capsys: pytest.CaptureFixture[str]) -> None:
+    # SHA-1 was NSS's default for years; bidclient refuses it as too weak, and must say why.
+    content = tmp_path / "old.txt"
+    content.write_text("signed with SHA-1\n")
+    signature = tmp_path / "old.txt.p7s"
+    _nss_sign(nss, pki, "ent-a", ["-G", "-H", "SHA1"], content, signature)
+    status, _out, err = _bidclient(monkeypatch, capsys, tmp_path, "verify", content, "--signature", signature,
+                                   "--trust", pki.trust_dir)
+    assert status == 1 and "[cms.unsupported_algorithm]" in err and "sha1" in err
+    assert "altered" not in err
+
+
 def test_tampering_with_an_nss_signature_is_caught(nss: NssDbs, pki: DevPki,
                                                    tmp_path: Path) -> None:
     content = tmp_path / "doc.bin"
