@@ -70,6 +70,12 @@ def _catalog() -> dict[str, tuple[str, str]]:
                                   "or a PKCS#12 file.")),
         "token.key_ambiguous": (_("More than one key matches."),
                                 _("Add object= or id= to the pkcs11: URI to choose one.")),
+        "token.encryption_key_ambiguous": (_("Several encryption keys on the token belong to the signer."),
+                                           _("Name yours with --enc-key KEY (one of the URIs above, as "
+                                             "'bidclient keys' lists them).")),
+        "token.no_paired_encryption_key": (_("No encryption key on the token belongs to the signer."),
+                                           _("Name your encryption key with --enc-key KEY: its pkcs11: URI "
+                                             "from 'bidclient keys', or its PKCS#12 file.")),
         "token.pin_incorrect": (_("The PIN is incorrect."),
                                 _("It was not retried. Check the PIN before trying again: "
                                   "too many wrong PINs lock the token.")),
@@ -159,8 +165,17 @@ def _catalog() -> dict[str, tuple[str, str]]:
                                        "agency.")),
         "seal.no_encryption_certificate": (_("The key has no encryption certificate to seal the bid to "
                                              "yourself."),
-                                           _("Use a dongle that holds both a signing and an encryption "
-                                             "certificate.")),
+                                           _("Nothing was written. Name your encryption key with --enc-key KEY "
+                                             "(software certificates come as two PKCS#12 files: give the "
+                                             "encryption one), or use a dongle that holds both pairs.")),
+        "seal.no_tender_id": (_("The bid names no tender."),
+                              _("Nothing was written. Give the tender's id (--tender-id ID), or seal with the "
+                                "tender file (--tender TENDER).")),
+        "seal.manifest_invalid": (_("The bid's manifest cannot be written from the values given."),
+                                  _("Nothing was written. Correct the value named above, then seal again.")),
+        "seal.encryption_key_mismatch": (_("The encryption key belongs to another enterprise than the signer."),
+                                         _("Nothing was written. Name your own encryption key with --enc-key "
+                                           "KEY.")),
         "seal.self_check_failed": (_("The bid just sealed could not be opened again; it was not kept."),
                                    _("Try again; if it fails again, check the dongle and the bid files.")),
         # usage and files
@@ -215,9 +230,14 @@ def _prefix_headline(code: str) -> tuple[str, str]:
                 _("Keep the file and ask the platform's operator; the detail above names the check that failed."))
     if code.startswith(("tender.", "submission.", "upload.", "audit.", "request.", "http.")):
         return (_("The server refused the request."), _("Read the detail above; nothing was changed."))
-    if code.startswith("bid."):
+    if code in _opening_codes():
         return (_("The sealed bid is not acceptable."),
                 _("Nothing was extracted. Ask the bidder for an intact bid."))
+    if code.startswith("bid."):
+        # Raised on the bidder's side (the draft, sealing, submitting): asking "the bidder" would
+        # send the user to themselves.
+        return (_("The bid cannot be prepared."),
+                _("Read the detail above and correct it; nothing was sealed or sent."))
     if code.startswith("source."):
         return (_("The bid folder cannot be sealed."),
                 _("Fix the file named above and seal again; nothing was written."))
@@ -227,6 +247,20 @@ def _prefix_headline(code: str) -> tuple[str, str]:
     if code.startswith("token."):
         return (_("The token reported an error."), _("Reconnect the dongle and try again."))
     return (_("The operation failed."), "")
+
+
+def _opening_codes() -> frozenset[str]:
+    """The codes of a sealed bid refused when it is opened: the package reader's, and a signer mismatch."""
+    from bidclient.bidpackage import errors as package_errors
+
+    found = {"bid.signer_mismatch"}
+    pending: list[type[package_errors.BidPackageError]] = [package_errors.BidPackageError]
+    while pending:
+        cls = pending.pop()
+        pending += cls.__subclasses__()
+        if not issubclass(cls, package_errors.SourceError) and cls is not package_errors.BidPackageError:
+            found.add(cls.code)
+    return frozenset(found)
 
 
 def _exit_status_for(code: str) -> int:

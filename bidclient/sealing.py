@@ -26,6 +26,7 @@ from bidclient import __version__
 from bidclient.atomic import atomic_output, refuse_existing
 from bidclient.bidpackage import reader as package_reader
 from bidclient.bidpackage import writer as package_writer
+from bidclient.bidpackage.errors import ManifestFieldInvalid
 from bidclient.bidpackage.manifest import Link, Manifest
 from bidclient.certfiles import check_recipient_certificate
 from bidclient.errors import BidclientError
@@ -104,6 +105,11 @@ def seal(directory: Path, output: Path, *, session: KeySession, target: TenderTa
     criterion → file and page) go into the signed manifest (bidclient.bid_project assembles both)."""
     if not directory.is_dir():
         raise BidclientError(f"{directory} is not a directory of bid files", code="io.input_missing")
+    if not target.tender_id.strip():
+        # Checked before any work: the manifest must name the tender, and its own unseal refuses one that
+        # does not.
+        raise BidclientError("the bid names no tender: a tender id is needed", code="seal.no_tender_id",
+                             exit_status=2)
     refuse_existing(output)
     signer = session.signer()
     own_encryption = session.encryption_certificate
@@ -111,6 +117,7 @@ def seal(directory: Path, output: Path, *, session: KeySession, target: TenderTa
         raise BidclientError(
             "the key has no encryption certificate to seal the bid to yourself as well; without it a broken "
             "opening key would lose the bid", code="seal.no_encryption_certificate")
+    _check_same_holder(signer.certificate, own_encryption)
     if not target.opening_certificates:
         raise BidclientError("no opening certificate was given", code="usage.invalid", exit_status=2)
     for cert in target.opening_certificates:
@@ -124,20 +131,38 @@ def seal(directory: Path, output: Path, *, session: KeySession, target: TenderTa
 
     with atomic_output(output) as stream:
         with cms_envelope.EnvelopeWriter(stream, recipients) as envelope:
-            manifest = package_writer.write_package(
-                envelope, directory,  # type: ignore[arg-type]
-                tender_id=target.tender_id, tender_version=target.tender_version,
-                package_sha256=target.package_sha256,
-                bidder_uscc=signer_identity.uscc or "", bidder_name=signer_identity.organization or "",
-                signing_certificate_sha256=_fingerprint(signer.certificate),
-                tool=f"bidclient {__version__}",
-                sign_manifest=sign_manifest, progress=progress, cancel=cancel, forms=forms, links=links)
+            try:
+                manifest = package_writer.write_package(
+                    envelope, directory,  # type: ignore[arg-type]
+                    tender_id=target.tender_id, tender_version=target.tender_version,
+                    package_sha256=target.package_sha256,
+                    bidder_uscc=signer_identity.uscc or "", bidder_name=signer_identity.organization or "",
+                    signing_certificate_sha256=_fingerprint(signer.certificate),
+                    tool=f"bidclient {__version__}",
+                    sign_manifest=sign_manifest, progress=progress, cancel=cancel, forms=forms, links=links)
+            except ManifestFieldInvalid as ex:
+                # The bidder's own input (tender id, forms) cannot go into a manifest: a sealing error,
+                # never the opener's "the bid is not acceptable".
+                raise BidclientError(f"the manifest cannot be written: {ex.message}",
+                                     code="seal.manifest_invalid") from ex
             written = envelope.tell()
         stream.flush()
         envelope_sha256, envelope_size = _self_check(Path(stream.name), written,
                                                      session.decrypter(own_encryption), cancel=cancel)
     return SealResult(manifest=manifest, envelope_sha256=envelope_sha256, envelope_size=envelope_size,
                       recipients=recipients, self_check_passed=True, warnings=warnings)
+
+
+def _check_same_holder(signing: x509.Certificate, encryption: x509.Certificate) -> None:
+    """The bid's own copy must go to the signer's enterprise: whoever holds the key opens the bid."""
+    try:
+        ours, theirs = identity.identity_of(signing).uscc, identity.identity_of(encryption).uscc
+    except CryptoError:
+        return  # an undecodable subject: verification of the signer reports it
+    if ours and theirs and ours != theirs:
+        raise BidclientError(f"the encryption certificate {encryption.subject.rfc4514_string()!r} belongs to "
+                             f"enterprise {theirs}, not to the signer's {ours}: its holder could open the bid",
+                             code="seal.encryption_key_mismatch")
 
 
 def _hash_file(path: Path) -> tuple[str, int]:

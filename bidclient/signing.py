@@ -1,8 +1,16 @@
-"""Signing files and verifying signatures: integrity (crypto.cms_sign) plus trust and identity."""
+"""Signing files and verifying signatures: integrity (crypto.cms_sign) plus trust and identity.
+
+``open_key`` is how the application opens a key to sign with: a signature embeds the chain up to the
+trust anchor, completed from the token's CA certificates and from the trust list (``--trust`` paths
+and the configured trust folder, where ``bidclient trust sync`` installs the server's published list),
+because a dongle usually holds only its own certificate and OpenSSL will not chain through an
+intermediate CA that is not in the signature.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import contextlib
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -13,7 +21,12 @@ from cryptography import x509
 from bidclient.config import default_trust_paths
 from bidclient.errors import BidclientError
 from crypto import cms_sign, identity, trust
+from crypto.errors import TrustListError
+from crypto.key_access import KeySession
+from crypto.key_access import open_key as _open_key
 from crypto.keys import Signer
+from crypto.pin import PinSource
+from crypto.pkcs11_keys import Notice
 
 
 @dataclass(frozen=True)
@@ -39,6 +52,61 @@ def load_trust(paths: Sequence[Path]) -> trust.TrustList:
         if not path.exists():
             raise BidclientError(f"trust path {path} does not exist", code="io.input_missing")
     return trust.TrustList.load(chosen)
+
+
+def chain_certificates(paths: Sequence[Path] = ()) -> list[x509.Certificate]:
+    """CA certificates to complete a signer's chain with: those under ``paths`` and the configured
+    trust list. ``paths`` the user named must be readable (else ``trust.list_invalid``); the configured
+    list is best effort, since signing does not depend on it."""
+    certificates: list[x509.Certificate] = []
+    if paths:
+        for path in paths:
+            if not path.exists():
+                raise BidclientError(f"trust path {path} does not exist", code="io.input_missing")
+        listed = trust.TrustList.load(list(paths))
+        certificates += [*listed.intermediates, *listed.roots]
+    for path in default_trust_paths():
+        files = sorted(path.iterdir()) if path.is_dir() else [path]
+        for file in files:
+            if file.is_dir() or (path.is_dir() and not file.name.lower().endswith(trust.TRUST_FILE_SUFFIXES)):
+                continue
+            try:
+                listed = trust.TrustList.load([file])
+            except (TrustListError, OSError):
+                continue  # the verifying side reports a damaged trust list; signing goes on without it
+            certificates += [*listed.intermediates, *listed.roots]
+    return certificates
+
+
+@contextlib.contextmanager
+def open_key(key: str, pin_source: PinSource, *, modules: Sequence[str | Path] = (), notice: Notice | None = None,
+             trust_paths: Sequence[Path] = (), encryption_key: str | None = None) -> Iterator[KeySession]:
+    """crypto.key_access.open_key, with signers' chains completed from the trust list (see above).
+
+    ``encryption_key`` names the bidder's encryption pair when KEY's token or file does not settle it."""
+    pool: list[x509.Certificate] | None = None
+
+    def chain_source() -> list[x509.Certificate]:
+        nonlocal pool
+        if pool is None:
+            pool = chain_certificates(trust_paths)
+        return pool
+
+    if trust_paths:
+        chain_source()  # a bad --trust path is a usage error before any PIN is asked
+    with _open_key(key, pin_source, modules=modules, notice=notice, chain_certificates=chain_source,
+                   encryption_key=encryption_key) as session:
+        yield session
+
+
+def incomplete_chain_warning(signer: Signer) -> str | None:
+    """A warning when ``signer``'s chain stops short of a root: verifiers must then hold the missing CA."""
+    last = signer.chain[-1] if signer.chain else signer.certificate
+    if last.issuer == last.subject:
+        return None
+    return (f"the certificate of the CA that issued {last.subject.rfc4514_string()} ({last.issuer.rfc4514_string()}) "
+            "is neither on the key nor in the trust list, so the signature does not include it: a verifier "
+            "must have it. Give it with --trust, or run 'bidclient trust sync'")
 
 
 def revocation_mode(name: str) -> trust.RevocationMode:

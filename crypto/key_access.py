@@ -4,7 +4,11 @@ KEY is an RFC 7512 ``pkcs11:`` URI or the path of a PKCS#12 file. A KeySession i
 asks for the PIN at most once (on first use of a private key), and closes its token sessions on exit.
 
 A token usually holds a signing pair and an encryption pair (Chinese CAs issue both on one dongle),
-told apart by their certificates' keyUsage; ``signer()`` and ``decrypter()`` pick the right one.
+told apart by their certificates' keyUsage; ``signer()`` and ``decrypter()`` pick the right one. On a
+token holding several enterprises' pairs, the encryption pair is the one that belongs with the signing
+pair by identity (``paired_encryption_certificates``), or the one the caller names (``encryption_key``).
+A signer's chain is completed from the token's CA certificates and from ``chain_certificates`` (the
+caller's trust list), so that a signature embeds the intermediate CAs a verifier needs.
 """
 
 from __future__ import annotations
@@ -20,6 +24,8 @@ import pkcs11
 from cryptography import x509
 
 from crypto import errors
+from crypto.algorithms import SignatureAlgorithm
+from crypto.identity import identity_of
 from crypto.keys import Decrypter, Signer
 from crypto.modules import ModuleInfo, discover_modules
 from crypto.pin import PinSource, pin_from_source_spec
@@ -54,8 +60,11 @@ __all__ = [
     "discover_modules",
     "list_tokens",
     "open_key",
+    "paired_encryption_certificates",
     "token_uri",
 ]
+
+ChainSource = Callable[[], Sequence[x509.Certificate]]
 
 KEY_FORMS_HELP = ("a key is either a PKCS#11 URI such as 'pkcs11:token=MyToken;id=%01' (list them with "
                   "'bidclient tokens') or the path of an existing PKCS#12 file (.p12/.pfx)")
@@ -107,6 +116,66 @@ def _choose(candidates: list[_Pair], what: str, where: str) -> _Pair:
     return candidates[0]
 
 
+def paired_encryption_certificates(signing: x509.Certificate,
+                                   certificates: Sequence[x509.Certificate]) -> list[x509.Certificate]:
+    """The encryption certificates among ``certificates`` that belong with ``signing``, best match only.
+
+    The dual-certificate convention: a CA issues an enterprise's signing and encryption certificates
+    with the same subject. In order of preference: ``signing`` itself when its key may also encrypt;
+    encryption certificates with the same subject from the same CA; with the same subject from another
+    CA; with the same 统一社会信用代码 (a CA that varies the common name). Among several equally good
+    matches, only those valid now are kept. An empty list means none belongs with ``signing``: never
+    another enterprise's certificate, whose holder could then open the bid.
+    """
+    candidates = [c for c in certificates if ENCRYPTION in key_usages(c)]
+    if signing in candidates:
+        return [signing]
+    uscc = _uscc_of(signing)
+    tiers: list[Callable[[x509.Certificate], bool]] = [
+        lambda c: c.subject == signing.subject and c.issuer == signing.issuer,
+        lambda c: c.subject == signing.subject,
+        lambda c: uscc is not None and _uscc_of(c) == uscc,
+    ]
+    for belongs in tiers:
+        found = [c for c in candidates if belongs(c)]
+        if len(found) > 1:
+            now = datetime.datetime.now(datetime.UTC)
+            valid = [c for c in found if c.not_valid_before_utc <= now <= c.not_valid_after_utc]
+            found = valid or found
+        if found:
+            return found
+    return []
+
+
+def _uscc_of(certificate: x509.Certificate) -> str | None:
+    try:
+        return identity_of(certificate).uscc
+    except errors.MalformedError:
+        return None
+
+
+class _ChainedSigner:
+    """A Signer whose chain was completed from more certificates than its key source holds."""
+
+    def __init__(self, signer: Signer, chain: list[x509.Certificate]) -> None:
+        self._signer = signer
+        self._chain = list(chain)
+
+    @property
+    def certificate(self) -> x509.Certificate:
+        return self._signer.certificate
+
+    @property
+    def chain(self) -> list[x509.Certificate]:
+        return list(self._chain)
+
+    def sign(self, data: bytes, algorithm: SignatureAlgorithm) -> bytes:
+        return self._signer.sign(data, algorithm)
+
+    def supported_signature_algorithms(self) -> list[SignatureAlgorithm]:
+        return self._signer.supported_signature_algorithms()
+
+
 # --- the session ---------------------------------------------------------------------------------
 
 
@@ -117,7 +186,8 @@ class KeySession:
                  certificates: list[x509.Certificate],
                  make_signer: Callable[[_Pair, list[x509.Certificate]], Signer],
                  make_decrypter: Callable[[_Pair], Decrypter],
-                 change_pin: Callable[[str], None] | None = None) -> None:
+                 change_pin: Callable[[str], None] | None = None, *,
+                 token: TokenInfo | None = None, chain_source: ChainSource | None = None) -> None:
         self._description = description
         self._change_pin = change_pin
         self._pairs = pairs
@@ -125,6 +195,10 @@ class KeySession:
         self._certificates = certificates
         self._make_signer = make_signer
         self._make_decrypter = make_decrypter
+        self._token = token
+        self._chain_source = chain_source
+        # The encryption pair named apart from KEY (--enc-key), with what opens it.
+        self._encryption: tuple[_Pair, Callable[[_Pair], Decrypter]] | None = None
 
     def _pick(self, usage: str) -> _Pair:
         what = "signing" if usage == SIGNING else "encryption"
@@ -134,6 +208,43 @@ class KeySession:
                 return _choose(usable, what, self._description)
         return _choose([p for p in self._pairs if usage in p.usages], what, self._description)
 
+    def _encryption_pair(self) -> _Pair:
+        """The encryption pair named (by KEY or --enc-key), else the one paired with the signing pair."""
+        if self._encryption is not None:
+            return self._encryption[0]
+        if self._named is not None:
+            usable = [p for p in self._named if ENCRYPTION in p.usages]
+            if usable:
+                return _choose(usable, "encryption", self._description)
+        encrypting = [p for p in self._pairs if ENCRYPTION in p.usages]
+        try:
+            signing = self._pick(SIGNING)
+        except errors.KeyNotFound:
+            # A key that cannot sign (an encryption-only token or PKCS#12 file): its own pair.
+            return _choose(encrypting, "encryption", self._description)
+        partners = paired_encryption_certificates(signing.certificate, [p.certificate for p in encrypting])
+        found = [p for p in encrypting if p.certificate in partners]
+        if not found and len(encrypting) == 1 and [p for p in self._pairs if SIGNING in p.usages] == [signing]:
+            found = encrypting  # one holder's dongle: its two pairs belong together whatever their names
+        subject = signing.certificate.subject.rfc4514_string()
+        if not found:
+            others = f" ({len(encrypting)} of other holders)" if encrypting else ""
+            raise errors.KeyNotFound(f"{self._description} holds no encryption certificate of the signing "
+                                     f"certificate's holder {subject!r}{others}",
+                                     code="token.no_paired_encryption_key")
+        if len(found) > 1:
+            names = "; ".join(p.uri for p in found)
+            raise errors.AmbiguousKey(f"{len(found)} encryption keys on {self._description} belong with the "
+                                      f"signing certificate {subject!r}, name one of: {names}",
+                                      code="token.encryption_key_ambiguous")
+        return found[0]
+
+    def use_encryption_key(self, pair: _Pair, make_decrypter: Callable[[_Pair], Decrypter]) -> None:
+        if ENCRYPTION not in pair.usages:
+            raise errors.KeyNotFound(f"the encryption key named ({pair.uri}) has a certificate that may not "
+                                     "encrypt", code="token.no_paired_encryption_key")
+        self._encryption = (pair, make_decrypter)
+
     def change_pin(self, new_pin: str) -> None:
         """Change the token's user PIN: the current PIN is asked once through the session's PinSource."""
         if self._change_pin is None:
@@ -142,20 +253,36 @@ class KeySession:
         self._change_pin(new_pin)
 
     def signer(self) -> Signer:
-        """The signing pair: the KEY's object if it can sign, else the token's signing pair."""
+        """The signing pair: the KEY's object if it can sign, else the token's signing pair.
+
+        Its chain holds the issuers found on the token or among the chain certificates given to
+        open_key, up to a root when one is there."""
         pair = self._pick(SIGNING)
-        return self._make_signer(pair, issuer_chain(pair.certificate, self._certificates))
+        pool = list(self._certificates)
+        if self._chain_source is not None:
+            pool += self._chain_source()
+        chain = issuer_chain(pair.certificate, pool)
+        signer = self._make_signer(pair, chain)
+        if signer.chain != chain and len(chain) > len(signer.chain):
+            return _ChainedSigner(signer, chain)  # a PKCS#12 key knows only its file's certificates
+        return signer
 
     def decrypter(self, certificate: x509.Certificate | None = None) -> Decrypter:
         """The encryption pair, or the pair whose certificate (or public key) is ``certificate``."""
         if certificate is None:
-            return self._make_decrypter(self._pick(ENCRYPTION))
+            return self._decrypter_for(self._encryption_pair())
         wanted = certificate.public_key()
-        for pair in self._pairs:
+        extra = [self._encryption[0]] if self._encryption is not None else []
+        for pair in [*extra, *self._pairs]:
             if pair.certificate == certificate or pair.certificate.public_key() == wanted:
-                return self._make_decrypter(pair)
+                return self._decrypter_for(pair)
         raise errors.KeyNotFound(f"{self._description} holds no key for the certificate "
                                  f"{certificate.subject.rfc4514_string()!r}")
+
+    def _decrypter_for(self, pair: _Pair) -> Decrypter:
+        if self._encryption is not None and pair is self._encryption[0]:
+            return self._encryption[1](pair)
+        return self._make_decrypter(pair)
 
     @property
     def signing_certificate(self) -> x509.Certificate:
@@ -163,15 +290,19 @@ class KeySession:
 
     @property
     def encryption_certificate(self) -> x509.Certificate | None:
-        """The companion encryption certificate (to seal to oneself), None if there is none."""
-        try:
-            return self._pick(ENCRYPTION).certificate
-        except errors.KeyNotFound:
+        """The companion encryption certificate (to seal to oneself), None if the key has none at all.
+
+        Raises KeyNotFound (``token.no_paired_encryption_key``) or AmbiguousKey
+        (``token.encryption_key_ambiguous``) when the token holds encryption pairs but none, or several,
+        belong with the signing pair: name it with open_key's ``encryption_key``."""
+        if self._encryption is None and not any(ENCRYPTION in p.usages for p in self._pairs):
             return None
+        return self._encryption_pair().certificate
 
     def certificates(self) -> list[x509.Certificate]:
         """Every certificate the KEY's token or file holds (pairs and CA certificates)."""
-        return list(self._certificates)
+        extra = [self._encryption[0].certificate] if self._encryption is not None else []
+        return [*self._certificates, *(c for c in extra if c not in self._certificates)]
 
     @property
     def key_uris(self) -> list[str]:
@@ -183,30 +314,66 @@ class KeySession:
 
 @contextlib.contextmanager
 def open_key(key: str, pin_source: PinSource, *, modules: Sequence[str | Path] = (),
-             notice: Notice | None = None) -> Iterator[KeySession]:
+             notice: Notice | None = None, chain_certificates: ChainSource | None = None,
+             encryption_key: str | None = None) -> Iterator[KeySession]:
     """Open KEY (``pkcs11:`` URI or PKCS#12 path) for one operation.
 
     ``modules`` are extra module paths (``--module``); ``notice`` tells the user things that need no
-    answer (e.g. "enter the PIN on the reader's PIN pad"). Raises ModuleLoadError, TokenNotPresent,
-    KeyNotFound, AmbiguousKey, InvalidKeyUri, KeyFileError.
+    answer (e.g. "enter the PIN on the reader's PIN pad"). ``chain_certificates`` returns CA
+    certificates (the trust list) that complete a signer's chain, asked only when a signer is made.
+    ``encryption_key`` names the encryption pair apart from KEY (a software signing and encryption
+    certificate come as two PKCS#12 files; a token may hold several enterprises' pairs): a URI on
+    KEY's token is resolved within the same login, anything else is opened too, for as long as KEY.
+    Raises ModuleLoadError, TokenNotPresent, KeyNotFound, AmbiguousKey, InvalidKeyUri, KeyFileError.
     """
+    with contextlib.ExitStack() as stack:
+        session = stack.enter_context(_open_one(key, pin_source, modules, notice, chain_certificates))
+        if encryption_key is not None:
+            _attach_encryption_key(stack, session, encryption_key, pin_source, modules, notice)
+        yield session
+
+
+@contextlib.contextmanager
+def _open_one(key: str, pin_source: PinSource, modules: Sequence[str | Path], notice: Notice | None,
+              chain_source: ChainSource | None) -> Iterator[KeySession]:
     if is_pkcs11_uri(key):
         uri = parse_uri(key)
-        with _open_token(uri, pin_source, modules, notice) as session:
+        with _open_token(uri, pin_source, modules, notice, chain_source) as session:
             yield session
         return
     path = Path(key)
     if not path.is_file():
         raise errors.KeyNotFound(f"{key!r} is not a key: {KEY_FORMS_HELP}")
-    yield _pkcs12_session(path, pin_source)
+    yield _pkcs12_session(path, pin_source, chain_source)
 
 
-def _pkcs12_session(path: Path, pin_source: PinSource) -> KeySession:
+def _attach_encryption_key(stack: contextlib.ExitStack, session: KeySession, key: str, pin_source: PinSource,
+                           modules: Sequence[str | Path], notice: Notice | None) -> None:
+    token = session._token
+    if token is not None and is_pkcs11_uri(key):
+        uri = parse_uri(key)
+        same_module = uri.module_path is None or Path(uri.module_path) == Path(token.module_path)
+        if same_module and uri.names_object and uri.matches_token(token.label, token.serial, token.manufacturer,
+                                                                  token.model):
+            named = [p for p in session._pairs if _object_matches(uri, p)]
+            usable = [p for p in named if ENCRYPTION in p.usages]
+            if not usable:
+                raise errors.KeyNotFound(f"no encryption key on {session._description} matches "
+                                         f"{uri.without_pin()}", code="token.no_paired_encryption_key")
+            pair = _choose(usable, "encryption", session._description)
+            session.use_encryption_key(pair, session._make_decrypter)
+            return
+    other = stack.enter_context(_open_one(key, pin_source, modules, notice, None))
+    pair = other._encryption_pair()
+    session.use_encryption_key(pair, other._decrypter_for)
+
+
+def _pkcs12_session(path: Path, pin_source: PinSource, chain_source: ChainSource | None) -> KeySession:
     contents = load_pkcs12(path, pin_source)
     key = contents.key
     pair = _Pair(b"", frozenset({path.name}), key.certificate, key_usages(key.certificate), str(path))
     return KeySession(f"key file {path}", [pair], None, contents.certificates,
-                      lambda _pair, _chain: key, lambda _pair: key)
+                      lambda _pair, _chain: key, lambda _pair: key, chain_source=chain_source)
 
 
 def _modules_for(uri: Pkcs11Uri, extra: Sequence[str | Path]) -> tuple[list[ModuleInfo], bool]:
@@ -278,7 +445,7 @@ def _object_matches(uri: Pkcs11Uri, pair: _Pair) -> bool:
 
 @contextlib.contextmanager
 def _open_token(uri: Pkcs11Uri, pin_source: PinSource, extra: Sequence[str | Path],
-                notice: Notice | None) -> Iterator[KeySession]:
+                notice: Notice | None, chain_source: ChainSource | None = None) -> Iterator[KeySession]:
     if uri.type in ("secret-key", "data"):
         raise errors.KeyNotFound(f"the URI names a {uri.type} object; a key pair is needed")
     if uri.pin_source is not None:
@@ -330,7 +497,7 @@ def _open_token(uri: Pkcs11Uri, pin_source: PinSource, extra: Sequence[str | Pat
             return Pkcs11Decrypter(ctx, pair.key_id, pair.certificate)
 
         yield KeySession(_describe(ctx.info), pairs, named, certificates, make_signer, make_decrypter,
-                         ctx.change_pin)
+                         ctx.change_pin, token=ctx.info, chain_source=chain_source)
     finally:
         for ctx in contexts:
             ctx.close()

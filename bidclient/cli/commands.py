@@ -13,7 +13,7 @@ from cryptography import x509
 from bidclient import certfiles
 from bidclient.atomic import atomic_output, refuse_existing, write_atomically
 from bidclient.cli.prompt import pin_source_for
-from bidclient.errors import EXIT_OK, BidclientError
+from bidclient.errors import EXIT_OK, BidclientError, UsageError
 from bidclient.i18n import _
 
 
@@ -31,10 +31,11 @@ def _require_file(path: Path) -> None:
         raise BidclientError(f"{path} does not exist or is not a file", code="io.input_missing")
 
 
-def _open_key(args: argparse.Namespace):
-    from crypto.key_access import open_key
+def _open_key(args: argparse.Namespace, *, chain_trust: Sequence[Path] = (), encryption_key: str | None = None):
+    from bidclient.signing import open_key
 
-    return open_key(args.key, pin_source_for(args.pin_source), modules=args.module)
+    return open_key(args.key, pin_source_for(args.pin_source), modules=args.module, trust_paths=chain_trust,
+                    encryption_key=encryption_key)
 
 
 # --- keys ----------------------------------------------------------------------------------------
@@ -90,15 +91,19 @@ def cmd_keys(args: argparse.Namespace) -> int:
 
 
 def cmd_sign(args: argparse.Namespace) -> int:
-    from bidclient.signing import sign_content
+    from bidclient.signing import incomplete_chain_warning, sign_content
 
     _require_file(args.file)
     output: Path = args.output or args.file.with_name(args.file.name + ".p7s")
     refuse_existing(output)
-    with _open_key(args) as session, open(args.file, "rb") as content:
-        signature = sign_content(content, session.signer(), tsa_url=args.tsa)
+    with _open_key(args, chain_trust=args.trust) as session, open(args.file, "rb") as content:
+        signer = session.signer()
+        signature = sign_content(content, signer, tsa_url=args.tsa)
     write_atomically(output, signature)
     _out(_("Signed {file} -> {sig}").format(file=args.file, sig=output))
+    warning = incomplete_chain_warning(signer)
+    if warning:
+        _warn([warning])
     return EXIT_OK
 
 
@@ -190,6 +195,12 @@ def cmd_seal(args: argparse.Namespace) -> int:
     from bidclient.certfiles import check_recipient_certificate
     from bidclient.sealing import TenderTarget, seal
 
+    # Usage first, before any file is read or any PIN asked: a bid must name its tender.
+    if args.tender is None and not args.tender_id.strip():
+        raise UsageError(_("seal --to needs --tender-id ID: the manifest names the tender the bid is for "
+                           "(or give --tender TENDER, which names it)"))
+    if args.tender is not None and args.tender_id:
+        raise UsageError(_("--tender-id goes with --to; a tender file (--tender) names its own tender"))
     if args.tender is not None:
         from bidclient.tenderfile import load_tender_target
 
@@ -204,7 +215,7 @@ def cmd_seal(args: argparse.Namespace) -> int:
     if not args.directory.is_dir():
         raise BidclientError(f"{args.directory} is not a directory of bid files", code="io.input_missing")
     refuse_existing(output)
-    with _open_key(args) as session:
+    with _open_key(args, chain_trust=args.trust, encryption_key=args.enc_key) as session:
         result = seal(args.directory, output, session=session, target=target)
     _warn(result.warnings)
     _out(_("Sealed {dir} -> {bid}").format(dir=args.directory, bid=output))

@@ -42,6 +42,12 @@ def _add_trust_option(parser: argparse.ArgumentParser) -> None:
                         help=_("revocation checking (default: soft-fail)"))
 
 
+def _add_chain_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--trust", action="append", default=[], metavar="PATH", type=Path,
+                        help=_("CA certificates, files or directories (repeatable), to embed the issuing CAs "
+                               "your key lacks in the signature; the configured trust list is always used"))
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="bidclient",
                      description=_("Sign, seal and open bids with any CA's dongle; "
@@ -58,6 +64,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_key_options(p)
     p.add_argument("-o", "--output", type=Path, metavar="SIG", help=_("default: FILE.p7s"))
     p.add_argument("--tsa", metavar="URL", help=_("add an RFC 3161 timestamp from this TSA"))
+    _add_chain_option(p)
 
     p = sub.add_parser("verify", help=_("verify a detached signature; exit 0 only if intact and trusted"))
     p.add_argument("file", type=Path, metavar="FILE")
@@ -86,7 +93,13 @@ def build_parser() -> argparse.ArgumentParser:
                                "always added"))
     target.add_argument("--tender", type=Path, metavar="TENDER",
                         help=_("a fetched tender package naming the recipients"))
-    p.add_argument("--tender-id", default="", help=_("tender identifier recorded in the manifest"))
+    p.add_argument("--tender-id", default="", metavar="ID",
+                   help=_("tender identifier recorded in the manifest; required with --to (a tender file "
+                          "names its own)"))
+    p.add_argument("--enc-key", metavar="KEY",
+                   help=_("your encryption key (pkcs11: URI or PKCS#12 file), when KEY does not hold it or "
+                          "its token holds several enterprises' keys; the bid is sealed to it too"))
+    _add_chain_option(p)
     p.add_argument("-o", "--output", type=Path, metavar="BID", help=_("default: DIR.bid"))
 
     p = sub.add_parser("unseal", help=_("open a sealed bid, verify it and extract its files"))
