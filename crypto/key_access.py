@@ -118,23 +118,26 @@ def _choose(candidates: list[_Pair], what: str, where: str) -> _Pair:
 
 def paired_encryption_certificates(signing: x509.Certificate,
                                    certificates: Sequence[x509.Certificate]) -> list[x509.Certificate]:
-    """The encryption certificates among ``certificates`` that belong with ``signing``, best match only.
+    """The encryption certificates among ``certificates`` (a token's key pairs) that belong with ``signing``.
 
     The dual-certificate convention: a CA issues an enterprise's signing and encryption certificates
     with the same subject. In order of preference: ``signing`` itself when its key may also encrypt;
     encryption certificates with the same subject from the same CA; with the same subject from another
-    CA; with the same 统一社会信用代码 (a CA that varies the common name). Among several equally good
-    matches, only those valid now are kept. An empty list means none belongs with ``signing``: never
-    another enterprise's certificate, whose holder could then open the bid.
+    CA; with the same 统一社会信用代码 (a CA that varies the common name); and, on a dongle holding just
+    one signing and one encryption pair, that pair whatever its name. Only the best match is returned;
+    among several equally good ones, those valid now. An empty list means none belongs with ``signing``:
+    never another enterprise's certificate, whose holder could then open the bid.
     """
     candidates = [c for c in certificates if ENCRYPTION in key_usages(c)]
     if signing in candidates:
         return [signing]
+    signers = [c for c in certificates if SIGNING in key_usages(c)]
     uscc = _uscc_of(signing)
     tiers: list[Callable[[x509.Certificate], bool]] = [
         lambda c: c.subject == signing.subject and c.issuer == signing.issuer,
         lambda c: c.subject == signing.subject,
         lambda c: uscc is not None and _uscc_of(c) == uscc,
+        lambda c: len(candidates) == 1 and signers == [signing] and _uscc_of(c) in (None, uscc),
     ]
     for belongs in tiers:
         found = [c for c in candidates if belongs(c)]
@@ -219,13 +222,13 @@ class KeySession:
         encrypting = [p for p in self._pairs if ENCRYPTION in p.usages]
         try:
             signing = self._pick(SIGNING)
-        except errors.KeyNotFound:
-            # A key that cannot sign (an encryption-only token or PKCS#12 file): its own pair.
+        except (errors.KeyNotFound, errors.AmbiguousKey):
+            # A key that cannot sign (an encryption-only token or PKCS#12 file): its own pair. With no
+            # one signing pair to pair with, only a token's one encryption pair is taken (to decrypt;
+            # sealing needs the signer first, and stops there).
             return _choose(encrypting, "encryption", self._description)
-        partners = paired_encryption_certificates(signing.certificate, [p.certificate for p in encrypting])
+        partners = paired_encryption_certificates(signing.certificate, [p.certificate for p in self._pairs])
         found = [p for p in encrypting if p.certificate in partners]
-        if not found and len(encrypting) == 1 and [p for p in self._pairs if SIGNING in p.usages] == [signing]:
-            found = encrypting  # one holder's dongle: its two pairs belong together whatever their names
         subject = signing.certificate.subject.rfc4514_string()
         if not found:
             others = f" ({len(encrypting)} of other holders)" if encrypting else ""
@@ -352,7 +355,7 @@ def _attach_encryption_key(stack: contextlib.ExitStack, session: KeySession, key
     token = session._token
     if token is not None and is_pkcs11_uri(key):
         uri = parse_uri(key)
-        same_module = uri.module_path is None or Path(uri.module_path) == Path(token.module_path)
+        same_module = uri.module_path is None or Path(uri.module_path).resolve() == Path(token.module_path).resolve()
         if same_module and uri.names_object and uri.matches_token(token.label, token.serial, token.manufacturer,
                                                                   token.model):
             named = [p for p in session._pairs if _object_matches(uri, p)]

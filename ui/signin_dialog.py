@@ -23,9 +23,10 @@ from PySide6.QtWidgets import (
 
 from bidclient import session_store
 from bidclient.api_client import ApiClient
+from bidclient.signing import open_key
 from crypto import cms_sign
 from crypto.errors import OperationCancelled
-from crypto.key_access import KeyPairListing, TokenListings, list_tokens, open_key
+from crypto.key_access import KeyPairListing, TokenListings, list_tokens
 from crypto.pin import PinRequest, PinSource
 from crypto.trust import describe_subject
 from ui.context import AppContext, SignedIn

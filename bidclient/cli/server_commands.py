@@ -30,8 +30,8 @@ def cmd_login(args: argparse.Namespace) -> int:
     from bidclient import session_store
     from bidclient.api_client import ApiClient
     from bidclient.cli.prompt import pin_source_for
+    from bidclient.signing import open_key
     from crypto import cms_sign
-    from crypto.key_access import open_key
 
     url = session_store.resolve_server(args.server)
     client = ApiClient(url)

@@ -58,7 +58,7 @@ class _Session:
     def __enter__(self) -> _Session:
         from bidclient import session_store
         from bidclient.cli.prompt import pin_source_for
-        from crypto.key_access import open_key
+        from bidclient.signing import open_key
 
         url = session_store.resolve_server(self.args.server)
         self._key = open_key(self.args.key, pin_source_for(self.args.pin_source), modules=self.args.module)

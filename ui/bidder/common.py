@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QWidget
 
 from bidclient.bid_project import Warning
 from bidclient.errors import BidclientError
-from crypto.key_access import list_tokens
+from crypto.key_access import list_tokens, paired_encryption_certificates
 from forms.model import Issue
 
 SETTING_PROJECT = "bidder/project"
@@ -116,8 +116,10 @@ def find_signed_in_key(certificate_sha256: str) -> DongleKey:
     for token in list_tokens():
         for pair in token.pairs:
             if pair.certificate.fingerprint(hashes.SHA256()).hex() == certificate_sha256.lower():
-                encryption = next((p.certificate for p in token.pairs
-                                   if "encryption" in p.usages and p.certificate != pair.certificate), None)
+                # The pair that belongs with the signing certificate (the core's rule, also used when
+                # sealing), not the token's first: a shared dongle holds several enterprises' pairs.
+                partners = paired_encryption_certificates(pair.certificate, [p.certificate for p in token.pairs])
+                encryption = partners[0] if len(partners) == 1 else None
                 return DongleKey(pair.uri, pair.certificate, encryption)
     raise BidclientError("the dongle you signed in with is not plugged in", code="token.not_present")
 

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 
 from bidclient import bid_project as bp
 from bidclient.sealing import SealResult
-from crypto.key_access import open_key
+from bidclient.signing import open_key
 from ui.bidder.common import DongleKey, find_signed_in_key, warning_text
 from ui.context import AppContext
 from ui.error_view import ErrorView, plain_label

@@ -15,9 +15,9 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QPushButton, QV
 from bidclient import bid_project as bp
 from bidclient import receipts
 from bidclient.protocol.submission import SubmissionOut
+from bidclient.signing import open_key
 from bidclient.submit import Uploader, load_state, receipt_path, withdraw
 from crypto import cms_sign
-from crypto.key_access import open_key
 from ui.bidder.common import find_signed_in_key
 from ui.context import AppContext
 from ui.error_view import ErrorView, plain_label
