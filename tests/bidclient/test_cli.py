@@ -21,12 +21,14 @@ from typing import Protocol
 
 import pytest
 from cryptography import x509
-from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
 
 from bidclient.cli.main import main
 from bidclient.devpki import DevPki, Party
 from crypto import cms_sign
 from crypto.software_key import SoftwareKey
+from tests.crypto.softhsm_fixtures import KeyPair, make_softhsm
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -540,11 +542,13 @@ def test_seal_refuses_a_missing_folder_and_an_existing_output(run_main: RunMain,
                                                               tmp_path: Path) -> None:
     opener_cert = pki.party("opener-1").encryption_cert
     assert opener_cert is not None
-    missing = run_main("seal", tmp_path / "nope", "--key", token_uri(pki.party("ent-a")), "--to", opener_cert)
+    missing = run_main("seal", tmp_path / "nope", "--key", token_uri(pki.party("ent-a")), "--to", opener_cert,
+                       "--tender-id", "ZB-1")
     assert (missing.status, error_code(missing)) == (2, "io.input_missing")
     folder = make_bid_folder(tmp_path)
     (tmp_path / "bid.bid").write_bytes(b"an earlier bid")
-    exists = run_main("seal", folder, "--key", token_uri(pki.party("ent-a")), "--to", opener_cert)
+    exists = run_main("seal", folder, "--key", token_uri(pki.party("ent-a")), "--to", opener_cert,
+                      "--tender-id", "ZB-1")
     assert (exists.status, error_code(exists)) == (2, "io.output_exists")
     assert (tmp_path / "bid.bid").read_bytes() == b"an earlier bid"
     both = run_main("seal", folder, "--key", "k.p12", "--to", opener_cert, "--tender", "t.json")
@@ -558,6 +562,225 @@ def test_seal_with_a_broken_tender_file(run_main: RunMain, pki: DevPki, tmp_path
                       "--tender", tmp_path / "tender.json")
     assert (result.status, error_code(result)) == (1, "tender.invalid")
     assert not (tmp_path / "bid.bid").exists()
+
+
+# --- dongles as CAs issue them: no CA certificate on the token, shared tokens, software dual certificates
+
+
+@dataclass(frozen=True)
+class Dongles:
+    """A SoftHSM directory of its own, with tokens built from the dev PKI's keys (ent-b and ent-a-ec,
+    both certified by the intermediate CA ec-sub): "solo-b" holds ent-b's two pairs and no CA
+    certificate; "shared" holds ent-b's and ent-a-ec's pairs (an agency's token); "twice-b" holds ent-b's
+    signing pair and two valid encryption pairs of ent-b (a renewal)."""
+
+    env: dict[str, str]  # for the cli fixture: this SoftHSM, a configured trust list holding the dev CAs
+    bare_env: dict[str, str]  # the same without any configured trust list
+    root: Path  # ec-root alone: what a verifier trusts
+    second_encryption: str  # twice-b's other encryption pair
+
+
+def _key_pair(party: Party, role: str, key_id: int, label: str) -> KeyPair:
+    cert_path = party.signing_cert if role == "signing" else party.encryption_cert
+    key_path = party.signing_key if role == "signing" else party.encryption_key
+    assert cert_path is not None and key_path is not None
+    key = serialization.load_pem_private_key(key_path.read_bytes(), password=None)
+    return KeyPair(bytes([key_id]), label, key,  # type: ignore[arg-type]
+                   x509.load_pem_x509_certificate(cert_path.read_bytes()),
+                   ("sign",) if role == "signing" else ("derive",))
+
+
+@pytest.fixture(scope="module")
+def dongles(pki: DevPki, tmp_path_factory: pytest.TempPathFactory) -> Dongles:
+    work = tmp_path_factory.mktemp("dongles")
+    hsm = make_softhsm(work / "softhsm")
+    b, a = pki.party("ent-b"), pki.party("ent-a-ec")
+    hsm.init_token("solo-b", pki.user_pin)
+    hsm.add_pair("solo-b", _key_pair(b, "signing", 1, "signing"), pki.user_pin)
+    hsm.add_pair("solo-b", _key_pair(b, "encryption", 2, "encryption"), pki.user_pin)
+    hsm.init_token("shared", pki.user_pin)
+    hsm.add_pair("shared", _key_pair(b, "signing", 1, "b-signing"), pki.user_pin)
+    hsm.add_pair("shared", _key_pair(b, "encryption", 2, "b-encryption"), pki.user_pin)
+    hsm.add_pair("shared", _key_pair(a, "signing", 0x11, "a-signing"), pki.user_pin)
+    hsm.add_pair("shared", _key_pair(a, "encryption", 0x12, "a-encryption"), pki.user_pin)
+    # A second encryption certificate for ent-b from ec-sub, as a renewal leaves it.
+    ca_key = serialization.load_pem_private_key(pki.ca("ec-sub").key.read_bytes(), password=None)
+    ca_cert = x509.load_pem_x509_certificate(pki.ca("ec-sub").certificate.read_bytes())
+    old = _key_pair(b, "encryption", 2, "encryption")
+    new_key = ec.generate_private_key(ec.SECP256R1())
+    now = dt.datetime.now(dt.UTC)
+    renewed = (x509.CertificateBuilder().subject_name(old.certificate.subject).issuer_name(ca_cert.subject)
+               .public_key(new_key.public_key()).serial_number(x509.random_serial_number())
+               .not_valid_before(now - dt.timedelta(hours=1)).not_valid_after(now + dt.timedelta(days=700))
+               .add_extension(old.certificate.extensions.get_extension_for_class(x509.KeyUsage).value, critical=True)
+               .sign(ca_key, hashes.SHA256()))  # type: ignore[arg-type]
+    hsm.init_token("twice-b", pki.user_pin)
+    hsm.add_pair("twice-b", _key_pair(b, "signing", 1, "signing"), pki.user_pin)
+    hsm.add_pair("twice-b", old, pki.user_pin)
+    hsm.add_pair("twice-b", KeyPair(b"\x03", "encryption-2", new_key, renewed, ("derive",)), pki.user_pin)
+
+    config_home = work / "config"
+    shutil.copytree(pki.trust_dir, config_home / "bidclient" / "trust")
+    env = _base_env(pki, config_home)
+    env["SOFTHSM2_CONF"] = str(hsm.conf)
+    bare = dict(env, XDG_CONFIG_HOME=str(work / "no-config"))
+    root = pki.ca("ec-root").certificate
+    return Dongles(env, bare, root, _dongle("twice-b", "encryption-2", pki))
+
+
+def _dongle(token: str, label: str, pki: DevPki) -> str:
+    return (f"pkcs11:token={token};object={label}?module-path=/usr/lib/softhsm/libsofthsm2.so"
+            f"&pin-source=file:{pki.pin_file}")
+
+
+def openssl_verify_root_only(content: Path, signature: Path, root: Path) -> subprocess.CompletedProcess[str]:
+    return openssl("cms", "-verify", "-binary", "-inform", "DER", "-in", signature, "-content", content,
+                   "-CAfile", root, "-purpose", "any", "-out", os.devnull)
+
+
+@pytest.mark.parametrize("trust_from", ["configured", "option"])
+def test_sign_with_a_dongle_lacking_its_ca_embeds_the_chain_that_openssl_needs(
+        cli: Cli, dongles: Dongles, pki: DevPki, tmp_path: Path, trust_from: str) -> None:
+    (tmp_path / "bid.pdf").write_bytes(b"%PDF-1.7 bid")
+    key = _dongle("solo-b", "signing", pki)
+    if trust_from == "configured":
+        result = cli("sign", "bid.pdf", "--key", key, cwd=tmp_path, env=dongles.env)
+    else:
+        result = cli("sign", "bid.pdf", "--key", key, "--trust", pki.trust_dir, cwd=tmp_path, env=dongles.bare_env)
+    assert result.status == 0, result.err
+    assert result.err == ""
+    checked = openssl_verify_root_only(tmp_path / "bid.pdf", tmp_path / "bid.pdf.p7s", dongles.root)
+    assert checked.returncode == 0, checked.stderr
+    assert "Verification successful" in checked.stderr
+
+
+def test_sign_without_any_trust_list_warns_that_the_issuing_ca_is_missing(
+        cli: Cli, dongles: Dongles, pki: DevPki, tmp_path: Path) -> None:
+    (tmp_path / "bid.pdf").write_bytes(b"%PDF-1.7 bid")
+    result = cli("sign", "bid.pdf", "--key", _dongle("solo-b", "signing", pki), cwd=tmp_path, env=dongles.bare_env)
+    assert result.status == 0, result.err
+    assert re.search(r"^warning: the certificate of the CA that issued .*bidclient Dev EC Issuing CA 1.*"
+                     r"--trust, or run 'bidclient trust sync'", result.err, flags=re.MULTILINE), result.err
+    refused = openssl_verify_root_only(tmp_path / "bid.pdf", tmp_path / "bid.pdf.p7s", dongles.root)
+    assert "unable to get local issuer certificate" in refused.stderr
+
+
+@pytest.mark.parametrize(("signing", "own"), [("b-signing", "b-encryption"), ("a-signing", "a-encryption")])
+def test_seal_on_a_shared_token_seals_to_the_signers_own_encryption_pair(
+        cli: Cli, dongles: Dongles, pki: DevPki, tmp_path: Path, signing: str, own: str) -> None:
+    folder = make_bid_folder(tmp_path)
+    opener = pki.party("opener-1").encryption_cert
+    assert opener is not None
+    result = cli("seal", folder, "--key", _dongle("shared", signing, pki), "--to", opener,
+                 "--tender-id", "ZB-2026-0042", "-o", "b.bid", cwd=tmp_path, env=dongles.env)
+    assert result.status == 0, result.err
+    holder = "乙方科技有限公司" if signing.startswith("b") else "示例建设工程有限公司"
+    assert "recipients: 2" in result.out and f"O={holder}" in result.out
+    assert "self-check: passed" in result.out
+
+    # The bidder's own encryption key opens it, and the manifest signature inside verifies with
+    # OpenSSL against the root alone: the intermediate came from the trust list.
+    opened = cli("unseal", "b.bid", "--key", _dongle("shared", own, pki), "--trust", pki.trust_dir,
+                 "-o", "opened", cwd=tmp_path, env=dongles.env)
+    assert opened.status == 0, opened.err
+    assert files_of(tmp_path / "opened") .keys() >= {"tech/proposal.pdf", "manifest.json"}
+    checked = openssl_verify_root_only(tmp_path / "opened" / "manifest.json",
+                                       tmp_path / "opened" / "manifest.json.p7s", dongles.root)
+    assert checked.returncode == 0, checked.stderr
+
+
+def test_several_encryption_pairs_of_the_signer_ask_for_enc_key(cli: Cli, dongles: Dongles, pki: DevPki,
+                                                                tmp_path: Path) -> None:
+    folder = make_bid_folder(tmp_path)
+    opener = pki.party("opener-1").encryption_cert
+    assert opener is not None
+    key = _dongle("twice-b", "signing", pki)
+    ambiguous = cli("seal", folder, "--key", key, "--to", opener, "--tender-id", "ZB-1", "-o", "b.bid",
+                    cwd=tmp_path, env=dongles.env)
+    assert (ambiguous.status, error_code(ambiguous)) == (3, "token.encryption_key_ambiguous")
+    assert "--enc-key" in ambiguous.err and "object=" not in ambiguous.err.splitlines()[-1]
+    assert not (tmp_path / "b.bid").exists()
+
+    chosen = cli("seal", folder, "--key", key, "--enc-key", dongles.second_encryption, "--to", opener,
+                 "--tender-id", "ZB-1", "-o", "b.bid", cwd=tmp_path, env=dongles.env)
+    assert chosen.status == 0, chosen.err
+    opened = cli("unseal", "b.bid", "--key", dongles.second_encryption, "--trust", pki.trust_dir, "-o", "opened",
+                 cwd=tmp_path, env=dongles.env)
+    assert opened.status == 0, opened.err
+
+
+def test_software_dual_certificates_seal_with_enc_key_and_open_with_the_encryption_file(
+        cli: Cli, dongles: Dongles, pki: DevPki, tmp_path: Path) -> None:
+    folder = make_bid_folder(tmp_path)
+    opener = pki.party("opener-1").encryption_cert
+    bidder = pki.party("ent-b")
+    assert opener is not None and bidder.encryption_p12 is not None
+    pin = ["--pin-source", f"file:{pki.pin_file}"]
+    alone = cli("seal", folder, "--key", bidder.signing_p12, *pin, "--to", opener, "--tender-id", "ZB-1",
+                "-o", "b.bid", cwd=tmp_path, env=dongles.env)
+    assert (alone.status, error_code(alone)) == (1, "seal.no_encryption_certificate")
+    assert "--enc-key" in alone.err
+    assert not (tmp_path / "b.bid").exists()
+
+    sealed = cli("seal", folder, "--key", bidder.signing_p12, "--enc-key", bidder.encryption_p12, *pin,
+                 "--to", opener, "--tender-id", "ZB-1", "-o", "b.bid", cwd=tmp_path, env=dongles.env)
+    assert sealed.status == 0, sealed.err
+    assert "self-check: passed" in sealed.out
+    opened = cli("unseal", "b.bid", "--key", bidder.encryption_p12, *pin, "--trust", pki.trust_dir,
+                 "-o", "opened", cwd=tmp_path, env=dongles.env)
+    assert opened.status == 0, opened.err
+    assert "signed by: 乙方科技有限公司" in opened.out
+
+    other = pki.party("ent-a-ec").encryption_p12
+    assert other is not None
+    foreign = cli("seal", folder, "--key", bidder.signing_p12, "--enc-key", other, *pin, "--to", opener,
+                  "--tender-id", "ZB-1", "-o", "c.bid", cwd=tmp_path, env=dongles.env)
+    assert (foreign.status, error_code(foreign)) == (1, "seal.encryption_key_mismatch")
+    assert not (tmp_path / "c.bid").exists()
+
+
+def test_seal_to_without_tender_id_is_a_usage_error_before_any_work(run_main: RunMain, pki: DevPki,
+                                                                     tmp_path: Path) -> None:
+    folder = make_bid_folder(tmp_path)
+    opener = pki.party("opener-1").encryption_cert
+    assert opener is not None
+    # The token does not exist: reaching it would exit 3, so exit 2 shows nothing was tried.
+    result = run_main("seal", folder, "--key", "pkcs11:token=absent-dongle", "--to", opener)
+    assert (result.status, error_code(result)) == (2, "usage.invalid")
+    assert "--tender-id" in result.err and "bidder" not in result.err
+    both = run_main("seal", folder, "--key", "pkcs11:token=absent-dongle", "--tender", "t.json", "--tender-id", "X")
+    assert (both.status, error_code(both)) == (2, "usage.invalid")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["bid"]
+
+
+def test_a_tender_id_the_manifest_refuses_is_a_sealing_error_that_leaves_nothing(
+        cli: Cli, pki: DevPki, tmp_path: Path) -> None:
+    folder = make_bid_folder(tmp_path)
+    opener = pki.party("opener-1").encryption_cert
+    assert opener is not None
+    result = cli("seal", folder, "--key", token_uri(pki.party("ent-a")), "--to", opener,
+                 "--tender-id", "ZB-" + "9" * 200, "-o", "b.bid", cwd=tmp_path)
+    assert (result.status, error_code(result)) == (1, "seal.manifest_invalid")
+    assert "tender.id" in result.err
+    assert "bidder" not in result.err.lower() and "Nothing was written" in result.err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["bid"]
+
+
+@pytest.mark.parametrize("code", ["seal.manifest_invalid", "seal.no_tender_id", "bid.project_invalid",
+                                  "bid.attachment_missing", "bid.statement_mismatch", "bid.wrong_tender",
+                                  "bid.unknown_section"])
+def test_errors_met_while_preparing_or_sealing_never_send_the_user_to_the_bidder(code: str) -> None:
+    from bidclient.errors import BidclientError, describe
+
+    message = describe(BidclientError("x", code=code))
+    assert "bidder" not in (message.headline + message.hint).lower(), message
+
+
+def test_errors_met_while_opening_still_say_to_ask_the_bidder() -> None:
+    from bidclient.errors import BidclientError, describe
+
+    for code in ("bid.hash_mismatch", "bid.manifest_invalid", "bid.signer_mismatch"):
+        assert "Ask the bidder" in describe(BidclientError("x", code=code)).hint
 
 
 # --- usage errors and unavailable keys -------------------------------------------------------------

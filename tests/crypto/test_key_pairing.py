@@ -223,7 +223,7 @@ def test_a_pades_signature_by_a_dongle_verifies_with_pdfsig_and_pyhanko_against_
     assert "Certificate is Trusted." in report, report
 
     verification = verify_pdf(tmp_path / "signed.pdf", [world.root.certificate])
-    assert verification.ok, [r.problems for r in verification.reports]
+    assert verification.ok, [s.problem for s in verification.signatures]
 
 
 # --- §3: which encryption pair is the bidder's own -------------------------------------------------
