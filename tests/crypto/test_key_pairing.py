@@ -296,3 +296,18 @@ def test_pairing_rule_prefers_same_subject_then_same_code(world: World) -> None:
     assert paired_encryption_certificates(x_sign, pool) == [x_enc]
     assert paired_encryption_certificates(x_sign, [x_sign, world.y[1].certificate, renamed]) == [renamed]
     assert paired_encryption_certificates(x_sign, [x_sign, world.y[0].certificate, world.y[1].certificate]) == []
+
+
+def test_the_app_shows_each_signers_own_encryption_certificate_on_a_shared_token(
+        world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    from crypto.modules import ENV_MODULES
+    from ui.bidder.common import find_signed_in_key
+
+    monkeypatch.setenv(ENV_MODULES, MODULE)
+    for signing, encryption in (world.x, world.y):
+        key = find_signed_in_key(signing.certificate.fingerprint(hashes.SHA256()).hex())
+        assert key.signing_certificate == signing.certificate
+        assert key.encryption_certificate == encryption.certificate
+        # The seal page opens key.uri and seals through the core, which pairs the same way.
+        with open_key(key.uri, CountingPin()) as session:
+            assert session.encryption_certificate == encryption.certificate
