@@ -377,7 +377,7 @@ def test_a_certificate_nobody_can_decrypt_with_is_refused_as_recipient(
         source.write_bytes(b"secret")
         result = run_main("encrypt", source, "--to", pki.party("ent-a").encryption_cert, "--to", cert)
     else:
-        result = run_main("seal", source, "--key", token_uri(pki.party("ent-a")), "--to", cert)
+        result = run_main("seal", source, "--key", token_uri(pki.party("ent-a")), "--to", cert, "--tender-id", "ZB-1")
     assert (result.status, error_code(result)) == (1, "trust.wrong_key_usage")
     assert [p.name for p in tmp_path.iterdir()] == [source.name]
 

@@ -32,6 +32,7 @@ from tests.crypto.softhsm_fixtures import MODULE, USER_PIN, Ca, KeyPair, SoftHsm
 
 USCC_X = "91110108MA01B2C3D" + uscc_check_character("91110108MA01B2C3D")
 USCC_Y = "91440300MA5F8K2L7" + uscc_check_character("91440300MA5F8K2L7")
+USCC_Z = "91310115MA1H7X9Q4" + uscc_check_character("91310115MA1H7X9Q4")
 
 
 def enterprise(name: str, uscc: str, cn_suffix: str = "") -> x509.Name:
@@ -73,6 +74,7 @@ class World:
     sub: Ca
     x: tuple[KeyPair, KeyPair]  # enterprise X: signing, encryption (same subject)
     y: tuple[KeyPair, KeyPair]  # enterprise Y, same CA
+    z: tuple[KeyPair, KeyPair]  # enterprise Z, only on the shared token
     odd: tuple[KeyPair, KeyPair]  # a one-holder dongle whose encryption certificate has another CN
     p12_sign: Path
     p12_enc: Path
@@ -102,15 +104,16 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     sub = make_ca("Pairing Issuing CA", root)
     x = dual(sub, 0x01, "x", enterprise("甲公司", USCC_X))
     y = dual(sub, 0x11, "y", enterprise("乙公司", USCC_Y))
+    z = dual(sub, 0x31, "z", enterprise("丁公司", USCC_Z))
     odd = dual(sub, 0x21, "odd", enterprise("丙公司", USCC_X), x509.Name(
         [x509.NameAttribute(NameOID.COMMON_NAME, "encipherment key 7")]))
     # A dongle as CAs deliver it: the two pairs, and no CA certificate.
     hsm.init_token("Solo")
     for pair in x:
         hsm.add_pair("Solo", pair)
-    # An agency's shared token: two enterprises' dual pairs.
+    # An agency's shared token: three enterprises' dual pairs.
     hsm.init_token("Shared")
-    for pair in (*x, *y):
+    for pair in (*x, *y, *z):
         hsm.add_pair("Shared", pair)
     # X's signing pair next to Y's encryption pair only: never seal X's bid to Y.
     hsm.init_token("Mixed")
@@ -129,7 +132,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     previous = os.environ.get("SOFTHSM2_CONF")
     token_worker.shutdown_all()  # SoftHSM reads SOFTHSM2_CONF when the module is initialised
     os.environ["SOFTHSM2_CONF"] = str(hsm.conf)
-    yield World(hsm, root, sub, x, y, odd, p12["signing"], p12["encryption"])
+    yield World(hsm, root, sub, x, y, z, odd, p12["signing"], p12["encryption"])
     token_worker.shutdown_all()
     if previous is None:
         os.environ.pop("SOFTHSM2_CONF", None)
@@ -304,7 +307,7 @@ def test_the_app_shows_each_signers_own_encryption_certificate_on_a_shared_token
     from ui.bidder.common import find_signed_in_key
 
     monkeypatch.setenv(ENV_MODULES, MODULE)
-    for signing, encryption in (world.x, world.y):
+    for signing, encryption in (world.y, world.z):  # their signing certificates are on this token only
         key = find_signed_in_key(signing.certificate.fingerprint(hashes.SHA256()).hex())
         assert key.signing_certificate == signing.certificate
         assert key.encryption_certificate == encryption.certificate
