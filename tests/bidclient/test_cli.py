@@ -739,6 +739,26 @@ def test_software_dual_certificates_seal_with_enc_key_and_open_with_the_encrypti
     assert not (tmp_path / "c.bid").exists()
 
 
+def test_login_statement_of_a_dongle_lacking_its_ca_is_accepted_by_a_server_trusting_the_root_alone(
+        cli: Cli, dongles: Dongles, pki: DevPki, tmp_path: Path) -> None:
+    from server.cli import main as server_main
+    from tests.server.conftest import start_server
+
+    data = tmp_path / "server"
+    assert server_main(["init", "--data", str(data), "--revocation", "off"]) == 0
+    assert server_main(["admin", "trust-add", "--data", str(data), str(dongles.root)]) == 0
+    server = start_server(data)
+    try:
+        env = dict(dongles.env, BIDCLIENT_NO_KEYRING="1")
+        env.pop("BIDCLIENT_SERVER", None)
+        done = cli("login", "--server", server.url, "--key", _dongle("solo-b", "signing", pki), cwd=tmp_path,
+                   env=env)
+    finally:
+        server.stop()
+    assert done.status == 0, done.err
+    assert "91440300MA5F8K2L74" in done.out and "bidder" in done.out
+
+
 def test_seal_to_without_tender_id_is_a_usage_error_before_any_work(run_main: RunMain, pki: DevPki,
                                                                      tmp_path: Path) -> None:
     folder = make_bid_folder(tmp_path)
