@@ -97,8 +97,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help=_("tender identifier recorded in the manifest; required with --to (a tender file "
                           "names its own)"))
     p.add_argument("--enc-key", metavar="KEY",
-                   help=_("your encryption key (pkcs11: URI or PKCS#12 file), when KEY does not hold it or "
-                          "its token holds several enterprises' keys; the bid is sealed to it too"))
+                   help=_("your own encryption key (pkcs11: URI or PKCS#12 file) when KEY does not settle it: "
+                          "software certificates' encryption file, or one of several on the token; the bid is "
+                          "sealed to it too and the self-check opens it"))
     _add_chain_option(p)
     p.add_argument("-o", "--output", type=Path, metavar="BID", help=_("default: DIR.bid"))
 
