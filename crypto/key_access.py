@@ -209,6 +209,13 @@ class KeySession:
             usable = [p for p in self._named if usage in p.usages]
             if usable:
                 return _choose(usable, what, self._description)
+            if usage == SIGNING:
+                # KEY names an encryption pair: sign with the pair it belongs to (a shared token).
+                everything = [p.certificate for p in self._pairs]
+                belonging = [p for p in self._pairs if SIGNING in p.usages and any(
+                    n.certificate in paired_encryption_certificates(p.certificate, everything) for n in self._named)]
+                if belonging:
+                    return _choose(belonging, what, self._description)
         return _choose([p for p in self._pairs if usage in p.usages], what, self._description)
 
     def _encryption_pair(self) -> _Pair:

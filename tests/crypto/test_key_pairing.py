@@ -250,6 +250,14 @@ def test_on_a_shared_token_the_encryption_pair_is_the_signers_own(world: World, 
     assert len(pin.requests) == 1
 
 
+def test_naming_the_encryption_pair_on_a_shared_token_signs_with_its_enterprises_signing_pair(
+        world: World) -> None:
+    for signing, encryption in (world.x, world.y, world.z):
+        with open_key(uri("Shared", encryption.label), CountingPin()) as session:
+            assert session.signer().certificate == signing.certificate
+            assert session.encryption_certificate == encryption.certificate
+
+
 def test_another_enterprises_encryption_pair_is_never_taken_for_the_signers(world: World) -> None:
     with open_key(uri("Mixed", "x-signing"), CountingPin()) as session:
         with pytest.raises(errors.KeyNotFound) as raised:
