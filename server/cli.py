@@ -40,10 +40,18 @@ class CliError(Exception):
 _SEEN_URLS: list[str] = []
 
 
+_USED_URL: list[str] = []  # the URL the command resolved (for the message when the database fails)
+
+
 def _seen(url: str) -> str:
     if url and url not in _SEEN_URLS:
         _SEEN_URLS.append(url)
     return url
+
+
+def _used(url: str) -> str:
+    _USED_URL[:] = [url]
+    return _seen(url)
 
 
 def redacted(text: str) -> str:
@@ -63,18 +71,18 @@ def _database_url(args: argparse.Namespace, config: dict[str, Any]) -> str:
         raise CliError("usage.invalid", "give --database-url or --database-url-file, not both", 2)
     try:
         if given:
-            return _seen(given)
+            return _used(given)
         if given_file:
-            return _seen(read_database_url_file(given_file))
+            return _used(read_database_url_file(given_file))
         if os.environ.get(DATABASE_URL_ENV):
-            return _seen(os.environ[DATABASE_URL_ENV])
+            return _used(os.environ[DATABASE_URL_ENV])
         if os.environ.get(DATABASE_URL_FILE_ENV):
-            return _seen(read_database_url_file(Path(os.environ[DATABASE_URL_FILE_ENV])))
+            return _used(read_database_url_file(Path(os.environ[DATABASE_URL_FILE_ENV])))
         if config.get("database_url_file"):
-            return _seen(read_database_url_file(Path(str(config["database_url_file"]))))
+            return _used(read_database_url_file(Path(str(config["database_url_file"]))))
     except DatabaseUrlError as ex:
         raise CliError("server.database_url_unreadable", f"{ex}; nothing was changed", 2) from None
-    return _seen(str(config.get("database_url", "") or ""))
+    return _used(str(config.get("database_url", "") or ""))
 
 
 def _settings(args: argparse.Namespace) -> Settings:
@@ -436,13 +444,14 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     try:
         import fastapi  # noqa: F401
-        import sqlalchemy  # noqa: F401
+        import sqlalchemy.exc
     except ImportError as ex:
         print(f"error [server.not_installed]: the server component needs its extra packages ({ex.name} is "
               "missing): pip install 'bidclient[server]'", file=sys.stderr)
         return 2
     args = build_parser().parse_args(argv)
     _SEEN_URLS.clear()  # one command, its own URLs (a test runs many in one process)
+    _USED_URL.clear()
     for url in (getattr(args, "database_url", None), os.environ.get(DATABASE_URL_ENV)):
         _seen(url or "")  # masked even in an error raised before the URL is used
     try:
@@ -450,6 +459,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     except CliError as ex:
         print(redacted(f"error [{ex.code}]: {ex}"), file=sys.stderr)
         return ex.exit_status
+    except sqlalchemy.exc.OperationalError as ex:  # refused login, server down, no such database...
+        from server.settings import masked_url
+
+        where = f" at {masked_url(_USED_URL[0])}" if _USED_URL and _USED_URL[0] else ""
+        reason = str(ex.orig if ex.orig is not None else ex).strip().replace("\n", " ")
+        print(redacted(f"error [server.database_unavailable]: the database{where} cannot be used: {reason}. "
+                       "Check the database URL (or its file) and that the database server is running; nothing "
+                       "was changed"), file=sys.stderr)
+        return 1
     except Exception as ex:  # one message, no traceback, no password
         print(redacted(f"error [server.failed]: {type(ex).__name__}: {ex}"), file=sys.stderr)
         return 1

@@ -224,6 +224,7 @@ def test_a_wrong_password_is_reported_without_it_and_init_leaves_nothing(
 
     status, output = _cli(["init", "--data", str(data), "--database-url", wrong], capsys)
     assert status == 1
+    assert output.startswith("error [server.database_unavailable]: the database at postgresql://bid_owner:***@")
     assert "password authentication failed" in output, output
     assert_no_password(output)
     assert not data.exists()  # nothing half-made: init can simply be run again
@@ -234,6 +235,7 @@ def test_a_wrong_password_is_reported_without_it_and_init_leaves_nothing(
                  ["admin", "grant", "--identity", "person:Li Lei", "--role", "expert"]):
         status, output = _cli([*args[:2], "--data", str(data), "--database-url", wrong, *args[2:]], capsys)
         assert status == 1 and "password authentication failed" in output, output
+        assert output.startswith("error [server.database_unavailable]"), output
         assert_no_password(output)
 
     # run: the workers start (the database is reached lazily); the first request that needs it fails,
