@@ -14,7 +14,14 @@ from typing import TYPE_CHECKING, Any
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 
-from server.settings import DATABASE_URL_ENV, Settings
+from server.settings import (
+    DATABASE_URL_ENV,
+    DATABASE_URL_FILE_ENV,
+    DatabaseUrlError,
+    Settings,
+    read_database_url_file,
+    redact,
+)
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -29,6 +36,55 @@ class CliError(Exception):
         self.exit_status = exit_status
 
 
+# Every database URL this process has seen, so that no message, error or log line shows its password.
+_SEEN_URLS: list[str] = []
+
+
+_USED_URL: list[str] = []  # the URL the command resolved (for the message when the database fails)
+
+
+def _seen(url: str) -> str:
+    if url and url not in _SEEN_URLS:
+        _SEEN_URLS.append(url)
+    return url
+
+
+def _used(url: str) -> str:
+    _USED_URL[:] = [url]
+    return _seen(url)
+
+
+def redacted(text: str) -> str:
+    """``text`` with the password of every database URL seen masked (and those URLs shown masked)."""
+    for url in _SEEN_URLS:
+        text = redact(text, url)
+    return text
+
+
+def _database_url(args: argparse.Namespace, config: dict[str, Any]) -> str:
+    """The database URL, from the first of: --database-url, --database-url-file, BIDCLIENT_SERVER_DATABASE_URL,
+    BIDCLIENT_SERVER_DATABASE_URL_FILE, server.json (a URL file or a URL); empty means SQLite in the data
+    directory."""
+    given: str | None = getattr(args, "database_url", None)
+    given_file: Path | None = getattr(args, "database_url_file", None)
+    if given and given_file:
+        raise CliError("usage.invalid", "give --database-url or --database-url-file, not both", 2)
+    try:
+        if given:
+            return _used(given)
+        if given_file:
+            return _used(read_database_url_file(given_file))
+        if os.environ.get(DATABASE_URL_ENV):
+            return _used(os.environ[DATABASE_URL_ENV])
+        if os.environ.get(DATABASE_URL_FILE_ENV):
+            return _used(read_database_url_file(Path(os.environ[DATABASE_URL_FILE_ENV])))
+        if config.get("database_url_file"):
+            return _used(read_database_url_file(Path(str(config["database_url_file"]))))
+    except DatabaseUrlError as ex:
+        raise CliError("server.database_url_unreadable", f"{ex}; nothing was changed", 2) from None
+    return _used(str(config.get("database_url", "") or ""))
+
+
 def _settings(args: argparse.Namespace) -> Settings:
     data: Path = args.data
     config_path = data / CONFIG_NAME
@@ -36,7 +92,7 @@ def _settings(args: argparse.Namespace) -> Settings:
         raise CliError("server.not_initialised", f"{data} is not a server data directory; run "
                        f"'bidclient-server init --data {data}' first", 2)
     config = json.loads(config_path.read_text(encoding="utf-8"))
-    url = getattr(args, "database_url", None) or config.get("database_url", "")
+    url = _database_url(args, config)
     settings = Settings(data_dir=data, database_url=url, revocation=config.get("revocation", "soft-fail"),
                         tsa_url=str(config.get("tsa_url", "") or ""))
     from dataclasses import replace
@@ -49,27 +105,59 @@ def _settings(args: argparse.Namespace) -> Settings:
 
 
 def cmd_init(args: argparse.Namespace) -> int:
+    data: Path = args.data
+    if (data / CONFIG_NAME).exists():
+        raise CliError("server.already_initialised", f"{data} already holds a server; nothing was changed", 2)
+    url = _database_url(args, {})
+    created = not data.exists()
+    before = set() if created else set(data.iterdir())
+    try:
+        _init(args, data, url)
+    except BaseException:
+        # Nothing half-made is left behind: the directory is as it was, and init can simply be run again.
+        _remove_new(data, before, remove_folder=created)
+        raise
+    return 0
+
+
+def _init(args: argparse.Namespace, data: Path, url: str) -> None:
     from server import keys
     from server.db import make_engine
     from server.schema import create_schema
 
-    data: Path = args.data
-    if (data / CONFIG_NAME).exists():
-        raise CliError("server.already_initialised", f"{data} already holds a server; nothing was changed", 2)
     data.mkdir(parents=True, exist_ok=True)
-    settings = Settings(data_dir=data, database_url=args.database_url or "")
+    settings = Settings(data_dir=data, database_url=url)
     for folder in (settings.blob_dir, settings.upload_dir):
         folder.mkdir(exist_ok=True)
     keys.generate(settings.keys_dir, args.name)
     engine = make_engine(settings.resolved_database_url)
-    create_schema(engine)
-    engine.dispose()
-    (data / CONFIG_NAME).write_text(json.dumps({"database_url": args.database_url or "",
-                                                "revocation": args.revocation, "name": args.name,
-                                                "tsa_url": args.tsa_url},
-                                               indent=2), encoding="utf-8")
+    try:
+        create_schema(engine)
+    finally:
+        engine.dispose()
+    # A URL given in a file stays there (server.json names the file); one given on the command line is kept
+    # in server.json, readable by its owner only.
+    config: dict[str, Any] = {"database_url": args.database_url or "", "revocation": args.revocation,
+                              "name": args.name, "tsa_url": args.tsa_url}
+    if args.database_url_file:
+        config["database_url_file"] = str(Path(args.database_url_file).resolve())
+    fd = os.open(data / CONFIG_NAME, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as f:
+        f.write(json.dumps(config, indent=2))
     print(f"initialised the server in {data} ({settings.resolved_database_url.split('://')[0]})")
-    return 0
+
+
+def _remove_new(data: Path, before: set[Path], *, remove_folder: bool) -> None:
+    import shutil
+
+    if remove_folder:
+        shutil.rmtree(data, ignore_errors=True)
+        return
+    for child in set(data.iterdir()) - before if data.is_dir() else ():
+        if child.is_dir() and not child.is_symlink():
+            shutil.rmtree(child, ignore_errors=True)
+        else:
+            child.unlink(missing_ok=True)
 
 
 DATA_DIR_ENV = "BIDCLIENT_SERVER_DATA"
@@ -79,9 +167,39 @@ def app_from_environment() -> Any:
     """The app for uvicorn's worker processes (``--workers``): settings from the environment."""
     from server.app import create_app
 
-    namespace = argparse.Namespace(data=Path(os.environ[DATA_DIR_ENV]),
-                                   database_url=os.environ.get(DATABASE_URL_ENV) or None)
-    return create_app(_settings(namespace))
+    namespace = argparse.Namespace(data=Path(os.environ[DATA_DIR_ENV]), database_url=None, database_url_file=None)
+    try:
+        settings = _settings(namespace)
+    finally:
+        install_log_redaction()
+    return create_app(settings)
+
+
+def install_log_redaction() -> None:
+    """Mask the database URLs seen in every log record of this process, tracebacks included (a driver or
+    SQLAlchemy error may quote the URL)."""
+    import logging
+    import traceback
+
+    previous = logging.getLogRecordFactory()
+    if getattr(previous, "bidclient_redacting", False):
+        return
+
+    def factory(*args: Any, **kwargs: Any) -> logging.LogRecord:
+        record = previous(*args, **kwargs)
+        try:
+            message = record.getMessage()
+        except Exception:  # a malformed record is logged as the logging module would
+            return record
+        clean = redacted(message)
+        if clean != message:
+            record.msg, record.args = clean, None
+        if record.exc_info and record.exc_info[1] is not None:
+            record.exc_text = redacted("".join(traceback.format_exception(*record.exc_info)).rstrip("\n"))
+        return record
+
+    factory.bidclient_redacting = True  # type: ignore[attr-defined]
+    logging.setLogRecordFactory(factory)
 
 
 MAX_DEFAULT_WORKERS = 8
@@ -101,6 +219,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     import uvicorn
 
     settings = _settings(args)  # checked here, so a wrong --data fails before any worker starts
+    install_log_redaction()
     if args.workers is not None and args.workers < 1:
         raise CliError("usage.invalid", "--workers must be at least 1", 2)
     workers = args.workers if args.workers is not None else default_workers(settings.resolved_database_url)
@@ -110,9 +229,14 @@ def cmd_run(args: argparse.Namespace) -> int:
     if workers > 1:
         # Instances are stateless (database + shared data folder), so worker processes behave as one
         # server and use every core: the per-byte work of uploads is CPU-bound in each process.
+        # The workers find the database as this process did: a URL file is passed on as a file, so that
+        # the password stays out of the environment.
         os.environ[DATA_DIR_ENV] = str(args.data.resolve())
         if args.database_url:
             os.environ[DATABASE_URL_ENV] = args.database_url
+        elif args.database_url_file:
+            os.environ.pop(DATABASE_URL_ENV, None)
+            os.environ[DATABASE_URL_FILE_ENV] = str(Path(args.database_url_file).resolve())
         uvicorn.run("server.cli:app_from_environment", factory=True, workers=workers, **options)
         return 0
     from server.app import create_app
@@ -194,14 +318,47 @@ def cmd_trust_remove(args: argparse.Namespace) -> int:
     return 0
 
 
+MAX_IDENTITY_KEY = 300  # the identity_key columns' width
+
+
+def identity_key(text: str) -> str:
+    """The identity key an account gets at login (crypto.identity.Identity.key), checked: ``uscc:`` and an
+    18-character 统一社会信用代码 whose check character is right (upper-cased), or ``person:`` and a
+    name. Anything else could never match an account, so a grant to it would give a role to nobody."""
+    from crypto.identity import USCC_CHARSET, is_valid_uscc, uscc_check_character
+
+    hint = ("give uscc:<统一社会信用代码> for an enterprise or person:<name> for a person, exactly as "
+            "'bidclient login' shows the account's identity; nothing was changed")
+    kind, sep, value = text.partition(":")
+    if not sep or kind not in ("uscc", "person"):
+        raise CliError("usage.invalid_identity", f"{text!r} is not an identity: {hint}", 2)
+    if kind == "uscc":
+        code = value.strip().upper()
+        if is_valid_uscc(code):
+            return f"uscc:{code}"
+        if len(code) != 18 or any(c not in USCC_CHARSET for c in code):
+            why = ("it is empty" if not code else f"it has {len(code)} characters, not 18" if len(code) != 18
+                   else "it has characters outside 0-9 and A-Y without I, O, S, V, Z")
+        else:
+            why = (f"its check character is {code[17]}, but the first 17 characters give "
+                   f"{uscc_check_character(code[:17])}: a character is mistyped")
+        raise CliError("usage.invalid_identity", f"{value!r} is not a valid 统一社会信用代码 ({why}): {hint}", 2)
+    if not value.strip() or value != value.strip() or not value.isprintable() \
+            or len(text) > MAX_IDENTITY_KEY:
+        raise CliError("usage.invalid_identity", f"{text!r} names no person (the name is empty, has spaces "
+                       f"around it, control characters, or more than {MAX_IDENTITY_KEY} characters): {hint}", 2)
+    return text
+
+
 def cmd_grant(args: argparse.Namespace) -> int:
     from server.auth import service
     from server.auth.models import Role
 
+    key = identity_key(args.identity)  # before the database is opened: a refused grant touches nothing
     with _session(args) as db:
-        changed = service.grant_role(db, identity_key=args.identity, role=Role(args.role), granted_by="admin-cli")
+        changed = service.grant_role(db, identity_key=key, role=Role(args.role), granted_by="admin-cli")
         db.commit()
-    print(("granted" if changed else "already granted") + f" {args.role} to {args.identity}")
+    print(("granted" if changed else "already granted") + f" {args.role} to {key}")
     return 0
 
 
@@ -238,7 +395,10 @@ def build_parser() -> argparse.ArgumentParser:
     def data_option(p: argparse.ArgumentParser) -> None:
         p.add_argument("--data", type=Path, required=True, metavar="DIR", help="the server's data directory")
         p.add_argument("--database-url", default=None, metavar="URL",
-                       help=f"PostgreSQL URL (or {DATABASE_URL_ENV}); default: SQLite in DIR")
+                       help=f"PostgreSQL URL (or {DATABASE_URL_ENV}); default: SQLite in DIR. A password here "
+                       "shows in the process list: prefer --database-url-file")
+        p.add_argument("--database-url-file", default=None, type=Path, metavar="PATH",
+                       help=f"a file holding the PostgreSQL URL on its first line (or {DATABASE_URL_FILE_ENV})")
 
     p = sub.add_parser("init", help="create a server data directory (SQLite, blobs, keys)")
     data_option(p)
@@ -284,19 +444,32 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     try:
         import fastapi  # noqa: F401
-        import sqlalchemy  # noqa: F401
+        import sqlalchemy.exc
     except ImportError as ex:
         print(f"error [server.not_installed]: the server component needs its extra packages ({ex.name} is "
               "missing): pip install 'bidclient[server]'", file=sys.stderr)
         return 2
     args = build_parser().parse_args(argv)
+    _SEEN_URLS.clear()  # one command, its own URLs (a test runs many in one process)
+    _USED_URL.clear()
+    for url in (getattr(args, "database_url", None), os.environ.get(DATABASE_URL_ENV)):
+        _seen(url or "")  # masked even in an error raised before the URL is used
     try:
         return int(args.func(args))
     except CliError as ex:
-        print(f"error [{ex.code}]: {ex}", file=sys.stderr)
+        print(redacted(f"error [{ex.code}]: {ex}"), file=sys.stderr)
         return ex.exit_status
-    except Exception as ex:  # one message, no traceback
-        print(f"error [server.failed]: {type(ex).__name__}: {ex}", file=sys.stderr)
+    except sqlalchemy.exc.OperationalError as ex:  # refused login, server down, no such database...
+        from server.settings import masked_url
+
+        where = f" at {masked_url(_USED_URL[0])}" if _USED_URL and _USED_URL[0] else ""
+        reason = str(ex.orig if ex.orig is not None else ex).strip().replace("\n", " ")
+        print(redacted(f"error [server.database_unavailable]: the database{where} cannot be used: {reason}. "
+                       "Check the database URL (or its file) and that the database server is running; nothing "
+                       "was changed"), file=sys.stderr)
+        return 1
+    except Exception as ex:  # one message, no traceback, no password
+        print(redacted(f"error [server.failed]: {type(ex).__name__}: {ex}"), file=sys.stderr)
         return 1
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -9,6 +10,8 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+
+log = logging.getLogger(__name__)
 
 PROBLEM_TYPE_BASE = "urn:bidclient:problem:"
 PROBLEM_MEDIA_TYPE = "application/problem+json"
@@ -109,6 +112,10 @@ def install_problem_handlers(app: FastAPI) -> None:
     @app.exception_handler(OperationalError)
     async def _database(request: Request, exc: OperationalError) -> JSONResponse:
         if not _is_contention(exc):
+            # The operator needs the cause (database down, wrong password...): the driver's message, one
+            # line, no SQL. The server's log redaction masks a database URL in it (server/cli.py).
+            log.error("%s %s failed: the database is not usable: %s", request.method, request.url.path,
+                      str(exc.orig if exc.orig is not None else exc).strip().replace("\n", " "))
             return await _internal(request, exc)
         response = problem_response(Problem(503, "server.busy", "The server is busy",
                                             "the database was held by other requests for too long; the request "

@@ -30,7 +30,10 @@ def alembic_config(engine: Engine | None = None) -> Config:
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     if engine is not None:
-        config.set_main_option("sqlalchemy.url", engine.url.render_as_string(hide_password=False))
+        # Alembic's options go through ConfigParser interpolation, where '%' starts a reference: a URL
+        # with a socket folder (host=%2Fpath) or a percent-encoded password must have every '%' doubled.
+        config.set_main_option("sqlalchemy.url",
+                               engine.url.render_as_string(hide_password=False).replace("%", "%%"))
     return config
 
 

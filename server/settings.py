@@ -8,6 +8,78 @@ from datetime import timedelta
 from pathlib import Path
 
 DATABASE_URL_ENV = "BIDCLIENT_SERVER_DATABASE_URL"
+DATABASE_URL_FILE_ENV = "BIDCLIENT_SERVER_DATABASE_URL_FILE"
+MAX_URL_FILE = 64 << 10
+
+
+class DatabaseUrlError(Exception):
+    """The database URL (or the file that should hold it) cannot be used. The message never holds a password."""
+
+
+def read_database_url_file(path: Path) -> str:
+    """The database URL kept in ``path`` (its first non-empty line; a trailing newline is fine), so that the
+    password is in neither the command line, the process environment nor server.json."""
+    try:
+        with open(path, "rb") as f:
+            data = f.read(MAX_URL_FILE + 1)
+    except OSError as ex:
+        raise DatabaseUrlError(f"the database URL file {path} cannot be read: {ex.strerror or ex}") from None
+    if len(data) > MAX_URL_FILE:
+        raise DatabaseUrlError(f"the database URL file {path} is too large to hold a URL") from None
+    try:
+        lines = [line.strip() for line in data.decode("utf-8").splitlines() if line.strip()]
+    except UnicodeDecodeError:
+        raise DatabaseUrlError(f"the database URL file {path} is not UTF-8 text") from None
+    if not lines:
+        raise DatabaseUrlError(f"the database URL file {path} is empty; write the URL on its first line")
+    return lines[0]
+
+
+def masked_url(url: str) -> str:
+    """``url`` fit to print: the password replaced by ***; an URL that cannot be parsed shows only its scheme."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except (ArgumentError, ValueError, TypeError):
+        scheme = url.split("://", 1)[0] if "://" in url else ""
+        return f"{scheme}://***" if scheme.isidentifier() or "+" in scheme else "***"
+
+
+def redact(text: str, url: str) -> str:
+    """``text`` with ``url`` masked wherever it appears: the URL as given and as SQLAlchemy renders it (as
+    Alembic and the drivers show it) become ``masked_url(url)``; its password, percent-encoded as given or
+    decoded, becomes ***."""
+    from urllib.parse import unquote
+
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    if not url:
+        return text
+    urls = {url}
+    passwords: set[str] = set()
+    try:
+        parsed = make_url(url)
+    except (ArgumentError, ValueError, TypeError):
+        parsed = None
+    if parsed is not None and parsed.password:
+        rendered = parsed.render_as_string(hide_password=False)
+        urls |= {rendered, rendered.replace("%", "%%")}
+        passwords.add(str(parsed.password))
+    rest = url.split("://", 1)[-1]
+    if "@" in rest:  # as SQLAlchemy reads it: user[:password]@host, the password up to the first '@'
+        userinfo = rest.split("@", 1)[0]
+        if ":" in userinfo:
+            raw = userinfo.split(":", 1)[1]
+            passwords |= {raw, unquote(raw), raw.replace("%", "%%")}
+    masked = masked_url(url)
+    for secret in sorted(urls, key=len, reverse=True):
+        text = text.replace(secret, masked)
+    for secret in sorted((p for p in passwords if p), key=len, reverse=True):
+        text = text.replace(secret, "***")
+    return text
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import time
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -313,6 +314,27 @@ def _gaps(have: list[tuple[int, int]], size: int) -> list[tuple[int, int]]:
     return gaps
 
 
+# Tests of overlapping requests across server processes set this to a folder: a completion whose upload
+# has a file ``<id>.hold`` there stops after its bytes were checked (as if hashing a huge file took that
+# long), says so with ``<id>.held``, and goes on when the hold file is removed (or after a minute).
+# Unset, as in production, it costs one environment lookup per completion.
+HOLD_DIR_ENV = "BIDCLIENT_SERVER_TEST_HOLD_DIR"
+MAX_HOLD = 60.0
+
+
+def _test_hold(upload_id: str) -> None:
+    folder = os.environ.get(HOLD_DIR_ENV)
+    if not folder:
+        return
+    hold = Path(folder) / f"{upload_id}.hold"
+    if not hold.exists():
+        return
+    (Path(folder) / f"{upload_id}.held").touch()
+    deadline = time.monotonic() + MAX_HOLD
+    while hold.exists() and time.monotonic() < deadline:
+        time.sleep(0.01)
+
+
 @dataclass(frozen=True)
 class HashCheck:
     whole_ok: bool
@@ -329,6 +351,7 @@ def check_bytes(plan: CompletionPlan) -> HashCheck:
         while block := f.read(READ_BLOCK):
             whole.update(block)
         if f.tell() == plan.size and whole.hexdigest() == plan.sha256:
+            _test_hold(plan.upload_id)
             return HashCheck(True, [])
         if plan.in_store:
             return HashCheck(False, [])
@@ -368,22 +391,37 @@ def forget_ranges(db: Session, *, upload_id: str, offsets: list[int]) -> None:
 
 def finish(db: Session, *, actor: Actor, upload_id: str, arrived: datetime, settings: Settings,
            keys: ServerKeys) -> Submission:
-    """Record the submission (the data is already in the blob store under its hash): supersede the
-    bidder's active submission, issue the receipt, append to the audit chain — one transaction."""
+    """Record the submission (the data is already in the blob store under its hash), issue the receipt,
+    append to the audit chain — one transaction.
+
+    Which of a bidder's submissions is active is decided by arrival (``arrived``: when the completion
+    request reached the server), never by the order in which completions finish: hashing a large file
+    can let a completion that arrived later finish first. So a completion that arrived after the
+    bidder's latest submission supersedes the active one (if any) and becomes active; one that arrived
+    before a submission already recorded is recorded as replaced by the first submission that arrived
+    after it, and its receipt says so (it never claims to be active)."""
+    from server.auth.models import Account
+
     upload = get_upload(db, actor=actor, upload_id=upload_id, for_update=True)
     if upload.state == "completed" and upload.submission_id:
         return get_submission(db, actor=actor, submission_id=upload.submission_id)
     tender = _current_for_bid(db, tender_id=upload.tender_id, version=upload.tender_version)
     _before_deadline(tender, arrived)
-    previous = db.execute(select(Submission).where(Submission.tender_id == upload.tender_id,
-                                                   Submission.identity_key == upload.identity_key,
-                                                   Submission.status == "active").with_for_update()
-                          ).scalar_one_or_none()
+    # One bidder's completions take turns here (PostgreSQL: a row lock on the account, held to the commit;
+    # SQLite serialises writers anyway), so that each sees the others' committed submissions.
+    db.execute(select(Account.id).where(Account.id == upload.account_id).with_for_update())
+    mine = (Submission.tender_id == upload.tender_id, Submission.identity_key == upload.identity_key)
+    later = db.execute(select(Submission).where(*mine, Submission.submitted_at > arrived)
+                       .order_by(Submission.submitted_at, Submission.id).limit(1)).scalar_one_or_none()
+    previous = None if later is not None else db.execute(
+        select(Submission).where(*mine, Submission.status == "active").with_for_update()).scalar_one_or_none()
     submission_id = str(uuid.uuid4())
     receipt = receipts.issue(kind="submission", fields={
         "submission_id": submission_id, "tender_id": upload.tender_id, "tender_version": upload.tender_version,
         "bidder": upload.identity_key, "envelope_sha256": upload.sha256, "size": upload.size,
         "statement_sha256": hashlib.sha256(upload.statement).hexdigest(),
+        "status": "replaced" if later is not None else "active",
+        "replaced_by": later.id if later is not None else None,
         "replaces": previous.id if previous else None}, when=arrived, settings=settings, keys=keys)
     if previous is not None:
         previous.status = "replaced"
@@ -392,7 +430,9 @@ def finish(db: Session, *, actor: Actor, upload_id: str, arrived: datetime, sett
     submission = Submission(id=submission_id, upload_id=upload.id, account_id=upload.account_id,
                             identity_key=upload.identity_key, tender_id=upload.tender_id,
                             tender_version=upload.tender_version, envelope_sha256=upload.sha256, size=upload.size,
-                            status="active", submitted_at=arrived, replaces=previous.id if previous else None,
+                            status="replaced" if later is not None else "active", submitted_at=arrived,
+                            replaces=previous.id if previous else None,
+                            replaced_by=later.id if later is not None else None,
                             receipt_id=receipt.id, receipt_content=receipt.content,
                             receipt_signature=receipt.signature, receipt_timestamp=receipt.timestamp_token)
     db.add(submission)
@@ -407,6 +447,9 @@ def finish(db: Session, *, actor: Actor, upload_id: str, arrived: datetime, sett
     if previous is not None:
         chain.append(db, actor=actor.ref, action="submission.replace", object_type="submission",
                      object_id=previous.id, payload={"replaced_by": submission_id}, when=arrived)
+    if later is not None:  # it arrived before a submission already recorded: superseded on arrival
+        chain.append(db, actor=actor.ref, action="submission.replace", object_type="submission",
+                     object_id=submission_id, payload={"replaced_by": later.id}, when=arrived)
     return submission
 
 
