@@ -138,6 +138,10 @@ def cmd_submit(args: argparse.Namespace) -> int:
     verified = receipts.verify_receipt(receipts.load_receipt(path), bid=args.bid)
     print(_("Submitted {bid} to tender {tender} (version {version})").format(
         bid=args.bid, tender=out.tender_id, version=out.tender_version))
+    if verified.content.get("status") == "replaced":
+        # Two completions of one bidder overlapped and a later-arriving one is already recorded: that one counts.
+        print(_("  This bid is NOT the one that counts: a submission of yours that arrived later ({later}) "
+                "replaces it.").format(later=verified.content.get("replaced_by") or "?"))
     print(f"  {_('submission')}: {out.id}")
     print(f"  {_('received at (server time)')}: {verified.time.isoformat()}")
     print(f"  {_('envelope SHA-256')}: {out.envelope_sha256}")
