@@ -119,6 +119,9 @@ class DevPki:
     ocsp_url: str
     revoked: dict[str, list[int]]  # CA name -> revoked serials (what the OCSP responder answers)
     crl_revoked: dict[str, list[int]]  # CA name -> serials listed in its CRL
+    # False: the CAs put no CRL distribution point and no OCSP address in the certificates they issue
+    # (their CRLs are still written to crl_dir); see generate(revocation_addresses=...).
+    revocation_addresses: bool = True
 
     def party(self, name: str) -> Party:
         try:
@@ -206,7 +209,9 @@ class _Issuer:
 
 
 class _Builder:
-    def __init__(self, directory: Path, now: dt.datetime, port: int, keys: _KeySource) -> None:
+    def __init__(self, directory: Path, now: dt.datetime, port: int, keys: _KeySource,
+                 revocation_addresses: bool = True) -> None:
+        self.revocation_addresses = revocation_addresses
         self.dir = directory
         self.now = now
         self.port = port
@@ -271,12 +276,12 @@ class _Builder:
 
     def _revocation_extensions(self, builder: x509.CertificateBuilder,
                                issuer: _Issuer) -> x509.CertificateBuilder:
-        if issuer.crl_url:
+        if issuer.crl_url and self.revocation_addresses:
             builder = builder.add_extension(x509.CRLDistributionPoints([x509.DistributionPoint(
                 full_name=[x509.UniformResourceIdentifier(issuer.crl_url)], relative_name=None,
                 reasons=None, crl_issuer=None)]), critical=False)
         access = []
-        if issuer.ocsp_url:
+        if issuer.ocsp_url and self.revocation_addresses:
             access.append(x509.AccessDescription(AuthorityInformationAccessOID.OCSP,
                                                  x509.UniformResourceIdentifier(issuer.ocsp_url)))
         if issuer.ca_issuers_url:
@@ -456,12 +461,19 @@ def _pkcs11_uri(token: str, label: str, pin_file: Path) -> str:
 
 
 def generate(directory: Path, *, now: dt.datetime | None = None, softhsm: bool = True,
-             port: int = DEFAULT_PORT, key_cache: Path | None = None) -> DevPki:
+             port: int = DEFAULT_PORT, key_cache: Path | None = None,
+             revocation_addresses: bool = True) -> DevPki:
     """Write the dev PKI under ``directory`` (created; must be empty or absent) and return it.
 
     ``port`` is the loopback port named in the certificates' OCSP and CRL URLs; serve them with
     ``bidclient.devocsp.PkiServer``. ``key_cache`` reuses private keys from (and saves new ones to)
     a directory, which makes repeated runs fast. ``now`` fixes the validity reference time.
+
+    ``revocation_addresses=False`` makes CAs that put no CRL distribution point and no OCSP address in
+    the certificates they issue, as several CAs do: revocation is then known only from the CRLs in
+    ``crl_dir`` ("bad-revoked-ocsp" is then not detectably revoked). Their subjects carry the
+    organization "bidclient dev PKI (no revocation addresses)", so that both kinds of dev PKI can be
+    trusted side by side.
     """
     directory = Path(directory).resolve()
     if directory.exists() and any(directory.iterdir()):
@@ -475,8 +487,8 @@ def generate(directory: Path, *, now: dt.datetime | None = None, softhsm: bool =
     _write_private(pin_file, USER_PIN.encode())
 
     keys = _KeySource(key_cache)
-    b = _Builder(directory, now, port, keys)
-    org = "bidclient dev PKI"
+    b = _Builder(directory, now, port, keys, revocation_addresses)
+    org = "bidclient dev PKI" if revocation_addresses else "bidclient dev PKI (no revocation addresses)"
     C = NameOID.COUNTRY_NAME
     b.make_ca("rsa-ca", _name((C, "CN"), (NameOID.ORGANIZATION_NAME, org),
                               (NameOID.COMMON_NAME, "bidclient Dev RSA Root CA")),
@@ -610,7 +622,8 @@ def generate(directory: Path, *, now: dt.datetime | None = None, softhsm: bool =
         crl_dir=directory / "crl", pin_file=pin_file, user_pin=USER_PIN, so_pin=SO_PIN,
         softhsm_conf=softhsm_conf, module_path=SOFTHSM_MODULE, cas=b.cas, parties=parties,
         ocsp_responder_cert=ocsp_cert_path, ocsp_responder_key=ocsp_key_path,
-        ocsp_url=f"http://127.0.0.1:{port}/ocsp/rsa-ca", revoked=revoked_all, crl_revoked=revoked_crl)
+        ocsp_url=f"http://127.0.0.1:{port}/ocsp/rsa-ca", revoked=revoked_all, crl_revoked=revoked_crl,
+        revocation_addresses=revocation_addresses)
     (directory / INDEX_NAME).write_text(json.dumps(_to_json(pki), indent=2, ensure_ascii=False) + "\n",
                                         encoding="utf-8")
     return pki
@@ -696,4 +709,5 @@ def load(directory: Path) -> DevPki:
         ocsp_responder_cert=req(data["ocsp_responder_cert"]),
         ocsp_responder_key=req(data["ocsp_responder_key"]), ocsp_url=data["ocsp_url"],
         revoked={k: list(v) for k, v in data["revoked"].items()},
-        crl_revoked={k: list(v) for k, v in data["crl_revoked"].items()})
+        crl_revoked={k: list(v) for k, v in data["crl_revoked"].items()},
+        revocation_addresses=bool(data.get("revocation_addresses", True)))

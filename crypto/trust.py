@@ -4,12 +4,25 @@ A ``TrustList`` is loaded from files or folders holding CA certificates (self-si
 trust roots, the others intermediates usable for path building) and CRLs. ``validate`` builds and
 checks a path with pyhanko-certvalidator and raises ``TrustError`` with a stable ``reason``.
 
-Revocation: CRLs from the trust list are used first-hand; with ``at=None`` CRLs and OCSP answers
-named in the certificates (CRL distribution points, AIA OCSP) are fetched over HTTP. A certificate
-passes when one source says "good" (OCSP is asked first). SOFT_FAIL accepts a certificate whose
-revocation sources cannot be reached (and says so in ``ValidatedCertificate.warnings``); HARD_FAIL
-refuses it with reason ``revocation_unknown``. Validation at a past moment (``at``) never fetches:
-only the trust list's CRLs are consulted.
+Revocation: every CRL the trust list holds is applied to every certificate its issuer issued, whatever
+the certificate declares (pyhanko-certvalidator alone consults CRLs only for certificates that name a
+CRL distribution point, so ``validate`` checks the trust list's CRLs itself after the path is built).
+A CRL counts only when its signature verifies with the issuer's key. A certificate listed on such a CRL
+is refused (reason ``revoked``), even when the CRL is past its nextUpdate. A CRL that does not list the
+certificate shows it "good" only while fresh (nextUpdate not passed at the moment of validation, or,
+at a past moment, issued after it); an expired CRL is reported (``RevocationCheck.stale``): SOFT_FAIL
+accepts with a warning, HARD_FAIL refuses with reason ``revocation_unknown`` unless an OCSP answer or a
+fresh CRL fetched from the certificate's own address says "good".
+
+With ``at=None`` CRLs and OCSP answers named in the certificates (CRL distribution points, AIA OCSP)
+are fetched over HTTP. SOFT_FAIL accepts a certificate whose declared sources cannot be reached (and
+says so in ``ValidatedCertificate.warnings``); HARD_FAIL refuses it with reason ``revocation_unknown``.
+A certificate that names no source and whose issuer has no CRL in the trust list cannot be checked:
+it is accepted in both modes and reported as "not checked". Validation at a past moment (``at``)
+never fetches: only the trust list's CRLs are consulted.
+
+``ValidatedCertificate.revocation`` says, for each certificate of the path below the root, how its
+revocation was checked: which CRL (issuer, thisUpdate), which OCSP answer, or "not checked" and why.
 """
 
 from __future__ import annotations
@@ -30,7 +43,7 @@ from cryptography import x509
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
-from cryptography.x509.oid import NameOID
+from cryptography.x509.oid import AuthorityInformationAccessOID, NameOID
 from pyhanko_certvalidator import CertificateValidator, ValidationContext
 from pyhanko_certvalidator import errors as pv_errors
 from pyhanko_certvalidator.fetchers.requests_fetchers import RequestsFetcherBackend
@@ -43,6 +56,8 @@ KeyUsagePurpose = Literal["signing", "encryption", "any"]
 TRUST_FILE_SUFFIXES = (".pem", ".crt", ".cer", ".der", ".crl")
 _MAX_TRUST_FILE = 10 * 1024 * 1024
 _FETCH_TIMEOUT_S = 10
+# A CRL whose thisUpdate is further than this in the future (clock skew) is not used.
+_CLOCK_TOLERANCE = dt.timedelta(minutes=5)
 
 
 class RevocationMode(enum.Enum):
@@ -103,6 +118,28 @@ class TrustList:
                    tuple(c for c in certs if not _is_self_signed(c)), tuple(crls))
 
 
+RevocationSource = Literal["crl", "ocsp", "none"]
+# Why a certificate's revocation was not checked (RevocationCheck.not_checked):
+NOT_CHECKED_DISABLED = "disabled"  # revocation checking is off
+NOT_CHECKED_NO_SOURCE = "no_source"  # no CRL of its issuer at hand and no CRL/OCSP address in it
+NOT_CHECKED_UNAVAILABLE = "unavailable"  # its declared CRL/OCSP addresses could not be used (soft fail)
+
+
+@dataclass(frozen=True)
+class RevocationCheck:
+    """How the revocation of one certificate of a path was checked."""
+
+    subject: str  # the certificate checked (describe_subject)
+    end_entity: bool
+    source: RevocationSource
+    issuer: str = ""  # the CRL's issuer or the OCSP responder (describe_name)
+    this_update: dt.datetime | None = None  # CRL thisUpdate, or the OCSP answer's producedAt
+    next_update: dt.datetime | None = None
+    from_trust_list: bool = False  # the CRL came from the trust list (else fetched from the certificate's address)
+    stale: bool = False  # the CRL was past its nextUpdate: a later revocation would not be seen
+    not_checked: str = ""  # a NOT_CHECKED_* reason when source == "none"
+
+
 @dataclass(frozen=True)
 class ValidatedCertificate:
     certificate: x509.Certificate
@@ -110,6 +147,7 @@ class ValidatedCertificate:
     issuer_name: str  # the issuing CA's subject (RFC 4514)
     root_name: str
     warnings: tuple[str, ...] = field(default=())  # e.g. revocation could not be checked (soft fail)
+    revocation: tuple[RevocationCheck, ...] = field(default=())  # end entity first; roots are not checked
 
     @property
     def subject(self) -> str:
@@ -131,6 +169,18 @@ def describe_subject(cert: x509.Certificate) -> str:
         return cn or org or cert.subject.rfc4514_string() or f"serial {cert.serial_number:x}"
     except ValueError:  # a subject cryptography cannot decode: still name the certificate somehow
         return f"serial {cert.serial_number:x}"
+
+
+def describe_name(name: x509.Name) -> str:
+    """A short name for people from a distinguished name: CN, else O, else RFC 4514."""
+    for oid in (NameOID.COMMON_NAME, NameOID.ORGANIZATION_NAME):
+        try:
+            attrs = name.get_attributes_for_oid(oid)
+        except ValueError:
+            continue
+        if attrs and isinstance(attrs[0].value, str):
+            return attrs[0].value
+    return name.rfc4514_string()
 
 
 def validate(cert: x509.Certificate, trust: TrustList, *, usage: KeyUsagePurpose = "any",
@@ -212,11 +262,231 @@ async def validate_async(cert: x509.Certificate, trust: TrustList, usage: KeyUsa
     check_key_usage(cert, usage)
     chain = tuple(x509.load_der_x509_certificate(c.dump()) for c in path.iter_certs(include_root=True))
     ordered = tuple(reversed(chain))  # pyhanko lists root first
-    warnings = tuple(f"a revocation source could not be used: {_plain(e)}"
-                     for e in context.soft_fail_exceptions)
+    warnings = [f"a revocation source could not be used: {_plain(e)}" for e in context.soft_fail_exceptions]
+    checks = _check_revocation_everywhere(ordered, trust, context, at=at, revocation=revocation,
+                                          warnings=warnings)
     issuer = ordered[1] if len(ordered) > 1 else ordered[0]
     return ValidatedCertificate(certificate=cert, path=ordered, issuer_name=issuer.subject.rfc4514_string(),
-                                root_name=ordered[-1].subject.rfc4514_string(), warnings=warnings)
+                                root_name=ordered[-1].subject.rfc4514_string(), warnings=tuple(warnings),
+                                revocation=checks)
+
+
+def _check_revocation_everywhere(path: tuple[x509.Certificate, ...], trust: TrustList, context: ValidationContext,
+                                 *, at: dt.datetime | None, revocation: RevocationMode,
+                                 warnings: list[str]) -> tuple[RevocationCheck, ...]:
+    """Apply every CRL at hand to every certificate of ``path`` below its root (see the module docstring).
+
+    pyhanko has already refused what a source it consulted shows revoked; this adds the CRLs it skips
+    (those of issuers whose certificates name no distribution point) and says where each answer came from.
+    """
+    moment = at or dt.datetime.now(dt.UTC)
+    fetched: list[x509.CertificateRevocationList] = []
+    given = {c.public_bytes(serialization.Encoding.DER) for c in trust.crls}
+    for raw in context.crls:
+        der = raw.dump()
+        if der not in given:
+            try:
+                fetched.append(x509.load_der_x509_crl(der))
+            except ValueError:
+                continue
+    candidates = [(c, True) for c in trust.crls] + [(c, False) for c in fetched]
+    checks: list[RevocationCheck] = []
+    for index, cert in enumerate(path[:-1]):
+        issuer = path[index + 1]
+        subject = describe_subject(cert)
+        end_entity = index == 0
+        if revocation is RevocationMode.OFF:
+            checks.append(RevocationCheck(subject, end_entity, "none", not_checked=NOT_CHECKED_DISABLED))
+            continue
+        usable: list[tuple[x509.CertificateRevocationList, bool]] = []
+        for crl, from_list in candidates:
+            if crl.issuer != issuer.subject:
+                continue
+            if not _crl_signed_by(crl, issuer):
+                warnings.append(f"a CRL naming {describe_name(crl.issuer)} as issuer is not signed by that CA's key "
+                                "and was ignored")
+                continue
+            if at is None and crl.last_update_utc > moment + _CLOCK_TOLERANCE:
+                warnings.append(f"the CRL of {describe_name(crl.issuer)} issued "
+                                f"{crl.last_update_utc:%Y-%m-%d %H:%M} UTC is dated in the future and was ignored")
+                continue
+            if not _crl_scope_ok(crl, cert):
+                continue
+            usable.append((crl, from_list))
+        for crl, _from_list in usable:
+            entry = crl.get_revoked_certificate_by_serial_number(cert.serial_number)
+            if entry is None or _entry_reason(entry) == x509.ReasonFlags.remove_from_crl:
+                continue
+            revoked_at = entry.revocation_date_utc
+            if at is not None and revoked_at > at:
+                continue  # revoked after the moment asked about: it was good then
+            reason = _entry_reason(entry)
+            why = f" ({reason.value})" if reason is not None else ""
+            who = "it" if end_entity else f"a CA certificate in its chain ({describe_name(cert.subject)})"
+            raise TrustError(f"The certificate of {describe_subject(path[0])} is not trusted: {who} was revoked on "
+                             f"{revoked_at:%Y-%m-%d %H:%M} UTC{why}, according to the CRL of "
+                             f"{describe_name(crl.issuer)} issued {crl.last_update_utc:%Y-%m-%d %H:%M} UTC.",
+                             reason=TrustError.REASON_REVOKED, subject=describe_subject(path[0]))
+        fresh = [(c, f) for c, f in usable if _crl_fresh(c, at=at, moment=moment)]
+        if fresh:
+            crl, from_list = max(fresh, key=lambda item: item[0].last_update_utc)
+            checks.append(_crl_check(subject, end_entity, crl, from_list, stale=False))
+            continue
+        answer = _ocsp_good_answer(context, cert, issuer)
+        if answer is not None:
+            checks.append(RevocationCheck(subject, end_entity, "ocsp", issuer=answer[0], this_update=answer[1],
+                                          next_update=answer[2]))
+            continue
+        if usable:
+            crl, from_list = max(usable, key=lambda item: item[0].last_update_utc)
+            due = crl.next_update_utc
+            message = (f"the revocation of {subject} was checked only against an expired CRL of "
+                       f"{describe_name(crl.issuer)} (issued {crl.last_update_utc:%Y-%m-%d %H:%M} UTC, next update "
+                       f"due {due:%Y-%m-%d %H:%M} UTC)" if due is not None else "")
+            if revocation is RevocationMode.HARD_FAIL:
+                raise TrustError(f"The certificate of {describe_subject(path[0])} is not trusted: {message}; a "
+                                 "revocation since then would not be seen. Get the CA's current CRL.",
+                                 reason=TrustError.REASON_REVOCATION_UNKNOWN, subject=describe_subject(path[0]))
+            warnings.append(message)
+            checks.append(_crl_check(subject, end_entity, crl, from_list, stale=True))
+            continue
+        why_not = NOT_CHECKED_UNAVAILABLE if _declares_revocation_source(cert) else NOT_CHECKED_NO_SOURCE
+        checks.append(RevocationCheck(subject, end_entity, "none", not_checked=why_not))
+    return tuple(checks)
+
+
+def _crl_check(subject: str, end_entity: bool, crl: x509.CertificateRevocationList, from_list: bool, *,
+               stale: bool) -> RevocationCheck:
+    return RevocationCheck(subject, end_entity, "crl", issuer=describe_name(crl.issuer),
+                           this_update=crl.last_update_utc, next_update=crl.next_update_utc,
+                           from_trust_list=from_list, stale=stale)
+
+
+def _crl_signed_by(crl: x509.CertificateRevocationList, issuer: x509.Certificate) -> bool:
+    key = issuer.public_key()
+    if not isinstance(key, rsa.RSAPublicKey | ec.EllipticCurvePublicKey):
+        return False
+    try:
+        return crl.is_signature_valid(key)
+    except (ValueError, TypeError, InvalidSignature):
+        return False
+
+
+def _crl_scope_ok(crl: x509.CertificateRevocationList, cert: x509.Certificate) -> bool:
+    """Whether a complete, direct CRL covers ``cert`` (delta, indirect and attribute CRLs are not used)."""
+    try:
+        crl.extensions.get_extension_for_class(x509.DeltaCRLIndicator)
+        return False
+    except x509.ExtensionNotFound:
+        pass
+    try:
+        idp = crl.extensions.get_extension_for_class(x509.IssuingDistributionPoint).value
+    except x509.ExtensionNotFound:
+        return True
+    if idp.indirect_crl or idp.only_contains_attribute_certs or idp.only_some_reasons:
+        return False
+    try:
+        is_ca = cert.extensions.get_extension_for_class(x509.BasicConstraints).value.ca
+    except x509.ExtensionNotFound:
+        is_ca = False
+    if (idp.only_contains_ca_certs and not is_ca) or (idp.only_contains_user_certs and is_ca):
+        return False
+    if idp.full_name:  # a partitioned CRL covers the certificates that name its distribution point
+        try:
+            points = cert.extensions.get_extension_for_class(x509.CRLDistributionPoints).value
+        except x509.ExtensionNotFound:
+            return False
+        names = {n for p in points if p.full_name for n in p.full_name}
+        return any(n in names for n in idp.full_name)
+    return True
+
+
+def _crl_fresh(crl: x509.CertificateRevocationList, *, at: dt.datetime | None, moment: dt.datetime) -> bool:
+    if at is not None and crl.last_update_utc >= at:
+        return True  # issued after the moment asked about and not listing it: good then
+    due = crl.next_update_utc
+    return due is None or due >= moment
+
+
+def _entry_reason(entry: x509.RevokedCertificate) -> x509.ReasonFlags | None:
+    try:
+        return entry.extensions.get_extension_for_class(x509.CRLReason).value.reason
+    except (x509.ExtensionNotFound, ValueError):
+        return None
+
+
+def _declares_revocation_source(cert: x509.Certificate) -> bool:
+    try:
+        cert.extensions.get_extension_for_class(x509.CRLDistributionPoints)
+        return True
+    except (x509.ExtensionNotFound, ValueError):
+        pass
+    try:
+        aia = cert.extensions.get_extension_for_class(x509.AuthorityInformationAccess).value
+    except (x509.ExtensionNotFound, ValueError):
+        return False
+    return any(d.access_method == AuthorityInformationAccessOID.OCSP for d in aia)
+
+
+def _ocsp_good_answer(context: ValidationContext, cert: x509.Certificate, issuer: x509.Certificate
+                      ) -> tuple[str, dt.datetime, dt.datetime | None] | None:
+    """(responder, producedAt, nextUpdate) of an OCSP answer pyhanko used that says ``cert`` is good."""
+    from asn1crypto import ocsp as asn1_ocsp
+    from cryptography.hazmat.primitives import hashes
+
+    issuer_key = issuer.public_key().public_bytes(serialization.Encoding.DER,
+                                                  serialization.PublicFormat.SubjectPublicKeyInfo)
+    spki = asn1_x509.PublicKeyInfo.load(issuer_key)
+    key_bits = spki["public_key"].contents[1:]  # the BIT STRING's bytes, without the unused-bits octet
+    for response in context.ocsps:
+        try:
+            if not isinstance(response, asn1_ocsp.OCSPResponse) or response["response_status"].native != "successful":
+                continue
+            basic = response["response_bytes"]["response"].parsed
+            data = basic["tbs_response_data"]
+            for single in data["responses"]:
+                cert_id = single["cert_id"]
+                if cert_id["serial_number"].native != cert.serial_number:
+                    continue
+                algo = cert_id["hash_algorithm"]["algorithm"].native
+                # SHA-1 only to match the CertID the responder chose (RFC 6960), not for security.
+                algorithm = hashes.SHA256() if algo == "sha256" else hashes.SHA1()  # noqa: S303
+                digest = hashes.Hash(algorithm)
+                digest.update(key_bits)
+                if cert_id["issuer_key_hash"].native != digest.finalize():
+                    continue
+                if single["cert_status"].name != "good":
+                    continue
+                responder = data["responder_id"]
+                who = _asn1_name(responder.chosen) if responder.name == "by_name" else _responder_by_key(
+                    basic, responder.chosen.native) or describe_name(issuer.subject)
+                nxt = single["next_update"].native
+                return who, data["produced_at"].native, nxt
+        except (KeyError, ValueError, TypeError):
+            continue
+    return None
+
+
+def _responder_by_key(basic: object, key_hash: object) -> str | None:
+    """The name of the certificate in an OCSP answer whose key has SHA-1 hash ``key_hash``."""
+    try:
+        certs = basic["certs"]  # type: ignore[index]
+        for cert in certs or ():
+            if cert.public_key.sha1 == key_hash:
+                return _asn1_name(cert.subject)
+    except (KeyError, ValueError, TypeError):
+        return None
+    return None
+
+
+def _asn1_name(name: asn1_x509.Name) -> str:
+    native = name.native
+    if isinstance(native, dict):
+        for key in ("common_name", "organization_name"):
+            value = native.get(key)
+            if isinstance(value, str) and value:
+                return value
+    return str(name.human_friendly)
 
 
 def check_key_usage(cert: x509.Certificate, usage: KeyUsagePurpose) -> None:

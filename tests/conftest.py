@@ -54,3 +54,12 @@ def pki_server_down(pki: DevPki, pki_server: PkiServer) -> Iterator[PkiServer]:
         yield pki_server
     finally:
         pki_server.online = True
+
+
+@pytest.fixture(scope="session")
+def pki_no_addresses(tmp_path_factory: pytest.TempPathFactory) -> DevPki:
+    """A second dev PKI whose CAs put no CRL distribution point and no OCSP address in the certificates
+    they issue (revocation is known only from their CRLs in ``crl_dir``). Software keys only (PKCS#12
+    files, no SoftHSM tokens); its CA names differ from ``pki``'s, so both can be trusted together."""
+    directory = tmp_path_factory.mktemp("devpki-no-addresses") / "pki"
+    return generate(directory, softhsm=False, revocation_addresses=False)

@@ -265,11 +265,12 @@ def cmd_inspect(args: argparse.Namespace) -> int:
 def cmd_dev_pki(args: argparse.Namespace) -> int:
     from bidclient import devpki
 
-    pki = devpki.generate(args.directory)
+    pki = devpki.generate(args.directory, revocation_addresses=not args.no_revocation_addresses)
     _out(_("Demo PKI written to {dir}").format(dir=pki.directory))
     if pki.softhsm_conf:
         _out(f"  export SOFTHSM2_CONF={pki.softhsm_conf}")
     _out(f"  {_('trust list')}: {pki.trust_dir}")
+    _out(f"  {_('CRLs')}: {pki.crl_dir}")
     for party in pki.parties.values():
         if party.signing_uri and not party.bad:
             _out(f"  {party.name}: {party.description}")

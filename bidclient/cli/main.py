@@ -114,6 +114,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("dev-pki", help=_("generate a demonstration PKI and SoftHSM tokens"))
     p.add_argument("directory", type=Path, metavar="DIR")
+    p.add_argument("--no-revocation-addresses", action="store_true",
+                   help=_("CAs that put no CRL or OCSP address in their certificates (revocation only from "
+                          "their CRLs)"))
 
     p = sub.add_parser("demo", help=_("seal and open a bid end to end on demonstration keys"))
     p.add_argument("--data", type=Path, default=Path("demo-data"), metavar="DIR")

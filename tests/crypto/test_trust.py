@@ -255,3 +255,142 @@ def test_undecodable_subject_is_refused_with_a_trust_error(pki: DevPki, trust_wi
         validate(hostile, trust_with_crls, usage="signing", revocation=HARD)
     assert info.value.reason == "invalid"  # altered bytes break the CA signature
     assert f"serial {hostile.serial_number:x}" in info.value.message
+
+
+# --- the trust list's CRLs apply to every certificate, whatever it declares (issue 8 §1) -------------
+
+
+def _crl(pki: DevPki, ca: str, revoked: list[int] = (), *, last: dt.datetime | None = None,  # type: ignore[assignment]
+         next_: dt.datetime | None = None, key_of: str | None = None) -> x509.CertificateRevocationList:
+    """A CRL issued in the name of ``ca`` (signed with ``key_of``'s key: another CA's key forges it)."""
+    from cryptography.hazmat.primitives import hashes, serialization
+
+    issuer = _load(pki.ca(ca).certificate)
+    key = serialization.load_pem_private_key(pki.ca(key_of or ca).key.read_bytes(), password=None)
+    now = dt.datetime.now(dt.UTC)
+    builder = (x509.CertificateRevocationListBuilder().issuer_name(issuer.subject)
+               .last_update(last or now - dt.timedelta(minutes=5))
+               .next_update(next_ or now + dt.timedelta(days=7)))
+    for serial in revoked:
+        builder = builder.add_revoked_certificate(
+            x509.RevokedCertificateBuilder().serial_number(serial)
+            .revocation_date(now - dt.timedelta(days=3)).build())
+    return builder.sign(key, hashes.SHA256())  # type: ignore[arg-type]
+
+
+def _roots(pki: DevPki) -> list[x509.Certificate]:
+    return [_load(p) for p in sorted(pki.trust_dir.glob("*.pem"))]
+
+
+def test_certificates_of_the_no_address_pki_name_no_revocation_source(pki_no_addresses: DevPki) -> None:
+    cert = _signing(pki_no_addresses, "bad-revoked-crl")
+    for extension in (x509.CRLDistributionPoints, x509.AuthorityInformationAccess):
+        with pytest.raises(x509.ExtensionNotFound):
+            ext = cert.extensions.get_extension_for_class(extension)
+            if extension is x509.AuthorityInformationAccess:  # caIssuers alone is fine; no OCSP address
+                assert all(d.access_method != x509.AuthorityInformationAccessOID.OCSP for d in ext.value)
+                raise x509.ExtensionNotFound("no OCSP", extension.oid)
+
+
+@pytest.mark.parametrize("mode", [SOFT, HARD])
+def test_trust_list_crl_refuses_a_certificate_that_names_no_crl_address(pki_no_addresses: DevPki,
+                                                                        mode: RevocationMode) -> None:
+    trust = TrustList.load([pki_no_addresses.trust_dir, pki_no_addresses.crl_dir])
+    with pytest.raises(TrustError) as info:
+        validate(_signing(pki_no_addresses, "bad-revoked-crl"), trust, usage="signing", revocation=mode)
+    assert info.value.reason == "revoked"
+    assert "was revoked on" in info.value.message
+    assert "according to the CRL of bidclient Dev EC Issuing CA 1 issued" in info.value.message
+
+
+def test_good_certificate_says_which_crl_checked_it(pki_no_addresses: DevPki) -> None:
+    trust = TrustList.load([pki_no_addresses.trust_dir, pki_no_addresses.crl_dir])
+    crl = x509.load_pem_x509_crl((pki_no_addresses.crl_dir / "ec-sub.crl.pem").read_bytes())
+    result = validate(_signing(pki_no_addresses, "ent-b"), trust, usage="signing", revocation=HARD)
+    ee, ca = result.revocation
+    assert (ee.source, ee.issuer, ee.this_update, ee.from_trust_list, ee.stale) == (
+        "crl", "bidclient Dev EC Issuing CA 1", crl.last_update_utc, True, False)
+    assert ee.end_entity and not ca.end_entity
+    assert (ca.source, ca.issuer) == ("crl", "bidclient Dev EC Root CA")  # the intermediate, by the root's CRL
+    assert result.warnings == ()
+
+
+def test_without_any_source_revocation_is_reported_not_checked(pki_no_addresses: DevPki) -> None:
+    result = validate(_signing(pki_no_addresses, "ent-a"), TrustList.load([pki_no_addresses.trust_dir]),
+                      usage="signing", revocation=HARD)
+    assert [(c.source, c.not_checked) for c in result.revocation] == [("none", "no_source")]
+    result = validate(_signing(pki_no_addresses, "ent-a"), TrustList.load([pki_no_addresses.trust_dir]),
+                      usage="signing", revocation=RevocationMode.OFF)
+    assert [(c.source, c.not_checked) for c in result.revocation] == [("none", "disabled")]
+
+
+def test_a_revoked_intermediate_is_refused(pki_no_addresses: DevPki) -> None:
+    sub = _load(pki_no_addresses.ca("ec-sub").certificate)
+    trust = TrustList.of(_roots(pki_no_addresses), [_crl(pki_no_addresses, "ec-root", [sub.serial_number]),
+                                                   _crl(pki_no_addresses, "ec-sub")])
+    with pytest.raises(TrustError) as info:
+        validate(_signing(pki_no_addresses, "ent-b"), trust, usage="signing", revocation=SOFT)
+    assert info.value.reason == "revoked"
+    assert "a CA certificate in its chain (bidclient Dev EC Issuing CA 1)" in info.value.message
+
+
+def test_a_crl_not_signed_by_its_issuer_is_ignored(pki_no_addresses: DevPki) -> None:
+    good = _signing(pki_no_addresses, "ent-a")
+    forged = _crl(pki_no_addresses, "rsa-ca", [good.serial_number], key_of="ec-root")
+    result = validate(good, TrustList.of(_roots(pki_no_addresses), [forged]), usage="signing", revocation=SOFT)
+    assert result.revocation[0].source == "none"
+    assert any("not signed by that CA's key" in w for w in result.warnings)
+
+
+def test_an_expired_crl_still_refuses_what_it_lists(pki_no_addresses: DevPki) -> None:
+    now = dt.datetime.now(dt.UTC)
+    cert = _signing(pki_no_addresses, "ent-a")
+    old = _crl(pki_no_addresses, "rsa-ca", [cert.serial_number], last=now - dt.timedelta(days=20),
+               next_=now - dt.timedelta(days=13))
+    with pytest.raises(TrustError) as info:
+        validate(cert, TrustList.of(_roots(pki_no_addresses), [old]), usage="signing", revocation=SOFT)
+    assert info.value.reason == "revoked"
+
+
+def test_an_expired_crl_warns_in_soft_fail_and_refuses_in_hard_fail(pki_no_addresses: DevPki) -> None:
+    now = dt.datetime.now(dt.UTC)
+    old = _crl(pki_no_addresses, "rsa-ca", last=now - dt.timedelta(days=20), next_=now - dt.timedelta(days=13))
+    trust = TrustList.of(_roots(pki_no_addresses), [old])
+    cert = _signing(pki_no_addresses, "ent-a")
+    result = validate(cert, trust, usage="signing", revocation=SOFT)
+    assert result.revocation[0].source == "crl" and result.revocation[0].stale
+    assert any("expired CRL" in w for w in result.warnings)
+    with pytest.raises(TrustError) as info:
+        validate(cert, trust, usage="signing", revocation=HARD)
+    assert info.value.reason == "revocation_unknown"
+    assert "expired CRL of bidclient Dev RSA Root CA" in info.value.message
+    # The newest CRL is the one that counts: a fresh one beside the expired one is enough.
+    fresh = TrustList.of(_roots(pki_no_addresses), [old, _crl(pki_no_addresses, "rsa-ca")])
+    assert not validate(cert, fresh, usage="signing", revocation=HARD).revocation[0].stale
+
+
+def test_no_address_revocation_at_a_past_moment(pki_no_addresses: DevPki) -> None:
+    trust = TrustList.load([pki_no_addresses.trust_dir, pki_no_addresses.crl_dir])
+    cert = _signing(pki_no_addresses, "bad-revoked-crl")
+    validate(cert, trust, usage="signing", revocation=HARD, at=pki_no_addresses.created - dt.timedelta(minutes=40))
+    with pytest.raises(TrustError):
+        validate(cert, trust, usage="signing", revocation=HARD,
+                 at=pki_no_addresses.created - dt.timedelta(minutes=10))
+
+
+def test_declared_sources_are_reported_too(pki: DevPki, trust_with_crls: TrustList,
+                                           trust_roots_only: TrustList) -> None:
+    # From the trust list's CRL, from the OCSP responder, and from a CRL fetched from the certificate's address.
+    assert validate(_signing(pki, "ent-a"), trust_with_crls, usage="signing",
+                    revocation=HARD).revocation[0].from_trust_list
+    by_ocsp = validate(_signing(pki, "ent-a"), trust_roots_only, usage="signing", revocation=HARD).revocation[0]
+    assert (by_ocsp.source, by_ocsp.issuer) == ("ocsp", "bidclient Dev RSA CA OCSP Responder")
+    assert by_ocsp.this_update is not None
+    fetched = validate(_signing(pki, "ent-b"), trust_roots_only, usage="signing", revocation=HARD).revocation[0]
+    assert (fetched.source, fetched.from_trust_list) == ("crl", False)
+
+
+def test_unreachable_declared_sources_are_reported_unavailable(pki: DevPki, trust_roots_only: TrustList,
+                                                                pki_server_down: PkiServer) -> None:
+    result = validate(_signing(pki, "ent-b"), trust_roots_only, usage="signing", revocation=SOFT)
+    assert result.revocation[0].not_checked == "unavailable"
