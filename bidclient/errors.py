@@ -201,6 +201,27 @@ def _catalog() -> dict[str, tuple[str, str]]:
                                     "counted."),
                                   _("Submit again later: the upload resumes where it stopped. If this repeats, "
                                     "tell the platform's operator.")),
+        "auth.certificate_revoked": (_("The server refused the certificate: it has been revoked."),
+                                     _("Sign in with another certificate; ask your CA for a new one.")),
+        "auth.certificate_expired": (_("The server refused the certificate: it has expired."),
+                                     _("Renew the certificate with your CA, then sign in with the new one.")),
+        "auth.certificate_not_yet_valid": (_("The server refused the certificate: it is not valid yet."),
+                                           _("Check this computer's clock, or wait until the certificate is "
+                                             "valid.")),
+        "auth.certificate_untrusted_root": (_("The server refused the certificate: it was not issued by a CA the "
+                                              "platform trusts."),
+                                            _("Use a certificate from a CA on the platform's trust list.")),
+        "auth.certificate_revocation_unknown": (_("The server could not check whether the certificate has been "
+                                                  "revoked."),
+                                                _("Try again later; if it repeats, tell the platform's "
+                                                  "operator.")),
+        "submission.statement_signer_revoked": (_("The server refused the signed statement: the signing "
+                                                  "certificate has been revoked."),
+                                                _("Nothing was changed. Sign with a valid certificate of the "
+                                                  "same enterprise.")),
+        "tender.signer_revoked": (_("The server refused the tender: the agency's signing certificate has been "
+                                    "revoked."),
+                                  _("Nothing was published. Sign with a valid certificate.")),
         "submission.bid_changed": (_("The sealed bid file is not the one that was sealed; nothing was submitted."),
                                    _("It was changed or damaged after sealing. Seal the bid again, then "
                                      "submit it.")),

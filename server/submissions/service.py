@@ -108,8 +108,10 @@ def _verify_statement(db: Session, *, actor: Actor, content: bytes, signature: b
             raise DomainError("submission.statement_invalid",
                               f"the {what} statement's signature does not match this request (tender, version, "
                               f"envelope SHA-256, size, bidder): {ex.detail}", status=422) from ex
-        raise DomainError("submission.statement_untrusted", f"the {what} statement's signer is not trusted: "
-                          f"{ex.detail}", status=403, reason=ex.extra.get("reason", "")) from ex
+        reason = ex.extra.get("reason", "")
+        code = "submission.statement_signer_revoked" if reason == "revoked" else "submission.statement_untrusted"
+        raise DomainError(code, f"the {what} statement's signer is not trusted: {ex.detail}", status=403,
+                          reason=reason) from ex
     signer = identity.identity_of(info.signer_certificate)
     if signer.key != actor.identity_key:
         raise DomainError("submission.statement_signer_mismatch",

@@ -214,8 +214,9 @@ def _verify_signature(db: Session, *, actor: Actor, definition: TenderDefinition
         trust.validate(info.signer_certificate, current_trust_list(db), usage="signing",
                        extra_certs=info.certificates, revocation=revocation_mode(settings))
     except TrustError as ex:
-        raise DomainError("tender.signer_untrusted", f"the signing certificate is not acceptable: {ex}",
-                          status=422, reason=ex.reason) from ex
+        code = "tender.signer_revoked" if ex.reason == TrustError.REASON_REVOKED else "tender.signer_untrusted"
+        raise DomainError(code, f"the signing certificate is not acceptable: {ex}", status=422,
+                          reason=ex.reason) from ex
     signer = identity.identity_of(info.signer_certificate)
     if signer.key != actor.identity_key:
         raise DomainError("tender.signer_not_publisher", f"the definition was signed by {signer.display_name()}, "

@@ -176,3 +176,76 @@ def test_a_removed_ca_is_refused_at_once_although_its_certificate_just_logged_in
         ApiClient(live_server.url).login(sign)
     assert caught.value.code.startswith("auth.certificate_")
     assert caught.value.status == 401
+
+
+def _crl_file(pki, ca: str, serials: list[int], path) -> str:  # type: ignore[no-untyped-def]
+    """The CA's next CRL, listing ``serials`` (as the CA publishes after a revocation)."""
+    import datetime as dt
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+
+    issuer = x509.load_pem_x509_certificate(pki.ca(ca).certificate.read_bytes())
+    key = serialization.load_pem_private_key(pki.ca(ca).key.read_bytes(), password=None)
+    now = dt.datetime.now(dt.UTC)
+    builder = (x509.CertificateRevocationListBuilder().issuer_name(issuer.subject)
+               .last_update(now - dt.timedelta(seconds=5)).next_update(now + dt.timedelta(days=7))
+               .add_extension(x509.CRLNumber(2), critical=False))
+    for serial in serials:
+        builder = builder.add_revoked_certificate(x509.RevokedCertificateBuilder().serial_number(serial)
+                                                  .revocation_date(now - dt.timedelta(seconds=5)).build())
+    path.write_bytes(builder.sign(key, hashes.SHA256()).public_bytes(serialization.Encoding.PEM))  # type: ignore[arg-type]
+    return str(path)
+
+
+def _trust_no_address_pki(live_server, pki_no_addresses) -> None:  # type: ignore[no-untyped-def]
+    from pathlib import Path
+
+    from server.auth.service import forget_cached_trust_lists
+
+    files = [str(p) for p in sorted(Path(pki_no_addresses.trust_dir).glob("*.pem"))]
+    files += [str(p) for p in sorted(Path(pki_no_addresses.crl_dir).glob("*.pem"))]
+    assert live_server.admin("trust-add", *files) == 0
+    forget_cached_trust_lists()
+
+
+def test_revoked_certificate_naming_no_crl_address_cannot_log_in(live_server, pki_no_addresses) -> None:  # type: ignore[no-untyped-def]
+    """Issue 8 §1: a CA that puts no CRL address in its certificates; its CRL is on the trust list."""
+    from tests.server.submission_helpers import login
+
+    _trust_no_address_pki(live_server, pki_no_addresses)
+    with pytest.raises(ApiError) as caught:
+        login(live_server.url, pki_no_addresses, "bad-revoked-crl")
+    assert (caught.value.status, caught.value.code) == (401, "auth.certificate_revoked")
+    assert "according to the CRL of bidclient Dev EC Issuing CA 1 issued" in str(caught.value)
+    assert "bidder" in login(live_server.url, pki_no_addresses, "ent-b").client.get_json("/api/v1/auth/me")["roles"]
+
+
+def test_certificate_revoked_after_login_is_refused_at_every_statement(live_server, pki, pki_no_addresses,  # type: ignore[no-untyped-def]
+                                                                        tmp_path) -> None:
+    from bidclient.submit import SubmitError, Uploader, withdraw
+    from server.auth.service import forget_cached_trust_lists
+    from tests.server.submission_helpers import login, make_tender, sealed_bid
+
+    _trust_no_address_pki(live_server, pki_no_addresses)
+    tender_id = make_tender(live_server.data)
+    bidder = login(live_server.url, pki_no_addresses, "ent-b")
+
+    def submit() -> object:
+        return Uploader(bidder.client, chunk_size=64 << 10).submit(
+            sealed_bid(tmp_path / f"{len(list(tmp_path.iterdir()))}.bid", pki), tender_id=tender_id,
+            tender_version=1, bidder=bidder.identity, sign=bidder.sign)
+
+    submit()  # accepted while the certificate is good
+    serial = pki_no_addresses.party("ent-b").serials["signing"]
+    assert live_server.admin("trust-add", _crl_file(pki_no_addresses, "ec-sub", [serial], tmp_path / "new.crl")) == 0
+    forget_cached_trust_lists()
+    with pytest.raises((SubmitError, ApiError)) as caught:  # a replacement: the upload statement
+        submit()
+    assert caught.value.code == "submission.statement_signer_revoked"  # type: ignore[union-attr]
+    with pytest.raises((SubmitError, ApiError)) as caught:  # the withdrawal statement
+        withdraw(bidder.client, tender_id=tender_id, bidder=bidder.identity, sign=bidder.sign)
+    assert caught.value.code == "submission.statement_signer_revoked"  # type: ignore[union-attr]
+    with pytest.raises(ApiError) as login_refused:
+        login(live_server.url, pki_no_addresses, "ent-b")
+    assert login_refused.value.code == "auth.certificate_revoked"

@@ -365,3 +365,26 @@ def test_fetch_refuses_tampering_and_writes_nothing(live_server, pki, agency, pd
 
     with pytest.raises(BidclientError):
         load_tender_target(good.directory, trust_list=trust_list)
+
+
+def test_a_revoked_agency_certificate_cannot_publish(live_server, pki, pki_no_addresses, pdfs: list[Path],  # type: ignore[no-untyped-def]
+                                                     tmp_path: Path) -> None:
+    """Issue 8 §1: the agency's certificate names no CRL address; its CA's new CRL lists it."""
+    from server.auth.service import forget_cached_trust_lists
+    from tests.server.submission_helpers import signer_for, software_key
+    from tests.server.test_auth import _crl_file, _trust_no_address_pki
+
+    _trust_no_address_pki(live_server, pki_no_addresses)
+    grant(live_server, pki, AGENCY)
+    sign = signer_for(software_key(pki_no_addresses, AGENCY))
+    client = logged_in(live_server, sign)
+    serial = pki_no_addresses.party(AGENCY).serials["signing"]
+    assert live_server.admin("trust-add", _crl_file(pki_no_addresses, "rsa-ca", [serial], tmp_path / "r.crl")) == 0
+    forget_cached_trust_lists()
+    entries = [tp.document_entry(p) for p in pdfs]
+    tp.upload_documents(client, pdfs, entries)
+    content = tp.prepare_definition(draft(pki, "ZB-REVOKED"), entries).to_bytes()
+    response = raw_publish(live_server, client, content, sign(content))
+    assert (response.status_code, response.json()["code"]) == (422, "tender.signer_revoked")
+    assert "was revoked on" in response.json()["detail"]
+    assert requests.get(live_server.url + "/api/v1/tenders", timeout=10).json()["tenders"] == []
