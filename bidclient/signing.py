@@ -40,6 +40,7 @@ class VerifiedSignature:
     signing_time: datetime | None
     timestamp_time: datetime | None
     warnings: tuple[str, ...] = ()
+    revocation: tuple[trust.RevocationCheck, ...] = ()  # how each certificate's revocation was checked
 
 
 def load_trust(paths: Sequence[Path]) -> trust.TrustList:
@@ -143,4 +144,5 @@ def verify_content(content: BinaryIO | bytes, signature: bytes, trust_list: trus
         signing_time=info.signing_time,
         timestamp_time=when,
         warnings=validated.warnings,
+        revocation=validated.revocation,
     )

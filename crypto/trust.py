@@ -293,8 +293,8 @@ def _check_revocation_everywhere(path: tuple[x509.Certificate, ...], trust: Trus
     checks: list[RevocationCheck] = []
     for index, cert in enumerate(path[:-1]):
         issuer = path[index + 1]
-        subject = describe_subject(cert)
         end_entity = index == 0
+        subject = describe_subject(cert) if end_entity else describe_name(cert.subject)
         if revocation is RevocationMode.OFF:
             checks.append(RevocationCheck(subject, end_entity, "none", not_checked=NOT_CHECKED_DISABLED))
             continue

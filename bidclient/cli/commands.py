@@ -15,6 +15,7 @@ from bidclient.atomic import atomic_output, refuse_existing, write_atomically
 from bidclient.cli.prompt import pin_source_for
 from bidclient.errors import EXIT_OK, BidclientError, UsageError
 from bidclient.i18n import _
+from bidclient.revocation import RevocationCheckLike
 
 
 def _out(text: str = "") -> None:
@@ -24,6 +25,16 @@ def _out(text: str = "") -> None:
 def _warn(warnings: Sequence[str]) -> None:
     for warning in warnings:
         print(f"{_('warning')}: {warning}", file=sys.stderr)
+
+
+def _print_revocation(checks: Sequence[RevocationCheckLike]) -> None:
+    """How revocation was checked: the end entity's line, then one per CA certificate."""
+    from bidclient.revocation import revocation_lines
+
+    lines = revocation_lines(checks)
+    _out(f"  {_('revocation')}: {lines[0]}")
+    for line in lines[1:]:
+        _out(f"    {line}")
 
 
 def _require_file(path: Path) -> None:
@@ -122,6 +133,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
     ident = verified.identity
     _out(f"  {_('enterprise')}: {ident.uscc or '-'} {ident.organization or ''}".rstrip())
     _out(f"  {_('issuing CA')}: {verified.issuer_name}")
+    _print_revocation(verified.revocation)
     if verified.signing_time:
         _out(f"  {_('signing time')}: {verified.signing_time:%Y-%m-%d %H:%M:%S %Z}")
     if verified.timestamp_time:
@@ -244,6 +256,7 @@ def cmd_unseal(args: argparse.Namespace) -> int:
     signature = result.signature
     _warn(signature.warnings)
     _out(f"  {_('signed by')}: {signature.signer_name} ({_('issuing CA')}: {signature.issuer_name})")
+    _print_revocation(signature.revocation)
     return EXIT_OK
 
 

@@ -30,6 +30,7 @@ def cmd_login(args: argparse.Namespace) -> int:
     from bidclient import session_store
     from bidclient.api_client import ApiClient
     from bidclient.cli.prompt import pin_source_for
+    from bidclient.revocation import revocation_lines
     from bidclient.signing import open_key
     from crypto import cms_sign
 
@@ -47,6 +48,10 @@ def cmd_login(args: argparse.Namespace) -> int:
         print(f"  {_('enterprise')}: {account.uscc}")
     print(f"  {_('roles')}: {', '.join(account.roles) or '-'}")
     print(f"  {_('session expires')}: {out.expires_at:%Y-%m-%d %H:%M %Z}")
+    lines = revocation_lines(out.revocation)
+    print(f"  {_('revocation (checked by the server)')}: {lines[0]}")
+    for line in lines[1:]:
+        print(f"    {line}")
     return 0
 
 

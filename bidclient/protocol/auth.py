@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Literal
 
 from pydantic import BaseModel, Field
 
@@ -38,8 +39,25 @@ class AccountOut(BaseModel):
     roles: list[str]
 
 
+class RevocationCheckOut(BaseModel):
+    """How the server checked the revocation of one certificate of the login certificate's path."""
+
+    subject: str
+    end_entity: bool
+    source: Literal["crl", "ocsp", "none"]
+    issuer: str = Field("", description="the CRL's issuer or the OCSP responder")
+    this_update: datetime | None = Field(None, description="the CRL's thisUpdate or the OCSP answer's producedAt")
+    next_update: datetime | None = None
+    from_trust_list: bool = False
+    stale: bool = Field(False, description="the CRL was past its nextUpdate")
+    not_checked: str = Field("", description="why not checked when source is none: disabled, no_source, "
+                             "unavailable")
+
+
 class LoginOut(BaseModel):
     token: str
     expires_at: datetime
     account: AccountOut
     certificate_sha256: str
+    revocation: list[RevocationCheckOut] = Field(default_factory=list, description="how the server checked the "
+                                                 "certificate's revocation, end entity first")

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import base64
 import binascii
+import dataclasses
 
 from fastapi import APIRouter
 
-from bidclient.protocol.auth import AccountOut, ChallengeOut, LoginIn, LoginOut
+from bidclient.protocol.auth import AccountOut, ChallengeOut, LoginIn, LoginOut, RevocationCheckOut
 from server import clock
 from server.auth import challenges, service
 from server.deps import AddressDep, CurrentActor, DbSession, KeysDep, SettingsDep
@@ -31,12 +32,13 @@ def login(body: LoginIn, db: DbSession, settings: SettingsDep, keys: KeysDep, ad
         signature = base64.b64decode(body.signature, validate=True)
     except (binascii.Error, ValueError):
         raise Problem(422, "request.invalid", "The signature is not base64") from None
-    token, session, account, roles, cert_sha256 = service.login(db, nonce=body.nonce, signature=signature,
-                                                                address=address, settings=settings,
-                                                                challenge_key=keys.challenge_key)
+    token, session, account, roles, cert_sha256, revocation = service.login(db, nonce=body.nonce, signature=signature,
+                                                                            address=address, settings=settings,
+                                                                            challenge_key=keys.challenge_key)
     return LoginOut(token=token, expires_at=session.expires_at, certificate_sha256=cert_sha256,
                     account=AccountOut(id=account.id, identity_key=account.identity_key, uscc=account.uscc,
-                                       organization=account.organization, person=account.person, roles=roles))
+                                       organization=account.organization, person=account.person, roles=roles),
+                    revocation=[RevocationCheckOut(**dataclasses.asdict(check)) for check in revocation])
 
 
 @router.get("/me", response_model=AccountOut)

@@ -104,6 +104,13 @@ def _revocation(settings: Settings) -> trust.RevocationMode:
 def verify_signed_by_trusted(db: Session, *, content: bytes, signature: bytes, settings: Settings,
                              usage: trust.KeyUsagePurpose = "signing") -> cms_sign.SignatureInfo:
     """Integrity plus trust of a detached signature; DomainError with the precise reason otherwise."""
+    return check_signed_by_trusted(db, content=content, signature=signature, settings=settings, usage=usage)[0]
+
+
+def check_signed_by_trusted(db: Session, *, content: bytes, signature: bytes, settings: Settings,
+                            usage: trust.KeyUsagePurpose = "signing"
+                            ) -> tuple[cms_sign.SignatureInfo, tuple[trust.RevocationCheck, ...]]:
+    """``verify_signed_by_trusted``, plus how the signer's revocation was checked."""
     try:
         info = cms_sign.verify_detached(content, signature)
     except CryptoError as ex:
@@ -112,15 +119,16 @@ def verify_signed_by_trusted(db: Session, *, content: bytes, signature: bytes, s
     cert = info.signer_certificate
     key = (cert.fingerprint(hashes.SHA256()), tuple(c.fingerprint(hashes.SHA256()) for c in info.certificates),
            _trust_list_digest(trust_list), usage, settings.revocation)
-    if _recently_validated(key):
-        return info
+    remembered = _recently_validated(key)
+    if remembered is not None:
+        return info, remembered
     try:
-        trust.validate(cert, trust_list, usage=usage, extra_certs=info.certificates,
-                       revocation=_revocation(settings))
+        validated = trust.validate(cert, trust_list, usage=usage, extra_certs=info.certificates,
+                                   revocation=_revocation(settings))
     except TrustError as ex:
         raise DomainError(f"auth.certificate_{ex.reason}", str(ex), status=401, reason=ex.reason) from ex
-    _remember_validated(key, cert)
-    return info
+    _remember_validated(key, cert, validated.revocation)
+    return info, validated.revocation
 
 
 # A certificate path found valid (with revocation) is reused for this long for the same certificate,
@@ -130,7 +138,7 @@ def verify_signed_by_trusted(db: Session, *, content: bytes, signature: bytes, s
 # answers. Only successes are remembered, never past the certificate's notAfter.
 VALIDATION_CACHE_SECONDS = 300.0
 _VALIDATION_CACHE_SIZE = 4096
-_validated: dict[tuple[Any, ...], float] = {}
+_validated: dict[tuple[Any, ...], tuple[float, tuple[trust.RevocationCheck, ...]]] = {}
 _validated_lock = threading.Lock()
 
 
@@ -143,24 +151,26 @@ def _trust_list_digest(trust_list: trust.TrustList) -> bytes:
     return digest.digest()
 
 
-def _recently_validated(key: tuple[Any, ...]) -> bool:
+def _recently_validated(key: tuple[Any, ...]) -> tuple[trust.RevocationCheck, ...] | None:
+    """How revocation was checked, if this path was found valid recently; else None."""
     with _validated_lock:
-        until = _validated.get(key)
-        if until is None:
-            return False
-        if until <= time.monotonic():
+        hit = _validated.get(key)
+        if hit is None:
+            return None
+        if hit[0] <= time.monotonic():
             del _validated[key]
-            return False
-        return True
+            return None
+        return hit[1]
 
 
-def _remember_validated(key: tuple[Any, ...], cert: x509.Certificate) -> None:
+def _remember_validated(key: tuple[Any, ...], cert: x509.Certificate,
+                        checks: tuple[trust.RevocationCheck, ...]) -> None:
     left_on_cert = (cert.not_valid_after_utc - clock.now()).total_seconds()
     until = time.monotonic() + min(VALIDATION_CACHE_SECONDS, left_on_cert)
     with _validated_lock:
         if len(_validated) >= _VALIDATION_CACHE_SIZE:
             _validated.clear()
-        _validated[key] = until
+        _validated[key] = (until, checks)
 
 
 def forget_validated_certificates() -> None:
@@ -169,14 +179,15 @@ def forget_validated_certificates() -> None:
 
 
 def login(db: Session, *, nonce: str, signature: bytes, address: str, settings: Settings, challenge_key: bytes
-          ) -> tuple[str, SessionToken, Account, list[str], str]:
+          ) -> tuple[str, SessionToken, Account, list[str], str, tuple[trust.RevocationCheck, ...]]:
     """Check the challenge, the signature and certificate, consume the challenge, and open a session.
 
     The certificate is validated before the first write, so that no transaction (on SQLite: the write
     lock) is held while revocation information is fetched.
     """
     expires = challenges.check(challenge_key, nonce, now=clock.now())
-    info = verify_signed_by_trusted(db, content=login_statement(nonce), signature=signature, settings=settings)
+    info, revocation = check_signed_by_trusted(db, content=login_statement(nonce), signature=signature,
+                                               settings=settings)
     now = clock.now()
     db.execute(delete(Challenge).where(Challenge.expires_at < now))  # used challenges no longer needed
     if not _insert_if_absent(db, Challenge, {"nonce": nonce, "created_at": now, "expires_at": expires,
@@ -195,7 +206,7 @@ def login(db: Session, *, nonce: str, signature: bytes, address: str, settings: 
     chain.append(db, actor=chain.ActorRef(account.identity_key, credential.cert_sha256, address),
                  action="auth.login", object_type="account", object_id=account.id,
                  payload={"certificate_sha256": credential.cert_sha256})
-    return token, session, account, roles, credential.cert_sha256
+    return token, session, account, roles, credential.cert_sha256, revocation
 
 
 def _insert_if_absent(db: Session, model: type[Any], values: dict[str, Any]) -> bool:

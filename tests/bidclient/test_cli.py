@@ -280,6 +280,40 @@ def test_verify_refuses_a_certificate_revoked_in_a_local_crl(run_main: RunMain, 
     assert (result.status, error_code(result)) == (1, "trust.revoked")
 
 
+def test_verify_refuses_a_revoked_signer_whose_certificate_names_no_crl_address(
+        run_main: RunMain, pki_no_addresses: DevPki, tmp_path: Path) -> None:
+    """Issue 8 §1: the CA puts no CRL or OCSP address in its certificates; its CRL is given with --trust."""
+    content = tmp_path / "letter.txt"
+    content.write_bytes(b"bid letter")
+    (tmp_path / "sig.p7s").write_bytes(software_signature(pki_no_addresses.party("bad-revoked-crl"), b"bid letter"))
+    for mode in ("soft-fail", "hard-fail"):
+        result = run_main("verify", content, "--signature", tmp_path / "sig.p7s", "--trust", pki_no_addresses.trust_dir,
+                          "--trust", pki_no_addresses.crl_dir, "--revocation", mode)
+        assert (result.status, error_code(result)) == (1, "trust.revoked")
+        assert "according to the CRL of bidclient Dev EC Issuing CA 1 issued" in result.err
+        assert "Signature OK" not in result.out
+
+
+def test_verify_says_how_revocation_was_checked(run_main: RunMain, pki_no_addresses: DevPki,
+                                                tmp_path: Path) -> None:
+    content = tmp_path / "letter.txt"
+    content.write_bytes(b"bid letter")
+    (tmp_path / "sig.p7s").write_bytes(software_signature(pki_no_addresses.party("ent-b"), b"bid letter"))
+    args = ("verify", content, "--signature", tmp_path / "sig.p7s", "--trust", pki_no_addresses.trust_dir)
+    with_crls = run_main(*args, "--trust", pki_no_addresses.crl_dir)
+    assert with_crls.status == 0, with_crls.err
+    assert re.search(r"^  revocation: not revoked according to the CRL of bidclient Dev EC Issuing CA 1 issued "
+                     r"\d{4}-\d\d-\d\d \d\d:\d\d UTC \(from the trust list\)$", with_crls.out, flags=re.MULTILINE)
+    assert re.search(r"^    CA bidclient Dev EC Issuing CA 1: not revoked according to the CRL of bidclient Dev EC "
+                     r"Root CA issued ", with_crls.out, flags=re.MULTILINE)
+    without = run_main(*args)
+    assert without.status == 0, without.err
+    assert ("  revocation: not checked: the trust list holds no CRL of its CA and the certificate names no CRL or "
+            "OCSP address") in without.out
+    off = run_main(*args, "--revocation", "off")
+    assert "  revocation: not checked: revocation checking is turned off" in off.out
+
+
 def test_revocation_soft_fail_warns_and_hard_fail_refuses(run_main: RunMain, signed: dict[str, Path],
                                                           pki: DevPki, pki_server_down: object) -> None:
     soft = run_main("verify", signed["content"], "--signature", signed["rsa"], "--trust", pki.trust_dir)
@@ -419,6 +453,9 @@ def test_unseal_by_the_opening_key_and_by_the_bidders_own_key(cli: Cli, sealed: 
     assert result.status == 0, result.err
     assert "signature trusted, every file intact" in result.out
     assert "signed by: 示例建设工程有限公司 (issuing CA: CN=bidclient Dev RSA Root CA" in result.out
+    # How revocation was checked: ent-a's certificate names rsa-ca's OCSP responder, which is up.
+    assert "  revocation: not revoked according to the OCSP answer of bidclient Dev RSA CA OCSP Responder produced " \
+        in result.out
     opened = files_of(tmp_path / "opened")
     bid_files = {k: v for k, v in opened.items() if not k.startswith("manifest.json")}
     assert bid_files == files_of(sealed["folder"])

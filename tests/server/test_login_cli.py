@@ -43,3 +43,24 @@ def test_login_with_untrusted_certificate_fails_cleanly(live_server, pki, tmp_pa
     assert "[auth.certificate_untrusted_root]" in done.stderr
     assert "Traceback" not in done.stderr
     assert not (tmp_path / "config" / "bidclient" / "sessions.json").exists()
+
+
+def test_login_says_how_the_server_checked_revocation(live_server, pki_no_addresses, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from tests.server.test_auth import _trust_no_address_pki
+
+    _trust_no_address_pki(live_server, pki_no_addresses)
+    env = dict(os.environ, XDG_CONFIG_HOME=str(tmp_path / "config"), BIDCLIENT_NO_KEYRING="1", BIDCLIENT_LANG="en")
+    pin = f"file:{pki_no_addresses.pin_file}"
+    good = pki_no_addresses.party("ent-b").signing_p12
+    done = _run(["login", "--server", live_server.url, "--key", str(good), "--pin-source", pin], env)
+    assert done.returncode == 0, done.stderr
+    assert ("revocation (checked by the server): not revoked according to the CRL of bidclient Dev EC Issuing CA 1 "
+            "issued ") in done.stdout
+    assert ("CA bidclient Dev EC Issuing CA 1: not revoked according to the CRL of bidclient Dev EC Root CA"
+            in done.stdout)
+    revoked = pki_no_addresses.party("bad-revoked-crl").signing_p12
+    done = _run(["login", "--server", live_server.url, "--key", str(revoked), "--pin-source", pin], env)
+    assert done.returncode == 1
+    assert "error [auth.certificate_revoked]: The server refused the certificate: it has been revoked." in done.stderr
+    assert "according to the CRL of bidclient Dev EC Issuing CA 1" in done.stderr
+    assert "bidclient login --key" not in done.stderr and "Traceback" not in done.stderr
