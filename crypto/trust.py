@@ -171,6 +171,30 @@ def describe_subject(cert: x509.Certificate) -> str:
         return f"serial {cert.serial_number:x}"
 
 
+# Attribute names people (and CA support desks) know, for the OIDs cryptography prints as dotted numbers.
+_READABLE_ATTRIBUTES = {
+    NameOID.SERIAL_NUMBER: "serialNumber",
+    NameOID.ORGANIZATION_IDENTIFIER: "organizationIdentifier",
+    NameOID.EMAIL_ADDRESS: "emailAddress",
+    NameOID.SURNAME: "SN",
+    NameOID.GIVEN_NAME: "GN",
+    NameOID.TITLE: "title",
+    NameOID.BUSINESS_CATEGORY: "businessCategory",
+    NameOID.JURISDICTION_COUNTRY_NAME: "jurisdictionC",
+    NameOID.POSTAL_CODE: "postalCode",
+    NameOID.UNSTRUCTURED_NAME: "unstructuredName",
+}
+
+
+def readable_name(name: x509.Name) -> str:
+    """A distinguished name as RFC 4514 text, with attribute names instead of dotted OIDs where known
+    (``serialNumber=…`` rather than ``2.5.4.5=…``)."""
+    try:
+        return name.rfc4514_string(_READABLE_ATTRIBUTES)
+    except ValueError:
+        return "?"
+
+
 def describe_name(name: x509.Name) -> str:
     """A short name for people from a distinguished name: CN, else O, else RFC 4514."""
     for oid in (NameOID.COMMON_NAME, NameOID.ORGANIZATION_NAME):

@@ -27,8 +27,8 @@ from PySide6.QtWidgets import (
 
 from crypto import key_access
 from crypto.pin import PinRequest
-from crypto.trust import describe_subject
-from ui.cert_status import explain
+from crypto.trust import describe_subject, readable_name
+from ui.cert_status import Assessment, explain
 from ui.doctor_checks import DoctorReport, PairRow, SelfTestResult, TokenRow, examine, self_test
 from ui.error_view import ErrorView, plain_label
 from ui.pin_bridge import QtPinSource
@@ -57,6 +57,7 @@ class CaDoctor(QWidget):
         self.pin_source = pin_source or QtPinSource(self)
         self.report: DoctorReport | None = None
         self.last_test: SelfTestResult | None = None
+        self.tested_token_uri: str | None = None  # the dongle last_test is about
         self._task: Task | None = None
         self._test_task: Task | None = None
         self._pin_task: Task | None = None
@@ -282,21 +283,23 @@ class CaDoctor(QWidget):
         item = QTreeWidgetItem([f"{role}: {describe_subject(row.pair.certificate)}", status, step])
         item.setData(0, ROLE_TOKEN, token)
         item.setData(0, ROLE_PAIR, row)
-        color = RED if not a.ok else (ORANGE if a.warning_level else GREEN)
+        color = RED if not a.ok else (ORANGE if a.warning_level or not a.revocation_checked else GREEN)
         item.setForeground(1, QBrush(color))
-        item.setToolTip(1, status)
+        revocation = a.revocation_text()
+        item.setToolTip(1, "\n".join([status, *(self.tr("Revocation: {how}").format(how=line) for line in revocation)]))
         item.setToolTip(2, step)
         return item
 
     def _selection_changed(self, current: QTreeWidgetItem | None, _previous: QTreeWidgetItem | None) -> None:
         token = current.data(0, ROLE_TOKEN) if current is not None else None
         self._enable_token_buttons(token is not None)
+        self._render_test()  # the test result shows only with the dongle it is about
         row = current.data(0, ROLE_PAIR) if current is not None else None
         if isinstance(row, PairRow):
             cert = row.pair.certificate
             lines = [
-                self.tr("Subject: {value}").format(value=cert.subject.rfc4514_string()),
-                self.tr("Issuer: {value}").format(value=cert.issuer.rfc4514_string()),
+                self.tr("Subject: {value}").format(value=readable_name(cert.subject)),
+                self.tr("Issuer: {value}").format(value=readable_name(cert.issuer)),
                 self.tr("Serial number: {value}").format(value=f"{cert.serial_number:x}"),
                 self.tr("Valid from: {value}").format(value=f"{cert.not_valid_before_utc:%Y-%m-%d %H:%M} UTC"),
                 self.tr("Valid until: {value}").format(value=f"{cert.not_valid_after_utc:%Y-%m-%d %H:%M} UTC"),
@@ -304,6 +307,8 @@ class CaDoctor(QWidget):
             ]
             if row.assessment.detail:
                 lines.append(self.tr("Validation: {value}").format(value=row.assessment.detail))
+            lines.extend(self.tr("Revocation: {how}").format(how=line) for line in row.assessment.revocation_text())
+            lines.extend(self.tr("Warning: {value}").format(value=w) for w in row.assessment.warnings)
             self.details.setPlainText("\n".join(lines))
         elif isinstance(token, TokenRow):
             self.details.setPlainText(self.tr("Dongle: {value}").format(value=token.listing.uri))
@@ -335,6 +340,7 @@ class CaDoctor(QWidget):
         if token is None or self._test_task is not None:
             return
         self.last_test = None
+        self.tested_token_uri = token.listing.uri
         self.error_view.clear()
         self.test_result.setStyleSheet("")
         self.test_result.setText(self.tr("Testing “{label}”: enter the PIN when asked…").format(
@@ -471,14 +477,39 @@ class CaDoctor(QWidget):
         self.test_progress.end()
         self._enable_token_buttons(self.selected_token() is not None)
 
+    def _tested_assessments(self) -> list[Assessment]:
+        """The trust assessments of the tested dongle's certificates (from the last scan)."""
+        if self.report is None:
+            return []
+        return [row.assessment for token in self.report.tokens if token.listing.uri == self.tested_token_uri
+                for row in token.pairs]
+
     def _render_test(self) -> None:
         result = self.last_test
         if result is None:
             return
+        selected = self.selected_token()
+        if selected is None or selected.listing.uri != self.tested_token_uri:
+            self.test_result.setStyleSheet("")  # the result is about another dongle: not shown here
+            self.test_result.clear()
+            return
         names = {"sign": self.tr("sign"), "verify": self.tr("verify the signature"),
                  "encrypt": self.tr("encrypt"), "decrypt": self.tr("decrypt with the dongle")}
         steps = ", ".join(f"{names[s.name]} {'✔' if s.ok else '✘'}" for s in result.steps)
-        if result.passed:
+        assessments = self._tested_assessments()
+        refused = [a for a in assessments if a.refused_locally]
+        unsure = [a for a in assessments if not a.revocation_checked]
+        if result.passed and refused:
+            verdict = self.tr("The dongle itself works, but its certificate is not acceptable: {status} Bids signed "
+                              "or sealed with it will be refused.").format(status=explain(refused[0])[0])
+            self.test_result.setStyleSheet("color: #b00020; font-weight: bold;")
+        elif result.passed and (unsure or not assessments):
+            status = explain(unsure[0])[0] if unsure else self.tr("the dongle's certificates were not examined.")
+            verdict = self.tr("The dongle itself works (sign, encrypt, decrypt), but whether the platform accepts "
+                              "its certificates could not be fully checked: {status} Check this before you rely "
+                              "on it for a bid.").format(status=status)
+            self.test_result.setStyleSheet("color: #a15c00; font-weight: bold;")
+        elif result.passed:
             verdict = self.tr("Test passed: this dongle can sign your bid and open it at the opening.")
             self.test_result.setStyleSheet("color: #1b7f3b; font-weight: bold;")
         else:

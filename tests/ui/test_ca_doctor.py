@@ -144,7 +144,8 @@ def test_cancelling_the_pin_stops_the_test(qtbot, doctor: CaDoctorDialog, pki) -
     assert doctor.doctor.error_view.message.code == "token.pin_cancelled"
 
 
-def _ca_and_leaf(days_left: int, tmp_path: Path) -> tuple[x509.Certificate, x509.Certificate]:
+def _ca_and_leaf(days_left: int, tmp_path: Path
+                 ) -> tuple[x509.Certificate, x509.Certificate, x509.CertificateRevocationList]:
     now = dt.datetime.now(dt.UTC)
     ca_key = ec.generate_private_key(ec.SECP256R1())
     ca_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Expiry Test CA")])
@@ -161,13 +162,15 @@ def _ca_and_leaf(days_left: int, tmp_path: Path) -> tuple[x509.Certificate, x509
             .not_valid_after(now + dt.timedelta(days=days_left, hours=2))
             .add_extension(x509.KeyUsage(True, True, False, False, False, False, False, False, False), critical=True)
             .sign(ca_key, hashes.SHA256()))
-    return ca, leaf
+    crl = (x509.CertificateRevocationListBuilder().issuer_name(ca_name).last_update(now - dt.timedelta(hours=1))
+           .next_update(now + dt.timedelta(days=7)).sign(ca_key, hashes.SHA256()))
+    return ca, leaf, crl
 
 
 @pytest.mark.parametrize(("days", "level"), [(12, 15), (25, 30), (80, 90), (200, 0)])
 def test_expiry_warnings_at_90_30_15_days(qapp, tmp_path: Path, days: int, level: int) -> None:  # type: ignore[no-untyped-def]
-    ca, leaf = _ca_and_leaf(days, tmp_path)
-    assessment = assess(leaf, TrustList.of([ca]), "signing")
+    ca, leaf, crl = _ca_and_leaf(days, tmp_path)
+    assessment = assess(leaf, TrustList.of([ca], [crl]), "signing")
     assert assessment.kind == TRUSTED
     assert assessment.days_left == days
     assert assessment.warning_level == level
@@ -177,3 +180,75 @@ def test_expiry_warnings_at_90_30_15_days(qapp, tmp_path: Path, days: int, level
         assert "Renew only after the opening of" in step
     else:
         assert status.startswith("Trusted: valid until") and step == "Nothing to do."
+    # Without the CA's CRL its revocation is not known (the certificate names no CRL or OCSP address).
+    unchecked = assess(leaf, TrustList.of([ca]), "signing")
+    assert unchecked.kind == TRUSTED and not unchecked.revocation_checked
+    status, step = explain(unchecked)
+    assert status.startswith("Trusted as far as known") and step != "Nothing to do."
+
+
+# --- issue 9 point 8: say only what was checked --------------------------------------------------------
+
+
+def _select_pair(doctor: CaDoctorDialog, token_label: str, index: int = 0) -> None:
+    item = doctor.doctor.find_token_item(token_label)
+    assert item is not None
+    doctor.doctor.tokens_tree.setCurrentItem(item.child(index))
+
+
+def _run_test(qtbot, doctor: CaDoctorDialog, pki, token_label: str) -> None:  # type: ignore[no-untyped-def]
+    item = doctor.doctor.find_token_item(token_label)
+    assert item is not None
+    doctor.doctor.tokens_tree.setCurrentItem(item)
+    doctor.doctor.last_test = None
+    qtbot.mouseClick(doctor.doctor.test_button, Qt.MouseButton.LeftButton)
+    answer_pin(qtbot, pki.user_pin)
+    qtbot.waitUntil(lambda: doctor.doctor.last_test is not None and not doctor.doctor.busy, timeout=60_000)
+
+
+def test_a_certificate_whose_ocsp_answer_is_missing_is_not_nothing_to_do(qtbot, window: MainWindow, pki,  # type: ignore[no-untyped-def]
+                                                                          pki_server_down) -> None:
+    # rsa-ca's OCSP responder is down: bad-revoked-ocsp (revoked only in OCSP) cannot be called trusted.
+    doctor = _open_doctor(qtbot, window)
+    rows = _status(doctor, pki.party("bad-revoked-ocsp").token_label or "bad-revoked-ocsp")
+    assert rows[0][1].startswith("Trusted as far as known"), rows
+    assert "revocation could not be fully checked" in rows[0][1]
+    assert rows[0][2] != "Nothing to do."
+    _select_pair(doctor, pki.party("bad-revoked-ocsp").token_label or "bad-revoked-ocsp")
+    assert "Warning: a revocation source could not be used" in doctor.doctor.details.toPlainText()
+
+
+def test_details_say_how_revocation_was_checked_and_name_attributes(qtbot, doctor: CaDoctorDialog, pki) -> None:  # type: ignore[no-untyped-def]
+    _select_pair(doctor, pki.party("ent-b").token_label or "ent-b")
+    text = doctor.doctor.details.toPlainText()
+    assert "Revocation: not revoked according to the CRL of bidclient Dev EC Issuing CA 1 issued " in text
+    assert "Revocation: CA bidclient Dev EC Issuing CA 1: not revoked according to the CRL of bidclient Dev EC " \
+        "Root CA" in text
+    _select_pair(doctor, pki.party("ent-a-ec").token_label or "ent-a-ec")
+    text = doctor.doctor.details.toPlainText()
+    assert "serialNumber=91110108MA01B2C3D0" in text
+    assert "2.5.4." not in text
+
+
+def test_the_self_test_does_not_promise_the_opening_when_trust_was_not_checked(  # type: ignore[no-untyped-def]
+        qtbot, window: MainWindow, pki, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("BIDCLIENT_TRUST", "")  # and no trust folder in the private config: no trust list
+    doctor = _open_doctor(qtbot, window)
+    label = pki.party("ent-a").token_label or "ent-a"
+    _run_test(qtbot, doctor, pki, label)
+    assert doctor.doctor.last_test is not None and doctor.doctor.last_test.passed
+    text = doctor.doctor.test_result.text()
+    assert "can open it at the opening" not in text and not text.startswith("Test passed")
+    assert "whether the platform accepts its certificates could not be fully checked" in text
+    assert "no trust list is configured" in text
+
+
+def test_the_test_result_goes_away_when_another_dongle_is_chosen(qtbot, doctor: CaDoctorDialog, pki) -> None:  # type: ignore[no-untyped-def]
+    tested = pki.party("ent-a").token_label or "ent-a"
+    _run_test(qtbot, doctor, pki, tested)
+    assert doctor.doctor.test_result.text().startswith("Test passed")
+    other = doctor.doctor.find_token_item(pki.party("ent-b").token_label or "ent-b")
+    doctor.doctor.tokens_tree.setCurrentItem(other)
+    assert doctor.doctor.test_result.text() == ""
+    _select_pair(doctor, tested)  # back to the tested dongle (one of its certificates): its result again
+    assert doctor.doctor.test_result.text().startswith("Test passed")
