@@ -61,6 +61,12 @@ def _load_trust() -> tuple[TrustList | None, list[Path], str | None]:
         return None, paths, ex.message
 
 
+def configured_trust() -> TrustList | None:
+    """The configured trust list (BIDCLIENT_TRUST or ~/.config/bidclient/trust), None when there is none
+    or it cannot be read."""
+    return _load_trust()[0]
+
+
 def examine(*, extra_modules: list[Path] | None = None, progress: Callable[[int, int], None] | None = None,
             cancelled: Callable[[], bool] = lambda: False) -> DoctorReport:
     """Every module (loaded or not, and why), every token, every pair with its trust assessment."""

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QEvent, Signal
+from cryptography import x509
+from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -25,24 +27,49 @@ from bidclient import session_store
 from bidclient.api_client import ApiClient
 from bidclient.signing import open_key
 from crypto import cms_sign
-from crypto.errors import OperationCancelled
+from crypto.errors import OperationCancelled, TrustError
 from crypto.key_access import KeyPairListing, TokenListings, list_tokens
 from crypto.pin import PinRequest, PinSource
 from crypto.trust import describe_subject
+from ui.cert_status import Assessment, assess, explain
 from ui.context import AppContext, SignedIn
+from ui.doctor_checks import configured_trust
 from ui.error_view import ErrorView, plain_label
 from ui.pin_bridge import QtPinSource
 from ui.task_progress import TaskProgress
 from ui.workers import Task, TaskContext, start
 
 
+class RefusedBeforePin(TrustError):
+    """The certificate is known here to be unusable (expired, not yet valid, revoked, wrong usage): the
+    sign-in stops before the PIN is asked. ``assessment`` says why, for the dialog's words."""
+
+    def __init__(self, assessment: Assessment) -> None:
+        super().__init__(assessment.detail, reason=assessment.kind)
+        self.assessment = assessment
+
+
+def check_before_pin(certificate: x509.Certificate) -> Assessment:
+    """Validity, trust and revocation as far as known here (the configured trust list, its CRLs, OCSP);
+    raise RefusedBeforePin when the certificate cannot be used whatever the server says."""
+    assessment = assess(certificate, configured_trust(), "signing")
+    if assessment.refused_locally:
+        raise RefusedBeforePin(assessment)
+    return assessment
+
+
 def sign_in(server: str, key_uri: str, pin_source: PinSource,
-            cancelled: Callable[[], bool] = lambda: False) -> SignedIn:
+            cancelled: Callable[[], bool] = lambda: False, *,
+            certificate: x509.Certificate | None = None) -> SignedIn:
     """Worker side: challenge, signature with the dongle (one PIN entry), session stored.
 
-    ``cancelled()`` is looked at before each step that waits (the PIN, the server); once the user
-    stopped waiting, no PIN is asked and no session is stored, even if the server still answers.
+    With ``certificate`` (the chosen signing certificate), it is checked first (check_before_pin), so
+    that an expired or revoked certificate costs no PIN entry. ``cancelled()`` is looked at before each
+    step that waits (the PIN, the server); once the user stopped waiting, no PIN is asked and no session
+    is stored, even if the server still answers.
     """
+    if certificate is not None:
+        check_before_pin(certificate)
     client = ApiClient(server)
 
     def pin(request: PinRequest) -> str | None:
@@ -68,6 +95,7 @@ class SignInDialog(QDialog):
         self.pin_source = pin_source or QtPinSource(self)
         self.pairs: list[KeyPairListing] = []
         self.token_labels: list[str] = []
+        self.assessments: dict[str, Assessment] = {}  # by key URI: each signing certificate's standing here
         self._list_task: Task | None = None
         self._login_task: Task | None = None
         self._stopped: set[Task] = set()  # sign-ins the user stopped waiting for, still finishing
@@ -150,7 +178,15 @@ class SignInDialog(QDialog):
         self.rescan_button.setEnabled(False)
         self.status.setText(self.tr("Looking for dongles…"))
 
-        task = Task(lambda _ctx: list_tokens(), name="list-tokens")
+        def job(_ctx: TaskContext) -> tuple[TokenListings, dict[str, Assessment]]:
+            listings = list_tokens()
+            trust = configured_trust()
+            # May fetch OCSP answers and CRLs: this runs on a worker, like the listing.
+            standing = {pair.uri: assess(pair.certificate, trust, "signing")
+                        for token in listings for pair in token.pairs if "signing" in pair.usages}
+            return listings, standing
+
+        task = Task(job, name="list-tokens")
         task.signals.succeeded.connect(self._tokens_listed)
         task.signals.failed.connect(self.error_view.show_error)
         task.signals.finished.connect(self._listing_done)
@@ -160,7 +196,8 @@ class SignInDialog(QDialog):
         self._list_task = None
         self.rescan_button.setEnabled(True)
 
-    def _tokens_listed(self, listings: TokenListings) -> None:
+    def _tokens_listed(self, listed: tuple[TokenListings, dict[str, Assessment]]) -> None:
+        listings, self.assessments = listed
         self.pairs = []
         self.token_labels = []
         for token in listings:
@@ -183,9 +220,24 @@ class SignInDialog(QDialog):
         self.key_combo.clear()
         for label, pair in zip(self.token_labels, self.pairs, strict=True):
             until = pair.certificate.not_valid_after_utc.strftime("%Y-%m-%d")
-            text = self.tr("{subject} — dongle “{token}”, valid until {date}").format(
-                subject=describe_subject(pair.certificate), token=label, date=until)
+            subject = describe_subject(pair.certificate)
+            standing = self.assessments.get(pair.uri)
+            kind = standing.kind if standing is not None else ""
+            if kind == TrustError.REASON_EXPIRED:
+                text = self.tr("{subject} — dongle “{token}” — EXPIRED on {date}").format(
+                    subject=subject, token=label, date=until)
+            elif kind == TrustError.REASON_REVOKED:
+                text = self.tr("{subject} — dongle “{token}” — REVOKED").format(subject=subject, token=label)
+            elif kind == TrustError.REASON_NOT_YET_VALID:
+                text = self.tr("{subject} — dongle “{token}” — NOT VALID YET").format(subject=subject, token=label)
+            else:
+                text = self.tr("{subject} — dongle “{token}”, valid until {date}").format(
+                    subject=subject, token=label, date=until)
             self.key_combo.addItem(text, pair.uri)
+            if standing is not None and standing.refused_locally:
+                index = self.key_combo.count() - 1
+                self.key_combo.setItemData(index, QBrush(QColor("#b00020")), Qt.ItemDataRole.ForegroundRole)
+                self.key_combo.setItemData(index, explain(standing)[0], Qt.ItemDataRole.ToolTipRole)
         if 0 <= current < self.key_combo.count():
             self.key_combo.setCurrentIndex(current)
 
@@ -229,9 +281,10 @@ class SignInDialog(QDialog):
         self.status.setText(self.tr("Signing in to {server}: enter the PIN when asked…").format(server=server))
         self.progress.begin(self.tr("signing in"))
         pin_source = self.pin_source
+        chosen = next((p.certificate for p in self.pairs if p.uri == key_uri), None)
 
         def job(ctx: TaskContext) -> SignedIn:
-            return sign_in(server, str(key_uri), pin_source, ctx.cancelled)
+            return sign_in(server, str(key_uri), pin_source, ctx.cancelled, certificate=chosen)
 
         task = Task(job, name="sign-in")
         task.signals.succeeded.connect(self._signed_in)
@@ -267,7 +320,12 @@ class SignInDialog(QDialog):
     def _failed(self, error: BaseException) -> None:
         if not self._current():
             return
-        self.status.setText(self.tr("Not signed in."))
+        if isinstance(error, RefusedBeforePin):
+            status, step = explain(error.assessment)
+            self.status.setText(self.tr("Not signed in, and no PIN was asked: this certificate cannot be used. "
+                                        "{status} {step}").format(status=status, step=step))
+        else:
+            self.status.setText(self.tr("Not signed in."))
         self.error_view.show_error(error)
 
     def _signed_in(self, session: SignedIn) -> None:

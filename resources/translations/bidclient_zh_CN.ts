@@ -321,6 +321,10 @@
         <translation>加密证书</translation>
     </message>
     <message>
+        <source>Revocation: {how}</source>
+        <translation>吊销状态：{how}</translation>
+    </message>
+    <message>
         <source>Subject: {value}</source>
         <translation>主体：{value}</translation>
     </message>
@@ -347,6 +351,10 @@
     <message>
         <source>Validation: {value}</source>
         <translation>验证结果：{value}</translation>
+    </message>
+    <message>
+        <source>Warning: {value}</source>
+        <translation>警告：{value}</translation>
     </message>
     <message>
         <source>Dongle: {value}</source>
@@ -401,6 +409,18 @@
         <translation>用CA锁解密</translation>
     </message>
     <message>
+        <source>The dongle itself works, but its certificate is not acceptable: {status} Bids signed or sealed with it will be refused.</source>
+        <translation>CA锁本身工作正常，但其证书不可用：{status}用它签名或封装的投标文件将被拒绝。</translation>
+    </message>
+    <message>
+        <source>the dongle&apos;s certificates were not examined.</source>
+        <translation>未检查CA锁中的证书。</translation>
+    </message>
+    <message>
+        <source>The dongle itself works (sign, encrypt, decrypt), but whether the platform accepts its certificates could not be fully checked: {status} Check this before you rely on it for a bid.</source>
+        <translation>CA锁本身工作正常（签名、加密、解密），但无法完全确认平台是否接受其证书：{status}投标前请先核实。</translation>
+    </message>
+    <message>
         <source>Test passed: this dongle can sign your bid and open it at the opening.</source>
         <translation>检测通过：此CA锁可以为投标文件签名，并能在开标时解密。</translation>
     </message>
@@ -422,6 +442,14 @@
 </context>
 <context>
     <name>CertStatus</name>
+    <message>
+        <source>Trusted as far as known (valid until {date}), but its revocation could not be fully checked.</source>
+        <translation>就目前所知受信任（有效期至 {date}），但无法完全检查其吊销状态。</translation>
+    </message>
+    <message>
+        <source>Check the network connection and look again, or get your CA&apos;s current revocation list into the trust list. The details say which check is missing.</source>
+        <translation>请检查网络连接后重新查看，或将 CA 最新的证书吊销列表放入信任列表。详细信息中列出了缺少哪项检查。</translation>
+    </message>
     <message>
         <source>Trusted, but expires in {days} days ({date}).</source>
         <translation>受信任，但将在 {days} 天后（{date}）到期。</translation>
@@ -1206,6 +1234,18 @@ Size: {size} bytes; files: {files}</source>
         <translation>未找到带签名证书的CA锁。请插入CA锁后点击“重新查找”；“CA锁与证书”窗口会显示CA锁未被识别的原因。</translation>
     </message>
     <message>
+        <source>{subject} — dongle “{token}” — EXPIRED on {date}</source>
+        <translation>{subject} — CA锁“{token}” — 已于 {date} 过期</translation>
+    </message>
+    <message>
+        <source>{subject} — dongle “{token}” — REVOKED</source>
+        <translation>{subject} — CA锁“{token}” — 已吊销</translation>
+    </message>
+    <message>
+        <source>{subject} — dongle “{token}” — NOT VALID YET</source>
+        <translation>{subject} — CA锁“{token}” — 尚未生效</translation>
+    </message>
+    <message>
         <source>{subject} — dongle “{token}”, valid until {date}</source>
         <translation>{subject} — CA锁“{token}”，有效期至 {date}</translation>
     </message>
@@ -1228,6 +1268,10 @@ Size: {size} bytes; files: {files}</source>
     <message>
         <source>Sign-in stopped. You are not signed in.</source>
         <translation>已停止登录。您尚未登录。</translation>
+    </message>
+    <message>
+        <source>Not signed in, and no PIN was asked: this certificate cannot be used. {status} {step}</source>
+        <translation>未登录，也未要求输入 PIN：此证书不可用。{status}{step}</translation>
     </message>
     <message>
         <source>Not signed in.</source>

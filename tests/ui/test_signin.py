@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from PySide6.QtCore import QSettings, Qt
 
 from tests.server.pgcluster import free_port
@@ -66,6 +67,7 @@ def test_untrusted_certificate_is_refused_with_a_clear_message(qtbot, window: Ma
 
 def test_unreachable_server_fails_before_any_pin_is_asked(qtbot, window: MainWindow, pki) -> None:  # type: ignore[no-untyped-def]
     dialog = _dialog(qtbot, window, f"http://127.0.0.1:{free_port()}")
+    dialog.select_token(pki.party("ent-a").token_label or "ent-a")  # a usable certificate: only the server fails
     dialog.pin_source.dialog_opened.connect(lambda _d: pytest_fail_pin())
     qtbot.mouseClick(dialog.sign_in_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: dialog.error_view.message is not None, timeout=60_000)
@@ -77,3 +79,56 @@ def test_unreachable_server_fails_before_any_pin_is_asked(qtbot, window: MainWin
 
 def pytest_fail_pin() -> None:
     raise AssertionError("no PIN may be asked when the server cannot be reached")
+
+
+# --- issue 9 point 7: a certificate that cannot be used costs no PIN, and the reason is in words ------
+
+
+def _no_pin(_dialog: object) -> None:
+    raise AssertionError("no PIN may be asked for a certificate known to be unusable")
+
+
+def test_the_list_marks_expired_and_revoked_certificates(qtbot, window: MainWindow, sqlite_server, pki) -> None:  # type: ignore[no-untyped-def]
+    dialog = _dialog(qtbot, window, sqlite_server.url)
+    texts = {dialog.token_labels[i]: dialog.key_combo.itemText(i) for i in range(dialog.key_combo.count())}
+    assert "— EXPIRED on " in texts[pki.party("bad-expired").token_label or "bad-expired"]
+    assert texts[pki.party("bad-revoked-crl").token_label or "bad-revoked-crl"].endswith("— REVOKED")
+    assert texts[pki.party("bad-revoked-ocsp").token_label or "bad-revoked-ocsp"].endswith("— REVOKED")
+    assert "NOT VALID YET" in texts[pki.party("bad-not-yet-valid").token_label or "bad-not-yet-valid"]
+    good = texts[pki.party("ent-a").token_label or "ent-a"]
+    assert ", valid until " in good and "EXPIRED" not in good and "REVOKED" not in good
+
+
+@pytest.mark.parametrize(("party", "code", "words"), [
+    ("bad-expired", "trust.expired", "Expired on"),
+    ("bad-revoked-crl", "trust.revoked", "Revoked by the CA that issued it."),
+])
+def test_an_unusable_certificate_is_refused_before_the_pin(qtbot, window: MainWindow, sqlite_server, pki,  # type: ignore[no-untyped-def]
+                                                           party: str, code: str, words: str) -> None:
+    dialog = _dialog(qtbot, window, sqlite_server.url)
+    dialog.select_token(pki.party(party).token_label or party)
+    dialog.pin_source.dialog_opened.connect(_no_pin)
+    qtbot.mouseClick(dialog.sign_in_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: dialog.error_view.message is not None and not dialog.signing_in, timeout=60_000)
+    assert not open_pin_dialogs()
+    assert dialog.error_view.message.code == code  # type: ignore[union-attr]
+    status = dialog.status.text()
+    assert status.startswith("Not signed in, and no PIN was asked: this certificate cannot be used.")
+    assert words in status
+    assert "bidclient login" not in dialog.error_view.hint.text()
+    assert window.context.session is None
+
+
+def test_a_revocation_only_the_server_knows_is_said_in_words(qtbot, window: MainWindow, sqlite_server, pki,  # type: ignore[no-untyped-def]
+                                                             monkeypatch: pytest.MonkeyPatch, pki_server_down) -> None:
+    # Here: no CRL and the CA's CRL server is down, so the app cannot know; the server's trust list has the CRL.
+    monkeypatch.setenv("BIDCLIENT_TRUST", str(pki.trust_dir))
+    dialog = _dialog(qtbot, window, sqlite_server.url)
+    dialog.select_token(pki.party("bad-revoked-crl").token_label or "bad-revoked-crl")
+    qtbot.mouseClick(dialog.sign_in_button, Qt.MouseButton.LeftButton)
+    answer_pin(qtbot, pki.user_pin)
+    qtbot.waitUntil(lambda: dialog.error_view.message is not None and not dialog.signing_in, timeout=60_000)
+    message = dialog.error_view.message
+    assert message is not None and message.code == "auth.certificate_revoked"
+    assert dialog.error_view.headline.text() == "The server refused the certificate: it has been revoked."
+    assert "bidclient login" not in dialog.error_view.hint.text()
