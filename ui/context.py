@@ -15,7 +15,7 @@ from pydantic import ValidationError
 from PySide6.QtCore import QObject, QSettings, Signal
 
 from bidclient.api_client import ApiClient, ApiError
-from bidclient.protocol.auth import AccountOut
+from bidclient.protocol.auth import AccountOut, RevocationCheckOut
 
 if TYPE_CHECKING:
     from ui.pin_bridge import QtPinSource
@@ -35,6 +35,7 @@ class SignedIn:
     account: AccountOut
     expires_at: datetime | None  # None: a restored session (the store keeps the expiry, not the server's word)
     certificate_sha256: str = ""  # empty for a restored session: /auth/me does not say which certificate
+    revocation: tuple[RevocationCheckOut, ...] = ()  # how the server checked the certificate (empty if restored)
 
     @property
     def enterprise_name(self) -> str:

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 
 import ui.workspaces_builtin  # noqa: F401  (registers the shipped workspaces)
 from bidclient import session_store
+from bidclient.revocation import revocation_lines
 from ui.ca_doctor import CaDoctorDialog
 from ui.context import SETTING_ROLE, AppContext, SignedIn, restore_session
 from ui.error_view import plain_label
@@ -263,6 +264,10 @@ class MainWindow(QMainWindow):
         else:
             self.identity_label.setText(self.tr("Signed in: {name} ({code})").format(
                 name=session.enterprise_name, code=session.enterprise_code or "—"))
+        # How the server checked the certificate's revocation at this sign-in (not known for a restored session).
+        revocation = revocation_lines(session.revocation) if session is not None and session.revocation else []
+        self.identity_label.setToolTip("\n".join(
+            self.tr("Certificate revocation (checked by the server): {how}").format(how=line) for line in revocation))
         # Offline with a saved session: signing out still forgets it.
         self.sign_out_action.setEnabled(session is not None or self.connection == OFFLINE)
 

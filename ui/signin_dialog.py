@@ -81,7 +81,8 @@ def sign_in(server: str, key_uri: str, pin_source: PinSource,
     if cancelled():
         raise OperationCancelled("sign-in was stopped")
     session_store.save_session(client.base_url, out.token, out.expires_at, out.account.identity_key)
-    return SignedIn(client.base_url, client, out.account, out.expires_at, out.certificate_sha256)
+    return SignedIn(client.base_url, client, out.account, out.expires_at, out.certificate_sha256,
+                    tuple(out.revocation))
 
 
 class SignInDialog(QDialog):

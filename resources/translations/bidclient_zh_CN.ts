@@ -867,6 +867,10 @@
         <translation>已登录：{name}（{code}）</translation>
     </message>
     <message>
+        <source>Certificate revocation (checked by the server): {how}</source>
+        <translation>证书吊销状态（服务器检查）：{how}</translation>
+    </message>
+    <message>
         <source>Server time: not connected</source>
         <translation>服务器时间：未连接</translation>
     </message>

@@ -38,6 +38,10 @@ def test_sign_in_puts_the_identity_in_the_status_bar(qtbot, window: MainWindow, 
     assert window.identity_label.text() == f"Signed in: {party.organization} ({party.uscc})"
     assert window.server_label.text() == f"Server: {sqlite_server.url}"
     assert window.clock_label.text().startswith("Server time: 20")
+    # How the server checked the certificate's revocation (ent-a-ec: ec-sub's CRL on the server's trust list).
+    assert window.identity_label.toolTip().startswith(
+        "Certificate revocation (checked by the server): not revoked according to the CRL of bidclient Dev EC "
+        "Issuing CA 1 issued ")
     assert not dialog.isVisible()
     # The session token is stored (file, since the keyring is off here); the PIN is nowhere.
     sessions = ui_env / "bidclient" / "sessions.json"
