@@ -170,6 +170,13 @@ def cmd_fetch(args: argparse.Namespace) -> int:
         id=definition.tender_id, version=definition.version, dir=output))
     print(f"  {_('title')}: {definition.title}")
     print(f"  {_('agency')}: {definition.agency.name} {definition.agency.uscc}")
+    if package.signer is not None:
+        from bidclient.revocation import revocation_lines
+
+        lines = revocation_lines(package.signer.revocation)
+        print(f"  {_('signer revocation')}: {lines[0]}")
+        for line in lines[1:]:
+            print(f"    {line}")
     print(f"  {_('bid deadline')}: {definition.bid_deadline:%Y-%m-%d %H:%M %Z}")
     print(f"  {_('opening')}: {definition.opening_time:%Y-%m-%d %H:%M %Z}")
     print(f"  {_('package SHA-256')}: {package.package_sha256}")

@@ -140,6 +140,9 @@ def test_publish_list_fetch_and_seal_with_the_cli(live_server, pki, tmp_path: Pa
     folder = tmp_path / "fetched"
     assert main(["tender", "fetch", "ZB-2026-0001", "-o", str(folder), "--trust", str(pki.trust_dir),
                  "--server", live_server.url]) == 0, capsys.readouterr().err
+    # The agency's certificate names rsa-ca's OCSP responder: the answer used is named.
+    assert "signer revocation: not revoked according to the OCSP answer of bidclient Dev RSA CA OCSP Responder" \
+        in capsys.readouterr().out
     assert sorted(p.name for p in folder.iterdir()) == ["documents", "tender.json", "tender.json.p7s"]
     assert (folder / "documents" / "招标文件.pdf").read_bytes() == (tmp_path / "招标文件.pdf").read_bytes()
     package = tp.verify_folder(folder, trust_list=TrustList.load([pki.trust_dir]))
