@@ -323,8 +323,9 @@ def _check_revocation_everywhere(path: tuple[x509.Certificate, ...], trust: Trus
             checks.append(RevocationCheck(subject, end_entity, "none", not_checked=NOT_CHECKED_DISABLED))
             continue
         usable: list[tuple[x509.CertificateRevocationList, bool]] = []
+        issuer_name = _comparable_name(issuer.subject)
         for crl, from_list in candidates:
-            if crl.issuer != issuer.subject:
+            if _comparable_name(crl.issuer) != issuer_name:
                 continue
             if not _crl_signed_by(crl, issuer):
                 warnings.append(f"a CRL naming {describe_name(crl.issuer)} as issuer is not signed by that CA's key "
@@ -377,6 +378,15 @@ def _check_revocation_everywhere(path: tuple[x509.Certificate, ...], trust: Trus
         why_not = NOT_CHECKED_UNAVAILABLE if _declares_revocation_source(cert) else NOT_CHECKED_NO_SOURCE
         checks.append(RevocationCheck(subject, end_entity, "none", not_checked=why_not))
     return tuple(checks)
+
+
+def _comparable_name(name: x509.Name) -> asn1_x509.Name | None:
+    """A name compared as RFC 5280 7.1 asks (case and spaces folded, PrintableString = UTF8String), so that a
+    CA whose CRL encodes its name differently from its certificate is still matched."""
+    try:
+        return asn1_x509.Name.load(name.public_bytes())
+    except ValueError:
+        return None
 
 
 def _crl_check(subject: str, end_entity: bool, crl: x509.CertificateRevocationList, from_list: bool, *,

@@ -394,3 +394,25 @@ def test_unreachable_declared_sources_are_reported_unavailable(pki: DevPki, trus
                                                                 pki_server_down: PkiServer) -> None:
     result = validate(_signing(pki, "ent-b"), trust_roots_only, usage="signing", revocation=SOFT)
     assert result.revocation[0].not_checked == "unavailable"
+
+
+def test_a_crl_naming_its_issuer_with_other_case_and_spaces_still_applies(pki_no_addresses: DevPki) -> None:
+    """RFC 5280 7.1 name matching (case and inner spaces folded): the CRL spells the CA's name differently."""
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.x509.name import _ASN1Type
+
+    ca = _load(pki_no_addresses.ca("rsa-ca").certificate)
+    spelled = x509.Name([x509.NameAttribute(a.oid, str(a.value).upper().replace(" ", "  "),
+                                            _ASN1Type.PrintableString) for a in ca.subject])
+    assert spelled != ca.subject
+    key = serialization.load_pem_private_key(pki_no_addresses.ca("rsa-ca").key.read_bytes(), password=None)
+    cert = _signing(pki_no_addresses, "ent-a")
+    now = dt.datetime.now(dt.UTC)
+    crl = (x509.CertificateRevocationListBuilder().issuer_name(spelled).last_update(now - dt.timedelta(minutes=5))
+           .next_update(now + dt.timedelta(days=7))
+           .add_revoked_certificate(x509.RevokedCertificateBuilder().serial_number(cert.serial_number)
+                                    .revocation_date(now - dt.timedelta(days=1)).build())
+           .sign(key, hashes.SHA256()))  # type: ignore[arg-type]
+    with pytest.raises(TrustError) as info:
+        validate(cert, TrustList.of(_roots(pki_no_addresses), [crl]), usage="signing", revocation=SOFT)
+    assert info.value.reason == "revoked"
