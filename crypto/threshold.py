@@ -44,7 +44,10 @@ from crypto.errors import (
     CommitteeMessageMalformed,
     CommitteeParametersInvalid,
     DecryptionFailed,
+    MalformedError,
+    NotARecipient,
     NotEnoughPartials,
+    UnsupportedAlgorithm,
 )
 from crypto.keys import Decrypter
 
@@ -520,7 +523,7 @@ def member_key_share(committee: CommitteeKey, member: int, shares: Iterable[Encr
             bad.append(sender)
             messages.append(ex.message)
             continue
-        except DecryptionFailed:
+        except (DecryptionFailed, NotARecipient, MalformedError, UnsupportedAlgorithm):
             bad.append(sender)
             messages.append(f"member {sender}'s share for member {member} could not be decrypted with "
                             f"member {member}'s key")
