@@ -4,13 +4,14 @@ cryptography has no EC point arithmetic (its ECDH returns only the x-coordinate)
 scheme adds and multiplies points with pycryptodome. Everything here is P-256 only; points travel as
 65-byte uncompressed SEC 1 encodings (``04 || X || Y``), scalars as 32-byte big-endian integers.
 
-Side channels: pycryptodome's scalar multiplication (``EccPoint.__mul__``, its C ``ec_ws_scalar``)
-runs a fixed-window ladder over the full scalar length with table look-ups that touch every entry and a
-random blinding seed, i.e. it is written to be constant time. The modular arithmetic on Python integers
-here (share sums, Lagrange coefficients, the proof response ``r + c·x mod q``) is not: CPython's big
-integers take time that depends on the values. That leaks at most timing of a member's own client while
-it computes on its own share; there is no remote oracle (nothing answers queries with a share), so this
-is accepted and documented in docs/formats/committee-key.md.
+Side channels: pycryptodome's scalar multiplication (``EccPoint.__mul__``, its C ``ec_ws``) treats a
+plain int scalar as secret: full-length encoding, a random blinding seed per call and side-channel
+protected (scatter/gather) table look-ups, i.e. it is designed to be constant time. The modular
+arithmetic on Python integers here (share sums, Lagrange coefficients, the proof response
+``r + c·x mod q``) is not: CPython's big integers take time that depends on the values. That leaks at
+most timing of a member's own client while it computes on its own share; there is no remote oracle
+(nothing answers queries with a share), so this is accepted and documented in
+docs/formats/committee-key.md.
 """
 
 from __future__ import annotations

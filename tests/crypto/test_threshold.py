@@ -7,7 +7,6 @@ disaster recovery, with `openssl cms -decrypt` and the reconstructed key).
 
 from __future__ import annotations
 
-import datetime
 import hashlib
 import io
 import itertools
@@ -19,9 +18,8 @@ from pathlib import Path
 
 import pytest
 from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
-from cryptography.x509.oid import NameOID
 
 from crypto import _ec_points as ecp
 from crypto import threshold as th
@@ -40,59 +38,12 @@ from crypto.errors import (
 from crypto.key_access import open_key
 from crypto.pin import PinRequest
 from crypto.software_key import SoftwareKey
+from tests.crypto.committee_fixtures import Committee, committee_certificate, run_ceremony
 from tests.crypto.softhsm_fixtures import MODULE as SOFTHSM_MODULE
 from tests.crypto.softhsm_fixtures import USER_PIN as SOFTHSM_PIN
 from tests.crypto.softhsm_fixtures import Ca, KeyPair, make_ca, make_leaf, make_softhsm
 
 SIZES = [(1, 1), (2, 3), (3, 5)]
-
-
-def _committee_certificate(ca: Ca, public_key: ec.EllipticCurvePublicKey, cn: str) -> x509.Certificate:
-    """What the agency issues for the committee key: an ordinary keyAgreement certificate."""
-    now = datetime.datetime.now(datetime.UTC)
-    return (x509.CertificateBuilder()
-            .subject_name(x509.Name([x509.NameAttribute(NameOID.COUNTRY_NAME, "CN"),
-                                     x509.NameAttribute(NameOID.ORGANIZATION_NAME, "Opening committee"),
-                                     x509.NameAttribute(NameOID.COMMON_NAME, cn)]))
-            .issuer_name(ca.certificate.subject)
-            .public_key(public_key)
-            .serial_number(x509.random_serial_number())
-            .not_valid_before(now - datetime.timedelta(days=1))
-            .not_valid_after(now + datetime.timedelta(days=30))
-            .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
-            .add_extension(x509.KeyUsage(digital_signature=False, content_commitment=False,
-                                         key_encipherment=False, data_encipherment=False, key_agreement=True,
-                                         key_cert_sign=False, crl_sign=False, encipher_only=False,
-                                         decipher_only=False), critical=True)
-            .sign(ca.key, hashes.SHA256()))
-
-
-@dataclass
-class Committee:
-    ceremony: th.Ceremony
-    member_keys: dict[int, SoftwareKey]
-    dealers: dict[int, th.Dealer]
-    key: th.CommitteeKey
-    shares: list[th.EncryptedShare]
-    key_shares: dict[int, th.KeyShare]
-    certificate: x509.Certificate
-
-
-def _run_ceremony(ca: Ca, k: int, n: int) -> Committee:
-    ceremony = th.Ceremony(f"ZB-2026-0042/committee-{k}-of-{n}", k, n)
-    member_keys: dict[int, SoftwareKey] = {}
-    for j in range(1, n + 1):
-        key = ec.generate_private_key(ec.SECP256R1())
-        member_keys[j] = SoftwareKey(key, make_leaf(ca, f"Committee member {j}", key, "enc"))
-    dealers = {i: th.Dealer(ceremony, i) for i in range(1, n + 1)}
-    # Everything crosses the wire as bytes: parse what was serialized, as a receiving client does.
-    commitments = [th.Commitments.from_bytes(d.commitments().to_bytes()) for d in dealers.values()]
-    key = th.CommitteeKey.from_commitments(ceremony, commitments)
-    shares = [th.EncryptedShare.from_bytes(d.encrypt_share(j, member_keys[j].certificate).to_bytes())
-              for d in dealers.values() for j in range(1, n + 1)]
-    key_shares = {j: th.member_key_share(key, j, shares, member_keys[j]) for j in range(1, n + 1)}
-    return Committee(ceremony, member_keys, dealers, key, shares, key_shares,
-                     _committee_certificate(ca, key.public_key, f"Committee {k} of {n}"))
 
 
 @pytest.fixture(scope="module")
@@ -102,7 +53,7 @@ def ca() -> Ca:
 
 @pytest.fixture(scope="module")
 def committees(ca: Ca) -> dict[tuple[int, int], Committee]:
-    return {(k, n): _run_ceremony(ca, k, n) for k, n in SIZES}
+    return {(k, n): run_ceremony(ca, k, n) for k, n in SIZES}
 
 
 @pytest.fixture(scope="module")
@@ -447,7 +398,7 @@ def test_shares_sealed_to_dongles_are_opened_with_the_dongle(token: _Token, ca: 
     with pytest.raises(BadShare):
         th.member_key_share(key, 2, shares, member1)
     committee = Committee(ceremony, {}, dealers, key, shares, key_shares,
-                          _committee_certificate(ca, key.public_key, "Dongle committee"))
+                          committee_certificate(ca, key.public_key, "Dongle committee"))
     bid = _seal("bidclient", b"opened by two dongle holders", committee, bidder, tmp_path)
     (r_point,) = th.ephemeral_keys(bid, committee.certificate)
     partials = [th.compute_partial(key_shares[j], r_point, "ctx") for j in (2, 3)]
