@@ -146,6 +146,8 @@ def _catalog() -> dict[str, tuple[str, str]]:
                                         "SHA-256 or stronger, with RSA or EC (P-256/P-384/P-521) keys.")),
         "crypto.cancelled": (_("The operation was cancelled; nothing was written."), ""),
         # the committee opening key (crypto.threshold)
+        "committee.error": (_("The committee key operation failed."),
+                            _("Read the detail above; nothing was changed.")),
         "committee.invalid_parameters": (_("The opening committee's settings are not valid."),
                                          _("A committee has 1 to 10 members and needs k of them, with "
                                            "1 ≤ k ≤ n; correct the tender's committee and try again.")),
