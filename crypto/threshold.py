@@ -135,6 +135,20 @@ def _keys(obj: Mapping[str, Any], expected: set[str], what: str) -> None:
         raise CommitteeMessageMalformed(f"the {what} has unexpected fields {extra} or lacks {missing}")
 
 
+def _ceremony_id(obj: Mapping[str, Any], what: str) -> str:
+    value = _field(obj, "ceremony", str, what)
+    if not _ID_RE.fullmatch(value):
+        raise CommitteeMessageMalformed(f"the {what}'s ceremony id is not in the documented form")
+    return str(value)
+
+
+def _index(obj: Mapping[str, Any], name: str, what: str) -> int:
+    value = _field(obj, name, int, what)
+    if not 1 <= value <= MAX_MEMBERS:
+        raise CommitteeMessageMalformed(f"the {what}'s {name} must be a member number from 1 to {MAX_MEMBERS}")
+    return int(value)
+
+
 def _hex_scalar(value: Any, what: str) -> int:
     if not isinstance(value, str) or not _HEX64.fullmatch(value):
         raise CommitteeMessageMalformed(f"{what} is not 64 lowercase hex digits")
@@ -387,8 +401,7 @@ class EncryptedShare:
             envelope = base64.b64decode(_field(obj, "envelope", str, what), validate=True)
         except (binascii.Error, ValueError):
             raise CommitteeMessageMalformed(f"the {what}'s envelope is not base64") from None
-        result = cls(_field(obj, "ceremony", str, what), _field(obj, "sender", int, what),
-                     _field(obj, "receiver", int, what), envelope)
+        result = cls(_ceremony_id(obj, what), _index(obj, "sender", what), _index(obj, "receiver", what), envelope)
         _require_canonical(data, obj, what)
         return result
 
@@ -624,8 +637,11 @@ class Partial:
         proof = obj.get("proof")
         if not isinstance(proof, dict) or set(proof) != {"c", "s"}:
             raise CommitteeMessageMalformed(f"the {what}'s proof must have exactly 'c' and 's'")
-        result = cls(_field(obj, "ceremony", str, what), _field(obj, "context", str, what),
-                     _field(obj, "member", int, what), _hex_point(obj.get("ephemeral"), "the ephemeral key"),
+        context = _field(obj, "context", str, what)
+        if not _CONTEXT_RE.fullmatch(context):
+            raise CommitteeMessageMalformed(f"the {what}'s context is not 1 to 1000 printable ASCII characters")
+        result = cls(_ceremony_id(obj, what), context,
+                     _index(obj, "member", what), _hex_point(obj.get("ephemeral"), "the ephemeral key"),
                      _hex_point(obj.get("partial"), "the partial result"),
                      (_hex_scalar(proof["c"], "the proof's c"), _hex_scalar(proof["s"], "the proof's s")))
         _require_canonical(data, obj, what)

@@ -447,3 +447,26 @@ def test_secrets_stay_out_of_reprs(committees: dict[tuple[int, int], Committee])
     share = committee.key_shares[1]
     text = repr(share) + repr(committee.dealers[1])
     assert f"{share.value:x}" not in text and str(share.value) not in text
+
+
+def test_hostile_share_messages_are_refused_with_a_clear_error(
+        committees: dict[tuple[int, int], Committee]) -> None:
+    committee = committees[(2, 3)]
+    share = next(s for s in committee.shares if s.sender == 1 and s.receiver == 2)
+    data = share.to_bytes()
+    for mangled, message in [
+        (data.replace(b'"sender":1', b'"sender":11'), "member number from 1 to 10"),
+        (data.replace(b'"sender":1', b'"sender":true'), "valid 'sender'"),
+        (data.replace(b'"envelope":"', b'"envelope":"*'), "not base64"),
+        (data.replace(b'"ceremony":"', b'"ceremony":"bad id '), "ceremony id"),
+        (b"[]", "not a JSON object"),
+        (b"\xff", "not ASCII JSON"),
+    ]:
+        with pytest.raises(CommitteeMessageMalformed, match=message):
+            th.EncryptedShare.from_bytes(mangled)
+    # An envelope that decrypts to something other than a share value names its sender.
+    out = io.BytesIO()
+    encrypt(io.BytesIO(b"not a share"), out, [committee.member_keys[2].certificate])
+    with pytest.raises(BadShare, match="not well-formed") as info:
+        replace(share, envelope=out.getvalue()).open(committee.member_keys[2])
+    assert info.value.member == 1
