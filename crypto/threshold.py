@@ -63,6 +63,7 @@ __all__ = [
     "EncryptedShare",
     "KeyShare",
     "Partial",
+    "ShareDisclosure",
     "canonical_json",
     "check_share",
     "combine_partials",
@@ -86,6 +87,7 @@ FORMAT_SHARE = "bidclient-committee-share"
 FORMAT_SHARE_VALUE = "bidclient-committee-share-value"
 FORMAT_ACK = "bidclient-committee-ack"
 FORMAT_PARTIAL = "bidclient-committee-partial"
+FORMAT_DISCLOSURE = "bidclient-committee-disclosure"
 _TAG_SCHNORR = b"bidclient-committee-schnorr/v1"
 _TAG_DLEQ = b"bidclient-committee-dleq/v1"
 
@@ -321,7 +323,8 @@ def _eval_commitments(points: Sequence[bytes], at: int) -> ecp.Point:
 
 
 class Dealer:
-    """Member ``member``'s secret polynomial for one ceremony. Discard it once the shares are sent.
+    """Member ``member``'s secret polynomial for one ceremony. Keep it in memory only, until every member
+    has acknowledged (``disclose`` answers a complaint), then discard it.
 
     ``commitments()`` is published; ``encrypt_share(j, cert)`` is sent to member j (itself included).
     """
@@ -354,6 +357,10 @@ class Dealer:
         for a in reversed(self._coefficients):
             value = (value * receiver + a) % ecp.ORDER
         return value
+
+    def disclose(self, receiver: int) -> ShareDisclosure:
+        """Answer a complaint by member ``receiver``: publish its share in the clear for all to check."""
+        return ShareDisclosure(self.ceremony.ceremony_id, self.member, receiver, self.share_value(receiver))
 
     def encrypt_share(self, receiver: int, certificate: x509.Certificate,
                       key_transport: KeyTransport | None = None) -> EncryptedShare:
@@ -485,6 +492,49 @@ def _sum(points: Iterable[ecp.Point]) -> ecp.Point:
     return total
 
 
+# --- complaints ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ShareDisclosure:
+    """A sender's public answer to a complaint (ElectionGuard's "challenge"): the share f_i(j) in the clear.
+
+    When member j names member i for a bad share, the encrypted share alone cannot show who is at fault
+    (i, j, or whoever relayed it). i publishes this, signed; anyone checks it against i's commitments.
+    If it verifies, j takes the value from it and the ceremony goes on (that one share of i's polynomial
+    is now public, which k ≥ 2 tolerates for one receiver); if not, i is at fault. Either way the result
+    is provable."""
+
+    ceremony_id: str
+    sender: int
+    receiver: int
+    value: int = field(repr=False)
+
+    def to_bytes(self) -> bytes:
+        return canonical_json({"format": FORMAT_DISCLOSURE, "version": FORMAT_VERSION,
+                               "ceremony": self.ceremony_id, "sender": self.sender, "receiver": self.receiver,
+                               "value": f"{self.value:064x}"})
+
+    @classmethod
+    def from_bytes(cls, data: bytes) -> ShareDisclosure:
+        what = "share disclosure"
+        obj = _load(data, FORMAT_DISCLOSURE, what)
+        _keys(obj, {"format", "version", "ceremony", "sender", "receiver", "value"}, what)
+        result = cls(_ceremony_id(obj, what), _index(obj, "sender", what), _index(obj, "receiver", what),
+                     _hex_scalar(obj.get("value"), f"the {what}'s value"))
+        _require_canonical(data, obj, what)
+        return result
+
+    def verify(self, committee: CommitteeKey) -> None:
+        """BadShare naming the sender unless the value matches the sender's commitments."""
+        if self.ceremony_id != committee.ceremony.ceremony_id:
+            raise BadShare(f"member {self.sender}'s disclosure is for ceremony {self.ceremony_id!r}",
+                           member=self.sender)
+        committee.ceremony.check_member(self.sender, "sender")
+        committee.ceremony.check_member(self.receiver, "receiver")
+        check_share(self.value, self.receiver, committee.commitments[self.sender - 1])
+
+
 # --- a member's key share ------------------------------------------------------------------------
 
 
@@ -508,12 +558,19 @@ def check_share(value: int, receiver: int, commitments: Commitments) -> None:
 
 
 def member_key_share(committee: CommitteeKey, member: int, shares: Iterable[EncryptedShare],
-                     decrypter: Decrypter) -> KeyShare:
+                     decrypter: Decrypter, disclosures: Iterable[ShareDisclosure] = ()) -> KeyShare:
     """Open the n shares addressed to ``member`` with its decryption key, check each against its sender's
     commitments and add them up. BadShare names every sender whose share is wrong (``members``); the
-    first one is ``member``. The result is what an acknowledgment vouches for and a partial needs."""
+    first one is ``member``. A verified ShareDisclosure from a sender to ``member`` (the answer to a
+    complaint) takes the place of that sender's envelope; a disclosure that does not verify names its
+    sender. The result is what an acknowledgment vouches for and a partial needs."""
     ceremony = committee.ceremony
     ceremony.check_member(member)
+    disclosed: dict[int, int] = {}
+    for disclosure in disclosures:
+        if disclosure.receiver == member and disclosure.ceremony_id == ceremony.ceremony_id:
+            disclosure.verify(committee)
+            disclosed[disclosure.sender] = disclosure.value
     by_sender: dict[int, EncryptedShare] = {}
     for received in shares:
         if received.receiver != member or received.ceremony_id != ceremony.ceremony_id:
@@ -524,6 +581,9 @@ def member_key_share(committee: CommitteeKey, member: int, shares: Iterable[Encr
     messages: list[str] = []
     total = 0
     for sender in range(1, ceremony.members + 1):
+        if sender in disclosed:
+            total = (total + disclosed[sender]) % ecp.ORDER
+            continue
         share = by_sender.get(sender)
         if share is None:
             bad.append(sender)

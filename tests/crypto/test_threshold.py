@@ -470,3 +470,24 @@ def test_hostile_share_messages_are_refused_with_a_clear_error(
     with pytest.raises(BadShare, match="not well-formed") as info:
         replace(share, envelope=out.getvalue()).open(committee.member_keys[2])
     assert info.value.member == 1
+
+
+def test_a_complaint_is_settled_by_the_senders_public_disclosure(
+        committees: dict[tuple[int, int], Committee]) -> None:
+    committee = committees[(2, 3)]
+    good = committee.dealers[2].share_value(3)
+    bad = th.EncryptedShare.seal(committee.ceremony, 2, 3, (good + 5) % ecp.ORDER,
+                                 committee.member_keys[3].certificate)
+    shares = [s for s in committee.shares if not (s.sender == 2 and s.receiver == 3)] + [bad]
+    with pytest.raises(BadShare):
+        th.member_key_share(committee.key, 3, shares, committee.member_keys[3])
+    # Member 2 answers member 3's complaint in public; anyone can check the disclosure.
+    disclosure = th.ShareDisclosure.from_bytes(committee.dealers[2].disclose(3).to_bytes())
+    disclosure.verify(committee.key)
+    settled = th.member_key_share(committee.key, 3, shares, committee.member_keys[3], [disclosure])
+    assert settled == committee.key_shares[3]
+    # A disclosure that does not match the commitments proves the sender at fault.
+    lie = replace(disclosure, value=(good + 5) % ecp.ORDER)
+    with pytest.raises(BadShare) as info:
+        th.member_key_share(committee.key, 3, shares, committee.member_keys[3], [lie])
+    assert info.value.member == 2
