@@ -149,6 +149,18 @@ def test_every_k_subset_opens_the_bid_and_no_smaller_subset_does(
                 decrypt_bytes(bid, th.CommitteeDecrypter(committee.certificate, {r_point: wrong}))
 
 
+def test_the_largest_committee_needs_all_ten(ca: Ca, bidder: SoftwareKey, tmp_path: Path) -> None:
+    committee = run_ceremony(ca, 10, 10)
+    bid = _seal("bidclient", b"ten of ten", committee, bidder, tmp_path)
+    (r_point,) = th.ephemeral_keys(bid, committee.certificate)
+    partials = {j: th.compute_partial(s, r_point, "ctx") for j, s in committee.key_shares.items()}
+    secret = th.combine_partials(committee.key, partials.values(), "ctx", r_point)
+    assert decrypt_bytes(bid, th.CommitteeDecrypter(committee.certificate, {r_point: secret})) == b"ten of ten"
+    for absent in range(1, 11):
+        with pytest.raises(NotEnoughPartials, match="9 member"):
+            th.combine_partials(committee.key, [p for j, p in partials.items() if j != absent], "ctx", r_point)
+
+
 def test_the_combined_secret_is_what_ecdh_with_the_whole_key_gives(
         committees: dict[tuple[int, int], Committee]) -> None:
     committee = committees[(3, 5)]
