@@ -145,6 +145,31 @@ def _catalog() -> dict[str, tuple[str, str]]:
                                       _("Ask the sender to encrypt with AES (CBC or GCM) and to sign with "
                                         "SHA-256 or stronger, with RSA or EC (P-256/P-384/P-521) keys.")),
         "crypto.cancelled": (_("The operation was cancelled; nothing was written."), ""),
+        # the committee opening key (crypto.threshold)
+        "committee.error": (_("The committee key operation failed."),
+                            _("Read the detail above; nothing was changed.")),
+        "committee.invalid_parameters": (_("The opening committee's settings are not valid."),
+                                         _("A committee has 1 to 10 members and needs k of them, with "
+                                           "1 ≤ k ≤ n; correct the tender's committee and try again.")),
+        "committee.malformed": (_("A committee message is damaged or not in its documented form."),
+                                _("Ask the member to send it again; see docs/formats/committee-key.md.")),
+        "committee.bad_commitments": (_("A committee member's key commitments do not verify."),
+                                      _("The member named above must take part in a new key ceremony; "
+                                        "nothing from this ceremony can be used.")),
+        "committee.bad_share": (_("A committee member sent a key share that does not match its "
+                                  "commitments."),
+                                _("Do not acknowledge the ceremony. The member named above must send its "
+                                  "share again, or the ceremony is run anew.")),
+        "committee.bad_partial": (_("A committee member's partial result does not verify."),
+                                  _("It was not used. Ask the member named above to compute it again with "
+                                    "its own dongle, or open with other members.")),
+        "committee.not_enough_partials": (_("Not enough committee members have given a valid result to "
+                                            "open the bid."),
+                                          _("k members of the committee must take part; ask the others to "
+                                            "join.")),
+        "committee.key_mismatch": (_("The committee members' shares do not give the committee's key."),
+                                   _("A share is wrong or belongs to another ceremony; check each member's "
+                                     "shares before going on.")),
         # inspect, tender, seal
         "inspect.unknown": (_("The file is not of a kind bidclient knows."),
                             _("bidclient reads CMS envelopes and sealed bids, CMS signatures, bid packages "

@@ -373,3 +373,31 @@ def _open_kari(cand: _Candidate, decrypter: Decrypter, certificate: x509.Certifi
         return aes_key_unwrap(kek, cand.encrypted_key)
     except (InvalidUnwrap, ValueError):
         raise DecryptionFailed("the envelope could not be decrypted with this key") from None
+
+
+def originator_keys(infos: cms.RecipientInfos, certificate: x509.Certificate) -> tuple[bytes, ...]:
+    """The ephemeral public keys (uncompressed SEC 1 points) of the key agreements addressed to
+    ``certificate``: the R a threshold key's members multiply by their shares. Each key is what
+    ``Decrypter.exchange`` would receive for that entry, so a Decrypter that answers ``exchange`` with a
+    shared secret computed elsewhere (crypto.threshold.CommitteeDecrypter) reuses the unwrapping above.
+    """
+    pub = certificate.public_key()
+    if not isinstance(pub, ec.EllipticCurvePublicKey):
+        return ()
+    cert = _asn1_cert(certificate)
+    ski = _ski(certificate)
+    out: list[bytes] = []
+    try:
+        for ri in infos:
+            if ri.name != "kari" or ri.chosen["originator"].name != "originator_key":
+                continue
+            if not any(_rid_matches(rek["rid"], cert, ski) for rek in ri.chosen["recipient_encrypted_keys"]):
+                continue
+            point = bytes(ri.chosen["originator"].chosen["public_key"].native)
+            peer = ec.EllipticCurvePublicKey.from_encoded_point(pub.curve, point)
+            encoded = peer.public_bytes(serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint)
+            if encoded not in out:
+                out.append(encoded)
+    except (ValueError, TypeError, KeyError) as ex:
+        raise MalformedError(f"the envelope's recipient list is malformed: {ex}") from ex
+    return tuple(out)

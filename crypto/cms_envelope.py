@@ -37,6 +37,7 @@ from crypto._cms_recipients import (
     RecipientSummary,
     build_recipient_info,
     check_recipient,
+    originator_keys,
     parse_recipient_infos,
     summarize,
     unwrap_content_key,
@@ -58,6 +59,7 @@ __all__ = [
     "describe",
     "encrypt",
     "is_envelope",
+    "key_agreement_keys",
 ]
 
 CHUNK_SIZE = 1 << 20  # plaintext bytes per cipher call and per BER segment
@@ -719,6 +721,10 @@ def decrypt_bytes(data: bytes, decrypter: Decrypter) -> bytes:
 
 def describe(src: BinaryIO) -> EnvelopeInfo:
     """Read the envelope's head (content type, cipher, recipients) from ``src`` without decrypting."""
+    return _read_head_of(src).info
+
+
+def _read_head_of(src: BinaryIO) -> _Envelope:
     size: int | None = None
     with contextlib.suppress(AttributeError, OSError, ValueError):
         st = os.fstat(src.fileno())
@@ -726,7 +732,14 @@ def describe(src: BinaryIO) -> EnvelopeInfo:
             size = st.st_size - src.tell()
     if size is None and isinstance(src, io.BytesIO):
         size = len(src.getbuffer()) - src.tell()
-    return _read_head(der.StreamReader(src, size=size)).info
+    return _read_head(der.StreamReader(src, size=size))
+
+
+def key_agreement_keys(src: BinaryIO, certificate: x509.Certificate) -> tuple[bytes, ...]:
+    """The ephemeral EC public keys (uncompressed SEC 1 points) of the envelope's key agreements
+    addressed to ``certificate``, read from its head without decrypting; () when none names it.
+    A committee's members compute their partial results on these (crypto.threshold)."""
+    return originator_keys(_read_head_of(src).infos, certificate)
 
 
 _PROBE_BYTES = 64

@@ -151,3 +151,63 @@ class TimestampError(CryptoError):
     """
 
     code = "timestamp.error"
+
+
+# --- the committee opening key (CLI exit status 1) -----------------------------------------------
+
+
+class CommitteeError(CryptoError):
+    """The committee key ceremony or a threshold opening cannot go on (crypto.threshold)."""
+
+    code = "committee.error"
+
+
+class CommitteeParametersInvalid(CommitteeError):
+    """k and n are out of range (1 ≤ k ≤ n ≤ 10) or a ceremony id / context string is unusable."""
+
+    code = "committee.invalid_parameters"
+
+
+class CommitteeMessageMalformed(CommitteeError):
+    """A committee message (commitments, share, acknowledgment, partial) is not in its documented form."""
+
+    code = "committee.malformed"
+
+
+class CommitteeMemberError(CommitteeError):
+    """A committee member's contribution is wrong; ``member`` names it (1-based index), ``members`` all found."""
+
+    def __init__(self, message: str, *, member: int, members: tuple[int, ...] = ()) -> None:
+        super().__init__(message)
+        self.member = member
+        self.members = members or (member,)
+
+
+class BadCommitments(CommitteeMemberError):
+    """A member's Feldman commitments or their proofs of knowledge do not verify."""
+
+    code = "committee.bad_commitments"
+
+
+class BadShare(CommitteeMemberError):
+    """A share does not match its sender's commitments (the sender is named)."""
+
+    code = "committee.bad_share"
+
+
+class BadPartial(CommitteeMemberError):
+    """A partial decryption's Chaum-Pedersen proof does not verify (the member is named)."""
+
+    code = "committee.bad_partial"
+
+
+class NotEnoughPartials(CommitteeError):
+    """Fewer than k distinct valid partial decryptions (or shares) were given."""
+
+    code = "committee.not_enough_partials"
+
+
+class CommitteeKeyMismatch(CommitteeError):
+    """Recombined shares do not give the committee's public key."""
+
+    code = "committee.key_mismatch"
