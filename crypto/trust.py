@@ -18,8 +18,8 @@ With ``at=None`` CRLs and OCSP answers named in the certificates (CRL distributi
 are fetched over HTTP. SOFT_FAIL accepts a certificate whose declared sources cannot be reached (and
 says so in ``ValidatedCertificate.warnings``); HARD_FAIL refuses it with reason ``revocation_unknown``.
 A certificate that names no source and whose issuer has no CRL in the trust list cannot be checked:
-it is accepted in both modes and reported as "not checked". Validation at a past moment (``at``)
-never fetches: only the trust list's CRLs are consulted.
+SOFT_FAIL accepts it and reports it "not checked"; HARD_FAIL refuses it (``revocation_unknown``).
+Validation at a past moment (``at``) never fetches: only the trust list's CRLs are consulted.
 
 ``ValidatedCertificate.revocation`` says, for each certificate of the path below the root, how its
 revocation was checked: which CRL (issuer, thisUpdate), which OCSP answer, or "not checked" and why.
@@ -376,6 +376,14 @@ def _check_revocation_everywhere(path: tuple[x509.Certificate, ...], trust: Trus
             checks.append(_crl_check(subject, end_entity, crl, from_list, stale=True))
             continue
         why_not = NOT_CHECKED_UNAVAILABLE if _declares_revocation_source(cert) else NOT_CHECKED_NO_SOURCE
+        if revocation is RevocationMode.HARD_FAIL and why_not == NOT_CHECKED_NO_SOURCE:
+            # Hard-fail means "refuse what cannot be shown unrevoked"; with no CRL at hand and no address to ask,
+            # nothing can show it. The remedy is the CA's CRL in the trust list.
+            raise TrustError(f"The certificate of {describe_subject(path[0])} is not trusted: its revocation cannot "
+                             f"be checked ({subject} names no CRL or OCSP address and no CRL of "
+                             f"{describe_name(cert.issuer)} is in the trust list). Add that CA's current CRL to the "
+                             "trust list, or validate in soft-fail mode.",
+                             reason=TrustError.REASON_REVOCATION_UNKNOWN, subject=describe_subject(path[0]))
         checks.append(RevocationCheck(subject, end_entity, "none", not_checked=why_not))
     return tuple(checks)
 

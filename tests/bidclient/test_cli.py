@@ -312,6 +312,9 @@ def test_verify_says_how_revocation_was_checked(run_main: RunMain, pki_no_addres
             "OCSP address") in without.out
     off = run_main(*args, "--revocation", "off")
     assert "  revocation: not checked: revocation checking is turned off" in off.out
+    hard = run_main(*args, "--revocation", "hard-fail")  # nothing can show it unrevoked: hard-fail refuses
+    assert (hard.status, error_code(hard)) == (1, "trust.revocation_unknown")
+    assert "Signature OK" not in hard.out
 
 
 def test_revocation_soft_fail_warns_and_hard_fail_refuses(run_main: RunMain, signed: dict[str, Path],

@@ -317,8 +317,9 @@ def test_good_certificate_says_which_crl_checked_it(pki_no_addresses: DevPki) ->
 
 def test_without_any_source_revocation_is_reported_not_checked(pki_no_addresses: DevPki) -> None:
     result = validate(_signing(pki_no_addresses, "ent-a"), TrustList.load([pki_no_addresses.trust_dir]),
-                      usage="signing", revocation=HARD)
+                      usage="signing", revocation=SOFT)
     assert [(c.source, c.not_checked) for c in result.revocation] == [("none", "no_source")]
+    assert result.revocation[0].end_entity
     result = validate(_signing(pki_no_addresses, "ent-a"), TrustList.load([pki_no_addresses.trust_dir]),
                       usage="signing", revocation=RevocationMode.OFF)
     assert [(c.source, c.not_checked) for c in result.revocation] == [("none", "disabled")]
@@ -416,3 +417,17 @@ def test_a_crl_naming_its_issuer_with_other_case_and_spaces_still_applies(pki_no
     with pytest.raises(TrustError) as info:
         validate(cert, TrustList.of(_roots(pki_no_addresses), [crl]), usage="signing", revocation=SOFT)
     assert info.value.reason == "revoked"
+
+
+def test_hard_fail_refuses_a_certificate_whose_revocation_nothing_can_show(pki_no_addresses: DevPki) -> None:
+    """No CRL at hand and no address to ask: hard-fail cannot show the certificate unrevoked, so it refuses,
+    and says that the CA's CRL is what is missing; with the CRL the same certificate is accepted."""
+    with pytest.raises(TrustError) as caught:
+        validate(_signing(pki_no_addresses, "ent-a"), TrustList.load([pki_no_addresses.trust_dir]),
+                 usage="signing", revocation=HARD)
+    assert caught.value.reason == TrustError.REASON_REVOCATION_UNKNOWN
+    assert "CRL" in str(caught.value) and "trust list" in str(caught.value)
+    result = validate(_signing(pki_no_addresses, "ent-a"),
+                      TrustList.load([pki_no_addresses.trust_dir, pki_no_addresses.crl_dir]),
+                      usage="signing", revocation=HARD)
+    assert [c.source for c in result.revocation] == ["crl"]
