@@ -321,11 +321,18 @@ def _precheck_central_directory(fp: BinaryIO, *, max_entries: int) -> int:
         (_, disk, cd_disk, disk_entries, total_entries, cd_size, cd_offset,
          _comment) = _EOCD.unpack_from(tail, pos)
         end_of_cd = eocd_offset
-        if 0xFFFF in (disk_entries, total_entries) or 0xFFFFFFFF in (cd_size, cd_offset):
-            if eocd_offset < _ZIP64_LOCATOR.size:
-                raise CorruptZip("the ZIP64 end of central directory locator is missing")
+        # A ZIP64 locator right before the end record means the ZIP64 record holds the true values, as
+        # zipfile reads it too. zipfile writes one from 2 GiB on, where the 32-bit fields still fit.
+        locator = b""
+        if eocd_offset >= _ZIP64_LOCATOR.size:
             fp.seek(eocd_offset - _ZIP64_LOCATOR.size)
-            sig, _, z64_offset, _ = _ZIP64_LOCATOR.unpack(fp.read(_ZIP64_LOCATOR.size))
+            locator = fp.read(_ZIP64_LOCATOR.size)
+            if locator[:4] != _ZIP64_LOCATOR_SIG:
+                locator = b""
+        if locator or 0xFFFF in (disk_entries, total_entries) or 0xFFFFFFFF in (cd_size, cd_offset):
+            if not locator:
+                raise CorruptZip("the ZIP64 end of central directory locator is missing")
+            sig, _, z64_offset, _ = _ZIP64_LOCATOR.unpack(locator)
             if sig != _ZIP64_LOCATOR_SIG or z64_offset + _ZIP64_EOCD.size > eocd_offset:
                 raise CorruptZip("the ZIP64 end of central directory locator is damaged")
             fp.seek(z64_offset)

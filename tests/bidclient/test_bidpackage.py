@@ -173,6 +173,46 @@ def test_zip64_entries_are_readable(tmp_path: Path, monkeypatch: pytest.MonkeyPa
         reader.verify_contents()
 
 
+def zipfile_reference(src: Path, manifest: Manifest, signature: bytes) -> bytes:
+    """The package as Python's zipfile writes it on a stream it cannot seek (how the writer made it
+    before it wrote the ZIP records itself): the writer must produce these very bytes."""
+    out = PipeLike()
+    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_STORED, allowZip64=True) as archive:  # type: ignore[arg-type]
+        for entry in manifest.files:
+            info = package_writer._entry_info(entry.path, CREATED, entry.size)
+            with archive.open(info, "w", force_zip64=entry.size >= package_writer.ZIP64_THRESHOLD) as f:
+                f.write((src / entry.path).read_bytes())
+        manifest_bytes = manifest.to_json_bytes()
+        archive.writestr(package_writer._entry_info("manifest.json", CREATED, len(manifest_bytes)),
+                         manifest_bytes)
+        archive.writestr(package_writer._entry_info("manifest.json.p7s", CREATED, len(signature)), signature)
+    return out.getvalue()
+
+
+@pytest.mark.skipif(UNZIP is None, reason="Info-ZIP unzip is not installed (apt-get install unzip)")
+@pytest.mark.parametrize("zip64", ["none", "forced entries", "offsets past the limit"])
+def test_zip_records_are_byte_for_byte_what_zipfile_writes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                           zip64: str) -> None:
+    # The writer writes the ZIP structures itself (faster than zipfile); any field it got wrong would
+    # show here as a difference from zipfile's output, and in unzip's test below.
+    src = make_bid_folder(tmp_path)
+    if zip64 == "forced entries":  # what a file past 4 GiB gets
+        monkeypatch.setattr(package_writer, "ZIP64_THRESHOLD", 0)
+    elif zip64 == "offsets past the limit":  # a package past 4 GiB: ZIP64 sizes, offsets, end records
+        monkeypatch.setattr(zipfile, "ZIP64_LIMIT", 100_000)
+    data, manifest = write(src)
+    assert data == zipfile_reference(src, manifest, sign(manifest.to_json_bytes()))
+    if zip64 == "offsets past the limit":
+        assert b"PK\x06\x06" in data and b"PK\x06\x07" in data  # the ZIP64 end records were written
+    path = tmp_path / "bid.zip"
+    path.write_bytes(data)
+    result = subprocess.run(["unzip", "-t", str(path)], capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stdout + result.stderr
+    with package_reader.open_package(path) as reader:
+        assert reader.check(verify) == manifest
+        reader.verify_contents()
+
+
 def test_output_is_deterministic_and_progress_reaches_the_total(tmp_path: Path) -> None:
     src = make_bid_folder(tmp_path)
     seen: list[int] = []
