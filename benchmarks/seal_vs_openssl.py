@@ -138,19 +138,30 @@ def _open_key(p12: Path) -> AbstractContextManager[KeySession]:
 
 
 def _child_seal_no_check(bid_dir: Path, out: Path, p12: Path, opener: Path) -> int:
-    """bidclient.sealing.seal with its self-check replaced by nothing: hash + zip + sign + encrypt.
+    """bidclient.sealing.seal with its self-check replaced by nothing: hash + zip + sign + encrypt (no
+    read-back, no envelope SHA-256, no key unwrap).
 
-    Saves the manifest next to ``out`` so that the self-check child can compare against it.
+    Saves the plaintext size next to ``out`` so that the self-check child can compare against it.
     """
     from bidclient import sealing
 
     written: list[int] = []
 
-    def no_check(_bid: Path, plaintext_size: int, *_args: object, **_kw: object) -> tuple[str, int]:
-        written.append(plaintext_size)  # the self-check child compares against it
-        return "0" * 64, 0
+    class NoCheck:
+        def __init__(self, *_args: object, **_kw: object) -> None:
+            pass
 
-    sealing._self_check = no_check  # type: ignore[assignment]  # time the seal without it
+        def start(self, _key: bytes) -> None:
+            pass
+
+        def join(self) -> None:
+            pass
+
+        def result(self, plaintext_size: int, *_args: object) -> tuple[str, int]:
+            written.append(plaintext_size)  # the self-check child compares against it
+            return "0" * 64, 0
+
+    sealing._SelfCheck = NoCheck  # type: ignore[assignment,misc]  # time the seal without it
     target = sealing.TenderTarget(tender_id="BENCH-1", tender_version=1,
                                   opening_certificates=[_load_cert(opener)])
     with _open_key(p12) as session:
@@ -160,12 +171,25 @@ def _child_seal_no_check(bid_dir: Path, out: Path, p12: Path, opener: Path) -> i
 
 
 def _child_self_check(bid: Path, size_file: Path, p12: Path) -> int:
-    """bidclient.sealing._self_check alone: unwrap with the bidder's key, decrypt with the GCM tag
-    verified (no plaintext written), and the envelope's SHA-256 on a second thread."""
+    """The seal's self-check alone, on a finished file (in a seal it runs while the file is written):
+    read it once, SHA-256 and GCM-decrypt what is read (tag verified, no plaintext written), then the
+    bidder's key unwraps the content key, which must be the one the content verified under."""
+    import io
+
     from bidclient import sealing
+    from crypto import cms_envelope
 
     with _open_key(p12) as session:
-        sealing._self_check(bid, int(size_file.read_text()), session.decrypter(session.encryption_certificate))
+        decrypter = session.decrypter(session.encryption_certificate)
+        with open(bid, "rb") as head:
+            key = cms_envelope.content_key(head, decrypter)
+        published = sealing._Published(io.BytesIO())
+        published.visible = bid.stat().st_size
+        published.finish()
+        check = sealing._SelfCheck(bid, published, cancel=None)
+        check.start(key)
+        check.join()
+        check.result(int(size_file.read_text()), key, decrypter)
     return 0
 
 
@@ -406,7 +430,7 @@ def build_ops(m: Material, size: int, py: str, with_cbc: bool) -> list[Op]:
                     str(m.opener_cert)],
            total, reference="ossl-enc", goal=1.2, rss_goal_mib=64,
            cleanup=_rm(sealed_nc, sealed_nc.with_name(sealed_nc.name + ".plaintext-size"))),
-        Op("self-check", "  self-check alone (API: unwrap + GCM decrypt, tag verified; SHA-256 alongside)",
+        Op("self-check", "  self-check alone (API: one read, SHA-256 + GCM decrypt with the tag verified, key unwrap)",
            lambda: [py, me, "--child", "self-check", str(sealed_nc),
                     str(sealed_nc.with_name(sealed_nc.name + ".plaintext-size")), str(m.bidder_p12)],
            total, reference="ossl-enc", rss_goal_mib=64),

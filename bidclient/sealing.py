@@ -1,8 +1,9 @@
 """Seal and unseal: the inner signed package inside the outer CMS envelope (docs/formats/sealed-bid.md).
 
-seal    files --hash+zip--> package --encrypt--> BID, in one pass; then a self-check opens what was written
-        with the bidder's own encryption key (same token session, so the same PIN entry) before the BID is
-        renamed into place.
+seal    files --hash+zip--> package --encrypt--> BID, in one pass; meanwhile a self-check reads back what
+        reaches the file, hashes it and verifies it decrypts and authenticates; at the end the bidder's own
+        encryption key (same token session, so the same PIN entry) must unwrap that content key from the
+        file, before the BID is renamed into place.
 unseal  BID --decrypt (tag verified)--> temporary package --verify signature, check every entry--> DIR,
         renamed into place only when everything passed.
 """
@@ -10,14 +11,15 @@ unseal  BID --decrypt (tag verified)--> temporary package --verify signature, ch
 from __future__ import annotations
 
 import hashlib
+import hmac
 import shutil
 import tempfile
+import threading
 from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes
@@ -130,25 +132,32 @@ def seal(directory: Path, output: Path, *, session: KeySession, target: TenderTa
         return sign_content(data, signer, tsa_url=tsa_url)
 
     with atomic_output(output) as stream:
-        with cms_envelope.EnvelopeWriter(stream, recipients) as envelope:
-            try:
-                manifest = package_writer.write_package(
-                    envelope, directory,  # type: ignore[arg-type]
-                    tender_id=target.tender_id, tender_version=target.tender_version,
-                    package_sha256=target.package_sha256,
-                    bidder_uscc=signer_identity.uscc or "", bidder_name=signer_identity.organization or "",
-                    signing_certificate_sha256=_fingerprint(signer.certificate),
-                    tool=f"bidclient {__version__}",
-                    sign_manifest=sign_manifest, progress=progress, cancel=cancel, forms=forms, links=links)
-            except ManifestFieldInvalid as ex:
-                # The bidder's own input (tender id, forms) cannot go into a manifest: a sealing error,
-                # never the opener's "the bid is not acceptable".
-                raise BidclientError(f"the manifest cannot be written: {ex.message}",
-                                     code="seal.manifest_invalid") from ex
-            written = envelope.tell()
-        stream.flush()
-        envelope_sha256, envelope_size = _self_check(Path(stream.name), written,
-                                                     session.decrypter(own_encryption), cancel=cancel)
+        published = _Published(stream)
+        check = _SelfCheck(Path(stream.name), published, cancel=cancel)
+        try:
+            with cms_envelope.EnvelopeWriter(published, recipients,  # type: ignore[arg-type]
+                                             keep_content_key=True) as envelope:
+                check.start(envelope.content_key)
+                try:
+                    manifest = package_writer.write_package(
+                        envelope, directory,  # type: ignore[arg-type]
+                        tender_id=target.tender_id, tender_version=target.tender_version,
+                        package_sha256=target.package_sha256,
+                        bidder_uscc=signer_identity.uscc or "", bidder_name=signer_identity.organization or "",
+                        signing_certificate_sha256=_fingerprint(signer.certificate),
+                        tool=f"bidclient {__version__}",
+                        sign_manifest=sign_manifest, progress=progress, cancel=cancel, forms=forms, links=links)
+                except ManifestFieldInvalid as ex:
+                    # The bidder's own input (tender id, forms) cannot go into a manifest: a sealing error,
+                    # never the opener's "the bid is not acceptable".
+                    raise BidclientError(f"the manifest cannot be written: {ex.message}",
+                                         code="seal.manifest_invalid") from ex
+                written = envelope.tell()
+                cek = envelope.content_key
+        finally:
+            published.finish()  # the end of the file for the self-check, whether complete or not
+            check.join()  # its file handle closed before the file is renamed or removed
+        envelope_sha256, envelope_size = check.result(written, cek, session.decrypter(own_encryption))
     return SealResult(manifest=manifest, envelope_sha256=envelope_sha256, envelope_size=envelope_size,
                       recipients=recipients, self_check_passed=True, warnings=warnings)
 
@@ -165,39 +174,135 @@ def _check_same_holder(signing: x509.Certificate, encryption: x509.Certificate) 
                              code="seal.encryption_key_mismatch")
 
 
-def _hash_file(path: Path) -> tuple[str, int]:
-    digest = hashlib.sha256()
-    size = 0
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            digest.update(chunk)  # hashlib releases the GIL: this overlaps the decryption below
-            size += len(chunk)
-    return digest.hexdigest(), size
+class _Published:
+    """The seal's output file, telling the self-check how far the bid is written. Each write is passed
+    on to the operating system before the self-check may read it back, so the self-check reads the
+    file's bytes, not a copy of what was meant to be written."""
+
+    def __init__(self, stream: BinaryIO) -> None:
+        self._stream = stream
+        self.changed = threading.Condition()
+        self.visible = 0  # bytes handed to the operating system
+        self.finished = False
+
+    def write(self, data: bytes | memoryview) -> int:
+        n = memoryview(data).nbytes
+        self._stream.write(data)
+        self._stream.flush()
+        with self.changed:
+            self.visible += n
+            self.changed.notify_all()
+        return n
+
+    def flush(self) -> None:
+        self._stream.flush()
+
+    def finish(self) -> None:
+        with self.changed:
+            self.finished = True
+            self.changed.notify_all()
 
 
-def _self_check(bid: Path, plaintext_size: int, decrypter: Decrypter, *,
-                cancel: Cancel | None = None) -> tuple[str, int]:
-    """Open what was just written with the bidder's own key, without writing any plaintext.
+class _ReadBehind:
+    """Reads the bid from the file while it is being written, never past what reached the operating
+    system (waits for more), with end of file once the writing finished; hashes every byte read."""
 
-    The content key is unwrapped from the file's own recipient entry with the bidder's key, and the
-    whole content is decrypted with its GCM tag verified: the tag proves that every byte decrypts to
-    exactly what was encrypted, so a matching length completes the comparison. Meanwhile a second
-    thread computes the envelope's SHA-256 (for the submission statement and the receipt).
+    def __init__(self, path: Path, published: _Published) -> None:
+        self._f = open(path, "rb", buffering=0)  # closed by close()
+        self._published = published
+        self.pos = 0
+        self.sha256 = hashlib.sha256()
+
+    def _available(self, want: int) -> int:
+        published = self._published
+        with published.changed:
+            while published.visible <= self.pos and not published.finished:
+                published.changed.wait()
+            return min(want, published.visible - self.pos)
+
+    def read(self, n: int = -1) -> bytes:
+        k = self._available(n if n >= 0 else 1 << 30)
+        data = self._f.read(k) if k > 0 else b""
+        self._took(data)
+        return data or b""
+
+    def readinto(self, b: bytearray | memoryview) -> int:
+        view = memoryview(b).cast("B")
+        k = self._available(view.nbytes)
+        n = self._f.readinto(view[:k]) if k > 0 else 0
+        self._took(view[:n or 0])
+        return n or 0
+
+    def _took(self, data: bytes | memoryview | None) -> None:
+        if data:
+            self.sha256.update(data)  # releases the GIL: runs beside the writing thread's work
+            self.pos += len(data)
+
+    def close(self) -> None:
+        self._f.close()
+
+
+class _SelfCheck:
+    """Prove that the bid on disk opens with the bidder's own key, at little more than its reading.
+
+    1. While the bid is written, a thread reads back every byte that reached the file (``_ReadBehind``),
+       hashes it (the envelope SHA-256 for the submission statement and the receipt) and decrypts the
+       content with the content key the writer used, writing nothing; at the end the GCM tag must
+       verify, so every byte of the content on disk is what was encrypted, and the length must match.
+    2. Then the bidder's own key (the token session that signed) unwraps the content key from its
+       recipient entry in the file on disk, and it must equal the key the content authenticated under.
+    Together: the file as written opens with the bidder's key. No plaintext is kept or released.
     """
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="seal-sha256") as pool:
-        hashed = pool.submit(_hash_file, bid)
+
+    def __init__(self, path: Path, published: _Published, *, cancel: Cancel | None) -> None:
+        self._path = path
+        self._published = published
+        self._cancel = cancel
+        self._thread: threading.Thread | None = None
+        self._reader: _ReadBehind | None = None
+        self._opened: int | None = None
+        self._error: BaseException | None = None
+
+    def start(self, content_key: bytes) -> None:
+        self._reader = _ReadBehind(self._path, self._published)
+        self._thread = threading.Thread(target=self._run, args=(content_key,), name="seal-self-check",
+                                        daemon=True)
+        self._thread.start()
+
+    def _run(self, content_key: bytes) -> None:
+        assert self._reader is not None
         try:
-            _info, opened_size = cms_envelope.check_file(bid, decrypter, cancel=cancel)
+            _info, self._opened = cms_envelope.check_stream(self._reader, content_key,  # type: ignore[arg-type]
+                                                            cancel=self._cancel)
+        except BaseException as ex:  # reported by result(), on the sealing thread
+            self._error = ex
+
+    def join(self) -> None:
+        if self._thread is not None:
+            self._thread.join()
+        if self._reader is not None:
+            self._reader.close()
+
+    def result(self, plaintext_size: int, content_key: bytes, decrypter: Decrypter) -> tuple[str, int]:
+        """The envelope's SHA-256 and size once every check passed; BidclientError if one did not."""
+        assert self._reader is not None
+        try:
+            if self._error is not None:
+                raise self._error
+            with open(self._path, "rb") as head:
+                unwrapped = cms_envelope.content_key(head, decrypter)
+            if not hmac.compare_digest(unwrapped, content_key):
+                raise BidclientError("the self-check found that your own key does not unwrap the key the bid "
+                                     "was encrypted with", code="seal.self_check_failed")
         except OperationCancelled:
             raise
         except CryptoError as ex:
             raise BidclientError(f"the self-check could not open the bid just written with your own key: "
                                  f"{ex.message}", code="seal.self_check_failed") from ex
-        envelope_sha256, envelope_size = hashed.result()
-    if opened_size != plaintext_size:
-        raise BidclientError(f"the self-check opened {opened_size} bytes where {plaintext_size} were written",
-                             code="seal.self_check_failed")
-    return envelope_sha256, envelope_size
+        if self._opened != plaintext_size:
+            raise BidclientError(f"the self-check opened {self._opened} bytes where {plaintext_size} were "
+                                 "written", code="seal.self_check_failed")
+        return self._reader.sha256.hexdigest(), self._reader.pos
 
 
 def unseal(bid: Path, output: Path, *, session: KeySession, trust_list: trust.TrustList,

@@ -54,6 +54,9 @@ __all__ = [
     "EnvelopeWriter",
     "Recipient",
     "RecipientSummary",
+    "check_file",
+    "check_stream",
+    "content_key",
     "decrypt_bytes",
     "decrypt_file",
     "describe",
@@ -187,10 +190,15 @@ class EnvelopeWriter(io.RawIOBase):
     ``with`` block by an exception (or calling ``abort()``) stops without completing the envelope, so a
     partial output can never be mistaken for a whole one. ``tell()`` is the plaintext bytes written,
     which is what ``zipfile.ZipFile(writer, "w")`` needs.
+
+    With ``keep_content_key`` the content-encryption key stays readable as ``content_key``, for a
+    self-check that verifies the output while it is written (``check_stream``) and then compares the
+    key with what a recipient's own key unwraps from the output (``content_key``).
     """
 
     def __init__(self, dst: BinaryIO, recipients: Sequence[x509.Certificate | Recipient], *,
-                 cipher: ContentCipher = ContentCipher.AES_256_GCM, length: int | None = None) -> None:
+                 cipher: ContentCipher = ContentCipher.AES_256_GCM, length: int | None = None,
+                 keep_content_key: bool = False) -> None:
         super().__init__()
         if not isinstance(cipher, ContentCipher):
             raise TypeError("cipher must be a ContentCipher")
@@ -217,6 +225,7 @@ class EnvelopeWriter(io.RawIOBase):
         self._ctx: CipherContext = Cipher(algorithms.AES(cek), mode).encryptor()  # type: ignore[misc]
         infos = cms.RecipientInfos([build_recipient_info(r.certificate, r.key_transport, cek)
                                     for r in recips])
+        self._content_key = cek if keep_content_key else None
         del cek
         # RFC 5652 section 6.1: EnvelopedData is version 2 once any RecipientInfo is not v0 (kari is v3).
         all_ktri = all(ri.name == "ktri" for ri in infos)
@@ -252,6 +261,13 @@ class EnvelopeWriter(io.RawIOBase):
         self._trailer_after = ((b"\x04\x10" if gcm else b""), b"")
         return (der.header(0x30, ci_len) + content_type + explicit_hdr + body_hdr + version + infos
                 + der.header(0x30, eci_len) + eci_head + content_hdr)
+
+    @property
+    def content_key(self) -> bytes:
+        """The content-encryption key (only with ``keep_content_key``)."""
+        if self._content_key is None:
+            raise ValueError("the content key was not kept (keep_content_key=False)")
+        return self._content_key
 
     # --- io.RawIOBase ---------------------------------------------------------------------------
 
@@ -619,14 +635,19 @@ class _Sink:
             self._write(memoryview(block)[:16 - pad])
 
 
-def _decrypt_stream(reader: der.StreamReader, decrypter: Decrypter, write: Callable[[memoryview], None], *,
-                    progress: Callable[[int], None] | None = None,
+def _decrypt_stream(reader: der.StreamReader, decrypter: Decrypter | bytes, write: Callable[[memoryview], None],
+                    *, progress: Callable[[int], None] | None = None,
                     cancel: Callable[[], bool] | None = None) -> EnvelopeInfo:
     env = _read_head(reader)
     if env.content is None:
         raise UnsupportedAlgorithm("the envelope's content is detached (not inside it); bidclient needs "
                                    "the content inside the envelope")
-    cek = unwrap_content_key(env.infos, decrypter, env.info.cipher.key_bytes)
+    if isinstance(decrypter, bytes):  # the content key itself (check_stream)
+        if len(decrypter) != env.info.cipher.key_bytes:
+            raise DecryptionFailed("the envelope could not be decrypted: wrong key or damaged data")
+        cek = decrypter
+    else:
+        cek = unwrap_content_key(env.infos, decrypter, env.info.cipher.key_bytes)
     sink = _Sink(env, cek, write)
     del cek
     buf = memoryview(bytearray(CHUNK_SIZE))
@@ -649,16 +670,33 @@ def check_file(src: Path, decrypter: Decrypter, *, progress: Callable[[int], Non
 
     Raises the same errors as ``decrypt_file``.
     """
-    size = 0
+    with open(Path(src), "rb") as f:
+        return check_stream(f, decrypter, size=os.fstat(f.fileno()).st_size, progress=progress, cancel=cancel)
+
+
+def check_stream(src: BinaryIO, key: Decrypter | bytes, *, size: int | None = None,
+                 progress: Callable[[int], None] | None = None,
+                 cancel: Callable[[], bool] | None = None) -> tuple[EnvelopeInfo, int]:
+    """``check_file`` for a stream read to its end (``size``: its length, when known). ``key`` is a
+    Decrypter, or the content-encryption key itself (an EnvelopeWriter's ``content_key``: the
+    envelope is then proved to be complete and authentic under that key, and whether a recipient's
+    key unwraps that same key is a separate question, see ``content_key``)."""
+    opened = 0
 
     def count(chunk: memoryview) -> None:
-        nonlocal size
-        size += chunk.nbytes
+        nonlocal opened
+        opened += chunk.nbytes
 
-    with open(Path(src), "rb") as f:
-        reader = der.StreamReader(f, size=os.fstat(f.fileno()).st_size)
-        info = _decrypt_stream(reader, decrypter, count, progress=progress, cancel=cancel)
-    return info, size
+    reader = der.StreamReader(src, size=size)
+    info = _decrypt_stream(reader, key, count, progress=progress, cancel=cancel)
+    return info, opened
+
+
+def content_key(src: BinaryIO, decrypter: Decrypter) -> bytes:
+    """The content-encryption key that ``decrypter`` unwraps from its entry in the envelope ``src``
+    (only the head is read). Raises NotARecipient, DecryptionFailed, MalformedError as decrypt_file."""
+    env = _read_head(der.StreamReader(src))
+    return unwrap_content_key(env.infos, decrypter, env.info.cipher.key_bytes)
 
 
 def decrypt_file(src: Path, dst: Path, decrypter: Decrypter, *, progress: Callable[[int], None] | None = None,
