@@ -133,3 +133,83 @@ def test_open_key_session_over_a_file(tmp_path: Path) -> None:
         with pytest.raises(errors.KeyNotFound, match="no signing key"):
             session.signer()
     assert len(answer.requests) == 1
+
+
+# --- the decoder that keeps the desktop app responsive (crypto/pkcs12.py) ---------------------------
+
+
+def _openssl_export(tmp_path: Path, key: rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey, cert: x509.Certificate,
+                    extra: list[str]) -> Path:
+    (tmp_path / "key.pem").write_bytes(key.private_bytes(serialization.Encoding.PEM,
+                                                         serialization.PrivateFormat.PKCS8,
+                                                         serialization.NoEncryption()))
+    (tmp_path / "cert.pem").write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    subprocess.run(["openssl", "pkcs12", "-export", "-inkey", "key.pem", "-in", "cert.pem", "-out", "key.pfx",
+                    "-passout", f"pass:{PASSWORD}", *extra], cwd=tmp_path, check=True, capture_output=True)
+    return tmp_path / "key.pfx"
+
+
+@pytest.mark.parametrize("made_by", ["cryptography", "openssl 3 (AES-256, MAC SHA-256)",
+                                     "openssl 3 (AES-128, MAC SHA-512, 100000 iterations)"])
+def test_usual_files_open_without_cryptographys_key_validation(
+        p12: P12, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, made_by: str) -> None:
+    # cryptography's load_pkcs12 validates an RSA key with primality tests while holding the GIL, which
+    # froze the desktop app's window for 70-200 ms as a seal opened its key. Files in today's usual form
+    # are decoded without it, to the same key and certificates.
+    path, key, certificate, chain = p12.path, p12.key, p12.certificate, [p12.sub.certificate,
+                                                                           p12.root.certificate]
+    if made_by != "cryptography":
+        extra = ([] if "AES-256" in made_by else
+                 ["-keypbe", "AES-128-CBC", "-certpbe", "AES-128-CBC", "-macalg", "sha512", "-iter", "100000"])
+        key, chain = rsa.generate_private_key(65537, 2048), []
+        certificate = make_leaf(p12.root, "OpenSSL-made", key, "sign")
+        path = _openssl_export(tmp_path, key, certificate, extra)
+    expected = pkcs12.load_pkcs12(path.read_bytes(), PASSWORD.encode())
+
+    def no_slow_path(*_args: object, **_kw: object) -> None:
+        raise AssertionError("cryptography's load_pkcs12 (GIL-holding RSA validation) was used")
+
+    monkeypatch.setattr(pkcs12, "load_pkcs12", no_slow_path)
+    contents = load_pkcs12(path, Answer(PASSWORD))
+    assert expected.key is not None and expected.cert is not None
+    assert contents.key.certificate == certificate == expected.cert.certificate
+    assert contents.certificates == [certificate, *[c.certificate for c in expected.additional_certs]]
+    assert contents.key.chain == chain
+    signature = contents.key.sign(b"bid", SignatureAlgorithm.RSA_PKCS1V15_SHA256)
+    key.public_key().verify(signature, b"bid", padding.PKCS1v15(), hashes.SHA256())
+
+
+def test_legacy_files_still_open(p12: P12, tmp_path: Path) -> None:
+    # 3DES/RC2 files (older CA tools, Windows exports) go to cryptography's decoder.
+    legacy = (serialization.PrivateFormat.PKCS12.encryption_builder().kdf_rounds(2048)
+              .key_cert_algorithm(pkcs12.PBES.PBESv1SHA1And3KeyTripleDESCBC).hmac_hash(hashes.SHA1())  # noqa: S303 - the legacy form under test
+              .build(PASSWORD.encode()))
+    path = tmp_path / "legacy.p12"
+    path.write_bytes(pkcs12.serialize_key_and_certificates(b"legacy", p12.key, p12.certificate,
+                                                           [p12.sub.certificate], legacy))
+    contents = load_pkcs12(path, Answer(PASSWORD))
+    assert contents.key.certificate == p12.certificate and contents.key.chain == [p12.sub.certificate]
+    with pytest.raises(errors.KeyFileError, match="password is wrong"):
+        load_pkcs12(path, Answer("wrong"))
+
+
+def test_a_tampered_usual_file_is_refused(p12: P12, tmp_path: Path) -> None:
+    data = bytearray(p12.path.read_bytes())
+    data[len(data) // 2] ^= 0x01  # inside the encrypted safes: the MAC no longer matches
+    path = tmp_path / "tampered.p12"
+    path.write_bytes(data)
+    with pytest.raises(errors.KeyFileError):
+        load_pkcs12(path, Answer(PASSWORD))
+
+
+def test_an_rsa_key_whose_parts_disagree_is_refused(p12: P12, tmp_path: Path) -> None:
+    # The primality tests are skipped, so the key's consistency is checked instead: a key whose CRT
+    # parameters disagree with d would sign wrongly, and such signatures can give the key away.
+    numbers = p12.key.private_numbers()
+    bad = rsa.RSAPrivateNumbers(numbers.p, numbers.q, numbers.d, numbers.dmp1 ^ 2, numbers.dmq1, numbers.iqmp,
+                                numbers.public_numbers).private_key(unsafe_skip_rsa_key_validation=True)
+    path = tmp_path / "inconsistent.p12"
+    path.write_bytes(pkcs12.serialize_key_and_certificates(
+        b"bad", bad, p12.certificate, None, serialization.BestAvailableEncryption(PASSWORD.encode())))
+    with pytest.raises(errors.KeyFileError):
+        load_pkcs12(path, Answer(PASSWORD))
