@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import shiboken6
 from PySide6.QtCore import QEvent, QObject, Qt, QThreadPool, QTimer, Signal
 from PySide6.QtGui import QImage, QKeySequence, QPixmap, QResizeEvent, QShortcut
 from PySide6.QtWidgets import (
@@ -576,7 +577,8 @@ class PdfViewer(QWidget):
         self._start(task)
 
     def _rendered(self, generation: int, request: _Request, result: _Rendered | None) -> None:
-        if generation != self._generation:
+        # A render can finish after the viewer was closed and deleted (the lambda outlives the widget).
+        if not shiboken6.isValid(self) or generation != self._generation:
             return
         self._inflight = None
         if result is not None:
@@ -585,7 +587,7 @@ class PdfViewer(QWidget):
         self._request_render()
 
     def _render_failed(self, generation: int, request: _Request, error: BaseException) -> None:
-        if generation != self._generation:
+        if not shiboken6.isValid(self) or generation != self._generation:
             return
         self._inflight = None
         if request.index == self.page - 1:

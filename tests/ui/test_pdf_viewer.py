@@ -300,3 +300,37 @@ def test_link_a_criterion_to_the_page_shown_in_the_viewer(qtbot: Any, window: Ma
         assert path.stat().st_size > 5000
     finally:
         window.languages.set_language("en")
+
+
+def test_a_page_drawn_after_its_viewer_was_closed_is_dropped_quietly(qtbot: Any, tmp_path: Path) -> None:
+    """Closing a document tab while a page is still being drawn: the drawing finishes on the pdfium thread
+    after the viewer is gone, and must be dropped without an error (it raised 'already deleted')."""
+    import threading
+
+    import shiboken6
+    from PySide6.QtCore import QCoreApplication, QEvent
+
+    from ui.pdf_viewer import pdfium_pool
+
+    widget = PdfViewer()
+    widget.resize(700, 900)
+    widget.show()
+    qtbot.waitExposed(widget)
+    with qtbot.waitSignal(widget.loaded, timeout=20_000):
+        widget.open(numbered_pdf(tmp_path / "three.pdf"))
+    shown(qtbot, widget, 1)
+    qtbot.waitUntil(lambda: not widget.busy, timeout=20_000)  # the next page's prefetch is done too
+    gate = threading.Event()
+    pdfium_pool().start(lambda: gate.wait(30))  # the pdfium thread is busy: the next drawing waits behind it
+    try:
+        widget.set_zoom(widget.zoom * 2)  # a page not drawn yet at this size
+        assert widget.busy
+        task = next(iter(widget._tasks))
+        widget.close()
+        widget.deleteLater()
+        QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+        assert not shiboken6.isValid(widget)
+    finally:
+        gate.set()
+    with qtbot.waitSignal(task.signals.finished, timeout=20_000):
+        pass  # pytest-qt fails the test if the slot of the finished drawing raises
