@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 
 from bidclient import bid_project as bp
 from bidclient import tender_package as tp
+from bidclient import timefmt
 from bidclient.api_client import ApiClient
 from bidclient.protocol.tender import TenderSummary
 from bidclient.signing import load_trust
@@ -221,7 +222,7 @@ class TenderBrowser(QWidget):
         self.table.setRowCount(len(tenders))
         for row, t in enumerate(tenders):
             cells = [t.tender_id, t.title, str(t.current_version),
-                     t.bid_deadline.strftime("%Y-%m-%d %H:%M:%S UTC"), t.agency_name or ""]
+                     timefmt.format_time(t.bid_deadline), t.agency_name or ""]
             for column, text in enumerate(cells):
                 item = QTableWidgetItem(text)  # a table item shows text literally
                 self.table.setItem(row, column, item)
@@ -281,8 +282,7 @@ class TenderBrowser(QWidget):
             "Tender {tender}, version {version}\nSigned by {agency}: signature verified\n"
             "Bid deadline: {deadline} (server time)\nOpening: {opening}\nLots: {lots}").format(
             tender=d.tender_id, version=d.version, agency=signed_by,
-            deadline=d.bid_deadline.strftime("%Y-%m-%d %H:%M:%S UTC"),
-            opening=d.opening_time.strftime("%Y-%m-%d %H:%M:%S UTC"),
+            deadline=timefmt.format_time(d.bid_deadline), opening=timefmt.format_time(d.opening_time),
             lots="; ".join(lot.name for lot in d.lots)))
         self.criteria.setRowCount(len(d.scoring.criteria))
         for row, c in enumerate(d.scoring.criteria):
