@@ -38,6 +38,7 @@ from ui.bidder.common import short_time
 from ui.context import AppContext
 from ui.error_view import ErrorView, plain_label
 from ui.pdf_viewer import PdfViewer
+from ui.status_line import StatusLine
 from ui.workers import Task, TaskContext, start
 
 
@@ -88,6 +89,7 @@ class TenderBrowser(QWidget):
         self.fetch_button.setObjectName("fetchTender")
         self.fetch_button.clicked.connect(self.fetch_selected)
         self.status = plain_label(self, name="tenderStatus")
+        self.status_line = StatusLine(self.status)
         self.error_view = ErrorView(self)
 
         self.detail_title = plain_label(self, name="tenderTitle")
@@ -180,6 +182,7 @@ class TenderBrowser(QWidget):
                                                      "PDF viewer"))
         self.viewer_note.setText(self.tr("The documents were checked against the agency's signature when "
                                          "fetched."))
+        self.status_line.retranslate()
         self.show_project(self.project)
 
     # --- listing ---
@@ -191,12 +194,12 @@ class TenderBrowser(QWidget):
     def refresh(self) -> None:
         client = self.context.client()
         if client is None:
-            self.status.setText(self.tr("Sign in to see the tenders."))
+            self.status_line.set(lambda: self.tr("Sign in to see the tenders."))
             return
         if self._task is not None:
             return
         self.error_view.clear()
-        self.status.setText(self.tr("Asking the server…"))
+        self.status_line.set(lambda: self.tr("Asking the server…"))
         task = Task(lambda _ctx: tp.list_tenders(client).tenders, name="list-tenders")
         task.signals.succeeded.connect(self._listed)
         self._run(task)
@@ -214,7 +217,7 @@ class TenderBrowser(QWidget):
         self.fetch_button.setEnabled(True)
 
     def _failed(self, error: BaseException) -> None:
-        self.status.setText("")
+        self.status_line.clear()
         self.error_view.show_error(error)
 
     def _listed(self, tenders: list[TenderSummary]) -> None:
@@ -228,7 +231,7 @@ class TenderBrowser(QWidget):
                 self.table.setItem(row, column, item)
         if tenders and self.table.currentRow() < 0:
             self.table.selectRow(0)
-        self.status.setText(self.tr("{count} tender(s).").format(count=len(tenders)))
+        self.status_line.set(lambda: self.tr("{count} tender(s).").format(count=len(tenders)))
 
     def select_tender(self, tender_id: str) -> None:
         for row, t in enumerate(self.tenders):
@@ -246,7 +249,7 @@ class TenderBrowser(QWidget):
             return
         tender_id = self.tenders[row].tender_id
         self.error_view.clear()
-        self.status.setText(self.tr("Fetching {tender} and checking its signature…").format(tender=tender_id))
+        self.status_line.set(lambda: self.tr("Fetching {tender} and checking its signature…").format(tender=tender_id))
         root, name, client = self.root, session.enterprise_name, session.client
 
         def job(_ctx: TaskContext) -> tuple[bp.BidProject, bp.TenderChanges | None]:
@@ -258,7 +261,7 @@ class TenderBrowser(QWidget):
 
     def _fetched(self, result: tuple[bp.BidProject, bp.TenderChanges | None]) -> None:
         project, changes = result
-        self.status.setText(self.tr("Fetched version {version}; signature and documents verified.").format(
+        self.status_line.set(lambda: self.tr("Fetched version {version}; signature and documents verified.").format(
             version=project.definition.version))
         self.project_opened.emit(project, changes)
 

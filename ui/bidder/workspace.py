@@ -119,7 +119,7 @@ class BidderWorkspace(QWidget):
             self.tabs.setCurrentIndex(DOCUMENTS)  # the changes and the links to re-check are shown there
 
     def _project_edited(self) -> None:
-        self.seal_page.refresh()
+        self.seal_page.project_changed()
 
     def _after_seal(self) -> None:
         self.submit_page.set_project(self.project)
@@ -146,6 +146,12 @@ class BidderWorkspace(QWidget):
 
     def workspace_activated(self) -> None:
         self._page_changed(self.tabs.currentIndex())
+
+    def time_zone_changed(self) -> None:
+        """The user chose another zone to show times in (View menu)."""
+        self.browser.retranslate()
+        self.seal_page.refresh()
+        self.submit_page.refresh()
 
     @property
     def busy(self) -> bool:
