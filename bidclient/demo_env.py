@@ -128,8 +128,11 @@ class DemoEnvironment:
         self.process = None
 
 
-def prepare(data: Path, log: Log, *, deadline_in: timedelta = timedelta(minutes=30)) -> DemoEnvironment:
-    """Create (or reuse) the PKI and server data under ``data``, start the server, publish the tender."""
+def prepare(data: Path, log: Log, *, deadline_in: timedelta = timedelta(minutes=30),
+            port: int = DEMO_PORT) -> DemoEnvironment:
+    """Create (or reuse) the PKI and server data under ``data``, start the server on ``port`` (another
+    free one if a program holds it), sync its trust list into the demo's configuration, publish the
+    tender. The returned environment's ``url`` is where the server really is: hand it to the app."""
     data = data.resolve()
     if getattr(sys, "frozen", False):
         raise BidclientError("the demo starts the server component from a source checkout; run scripts/demo there",
@@ -160,7 +163,7 @@ def prepare(data: Path, log: Log, *, deadline_in: timedelta = timedelta(minutes=
                         "--role", role)
         log(_("initialised the embedded server (SQLite) in {dir}").format(dir=server_dir))
     _stop_stale_server(data, server_dir)
-    port = DEMO_PORT if _port_free(DEMO_PORT) else _free_port()
+    port = port if _port_free(port) else _free_port()
     url = f"http://127.0.0.1:{port}"
     with open(data / "server.log", "ab") as log_file:
         process = subprocess.Popen([sys.executable, "-m", "server.cli", "run", "--data", str(server_dir),
