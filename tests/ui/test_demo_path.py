@@ -32,6 +32,14 @@ from ui.main_window import MainWindow
 LEFT = Qt.MouseButton.LeftButton
 
 
+def shot(window: MainWindow, name: str) -> None:
+    """BIDCLIENT_DEMO_SHOTS=DIR keeps a picture of each step (to look at the run under a real display)."""
+    folder = os.environ.get("BIDCLIENT_DEMO_SHOTS")
+    if folder:
+        QApplication.processEvents()
+        window.grab().save(str(Path(folder) / f"{name}.png"))
+
+
 def _use_environment(monkeypatch: pytest.MonkeyPatch, wanted: dict[str, str]) -> None:
     """Make os.environ what the demo hands the app (monkeypatch restores it after the test)."""
     for name in [n for n in os.environ if n not in wanted]:
@@ -120,6 +128,7 @@ def test_demo_gui_path_from_sign_in_to_a_verified_receipt(qtbot, qapp, demo: Dem
     assert ws.project is not None
     assert ws.project.directory.is_relative_to(demo.data / "bids")  # never the user's real drafts
     assert "Beijing time (UTC+8)" in ws.browser.detail.text()
+    shot(window, "1-tender")
 
     fill_demo_forms(qtbot, window)
     ws.tabs.setCurrentIndex(DOCUMENTS)
@@ -131,6 +140,7 @@ def test_demo_gui_path_from_sign_in_to_a_verified_receipt(qtbot, qapp, demo: Dem
         ws.documents.page_spin.setValue(page)
         qtbot.mouseClick(ws.documents.link_button, LEFT)
     assert ws.documents.coverage_label.text() == "4 of 4 scoring criteria linked"
+    shot(window, "3-links")
 
     ws.tabs.setCurrentIndex(SEAL)
     qtbot.waitUntil(lambda: ws.seal_page.seal_button.isEnabled(), timeout=60_000)
@@ -152,6 +162,8 @@ def test_demo_gui_path_from_sign_in_to_a_verified_receipt(qtbot, qapp, demo: Dem
     assert verified.envelope_sha256 == ws.project.sealed.envelope_sha256  # type: ignore[union-attr]
     assert "Submission: verified ✓" in page.receipt_label.text()
     assert page.history_table.rowCount() == 1 and page.history_table.item(0, 3).text() == "In: the bid that counts"
+    shot(window, "5-submitted")
+    fits_a_small_screen(qtbot, window)
     qtbot.waitUntil(lambda: not ws.busy, timeout=30_000)
 
 
@@ -185,6 +197,23 @@ def test_a_rerun_hands_the_app_the_address_it_started(qtbot, qapp, demo: DemoEnv
             qtbot.waitUntil(lambda: not dialog.busy, timeout=60_000)
         finally:
             moved.stop()
+
+
+def fits_a_small_screen(qtbot: Any, window: MainWindow) -> None:
+    """A 1366×768 laptop at 125 % scaling leaves about 1093×614 logical pixels, less a taskbar and the
+    title bar: with every page filled in, the window shrinks to 1024×540 and keeps its size on every tab."""
+    ws = workspace(window)
+    window.resize(1024, 540)
+    QApplication.processEvents()
+    for index in range(ws.tabs.count()):
+        ws.tabs.setCurrentIndex(index)
+        QApplication.processEvents()
+        shot(window, f"small-{index}")
+        hint = window.minimumSizeHint()
+        assert hint.width() <= 1024 and hint.height() <= 540, (ws.tabs.tabText(index), hint.toTuple())
+        assert window.size().toTuple() == (1024, 540), ws.tabs.tabText(index)  # did not widen itself
+    assert window.statusBar().isVisible() and window.statusBar().geometry().bottom() < window.height()
+    window.resize(1100, 720)
 
 
 def _free_port() -> int:

@@ -84,6 +84,8 @@ class TenderBrowser(QWidget):
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        for column in (0, 2, 3):  # the tender number, version and deadline are read whole, never cut
+            self.table.horizontalHeader().setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
         self.table.doubleClicked.connect(lambda _i: self.fetch_selected())
         self.fetch_button = QPushButton(self)
         self.fetch_button.setObjectName("fetchTender")
@@ -132,9 +134,9 @@ class TenderBrowser(QWidget):
         right_layout.addWidget(self.detail_title)
         right_layout.addWidget(self.detail)
         right_layout.addWidget(self.criteria_label)
-        right_layout.addWidget(self.criteria, 1)
+        right_layout.addWidget(self.criteria, 2)  # every criterion in view, not one and a half
         right_layout.addWidget(self.documents_label)
-        right_layout.addWidget(self.documents)
+        right_layout.addWidget(self.documents, 1)
         doc_row = QHBoxLayout()
         doc_row.addWidget(self.open_button)
         doc_row.addWidget(self.system_button)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, QEvent, Signal
-from PySide6.QtWidgets import QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFrame, QScrollArea, QTabWidget, QVBoxLayout, QWidget
 
 from bidclient import bid_project as bp
 from bidclient.signing import load_trust
@@ -56,7 +56,7 @@ class BidderWorkspace(QWidget):
         self.seal_page = SealPage(context, self.tabs)
         self.submit_page = SubmitPage(context, self.tabs)
         for page in (self.browser, self.forms, self.documents, self.seal_page, self.submit_page):
-            self.tabs.addTab(page, "")
+            self.tabs.addTab(self._scrolled(page), "")
         self.tabs.currentChanged.connect(self._page_changed)
         self.browser.project_opened.connect(self._project_fetched)
         self.forms.changed.connect(self._project_edited)
@@ -72,6 +72,18 @@ class BidderWorkspace(QWidget):
         self.retranslate()
         self.restore_project()
         self._session_changed(context.session)
+
+    def _scrolled(self, page: QWidget) -> QWidget:
+        """The page in a scroll area: on a small screen (1366×768) the page scrolls; it never makes the
+        window larger than the screen, nor wider when another tab is chosen."""
+        if page is self.submit_page:
+            return page  # it scrolls by itself
+        area = QScrollArea(self.tabs)
+        area.setObjectName(page.objectName() + "Scroll")
+        area.setWidgetResizable(True)
+        area.setFrameShape(QFrame.Shape.NoFrame)
+        area.setWidget(page)
+        return area
 
     def changeEvent(self, event: QEvent) -> None:
         if event.type() == QEvent.Type.LanguageChange:
