@@ -110,12 +110,19 @@ def to_display(value: datetime, zone: str | None = None) -> datetime:
     return value.astimezone(zone_by_name(zone) if zone else display_zone())
 
 
-def format_time(value: datetime, *, seconds: bool = False, zone: str | None = None) -> str:
-    """``value`` in the display zone (or ``zone``), zone named: "2026-12-02 14:00 北京时间 (UTC+8)"."""
+def format_time(value: datetime, *, seconds: bool = False, zone: str | None = None, named: bool = True) -> str:
+    """``value`` in the display zone (or ``zone``), zone named: "2026-12-02 14:00 北京时间 (UTC+8)".
+    ``named=False`` leaves the zone out, for a column whose header names it (``current_zone_label``)."""
     name = zone or display_zone_name()
     local = to_display(value, name)
     stamp = local.strftime("%Y-%m-%d %H:%M:%S" if seconds else "%Y-%m-%d %H:%M")
-    return f"{stamp} {zone_label(local, name)}"
+    return f"{stamp} {zone_label(local, name)}" if named else stamp
+
+
+def current_zone_label(zone: str | None = None) -> str:
+    """The display zone's name as shown after a time now ("北京时间 (UTC+8)"), for a column header."""
+    name = zone or display_zone_name()
+    return zone_label(to_display(datetime.now(UTC), name), name)
 
 
 def format_date(value: datetime, *, zone: str | None = None) -> str:

@@ -45,6 +45,12 @@ def trust_list_configured() -> bool:
     return False
 
 
+def _two_lines(hex_fingerprint: str) -> str:
+    """A SHA-256 fingerprint in groups of four, eight groups a line: the dialog shows it whole."""
+    groups = grouped(hex_fingerprint).split(" ")
+    return " ".join(groups[:8]) + "\n" + " ".join(groups[8:])
+
+
 class TrustListDialog(QDialog):
     """Asks the user to confirm the server's fingerprints before its trust list is installed."""
 
@@ -68,6 +74,7 @@ class TrustListDialog(QDialog):
         buttons.addWidget(self.accept_button)
         buttons.addWidget(self.later_button)
         layout = QVBoxLayout(self)
+        layout.setSizeConstraint(QVBoxLayout.SizeConstraint.SetMinimumSize)  # grows with a longer translation
         layout.addWidget(self.intro)
         layout.addWidget(self.fingerprints)
         layout.addLayout(buttons)
@@ -89,13 +96,18 @@ class TrustListDialog(QDialog):
             "the list is kept up to date at every sign-in.").format(
             server=self.offered.server, count=self.offered.certificates))
         self.fingerprints.setText(self.tr("Server CA (SHA-256):\n{ca}\n\nTrust list signed by (SHA-256):\n{signer}")
-                                  .format(ca=grouped(self.offered.server_ca_sha256),
-                                          signer=grouped(self.offered.signer_sha256)))
+                                  .format(ca=_two_lines(self.offered.server_ca_sha256),
+                                          signer=_two_lines(self.offered.signer_sha256)))
         self.fingerprints.setAccessibleName(self.tr("Fingerprints to compare"))
         self.accept_button.setText(self.tr("The fingerprint matches: &get the trust list"))
         self.accept_button.setAccessibleName(self.tr("Get the trust list"))
         self.later_button.setText(self.tr("&Not now"))
         self.later_button.setAccessibleName(self.tr("Do not get the trust list now"))
+        layout = self.layout()
+        if self.isVisible() and layout is not None:  # another language, other lengths: show every line
+            layout.activate()
+            self.resize(self.width(), self.heightForWidth(self.width()) if self.hasHeightForWidth()
+                        else self.sizeHint().height())
 
 
 class TrustKeeper(QObject):

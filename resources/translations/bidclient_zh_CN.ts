@@ -1409,6 +1409,10 @@ SHA-256：{sha}
         <translation>向平台递交加密投标文件</translation>
     </message>
     <message>
+        <source>Deadline: {time}; opening: {opening}</source>
+        <translation>截止时间：{time}；开标时间：{opening}</translation>
+    </message>
+    <message>
         <source>Deadline {time} (sign in to see the server clock)</source>
         <translation>截止时间 {time}（登录后显示平台服务器时间）</translation>
     </message>
@@ -1427,10 +1431,6 @@ SHA-256：{sha}
     <message>
         <source>Time left until the deadline (server clock): {clock}</source>
         <translation>距投标截止（服务器时间）：{clock}</translation>
-    </message>
-    <message>
-        <source>Deadline: {time}</source>
-        <translation>截止时间：{time}</translation>
     </message>
     <message>
         <source>Resuming the upload…</source>
@@ -1621,8 +1621,8 @@ Submission: {id}</source>
         <translation>版本</translation>
     </message>
     <message>
-        <source>Deadline (server time)</source>
-        <translation>投标截止时间（服务器时间）</translation>
+        <source>Deadline ({zone})</source>
+        <translation>截止时间（{zone}）</translation>
     </message>
     <message>
         <source>Agency</source>

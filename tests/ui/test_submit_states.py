@@ -119,6 +119,8 @@ def test_withdrawal_replacement_history_and_the_deadline(  # type: ignore[no-unt
     window.languages.set_language("zh_CN")
     try:
         assert any("\u4e00" <= ch <= "\u9fff" for ch in page.status.text()), page.status.text()
+        header = ws.browser.table.horizontalHeaderItem(3).text()
+        assert "北京时间 (UTC+8)" in header, header  # the deadline column names the zone, in the new language
     finally:
         window.languages.set_language("en")
 

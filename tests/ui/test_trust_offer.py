@@ -4,6 +4,7 @@ later sign-ins; declining leaves nothing pinned and says how to get it later."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -11,6 +12,7 @@ import pytest
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
 
 from bidclient.api_client import ApiClient
 from bidclient.errors import describe
@@ -26,6 +28,19 @@ BIDDER = "ent-a"
 def server_ca_sha256(server: Any) -> str:
     path = next(Path(server.data).rglob("ca.pem"))
     return x509.load_pem_x509_certificate(path.read_bytes()).fingerprint(hashes.SHA256()).hex()
+
+
+def screenshot(window: MainWindow, dialog: Any) -> None:
+    """BIDCLIENT_SCREENSHOTS_DIR=docs/screenshots refreshes the user guide's picture of this window (zh_CN)."""
+    folder = os.environ.get("BIDCLIENT_SCREENSHOTS_DIR")
+    if not folder:
+        return
+    window.languages.set_language("zh_CN")
+    try:
+        QApplication.processEvents()
+        assert dialog.grab().save(str(Path(folder) / "trust-list.png"))
+    finally:
+        window.languages.set_language("en")
 
 
 def sign_in(qtbot: Any, window: MainWindow, url: str, pki: Any) -> None:
@@ -47,8 +62,10 @@ def test_first_sign_in_offers_the_trust_list_with_its_fingerprint(  # type: igno
     qtbot.waitUntil(lambda: window.trust.dialog is not None and window.trust.dialog.isVisible(), timeout=30_000)
     dialog = window.trust.dialog
     assert dialog is not None and dialog.isModal()
-    assert grouped(expected) in dialog.fingerprints.text()  # what the user compares with the published one
+    shown = dialog.fingerprints.text().replace("\n", " ")
+    assert grouped(expected) in shown  # what the user compares with the published one
     assert url in dialog.intro.text()
+    screenshot(window, dialog)
 
     # "Not now": nothing pinned, nothing installed, and the way to get it later is said.
     qtbot.mouseClick(dialog.later_button, LEFT)

@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from PySide6.QtCore import QEvent, Qt, QTimer, Signal
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -121,6 +122,7 @@ class SubmitPage(QWidget):
         self.heading.setStyleSheet("font-size: 14pt; font-weight: bold;")
         self.countdown = plain_label(self, name="deadlineCountdown")
         self.countdown.setStyleSheet("font-size: 13pt;")
+        self.deadline_label = plain_label(self, name="deadlineLabel")
         self.bid_label = plain_label(self, name="sealedBidLabel")
         self.replace_note = plain_label(self, name="replaceNote")
         self.replace_note.setStyleSheet("color: #8a5300;")
@@ -170,6 +172,7 @@ class SubmitPage(QWidget):
         layout = QVBoxLayout(content)
         layout.addWidget(self.heading)
         layout.addWidget(self.countdown)
+        layout.addWidget(self.deadline_label)
         layout.addWidget(self.bid_label)
         layout.addWidget(self.replace_note)
         layout.addLayout(buttons)
@@ -182,7 +185,7 @@ class SubmitPage(QWidget):
         layout.addWidget(self.history_heading)
         layout.addWidget(self.history_table, 1)
         # A small screen (1366×768) scrolls the page instead of growing the window.
-        scroll = QScrollArea(self)
+        scroll = self.scroll_area = QScrollArea(self)
         scroll.setObjectName("submitScroll")
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QScrollArea.Shape.NoFrame)
@@ -196,6 +199,11 @@ class SubmitPage(QWidget):
         self.clock.start()
         context.session_changed.connect(lambda _s: self.refresh())
         self.retranslate()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        """Coming to this step shows its top: the countdown and the bid first."""
+        self.scroll_area.verticalScrollBar().setValue(0)
+        super().showEvent(event)
 
     def changeEvent(self, event: QEvent) -> None:
         if event.type() == QEvent.Type.LanguageChange:
@@ -313,9 +321,12 @@ class SubmitPage(QWidget):
         client = self.context.client()
         if self.project is None:
             self.countdown.setText("")
+            self.deadline_label.setText("")
             return
         definition = self.project.definition
         deadline = definition.bid_deadline
+        self.deadline_label.setText(self.tr("Deadline: {time}; opening: {opening}").format(
+            time=format_time(deadline), opening=format_time(definition.opening_time)))
         if client is None:
             self.countdown.setText(self.tr("Deadline {time} (sign in to see the server clock)").format(
                 time=format_time(deadline, seconds=True)))
@@ -338,7 +349,7 @@ class SubmitPage(QWidget):
             text = self.tr("Time left until the deadline (server clock): {days} d {clock}").format(
                 days=days, clock=clock) if days else self.tr(
                 "Time left until the deadline (server clock): {clock}").format(clock=clock)
-            self.countdown.setText(text + "\n" + self.tr("Deadline: {time}").format(time=format_time(deadline)))
+            self.countdown.setText(text)
             self.countdown.setStyleSheet("font-size: 13pt; color: %s;" % ("#b00020" if left < 3600 else "#222"))
         if self._task is None:
             self._update_buttons()
@@ -552,10 +563,10 @@ class SubmitPage(QWidget):
                 state = self.tr("Sealed, never submitted")
             cells = [format_time(entry.sealed_at) if entry.sealed_at else entry.bid.name,
                      format_time(entry.submitted.time) if entry.submitted else "—",
-                     entry.submitted.receipt_id if entry.submitted else "—", state]
+                     entry.submitted.receipt_id[:8] + "…" if entry.submitted else "—", state]
             for column, text in enumerate(cells):
                 item = QTableWidgetItem(text)
-                item.setToolTip(entry.bid.name)
+                item.setToolTip(entry.submitted.receipt_id if column == 2 and entry.submitted else entry.bid.name)
                 table.setItem(row, column, item)
         self.history_heading.setVisible(bool(self.history))
         table.setVisible(bool(self.history))

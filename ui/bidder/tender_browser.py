@@ -171,7 +171,8 @@ class TenderBrowser(QWidget):
         self.fetch_button.setAccessibleName(self.tr("Fetch the selected tender and prepare a bid"))
         self.table.setAccessibleName(self.tr("Tenders"))
         self.table.setHorizontalHeaderLabels([self.tr("Tender"), self.tr("Title"), self.tr("Version"),
-                                              self.tr("Deadline (server time)"), self.tr("Agency")])
+                                              self.tr("Deadline ({zone})").format(
+                                                  zone=timefmt.current_zone_label()), self.tr("Agency")])
         self.criteria_label.setText(self.tr("Scoring criteria (评分点)"))
         self.criteria.setAccessibleName(self.tr("Scoring criteria"))
         self.criteria.setHorizontalHeaderLabels([self.tr("Criterion"), self.tr("Weight %"), self.tr("Kind")])
@@ -185,6 +186,7 @@ class TenderBrowser(QWidget):
         self.viewer_note.setText(self.tr("The documents were checked against the agency's signature when "
                                          "fetched."))
         self.status_line.retranslate()
+        self._fill_table()
         self.show_project(self.project)
 
     # --- listing ---
@@ -224,16 +226,21 @@ class TenderBrowser(QWidget):
 
     def _listed(self, tenders: list[TenderSummary]) -> None:
         self.tenders = tenders
-        self.table.setRowCount(len(tenders))
-        for row, t in enumerate(tenders):
-            cells = [t.tender_id, t.title, str(t.current_version),
-                     timefmt.format_time(t.bid_deadline), t.agency_name or ""]
-            for column, text in enumerate(cells):
-                item = QTableWidgetItem(text)  # a table item shows text literally
-                self.table.setItem(row, column, item)
+        self._fill_table()
         if tenders and self.table.currentRow() < 0:
             self.table.selectRow(0)
         self.status_line.set(lambda: self.tr("{count} tender(s).").format(count=len(tenders)))
+
+    def _fill_table(self) -> None:
+        """The listed tenders; filled again on a language or time zone change (the zone's name is shown)."""
+        tenders = self.tenders
+        self.table.setRowCount(len(tenders))
+        for row, t in enumerate(tenders):
+            cells = [t.tender_id, t.title, str(t.current_version),
+                     timefmt.format_time(t.bid_deadline, named=False), t.agency_name or ""]
+            for column, text in enumerate(cells):
+                item = QTableWidgetItem(text)  # a table item shows text literally
+                self.table.setItem(row, column, item)
 
     def select_tender(self, tender_id: str) -> None:
         for row, t in enumerate(self.tenders):
