@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from bidclient import timefmt
 from bidclient.api_client import ApiClient
 from bidclient.errors import describe
 from bidclient.protocol.auth import AccountOut
@@ -104,6 +105,12 @@ def test_clock_shows_server_time_and_ticks(qtbot, window: MainWindow) -> None:  
     assert first.startswith("Server time: " + expected.strftime("%Y-%m-%d %H:"))
     assert first.endswith(" Beijing time (UTC+8)")
     qtbot.waitUntil(lambda: window.clock_label.text() != first, timeout=3000)
+    # View ▸ Time zone ▸ UTC: shown in UTC from now on, remembered for the next start and the CLI.
+    window.zone_actions["UTC"].trigger()
+    assert window.clock_label.text().endswith(" UTC") and "Beijing" not in window.clock_label.text()
+    assert timefmt.display_zone_name() == "UTC" and window.zone_actions["UTC"].isChecked()
+    window.zone_actions["Asia/Shanghai"].trigger()
+    assert window.clock_label.text().endswith(" Beijing time (UTC+8)")
     window.sign_out()
     assert window.identity_label.text() == "Not signed in"
     assert window.clock_label.text() == "Server time: not connected"
