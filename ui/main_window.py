@@ -273,8 +273,8 @@ class MainWindow(QMainWindow):
         if session is not None:
             self.connection = CONNECTION_UNKNOWN
             self.retry_timer.stop()
-            if session.expires_at is not None:  # a sign-in with the dongle, not a restored session
-                self.trust.signed_in(session.client)
+            # A sign-in with the dongle may offer the trust list; a session restored at start-up only syncs.
+            self.trust.signed_in(session.client, may_ask=session.expires_at is not None)
         self._show_session(session)
         self.update_clock()
 

@@ -126,11 +126,12 @@ class TrustKeeper(QObject):
     def busy(self) -> bool:
         return self._task is not None
 
-    def signed_in(self, client: ApiClient) -> None:
-        """After a sign-in (or a restored session): sync a list installed before, or offer one."""
+    def signed_in(self, client: ApiClient, *, may_ask: bool = True) -> None:
+        """After a sign-in (or, ``may_ask`` False, a session restored at start-up): sync a list installed
+        before, or offer one."""
         if synced_before(client.base_url):
             self._run(Task(lambda _ctx: sync_trust_list(client), name="trust-sync"), self._synced, quiet=True)
-        elif not trust_list_configured():
+        elif may_ask and not trust_list_configured():
             self.offer(client)
 
     def offer(self, client: ApiClient) -> None:
