@@ -76,6 +76,7 @@ def start_demo_sign_in(window: MainWindow) -> bool:
 def main(argv: Sequence[str] | None = None) -> int:
     app = create_application(sys.argv if argv is None else argv)
     window = build_main_window(app, QSettings())
+    window.fit_to_screen()
     window.show()
     start_demo_sign_in(window)
     smoke_ms = os.environ.get("BIDCLIENT_SMOKE_QUIT_AFTER_MS", "")

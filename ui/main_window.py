@@ -159,13 +159,16 @@ class MainWindow(QMainWindow):
         index = self.role_combo.findData(saved_role)
         self.role_combo.setCurrentIndex(max(index, 0))
         self.resize(1100, 720)
-        screen = self.screen()
-        if screen is not None:  # never larger than the screen (a 1366×768 laptop, a taskbar, a title bar)
-            room = screen.availableGeometry()
-            self.resize(min(1100, room.width()), min(720, max(room.height() - 40, 400)))
         self.retranslate()
         self._language_changed(languages.language)
         self.restore_session()
+
+    def fit_to_screen(self) -> None:
+        """Never open larger than the screen's free area (a 1366×768 laptop, a taskbar, a title bar)."""
+        screen = self.screen()
+        if screen is not None:
+            room = screen.availableGeometry()
+            self.resize(min(self.width(), room.width()), min(self.height(), max(room.height() - 40, 400)))
 
     # --- language ------------------------------------------------------------------------------
 

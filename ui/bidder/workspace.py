@@ -76,8 +76,8 @@ class BidderWorkspace(QWidget):
     def _scrolled(self, page: QWidget) -> QWidget:
         """The page in a scroll area: on a small screen (1366×768) the page scrolls; it never makes the
         window larger than the screen, nor wider when another tab is chosen."""
-        if page is self.submit_page:
-            return page  # it scrolls by itself
+        if page in (self.submit_page, self.forms, self.documents):
+            return page  # these scroll by themselves (the documents page's reader must keep its width)
         area = QScrollArea(self.tabs)
         area.setObjectName(page.objectName() + "Scroll")
         area.setWidgetResizable(True)
