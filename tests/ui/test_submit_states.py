@@ -17,7 +17,17 @@ from bidclient.timefmt import format_time
 from tests.server.test_submission_faults import ServerProcess
 from tests.ui import test_bidder_flow as flow
 from tests.ui.conftest import answer_pin, open_pin_dialogs
-from tests.ui.test_bidder_flow import big_pdf, fetch, fill_forms, link_all, publish, seal, sign_in, workspace
+from tests.ui.test_bidder_flow import (
+    big_pdf,
+    fetch,
+    fill_forms,
+    link_all,
+    publish,
+    seal,
+    sign_in,
+    type_into,
+    workspace,
+)
 from ui.bidder.submit_page import SubmitPage
 from ui.bidder.workspace import SEAL, SUBMIT, BidderWorkspace
 from ui.main_window import MainWindow
@@ -94,6 +104,14 @@ def test_withdrawal_replacement_history_and_the_deadline(  # type: ignore[no-unt
     again = BidderWorkspace(window.context)
     qtbot.addWidget(again)
     assert again.submit_page.verified is not None and again.submit_page.progress.value() == 100
+
+    # The forms change after sealing: the seal page no longer says "Sealed." as if nothing happened.
+    ws.tabs.setCurrentIndex(SEAL)
+    assert ws.seal_page.status.text() == "Sealed."
+    type_into(qtbot, ws.forms.letter.edits["quality"], "，优良")
+    assert ws.seal_page.status.text().startswith("The bid changed after it was sealed"), ws.seal_page.status.text()
+    assert ws.seal_page.result_label.text() == ""
+    ws.tabs.setCurrentIndex(SUBMIT)
 
     # A replacement: sealed, the page says the earlier bid is on the server and will be replaced.
     qtbot.mouseClick(page.replace_button, LEFT)
