@@ -140,6 +140,9 @@ def prepare(data: Path, log: Log, *, deadline_in: timedelta = timedelta(minutes=
     # The demo's own configuration (pinned server CA, session, trust list): a new demo folder has a new
     # server CA, which must not collide with what a real server or an earlier demo pinned.
     os.environ["XDG_CONFIG_HOME"] = str(data / "config")
+    # Its trust list too: the demo server's CAs must never be written into a trust folder the user (or a
+    # test run) configured with BIDCLIENT_TRUST, nor another PKI's CAs of the same names read with them.
+    os.environ.pop("BIDCLIENT_TRUST", None)
     pki_dir = data / "pki"
     if (pki_dir / devpki.INDEX_NAME).is_file():
         pki = devpki.load(pki_dir)
@@ -184,9 +187,10 @@ def prepare(data: Path, log: Log, *, deadline_in: timedelta = timedelta(minutes=
 def _provision_trust(env: DemoEnvironment, log: Log) -> None:
     """Install the demo server's trust list as the demo's client trust list (what 'bidclient trust sync'
     does). The demo started this server itself, so its CA is pinned without asking."""
-    from bidclient.trust_sync import configured_trust_dir, sync_trust_list
+    from bidclient.config import config_dir
+    from bidclient.trust_sync import sync_trust_list
 
-    result = sync_trust_list(ApiClient(env.url), trust_dir=configured_trust_dir(),
+    result = sync_trust_list(ApiClient(env.url), trust_dir=config_dir() / "trust",
                              accept_ca_sha256=_server_ca_fingerprint(env.server_dir))
     log(_("installed the server's trust list (serial {serial}, {certs} CA certificates) in {dir}").format(
         serial=result.serial, certs=result.certificates, dir=result.trust_dir))

@@ -55,7 +55,9 @@ def demo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[DemoEnviro
     monkeypatch.setenv("XDG_CONFIG_HOME", os.environ.get("XDG_CONFIG_HOME", str(tmp_path / "unused")))
     monkeypatch.setenv("SOFTHSM2_CONF", os.environ.get("SOFTHSM2_CONF", ""))
     monkeypatch.setenv("BIDCLIENT_NO_KEYRING", "1")
-    monkeypatch.delenv("BIDCLIENT_TRUST", raising=False)
+    # The test suite's own trust list: prepare() drops it from the environment (restored after the test)
+    # and never writes the demo server's CAs into it.
+    monkeypatch.setenv("BIDCLIENT_TRUST", os.environ.get("BIDCLIENT_TRUST", str(tmp_path / "suite-trust")))
     monkeypatch.delenv("BIDCLIENT_SERVER", raising=False)
     token_worker.shutdown_all()
     env = prepare(tmp_path / "demo", lambda _line: None)
