@@ -74,7 +74,8 @@ class MainWindow(QMainWindow):
             self.stack.addWidget(widget)
             self.role_combo.addItem(spec.title(), spec.role)
             for signal_name, slot in (("sign_in_requested", self.open_sign_in),
-                                      ("doctor_requested", self.open_doctor)):
+                                      ("doctor_requested", self.open_doctor),
+                                      ("trust_list_requested", self.offer_trust_list)):
                 signal = getattr(widget, signal_name, None)
                 if signal is not None:
                     signal.connect(slot)

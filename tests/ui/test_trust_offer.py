@@ -18,6 +18,7 @@ from bidclient.api_client import ApiClient
 from bidclient.errors import describe
 from bidclient.signing import load_trust
 from bidclient.trust_sync import ca_pin_path, configured_trust_dir, grouped, sync_trust_list, synced_before
+from tests.ui import test_bidder_flow as flow
 from tests.ui.conftest import answer_pin
 from ui.main_window import MainWindow
 
@@ -103,3 +104,35 @@ def test_a_server_presenting_another_ca_than_the_one_confirmed_installs_nothing(
     assert message.code == "trust.fingerprint_mismatch"
     assert "fingerprint" in message.headline and "Nothing was changed" in message.hint
     assert not (tmp_path / "trust").exists() and not ca_pin_path(sqlite_server.url).exists()
+
+
+server = flow.server  # a server process with an agency that publishes tenders
+bids_dir = flow.bids_dir
+
+
+def test_fetching_a_tender_without_a_trust_list_offers_it_and_then_works(  # type: ignore[no-untyped-def]
+        qtbot, window: MainWindow, server, pki, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The old dead end: "No trust list is configured. Pass --trust …" and nothing in the app to fix it."""
+    monkeypatch.delenv("BIDCLIENT_TRUST")
+    flow.publish(server, pki, tmp_path, "ZB-2026-301")
+    sign_in(qtbot, window, server.url, pki)
+    qtbot.waitUntil(lambda: window.trust.dialog is not None and window.trust.dialog.isVisible(), timeout=30_000)
+    qtbot.mouseClick(window.trust.dialog.later_button, LEFT)  # "Not now", then the clerk tries anyway
+    qtbot.waitUntil(lambda: window.trust.dialog is None)
+    ws = flow.workspace(window)
+    qtbot.mouseClick(ws.browser.refresh_button, LEFT)
+    qtbot.waitUntil(lambda: bool(ws.browser.tenders) and not ws.browser.busy, timeout=30_000)
+    ws.browser.select_tender("ZB-2026-301")
+    qtbot.mouseClick(ws.browser.fetch_button, LEFT)
+    qtbot.waitUntil(lambda: ws.browser.error_view.message is not None, timeout=30_000)
+    message = ws.browser.error_view.message
+    assert message is not None and message.code == "trust.no_trust_list"
+    assert "in the app" in message.hint  # not only a command-line hint
+    qtbot.waitUntil(lambda: window.trust.dialog is not None and window.trust.dialog.isVisible(), timeout=30_000)
+    qtbot.mouseClick(window.trust.dialog.accept_button, LEFT)
+    qtbot.waitUntil(lambda: synced_before(server.url) and not window.trust.busy, timeout=30_000)
+    qtbot.mouseClick(ws.browser.fetch_button, LEFT)
+    qtbot.waitUntil(lambda: ws.project is not None or (ws.browser.error_view.message is not None
+                                                        and not ws.browser.busy), timeout=60_000)
+    assert ws.project is not None and ws.project.definition.tender_id == "ZB-2026-301", ws.browser.error_view.message
+    assert "signature verified" in ws.browser.detail.text()

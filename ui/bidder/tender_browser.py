@@ -63,6 +63,7 @@ def fetch_into_project(client: ApiClient, tender_id: str, root: Path, bidder_nam
 
 class TenderBrowser(QWidget):
     project_opened = Signal(object, object)  # BidProject, TenderChanges | None
+    trust_list_needed = Signal()  # a fetch failed for want of a trust list: offer the platform's
 
     def __init__(self, context: AppContext, root: Path, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -223,6 +224,8 @@ class TenderBrowser(QWidget):
     def _failed(self, error: BaseException) -> None:
         self.status_line.clear()
         self.error_view.show_error(error)
+        if getattr(error, "code", "") == "trust.no_trust_list":
+            self.trust_list_needed.emit()
 
     def _listed(self, tenders: list[TenderSummary]) -> None:
         self.tenders = tenders

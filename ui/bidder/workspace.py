@@ -31,6 +31,7 @@ TENDERS, FORMS, DOCUMENTS, SEAL, SUBMIT = range(5)
 class BidderWorkspace(QWidget):
     sign_in_requested = Signal()
     doctor_requested = Signal()
+    trust_list_requested = Signal()
 
     def __init__(self, context: AppContext, parent: QWidget | None = None, *,
                  projects_root: Path | None = None) -> None:
@@ -59,6 +60,7 @@ class BidderWorkspace(QWidget):
             self.tabs.addTab(self._scrolled(page), "")
         self.tabs.currentChanged.connect(self._page_changed)
         self.browser.project_opened.connect(self._project_fetched)
+        self.browser.trust_list_needed.connect(self.trust_list_requested)
         self.forms.changed.connect(self._project_edited)
         self.documents.changed.connect(self._project_edited)
         self.seal_page.sealed.connect(lambda _r: self._after_seal())
