@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 
 from bidclient.errors import EXIT_OK, describe
 from bidclient.i18n import _
+from bidclient.timefmt import format_time
 
 if TYPE_CHECKING:
     from bidclient.demo_env import DemoEnvironment
@@ -59,9 +60,9 @@ def run_demo(data: Path, *, headless: bool = False) -> int:
         if not headless and has_display():
             step(_("Opening the desktop app: sign in as 示例建设工程有限公司 with the token 'ent-a-rsa' "
                    "(demo PIN 12345678)"))
-            app_env = dict(os.environ, BIDCLIENT_SERVER=env.url)
-            app_env["BIDCLIENT_DEMO_TOKEN"] = env.pki.party("ent-a").token_label or ""  # a dongle label
-            return subprocess.run([sys.executable, "-m", "ui.launcher"], env=app_env, check=False).returncode
+            _say(_("server {url}; drafts in {dir}").format(url=env.url, dir=env.data / DEMO_BIDS))
+            return subprocess.run([sys.executable, "-m", "ui.launcher"], env=app_environment(env),
+                                  check=False).returncode
         if not headless:
             print("\n" + _("No display found: running the same bidder flow headless."), flush=True)
         return _bidder_flow(env, step)
@@ -72,6 +73,26 @@ def run_demo(data: Path, *, headless: bool = False) -> int:
     finally:
         env.stop()
         token_worker.shutdown_all()
+
+
+DEMO_BIDS = "bids"  # the app's bid drafts, inside the demo folder (never the user's real ones)
+
+
+def app_environment(env: DemoEnvironment) -> dict[str, str]:
+    """What the demo hands the desktop app: the address of the server it started (whatever port it got),
+    the demo's own configuration (pinned server CA, trust list, session), dongles and draft folder, and
+    the dongle to preselect. scripts/demo and the GUI test of the demo path use this same set-up."""
+    app_env = dict(os.environ)
+    app_env.update({
+        "BIDCLIENT_SERVER": env.url,
+        "BIDCLIENT_DEMO_TOKEN": env.pki.party("ent-a").token_label or "",  # a dongle label, not a secret
+        "BIDCLIENT_BIDS_DIR": str(env.data / DEMO_BIDS),
+        "XDG_CONFIG_HOME": str(env.data / "config"),
+    })
+    if env.pki.softhsm_conf is not None:
+        app_env["SOFTHSM2_CONF"] = str(env.pki.softhsm_conf)
+    app_env.pop("BIDCLIENT_TRUST", None)  # the demo's synced trust list, in its config folder
+    return app_env
 
 
 def _bidder_flow(env: DemoEnvironment, step: _Steps) -> int:
@@ -116,8 +137,8 @@ def _bidder_flow(env: DemoEnvironment, step: _Steps) -> int:
     package = tp.fetch(client, env.tender_id, tender_folder, trust_list=trust_list)
     definition = package.definition
     _say(f"{definition.tender_id} v{definition.version}: {definition.title}")
-    _say(_("deadline {deadline:%Y-%m-%d %H:%M:%S} UTC by the server clock; {n} scoring criteria").format(
-        deadline=definition.bid_deadline, n=len(definition.scoring.criteria)))
+    _say(_("deadline {deadline} by the server clock; {n} scoring criteria").format(
+        deadline=format_time(definition.bid_deadline, seconds=True), n=len(definition.scoring.criteria)))
 
     step(_("Prepare the bid: bid letter, price schedule, documents, every scoring criterion linked"))
     project = bid_project.create_project(run / "draft", tender_folder, trust_list=trust_list,
@@ -168,7 +189,7 @@ def _bidder_flow(env: DemoEnvironment, step: _Steps) -> int:
     receipts.save_receipt(receipt_file, out.receipt, server_ca)
     verified = receipts.verify_receipt(receipts.load_receipt(receipt_file), bid=sealed)
     _say(_("received {time} (server time), receipt signed by {signer}, RFC 3161 timestamp verified").format(
-        time=verified.time.isoformat(timespec="seconds"), signer=verified.signer))
+        time=format_time(verified.time, seconds=True), signer=verified.signer))
     _say(_("the receipt's envelope hash matches the sealed bid: {ok}").format(ok=verified.bid_checked))
 
     step(_("Before the opening nobody can download the bid — not even the opening staff"))

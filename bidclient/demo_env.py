@@ -26,6 +26,7 @@ from bidclient import devpki
 from bidclient.api_client import ApiClient
 from bidclient.errors import BidclientError
 from bidclient.i18n import _
+from bidclient.timefmt import format_time
 from crypto import cms_sign, token_worker
 from crypto.key_access import open_key
 from crypto.pin import PinSource, pin_from_source_spec
@@ -39,12 +40,44 @@ Log = Callable[[str], None]
 
 
 def _port_free(port: int) -> bool:
+    """True if the server can listen on ``port``. Like the server (uvicorn), allow binding over the
+    TIME_WAIT connections a server stopped a moment ago leaves behind: otherwise re-running the demo soon
+    after quitting would move it to another port for no reason."""
     with socket.socket() as s:
+        if sys.platform != "win32":  # on Windows SO_REUSEADDR would allow stealing a port in use
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             s.bind(("127.0.0.1", port))
         except OSError:
             return False
     return True
+
+
+PID_FILE = "server.pid"
+
+
+def _stop_stale_server(data: Path, server_dir: Path) -> None:
+    """Stop a server an earlier demo run on this folder left running (its demo was killed), so its port
+    and its database are free again. Only a process whose command line names this folder's server is
+    touched."""
+    pid_file = data / PID_FILE
+    try:
+        pid = int(pid_file.read_text(encoding="ascii").strip())
+    except (OSError, ValueError):
+        return
+    try:
+        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+    except OSError:
+        cmdline = []  # gone (or no /proc): nothing of ours to stop
+    if b"server.cli" in cmdline and os.fsencode(str(server_dir)) in cmdline:
+        with contextlib.suppress(OSError):
+            os.kill(pid, signal.SIGTERM)
+        for _i in range(100):
+            if not Path(f"/proc/{pid}").exists():
+                break
+            time.sleep(0.1)
+    with contextlib.suppress(OSError):
+        pid_file.unlink()
 
 
 def _free_port() -> int:
@@ -88,11 +121,18 @@ class DemoEnvironment:
                 self.process.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 self.process.kill()
+                self.process.wait(timeout=10)
+        if self.process is not None:
+            with contextlib.suppress(OSError):
+                (self.data / PID_FILE).unlink()
         self.process = None
 
 
-def prepare(data: Path, log: Log, *, deadline_in: timedelta = timedelta(minutes=30)) -> DemoEnvironment:
-    """Create (or reuse) the PKI and server data under ``data``, start the server, publish the tender."""
+def prepare(data: Path, log: Log, *, deadline_in: timedelta = timedelta(minutes=30),
+            port: int = DEMO_PORT) -> DemoEnvironment:
+    """Create (or reuse) the PKI and server data under ``data``, start the server on ``port`` (another
+    free one if a program holds it), sync its trust list into the demo's configuration, publish the
+    tender. The returned environment's ``url`` is where the server really is: hand it to the app."""
     data = data.resolve()
     if getattr(sys, "frozen", False):
         raise BidclientError("the demo starts the server component from a source checkout; run scripts/demo there",
@@ -100,6 +140,9 @@ def prepare(data: Path, log: Log, *, deadline_in: timedelta = timedelta(minutes=
     # The demo's own configuration (pinned server CA, session, trust list): a new demo folder has a new
     # server CA, which must not collide with what a real server or an earlier demo pinned.
     os.environ["XDG_CONFIG_HOME"] = str(data / "config")
+    # Its trust list too: the demo server's CAs must never be written into a trust folder the user (or a
+    # test run) configured with BIDCLIENT_TRUST, nor another PKI's CAs of the same names read with them.
+    os.environ.pop("BIDCLIENT_TRUST", None)
     pki_dir = data / "pki"
     if (pki_dir / devpki.INDEX_NAME).is_file():
         pki = devpki.load(pki_dir)
@@ -122,20 +165,48 @@ def prepare(data: Path, log: Log, *, deadline_in: timedelta = timedelta(minutes=
             _server_cli("admin", "grant", "--data", str(server_dir), "--identity", f"uscc:{agency.uscc}",
                         "--role", role)
         log(_("initialised the embedded server (SQLite) in {dir}").format(dir=server_dir))
-    port = DEMO_PORT if _port_free(DEMO_PORT) else _free_port()
+    _stop_stale_server(data, server_dir)
+    port = port if _port_free(port) else _free_port()
     url = f"http://127.0.0.1:{port}"
-    log_file = open(data / "server.log", "ab")
-    process = subprocess.Popen([sys.executable, "-m", "server.cli", "run", "--data", str(server_dir),
-                                "--port", str(port)], stdout=log_file, stderr=subprocess.STDOUT)
+    with open(data / "server.log", "ab") as log_file:
+        process = subprocess.Popen([sys.executable, "-m", "server.cli", "run", "--data", str(server_dir),
+                                    "--port", str(port)], stdout=log_file, stderr=subprocess.STDOUT)
+    (data / PID_FILE).write_text(str(process.pid), encoding="ascii")
     env = DemoEnvironment(data, pki, server_dir, url, process, pin_from_source_spec(f"file:{pki.pin_file}"))
     try:
         _wait_healthy(url, process)
         log(_("the server is running at {url}").format(url=url))
+        _provision_trust(env, log)
         _publish_demo_tender(env, log, deadline_in)
     except BaseException:
         env.stop()
         raise
     return env
+
+
+def _provision_trust(env: DemoEnvironment, log: Log) -> None:
+    """Install the demo server's trust list as the demo's client trust list (what 'bidclient trust sync'
+    does). The demo started this server itself, so its CA is pinned without asking."""
+    from bidclient.config import config_dir
+    from bidclient.trust_sync import sync_trust_list
+
+    result = sync_trust_list(ApiClient(env.url), trust_dir=config_dir() / "trust",
+                             accept_ca_sha256=_server_ca_fingerprint(env.server_dir))
+    log(_("installed the server's trust list (serial {serial}, {certs} CA certificates) in {dir}").format(
+        serial=result.serial, certs=result.certificates, dir=result.trust_dir))
+
+
+def _server_ca_fingerprint(server_dir: Path) -> str | None:
+    """The demo server's CA fingerprint read from its own folder (a new demo server, same URL, new CA)."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes
+
+    for path in sorted(server_dir.rglob("ca.pem")):  # server/keys.py writes keys/ca.pem
+        with contextlib.suppress(ValueError, OSError):
+            cert = x509.load_pem_x509_certificate(path.read_bytes())
+            if cert.subject == cert.issuer:
+                return cert.fingerprint(hashes.SHA256()).hex()
+    return None
 
 
 def _wait_healthy(url: str, process: subprocess.Popen[bytes]) -> None:
@@ -217,8 +288,8 @@ def _publish_demo_tender(env: DemoEnvironment, log: Log, deadline_in: timedelta)
         if item.tender_id.startswith(DEMO_TENDER_ID) and \
                 item.bid_deadline > client.server_now() + timedelta(minutes=2):
             env.tender_id = item.tender_id
-            log(_("demo tender {id} is open until {deadline:%H:%M:%S} UTC (server clock)").format(
-                id=item.tender_id, deadline=item.bid_deadline))
+            log(_("demo tender {id} is open until {deadline} (server clock)").format(
+                id=item.tender_id, deadline=format_time(item.bid_deadline, seconds=True)))
             return
     sign = env.sign_with(AGENCY)
     client.login(sign)
@@ -234,5 +305,5 @@ def _publish_demo_tender(env: DemoEnvironment, log: Log, deadline_in: timedelta)
     tp.upload_documents(client, [pdf], entries)
     tp.publish(client, content, signature)
     env.tender_id = tender_id
-    log(_("published demo tender {id}, deadline {deadline:%Y-%m-%d %H:%M:%S} UTC (server clock)").format(
-        id=tender_id, deadline=deadline))
+    log(_("published demo tender {id}, deadline {deadline} (server clock)").format(
+        id=tender_id, deadline=format_time(deadline, seconds=True)))

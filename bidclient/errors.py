@@ -108,7 +108,12 @@ def _catalog() -> dict[str, tuple[str, str]]:
         "trust.revocation_unknown": (_("The revocation status could not be checked."),
                                      _("Check the network connection to the CA, or update the CRLs.")),
         "trust.no_trust_list": (_("No trust list is configured."),
-                                _("Pass --trust with CA certificates, or configure a trust list.")),
+                                _("Get the platform's trust list: in the app, sign in and accept the offer to get "
+                                  "it; on the command line, run 'bidclient trust sync', or pass --trust with CA "
+                                  "certificates.")),
+        "trust.fingerprint_mismatch": (_("The server now presents another CA than the fingerprint you confirmed."),
+                                       _("Nothing was changed. Sign in again and compare the fingerprint shown "
+                                         "with the one the platform publishes.")),
         "trust.invalid": (_("The certificate is not valid."), ""),
         "trust.list_invalid": (_("The trust list could not be read."),
                                _("Give --trust CA certificates and CRLs (PEM or DER), or folders of them.")),
@@ -122,6 +127,11 @@ def _catalog() -> dict[str, tuple[str, str]]:
         "trust.list_rollback": (_("The server sent an older trust list than the one installed."),
                                 _("Nothing was changed. A replayed list could bring back a removed CA; tell the "
                                   "server's operator.")),
+        "config.unknown_time_zone": (_("The time zone is not known."),
+                                     _("Give an IANA time zone name such as Asia/Shanghai or UTC.")),
+        "demo.server_failed": (_("The demo server could not be started."),
+                               _("Read server.log in the demo folder; stop any earlier demo still running, then "
+                                 "run scripts/demo again.")),
         # audit
         "audit.tampered": (_("The audit trail is not intact."),
                            _("The problems are listed above. Keep the file as evidence and tell the supervisor.")),

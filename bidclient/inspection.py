@@ -12,6 +12,7 @@ from cryptography import x509
 
 from bidclient.errors import BidclientError
 from bidclient.i18n import _
+from bidclient.timefmt import format_time
 from crypto import cms_envelope, cms_sign, identity
 from crypto.errors import CryptoError, UnsupportedAlgorithm
 
@@ -54,9 +55,9 @@ def _signature_lines(data: bytes) -> list[str]:
     lines += _cert_lines(info.signer_certificate, "    ")
     lines.append(f"  {_('algorithm')}: {info.signature_algorithm} / {info.digest_algorithm}")
     if info.signing_time:
-        lines.append(f"  {_('signing time')}: {info.signing_time:%Y-%m-%d %H:%M:%S %Z}")
+        lines.append(f"  {_('signing time')}: {format_time(info.signing_time, seconds=True)}")
     if info.timestamp:
-        lines.append(f"  {_('timestamp')}: {info.timestamp.gen_time:%Y-%m-%d %H:%M:%S %Z}")
+        lines.append(f"  {_('timestamp')}: {format_time(info.timestamp.gen_time, seconds=True)}")
     lines.append(f"  {_('embedded certificates')}: {len(info.certificates)}")
     return lines
 

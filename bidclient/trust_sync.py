@@ -154,15 +154,33 @@ def _entry_files(document: TrustListDocument) -> dict[str, bytes]:
     return files
 
 
-def sync_trust_list(client: ApiClient, *, trust_dir: Path | None = None,
-                    accept_ca_sha256: str | None = None) -> SyncResult:
-    """Fetch, verify against the pinned server CA (pinning it on first use), and install the list.
+@dataclass(frozen=True)
+class OfferedTrustList:
+    """What a server offers before anything is installed: its CA (to confirm by fingerprint) and the
+    certificate that signed the list (the server's receipt key, issued by that CA)."""
 
-    ``accept_ca_sha256``: the fingerprint of a new server CA the user confirmed out of band; only that CA
-    replaces a different pinned one.
-    """
-    server = client.base_url
-    target = trust_dir or configured_trust_dir()
+    server: str
+    server_ca: x509.Certificate
+    signer: x509.Certificate
+    serial: int
+    certificates: int
+
+    @property
+    def server_ca_sha256(self) -> str:
+        return fingerprint(self.server_ca)
+
+    @property
+    def signer_sha256(self) -> str:
+        return fingerprint(self.signer)
+
+
+def grouped(hex_fingerprint: str) -> str:
+    """A fingerprint as people compare it: 'AB12 CD34 …' in groups of four."""
+    text = hex_fingerprint.upper()
+    return " ".join(text[i:i + 4] for i in range(0, len(text), 4))
+
+
+def _fetch_signed(client: ApiClient) -> tuple[SignedTrustListOut, x509.Certificate]:
     try:
         signed = SignedTrustListOut.model_validate(client.get_json(TRUST_LIST_PATH))
     except ValidationError:
@@ -172,6 +190,41 @@ def sync_trust_list(client: ApiClient, *, trust_dir: Path | None = None,
     except (ValueError, UnicodeEncodeError):
         raise TrustSyncError("the server CA in the answer is not a PEM certificate",
                              code="trust.list_malformed") from None
+    return signed, offered
+
+
+def offered_trust_list(client: ApiClient) -> OfferedTrustList:
+    """Fetch the server's signed trust list and check it is signed under the CA it presents, installing
+    and pinning nothing: the app shows the fingerprints and asks the user to confirm first."""
+    signed, offered = _fetch_signed(client)
+    document = verify_signed_trust_list(signed, server_ca=offered)
+    signer = cms_sign.verify_detached(base64.b64decode(signed.content), base64.b64decode(signed.signature))
+    return OfferedTrustList(server=client.base_url, server_ca=offered, signer=signer.signer_certificate,
+                            serial=document.serial,
+                            certificates=sum(1 for e in document.entries if e.kind == "certificate"))
+
+
+def synced_before(server: str) -> bool:
+    """True if a trust list of ``server`` was installed on this computer (it is then kept in sync)."""
+    return _state_path(server.rstrip("/")).is_file() and pinned_server_ca(server.rstrip("/")) is not None
+
+
+def sync_trust_list(client: ApiClient, *, trust_dir: Path | None = None,
+                    accept_ca_sha256: str | None = None, expect_ca_sha256: str | None = None) -> SyncResult:
+    """Fetch, verify against the pinned server CA (pinning it on first use), and install the list.
+
+    ``accept_ca_sha256``: the fingerprint of a new server CA the user confirmed out of band; only that CA
+    replaces a different pinned one. ``expect_ca_sha256``: the fingerprint the user was shown and
+    confirmed (the app's first sign-in); a server presenting any other CA now is refused
+    (trust.fingerprint_mismatch) and nothing is installed or pinned.
+    """
+    server = client.base_url
+    target = trust_dir or configured_trust_dir()
+    signed, offered = _fetch_signed(client)
+    if expect_ca_sha256 is not None and expect_ca_sha256.lower() != fingerprint(offered):
+        raise TrustSyncError(f"the server {server} now presents the CA {fingerprint(offered)}, not the "
+                             f"{expect_ca_sha256.lower()} you confirmed; nothing was changed",
+                             code="trust.fingerprint_mismatch")
     state = _read_state(_state_path(server))
     pinned = pinned_server_ca(server)
     first_use = pinned is None

@@ -63,14 +63,22 @@ def build_main_window(app: QApplication, settings: QSettings, language: str | No
     return MainWindow(context, languages)
 
 
+def start_demo_sign_in(window: MainWindow) -> bool:
+    """scripts/demo: open ready to sign in as the demo enterprise (its dongle preselected, the address of
+    the server the demo started filled in). False when the app was not started by the demo."""
+    demo_token = os.environ.get(DEMO_TOKEN_ENV, "")
+    if not demo_token or window.context.session is not None:
+        return False
+    QTimer.singleShot(0, lambda: window.open_sign_in().prefer_token(demo_token))
+    return True
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     app = create_application(sys.argv if argv is None else argv)
     window = build_main_window(app, QSettings())
+    window.fit_to_screen()
     window.show()
-    demo_token = os.environ.get(DEMO_TOKEN_ENV, "")
-    if demo_token and window.context.session is None:
-        # scripts/demo: open ready to sign in as the demo enterprise (its dongle preselected).
-        QTimer.singleShot(0, lambda: window.open_sign_in().prefer_token(demo_token))
+    start_demo_sign_in(window)
     smoke_ms = os.environ.get("BIDCLIENT_SMOKE_QUIT_AFTER_MS", "")
     if smoke_ms.isdigit():  # packaging smoke check (scripts/build-bundle): show the loop ran, then quit
 

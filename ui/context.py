@@ -76,9 +76,15 @@ class AppContext(QObject):
         self.pin_source: QtPinSource | None = None  # set by the main window
 
     def server_url(self) -> str:
-        """The last server used in the app, else bidclient's configured default, else empty."""
-        from bidclient.session_store import default_server
+        """BIDCLIENT_SERVER when the app was started with it (scripts/demo hands over the address of the
+        server it started), else the last server used in the app, else the configured default, else empty."""
+        import os
 
+        from bidclient.session_store import SERVER_ENV, default_server
+
+        given = os.environ.get(SERVER_ENV, "").strip()
+        if given:
+            return given.rstrip("/")
         value = self.settings.value(SETTING_SERVER, "")
         return str(value or default_server() or "")
 

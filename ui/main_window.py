@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 import ui.workspaces_builtin  # noqa: F401  (registers the shipped workspaces)
-from bidclient import session_store
+from bidclient import session_store, timefmt
 from bidclient.revocation import revocation_lines
 from ui.ca_doctor import CaDoctorDialog
 from ui.context import SETTING_ROLE, AppContext, SignedIn, restore_session
@@ -30,10 +30,12 @@ from ui.error_view import plain_label
 from ui.languages import LANGUAGE_NAMES, LANGUAGES, LanguageManager
 from ui.pin_bridge import QtPinSource
 from ui.signin_dialog import SignInDialog
+from ui.trust_offer import TrustKeeper
 from ui.workers import Task, TaskContext, start
 from ui.workspaces import registered_workspaces
 
 VERSION = "0.1.0"
+TIME_ZONES = ("Asia/Shanghai", "UTC")  # the View menu's choices; BIDCLIENT_TIMEZONE may name any other
 RETRY_OFFLINE_MS = 30_000
 
 # What the status bar says about the connection besides the server's address.
@@ -72,7 +74,8 @@ class MainWindow(QMainWindow):
             self.stack.addWidget(widget)
             self.role_combo.addItem(spec.title(), spec.role)
             for signal_name, slot in (("sign_in_requested", self.open_sign_in),
-                                      ("doctor_requested", self.open_doctor)):
+                                      ("doctor_requested", self.open_doctor),
+                                      ("trust_list_requested", self.offer_trust_list)):
                 signal = getattr(widget, signal_name, None)
                 if signal is not None:
                     signal.connect(slot)
@@ -92,6 +95,8 @@ class MainWindow(QMainWindow):
         self.clock_label = plain_label(self, name="statusClock")
         for label in (self.server_label, self.identity_label, self.clock_label):
             label.setWordWrap(False)
+        self.trust = TrustKeeper(self)
+        self.trust.status.connect(self._trust_status)
         self.statusBar().addWidget(self.server_label, 1)
         self.statusBar().addWidget(self.identity_label, 1)
         self.statusBar().addPermanentWidget(self.clock_label)
@@ -110,10 +115,13 @@ class MainWindow(QMainWindow):
         self.doctor_action = QAction(self)
         self.doctor_action.setShortcut(QKeySequence("Ctrl+D"))
         self.doctor_action.triggered.connect(self.open_doctor)
+        self.trust_action = QAction(self)
+        self.trust_action.setObjectName("trustListAction")
+        self.trust_action.triggered.connect(self.offer_trust_list)
         self.quit_action = QAction(self)
         self.quit_action.setShortcut(QKeySequence.StandardKey.Quit)
         self.quit_action.triggered.connect(self.close)
-        for action in (self.sign_in_action, self.sign_out_action, self.doctor_action):
+        for action in (self.sign_in_action, self.sign_out_action, self.doctor_action, self.trust_action):
             self.file_menu.addAction(action)
         self.file_menu.addSeparator()
         self.file_menu.addAction(self.quit_action)
@@ -131,6 +139,16 @@ class MainWindow(QMainWindow):
             self.language_menu.addAction(action)
             self.language_actions[language] = action
         languages.changed.connect(self._language_changed)
+        self.zone_menu = self.view_menu.addMenu("")
+        self.zone_group = QActionGroup(self)
+        self.zone_actions: dict[str, QAction] = {}
+        for zone in TIME_ZONES:
+            action = QAction(self)
+            action.setCheckable(True)
+            action.triggered.connect(lambda _checked=False, z=zone: self.set_time_zone(z))
+            self.zone_group.addAction(action)
+            self.zone_menu.addAction(action)
+            self.zone_actions[zone] = action
 
         self.help_menu = self.menuBar().addMenu("")
         self.about_action = QAction(self)
@@ -146,6 +164,13 @@ class MainWindow(QMainWindow):
         self._language_changed(languages.language)
         self.restore_session()
 
+    def fit_to_screen(self) -> None:
+        """Never open larger than the screen's free area (a 1366×768 laptop, a taskbar, a title bar)."""
+        screen = self.screen()
+        if screen is not None:
+            room = screen.availableGeometry()
+            self.resize(min(self.width(), room.width()), min(self.height(), max(room.height() - 40, 400)))
+
     # --- language ------------------------------------------------------------------------------
 
     def changeEvent(self, event: QEvent) -> None:
@@ -154,7 +179,8 @@ class MainWindow(QMainWindow):
         super().changeEvent(event)
 
     def retranslate(self) -> None:
-        self.setWindowTitle(self.tr("bidclient — paperless bidding"))
+        # The platform adds the application's name ("… — bidclient"): the title does not repeat it.
+        self.setWindowTitle(self.tr("Paperless bidding"))
         self.role_label.setText(self.tr("&Workspace:"))
         self.role_combo.setAccessibleName(self.tr("Workspace"))
         for i, spec in enumerate(self.specs):
@@ -163,9 +189,15 @@ class MainWindow(QMainWindow):
         self.sign_in_action.setText(self.tr("&Sign in with the dongle…"))
         self.sign_out_action.setText(self.tr("Sign &out"))
         self.doctor_action.setText(self.tr("&Dongles and certificates…"))
+        self.trust_action.setText(self.tr("Get the platform's &trust list…"))
         self.quit_action.setText(self.tr("&Quit"))
         self.view_menu.setTitle(self.tr("&View"))
         self.language_menu.setTitle(self.tr("&Language"))
+        self.zone_menu.setTitle(self.tr("&Time zone"))
+        names = {"Asia/Shanghai": self.tr("Beijing time (UTC+8)"), "UTC": self.tr("UTC")}
+        for zone, action in self.zone_actions.items():
+            action.setText(names.get(zone, zone))
+            action.setChecked(zone == timefmt.display_zone_name())
         self.help_menu.setTitle(self.tr("&Help"))
         self.about_action.setText(self.tr("&About bidclient"))
         self.server_label.setAccessibleName(self.tr("Server"))
@@ -245,6 +277,8 @@ class MainWindow(QMainWindow):
         if session is not None:
             self.connection = CONNECTION_UNKNOWN
             self.retry_timer.stop()
+            # A sign-in with the dongle may offer the trust list; a session restored at start-up only syncs.
+            self.trust.signed_in(session.client, may_ask=session.expires_at is not None)
         self._show_session(session)
         self.update_clock()
 
@@ -276,8 +310,19 @@ class MainWindow(QMainWindow):
         if client is None:
             self.clock_label.setText(self.tr("Server time: not connected"))
             return
-        now = client.server_now().astimezone()
-        self.clock_label.setText(self.tr("Server time: {time}").format(time=now.strftime("%Y-%m-%d %H:%M:%S %Z")))
+        self.clock_label.setText(self.tr("Server time: {time}").format(
+            time=timefmt.format_time(client.server_now(), seconds=True)))
+
+    def set_time_zone(self, zone: str) -> None:
+        """Show every time in ``zone`` from now on (remembered in the client configuration)."""
+        timefmt.set_display_zone(zone)
+        for name, action in self.zone_actions.items():
+            action.setChecked(name == zone)
+        self.update_clock()
+        for widget in self.workspaces.values():
+            hook = getattr(widget, "time_zone_changed", None)
+            if callable(hook):
+                hook()
 
     def sign_out(self) -> None:
         """Forget the session token (keyring or file) and show the window signed out."""
@@ -291,11 +336,29 @@ class MainWindow(QMainWindow):
 
     # --- dialogs -------------------------------------------------------------------------------
 
+    def offer_trust_list(self) -> None:
+        """File menu: get (again) the trust list of the signed-in server, fingerprints shown first."""
+        client = self.context.client()
+        if client is None:
+            self.statusBar().showMessage(self.tr("Sign in first: the trust list comes from the server you "
+                                                 "sign in to."), 15_000)
+            self.open_sign_in()
+            return
+        self.trust.offer(client)
+
+    def _trust_status(self, text: str) -> None:
+        if text:
+            self.statusBar().showMessage(text, 15_000)
+        else:
+            self.statusBar().clearMessage()
+
     def open_sign_in(self) -> SignInDialog:
         if self.signin_dialog is None:
             self.signin_dialog = SignInDialog(self.context, self.pin_source, self)
+            self.signin_dialog.setWindowModality(Qt.WindowModality.WindowModal)
         dialog = self.signin_dialog
         dialog.error_view.clear()
+        dialog.server_edit.setText(self.context.server_url() or dialog.server_edit.text())
         dialog.show()
         dialog.raise_()
         dialog.refresh_tokens()

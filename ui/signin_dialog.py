@@ -36,6 +36,7 @@ from ui.context import AppContext, SignedIn
 from ui.doctor_checks import configured_trust
 from ui.error_view import ErrorView, plain_label
 from ui.pin_bridge import QtPinSource
+from ui.status_line import StatusLine
 from ui.task_progress import TaskProgress
 from ui.workers import Task, TaskContext, start
 
@@ -117,6 +118,7 @@ class SignInDialog(QDialog):
         self.rescan_button.setObjectName("rescanButton")
         self.rescan_button.clicked.connect(self.refresh_tokens)
         self.status = plain_label(self, name="signInStatus")
+        self.status_line = StatusLine(self.status)
         self.progress = TaskProgress(self, name="signInProgress")
         self.progress.stop_requested.connect(self.stop_sign_in)
         self.error_view = ErrorView(self)
@@ -169,6 +171,7 @@ class SignInDialog(QDialog):
         self.sign_in_button.setAccessibleName(self.tr("Sign in"))
         self.cancel_button.setText(self.tr("Cancel"))
         self.cancel_button.setAccessibleName(self.tr("Cancel"))
+        self.status_line.retranslate()
         self._fill_combo()
 
     # --- dongles -------------------------------------------------------------------------------
@@ -177,7 +180,7 @@ class SignInDialog(QDialog):
         if self._list_task is not None:
             return
         self.rescan_button.setEnabled(False)
-        self.status.setText(self.tr("Looking for dongles…"))
+        self.status_line.set(lambda: self.tr("Looking for dongles…"))
 
         def job(_ctx: TaskContext) -> tuple[TokenListings, dict[str, Assessment]]:
             listings = list_tokens()
@@ -210,9 +213,9 @@ class SignInDialog(QDialog):
         if self.preferred_token in self.token_labels:
             self.select_token(self.preferred_token)
         if self.pairs:
-            self.status.setText(self.tr("{count} signing certificates found.").format(count=len(self.pairs)))
+            self.status_line.set(lambda: self.tr("{count} signing certificates found.").format(count=len(self.pairs)))
         else:
-            self.status.setText(self.tr("No dongle with a signing certificate was found. Plug it in and "
+            self.status_line.set(lambda: self.tr("No dongle with a signing certificate was found. Plug it in and "
                                         "press “Look again”; the Dongles and certificates window shows why a "
                                         "dongle is not seen."))
 
@@ -271,15 +274,15 @@ class SignInDialog(QDialog):
         server = self.server_edit.text().strip()
         key_uri = self.key_combo.currentData()
         if not server:
-            self.status.setText(self.tr("Enter the server address first."))
+            self.status_line.set(lambda: self.tr("Enter the server address first."))
             self.server_edit.setFocus()
             return
         if not key_uri:
-            self.status.setText(self.tr("Choose a signing certificate first."))
+            self.status_line.set(lambda: self.tr("Choose a signing certificate first."))
             self.key_combo.setFocus()
             return
         self.sign_in_button.setEnabled(False)
-        self.status.setText(self.tr("Signing in to {server}: enter the PIN when asked…").format(server=server))
+        self.status_line.set(lambda: self.tr("Signing in to {server}: enter the PIN when asked…").format(server=server))
         self.progress.begin(self.tr("signing in"))
         pin_source = self.pin_source
         chosen = next((p.certificate for p in self.pairs if p.uri == key_uri), None)
@@ -305,7 +308,7 @@ class SignInDialog(QDialog):
         self._login_task = None
         self.progress.end()
         self.sign_in_button.setEnabled(True)
-        self.status.setText(self.tr("Sign-in stopped. You are not signed in."))
+        self.status_line.set(lambda: self.tr("Sign-in stopped. You are not signed in."))
 
     def _current(self) -> bool:
         return self._login_task is not None and self.sender() is self._login_task.signals
@@ -323,17 +326,17 @@ class SignInDialog(QDialog):
             return
         if isinstance(error, RefusedBeforePin):
             status, step = explain(error.assessment)
-            self.status.setText(self.tr("Not signed in, and no PIN was asked: this certificate cannot be used. "
-                                        "{status} {step}").format(status=status, step=step))
+            self.status_line.set(lambda: self.tr("Not signed in, and no PIN was asked: this certificate cannot be "
+                                                 "used. {status} {step}").format(status=status, step=step))
         else:
-            self.status.setText(self.tr("Not signed in."))
+            self.status_line.set(lambda: self.tr("Not signed in."))
         self.error_view.show_error(error)
 
     def _signed_in(self, session: SignedIn) -> None:
         if not self._current():
             return
         self.result_session = session
-        self.status.setText(self.tr("Signed in."))
+        self.status_line.set(lambda: self.tr("Signed in."))
         self.context.set_session(session)
         self.signed_in.emit(session)
         self.accept()

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from bidclient.i18n import _
+from bidclient.timefmt import format_time
 
 
 def register(sub: Any) -> None:
@@ -85,7 +86,7 @@ def cmd_audit_verify(args: argparse.Namespace) -> int:
     if report.checkpoints:
         last = report.checkpoints[-1]
         print(_("  anchored up to seq {seq}, timestamped {time}").format(
-            seq=last.seq, time=last.timestamp.strftime("%Y-%m-%d %H:%M:%S UTC")))
+            seq=last.seq, time=format_time(last.timestamp, seconds=True)))
     print(_("  server CA: {fingerprint} ({how})").format(
         fingerprint=report.server_ca_sha256,
         how=_("as expected") if report.server_ca_pinned else _("named in the file; not checked against a pin")))

@@ -16,6 +16,7 @@ from bidclient.cli.prompt import pin_source_for
 from bidclient.errors import EXIT_OK, BidclientError, UsageError
 from bidclient.i18n import _
 from bidclient.revocation import RevocationCheckLike
+from bidclient.timefmt import format_time
 
 
 def _out(text: str = "") -> None:
@@ -135,9 +136,9 @@ def cmd_verify(args: argparse.Namespace) -> int:
     _out(f"  {_('issuing CA')}: {verified.issuer_name}")
     _print_revocation(verified.revocation)
     if verified.signing_time:
-        _out(f"  {_('signing time')}: {verified.signing_time:%Y-%m-%d %H:%M:%S %Z}")
+        _out(f"  {_('signing time')}: {format_time(verified.signing_time, seconds=True)}")
     if verified.timestamp_time:
-        _out(f"  {_('timestamp')}: {verified.timestamp_time:%Y-%m-%d %H:%M:%S %Z}")
+        _out(f"  {_('timestamp')}: {format_time(verified.timestamp_time, seconds=True)}")
     return EXIT_OK
 
 

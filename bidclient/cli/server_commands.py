@@ -6,6 +6,7 @@ import argparse
 from typing import Any
 
 from bidclient.i18n import _
+from bidclient.timefmt import format_time
 
 
 def register(sub: Any) -> None:
@@ -47,7 +48,7 @@ def cmd_login(args: argparse.Namespace) -> int:
     if account.uscc:
         print(f"  {_('enterprise')}: {account.uscc}")
     print(f"  {_('roles')}: {', '.join(account.roles) or '-'}")
-    print(f"  {_('session expires')}: {out.expires_at:%Y-%m-%d %H:%M %Z}")
+    print(f"  {_('session expires')}: {format_time(out.expires_at)}")
     lines = revocation_lines(out.revocation)
     print(f"  {_('revocation (checked by the server)')}: {lines[0]}")
     for line in lines[1:]:

@@ -10,6 +10,7 @@ from typing import Any
 from urllib.parse import quote
 
 from bidclient.i18n import _
+from bidclient.timefmt import format_time
 
 
 def _key_options(p: argparse.ArgumentParser) -> None:
@@ -143,7 +144,7 @@ def cmd_submit(args: argparse.Namespace) -> int:
         print(_("  This bid is NOT the one that counts: a submission of yours that arrived later ({later}) "
                 "replaces it.").format(later=verified.content.get("replaced_by") or "?"))
     print(f"  {_('submission')}: {out.id}")
-    print(f"  {_('received at (server time)')}: {verified.time.isoformat()}")
+    print(f"  {_('received at (server time)')}: {format_time(verified.time, seconds=True)}")
     print(f"  {_('envelope SHA-256')}: {out.envelope_sha256}")
     if out.replaces:
         print(f"  {_('replaces')}: {out.replaces}")
@@ -189,8 +190,8 @@ def cmd_receipt_verify(args: argparse.Namespace) -> int:
     print(f"  {_('bidder')}: {verified.bidder}")
     print(f"  {_('submission')}: {verified.submission_id}")
     print(f"  {_('envelope SHA-256')}: {verified.envelope_sha256} ({verified.size} {_('bytes')})")
-    print(f"  {_('received at (server time)')}: {verified.time.isoformat()}")
-    print(f"  {_('timestamp')}: {verified.timestamp_time.isoformat()}")
+    print(f"  {_('received at (server time)')}: {format_time(verified.time, seconds=True)}")
+    print(f"  {_('timestamp')}: {format_time(verified.timestamp_time, seconds=True)}")
     print(f"  {_('server CA SHA-256')}: {verified.server_ca_sha256}")
     if verified.bid_checked:
         print(f"  {_('bid file')}: {args.bid} ({_('matches')})")

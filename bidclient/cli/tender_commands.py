@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from bidclient.i18n import _
+from bidclient.timefmt import format_time
 
 
 def register(sub: Any) -> None:
@@ -142,8 +143,8 @@ def cmd_list(args: argparse.Namespace) -> int:
         title = "".join(c for c in t.title if c.isprintable())
         print(f"{t.tender_id}  v{t.current_version}  {title}")
         print(f"  {_('agency')}: {t.agency_name or '-'} {t.agency_uscc or ''}".rstrip())
-        print(f"  {_('bid deadline')}: {t.bid_deadline:%Y-%m-%d %H:%M %Z}   "
-              f"{_('opening')}: {t.opening_time:%Y-%m-%d %H:%M %Z}")
+        print(f"  {_('bid deadline')}: {format_time(t.bid_deadline)}   "
+              f"{_('opening')}: {format_time(t.opening_time)}")
     return 0
 
 
@@ -177,8 +178,8 @@ def cmd_fetch(args: argparse.Namespace) -> int:
         print(f"  {_('signer revocation')}: {lines[0]}")
         for line in lines[1:]:
             print(f"    {line}")
-    print(f"  {_('bid deadline')}: {definition.bid_deadline:%Y-%m-%d %H:%M %Z}")
-    print(f"  {_('opening')}: {definition.opening_time:%Y-%m-%d %H:%M %Z}")
+    print(f"  {_('bid deadline')}: {format_time(definition.bid_deadline)}")
+    print(f"  {_('opening')}: {format_time(definition.opening_time)}")
     print(f"  {_('package SHA-256')}: {package.package_sha256}")
     print(f"  {_('documents')}: {len(definition.documents)}")
     if definition.changes:

@@ -779,8 +779,8 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <source>bidclient — paperless bidding</source>
-        <translation>bidclient — 电子投标</translation>
+        <source>Paperless bidding</source>
+        <translation>电子投标</translation>
     </message>
     <message>
         <source>&amp;Workspace:</source>
@@ -807,6 +807,10 @@
         <translation>CA锁与证书(&amp;D)…</translation>
     </message>
     <message>
+        <source>Get the platform&apos;s &amp;trust list…</source>
+        <translation>获取平台信任列表(&amp;T)…</translation>
+    </message>
+    <message>
         <source>&amp;Quit</source>
         <translation>退出(&amp;Q)</translation>
     </message>
@@ -817,6 +821,18 @@
     <message>
         <source>&amp;Language</source>
         <translation>语言(&amp;L)</translation>
+    </message>
+    <message>
+        <source>&amp;Time zone</source>
+        <translation>时区(&amp;T)</translation>
+    </message>
+    <message>
+        <source>Beijing time (UTC+8)</source>
+        <translation>北京时间 (UTC+8)</translation>
+    </message>
+    <message>
+        <source>UTC</source>
+        <translation>UTC（协调世界时）</translation>
     </message>
     <message>
         <source>&amp;Help</source>
@@ -877,6 +893,10 @@
     <message>
         <source>Server time: {time}</source>
         <translation>服务器时间：{time}</translation>
+    </message>
+    <message>
+        <source>Sign in first: the trust list comes from the server you sign in to.</source>
+        <translation>请先登录：信任列表来自您登录的平台服务器。</translation>
     </message>
     <message>
         <source>About bidclient</source>
@@ -1119,6 +1139,10 @@ Licence: Apache-2.0. CJK font: Droid Sans Fallback (Apache-2.0).</source>
         <translation>加密进度</translation>
     </message>
     <message>
+        <source>The bid changed after it was sealed: seal it again, or the changes are not in what you submit.</source>
+        <translation>投标文件在加密后有改动：请重新加密，否则递交的文件不包含这些改动。</translation>
+    </message>
+    <message>
         <source>Sign in with your dongle to seal.</source>
         <translation>请先用CA锁登录再加密。</translation>
     </message>
@@ -1325,6 +1349,26 @@ Size: {size} bytes; files: {files}</source>
         <translation>加密新的投标文件以替换已递交的文件</translation>
     </message>
     <message>
+        <source>Submission history</source>
+        <translation>递交记录</translation>
+    </message>
+    <message>
+        <source>Sealed</source>
+        <translation>加密时间</translation>
+    </message>
+    <message>
+        <source>Submitted (server time)</source>
+        <translation>递交时间（服务器时间）</translation>
+    </message>
+    <message>
+        <source>Receipt</source>
+        <translation>回执</translation>
+    </message>
+    <message>
+        <source>State</source>
+        <translation>状态</translation>
+    </message>
+    <message>
         <source>No sealed bid yet: seal it on the previous page.</source>
         <translation>尚无加密投标文件：请在上一页加密。</translation>
     </message>
@@ -1337,12 +1381,24 @@ SHA-256：{sha}
 大小：{size} 字节</translation>
     </message>
     <message>
+        <source>Your earlier bid, submitted {time}, is on the server and counts until you submit this one. Submitting this sealed bid replaces it.</source>
+        <translation>您之前递交的投标文件（{time} 递交）已在平台上，在递交本文件之前它仍然有效。递交本加密文件后将替换之前的文件。</translation>
+    </message>
+    <message>
         <source>&amp;Resume the upload</source>
         <translation>继续上传(&amp;R)</translation>
     </message>
     <message>
         <source>Resume the interrupted upload</source>
         <translation>继续中断的上传</translation>
+    </message>
+    <message>
+        <source>&amp;Submit, replacing the earlier bid</source>
+        <translation>递交并替换之前的投标文件(&amp;S)</translation>
+    </message>
+    <message>
+        <source>Submit this sealed bid in place of the earlier one</source>
+        <translation>递交本加密投标文件，替换之前递交的文件</translation>
     </message>
     <message>
         <source>&amp;Submit the bid</source>
@@ -1353,8 +1409,16 @@ SHA-256：{sha}
         <translation>向平台递交加密投标文件</translation>
     </message>
     <message>
+        <source>Deadline: {time}; opening: {opening}</source>
+        <translation>截止时间：{time}；开标时间：{opening}</translation>
+    </message>
+    <message>
         <source>Deadline {time} (sign in to see the server clock)</source>
         <translation>截止时间 {time}（登录后显示平台服务器时间）</translation>
+    </message>
+    <message>
+        <source>The deadline has passed and your bid is in: submitted {time}, receipt verified. The bids are opened {opening}.</source>
+        <translation>投标截止时间已过，您的投标文件已递交成功：{time} 递交，回执已验证。开标时间：{opening}。</translation>
     </message>
     <message>
         <source>The deadline has passed (server time): bids are no longer accepted.</source>
@@ -1381,16 +1445,56 @@ SHA-256：{sha}
         <translation>已上传 {held:.1f} / {total:.1f} MB</translation>
     </message>
     <message>
+        <source>Submitted. It replaces your earlier bid; the receipt was verified and saved with the bid.</source>
+        <translation>已递交，并替换了您之前的投标文件；回执已验证并与投标文件一起保存。</translation>
+    </message>
+    <message>
         <source>Submitted. The receipt was verified and saved with the bid.</source>
         <translation>已递交。回执已验证，并与投标文件一同保存。</translation>
+    </message>
+    <message>
+        <source>Not withdrawn: no PIN was given, so nothing was signed. Your bid is still in (submitted {time}).</source>
+        <translation>未撤回：没有输入PIN码，因此未签署任何内容。您的投标文件仍然有效（{time} 递交）。</translation>
+    </message>
+    <message>
+        <source>Not withdrawn. Your bid is still in (submitted {time}).</source>
+        <translation>未撤回。您的投标文件仍然有效（{time} 递交）。</translation>
     </message>
     <message>
         <source>The upload stopped. What the server received is kept: press “Resume the upload” when the connection is back (also after restarting).</source>
         <translation>上传已中断。平台已收到的部分会保留：网络恢复后（包括重启程序后）请点击“继续上传”。</translation>
     </message>
     <message>
+        <source>Not submitted. Your earlier bid (submitted {time}) is still in.</source>
+        <translation>未递交。您之前的投标文件（{time} 递交）仍然有效。</translation>
+    </message>
+    <message>
         <source>Not submitted.</source>
         <translation>未递交。</translation>
+    </message>
+    <message>
+        <source>Withdraw the bid?</source>
+        <translation>撤回投标文件？</translation>
+    </message>
+    <message>
+        <source>Withdraw your bid for {tender}?</source>
+        <translation>确定撤回您在 {tender} 的投标文件吗？</translation>
+    </message>
+    <message>
+        <source>Your PIN will sign a withdrawal statement for the bid submitted {time} (receipt {receipt}). The server then no longer counts it. To take part, you must submit a bid again before the deadline, {deadline}.</source>
+        <translation>输入PIN码即签署撤回声明，撤回 {time} 递交的投标文件（回执 {receipt}）。撤回后平台不再计入该文件。如仍要参与投标，须在截止时间 {deadline} 之前重新递交。</translation>
+    </message>
+    <message>
+        <source>Withdraw the bid</source>
+        <translation>撤回投标文件</translation>
+    </message>
+    <message>
+        <source>Keep the bid</source>
+        <translation>保留投标文件</translation>
+    </message>
+    <message>
+        <source>Not withdrawn: your bid is still in.</source>
+        <translation>未撤回：您的投标文件仍然有效。</translation>
     </message>
     <message>
         <source>Withdrawing: enter the dongle&apos;s PIN when asked…</source>
@@ -1407,6 +1511,10 @@ SHA-256：{sha}
     <message>
         <source>Withdrawal</source>
         <translation>撤回</translation>
+    </message>
+    <message>
+        <source>Earlier submission (on the server until replaced)</source>
+        <translation>之前的递交（在被替换之前仍在平台上有效）</translation>
     </message>
     <message>
         <source>{title}: verified ✓
@@ -1429,6 +1537,26 @@ Submission: {id}</source>
     <message>
         <source>No receipt yet.</source>
         <translation>尚无回执。</translation>
+    </message>
+    <message>
+        <source>Withdrawn {time}</source>
+        <translation>已于 {time} 撤回</translation>
+    </message>
+    <message>
+        <source>In: the bid that counts</source>
+        <translation>有效：以此文件为准</translation>
+    </message>
+    <message>
+        <source>Replaced by a later submission</source>
+        <translation>已被之后的递交替换</translation>
+    </message>
+    <message>
+        <source>Sealed, not submitted yet</source>
+        <translation>已加密，尚未递交</translation>
+    </message>
+    <message>
+        <source>Sealed, never submitted</source>
+        <translation>已加密，未递交</translation>
     </message>
 </context>
 <context>
@@ -1493,8 +1621,8 @@ Submission: {id}</source>
         <translation>版本</translation>
     </message>
     <message>
-        <source>Deadline (server time)</source>
-        <translation>投标截止时间（服务器时间）</translation>
+        <source>Deadline ({zone})</source>
+        <translation>截止时间（{zone}）</translation>
     </message>
     <message>
         <source>Agency</source>
@@ -1595,6 +1723,76 @@ Lots: {lots}</source>
     <message>
         <source>subjective</source>
         <translation>主观分</translation>
+    </message>
+</context>
+<context>
+    <name>TrustKeeper</name>
+    <message>
+        <source>Asking {server} for its trust list…</source>
+        <translation>正在向 {server} 获取信任列表…</translation>
+    </message>
+    <message>
+        <source>No trust list: tenders cannot be fetched until you get it (File menu).</source>
+        <translation>未配置信任列表：获取之前无法下载招标文件（见“文件”菜单）。</translation>
+    </message>
+    <message>
+        <source>Trust list of {server} installed (serial {serial}, {count} CA certificates).</source>
+        <translation>已安装 {server} 的信任列表（序号 {serial}，CA 证书 {count} 个）。</translation>
+    </message>
+    <message>
+        <source>The trust list could not be updated now; the installed one is used.</source>
+        <translation>暂时无法更新信任列表，继续使用已安装的列表。</translation>
+    </message>
+    <message>
+        <source>Trust list</source>
+        <translation>信任列表</translation>
+    </message>
+</context>
+<context>
+    <name>TrustListDialog</name>
+    <message>
+        <source>Get the platform&apos;s trust list</source>
+        <translation>获取平台信任列表</translation>
+    </message>
+    <message>
+        <source>This computer has no trust list yet. Without one, bidclient cannot check who signed a tender, so it cannot fetch tenders.
+
+The platform {server} offers its trust list ({count} CA certificates), signed with its server key. Before you accept, compare the fingerprint below with the one the platform publishes (its web site or the tender announcement). Once accepted, the list is kept up to date at every sign-in.</source>
+        <translation>本机尚未配置信任列表。没有信任列表，bidclient 无法核验招标文件的签名方，因此无法下载招标文件。
+
+平台 {server} 提供其信任列表（CA 证书 {count} 个），并由其服务器密钥签名。接受之前，请将下面的指纹与平台公布的指纹（平台网站或招标公告）进行核对。接受后，每次登录时都会自动更新该列表。</translation>
+    </message>
+    <message>
+        <source>Server CA (SHA-256):
+{ca}
+
+Trust list signed by (SHA-256):
+{signer}</source>
+        <translation>平台服务器 CA（SHA-256）：
+{ca}
+
+信任列表签名证书（SHA-256）：
+{signer}</translation>
+    </message>
+    <message>
+        <source>Fingerprints to compare</source>
+        <translation>待核对的指纹</translation>
+    </message>
+    <message>
+        <source>The fingerprint matches: &amp;get the trust list</source>
+        <translation>指纹一致：获取信任列表(&amp;G)</translation>
+    </message>
+    <message>
+        <source>Get the trust list</source>
+        <translation>获取信任列表</translation>
+    </message>
+    <message>
+        <source>&amp;Not now</source>
+        <translation>暂不获取(&amp;N)</translation>
+    </message>
+    <message>
+        <source>Do not get the trust list now</source>
+        <translation>暂不获取信任列表</translation>
     </message>
 </context>
 <context>

@@ -211,6 +211,19 @@ def test_verify_prints_signer_enterprise_and_issuing_ca(cli: Cli, signed: dict[s
     assert "issuing CA: CN=bidclient Dev RSA Root CA" in result.out
 
 
+def test_verify_prints_the_signing_time_in_beijing_time_or_the_configured_zone(
+        cli: Cli, signed: dict[str, Path], pki: DevPki, config_home: Path) -> None:
+    args = ("verify", "report.pdf", "--signature", "report.pdf.p7s", "--trust", pki.trust_dir)
+    result = cli(*args, cwd=signed["dir"])
+    assert result.status == 0, result.err
+    line = next(text for text in result.out.splitlines() if "signing time" in text)
+    assert re.fullmatch(r"  signing time: \d{4}-\d\d-\d\d \d\d:\d\d:\d\d Beijing time \(UTC\+8\)", line), line
+    env = _base_env(pki, config_home) | {"BIDCLIENT_TIMEZONE": "UTC"}
+    in_utc = cli(*args, cwd=signed["dir"], env=env)
+    utc_line = next(text for text in in_utc.out.splitlines() if "signing time" in text)
+    assert utc_line.endswith(" UTC") and utc_line != line
+
+
 @pytest.mark.parametrize(("kind", "uscc", "ca"), [
     ("ec", "91110108MA01B2C3D0", "bidclient Dev EC Issuing CA 1"),  # same enterprise, another CA
     ("p12", "91440300MA5F8K2L74", "bidclient Dev EC Issuing CA 1"),

@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 from PIL import Image
 from PySide6.QtCore import QSettings, Qt
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QPushButton
 from reportlab.lib.utils import ImageReader
 from reportlab.pdfgen import canvas
 
@@ -237,6 +237,9 @@ def test_whole_bidder_flow_from_tender_to_receipt(qtbot, window: MainWindow, ser
     screenshots(qtbot, window, ws)
 
     qtbot.mouseClick(page.withdraw_button, LEFT)
+    qtbot.waitUntil(lambda: page.confirm_box is not None and page.confirm_box.isVisible())
+    assert page.confirm_box is not None
+    qtbot.mouseClick(page.confirm_box.findChild(QPushButton, "confirmWithdraw"), LEFT)  # what the PIN authorises
     answer_pin(qtbot, pki.user_pin)
     qtbot.waitUntil(lambda: page.withdrawn is not None or page.error_view.message is not None, timeout=60_000)
     assert page.error_view.message is None, page.error_view.message

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtWidgets import (
@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from bidclient import timefmt
 from bidclient.api_client import ApiClient
 from bidclient.errors import describe
 from bidclient.protocol.auth import AccountOut
@@ -79,7 +80,7 @@ def test_saved_language_is_used_at_start(qtbot, qapp, settings: QSettings, ui_en
     qtbot.addWidget(main)
     try:
         assert main.languages.language == "zh_CN"
-        assert main.windowTitle() == "bidclient — 电子投标"
+        assert main.windowTitle() == "电子投标"  # the platform adds " — bidclient" once
     finally:
         main.languages.set_language("en")
 
@@ -98,10 +99,18 @@ def test_server_text_is_shown_as_plain_text(window: MainWindow) -> None:
 
 def test_clock_shows_server_time_and_ticks(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
     window.context.set_session(_session("某某建设有限公司", offset=timedelta(hours=3)))
-    expected = (datetime.now(UTC) + timedelta(hours=3)).astimezone()
+    # Shown in Beijing time with the zone named (a clerk thinks in 北京时间), whatever the computer's zone.
+    expected = (datetime.now(UTC) + timedelta(hours=3)).astimezone(timezone(timedelta(hours=8)))
     first = window.clock_label.text()
     assert first.startswith("Server time: " + expected.strftime("%Y-%m-%d %H:"))
+    assert first.endswith(" Beijing time (UTC+8)")
     qtbot.waitUntil(lambda: window.clock_label.text() != first, timeout=3000)
+    # View ▸ Time zone ▸ UTC: shown in UTC from now on, remembered for the next start and the CLI.
+    window.zone_actions["UTC"].trigger()
+    assert window.clock_label.text().endswith(" UTC") and "Beijing" not in window.clock_label.text()
+    assert timefmt.display_zone_name() == "UTC" and window.zone_actions["UTC"].isChecked()
+    window.zone_actions["Asia/Shanghai"].trigger()
+    assert window.clock_label.text().endswith(" Beijing time (UTC+8)")
     window.sign_out()
     assert window.identity_label.text() == "Not signed in"
     assert window.clock_label.text() == "Server time: not connected"

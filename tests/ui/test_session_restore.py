@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -78,7 +78,7 @@ def test_stored_session_is_restored_at_start_with_the_server_clock(  # type: ign
     assert main.server_label.text() == f"Server: {sqlite_server.url}"
     offset = session.client.clock_offset
     assert abs(offset - SERVER_AHEAD) < timedelta(seconds=5), offset
-    shown = (datetime.now(UTC) + SERVER_AHEAD).astimezone()
+    shown = (datetime.now(UTC) + SERVER_AHEAD).astimezone(timezone(timedelta(hours=8)))  # 北京时间
     assert main.clock_label.text().startswith("Server time: " + shown.strftime("%Y-%m-%d %H:"))
     assert main.sign_out_action.isEnabled()
     # The restored client is authenticated for workspaces.

@@ -76,6 +76,9 @@ def issue_text(issue: Issue) -> str:
 
 def warning_text(warning: Warning) -> str:
     p = dict(warning.params)
+    for key in ("deadline", "expires", "opening"):  # ISO times from the core: shown in the display zone
+        if key in p:
+            p[key] = short_time(str(p[key]))
     templates = {
         "bid.deadline_passed": QCoreApplication.translate(
             "Bidder", "The bid deadline ({deadline}) has passed: the server will refuse the bid."),
@@ -99,7 +102,16 @@ def warning_text(warning: Warning) -> str:
 
 
 def short_time(value: str) -> str:
-    return value.replace("T", " ").replace("+00:00", " UTC")
+    """An ISO 8601 time from the core (a warning's parameter) as the user reads times: in the display
+    zone, zone named (bidclient.timefmt)."""
+    from datetime import datetime
+
+    from bidclient import timefmt
+
+    try:
+        return timefmt.format_time(datetime.fromisoformat(value))
+    except ValueError:
+        return value
 
 
 @dataclass(frozen=True)

@@ -25,6 +25,7 @@ from bidclient.signing import open_key
 from ui.bidder.common import DongleKey, find_signed_in_key, warning_text
 from ui.context import AppContext
 from ui.error_view import ErrorView, plain_label
+from ui.status_line import StatusLine
 from ui.workers import Task, TaskContext, start
 
 
@@ -61,6 +62,7 @@ class SealPage(QWidget):
         self.progress = QProgressBar(self)
         self.progress.setObjectName("sealProgress")
         self.status = plain_label(self, name="sealStatus")
+        self.status_line = StatusLine(self.status)
         self.result_label = plain_label(self, name="sealResult")
         self.error_view = ErrorView(self)
 
@@ -102,6 +104,7 @@ class SealPage(QWidget):
         self.cancel_button.setText(self.tr("Cancel"))
         self.cancel_button.setAccessibleName(self.tr("Cancel sealing"))
         self.progress.setAccessibleName(self.tr("Sealing progress"))
+        self.status_line.retranslate()
         self._show_key()
         self._show_warnings()
         self._show_result()
@@ -115,6 +118,21 @@ class SealPage(QWidget):
     def set_project(self, project: bp.BidProject | None) -> None:
         self.project = project
         self.result = None
+        self.status_line.clear()
+        self.progress.setValue(0)
+        self._show_result()
+        self.refresh()
+
+    def project_changed(self) -> None:
+        """The forms or documents changed: a result shown for the earlier sealing no longer describes them."""
+        if self._task is not None:
+            return
+        if self.result is not None or (self.project is not None and self.project.sealed is not None):
+            self.result = None
+            self._show_result()
+            self.progress.setValue(0)
+            self.status_line.set(lambda: self.tr("The bid changed after it was sealed: seal it again, or the "
+                                                 "changes are not in what you submit."))
         self.refresh()
 
     def refresh(self) -> None:
@@ -188,7 +206,7 @@ class SealPage(QWidget):
         self.result = None
         self._show_result()
         self.progress.setValue(0)
-        self.status.setText(self.tr("Enter the dongle's PIN when asked…"))
+        self.status_line.set(lambda: self.tr("Enter the dongle's PIN when asked…"))
         client = session.client
         identity = session.account.identity_key
 
@@ -212,27 +230,28 @@ class SealPage(QWidget):
     def cancel(self) -> None:
         if self._task is not None:
             self._task.cancel()
-            self.status.setText(self.tr("Cancelling…"))
+            self.status_line.set(lambda: self.tr("Cancelling…"))
 
     def _progress(self, done: int, total: int) -> None:
         if total:
             self.progress.setMaximum(100)
             self.progress.setValue(min(100, done * 100 // total))
-            self.status.setText(self.tr("Sealing… {percent}%").format(percent=min(100, done * 100 // total)))
+            self.status_line.set(lambda: self.tr("Sealing… {percent}%").format(percent=min(100, done * 100 // total)))
 
     def _sealed(self, result: SealResult) -> None:
         self.result = result
         self.progress.setValue(100)
-        self.status.setText(self.tr("Sealed."))
+        self.status_line.set(lambda: self.tr("Sealed."))
         self._show_result()
         self.sealed.emit(result)
 
     def _failed(self, error: BaseException) -> None:
-        self.status.setText(self.tr("Not sealed."))
+        self.status_line.set(lambda: self.tr("Not sealed."))
         self.error_view.show_error(error)
         if self.project is not None and self.project.sealed is not None and \
                 getattr(error, "code", "") == "bid.deadline_passed":
-            self.status.setText(self.tr("Sealed, but the deadline passed meanwhile: the server will refuse it."))
+            self.status_line.set(lambda: self.tr("Sealed, but the deadline passed meanwhile: the server will "
+                                                 "refuse it."))
 
     def _seal_done(self) -> None:
         self._task = None

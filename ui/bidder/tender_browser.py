@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 
 from bidclient import bid_project as bp
 from bidclient import tender_package as tp
+from bidclient import timefmt
 from bidclient.api_client import ApiClient
 from bidclient.protocol.tender import TenderSummary
 from bidclient.signing import load_trust
@@ -37,6 +38,7 @@ from ui.bidder.common import short_time
 from ui.context import AppContext
 from ui.error_view import ErrorView, plain_label
 from ui.pdf_viewer import PdfViewer
+from ui.status_line import StatusLine
 from ui.workers import Task, TaskContext, start
 
 
@@ -61,6 +63,7 @@ def fetch_into_project(client: ApiClient, tender_id: str, root: Path, bidder_nam
 
 class TenderBrowser(QWidget):
     project_opened = Signal(object, object)  # BidProject, TenderChanges | None
+    trust_list_needed = Signal()  # a fetch failed for want of a trust list: offer the platform's
 
     def __init__(self, context: AppContext, root: Path, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -82,11 +85,14 @@ class TenderBrowser(QWidget):
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        for column in (0, 2, 3):  # the tender number, version and deadline are read whole, never cut
+            self.table.horizontalHeader().setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
         self.table.doubleClicked.connect(lambda _i: self.fetch_selected())
         self.fetch_button = QPushButton(self)
         self.fetch_button.setObjectName("fetchTender")
         self.fetch_button.clicked.connect(self.fetch_selected)
         self.status = plain_label(self, name="tenderStatus")
+        self.status_line = StatusLine(self.status)
         self.error_view = ErrorView(self)
 
         self.detail_title = plain_label(self, name="tenderTitle")
@@ -129,9 +135,9 @@ class TenderBrowser(QWidget):
         right_layout.addWidget(self.detail_title)
         right_layout.addWidget(self.detail)
         right_layout.addWidget(self.criteria_label)
-        right_layout.addWidget(self.criteria, 1)
+        right_layout.addWidget(self.criteria, 2)  # every criterion in view, not one and a half
         right_layout.addWidget(self.documents_label)
-        right_layout.addWidget(self.documents)
+        right_layout.addWidget(self.documents, 1)
         doc_row = QHBoxLayout()
         doc_row.addWidget(self.open_button)
         doc_row.addWidget(self.system_button)
@@ -166,7 +172,8 @@ class TenderBrowser(QWidget):
         self.fetch_button.setAccessibleName(self.tr("Fetch the selected tender and prepare a bid"))
         self.table.setAccessibleName(self.tr("Tenders"))
         self.table.setHorizontalHeaderLabels([self.tr("Tender"), self.tr("Title"), self.tr("Version"),
-                                              self.tr("Deadline (server time)"), self.tr("Agency")])
+                                              self.tr("Deadline ({zone})").format(
+                                                  zone=timefmt.current_zone_label()), self.tr("Agency")])
         self.criteria_label.setText(self.tr("Scoring criteria (评分点)"))
         self.criteria.setAccessibleName(self.tr("Scoring criteria"))
         self.criteria.setHorizontalHeaderLabels([self.tr("Criterion"), self.tr("Weight %"), self.tr("Kind")])
@@ -179,6 +186,8 @@ class TenderBrowser(QWidget):
                                                      "PDF viewer"))
         self.viewer_note.setText(self.tr("The documents were checked against the agency's signature when "
                                          "fetched."))
+        self.status_line.retranslate()
+        self._fill_table()
         self.show_project(self.project)
 
     # --- listing ---
@@ -190,12 +199,12 @@ class TenderBrowser(QWidget):
     def refresh(self) -> None:
         client = self.context.client()
         if client is None:
-            self.status.setText(self.tr("Sign in to see the tenders."))
+            self.status_line.set(lambda: self.tr("Sign in to see the tenders."))
             return
         if self._task is not None:
             return
         self.error_view.clear()
-        self.status.setText(self.tr("Asking the server…"))
+        self.status_line.set(lambda: self.tr("Asking the server…"))
         task = Task(lambda _ctx: tp.list_tenders(client).tenders, name="list-tenders")
         task.signals.succeeded.connect(self._listed)
         self._run(task)
@@ -213,21 +222,28 @@ class TenderBrowser(QWidget):
         self.fetch_button.setEnabled(True)
 
     def _failed(self, error: BaseException) -> None:
-        self.status.setText("")
+        self.status_line.clear()
         self.error_view.show_error(error)
+        if getattr(error, "code", "") == "trust.no_trust_list":
+            self.trust_list_needed.emit()
 
     def _listed(self, tenders: list[TenderSummary]) -> None:
         self.tenders = tenders
+        self._fill_table()
+        if tenders and self.table.currentRow() < 0:
+            self.table.selectRow(0)
+        self.status_line.set(lambda: self.tr("{count} tender(s).").format(count=len(tenders)))
+
+    def _fill_table(self) -> None:
+        """The listed tenders; filled again on a language or time zone change (the zone's name is shown)."""
+        tenders = self.tenders
         self.table.setRowCount(len(tenders))
         for row, t in enumerate(tenders):
             cells = [t.tender_id, t.title, str(t.current_version),
-                     t.bid_deadline.strftime("%Y-%m-%d %H:%M:%S UTC"), t.agency_name or ""]
+                     timefmt.format_time(t.bid_deadline, named=False), t.agency_name or ""]
             for column, text in enumerate(cells):
                 item = QTableWidgetItem(text)  # a table item shows text literally
                 self.table.setItem(row, column, item)
-        if tenders and self.table.currentRow() < 0:
-            self.table.selectRow(0)
-        self.status.setText(self.tr("{count} tender(s).").format(count=len(tenders)))
 
     def select_tender(self, tender_id: str) -> None:
         for row, t in enumerate(self.tenders):
@@ -245,7 +261,7 @@ class TenderBrowser(QWidget):
             return
         tender_id = self.tenders[row].tender_id
         self.error_view.clear()
-        self.status.setText(self.tr("Fetching {tender} and checking its signature…").format(tender=tender_id))
+        self.status_line.set(lambda: self.tr("Fetching {tender} and checking its signature…").format(tender=tender_id))
         root, name, client = self.root, session.enterprise_name, session.client
 
         def job(_ctx: TaskContext) -> tuple[bp.BidProject, bp.TenderChanges | None]:
@@ -257,7 +273,7 @@ class TenderBrowser(QWidget):
 
     def _fetched(self, result: tuple[bp.BidProject, bp.TenderChanges | None]) -> None:
         project, changes = result
-        self.status.setText(self.tr("Fetched version {version}; signature and documents verified.").format(
+        self.status_line.set(lambda: self.tr("Fetched version {version}; signature and documents verified.").format(
             version=project.definition.version))
         self.project_opened.emit(project, changes)
 
@@ -281,8 +297,7 @@ class TenderBrowser(QWidget):
             "Tender {tender}, version {version}\nSigned by {agency}: signature verified\n"
             "Bid deadline: {deadline} (server time)\nOpening: {opening}\nLots: {lots}").format(
             tender=d.tender_id, version=d.version, agency=signed_by,
-            deadline=d.bid_deadline.strftime("%Y-%m-%d %H:%M:%S UTC"),
-            opening=d.opening_time.strftime("%Y-%m-%d %H:%M:%S UTC"),
+            deadline=timefmt.format_time(d.bid_deadline), opening=timefmt.format_time(d.opening_time),
             lots="; ".join(lot.name for lot in d.lots)))
         self.criteria.setRowCount(len(d.scoring.criteria))
         for row, c in enumerate(d.scoring.criteria):

@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, QEvent, Signal
-from PySide6.QtWidgets import QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFrame, QScrollArea, QTabWidget, QVBoxLayout, QWidget
 
 from bidclient import bid_project as bp
 from bidclient.signing import load_trust
@@ -31,6 +31,7 @@ TENDERS, FORMS, DOCUMENTS, SEAL, SUBMIT = range(5)
 class BidderWorkspace(QWidget):
     sign_in_requested = Signal()
     doctor_requested = Signal()
+    trust_list_requested = Signal()
 
     def __init__(self, context: AppContext, parent: QWidget | None = None, *,
                  projects_root: Path | None = None) -> None:
@@ -56,9 +57,10 @@ class BidderWorkspace(QWidget):
         self.seal_page = SealPage(context, self.tabs)
         self.submit_page = SubmitPage(context, self.tabs)
         for page in (self.browser, self.forms, self.documents, self.seal_page, self.submit_page):
-            self.tabs.addTab(page, "")
+            self.tabs.addTab(self._scrolled(page), "")
         self.tabs.currentChanged.connect(self._page_changed)
         self.browser.project_opened.connect(self._project_fetched)
+        self.browser.trust_list_needed.connect(self.trust_list_requested)
         self.forms.changed.connect(self._project_edited)
         self.documents.changed.connect(self._project_edited)
         self.seal_page.sealed.connect(lambda _r: self._after_seal())
@@ -72,6 +74,18 @@ class BidderWorkspace(QWidget):
         self.retranslate()
         self.restore_project()
         self._session_changed(context.session)
+
+    def _scrolled(self, page: QWidget) -> QWidget:
+        """The page in a scroll area: on a small screen (1366×768) the page scrolls; it never makes the
+        window larger than the screen, nor wider when another tab is chosen."""
+        if page in (self.submit_page, self.forms, self.documents):
+            return page  # these scroll by themselves (the documents page's reader must keep its width)
+        area = QScrollArea(self.tabs)
+        area.setObjectName(page.objectName() + "Scroll")
+        area.setWidgetResizable(True)
+        area.setFrameShape(QFrame.Shape.NoFrame)
+        area.setWidget(page)
+        return area
 
     def changeEvent(self, event: QEvent) -> None:
         if event.type() == QEvent.Type.LanguageChange:
@@ -119,7 +133,7 @@ class BidderWorkspace(QWidget):
             self.tabs.setCurrentIndex(DOCUMENTS)  # the changes and the links to re-check are shown there
 
     def _project_edited(self) -> None:
-        self.seal_page.refresh()
+        self.seal_page.project_changed()
 
     def _after_seal(self) -> None:
         self.submit_page.set_project(self.project)
@@ -146,6 +160,12 @@ class BidderWorkspace(QWidget):
 
     def workspace_activated(self) -> None:
         self._page_changed(self.tabs.currentIndex())
+
+    def time_zone_changed(self) -> None:
+        """The user chose another zone to show times in (View menu)."""
+        self.browser.retranslate()
+        self.seal_page.refresh()
+        self.submit_page.refresh()
 
     @property
     def busy(self) -> bool:
