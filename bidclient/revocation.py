@@ -37,7 +37,9 @@ class RevocationCheckLike(Protocol):
 def _when(moment: dt.datetime | None) -> str:
     if moment is None:
         return "?"
-    return moment.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    from bidclient.timefmt import format_time
+
+    return format_time(moment)  # in the display zone, named, as every other time shown
 
 
 def describe_check(check: RevocationCheckLike) -> str:

@@ -111,8 +111,8 @@ def explain(a: Assessment) -> tuple[str, str]:
                 t.translate("CertStatus", "Nothing to do."))
     if a.kind == NO_TRUST_LIST:
         return (t.translate("CertStatus", "Cannot be checked: no trust list is configured."),
-                t.translate("CertStatus", "Ask the platform for its trust list and put it in the bidclient "
-                            "trust folder."))
+                t.translate("CertStatus", "Sign in to the platform and accept its trust list, or choose "
+                            "File ▸ Get the platform's trust list."))
     if a.kind == TrustError.REASON_EXPIRED:
         return (t.translate("CertStatus", "Expired on {date}.").format(date=date),
                 t.translate("CertStatus", "Renew the certificate with your CA before you sign or seal anything."))

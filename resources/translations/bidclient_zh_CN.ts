@@ -475,8 +475,8 @@
         <translation>无法检查：未配置信任列表。</translation>
     </message>
     <message>
-        <source>Ask the platform for its trust list and put it in the bidclient trust folder.</source>
-        <translation>请向交易平台索取信任列表，并放入 bidclient 的信任目录。</translation>
+        <source>Sign in to the platform and accept its trust list, or choose File ▸ Get the platform&apos;s trust list.</source>
+        <translation>请登录交易平台并接受其信任列表，或选择“文件 ▸ 获取平台信任列表”。</translation>
     </message>
     <message>
         <source>Expired on {date}.</source>
