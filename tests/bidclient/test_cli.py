@@ -316,7 +316,8 @@ def test_verify_says_how_revocation_was_checked(run_main: RunMain, pki_no_addres
     with_crls = run_main(*args, "--trust", pki_no_addresses.crl_dir)
     assert with_crls.status == 0, with_crls.err
     assert re.search(r"^  revocation: not revoked according to the CRL of bidclient Dev EC Issuing CA 1 issued "
-                     r"\d{4}-\d\d-\d\d \d\d:\d\d Beijing time \(UTC\+8\) \(from the trust list\)$", with_crls.out, flags=re.MULTILINE)
+                     r"\d{4}-\d\d-\d\d \d\d:\d\d Beijing time \(UTC\+8\) \(from the trust list\)$", with_crls.out,
+                     flags=re.MULTILINE)
     assert re.search(r"^    CA bidclient Dev EC Issuing CA 1: not revoked according to the CRL of bidclient Dev EC "
                      r"Root CA issued ", with_crls.out, flags=re.MULTILINE)
     without = run_main(*args)
