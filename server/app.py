@@ -63,6 +63,9 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.byte_workers.shutdown(wait=False, cancel_futures=True)
 
 
+_probe_limiter = anyio.CapacityLimiter(1)
+
+
 def create_app(settings: Settings) -> FastAPI:
     app = FastAPI(title="bidclient server", version=__version__, lifespan=_lifespan,
                   description="Tenders, dongle login, sealed-bid submission with signed receipts, audit trail.")
@@ -94,8 +97,16 @@ def create_app(settings: Settings) -> FastAPI:
     for router in (auth_router, trustlist_router, tenders_router, submissions_router, audit_router):
         app.include_router(router)
 
+    from server.timesync import ClockWatch
+
+    app.state.clock_watch = ClockWatch()
+
     @app.get("/api/v1/health", tags=["meta"])
-    async def health() -> dict[str, str]:  # async: answers even while every worker thread is busy
-        return {"status": "ok", "version": __version__, "server_time": clock.isoformat(clock.now())}
+    async def health() -> dict[str, object]:  # async: answers even while every worker thread is busy
+        # The clock probe runs a command at most once a minute, in a thread of its own (not the
+        # request threads, which may all be waiting for the database).
+        state = await anyio.to_thread.run_sync(app.state.clock_watch.state, limiter=_probe_limiter)
+        return {"status": "ok", "version": __version__, "server_time": clock.isoformat(clock.now()),
+                "clock": state.as_dict()}
 
     return app
