@@ -101,7 +101,34 @@ def _settings(args: argparse.Namespace) -> Settings:
         settings = replace(settings, max_chunk_size=int(config["max_chunk_size"]))
     if isinstance(config.get("lock_timeout"), int | float) and config["lock_timeout"] > 0:
         settings = replace(settings, lock_timeout=float(config["lock_timeout"]))
-    return settings
+    return _operations_settings(settings, config)
+
+
+def _operations_settings(settings: Settings, config: dict[str, Any]) -> Settings:
+    """The operations keys of server.json (docs/operations.md); a wrongly typed value is an error."""
+    from dataclasses import replace
+
+    changes: dict[str, Any] = {}
+    command = config.get("clock_check_command")
+    if command is not None:
+        if not (isinstance(command, list) and command and all(isinstance(a, str) and a for a in command)):
+            raise CliError("server.config_invalid", "clock_check_command in server.json must be a list of "
+                           'strings, e.g. ["ntpstat"]', 2)
+        changes["clock_check_command"] = tuple(command)
+    for key, kind in (("metrics_token", str), ("access_log", bool), ("largest_expected_bid", int),
+                      ("deadline_watch_poll", float), ("rate_window", float), ("login_per_identity", int),
+                      ("login_per_address", int), ("upload_start_per_identity", int),
+                      ("upload_start_per_address", int)):
+        if key not in config:
+            continue
+        value = config[key]
+        ok = isinstance(value, kind) if kind is not float else isinstance(value, int | float)
+        if not ok or isinstance(value, bool) is not (kind is bool) or \
+                (isinstance(value, int | float) and not isinstance(value, bool) and value < 0):
+            raise CliError("server.config_invalid", f"{key} in server.json must be a "
+                           f"{'non-negative number' if kind in (int, float) else kind.__name__}", 2)
+        changes[key] = float(value) if kind is float else value
+    return replace(settings, **changes) if changes else settings
 
 
 def cmd_init(args: argparse.Namespace) -> int:

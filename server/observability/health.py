@@ -1,0 +1,79 @@
+"""GET /api/v1/health: can this instance serve (database, storage), and what must an operator look at
+(free disk against the largest expected bid, the clock)?
+
+``status`` is "ok" or "failing"; failing answers 503, so that a load balancer stops sending requests to
+an instance that has lost its database or its storage. Problems that do not stop it serving (too little
+free disk, a clock not known to be synchronised) are listed in ``warnings``.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from typing import Any
+
+import anyio
+import anyio.to_thread
+from fastapi import FastAPI
+from fastapi.responses import JSONResponse
+from sqlalchemy import text
+
+from server import clock
+
+
+def _database(app: FastAPI) -> dict[str, Any]:
+    try:
+        with app.state.engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+        return {"ok": True, "detail": app.state.engine.dialect.name}
+    except Exception as ex:  # any failure is the answer, not an error of the endpoint
+        return {"ok": False, "detail": f"{type(ex).__name__}: {str(ex).splitlines()[0][:200] if str(ex) else ''}"}
+
+
+def _storage(app: FastAPI) -> dict[str, Any]:
+    settings = app.state.settings
+    for folder in (settings.blob_dir, settings.upload_dir):
+        try:
+            with tempfile.NamedTemporaryFile(dir=folder, prefix=".health-"):
+                pass
+        except OSError as ex:
+            return {"ok": False, "detail": f"{folder.name}: {ex.strerror or type(ex).__name__}"}
+    return {"ok": True, "detail": "blobs and uploads writable"}
+
+
+def _disk(app: FastAPI) -> dict[str, Any]:
+    settings = app.state.settings
+    needed = 2 * settings.largest_expected_bid  # the upload file and its adopted blob, during completion
+    try:
+        free = min(shutil.disk_usage(settings.upload_dir).free, shutil.disk_usage(settings.blob_dir).free)
+    except OSError as ex:
+        return {"ok": False, "free_bytes": None, "needed_bytes": needed, "detail": ex.strerror or str(ex)}
+    return {"ok": free >= needed, "free_bytes": free, "needed_bytes": needed}
+
+
+def install_health(app: FastAPI, version: str, clock_limiter: anyio.CapacityLimiter) -> None:
+    checks_limiter = anyio.CapacityLimiter(2)
+    instance = f"{os.uname().nodename}:{os.getpid()}"
+
+    def run_checks() -> dict[str, dict[str, Any]]:
+        return {"database": _database(app), "storage": _storage(app), "disk": _disk(app)}
+
+    @app.get("/api/v1/health", tags=["meta"], summary="Whether this instance can serve, and what to look at")
+    async def health() -> JSONResponse:
+        # async, with threads of its own: answers even while every request thread waits for the
+        # database. The clock probe runs a command at most once a minute.
+        state = await anyio.to_thread.run_sync(app.state.clock_watch.state, limiter=clock_limiter)
+        checks = await anyio.to_thread.run_sync(run_checks, limiter=checks_limiter)
+        failing = not (checks["database"]["ok"] and checks["storage"]["ok"])
+        warnings: list[str] = []
+        if not checks["disk"]["ok"]:
+            warnings.append("disk.low")
+        if state.synchronised is False:
+            warnings.append("clock.unsynchronised")
+        elif state.synchronised is None:
+            warnings.append("clock.unknown")
+        body = {"status": "failing" if failing else "ok", "version": version,
+                "server_time": clock.isoformat(clock.now()), "instance": instance, "clock": state.as_dict(),
+                "checks": checks, "warnings": warnings}
+        return JSONResponse(body, status_code=503 if failing else 200)
