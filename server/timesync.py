@@ -8,6 +8,7 @@ convention of ``ntpstat``. Its first output line is the detail shown."""
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import threading
@@ -40,7 +41,7 @@ def _run(args: list[str]) -> str | None:
 
 def probe_command(command: Sequence[str]) -> ClockState:
     """Run the configured check: 0 synchronised, 1 not, anything else unknown; never raises."""
-    name = command[0]
+    name = os.path.basename(command[0])
     try:
         done = subprocess.run(list(command), capture_output=True, text=True, timeout=_TIMEOUT, check=False)
     except (OSError, subprocess.TimeoutExpired) as ex:

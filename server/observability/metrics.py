@@ -9,11 +9,17 @@ addition): nothing is measured per byte.
 
 from __future__ import annotations
 
+import hmac
+import ipaddress
 import os
 from typing import Any
 
+from fastapi import Request
+from fastapi.responses import Response
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 from prometheus_client.multiprocess import MultiProcessCollector
+
+from server.problems import Problem
 
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
@@ -56,8 +62,6 @@ class Metrics:
 
 
 def _loopback(host: str) -> bool:
-    import ipaddress
-
     try:
         return ipaddress.ip_address(host).is_loopback
     except ValueError:
@@ -67,13 +71,6 @@ def _loopback(host: str) -> bool:
 def install_endpoint(app: Any) -> None:
     """GET /metrics: with ``metrics_token`` set, for a Bearer of that token; without, only for a direct
     peer on loopback (a request relayed by a proxy carries a forwarding header and is refused)."""
-    import hmac
-
-    from fastapi import Request
-    from fastapi.responses import Response
-
-    from server.problems import Problem
-
     @app.get("/metrics", include_in_schema=False)
     async def metrics_endpoint(request: Request) -> Response:
         token = app.state.settings.metrics_token

@@ -3,8 +3,8 @@
 Every instance checks every ``deadline_watch_poll`` seconds for tenders whose current deadline has
 passed and which have no ``tender.deadline_passed`` entry yet; the entry is appended under the audit
 chain's head lock, after looking again, so several instances record each deadline once. The entry's
-payload (digested in the trail) and the JSON log line carry the deadline, the time it was noticed, and
-the clock state (server/timesync.py).
+entry's time is when it was noticed; its payload (digested in the trail: {tender_id, bid_deadline, clock})
+and the JSON log line carry the deadline and the clock state (server/timesync.py).
 """
 
 from __future__ import annotations
@@ -55,7 +55,7 @@ def record_passed(session_factory: sessionmaker[Session], state: ClockState) -> 
             if tender_id in done:
                 continue
             payload = {"tender_id": tender_id, "bid_deadline": clock.isoformat(deadline),
-                       "noticed_at": clock.isoformat(now), "clock": state.as_dict()}
+                       "clock": state.as_dict()}
             chain.append(db, actor=chain.SYSTEM, action=ACTION, object_type="tender", object_id=tender_id,
                          payload=payload)
             recorded.append(tender_id)
