@@ -90,7 +90,7 @@ class RequestContextMiddleware:
             if self.access_log_enabled and access_log.isEnabledFor(logging.INFO):
                 client = scope.get("client")
                 access_log.info("%s %s %s", method, template, status,
-                                extra={"method": method, "route": template, "path": scope["path"],
+                                extra={"request_id": rid, "method": method, "route": template, "path": scope["path"],
                                        "status": status, "duration_ms": round(elapsed * 1000, 2),
                                        "peer": client[0] if client else "", "instance": _INSTANCE})
             request_id.reset(token)
