@@ -1,9 +1,9 @@
 """GET /api/v1/health: can this instance serve (database, storage), and what must an operator look at
 (free disk against the largest expected bid, the clock)?
 
-``status`` is "ok" or "failing"; failing answers 503, so that a load balancer stops sending requests to
-an instance that has lost its database or its storage. Problems that do not stop it serving (too little
-free disk, a clock not known to be synchronised) are listed in ``warnings``.
+An instance that has lost its database or its storage answers 503 ``server.unhealthy`` (problem+json
+with the same members), so that a load balancer stops sending requests to it. Problems that do not stop
+it serving (too little free disk, a clock not known to be synchronised) are listed in ``warnings``.
 """
 
 from __future__ import annotations
@@ -11,15 +11,48 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
-from typing import Any
+from typing import Any, Literal
 
 import anyio
 import anyio.to_thread
 from fastapi import FastAPI
-from fastapi.responses import JSONResponse
+from pydantic import BaseModel
 from sqlalchemy import text
 
 from server import clock
+from server.problems import Problem
+
+
+class ClockOut(BaseModel):
+    synchronised: bool | None
+    source: str
+    detail: str
+
+
+class CheckOut(BaseModel):
+    ok: bool
+    detail: str = ""
+
+
+class DiskOut(CheckOut):
+    free_bytes: int | None
+    needed_bytes: int
+
+
+class ChecksOut(BaseModel):
+    database: CheckOut
+    storage: CheckOut
+    disk: DiskOut
+
+
+class HealthOut(BaseModel):
+    status: Literal["ok"]
+    version: str
+    server_time: str
+    instance: str
+    clock: ClockOut
+    checks: ChecksOut
+    warnings: list[str]
 
 
 def _database(app: FastAPI) -> dict[str, Any]:
@@ -59,13 +92,15 @@ def install_health(app: FastAPI, version: str, clock_limiter: anyio.CapacityLimi
     def run_checks() -> dict[str, dict[str, Any]]:
         return {"database": _database(app), "storage": _storage(app), "disk": _disk(app)}
 
-    @app.get("/api/v1/health", tags=["meta"], summary="Whether this instance can serve, and what to look at")
-    async def health() -> JSONResponse:
+    @app.get("/api/v1/health", tags=["meta"], response_model=HealthOut,
+             summary="Whether this instance can serve, and what an operator must look at",
+             responses={503: {"description": "server.unhealthy: the database or the storage fails; the "
+                                             "problem carries the same members"}})
+    async def health() -> HealthOut:
         # async, with threads of its own: answers even while every request thread waits for the
         # database. The clock probe runs a command at most once a minute.
         state = await anyio.to_thread.run_sync(app.state.clock_watch.state, limiter=clock_limiter)
         checks = await anyio.to_thread.run_sync(run_checks, limiter=checks_limiter)
-        failing = not (checks["database"]["ok"] and checks["storage"]["ok"])
         warnings: list[str] = []
         if not checks["disk"]["ok"]:
             warnings.append("disk.low")
@@ -73,7 +108,10 @@ def install_health(app: FastAPI, version: str, clock_limiter: anyio.CapacityLimi
             warnings.append("clock.unsynchronised")
         elif state.synchronised is None:
             warnings.append("clock.unknown")
-        body = {"status": "failing" if failing else "ok", "version": version,
-                "server_time": clock.isoformat(clock.now()), "instance": instance, "clock": state.as_dict(),
-                "checks": checks, "warnings": warnings}
-        return JSONResponse(body, status_code=503 if failing else 200)
+        members = {"version": version, "server_time": clock.isoformat(clock.now()), "instance": instance,
+                   "clock": state.as_dict(), "checks": checks, "warnings": warnings}
+        failed = [name for name in ("database", "storage") if not checks[name]["ok"]]
+        if failed:
+            raise Problem(503, "server.unhealthy", "This instance cannot serve",
+                          "; ".join(f"{name}: {checks[name]['detail']}" for name in failed), **members)
+        return HealthOut(status="ok", **members)

@@ -88,9 +88,10 @@ def test_health_fails_without_storage_and_warns_of_too_little_disk(server_data: 
         answer = health(server)
     finally:
         server.stop()
-    assert answer.status_code == 503
-    assert answer.json()["status"] == "failing" and not answer.json()["checks"]["storage"]["ok"]
-    assert "uploads" in answer.json()["checks"]["storage"]["detail"]
+    assert answer.status_code == 503 and answer.headers["content-type"] == "application/problem+json"
+    problem = answer.json()
+    assert problem["code"] == "server.unhealthy" and problem["detail"].startswith("storage: uploads")
+    assert problem["checks"]["database"]["ok"] and not problem["checks"]["storage"]["ok"]
 
 
 def test_config_of_the_wrong_type_is_refused_clearly(server_data: Path, capsys: pytest.CaptureFixture[str]) -> None:
