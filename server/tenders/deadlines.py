@@ -1,8 +1,9 @@
 """The moment a bid deadline passes is recorded with the state of the clock that judged it.
 
 Every instance checks every ``deadline_watch_poll`` seconds for tenders whose current deadline has
-passed and which have no ``tender.deadline_passed`` entry yet; the entry is appended under the audit
-chain's head lock, after looking again, so several instances record each deadline once. The entry's
+passed (in the last week) and which have no ``tender.deadline_passed`` entry yet; the trail is searched
+and the entry appended under the audit chain's head lock, so several instances record each deadline
+once. An instance remembers the tenders it saw recorded, so between deadlines a poll is one small query. The entry's
 entry's time is when it was noticed; its payload (digested in the trail: {tender_id, bid_deadline, clock})
 and the JSON log line carry the deadline and the clock state (server/timesync.py).
 """
@@ -13,6 +14,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -27,6 +29,8 @@ from server.timesync import ClockState
 log = logging.getLogger("server.tenders")
 ACTION = "tender.deadline_passed"
 BATCH = 100
+# A deadline that passed while no instance ran is still recorded, when one starts within this time.
+CATCH_UP = timedelta(days=7)
 
 
 def _recorded(db: Session, tender_ids: list[str]) -> set[str]:
@@ -34,44 +38,46 @@ def _recorded(db: Session, tender_ids: list[str]) -> set[str]:
                                                              AuditEntry.object_id.in_(tender_ids))).scalars())
 
 
-def record_passed(session_factory: sessionmaker[Session], state: ClockState) -> list[str]:
-    """Append an entry for every passed deadline not yet recorded; returns their tender ids."""
+def record_passed(session_factory: sessionmaker[Session], state: ClockState, *, done: set[str],
+                  catch_up: timedelta = CATCH_UP) -> list[str]:
+    """Append an entry for every deadline passed in the last ``catch_up`` and not yet recorded; returns
+    their tender ids. ``done``: tenders this process knows are recorded, so that the audit trail is only
+    searched around a deadline, not on every poll."""
     now = clock.now()
     with session_factory() as db:
-        due = db.execute(select(Tender.id, TenderVersion.deadline)
-                         .join(TenderVersion, (TenderVersion.tender_id == Tender.id)
-                               & (TenderVersion.version == Tender.current_version))
-                         .where(TenderVersion.deadline <= now).order_by(TenderVersion.deadline)).all()
+        due = [(t, d) for t, d in db.execute(
+            select(Tender.id, TenderVersion.deadline)
+            .join(TenderVersion, (TenderVersion.tender_id == Tender.id)
+                  & (TenderVersion.version == Tender.current_version))
+            .where(TenderVersion.deadline <= now, TenderVersion.deadline > now - catch_up)
+            .order_by(TenderVersion.deadline)).all() if t not in done][:BATCH]
         if not due:
             return []
-        done = _recorded(db, [t for t, _ in due])
-        pending = [(t, d) for t, d in due if t not in done][:BATCH]
-        if not pending:
-            return []
-        chain.lock_head(db)  # from here on, no other instance appends; look again
-        done = _recorded(db, [t for t, _ in pending])
+        chain.lock_head(db)  # from here on no other instance appends: look, then append what is missing
+        recorded_before = _recorded(db, [t for t, _ in due])
         recorded = []
-        for tender_id, deadline in pending:
-            if tender_id in done:
+        for tender_id, deadline in due:
+            if tender_id in recorded_before:
                 continue
-            payload = {"tender_id": tender_id, "bid_deadline": clock.isoformat(deadline),
-                       "clock": state.as_dict()}
+            payload = {"tender_id": tender_id, "bid_deadline": clock.isoformat(deadline), "clock": state.as_dict()}
             chain.append(db, actor=chain.SYSTEM, action=ACTION, object_type="tender", object_id=tender_id,
                          payload=payload)
             recorded.append(tender_id)
             log.info("the bid deadline of %s passed; clock synchronised: %s", tender_id, state.synchronised,
                      extra={"event": ACTION, **payload})
         db.commit()
-        return recorded
+    done.update(t for t, _ in due)
+    return recorded
 
 
 async def _loop(app: Any) -> None:
     settings = app.state.settings
+    done: set[str] = set()
     while True:
         await asyncio.sleep(settings.deadline_watch_poll)
         try:
             state = await asyncio.to_thread(app.state.clock_watch.state)
-            await asyncio.to_thread(record_passed, app.state.session_factory, state)
+            await asyncio.to_thread(record_passed, app.state.session_factory, state, done=done)
         except Exception:  # the database restarting must not end the watch
             log.exception("checking for passed deadlines failed; retrying at the next poll")
 

@@ -225,3 +225,35 @@ def test_behind_nginx_chunks_land_on_both_and_an_upload_survives_a_killed_instan
     # Each line names the instance that served it (host:pid): two processes, not one.
     assert {line["instance"] for line in first}.isdisjoint({line["instance"] for line in second})
     assert hashlib.sha256(bid.read_bytes()).hexdigest() == out.envelope_sha256
+
+
+@pytest.mark.parametrize("backend", ["postgresql"])
+def test_two_instances_record_a_passed_deadline_once(server_data: Path) -> None:
+    from datetime import timedelta
+
+    from server.audit.models import AuditEntry
+    from tests.server.submission_helpers import db_session
+    from tests.server.test_health import configure
+
+    configure(server_data, deadline_watch_poll=0.05)  # both instances poll many times after the deadline
+    database_url = json.loads((server_data / "server.json").read_text())["database_url"]
+    tender_ids = [make_tender(server_data, deadline_in=timedelta(seconds=2)) for _ in range(3)]
+    first = start_server(server_data, database_url)
+    second = start_server(server_data, database_url)
+    try:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            with db_session(server_data) as db:
+                recorded = list(db.execute(select(AuditEntry.object_id).where(
+                    AuditEntry.action == "tender.deadline_passed")).scalars())
+            if len(set(recorded)) == len(tender_ids):
+                break
+            time.sleep(0.1)
+        time.sleep(1)  # ~20 more polls of each instance
+        with db_session(server_data) as db:
+            recorded = list(db.execute(select(AuditEntry.object_id).where(
+                AuditEntry.action == "tender.deadline_passed")).scalars())
+    finally:
+        first.stop()
+        second.stop()
+    assert sorted(recorded) == sorted(tender_ids)
