@@ -21,6 +21,7 @@ from sqlalchemy import text
 
 from server import clock
 from server.problems import Problem
+from server.settings import redact
 
 
 class ClockOut(BaseModel):
@@ -61,7 +62,10 @@ def _database(app: FastAPI) -> dict[str, Any]:
             conn.execute(text("SELECT 1"))
         return {"ok": True, "detail": app.state.engine.dialect.name}
     except Exception as ex:  # any failure is the answer, not an error of the endpoint
-        return {"ok": False, "detail": f"{type(ex).__name__}: {str(ex).splitlines()[0][:200] if str(ex) else ''}"}
+        reason = (str(getattr(ex, "orig", None) or ex).strip().splitlines() or [""])[0][:200]
+        # The driver may quote the URL: never show its password.
+        url = app.state.settings.resolved_database_url
+        return {"ok": False, "detail": redact(f"{type(ex).__name__}: {reason}", url)}
 
 
 def _storage(app: FastAPI) -> dict[str, Any]:
