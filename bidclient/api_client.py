@@ -8,6 +8,7 @@ pydantic models, and text from the server is only ever shown as plain text.
 from __future__ import annotations
 
 import base64
+import re
 import time
 import uuid
 from collections.abc import Callable
@@ -17,11 +18,13 @@ from typing import Any
 import requests
 
 from bidclient.errors import BidclientError
+from bidclient.i18n import _
 from bidclient.protocol.auth import ChallengeOut, LoginOut, login_statement
 
 DEFAULT_TIMEOUT = (5.0, 60.0)  # connect, read
 MAX_JSON_RESPONSE = 8 << 20
 RETRY_STATUSES = {502, 503, 504}
+_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")  # shown to the user: nothing else from the header
 
 
 class ApiError(BidclientError):
@@ -112,8 +115,12 @@ class ApiClient:
         code = problem.get("code")
         if not isinstance(code, str) or not code or len(code) > 100:
             code = f"http.{response.status_code}"
-        detail = problem.get("detail") or problem.get("title") or response.reason or ""
-        return ApiError(code, str(detail)[:2000], status=response.status_code, problem=problem)
+        detail = str(problem.get("detail") or problem.get("title") or response.reason or "")[:2000]
+        # The id the server logged this request under (X-Request-ID): what the operator searches for.
+        request_id = response.headers.get("X-Request-ID", "")
+        if request_id and _REQUEST_ID.match(request_id):
+            detail = f"{detail} ({_('request id')}: {request_id})" if detail else f"{_('request id')}: {request_id}"
+        return ApiError(code, detail, status=response.status_code, problem=problem)
 
     def get_json(self, path: str) -> Any:
         response = self.request("GET", path)

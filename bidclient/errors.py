@@ -260,6 +260,9 @@ def _catalog() -> dict[str, tuple[str, str]]:
         "submission.bid_changed": (_("The sealed bid file is not the one that was sealed; nothing was submitted."),
                                    _("It was changed or damaged after sealing. Seal the bid again, then "
                                      "submit it.")),
+        "request.rate_limited": (_("The server refused: too many attempts in a short time; nothing was changed."),
+                                 _("Wait the time named above, then try again. If you did not try this often, "
+                                   "tell the platform's operator.")),
         "server.busy": (_("The server is too busy to take the request right now; nothing was changed."),
                         _("Send it again in a moment: an interrupted upload resumes where it stopped.")),
         "server.internal": (_("The server failed; the request was not applied."),

@@ -7,6 +7,7 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 VENV="${BIDCLIENT_VENV:-$ROOT/.venv}"
 DEBIAN_PACKAGES=(softhsm2 opensc p11-kit poppler-utils unzip jq openssl python3-venv postgresql libnss3-tools xvfb
                  gettext time
+                 nginx-light  # the load balancer of tests/server/test_two_instances.py (docs/deploy-cluster.md)
                  # Qt's X11 platform plugin, for the desktop app on a display:
                  libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-image0 libxcb-render-util0 libxcb-xkb1
                  libxkbcommon-x11-0 libegl1 libgl1 libfontconfig1 libdbus-1-3)

@@ -63,6 +63,9 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.byte_workers.shutdown(wait=False, cancel_futures=True)
 
 
+_probe_limiter = anyio.CapacityLimiter(1)
+
+
 def create_app(settings: Settings) -> FastAPI:
     app = FastAPI(title="bidclient server", version=__version__, lifespan=_lifespan,
                   description="Tenders, dongle login, sealed-bid submission with signed receipts, audit trail.")
@@ -73,9 +76,15 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.read_session_factory = make_read_session_factory(engine)
     app.state.keys = keys.load(settings.keys_dir)
     from server.lanes import Lane
+    from server.observability.metrics import Metrics
+    from server.ratelimit import RateLimiter
 
-    app.state.upload_lane = Lane(settings.upload_lane)
-    app.state.verify_lane = Lane(settings.verify_lane)
+    metrics = app.state.metrics = Metrics()
+    app.state.rate_limiter = RateLimiter(settings.rate_window)
+    app.state.upload_lane = Lane(settings.upload_lane, waiting=metrics.lane_waiting.labels("upload"),
+                                 busy=metrics.lane_busy.labels("upload"))
+    app.state.verify_lane = Lane(settings.verify_lane, waiting=metrics.lane_waiting.labels("verify"),
+                                 busy=metrics.lane_busy.labels("verify"))
     # Hashing and writing upload bytes (server/submissions/chunk_sink.py).
     app.state.byte_workers = ThreadPoolExecutor(max_workers=settings.byte_workers, thread_name_prefix="bytes")
     install_problem_handlers(app)
@@ -84,6 +93,12 @@ def create_app(settings: Settings) -> FastAPI:
     install_openapi(app)
 
     app.add_middleware(ServerTimeMiddleware)
+    from server.observability.requests import RequestContextMiddleware
+
+    # Outermost: the request id is set before anything else runs, and the latency includes everything.
+    app.add_middleware(RequestContextMiddleware, metrics=metrics,
+                       trusted_proxies=tuple(getattr(settings, "trusted_proxies", ()) or ()),
+                       access_log_enabled=settings.access_log)
 
     from server.audit.router import router as audit_router
     from server.auth.router import router as auth_router
@@ -94,8 +109,14 @@ def create_app(settings: Settings) -> FastAPI:
     for router in (auth_router, trustlist_router, tenders_router, submissions_router, audit_router):
         app.include_router(router)
 
-    @app.get("/api/v1/health", tags=["meta"])
-    async def health() -> dict[str, str]:  # async: answers even while every worker thread is busy
-        return {"status": "ok", "version": __version__, "server_time": clock.isoformat(clock.now())}
+    from server.timesync import ClockWatch
+
+    app.state.clock_watch = ClockWatch(command=settings.clock_check_command)
+    from server.observability.health import install_health
+
+    install_health(app, __version__, _probe_limiter)
+    from server.observability.metrics import install_endpoint
+
+    install_endpoint(app)
 
     return app

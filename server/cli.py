@@ -101,7 +101,34 @@ def _settings(args: argparse.Namespace) -> Settings:
         settings = replace(settings, max_chunk_size=int(config["max_chunk_size"]))
     if isinstance(config.get("lock_timeout"), int | float) and config["lock_timeout"] > 0:
         settings = replace(settings, lock_timeout=float(config["lock_timeout"]))
-    return settings
+    return _operations_settings(settings, config)
+
+
+def _operations_settings(settings: Settings, config: dict[str, Any]) -> Settings:
+    """The operations keys of server.json (docs/operations.md); a wrongly typed value is an error."""
+    from dataclasses import replace
+
+    changes: dict[str, Any] = {}
+    command = config.get("clock_check_command")
+    if command is not None:
+        if not (isinstance(command, list) and command and all(isinstance(a, str) and a for a in command)):
+            raise CliError("server.config_invalid", "clock_check_command in server.json must be a list of "
+                           'strings, e.g. ["ntpstat"]', 2)
+        changes["clock_check_command"] = tuple(command)
+    for key, kind in (("metrics_token", str), ("access_log", bool), ("largest_expected_bid", int),
+                      ("deadline_watch_poll", float), ("rate_window", float), ("login_per_identity", int),
+                      ("login_per_address", int), ("upload_start_per_identity", int),
+                      ("upload_start_per_address", int)):
+        if key not in config:
+            continue
+        value = config[key]
+        ok = isinstance(value, kind) if kind is not float else isinstance(value, int | float)
+        if not ok or isinstance(value, bool) is not (kind is bool) or \
+                (isinstance(value, int | float) and not isinstance(value, bool) and value < 0):
+            raise CliError("server.config_invalid", f"{key} in server.json must be a "
+                           f"{'non-negative number' if kind in (int, float) else kind.__name__}", 2)
+        changes[key] = float(value) if kind is float else value
+    return replace(settings, **changes) if changes else settings
 
 
 def cmd_init(args: argparse.Namespace) -> int:
@@ -161,12 +188,15 @@ def _remove_new(data: Path, before: set[Path], *, remove_folder: bool) -> None:
 
 
 DATA_DIR_ENV = "BIDCLIENT_SERVER_DATA"
+LOG_LEVEL_ENV = "BIDCLIENT_SERVER_LOG_LEVEL"
 
 
 def app_from_environment() -> Any:
     """The app for uvicorn's worker processes (``--workers``): settings from the environment."""
     from server.app import create_app
+    from server.observability import logs
 
+    logs.configure(os.environ.get(LOG_LEVEL_ENV, "warning"))  # a spawned worker starts with no logging set up
     namespace = argparse.Namespace(data=Path(os.environ[DATA_DIR_ENV]), database_url=None, database_url_file=None)
     try:
         settings = _settings(namespace)
@@ -225,24 +255,46 @@ def cmd_run(args: argparse.Namespace) -> int:
     workers = args.workers if args.workers is not None else default_workers(settings.resolved_database_url)
     options: dict[str, Any] = {"host": args.host, "port": args.port, "log_level": args.log_level,
                                "access_log": False, "limit_concurrency": settings.max_concurrency,
-                               "backlog": 2048, "timeout_keep_alive": 30}
+                               "backlog": 2048, "timeout_keep_alive": 30,
+                               "log_config": None}  # JSON lines, set up here (server/observability/logs.py)
+    from server.observability import logs
+
+    logs.configure(args.log_level)
     if workers > 1:
         # Instances are stateless (database + shared data folder), so worker processes behave as one
         # server and use every core: the per-byte work of uploads is CPU-bound in each process.
         # The workers find the database as this process did: a URL file is passed on as a file, so that
         # the password stays out of the environment.
         os.environ[DATA_DIR_ENV] = str(args.data.resolve())
+        os.environ[LOG_LEVEL_ENV] = args.log_level
         if args.database_url:
             os.environ[DATABASE_URL_ENV] = args.database_url
         elif args.database_url_file:
             os.environ.pop(DATABASE_URL_ENV, None)
             os.environ[DATABASE_URL_FILE_ENV] = str(Path(args.database_url_file).resolve())
-        uvicorn.run("server.cli:app_from_environment", factory=True, workers=workers, **options)
+        _run_workers(uvicorn, workers, options)
         return 0
     from server.app import create_app
 
     uvicorn.run(create_app(settings), **options)
     return 0
+
+
+def _run_workers(uvicorn: Any, workers: int, options: dict[str, Any]) -> None:
+    """Worker processes share one metrics directory, so a scrape of any of them counts all of them."""
+    import shutil
+    import tempfile
+
+    from server.observability.metrics import MULTIPROC_ENV
+
+    own = not os.environ.get(MULTIPROC_ENV)
+    if own:
+        os.environ[MULTIPROC_ENV] = tempfile.mkdtemp(prefix="bidclient-metrics-")
+    try:
+        uvicorn.run("server.cli:app_from_environment", factory=True, workers=workers, **options)
+    finally:
+        if own:
+            shutil.rmtree(os.environ.pop(MULTIPROC_ENV), ignore_errors=True)
 
 
 def _session(args: argparse.Namespace) -> Session:

@@ -13,20 +13,34 @@ that everything else keeps answering.
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
 from fastapi import Request
 
 
 class Lane:
-    def __init__(self, size: int) -> None:
+    def __init__(self, size: int, *, waiting: Any = None, busy: Any = None) -> None:
+        """``waiting`` and ``busy``: gauges (prometheus-client) of the queue depth and the lane's use."""
         self.size = max(1, size)
         self._semaphore = asyncio.Semaphore(self.size)
+        self._waiting = waiting
+        self._busy = busy
 
     async def __aenter__(self) -> None:
-        await self._semaphore.acquire()
+        if self._waiting is None:
+            await self._semaphore.acquire()
+            return
+        self._waiting.inc()
+        try:
+            await self._semaphore.acquire()
+        finally:
+            self._waiting.dec()
+        self._busy.inc()
 
     async def __aexit__(self, *_exc: object) -> None:
         self._semaphore.release()
+        if self._busy is not None:
+            self._busy.dec()
 
 
 def upload_lane(request: Request) -> Lane:

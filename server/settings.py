@@ -102,6 +102,25 @@ class Settings:
     verify_lane: int = 2
     byte_workers: int = 2  # threads hashing and writing upload bytes
     lock_timeout: float = 30.0  # seconds a request may wait for a database lock before it gets 503 server.busy
+    # --- operations (docs/operations.md) ---
+    # A command telling whether the clock is synchronised (exit 0 yes, 1 no, else unknown; server/timesync.py);
+    # empty: ask timedatectl, else chronyc.
+    clock_check_command: tuple[str, ...] = ()
+    deadline_watch_poll: float = 5.0  # seconds between checks for passed deadlines (server/tenders/deadlines.py)
+    # /metrics: with a token, scrapers send it as a Bearer token from anywhere; without, only a direct
+    # loopback peer (no forwarding header, so not through a proxy) may read it.
+    metrics_token: str = ""
+    access_log: bool = True  # one JSON line per request on the "bidclient.access" logger
+    # The largest bid the platform expects, bytes: the health endpoint reports "degraded" below twice this
+    # much free disk in the data directory.
+    largest_expected_bid: int = 2 << 30
+    # Rate limits (server/ratelimit.py): attempts per window, per identity and per network address;
+    # 0 turns a limit off. Per address is high by default: a trading centre's bidders may share a NAT.
+    rate_window: float = 60.0
+    login_per_identity: int = 30
+    login_per_address: int = 600
+    upload_start_per_identity: int = 60
+    upload_start_per_address: int = 1200
     extra: dict[str, str] = field(default_factory=dict)
 
     @property

@@ -94,7 +94,23 @@ def cmd_publish(args: argparse.Namespace) -> int:
     out = _signed_and_sent(args, build)
     print(_("Published tender {id} version {version}").format(id=out.tender_id, version=out.version))
     print(f"  {_('package SHA-256')}: {out.package_sha256}")
+    _warn_about_clock(out)
     return 0
+
+
+def _warn_about_clock(out: Any) -> None:
+    """The deadline is judged by the server's clock: tell the agency when the server cannot vouch for it."""
+    state = out.server_clock
+    if state is not None and state.synchronised is True:
+        return
+    if state is None:
+        reason = _("the server did not say")
+    elif state.synchronised is False:
+        reason = _("the server reports its clock is not synchronised ({detail})").format(detail=state.detail)
+    else:
+        reason = _("the server cannot tell whether its clock is synchronised ({detail})").format(detail=state.detail)
+    print(_("warning: {reason}. The bid deadline is judged by the server's clock: ask the platform's operator "
+            "to check its time synchronisation.").format(reason=reason), file=sys.stderr)
 
 
 def cmd_clarify(args: argparse.Namespace) -> int:
@@ -128,6 +144,7 @@ def cmd_clarify(args: argparse.Namespace) -> int:
     print(_("Published clarification: tender {id} is now at version {version}").format(
         id=out.tender_id, version=out.version))
     print(f"  {_('package SHA-256')}: {out.package_sha256}")
+    _warn_about_clock(out)
     return 0
 
 

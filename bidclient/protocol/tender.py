@@ -337,6 +337,14 @@ class TenderListOut(BaseModel):
     server_time: datetime
 
 
+class ServerClockOut(BaseModel):
+    """Whether the server's operating system reports its clock synchronised (None: it cannot tell)."""
+
+    synchronised: bool | None
+    source: str
+    detail: str
+
+
 class TenderVersionOut(BaseModel):
     tender_id: str
     version: int
@@ -345,3 +353,5 @@ class TenderVersionOut(BaseModel):
     definition: str = Field(description="base64 of the signed definition bytes")
     signature: str = Field(description="base64 DER detached CMS signature by the agency")
     published_at: datetime
+    server_clock: ServerClockOut | None = Field(
+        default=None, description="in the answer to publishing: the state of the clock the deadline is judged by")

@@ -6,13 +6,13 @@ import base64
 import binascii
 import dataclasses
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 
 from bidclient.protocol.auth import AccountOut, ChallengeOut, LoginIn, LoginOut, RevocationCheckOut
-from server import clock
+from server import clock, ratelimit
 from server.auth import challenges, service
 from server.deps import AddressDep, CurrentActor, DbSession, KeysDep, SettingsDep
-from server.problems import Problem
+from server.problems import DomainError, Problem
 
 router = APIRouter(prefix="/api/v1/auth", tags=["auth"])
 
@@ -26,15 +26,30 @@ async def challenge(settings: SettingsDep, keys: KeysDep) -> ChallengeOut:
     return ChallengeOut(nonce=nonce, expires_at=expires, server_time=now)
 
 
-@router.post("/login", response_model=LoginOut)
-def login(body: LoginIn, db: DbSession, settings: SettingsDep, keys: KeysDep, address: AddressDep) -> LoginOut:
+@router.post("/login", response_model=LoginOut,
+             responses={429: {"description": "Too many login attempts (request.rate_limited); see Retry-After"}})
+def login(body: LoginIn, request: Request, db: DbSession, settings: SettingsDep, keys: KeysDep,
+          address: AddressDep) -> LoginOut:
+    metrics = request.app.state.metrics
+    refused = metrics.logins_refused.labels("request.rate_limited").inc
+    # Per address first, before any signature work; per identity once the signature names it.
+    ratelimit.check(request.app.state.rate_limiter, "login_per_address", address, settings.login_per_address,
+                    what="login attempts from this address", on_refused=lambda _kind: refused())
     try:
         signature = base64.b64decode(body.signature, validate=True)
     except (binascii.Error, ValueError):
+        metrics.logins_refused.labels("request.invalid").inc()
         raise Problem(422, "request.invalid", "The signature is not base64") from None
-    token, session, account, roles, cert_sha256, revocation = service.login(db, nonce=body.nonce, signature=signature,
-                                                                            address=address, settings=settings,
-                                                                            challenge_key=keys.challenge_key)
+    try:
+        token, session, account, roles, cert_sha256, revocation = service.login(
+            db, nonce=body.nonce, signature=signature, address=address, settings=settings,
+            challenge_key=keys.challenge_key)
+    except DomainError as ex:
+        metrics.logins_refused.labels(ex.code).inc()
+        raise
+    # Raising here rolls the login back (no session, the challenge stays unused).
+    ratelimit.check(request.app.state.rate_limiter, "login_per_identity", account.identity_key,
+                    settings.login_per_identity, what="logins of this identity", on_refused=lambda _kind: refused())
     return LoginOut(token=token, expires_at=session.expires_at, certificate_sha256=cert_sha256,
                     account=AccountOut(id=account.id, identity_key=account.identity_key, uscc=account.uscc,
                                        organization=account.organization, person=account.person, roles=roles),

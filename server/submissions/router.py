@@ -32,11 +32,11 @@ from bidclient.protocol.submission import (
     WithdrawIn,
     unb64,
 )
-from server import clock
+from server import clock, ratelimit
 from server.auth import service as auth_service
 from server.blobs import BlobStore
 from server.db import session_scope
-from server.deps import KeysDep, ReadDbSession, SettingsDep, current_actor
+from server.deps import KeysDep, ReadDbSession, SettingsDep, client_address, current_actor
 from server.keys import ServerKeys
 from server.lanes import upload_lane
 from server.problems import DomainError, Problem
@@ -109,10 +109,17 @@ async def create_upload(body: UploadCreate, request: Request,
                         idempotency_key: Annotated[str | None, Header(max_length=100)] = None) -> UploadOut:
     arrived = clock.now()  # before any wait in a lane
     settings: Settings = request.app.state.settings
+    limiter, refused = request.app.state.rate_limiter, request.app.state.metrics.rate_limited
+    ratelimit.check(limiter, "upload_start_per_address", client_address(request),
+                    settings.upload_start_per_address, what="uploads started from this address",
+                    on_refused=lambda kind: refused.labels(kind).inc())
     signature = _signature(body.statement_signature)
 
     def verify() -> tuple[auth_service.Actor, service.VerifiedStatement]:
         actor = current_actor(request)
+        ratelimit.check(limiter, "upload_start_per_identity", actor.identity_key,
+                        settings.upload_start_per_identity, what="uploads started by this identity",
+                        on_refused=lambda kind: refused.labels(kind).inc())
         return actor, _in_read_unit(request, lambda db: service.verify_upload_statement(
             db, actor=actor, body=body, signature=signature, settings=settings))
 
@@ -120,9 +127,11 @@ async def create_upload(body: UploadCreate, request: Request,
     # holds up the upload lane, where every bidder's chunks are recorded.
     async with request.app.state.verify_lane:
         actor, verified = await run_in_threadpool(verify)
-    return await _laned(request, lambda: _in_unit(request, lambda db: service.upload_out(db, service.create_upload(
+    out = await _laned(request, lambda: _in_unit(request, lambda db: service.upload_out(db, service.create_upload(
         db, actor=actor, body=body, verified=verified, settings=settings, idempotency_key=idempotency_key,
         arrived=arrived), settings)))
+    request.app.state.metrics.uploads_started.inc()
+    return out
 
 
 def _status_headers(out: UploadOut) -> dict[str, str]:
@@ -174,6 +183,19 @@ async def put_chunk(upload_id: str, offset: int, request: Request) -> ChunkOut:
             db, actor=actor, upload_id=upload_id, offset=offset, length=length, sha256=sha256, settings=settings))
 
     actor, plan = await _laned(request, authenticate_and_plan)
+    metrics = request.app.state.metrics
+    metrics.chunks_in_flight.inc()
+    try:
+        out = await _receive_chunk(request, actor, plan, upload_id, offset, length, sha256)
+    finally:
+        metrics.chunks_in_flight.dec()
+    if not plan.duplicate:
+        metrics.upload_bytes.inc(length)
+    return out
+
+
+async def _receive_chunk(request: Request, actor: auth_service.Actor, plan: service.ChunkPlan, upload_id: str,
+                         offset: int, length: int, sha256: str) -> ChunkOut:
     received = 0
     fd = None if plan.duplicate else os.open(plan.path, os.O_WRONLY)
     sink = ChunkSink(request.app.state.byte_workers, fd, offset)
@@ -256,8 +278,11 @@ async def complete_upload(upload_id: str, request: Request) -> SubmissionOut:
     actor, plan = await _laned(request, authenticate_and_plan)
     if plan.submission_id is None:
         await run_in_threadpool(_check_and_adopt, request, plan, store)
-    return await _laned(request, lambda: _in_unit(request, lambda db: service.submission_out(service.finish(
+    out = await _laned(request, lambda: _in_unit(request, lambda db: service.submission_out(service.finish(
         db, actor=actor, upload_id=upload_id, arrived=arrived, settings=settings, keys=keys))))
+    if plan.submission_id is None:
+        request.app.state.metrics.uploads_completed.inc()
+    return out
 
 
 def _check_and_adopt(request: Request, plan: service.CompletionPlan, store: BlobStore) -> None:

@@ -6,6 +6,7 @@ Published tenders are public announcements: listing and fetching need no login.
 from __future__ import annotations
 
 import base64
+import logging
 import re
 from typing import Annotated
 
@@ -17,6 +18,7 @@ from bidclient.protocol.tender import (
     TENDER_ID_PATTERN,
     DocumentUploadOut,
     PublishIn,
+    ServerClockOut,
     TenderListOut,
     TenderOut,
     TenderSummary,
@@ -29,10 +31,11 @@ from server.auth.service import Actor
 from server.deps import DbSession, ReadDbSession, SettingsDep, current_actor, get_settings, require_roles
 from server.problems import Problem
 from server.settings import Settings
-from server.tenders import service
+from server.tenders import deadlines, service
 from server.tenders.models import TenderVersion
 
-router = APIRouter(prefix="/api/v1/tenders", tags=["tenders"])
+log = logging.getLogger("server.tenders")
+router = APIRouter(prefix="/api/v1/tenders", tags=["tenders"], lifespan=deadlines.lifespan)
 
 AgencyActor = Annotated[Actor, Depends(require_roles(Role.AGENCY.value))]
 TenderId = Annotated[str, Query(pattern=TENDER_ID_PATTERN)]
@@ -94,19 +97,31 @@ def _version_out(row: TenderVersion, current_version: int) -> TenderVersionOut:
 
 @router.post("", response_model=TenderVersionOut, status_code=201,
              summary="Publish a new tender (version 1), signed by the agency")
-def publish(body: PublishIn, db: DbSession, settings: SettingsDep, actor: AgencyActor) -> TenderVersionOut:
+def publish(body: PublishIn, request: Request, db: DbSession, settings: SettingsDep,
+            actor: AgencyActor) -> TenderVersionOut:
     row = service.publish(db, actor=actor, definition_b64=body.definition, signature_b64=body.signature,
                           settings=settings)
-    return _version_out(row, row.version)
+    return _published(request, row, "tender.publish")
 
 
 @router.post("/{tender_id}/versions", response_model=TenderVersionOut, status_code=201,
              summary="Publish a clarification (答疑): the next signed version, by the owning agency")
-def clarify(tender_id: str, body: PublishIn, db: DbSession, settings: SettingsDep,
+def clarify(tender_id: str, body: PublishIn, request: Request, db: DbSession, settings: SettingsDep,
             actor: AgencyActor) -> TenderVersionOut:
     row = service.clarify(db, actor=actor, tender_id=tender_id, definition_b64=body.definition,
                           signature_b64=body.signature, settings=settings)
-    return _version_out(row, row.version)
+    return _published(request, row, "tender.clarify")
+
+
+def _published(request: Request, row: TenderVersion, action: str) -> TenderVersionOut:
+    """The new version, with the clock state the agency must know of (the deadline is judged by this
+    clock), which is also logged with the publication."""
+    state = request.app.state.clock_watch.state()  # cached: a command runs at most once a minute
+    log.info("%s %s version %d; clock synchronised: %s", action, row.tender_id, row.version,
+             state.synchronised, extra={"event": action, "tender_id": row.tender_id, "version": row.version,
+                                        "bid_deadline": clock.isoformat(row.deadline),
+                                        "clock": state.as_dict()})
+    return _version_out(row, row.version).model_copy(update={"server_clock": ServerClockOut(**state.as_dict())})
 
 
 @router.get("", response_model=TenderListOut, summary="List published tenders (public)")

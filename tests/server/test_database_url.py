@@ -125,13 +125,16 @@ class RunProcess:
                  "--workers", str(workers), "--log-level", "info", *extra],
                 stdout=log, stderr=subprocess.STDOUT, start_new_session=True, env={**os.environ, **env})
 
-    def wait_healthy(self) -> None:
+    def wait_healthy(self, *, database_ok: bool = True) -> requests.Response:
+        """Until the health endpoint answers: 200, or with ``database_ok=False`` the 503 of an instance
+        that cannot reach its database (docs/operations.md)."""
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             assert self.proc.poll() is None, self.output()
             try:
-                if requests.get(self.url + "/api/v1/health", timeout=1).ok:
-                    return
+                answer = requests.get(self.url + "/api/v1/health", timeout=1)
+                if answer.ok or (not database_ok and answer.status_code == 503):
+                    return answer
             except requests.ConnectionError:
                 time.sleep(0.05)
         raise AssertionError("the server did not start: " + self.output())
@@ -238,11 +241,15 @@ def test_a_wrong_password_is_reported_without_it_and_init_leaves_nothing(
         assert output.startswith("error [server.database_unavailable]"), output
         assert_no_password(output)
 
-    # run: the workers start (the database is reached lazily); the first request that needs it fails,
-    # and the log says why without the password.
+    # run: the workers start (the database is reached lazily); the health endpoint says the database
+    # fails (503, so a load balancer sends nothing here), the first request that needs it fails, and the
+    # log says why — all without the password.
     server = RunProcess(data, ["--database-url", wrong], {}, workers=2)
     run_processes.append(server)
-    server.wait_healthy()
+    health = server.wait_healthy(database_ok=False)
+    assert health.json()["code"] == "server.unhealthy" and not health.json()["checks"]["database"]["ok"]
+    assert "password authentication failed" in health.text, health.text
+    assert_no_password(health.text)
     assert requests.get(server.url + "/api/v1/trust-list", timeout=30).status_code == 500
     log = server.stop()
     assert "password authentication failed" in log, log
