@@ -18,17 +18,18 @@ from forms.receipt_pdf import ReceiptSheet, render_receipt
 _CHINA = timezone(timedelta(hours=8))
 
 
-def format_time(value: datetime) -> str:
+def format_time(value: datetime, *, seconds: bool = True) -> str:
     """The time as a clerk reads it, zone named: bidclient.timefmt when present, else Beijing time."""
     try:
         timefmt = importlib.import_module("bidclient.timefmt")
     except ImportError:
         pass
     else:
-        return str(timefmt.format_time(value, seconds=True))
+        return str(timefmt.format_time(value, seconds=seconds))
     if value.tzinfo is None:
         value = value.replace(tzinfo=UTC)
-    return value.astimezone(_CHINA).strftime("%Y-%m-%d %H:%M:%S") + " " + _("Beijing time") + " (UTC+8)"
+    stamp = value.astimezone(_CHINA).strftime("%Y-%m-%d %H:%M:%S" if seconds else "%Y-%m-%d %H:%M")
+    return f"{stamp} {_('Beijing time')} (UTC+8)"
 
 
 def sheet_for(verified: receipts.VerifiedReceipt, receipt_file: Path, bid: Path | None = None) -> ReceiptSheet:
