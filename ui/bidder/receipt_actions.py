@@ -141,9 +141,9 @@ class ReceiptActions(QWidget):
         self.set_bid(bid)
 
     def _exported(self, result: ExportedBid) -> None:
-        self.status.setText(self.tr("Exported to {path}; the copy's SHA-256 was checked{receipt}.").format(
-            path=result.destination,
-            receipt=self.tr(" against the receipt") if result.receipt_checked else ""))
+        text = (self.tr("Exported to {path}; the copy's SHA-256 was checked against the receipt.")
+                if result.receipt_checked else self.tr("Exported to {path}; the copy's SHA-256 was checked."))
+        self.status.setText(text.format(path=result.destination))
         self.exported.emit(result)
 
     def _failed(self, error: BaseException) -> None:
