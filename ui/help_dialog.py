@@ -34,7 +34,9 @@ class HelpDialog(QDialog):
         self.browser.setObjectName("helpBrowser")
         self.browser.setOpenLinks(False)
         self.browser.anchorClicked.connect(self._link)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
+        # Not a standard button: QDialogButtonBox resets those to Qt's own (untranslated) texts.
+        buttons = QDialogButtonBox(self)
+        self.close_button = buttons.addButton("", QDialogButtonBox.ButtonRole.RejectRole)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         layout.addWidget(self.browser, 1)
@@ -48,6 +50,7 @@ class HelpDialog(QDialog):
         super().changeEvent(event)
 
     def _title(self) -> None:
+        self.close_button.setText(self.tr("Close"))
         self.setWindowTitle(self.tr("User guide") if self.page == GUIDE else self.tr("What happens at the opening"))
 
     def show_page(self, page: str, language: str) -> None:

@@ -794,6 +794,10 @@
 <context>
     <name>HelpDialog</name>
     <message>
+        <source>Close</source>
+        <translation>关闭</translation>
+    </message>
+    <message>
         <source>User guide</source>
         <translation>用户指南</translation>
     </message>

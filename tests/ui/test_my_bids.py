@@ -4,6 +4,7 @@ and Help → the user guide and the opening, in the app's language."""
 
 from __future__ import annotations
 
+import os
 import zipfile
 from datetime import timedelta
 from pathlib import Path
@@ -33,6 +34,17 @@ def bids_root(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     root.mkdir()
     monkeypatch.setenv("BIDCLIENT_BIDS_DIR", str(root))
     return root
+
+
+def screenshot(window: MainWindow, widget: Any, name: str) -> None:
+    """With BIDCLIENT_SCREENSHOTS_DIR set, save ``widget`` in zh_CN for the user guide."""
+    folder = os.environ.get("BIDCLIENT_SCREENSHOTS_DIR")
+    if not folder:
+        return
+    window.languages.set_language("zh_CN")
+    QApplication.processEvents()
+    assert widget.grab().save(str(Path(folder) / f"{name}.png"))
+    window.languages.set_language("en")
 
 
 def workspace(window: MainWindow) -> BidderWorkspace:
@@ -94,6 +106,8 @@ def test_my_bids_lists_states_counts_down_and_flags_a_clarification(  # type: ig
         ws.tabs.setCurrentIndex(index)
         assert ws.deadline_badge.isVisible()
     assert tender_id in ws.deadline_badge.text() and "left" in ws.deadline_badge.text()
+    ws.tabs.setCurrentIndex(MY_BIDS)
+    screenshot(window, window, "bidder-my-bids")
 
 
 def test_receipt_pdf_and_export_from_the_submit_page(  # type: ignore[no-untyped-def]
@@ -121,6 +135,10 @@ def test_receipt_pdf_and_export_from_the_submit_page(  # type: ignore[no-untyped
     with zipfile.ZipFile(archive) as zf:
         assert README_NAME in zf.namelist() and zf.read(submitted.bid.name) == submitted.bid.read_bytes()
     assert "checked against the receipt" in actions.status.text()
+    window.languages.set_language("zh_CN")  # the status line follows the language
+    assert "已与回执核对一致" in actions.status.text()
+    window.languages.set_language("en")
+    screenshot(window, window, "bidder-receipt-export")
 
     # A receipt that no longer verifies is not printed: the reason is shown, no file is written.
     submitted.receipt.write_text(submitted.receipt.read_text().replace('"size": ', '"size": 1', 1))
@@ -142,11 +160,14 @@ def test_help_shows_the_guide_and_the_opening_in_the_apps_language(qtbot, window
     dialog = _help_dialogs()[-1]
     assert dialog.windowTitle() == "User guide"
     assert "bidclient user guide" in dialog.browser.toPlainText()
+    screenshot(window, dialog, "help-guide")
     dialog.close()
 
     window.languages.set_language("zh_CN")
     window.opening_help_action.trigger()
     dialog = _help_dialogs()[-1]
     assert "开标时会发生什么" in dialog.browser.toPlainText()
+    assert dialog.windowTitle() == "开标时会发生什么" and dialog.close_button.text() == "关闭"
     assert dialog.path.name == "opening.zh_CN.md"
+    screenshot(window, dialog, "help-opening")
     dialog.close()

@@ -165,7 +165,10 @@ class MyBidsView(QWidget):
                     item.setForeground(QColor(STATE_COLOURS[entry.state]))
                 if col == 5 and (entry.stale or entry.problem):
                     item.setForeground(QColor("#b00020"))
+                if col in (1, 5):
+                    item.setToolTip(value)
                 self.table.setItem(row, col, item)
+        self.table.resizeRowsToContents()
         stale = sum(1 for e in self.entries if e.stale)
         if not self.entries:
             self.summary.setText(self.tr("No bids yet: fetch a tender on the Tenders page to start one."))

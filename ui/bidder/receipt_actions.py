@@ -27,6 +27,7 @@ class ReceiptActions(QWidget):
         super().__init__(parent)
         self.setObjectName("receiptActions")
         self.bid: Path | None = None
+        self._status: Callable[[], str] = str  # the status line, re-rendered when the language changes
         self._task: Task | None = None
         # Where to write: a file dialog by default; tests replace these with a fixed answer.
         self.choose_pdf: Chooser = self._ask_pdf
@@ -62,6 +63,11 @@ class ReceiptActions(QWidget):
         self.pdf_button.setAccessibleName(self.tr("Save the verified receipt (回执) as a PDF to keep or print"))
         self.export_button.setText(self.tr("&Export the sealed bid…"))
         self.export_button.setAccessibleName(self.tr("Copy the sealed bid and its receipt to a folder or a ZIP"))
+        self._say(self._status)
+
+    def _say(self, text: Callable[[], str]) -> None:
+        self._status = text
+        self.status.setText(text())
 
     def receipt_file(self) -> Path | None:
         if self.bid is None:
@@ -73,7 +79,7 @@ class ReceiptActions(QWidget):
 
     def set_bid(self, bid: Path | None) -> None:
         if bid != self.bid:
-            self.status.setText("")
+            self._say(str)
             self.error_view.clear()
         self.bid = bid
         idle = self._task is None
@@ -114,10 +120,10 @@ class ReceiptActions(QWidget):
             check = self.bid if self.bid is not None and receipt == receipt_path(self.bid) else None
             save_receipt_pdf(receipt, out, bid=check, overwrite=True)
         except Exception as ex:  # shown in words with its code; nothing was written
-            self.status.setText("")
+            self._say(str)
             self.error_view.show_error(ex)
             return
-        self.status.setText(self.tr("The receipt was verified and saved as {path}").format(path=out))
+        self._say(lambda: self.tr("The receipt was verified and saved as {path}").format(path=out))
         self.printed.emit(out)
 
     def export(self) -> None:
@@ -128,7 +134,7 @@ class ReceiptActions(QWidget):
         if destination is None:
             return
         self.error_view.clear()
-        self.status.setText(self.tr("Exporting…"))
+        self._say(lambda: self.tr("Exporting…"))
 
         def job(_ctx: TaskContext) -> ExportedBid:
             return export_sealed_bid(bid, destination)
@@ -141,13 +147,16 @@ class ReceiptActions(QWidget):
         self.set_bid(bid)
 
     def _exported(self, result: ExportedBid) -> None:
-        text = (self.tr("Exported to {path}; the copy's SHA-256 was checked against the receipt.")
-                if result.receipt_checked else self.tr("Exported to {path}; the copy's SHA-256 was checked."))
-        self.status.setText(text.format(path=result.destination))
+        def text() -> str:
+            if result.receipt_checked:
+                return self.tr("Exported to {path}; the copy's SHA-256 was checked against the receipt.")
+            return self.tr("Exported to {path}; the copy's SHA-256 was checked.")
+
+        self._say(lambda: text().format(path=result.destination))
         self.exported.emit(result)
 
     def _failed(self, error: BaseException) -> None:
-        self.status.setText(self.tr("Not exported."))
+        self._say(lambda: self.tr("Not exported."))
         self.error_view.show_error(error)
 
     def _finished(self) -> None:
