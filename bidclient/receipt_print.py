@@ -2,34 +2,21 @@
 
 from __future__ import annotations
 
-import importlib
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import datetime
 from pathlib import Path
 
 from cryptography import x509
 
-from bidclient import receipts
+from bidclient import receipts, timefmt
 from bidclient.atomic import refuse_existing
 from bidclient.errors import BidclientError
-from bidclient.i18n import _
 from forms.errors import FormsError
 from forms.receipt_pdf import ReceiptSheet, render_receipt
 
-_CHINA = timezone(timedelta(hours=8))
-
 
 def format_time(value: datetime, *, seconds: bool = True) -> str:
-    """The time as a clerk reads it, zone named: bidclient.timefmt when present, else Beijing time."""
-    try:
-        timefmt = importlib.import_module("bidclient.timefmt")
-    except ImportError:
-        pass
-    else:
-        return str(timefmt.format_time(value, seconds=seconds))
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=UTC)
-    stamp = value.astimezone(_CHINA).strftime("%Y-%m-%d %H:%M:%S" if seconds else "%Y-%m-%d %H:%M")
-    return f"{stamp} {_('Beijing time')} (UTC+8)"
+    """The time as a clerk reads it: in the display zone (Beijing time unless configured), zone named."""
+    return timefmt.format_time(value, seconds=seconds)
 
 
 def sheet_for(verified: receipts.VerifiedReceipt, receipt_file: Path, bid: Path | None = None) -> ReceiptSheet:
