@@ -101,7 +101,7 @@ def test_my_bids_lists_states_counts_down_and_flags_a_clarification(  # type: ig
     qtbot.mouseClick(ws.my_bids.open_button, Qt.MouseButton.LeftButton)
     assert ws.project is not None and ws.project.directory == stale.directory
     assert ws.tabs.currentIndex() == TENDERS
-    ws.deadline_badge.tick()
+    assert tender_id in ws.deadline_badge.text()  # at once, not on the next tick
     for index in (TENDERS, MY_BIDS):
         ws.tabs.setCurrentIndex(index)
         assert ws.deadline_badge.isVisible()

@@ -145,6 +145,7 @@ class BidderWorkspace(QWidget):
         self.documents.set_project(project)
         self.seal_page.set_project(project)
         self.submit_page.set_project(project)
+        self.deadline_badge.tick()
         self._update_tabs()
 
     def _project_fetched(self, project: bp.BidProject, changes: bp.TenderChanges | None) -> None:
