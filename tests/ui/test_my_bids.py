@@ -138,6 +138,7 @@ def test_receipt_pdf_and_export_from_the_submit_page(  # type: ignore[no-untyped
     window.languages.set_language("zh_CN")  # the status line follows the language
     assert "已与回执核对一致" in actions.status.text()
     window.languages.set_language("en")
+    ws.submit_page.scroll_area.ensureWidgetVisible(actions.status)
     screenshot(window, window, "bidder-receipt-export")
 
     # A receipt that no longer verifies is not printed: the reason is shown, no file is written.
