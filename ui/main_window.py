@@ -27,6 +27,7 @@ from bidclient.revocation import revocation_lines
 from ui.ca_doctor import CaDoctorDialog
 from ui.context import SETTING_ROLE, AppContext, SignedIn, restore_session
 from ui.error_view import plain_label
+from ui.help_dialog import GUIDE, OPENING, HelpDialog
 from ui.languages import LANGUAGE_NAMES, LANGUAGES, LanguageManager
 from ui.pin_bridge import QtPinSource
 from ui.signin_dialog import SignInDialog
@@ -153,6 +154,14 @@ class MainWindow(QMainWindow):
         self.help_menu = self.menuBar().addMenu("")
         self.about_action = QAction(self)
         self.about_action.triggered.connect(self.show_about)
+        self.guide_action = QAction(self)
+        self.guide_action.setShortcut(QKeySequence.StandardKey.HelpContents)
+        self.guide_action.triggered.connect(lambda: self.open_help(GUIDE))
+        self.opening_help_action = QAction(self)
+        self.opening_help_action.triggered.connect(lambda: self.open_help(OPENING))
+        self.help_menu.addAction(self.guide_action)
+        self.help_menu.addAction(self.opening_help_action)
+        self.help_menu.addSeparator()
         self.help_menu.addAction(self.about_action)
 
         context.session_changed.connect(self._session_changed)
@@ -200,6 +209,8 @@ class MainWindow(QMainWindow):
             action.setChecked(zone == timefmt.display_zone_name())
         self.help_menu.setTitle(self.tr("&Help"))
         self.about_action.setText(self.tr("&About bidclient"))
+        self.guide_action.setText(self.tr("&User guide"))
+        self.opening_help_action.setText(self.tr("What happens at the &opening"))
         self.server_label.setAccessibleName(self.tr("Server"))
         self.identity_label.setAccessibleName(self.tr("Signed-in identity"))
         self.clock_label.setAccessibleName(self.tr("Server clock"))
@@ -371,6 +382,12 @@ class MainWindow(QMainWindow):
         dialog.show()
         dialog.raise_()
         dialog.doctor.refresh()
+        return dialog
+
+    def open_help(self, page: str) -> HelpDialog:
+        dialog = HelpDialog(page, self.languages.language, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.show()
         return dialog
 
     def show_about(self) -> None:

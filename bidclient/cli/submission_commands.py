@@ -48,6 +48,11 @@ def register(sub: Any) -> None:
     p.add_argument("--server-ca", type=Path, metavar="PEM",
                    help=_("the server CA certificate (default: the one stored in the receipt)"))
     p.set_defaults(handler=cmd_receipt_verify)
+    p = receipt_sub.add_parser("pdf", help=_("verify a receipt, then print it to a PDF (回执) to keep or print"))
+    p.add_argument("receipt", type=Path, metavar="RECEIPT")
+    p.add_argument("-o", "--output", type=Path, required=True, metavar="OUT.pdf", help=_("the PDF to write"))
+    p.add_argument("--bid", type=Path, metavar="BID", help=_("also check that this file is the bid received"))
+    p.set_defaults(handler=cmd_receipt_pdf)
 
 
 class _Session:
@@ -197,4 +202,13 @@ def cmd_receipt_verify(args: argparse.Namespace) -> int:
         print(f"  {_('bid file')}: {args.bid} ({_('matches')})")
     else:
         print(f"  {_('bid file')}: {_('not checked (use --bid BID)')}")
+    return 0
+
+
+def cmd_receipt_pdf(args: argparse.Namespace) -> int:
+    from bidclient.receipt_print import save_receipt_pdf
+
+    verified = save_receipt_pdf(args.receipt, args.output, bid=args.bid)
+    print(_("Receipt verified and printed to {pdf}").format(pdf=args.output))
+    print(f"  {_('submission')}: {verified.submission_id}")
     return 0

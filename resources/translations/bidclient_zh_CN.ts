@@ -170,6 +170,10 @@
         <translation>5 递交与回执</translation>
     </message>
     <message>
+        <source>My bids</source>
+        <translation>我的投标</translation>
+    </message>
+    <message>
         <source>Steps of the bid</source>
         <translation>投标步骤</translation>
     </message>
@@ -536,6 +540,17 @@
     </message>
 </context>
 <context>
+    <name>DeadlineBadge</name>
+    <message>
+        <source>{tender} — deadline {deadline} — {left}</source>
+        <translation>{tender} — 投标截止 {deadline} — {left}</translation>
+    </message>
+    <message>
+        <source>(this computer&apos;s clock; sign in for the server&apos;s)</source>
+        <translation>（按本机时钟；登录后按服务器时钟）</translation>
+    </message>
+</context>
+<context>
     <name>DocumentsPage</name>
     <message>
         <source>Bid documents by section</source>
@@ -777,6 +792,25 @@
     </message>
 </context>
 <context>
+    <name>HelpDialog</name>
+    <message>
+        <source>Close</source>
+        <translation>关闭</translation>
+    </message>
+    <message>
+        <source>User guide</source>
+        <translation>用户指南</translation>
+    </message>
+    <message>
+        <source>What happens at the opening</source>
+        <translation>开标时会发生什么</translation>
+    </message>
+    <message>
+        <source>The help file {path} is missing from this installation.</source>
+        <translation>本安装缺少帮助文件 {path}。</translation>
+    </message>
+</context>
+<context>
     <name>MainWindow</name>
     <message>
         <source>Paperless bidding</source>
@@ -841,6 +875,14 @@
     <message>
         <source>&amp;About bidclient</source>
         <translation>关于 bidclient(&amp;A)</translation>
+    </message>
+    <message>
+        <source>&amp;User guide</source>
+        <translation>用户指南(&amp;U)</translation>
+    </message>
+    <message>
+        <source>What happens at the &amp;opening</source>
+        <translation>开标时会发生什么(&amp;O)</translation>
     </message>
     <message>
         <source>Server</source>
@@ -909,6 +951,65 @@ Licence: Apache-2.0. CJK font: Droid Sans Fallback (Apache-2.0).</source>
         <translation>bidclient {version}
 开放的电子招投标客户端：支持任意CA机构的CA锁，加密的投标文件可用 OpenSSL 验证。
 许可证：Apache-2.0。中文字体：Droid Sans Fallback（Apache-2.0）。</translation>
+    </message>
+</context>
+<context>
+    <name>MyBidsView</name>
+    <message>
+        <source>My bids (我的投标)</source>
+        <translation>我的投标</translation>
+    </message>
+    <message>
+        <source>Tender</source>
+        <translation>招标编号</translation>
+    </message>
+    <message>
+        <source>Title</source>
+        <translation>项目名称</translation>
+    </message>
+    <message>
+        <source>State</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <source>Deadline</source>
+        <translation>投标截止时间</translation>
+    </message>
+    <message>
+        <source>Time left</source>
+        <translation>剩余时间</translation>
+    </message>
+    <message>
+        <source>Notice</source>
+        <translation>提示</translation>
+    </message>
+    <message>
+        <source>Every tender worked on, soonest deadline first</source>
+        <translation>所有参与的招标项目，截止时间最近的在前</translation>
+    </message>
+    <message>
+        <source>&amp;Open</source>
+        <translation>打开(&amp;O)</translation>
+    </message>
+    <message>
+        <source>Re&amp;fresh</source>
+        <translation>刷新(&amp;F)</translation>
+    </message>
+    <message>
+        <source>No bids yet: fetch a tender on the Tenders page to start one.</source>
+        <translation>还没有投标：在“招标项目”页获取招标文件即可开始。</translation>
+    </message>
+    <message>
+        <source>{n} draft(s) made stale by a clarification (答疑): see the notice.</source>
+        <translation>有 {n} 份草稿因答疑而过期：请查看提示。</translation>
+    </message>
+    <message>
+        <source>{n} tender(s) worked on.</source>
+        <translation>共参与 {n} 个招标项目。</translation>
+    </message>
+    <message>
+        <source>{left} (this computer&apos;s clock)</source>
+        <translation>{left}（按本机时钟）</translation>
     </message>
 </context>
 <context>
@@ -1090,6 +1191,61 @@ Licence: Apache-2.0. CJK font: Droid Sans Fallback (Apache-2.0).</source>
     <message>
         <source>Cancel</source>
         <translation>取消</translation>
+    </message>
+</context>
+<context>
+    <name>ReceiptActions</name>
+    <message>
+        <source>Save the receipt as &amp;PDF…</source>
+        <translation>将回执保存为 PDF(&amp;P)…</translation>
+    </message>
+    <message>
+        <source>Save the verified receipt (回执) as a PDF to keep or print</source>
+        <translation>将已核验的回执保存为 PDF，以便保存或打印</translation>
+    </message>
+    <message>
+        <source>&amp;Export the sealed bid…</source>
+        <translation>导出投标文件(&amp;E)…</translation>
+    </message>
+    <message>
+        <source>Copy the sealed bid and its receipt to a folder or a ZIP</source>
+        <translation>将投标文件及其回执复制到文件夹或 ZIP 文件</translation>
+    </message>
+    <message>
+        <source>Save the receipt as PDF</source>
+        <translation>将回执保存为 PDF</translation>
+    </message>
+    <message>
+        <source>PDF files (*.pdf)</source>
+        <translation>PDF 文件 (*.pdf)</translation>
+    </message>
+    <message>
+        <source>Export the sealed bid</source>
+        <translation>导出投标文件</translation>
+    </message>
+    <message>
+        <source>ZIP archive (*.zip);;Folder (any name without .zip)</source>
+        <translation>ZIP 压缩包 (*.zip);;文件夹（名称不以 .zip 结尾）</translation>
+    </message>
+    <message>
+        <source>The receipt was verified and saved as {path}</source>
+        <translation>回执核验通过，已保存为 {path}</translation>
+    </message>
+    <message>
+        <source>Exporting…</source>
+        <translation>正在导出…</translation>
+    </message>
+    <message>
+        <source>Exported to {path}; the copy&apos;s SHA-256 was checked against the receipt.</source>
+        <translation>已导出到 {path}；副本的 SHA-256 已与回执核对一致。</translation>
+    </message>
+    <message>
+        <source>Exported to {path}; the copy&apos;s SHA-256 was checked.</source>
+        <translation>已导出到 {path}；副本的 SHA-256 已核对。</translation>
+    </message>
+    <message>
+        <source>Not exported.</source>
+        <translation>未导出。</translation>
     </message>
 </context>
 <context>

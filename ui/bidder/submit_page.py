@@ -40,6 +40,7 @@ from bidclient.submit import Uploader, load_state, receipt_path, withdraw
 from bidclient.timefmt import format_time
 from crypto import cms_sign
 from ui.bidder.common import find_signed_in_key
+from ui.bidder.receipt_actions import ReceiptActions
 from ui.context import AppContext
 from ui.error_view import ErrorView, plain_label
 from ui.status_line import StatusLine
@@ -182,6 +183,8 @@ class SubmitPage(QWidget):
         layout.addWidget(self.receipt_heading)
         layout.addWidget(self.receipt_label)
         layout.addLayout(after)
+        self.receipt_actions = ReceiptActions(self)
+        layout.addWidget(self.receipt_actions)
         layout.addWidget(self.history_heading)
         layout.addWidget(self.history_table, 1)
         # A small screen (1366×768) scrolls the page instead of growing the window.
@@ -544,6 +547,7 @@ class SubmitPage(QWidget):
                 match=self.tr(" (matches the sealed bid)") if verified.bid_checked else "",
                 id=verified.submission_id))
         self.receipt_label.setText("\n\n".join(lines) or self.tr("No receipt yet."))
+        self.receipt_actions.set_bid(self.bid_path())
         self.receipt_label.setStyleSheet("color: #1b5e20;" if lines else "")
 
     def _show_history(self) -> None:

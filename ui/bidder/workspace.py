@@ -17,6 +17,7 @@ from bidclient.signing import load_trust
 from ui.bidder.common import SETTING_PROJECT, default_projects_root
 from ui.bidder.documents_page import DocumentsPage
 from ui.bidder.forms_editor import FormsEditor
+from ui.bidder.my_bids import DeadlineBadge, MyBidsView
 from ui.bidder.seal_page import SealPage
 from ui.bidder.submit_page import SubmitPage
 from ui.bidder.tender_browser import TenderBrowser
@@ -25,7 +26,7 @@ from ui.context import AppContext
 from ui.error_view import ErrorView
 from ui.workspaces import WorkspaceSpec, register_workspace
 
-TENDERS, FORMS, DOCUMENTS, SEAL, SUBMIT = range(5)
+TENDERS, FORMS, DOCUMENTS, SEAL, SUBMIT, MY_BIDS = range(6)
 
 
 class BidderWorkspace(QWidget):
@@ -58,6 +59,10 @@ class BidderWorkspace(QWidget):
         self.submit_page = SubmitPage(context, self.tabs)
         for page in (self.browser, self.forms, self.documents, self.seal_page, self.submit_page):
             self.tabs.addTab(self._scrolled(page), "")
+        self.my_bids = MyBidsView(context, self.root, self.tabs)
+        self.my_bids.open_requested.connect(self.open_project_folder)
+        self.tabs.addTab(self.my_bids, "")
+        self.deadline_badge = DeadlineBadge(context, lambda: self.project, self)
         self.tabs.currentChanged.connect(self._page_changed)
         self.browser.project_opened.connect(self._project_fetched)
         self.browser.trust_list_needed.connect(self.trust_list_requested)
@@ -70,6 +75,7 @@ class BidderWorkspace(QWidget):
         layout = QVBoxLayout(self)
         layout.addWidget(self.home)
         layout.addWidget(self.error_view)
+        layout.addWidget(self.deadline_badge)
         layout.addWidget(self.tabs, 1)
         self.retranslate()
         self.restore_project()
@@ -97,6 +103,7 @@ class BidderWorkspace(QWidget):
                   self.tr("4 Seal"), self.tr("5 Submit and receipt")]
         for index, title in enumerate(titles):
             self.tabs.setTabText(index, title)
+        self.tabs.setTabText(MY_BIDS, self.tr("My bids"))
         self.tabs.setAccessibleName(self.tr("Steps of the bid"))
         self._update_tabs()
 
@@ -116,6 +123,19 @@ class BidderWorkspace(QWidget):
         except Exception as ex:
             self.error_view.show_error(ex)
 
+    def open_project_folder(self, directory: Path) -> None:
+        """Open a draft chosen in My bids (verified again) on the Tenders page."""
+        try:
+            trust_list = load_trust([])
+        except Exception:
+            trust_list = None  # no trust list configured: integrity only, as the CLI does
+        try:
+            self.set_project(bp.open_project(directory, trust_list=trust_list))
+        except Exception as ex:
+            self.error_view.show_error(ex)
+            return
+        self.tabs.setCurrentIndex(SUBMIT if self.project and self.project.sealed else TENDERS)
+
     def set_project(self, project: bp.BidProject | None) -> None:
         self.project = project
         if project is not None:
@@ -125,6 +145,7 @@ class BidderWorkspace(QWidget):
         self.documents.set_project(project)
         self.seal_page.set_project(project)
         self.submit_page.set_project(project)
+        self.deadline_badge.tick()
         self._update_tabs()
 
     def _project_fetched(self, project: bp.BidProject, changes: bp.TenderChanges | None) -> None:
@@ -152,6 +173,8 @@ class BidderWorkspace(QWidget):
             self.submit_page.refresh()
         elif index == DOCUMENTS:
             self.documents.refresh()
+        elif index == MY_BIDS:
+            self.my_bids.refresh()
 
     def _session_changed(self, session: object) -> None:
         self.home.explanation.setVisible(session is None)
@@ -166,10 +189,12 @@ class BidderWorkspace(QWidget):
         self.browser.retranslate()
         self.seal_page.refresh()
         self.submit_page.refresh()
+        self.my_bids.show_entries()
+        self.deadline_badge.tick()
 
     @property
     def busy(self) -> bool:
-        return self.browser.busy or self.seal_page.busy or self.submit_page.busy
+        return self.browser.busy or self.seal_page.busy or self.submit_page.busy or self.my_bids.busy
 
     def can_close(self) -> bool:
         """Stop what runs: an upload resumes next time; a cancelled seal leaves nothing behind."""
