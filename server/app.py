@@ -94,7 +94,9 @@ def create_app(settings: Settings) -> FastAPI:
     for router in (auth_router, trustlist_router, tenders_router, submissions_router, audit_router):
         app.include_router(router)
 
-    @app.get("/api/v1/health", tags=["meta"])
+    from server.auth.permissions import Public
+
+    @app.get("/api/v1/health", tags=["meta"], dependencies=[Public])
     async def health() -> dict[str, str]:  # async: answers even while every worker thread is busy
         return {"status": "ok", "version": __version__, "server_time": clock.isoformat(clock.now())}
 

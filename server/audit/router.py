@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from typing import Annotated
 
 from cryptography.hazmat.primitives import serialization
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import StreamingResponse
 from sqlalchemy import select
@@ -37,29 +37,14 @@ from server import clock
 from server.audit import chain
 from server.audit.checkpoints import lifespan
 from server.audit.models import AuditCheckpoint, AuditEntry, AuditHead
+from server.auth.permissions import AuditReader
 from server.auth.service import Actor
-from server.deps import current_actor
 from server.keys import ServerKeys
-from server.problems import Problem
 
-READ_ROLES = ("supervisor", "admin")
 BATCH = 1000
 MAX_WAIT_SECONDS = 30
 
 router = APIRouter(prefix="/api/v1/audit", tags=["audit"], lifespan=lifespan)
-
-
-def audit_reader(request: Request) -> Actor:
-    """The caller, who must be a supervisor or an administrator (checked in a transaction of its own)."""
-    actor = current_actor(request)
-    if not actor.has(*READ_ROLES):
-        raise Problem(403, "auth.forbidden", "Not allowed",
-                      f"reading the audit trail needs the role supervisor or admin; you have "
-                      f"{', '.join(sorted(actor.roles)) or 'no role'}")
-    return actor
-
-
-AuditReader = Annotated[Actor, Depends(audit_reader)]
 
 
 def entry_out(entry: AuditEntry) -> AuditEntryOut:

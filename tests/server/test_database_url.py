@@ -24,6 +24,7 @@ import requests
 from server.cli import main as server_main
 from server.settings import DATABASE_URL_ENV, DATABASE_URL_FILE_ENV
 from tests.server.pgcluster import Cluster, free_port
+from tests.server.startup import wait_until_healthy
 
 ROLE = "bid_owner"
 PASSWORD = "p@ss/w%rd:x"
@@ -126,15 +127,8 @@ class RunProcess:
                 stdout=log, stderr=subprocess.STDOUT, start_new_session=True, env={**os.environ, **env})
 
     def wait_healthy(self) -> None:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            assert self.proc.poll() is None, self.output()
-            try:
-                if requests.get(self.url + "/api/v1/health", timeout=1).ok:
-                    return
-            except requests.ConnectionError:
-                time.sleep(0.05)
-        raise AssertionError("the server did not start: " + self.output())
+        wait_until_healthy(self.url, what="the server",
+                           still_starting=lambda: None if self.proc.poll() is None else self.output())
 
     def stop(self) -> str:
         if self.proc.poll() is None:
