@@ -14,7 +14,7 @@ import uvicorn
 
 from server.cli import main as server_main
 from tests.server.pgcluster import Cluster, free_port
-from tests.server.startup import wait_until_healthy
+from tests.server.startup import make_app, wait_until_healthy
 
 BACKENDS = ["sqlite", "postgresql"]
 
@@ -63,16 +63,7 @@ def _database_url(backend: str, pg_cluster: Cluster | str) -> str:
 
 def start_server(data: Path, database_url: str = "") -> RunningServer:
     """Serve an initialised data directory on a free loopback port, in this process."""
-    from server.app import create_app
-    from server.cli import _settings
-
-    class Args:
-        pass
-
-    args = Args()
-    args.data = data  # type: ignore[attr-defined]
-    args.database_url = database_url  # type: ignore[attr-defined]
-    app = create_app(_settings(args))  # type: ignore[arg-type]
+    app = make_app(data, database_url)
     port = free_port()
     config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
     server = uvicorn.Server(config)

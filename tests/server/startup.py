@@ -1,13 +1,33 @@
-"""Waiting for a test server to come up: one helper for the in-process server and for `bidclient-server run`."""
+"""Starting test servers: the app for an initialised data directory, and waiting until a server answers
+(in-process or `bidclient-server run`)."""
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 import requests
 
+if TYPE_CHECKING:
+    from fastapi import FastAPI
+
 HEALTH = "/api/v1/health"
+
+
+def make_app(data: Path, database_url: str = "") -> FastAPI:
+    """The app `bidclient-server run --data DATA` would serve (built in this process)."""
+    from server.app import create_app
+    from server.cli import _settings
+
+    class Args:
+        pass
+
+    args = Args()
+    args.data = data  # type: ignore[attr-defined]
+    args.database_url = database_url  # type: ignore[attr-defined]
+    return create_app(_settings(args))  # type: ignore[arg-type]
 
 
 def wait_until_healthy(url: str, *, timeout: float = 60, still_starting: Callable[[], str | None] | None = None,

@@ -14,6 +14,7 @@ from starlette.routing import Route
 
 from server.auth import permissions
 from server.cli import main as server_main
+from tests.server.startup import make_app
 
 # Open to anyone: health, the login itself, the published tenders and what a client needs to judge
 # signatures (trust list, server certificates, the timestamp authority). Adding a route here is a decision
@@ -61,19 +62,9 @@ def route_rules(app: FastAPI) -> dict[tuple[str, str], list[str]]:
 
 @pytest.fixture(scope="module")
 def app(tmp_path_factory: pytest.TempPathFactory) -> FastAPI:
-    from server.app import create_app
-    from server.cli import _settings
-
     data = tmp_path_factory.mktemp("permissions") / "server"
     assert server_main(["init", "--data", str(data)]) == 0
-
-    class Args:
-        pass
-
-    args = Args()
-    args.data = data  # type: ignore[attr-defined]
-    args.database_url = ""  # type: ignore[attr-defined]
-    return create_app(_settings(args))  # type: ignore[arg-type]
+    return make_app(data)
 
 
 def test_every_route_declares_a_permission(app: FastAPI) -> None:
