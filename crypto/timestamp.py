@@ -1,9 +1,9 @@
 """RFC 3161 timestamps: a client over HTTP, a minimal authority, and token verification.
 
 A TimeStampToken is a CMS SignedData whose content is a TSTInfo; it is built and checked with the same
-building blocks as crypto.cms_sign. Tokens made here pass ``openssl ts -verify``: the TSA certificate has a
-critical extendedKeyUsage of timeStamping only, it is embedded when the request asks for it, and the signed
-attributes carry an ESS signing-certificate-v2.
+building blocks as crypto.cms_sign (crypto._signed_data). Tokens made here pass ``openssl ts -verify``: the
+TSA certificate has a critical extendedKeyUsage of timeStamping only, it is embedded when the request asks
+for it, and the signed attributes carry an ESS signing-certificate-v2.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives.serialization import Encoding
 from cryptography.x509.oid import ExtendedKeyUsageOID
 
-from crypto.cms_sign import (
+from crypto._signed_data import (
     DIGEST_OF,
     build_signed_data,
     build_signer_info,

@@ -1,9 +1,12 @@
-"""Request dependencies: the unit of work, the authenticated actor, role checks."""
+"""Request dependencies: the unit of work, settings, keys, the authenticated actor.
+
+Who may call a route (roles, ownership) is declared with server/auth/permissions.py.
+"""
 
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -63,16 +66,3 @@ def current_actor(request: Request) -> auth_service.Actor:
 
 
 CurrentActor = Annotated[auth_service.Actor, Depends(current_actor)]
-
-
-def require_roles(*roles: str) -> Callable[[auth_service.Actor], auth_service.Actor]:
-    """A dependency that lets through only actors holding one of ``roles``."""
-
-    def check(actor: CurrentActor) -> auth_service.Actor:
-        if not actor.has(*roles):
-            raise Problem(403, "auth.forbidden", "Not allowed",
-                          f"this needs the role {' or '.join(roles)}; you have "
-                          f"{', '.join(sorted(actor.roles)) or 'no role'}")
-        return actor
-
-    return check

@@ -1,11 +1,14 @@
-"""The layer rule: ui -> bidclient -> {crypto, forms}; server -> {bidclient.protocol, crypto, forms}.
+"""The layer rule: ui -> bidclient -> {crypto, forms}; server -> {bidclient.protocol, crypto, forms}; and no
+import cycle among the project's modules.
 
-Checked on the source with ast, so a forbidden import anywhere (even inside a function) fails the suite.
+Checked on the source with ast, so a forbidden import anywhere (even inside a function or under
+TYPE_CHECKING) fails the suite.
 """
 
 from __future__ import annotations
 
 import ast
+import functools
 from pathlib import Path
 
 import pytest
@@ -24,9 +27,15 @@ FORBIDDEN: dict[str, set[str]] = {
 }
 
 
-def imported_modules(source: str) -> set[str]:
+@functools.cache
+def _tree(path: Path) -> ast.Module:
+    return ast.parse(path.read_text(encoding="utf-8"))
+
+
+def imported_modules(source: str | ast.Module) -> set[str]:
     names: set[str] = set()
-    for node in ast.walk(ast.parse(source)):
+    tree = ast.parse(source) if isinstance(source, str) else source
+    for node in ast.walk(tree):
         if isinstance(node, ast.Import):
             names.update(alias.name for alias in node.names)
         elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
@@ -34,11 +43,11 @@ def imported_modules(source: str) -> set[str]:
     return names
 
 
-def violations(package: str, source: str) -> set[str]:
+def violations(package: str, source: str | ast.Module) -> set[str]:
     return {name for name in imported_modules(source) if name.split(".")[0] in FORBIDDEN[package]}
 
 
-def server_violations(source: str) -> set[str]:
+def server_violations(source: str | ast.Module) -> set[str]:
     """server may use bidclient.protocol only, not the rest of the application core."""
     return {
         name
@@ -58,10 +67,112 @@ def test_checker_detects_a_violation() -> None:
 def test_package_respects_layers(package: str) -> None:
     bad: dict[str, set[str]] = {}
     for path in sorted((ROOT / package).rglob("*.py")):
-        source = path.read_text(encoding="utf-8")
+        source = _tree(path)
         found = violations(package, source)
         if package == "server":
             found |= server_violations(source)
         if found:
             bad[str(path.relative_to(ROOT))] = found
     assert not bad, f"layer rule broken: {bad}"
+
+
+# --- no import cycles -----------------------------------------------------------------------------------
+
+
+def project_modules() -> dict[str, Path]:
+    """Every module of the project by dotted name (a package by its name, for its __init__.py)."""
+    modules: dict[str, Path] = {}
+    for package in sorted(PROJECT):
+        for path in sorted((ROOT / package).rglob("*.py")):
+            parts = list(path.relative_to(ROOT).with_suffix("").parts)
+            if parts[-1] == "__init__":
+                parts.pop()
+            modules[".".join(parts)] = path
+    return modules
+
+
+def module_imports(name: str, tree: ast.Module, modules: set[str], *, is_package: bool) -> set[str]:
+    """The project modules that module ``name`` imports (``from a import b`` counts as a.b when b is a
+    module, else as a; anything not of the project is left out)."""
+    found: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            targets = [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            module = node.module or ""
+            if node.level:
+                base = name.split(".") if is_package else name.split(".")[:-1]
+                base = base[: len(base) - (node.level - 1)]
+                module = ".".join([*base, module] if module else base)
+            targets = [f"{module}.{alias.name}" if f"{module}.{alias.name}" in modules else module
+                       for alias in node.names]
+        else:
+            continue
+        for target in targets:
+            while target and target not in modules:
+                target = target.rpartition(".")[0]
+            if target and target != name:
+                found.add(target)
+    return found
+
+
+def import_cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """The strongly connected components with more than one module (Tarjan, iterative)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    cycles: list[list[str]] = []
+    for root in sorted(graph):
+        if root in index:
+            continue
+        work = [(root, iter(sorted(graph[root])))]
+        index[root] = low[root] = len(index)
+        stack.append(root)
+        on_stack.add(root)
+        while work:
+            node, children = work[-1]
+            child = next(children, None)
+            if child is not None:
+                if child not in index:
+                    index[child] = low[child] = len(index)
+                    stack.append(child)
+                    on_stack.add(child)
+                    work.append((child, iter(sorted(graph.get(child, ())))))
+                elif child in on_stack:
+                    low[node] = min(low[node], index[child])
+                continue
+            work.pop()
+            if work:
+                low[work[-1][0]] = min(low[work[-1][0]], low[node])
+            if low[node] == index[node]:
+                component = []
+                while True:
+                    member = stack.pop()
+                    on_stack.discard(member)
+                    component.append(member)
+                    if member == node:
+                        break
+                if len(component) > 1:
+                    cycles.append(sorted(component))
+    return cycles
+
+
+def test_cycle_checker_detects_a_cycle() -> None:
+    modules = {"crypto", "crypto.a", "crypto.b", "crypto.c"}
+    a = module_imports("crypto.a", ast.parse("from crypto import b\n"), modules, is_package=False)
+    b = module_imports("crypto.b", ast.parse("def f():\n    from .a import x\n"), modules, is_package=False)
+    c = module_imports("crypto.c", ast.parse("import crypto.a\nimport os\n"), modules, is_package=False)
+    assert (a, b, c) == ({"crypto.b"}, {"crypto.a"}, {"crypto.a"})
+    assert import_cycles({"crypto.a": a, "crypto.b": b, "crypto.c": c}) == [["crypto.a", "crypto.b"]]
+    assert import_cycles({"crypto.a": set(), "crypto.b": {"crypto.a"}, "crypto.c": {"crypto.a"}}) == []
+
+
+def test_no_import_cycles() -> None:
+    modules = project_modules()
+    names = set(modules)
+    graph = {name: module_imports(name, _tree(path), names, is_package=path.name == "__init__.py")
+             for name, path in modules.items()}
+    cycles = import_cycles(graph)
+    assert not cycles, f"import cycles among the project's modules (break them, e.g. move the shared part " \
+                       f"into a module both import): {cycles}"

@@ -15,10 +15,9 @@ from collections.abc import Iterator
 from typing import Annotated
 
 from cryptography.hazmat.primitives import serialization
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import StreamingResponse
-from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bidclient.protocol.audit import (
@@ -34,32 +33,17 @@ from bidclient.protocol.audit import (
 )
 from bidclient.protocol.common import canonical_json
 from server import clock
-from server.audit import chain
+from server.audit import chain, service
 from server.audit.checkpoints import lifespan
-from server.audit.models import AuditCheckpoint, AuditEntry, AuditHead
+from server.audit.models import AuditEntry
+from server.auth.permissions import AuditReader
 from server.auth.service import Actor
-from server.deps import current_actor
 from server.keys import ServerKeys
-from server.problems import Problem
 
-READ_ROLES = ("supervisor", "admin")
 BATCH = 1000
 MAX_WAIT_SECONDS = 30
 
 router = APIRouter(prefix="/api/v1/audit", tags=["audit"], lifespan=lifespan)
-
-
-def audit_reader(request: Request) -> Actor:
-    """The caller, who must be a supervisor or an administrator (checked in a transaction of its own)."""
-    actor = current_actor(request)
-    if not actor.has(*READ_ROLES):
-        raise Problem(403, "auth.forbidden", "Not allowed",
-                      f"reading the audit trail needs the role supervisor or admin; you have "
-                      f"{', '.join(sorted(actor.roles)) or 'no role'}")
-    return actor
-
-
-AuditReader = Annotated[Actor, Depends(audit_reader)]
 
 
 def entry_out(entry: AuditEntry) -> AuditEntryOut:
@@ -68,10 +52,8 @@ def entry_out(entry: AuditEntry) -> AuditEntryOut:
 
 def _read_feed(factory: sessionmaker[Session], after: int, limit: int) -> tuple[list[AuditEntryOut], int]:
     with factory() as db:
-        rows = db.execute(select(AuditEntry).where(AuditEntry.seq > after).order_by(AuditEntry.seq)
-                          .limit(limit)).scalars().all()
-        head = db.execute(select(AuditHead.seq).where(AuditHead.id == 1)).scalar_one_or_none() or 0
-        return [entry_out(row) for row in rows], head
+        rows = service.entries_after(db, after=after, limit=limit)
+        return [entry_out(row) for row in rows], service.head_seq(db)
 
 
 @router.get("", response_model=AuditFeedOut, summary="Read the trail live (long-poll)")
@@ -95,8 +77,7 @@ def checkpoints(request: Request, actor: AuditReader,
                 after: Annotated[int, Query(ge=0, le=2**62)] = 0) -> CheckpointsOut:
     factory: sessionmaker[Session] = request.app.state.session_factory
     with factory() as db:
-        rows = db.execute(select(AuditCheckpoint).where(AuditCheckpoint.seq > after)
-                          .order_by(AuditCheckpoint.seq).limit(BATCH)).scalars().all()
+        rows = service.checkpoints_after(db, after=after, limit=BATCH)
     return CheckpointsOut(checkpoints=[CheckpointOut(seq=c.seq, entry_hash=c.entry_hash, created_at=c.created_at,
                                                      token=base64.b64encode(c.token).decode("ascii"))
                                        for c in rows])
@@ -119,8 +100,7 @@ def export_lines(factory: sessionmaker[Session], keys: ServerKeys, head_seq: int
     count = 0
     while last < head_seq:
         with factory() as db:
-            rows = db.execute(select(AuditEntry).where(AuditEntry.seq > last, AuditEntry.seq <= head_seq)
-                              .order_by(AuditEntry.seq).limit(BATCH)).scalars().all()
+            rows = service.entries_after(db, after=last, upto=head_seq, limit=BATCH)
         if not rows:
             break
         for row in rows:
@@ -128,8 +108,7 @@ def export_lines(factory: sessionmaker[Session], keys: ServerKeys, head_seq: int
         count += len(rows)
         last = rows[-1].seq
     with factory() as db:
-        cps = db.execute(select(AuditCheckpoint).where(AuditCheckpoint.seq <= head_seq)
-                         .order_by(AuditCheckpoint.seq)).scalars().all()
+        cps = service.checkpoints_upto(db, upto=head_seq)
     for cp in cps:
         yield _line(ExportCheckpoint(seq=cp.seq, entry_hash=cp.entry_hash, created_at=clock.isoformat(cp.created_at),
                                      token=base64.b64encode(cp.token).decode("ascii")))
@@ -138,9 +117,7 @@ def export_lines(factory: sessionmaker[Session], keys: ServerKeys, head_seq: int
 
 def _record_export(factory: sessionmaker[Session], actor: Actor) -> tuple[int, str]:
     with factory() as db:
-        entry = chain.append(db, actor=actor.ref, action="audit.export", object_type="audit_chain",
-                             object_id="export")
-        head = (entry.seq, entry.entry_hash)
+        head = service.record_export(db, actor=actor)
         db.commit()
     return head
 

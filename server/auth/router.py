@@ -11,13 +11,14 @@ from fastapi import APIRouter, Request
 from bidclient.protocol.auth import AccountOut, ChallengeOut, LoginIn, LoginOut, RevocationCheckOut
 from server import clock, ratelimit
 from server.auth import challenges, service
-from server.deps import AddressDep, CurrentActor, DbSession, KeysDep, SettingsDep
+from server.auth.permissions import CurrentActor, Public
+from server.deps import AddressDep, DbSession, KeysDep, SettingsDep
 from server.problems import DomainError, Problem
 
 router = APIRouter(prefix="/api/v1/auth", tags=["auth"])
 
 
-@router.post("/challenge", response_model=ChallengeOut)
+@router.post("/challenge", response_model=ChallengeOut, dependencies=[Public])
 async def challenge(settings: SettingsDep, keys: KeysDep) -> ChallengeOut:
     """A login challenge. Stateless until used (server/auth/challenges.py), so it needs no thread and
     no database: it answers at once even during a deadline rush."""
@@ -26,7 +27,7 @@ async def challenge(settings: SettingsDep, keys: KeysDep) -> ChallengeOut:
     return ChallengeOut(nonce=nonce, expires_at=expires, server_time=now)
 
 
-@router.post("/login", response_model=LoginOut,
+@router.post("/login", response_model=LoginOut, dependencies=[Public],
              responses={429: {"description": "Too many login attempts (request.rate_limited); see Retry-After"}})
 def login(body: LoginIn, request: Request, db: DbSession, settings: SettingsDep, keys: KeysDep,
           address: AddressDep) -> LoginOut:

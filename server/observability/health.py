@@ -20,6 +20,7 @@ from pydantic import BaseModel
 from sqlalchemy import text
 
 from server import clock
+from server.auth.permissions import Public
 from server.problems import Problem
 from server.settings import redact
 
@@ -96,7 +97,7 @@ def install_health(app: FastAPI, version: str, clock_limiter: anyio.CapacityLimi
     def run_checks() -> dict[str, dict[str, Any]]:
         return {"database": _database(app), "storage": _storage(app), "disk": _disk(app)}
 
-    @app.get("/api/v1/health", tags=["meta"], response_model=HealthOut,
+    @app.get("/api/v1/health", tags=["meta"], response_model=HealthOut, dependencies=[Public],
              summary="Whether this instance can serve, and what an operator must look at",
              responses={503: {"description": "server.unhealthy: the database or the storage fails; the "
                                              "problem carries the same members"}})

@@ -14,11 +14,12 @@ import ipaddress
 import os
 from typing import Any
 
-from fastapi import Request
+from fastapi import Depends, Request
 from fastapi.responses import Response
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 from prometheus_client.multiprocess import MultiProcessCollector
 
+from server.auth.permissions import permission
 from server.problems import Problem
 
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
@@ -68,20 +69,25 @@ def _loopback(host: str) -> bool:
         return False
 
 
+@permission("metrics scraper (metrics_token, or a direct loopback peer)")
+def require_metrics_scraper(request: Request) -> None:
+    """With ``metrics_token`` set, only a Bearer of that token; without, only a direct peer on loopback (a
+    request relayed by a proxy carries a forwarding header and is refused)."""
+    token = request.app.state.settings.metrics_token
+    if token:
+        scheme, _, given = request.headers.get("authorization", "").partition(" ")
+        allowed = scheme.lower() == "bearer" and hmac.compare_digest(given.strip().encode(), token.encode())
+    else:
+        forwarded = "x-forwarded-for" in request.headers or "forwarded" in request.headers
+        allowed = request.client is not None and _loopback(request.client.host) and not forwarded
+    if not allowed:
+        raise Problem(403, "metrics.forbidden", "Metrics are not public",
+                      "send the configured metrics_token as a Bearer token, or scrape from this "
+                      "machine's loopback without a proxy (docs/operations.md)")
+
+
 def install_endpoint(app: Any) -> None:
-    """GET /metrics: with ``metrics_token`` set, for a Bearer of that token; without, only for a direct
-    peer on loopback (a request relayed by a proxy carries a forwarding header and is refused)."""
-    @app.get("/metrics", include_in_schema=False)
+    """GET /metrics, for a metrics scraper only (require_metrics_scraper)."""
+    @app.get("/metrics", include_in_schema=False, dependencies=[Depends(require_metrics_scraper)])
     async def metrics_endpoint(request: Request) -> Response:
-        token = app.state.settings.metrics_token
-        if token:
-            scheme, _, given = request.headers.get("authorization", "").partition(" ")
-            allowed = scheme.lower() == "bearer" and hmac.compare_digest(given.strip().encode(), token.encode())
-        else:
-            forwarded = "x-forwarded-for" in request.headers or "forwarded" in request.headers
-            allowed = request.client is not None and _loopback(request.client.host) and not forwarded
-        if not allowed:
-            raise Problem(403, "metrics.forbidden", "Metrics are not public",
-                          "send the configured metrics_token as a Bearer token, or scrape from this "
-                          "machine's loopback without a proxy (docs/operations.md)")
         return Response(app.state.metrics.exposition(), media_type=CONTENT_TYPE)

@@ -34,9 +34,10 @@ from bidclient.protocol.submission import (
 )
 from server import clock, ratelimit
 from server.auth import service as auth_service
+from server.auth.permissions import ActorLater, BidderActor, BidderLater, CurrentActor, OpeningReader, Public
 from server.blobs import BlobStore
 from server.db import session_scope
-from server.deps import KeysDep, ReadDbSession, SettingsDep, client_address, current_actor
+from server.deps import KeysDep, ReadDbSession, SettingsDep, client_address
 from server.keys import ServerKeys
 from server.lanes import upload_lane
 from server.problems import DomainError, Problem
@@ -83,13 +84,6 @@ def _db(request: Request) -> Iterator[Session]:
 DbSession = Annotated[Session, Depends(_db, scope="function")]
 
 
-def _actor(request: Request) -> auth_service.Actor:
-    return current_actor(request)
-
-
-CurrentActor = Annotated[auth_service.Actor, Depends(_actor, scope="function")]
-
-
 def _store(settings: Settings) -> BlobStore:
     return BlobStore(settings.blob_dir)
 
@@ -105,7 +99,7 @@ def _signature(text: str) -> bytes:
 
 
 @router.post("/api/v1/uploads", response_model=UploadOut, status_code=201)
-async def create_upload(body: UploadCreate, request: Request,
+async def create_upload(body: UploadCreate, request: Request, authenticate: BidderLater,
                         idempotency_key: Annotated[str | None, Header(max_length=100)] = None) -> UploadOut:
     arrived = clock.now()  # before any wait in a lane
     settings: Settings = request.app.state.settings
@@ -116,7 +110,7 @@ async def create_upload(body: UploadCreate, request: Request,
     signature = _signature(body.statement_signature)
 
     def verify() -> tuple[auth_service.Actor, service.VerifiedStatement]:
-        actor = current_actor(request)
+        actor = authenticate()
         ratelimit.check(limiter, "upload_start_per_identity", actor.identity_key,
                         settings.upload_start_per_identity, what="uploads started by this identity",
                         on_refused=lambda kind: refused.labels(kind).inc())
@@ -157,7 +151,7 @@ def upload_status_head(upload_id: str, db: ReadDbSession, actor: CurrentActor, s
 @router.put("/api/v1/uploads/{upload_id}/chunks/{offset}", response_model=ChunkOut,
             openapi_extra={"requestBody": {"required": True, "content": {"application/octet-stream": {
                 "schema": {"type": "string", "format": "binary"}}}}})
-async def put_chunk(upload_id: str, offset: int, request: Request) -> ChunkOut:
+async def put_chunk(upload_id: str, offset: int, request: Request, authenticate: ActorLater) -> ChunkOut:
     """Store bytes [offset, offset + Content-Length) of the upload; header X-Chunk-SHA256 is their hash.
 
     Authentication and the plan run in the upload lane, then the lane is left while the bytes arrive
@@ -178,7 +172,7 @@ async def put_chunk(upload_id: str, offset: int, request: Request) -> ChunkOut:
                       max_chunk_size=settings.max_chunk_size)
 
     def authenticate_and_plan() -> tuple[auth_service.Actor, service.ChunkPlan]:
-        actor = current_actor(request)
+        actor = authenticate()
         return actor, _in_read_unit(request, lambda db: service.plan_chunk(
             db, actor=actor, upload_id=upload_id, offset=offset, length=length, sha256=sha256, settings=settings))
 
@@ -259,7 +253,7 @@ def _storage_failed(upload_id: str, offset: int, error: OSError) -> Problem:
 
 
 @router.post("/api/v1/uploads/{upload_id}/complete", response_model=SubmissionOut, status_code=201)
-async def complete_upload(upload_id: str, request: Request) -> SubmissionOut:
+async def complete_upload(upload_id: str, request: Request, authenticate: ActorLater) -> SubmissionOut:
     """Verify the whole upload, move it into the blob store, record the submission and its receipt.
 
     The submission time is this request's arrival: every byte was acknowledged before it, and waiting
@@ -271,7 +265,7 @@ async def complete_upload(upload_id: str, request: Request) -> SubmissionOut:
     store = _store(settings)
 
     def authenticate_and_plan() -> tuple[auth_service.Actor, service.CompletionPlan]:
-        actor = current_actor(request)
+        actor = authenticate()
         return actor, _in_read_unit(request, lambda db: service.plan_completion(
             db, actor=actor, upload_id=upload_id, arrived=arrived, settings=settings, store=store))
 
@@ -319,7 +313,7 @@ def my_submissions(db: ReadDbSession, actor: CurrentActor, tender_id: str | None
 
 
 @router.get("/api/v1/tenders/{tender_id}/submissions", response_model=list[SubmissionOut])
-def tender_submissions(tender_id: str, db: ReadDbSession, actor: CurrentActor) -> list[SubmissionOut]:
+def tender_submissions(tender_id: str, db: ReadDbSession, actor: OpeningReader) -> list[SubmissionOut]:
     return [service.submission_out(s) for s in service.list_for_opening(db, actor=actor, tender_id=tender_id)]
 
 
@@ -336,7 +330,7 @@ def download_envelope(submission_id: str, db: DbSession, actor: CurrentActor, se
 
 
 @router.post("/api/v1/submissions/{submission_id}/withdraw", response_model=SubmissionOut)
-def withdraw(submission_id: str, body: WithdrawIn, db: DbSession, actor: CurrentActor, settings: SettingsDep,
+def withdraw(submission_id: str, body: WithdrawIn, db: DbSession, actor: BidderActor, settings: SettingsDep,
              keys: KeysDep) -> SubmissionOut:
     return service.submission_out(service.withdraw(db, actor=actor, submission_id=submission_id,
                                                    signature=_signature(body.statement_signature),
@@ -346,7 +340,8 @@ def withdraw(submission_id: str, body: WithdrawIn, db: DbSession, actor: Current
 # --- the server's certificates and the built-in TSA ----------------------------------------------------
 
 
-@router.get("/api/v1/server/certificates", response_model=ServerCertificatesOut, tags=["meta"])
+@router.get("/api/v1/server/certificates", response_model=ServerCertificatesOut, tags=["meta"],
+            dependencies=[Public])
 def server_certificates(keys: KeysDep) -> ServerCertificatesOut:
     def pem(cert: Any) -> str:
         return str(cert.public_bytes(serialization.Encoding.PEM).decode("ascii"))
@@ -356,7 +351,7 @@ def server_certificates(keys: KeysDep) -> ServerCertificatesOut:
                                  ca_sha256=keys.ca_certificate.fingerprint(hashes.SHA256()).hex())
 
 
-@router.post("/api/v1/tsa", tags=["meta"], response_class=Response,
+@router.post("/api/v1/tsa", tags=["meta"], response_class=Response, dependencies=[Public],
              openapi_extra={"requestBody": {"required": True, "content": {"application/timestamp-query": {
                  "schema": {"type": "string", "format": "binary"}}}}},
              responses={200: {"content": {"application/timestamp-reply": {

@@ -90,11 +90,6 @@ def _before_deadline(tender: TenderVersion, when: datetime) -> None:
                           "nothing was submitted", status=409, deadline=clock.isoformat(tender.deadline))
 
 
-def _require_bidder(actor: Actor) -> None:
-    if not actor.has(Role.BIDDER.value):
-        raise DomainError("auth.forbidden", "only bidders submit bids", status=403)
-
-
 def _verify_statement(db: Session, *, actor: Actor, content: bytes, signature: bytes, settings: Settings,
                       what: str) -> str:
     """Check a bidder's signed statement: intact over exactly ``content``, trusted, and signed by the
@@ -135,7 +130,6 @@ def verify_upload_statement(db: Session, *, actor: Actor, body: UploadCreate, si
     """Check the bidder's signed submission statement (may fetch CRLs and OCSP answers). Needs only a
     read-only unit: 200 bidders near the deadline must not queue behind each other's certificate checks
     while holding a write lock or an upload lane."""
-    _require_bidder(actor)
     statement = submission_statement(tender_id=body.tender_id, tender_version=body.tender_version,
                                      envelope_sha256=body.sha256, size=body.size, bidder=actor.identity_key)
     cert_sha = _verify_statement(db, actor=actor, content=statement, signature=signature, settings=settings,
@@ -481,9 +475,8 @@ def list_mine(db: Session, *, actor: Actor, tender_id: str | None) -> list[Submi
 
 
 def list_for_opening(db: Session, *, actor: Actor, tender_id: str) -> list[Submission]:
-    """The active submissions of a tender, for opening staff and supervisors, from the opening time."""
-    if not actor.has(Role.OPENING_STAFF.value, Role.SUPERVISOR.value):
-        raise DomainError("auth.forbidden", "only opening staff and supervisors list a tender's bids", status=403)
+    """The active submissions of a tender from the opening time (the route admits only opening staff and
+    supervisors: server/auth/permissions.py)."""
     tender = tenders.current_version(db, tender_id=tender_id)
     _after_opening(tender)
     return list(db.execute(select(Submission).where(Submission.tender_id == tender_id,
@@ -523,7 +516,6 @@ def envelope_for_download(db: Session, *, actor: Actor, submission_id: str, stor
 def withdraw(db: Session, *, actor: Actor, submission_id: str, signature: bytes, settings: Settings,
              keys: ServerKeys) -> Submission:
     """Withdraw the caller's active submission before the deadline (signed by the bidder)."""
-    _require_bidder(actor)
     submission = db.execute(select(Submission).where(Submission.id == submission_id).with_for_update()
                             ).scalar_one_or_none()
     if submission is None or submission.account_id != actor.account_id:

@@ -26,9 +26,11 @@ from bidclient.protocol.tender import (
     TenderVersionSummary,
 )
 from server import clock
+from server.auth import permissions
 from server.auth.models import Role
+from server.auth.permissions import AgencyActor, Public, RequireRole
 from server.auth.service import Actor
-from server.deps import DbSession, ReadDbSession, SettingsDep, current_actor, get_settings, require_roles
+from server.deps import DbSession, ReadDbSession, SettingsDep, get_settings
 from server.problems import Problem
 from server.settings import Settings
 from server.tenders import deadlines, service
@@ -37,23 +39,27 @@ from server.tenders.models import TenderVersion
 log = logging.getLogger("server.tenders")
 router = APIRouter(prefix="/api/v1/tenders", tags=["tenders"], lifespan=deadlines.lifespan)
 
-AgencyActor = Annotated[Actor, Depends(require_roles(Role.AGENCY.value))]
 TenderId = Annotated[str, Query(pattern=TENDER_ID_PATTERN)]
 _HEX64 = re.compile(r"^[0-9a-f]{64}$")
 
 
-def _agency_before_body(request: Request) -> Actor:
-    """Authenticate with a short-lived database session, closed before the body streams in, so that a
-    long upload holds no database transaction (on SQLite that would be the write lock)."""
-    actor = current_actor(request)
-    if not actor.has(Role.AGENCY.value):
-        raise Problem(403, "auth.forbidden", "Not allowed", "uploading tender documents needs the role agency")
+# Authentication reads in a short unit of its own, closed before the body streams in, so that a long upload
+# holds no database transaction (on SQLite that would be the write lock).
+DocumentUploader = Annotated[Actor, Depends(RequireRole(Role.AGENCY.value, doing="uploading tender documents"))]
+
+
+@permissions.permission("the agency that published the tender")
+def tender_owner(tender_id: str, db: ReadDbSession, actor: AgencyActor) -> Actor:
+    service.require_owner(db, actor=actor, tender_id=tender_id)
     return actor
+
+
+TenderOwner = Annotated[Actor, Depends(tender_owner)]
 
 
 @router.post("/documents", response_model=DocumentUploadOut, status_code=201,
              summary="Upload one tender PDF (agency); the body is the raw PDF")
-async def upload_document(request: Request, actor: Annotated[Actor, Depends(_agency_before_body)],
+async def upload_document(request: Request, actor: DocumentUploader,
                           settings: Annotated[Settings, Depends(get_settings)],
                           x_content_sha256: Annotated[str | None, Header()] = None) -> DocumentUploadOut:
     expected = x_content_sha256.strip().lower() if x_content_sha256 else None
@@ -107,7 +113,7 @@ def publish(body: PublishIn, request: Request, db: DbSession, settings: Settings
 @router.post("/{tender_id}/versions", response_model=TenderVersionOut, status_code=201,
              summary="Publish a clarification (答疑): the next signed version, by the owning agency")
 def clarify(tender_id: str, body: PublishIn, request: Request, db: DbSession, settings: SettingsDep,
-            actor: AgencyActor) -> TenderVersionOut:
+            actor: TenderOwner) -> TenderVersionOut:
     row = service.clarify(db, actor=actor, tender_id=tender_id, definition_b64=body.definition,
                           signature_b64=body.signature, settings=settings)
     return _published(request, row, "tender.clarify")
@@ -124,21 +130,22 @@ def _published(request: Request, row: TenderVersion, action: str) -> TenderVersi
     return _version_out(row, row.version).model_copy(update={"server_clock": ServerClockOut(**state.as_dict())})
 
 
-@router.get("", response_model=TenderListOut, summary="List published tenders (public)")
+@router.get("", response_model=TenderListOut, summary="List published tenders (public)", dependencies=[Public])
 def list_tenders(db: ReadDbSession, limit: Annotated[int, Query(ge=1, le=500)] = 100,
                  offset: Annotated[int, Query(ge=0)] = 0) -> TenderListOut:
     return TenderListOut(tenders=[_summary(t) for t in service.list_tenders(db, limit=limit, offset=offset)],
                          server_time=clock.now())
 
 
-@router.get("/{tender_id}", response_model=TenderOut, summary="One tender and its versions (public)")
+@router.get("/{tender_id}", response_model=TenderOut, summary="One tender and its versions (public)",
+            dependencies=[Public])
 def get_tender(tender_id: str, db: ReadDbSession) -> TenderOut:
     listing, versions = service.tender_listing(db, tender_id=tender_id)
     return TenderOut(**_summary(listing).model_dump(), versions=[_version_summary(v) for v in versions])
 
 
 @router.get("/{tender_id}/versions/{version}", response_model=TenderVersionOut,
-            summary="The signed definition of one version (public)")
+            summary="The signed definition of one version (public)", dependencies=[Public])
 def get_version(tender_id: str, version: int, db: ReadDbSession) -> TenderVersionOut:
     row = service.get_version(db, tender_id=tender_id, version=version)
     tender = service.get_tender(db, tender_id=tender_id)
@@ -146,7 +153,7 @@ def get_version(tender_id: str, version: int, db: ReadDbSession) -> TenderVersio
 
 
 @router.get("/{tender_id}/versions/{version}/documents/{sha256}", response_class=FileResponse,
-            summary="One tender PDF of a version, by its SHA-256 (public)",
+            summary="One tender PDF of a version, by its SHA-256 (public)", dependencies=[Public],
             responses={200: {"content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}}}})
 def get_document(tender_id: str, version: int, sha256: str, db: ReadDbSession, settings: SettingsDep) -> FileResponse:
     if not _HEX64.match(sha256):

@@ -313,15 +313,24 @@ def publish(db: Session, *, actor: Actor, definition_b64: str, signature_b64: st
     return row
 
 
+def require_owner(db: Session, *, actor: Actor, tender_id: str) -> None:
+    """Refuse unless ``actor`` is the agency that published the tender (for the route's permission)."""
+    _require_owner(get_tender(db, tender_id=tender_id), actor)
+
+
+def _require_owner(tender: Tender, actor: Actor) -> None:
+    if tender.agency_account_id != actor.account_id:
+        raise DomainError("tender.not_owner", "only the agency that published this tender may clarify it",
+                          status=403)
+
+
 def clarify(db: Session, *, actor: Actor, tender_id: str, definition_b64: str, signature_b64: str,
             settings: Settings) -> TenderVersion:
     """Publish a clarification (答疑): version current + 1 by the owning agency, before the deadline."""
     tender = db.execute(select(Tender).where(Tender.id == tender_id).with_for_update()).scalar_one_or_none()
     if tender is None:
         raise DomainError("tender.not_found", f"there is no tender {tender_id!r}", status=404)
-    if tender.agency_account_id != actor.account_id:
-        raise DomainError("tender.not_owner", "only the agency that published this tender may clarify it",
-                          status=403)
+    _require_owner(tender, actor)
     current = get_version(db, tender_id=tender_id, version=tender.current_version)
     now = clock.now()
     if now >= current.deadline:

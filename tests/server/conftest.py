@@ -4,18 +4,17 @@ from __future__ import annotations
 
 import os
 import threading
-import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-import requests
 import uvicorn
 
 from server.cli import main as server_main
 from tests.server.pgcluster import Cluster, free_port
+from tests.server.startup import make_app, wait_until_healthy
 
 BACKENDS = ["sqlite", "postgresql"]
 
@@ -64,31 +63,14 @@ def _database_url(backend: str, pg_cluster: Cluster | str) -> str:
 
 def start_server(data: Path, database_url: str = "") -> RunningServer:
     """Serve an initialised data directory on a free loopback port, in this process."""
-    from server.app import create_app
-    from server.cli import _settings
-
-    class Args:
-        pass
-
-    args = Args()
-    args.data = data  # type: ignore[attr-defined]
-    args.database_url = database_url  # type: ignore[attr-defined]
-    app = create_app(_settings(args))  # type: ignore[arg-type]
+    app = make_app(data, database_url)
     port = free_port()
     config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True, name=f"server-{port}")
     thread.start()
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 90  # generous: a loaded CI machine starts slowly
-    while time.monotonic() < deadline:
-        try:
-            if requests.get(url + "/api/v1/health", timeout=1).ok:
-                break
-        except requests.RequestException:  # a loaded machine can answer slowly: keep waiting
-            time.sleep(0.05)
-    else:
-        raise RuntimeError("the test server did not start")
+    wait_until_healthy(url, timeout=90)  # generous: a loaded CI machine starts slowly
     return RunningServer(url, data, database_url, server, thread)
 
 

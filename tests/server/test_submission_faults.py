@@ -26,6 +26,7 @@ from bidclient.protocol.submission import b64, submission_statement
 from bidclient.receipts import load_receipt, verify_receipt
 from bidclient.submit import Uploader, receipt_path, state_path
 from tests.server.pgcluster import free_port
+from tests.server.startup import wait_until_healthy
 from tests.server.submission_helpers import (
     Bidder,
     db_session,
@@ -240,14 +241,10 @@ class ServerProcess:
         self.proc = subprocess.Popen([sys.executable, "-m", "server.cli", "run", "--data", str(self.data),
                                       "--port", str(self.port), *workers], stdout=subprocess.DEVNULL,
                                      stderr=subprocess.DEVNULL, start_new_session=True)
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                if requests.get(self.url + "/api/v1/health", timeout=1).ok:
-                    return self
-            except requests.RequestException:  # a loaded machine can answer slowly: keep waiting
-                time.sleep(0.05)
-        raise RuntimeError("the server process did not start")
+        proc = self.proc
+        wait_until_healthy(self.url, what="the server process",
+                           still_starting=lambda: None if proc.poll() is None else f"it exited ({proc.returncode})")
+        return self
 
     def kill(self) -> None:
         assert self.proc is not None
