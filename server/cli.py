@@ -202,7 +202,7 @@ def app_from_environment() -> Any:
         settings = _settings(namespace)
     finally:
         install_log_redaction()
-    return create_app(settings)
+    return create_app(_with_trusted_proxies(settings, os.environ.get(TRUSTED_PROXIES_ENV, "").split()))
 
 
 def install_log_redaction() -> None:
@@ -232,6 +232,21 @@ def install_log_redaction() -> None:
     logging.setLogRecordFactory(factory)
 
 
+TRUSTED_PROXIES_ENV = "BIDCLIENT_SERVER_TRUSTED_PROXIES"
+
+
+def _with_trusted_proxies(settings: Settings, proxies: Sequence[str]) -> Settings:
+    from dataclasses import replace
+
+    from server.tls import TlsSetupError, parse_networks
+
+    try:
+        parse_networks(proxies)
+    except TlsSetupError as ex:
+        raise CliError(ex.code, str(ex), 2) from None
+    return replace(settings, trusted_proxies=tuple(proxies)) if proxies else settings
+
+
 MAX_DEFAULT_WORKERS = 8
 
 
@@ -253,10 +268,15 @@ def cmd_run(args: argparse.Namespace) -> int:
     if args.workers is not None and args.workers < 1:
         raise CliError("usage.invalid", "--workers must be at least 1", 2)
     workers = args.workers if args.workers is not None else default_workers(settings.resolved_database_url)
+    settings = _with_trusted_proxies(settings, args.trusted_proxy)
     options: dict[str, Any] = {"host": args.host, "port": args.port, "log_level": args.log_level,
                                "access_log": False, "limit_concurrency": settings.max_concurrency,
                                "backlog": 2048, "timeout_keep_alive": 30,
-                               "log_config": None}  # JSON lines, set up here (server/observability/logs.py)
+                               "log_config": None,  # JSON lines, set up here (server/observability/logs.py)
+                               # Forwarded addresses are judged by the app against --trusted-proxy only
+                               # (uvicorn would otherwise believe any local process).
+                               "proxy_headers": False}
+    options.update(_tls_options(args))
     from server.observability import logs
 
     logs.configure(args.log_level)
@@ -267,6 +287,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         # the password stays out of the environment.
         os.environ[DATA_DIR_ENV] = str(args.data.resolve())
         os.environ[LOG_LEVEL_ENV] = args.log_level
+        os.environ[TRUSTED_PROXIES_ENV] = " ".join(args.trusted_proxy)
         if args.database_url:
             os.environ[DATABASE_URL_ENV] = args.database_url
         elif args.database_url_file:
@@ -295,6 +316,28 @@ def _run_workers(uvicorn: Any, workers: int, options: dict[str, Any]) -> None:
     finally:
         if own:
             shutil.rmtree(os.environ.pop(MULTIPROC_ENV), ignore_errors=True)
+
+
+def _tls_options(args: argparse.Namespace) -> dict[str, Any]:
+    """uvicorn's ssl_* options for --tls-cert/--tls-key, checked first; none for plain HTTP, which is
+    only allowed on a loopback address (behind a reverse proxy on the same machine) or when asked."""
+    from server.tls import TlsSetupError, uvicorn_ssl_options
+
+    if bool(args.tls_cert) != bool(args.tls_key):
+        raise CliError("usage.invalid", "--tls-cert and --tls-key go together", 2)
+    if args.tls_cert:
+        try:
+            return uvicorn_ssl_options(args.tls_cert, args.tls_key)
+        except TlsSetupError as ex:
+            raise CliError(ex.code, str(ex), 2) from None
+    from server.tls import is_loopback
+
+    if not is_loopback(args.host) and not args.insecure_http:
+        raise CliError("server.insecure_http", f"refusing to serve plain HTTP on {args.host}: sessions and logins "
+                       "would cross the network unencrypted. Give --tls-cert and --tls-key, or listen on 127.0.0.1 "
+                       "behind a TLS reverse proxy (docs/deploy.md), or pass --insecure-http on a network you "
+                       "trust", 2)
+    return {}
 
 
 def _session(args: argparse.Namespace) -> Session:
@@ -467,6 +510,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--log-level", default="warning")
     p.add_argument("--workers", type=int, default=None, metavar="N",
                    help="server processes sharing the port (default: one per core on PostgreSQL, 1 on SQLite)")
+    p.add_argument("--tls-cert", type=Path, default=None, metavar="PEM",
+                   help="serve HTTPS (TLS 1.2+) with this certificate (chain) file")
+    p.add_argument("--tls-key", type=Path, default=None, metavar="PEM", help="the certificate's private key")
+    p.add_argument("--trusted-proxy", action="append", default=[], metavar="ADDR/CIDR",
+                   help="a reverse proxy whose X-Forwarded-For gives the client address (repeatable; default: "
+                        "none, the peer address is recorded)")
+    p.add_argument("--insecure-http", action="store_true",
+                   help="allow plain HTTP on a non-loopback address (only on a network you trust)")
     p.set_defaults(func=cmd_run)
 
     admin = sub.add_parser("admin", help="administration").add_subparsers(dest="admin", required=True)
