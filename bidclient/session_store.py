@@ -54,18 +54,27 @@ def set_default_server(url: str) -> None:
     _write_private_json(_client_config_path(), config)
 
 
+CA_FILE_ENV = "BIDCLIENT_CA_FILE"
+PIN_ENV = "BIDCLIENT_PIN_SHA256"  # space- or comma-separated
+INSECURE_HTTP_ENV = "BIDCLIENT_INSECURE_HTTP"  # "1"
+
+
 def tls_options(server: str) -> TlsOptions:
-    """The transport settings remembered for ``server`` (by 'bidclient login'), else the defaults:
-    the system's CA store, no pin, no plain HTTP to a remote server."""
+    """The transport settings for ``server``: those remembered by 'bidclient login', overridden by
+    BIDCLIENT_CA_FILE, BIDCLIENT_PIN_SHA256 and BIDCLIENT_INSECURE_HTTP=1 where set (for commands run
+    before any login); by default the system's CA store, no pin, no plain HTTP to a remote server."""
     table = _read_json(_client_config_path()).get("tls")
     entry = table.get(server.rstrip("/")) if isinstance(table, dict) else None
-    if not isinstance(entry, dict):
-        return TlsOptions()
+    entry = entry if isinstance(entry, dict) else {}
     ca_file = entry.get("ca_file")
     pins = entry.get("pin_sha256")
-    return TlsOptions(ca_file=ca_file if isinstance(ca_file, str) and ca_file else None,
-                      pin_sha256=tuple(p for p in pins if isinstance(p, str)) if isinstance(pins, list) else (),
-                      insecure_http=entry.get("insecure_http") is True)
+    options = TlsOptions(ca_file=ca_file if isinstance(ca_file, str) and ca_file else None,
+                         pin_sha256=tuple(p for p in pins if isinstance(p, str)) if isinstance(pins, list) else (),
+                         insecure_http=entry.get("insecure_http") is True)
+    env_pins = os.environ.get(PIN_ENV, "").replace(",", " ").split()
+    return TlsOptions(ca_file=os.environ.get(CA_FILE_ENV) or options.ca_file,
+                      pin_sha256=tuple(normalise_pin(p) for p in env_pins) or options.pin_sha256,
+                      insecure_http=os.environ.get(INSECURE_HTTP_ENV) == "1" or options.insecure_http)
 
 
 def merged_tls_options(server: str, *, ca_file: str | None = None, pin_sha256: list[str] | None = None,

@@ -180,6 +180,13 @@ def test_cli_login_over_https_remembers_the_ca_and_pin(tls_server: tuple[TlsServ
         return subprocess.run([sys.executable, "-m", "bidclient.cli.main", *args], capture_output=True, text=True,
                               env=env, timeout=120, check=False)
 
+    # Before any login, the CA file comes from the environment (trust sync, tender fetch).
+    done = cli("trust", "sync", "--server", server.url, "--trust-dir", str(tmp_path / "t0"))
+    assert done.returncode == 3 and "[net.tls_untrusted]" in done.stderr
+    env["BIDCLIENT_CA_FILE"] = str(ca_file)
+    done = cli("trust", "sync", "--server", server.url, "--trust-dir", str(tmp_path / "t1"))
+    assert done.returncode == 0, done.stderr
+    del env["BIDCLIENT_CA_FILE"]
     key = pki.party("ent-a-ec").signing_uri
     done = cli("login", "--server", server.url, "--key", key)
     assert done.returncode == 3 and "[net.tls_untrusted]" in done.stderr and "Traceback" not in done.stderr
