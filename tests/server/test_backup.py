@@ -211,3 +211,37 @@ def test_postgresql_restore_refuses_a_database_that_holds_tables(pg_cluster, pki
     done = _server_cli("restore", "--data", str(tmp_path / "r"), "--database-url", url, str(backup_dir))
     assert done.returncode == 1 and "[backup.target_not_empty]" in done.stderr
     assert not (tmp_path / "r").exists()
+
+
+def test_an_upload_interrupted_before_the_backup_resumes_on_the_restored_server(  # type: ignore[no-untyped-def]
+        live_server, pki, tmp_path: Path) -> None:
+    from bidclient.submit import SubmitCancelled, state_path
+
+    tender_id = make_tender(live_server.data)
+    bidder = login(live_server.url, pki, "ent-a")
+    bid = sealed_bid(tmp_path / "big.bid", pki, 2 << 20)
+    stop = threading.Event()
+
+    def stop_after_some_chunks(held: int, _total: int) -> None:
+        if held >= 10 * CHUNK:
+            stop.set()
+
+    with pytest.raises(SubmitCancelled):
+        _submit(bidder, bid, tender_id, progress=stop_after_some_chunks, cancel=stop)
+    backup_dir = tmp_path / "backup"
+    assert _server_cli("backup", "--data", str(live_server.data), str(backup_dir)).returncode == 0
+    restored = tmp_path / "restored"
+    assert _server_cli("restore", "--data", str(restored), str(backup_dir)).returncode == 0
+    server = start_server(restored)
+    try:
+        # The restored platform answers at its old address: here, point the bidder's upload state at it.
+        state = json.loads(state_path(bid).read_text())
+        state["server"] = server.url
+        state_path(bid).write_text(json.dumps(state))
+        again = login(server.url, pki, "ent-a")
+        first: list[int] = []
+        out = _submit(again, bid, tender_id, progress=lambda held, _total: first.append(held))
+    finally:
+        server.stop()
+    assert first[0] >= 10 * CHUNK  # resumed where it stopped, not from the start
+    assert out.envelope_sha256 == hashlib.sha256(bid.read_bytes()).hexdigest()
