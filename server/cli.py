@@ -509,7 +509,7 @@ def cmd_restore(args: argparse.Namespace) -> int:
     from server.backup import BackupError, restore
 
     try:
-        report = restore(args.source, args.data, args.database_url or "",
+        report = restore(args.source, args.data, args.database_url or os.environ.get(DATABASE_URL_ENV, ""),
                          say=lambda text: print(text, file=sys.stderr))
     except BackupError as ex:
         raise _backup_error(ex) from None
