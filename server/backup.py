@@ -281,7 +281,8 @@ def backup(settings: Settings, config: dict[str, Any], destination: Path, *, say
                 digest, size = _copy_hashing(key_file, target)
                 os.chmod(target, 0o600)
                 files[f"keys/{key_file.name}"] = {"sha256": digest, "size": size}
-        portable = {k: v for k, v in config.items() if k != "database_url"}
+        # Where the database is (and its password) belongs to the machine, not the backup.
+        portable = {k: v for k, v in config.items() if k not in ("database_url", "database_url_file")}
         (folder / "server.json").write_text(json.dumps(portable, indent=2), encoding="utf-8")
         manifest = {"format": FORMAT, "version": FORMAT_VERSION, "created_at": datetime.now(UTC).isoformat(),
                     "backend": backend, "database_file": database_file.name, **info,
@@ -452,9 +453,11 @@ class RestoreReport:
     verified: VerifyReport
 
 
-def restore(source: Path, data: Path, database_url: str, *, say: Say = _quiet) -> RestoreReport:
+def restore(source: Path, data: Path, database_url: str, *, say: Say = _quiet,
+            database_config: dict[str, str] | None = None) -> RestoreReport:
     """Restore ``source`` into the new data directory ``data`` (and, for a PostgreSQL backup, into the
-    empty database ``database_url``), then verify the result; on any failure nothing is left behind."""
+    empty database ``database_url``), then verify the result; on any failure nothing is left behind.
+    ``database_config``: how the new server.json names the database (default: the URL itself)."""
     _require_empty(data, "server.already_initialised", "restore into a new data directory")
     manifest = check_backup(source, say=say)
     backend = manifest.get("backend")
@@ -480,8 +483,10 @@ def restore(source: Path, data: Path, database_url: str, *, say: Say = _quiet) -
                 (folder / name).mkdir(exist_ok=True)
             os.chmod(folder / "keys", 0o700)
             config = json.loads((source / "server.json").read_text(encoding="utf-8"))
-            config["database_url"] = database_url
-            (folder / "server.json").write_text(json.dumps(config, indent=2), encoding="utf-8")
+            config.update(database_config if database_config is not None else {"database_url": database_url})
+            fd = os.open(folder / "server.json", os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "w", encoding="utf-8") as out:
+                out.write(json.dumps(config, indent=2))
             settings = Settings(data_dir=folder, database_url=database_url)
             if backend == "sqlite":
                 say("restoring the SQLite database")

@@ -509,8 +509,12 @@ def cmd_restore(args: argparse.Namespace) -> int:
     from server.backup import BackupError, restore
 
     try:
-        report = restore(args.source, args.data, args.database_url or os.environ.get(DATABASE_URL_ENV, ""),
-                         say=lambda text: print(text, file=sys.stderr))
+        # Named in the new server.json as init would: a URL file by its path, so its password stays in it.
+        database_config = {"database_url": args.database_url or ""}
+        if args.database_url_file:
+            database_config["database_url_file"] = str(Path(args.database_url_file).resolve())
+        report = restore(args.source, args.data, _database_url(args, {}),
+                         say=lambda text: print(text, file=sys.stderr), database_config=database_config)
     except BackupError as ex:
         raise _backup_error(ex) from None
     checked = report.verified

@@ -21,7 +21,7 @@ from bidclient.protocol.submission import SubmissionOut
 from bidclient.submit import Uploader
 from server.cli import main as server_main
 from tests.server.conftest import _database_url, start_server
-from tests.server.submission_helpers import login, make_tender, sealed_bid, set_times
+from tests.server.submission_helpers import login, make_tender, sealed_bid
 
 CHUNK = 64 << 10
 
@@ -34,6 +34,26 @@ def _server_cli(*args: str) -> subprocess.CompletedProcess[str]:
 def _submit(bidder, bid: Path, tender_id: str, **kwargs) -> SubmissionOut:  # type: ignore[no-untyped-def]
     return Uploader(bidder.client, chunk_size=CHUNK, **kwargs).submit(
         bid, tender_id=tender_id, tender_version=1, bidder=bidder.identity, sign=bidder.sign)
+
+
+def _open_now(data: Path, database_url: str, tender_id: str) -> None:
+    """Move the tender's deadline and opening into the past, in the restored database."""
+    from sqlalchemy import update
+    from sqlalchemy.orm import Session
+
+    from server.db import make_engine
+    from server.settings import Settings
+    from server.tenders.models import TenderVersion
+
+    engine = make_engine(Settings(data_dir=data, database_url=database_url).resolved_database_url)
+    now = datetime.now(UTC)
+    try:
+        with Session(engine) as db:
+            db.execute(update(TenderVersion).where(TenderVersion.tender_id == tender_id).values(
+                deadline=now - timedelta(minutes=2), opening_time=now - timedelta(minutes=1)))
+            db.commit()
+    finally:
+        engine.dispose()
 
 
 def _export(url: str, pki, path: Path, admin) -> list[str]:  # type: ignore[no-untyped-def]
@@ -100,10 +120,19 @@ def test_backup_during_an_upload_restores_every_bid_receipt_and_the_audit_trail(
     # Restore into a new data directory (and a new, empty PostgreSQL database).
     restored = tmp_path / "restored"
     target_url = _database_url(backend, pg_cluster)
-    args = ["restore", "--data", str(restored), str(backup_dir)] + (["--database-url", target_url] if target_url
-                                                                    else [])
+    args = ["restore", "--data", str(restored), str(backup_dir)]
+    if target_url:  # as an operator passes it: in a file readable by the server only
+        url_file = tmp_path / "database-url"
+        url_file.write_text(target_url + "\n")
+        url_file.chmod(0o600)
+        args += ["--database-url-file", str(url_file)]
     done = _server_cli(*args)
     assert done.returncode == 0, done.stderr
+    config = json.loads((restored / "server.json").read_text())
+    assert config.get("database_url") in ("", None)
+    if target_url:
+        assert target_url not in (restored / "server.json").read_text() and config["database_url_file"]
+    assert (restored / "server.json").stat().st_mode & 0o077 == 0
     assert f"verified: {manifest['submissions']} submissions" in done.stdout
     assert "audit chain of" in done.stdout and "receipts verify" in done.stdout
 
@@ -120,8 +149,7 @@ def test_backup_during_an_upload_restores_every_bid_receipt_and_the_audit_trail(
             assert mine[submitted[name].id].receipt.content == submitted[name].receipt.content
         assert mine[submitted["a1"].id].status == "replaced" and mine[submitted["a2"].id].status == "active"
         # ... and serves every bid byte for byte once the opening time has come.
-        set_times(restored, tender_id, deadline=datetime.now(UTC) - timedelta(minutes=2),
-                  opening=datetime.now(UTC) - timedelta(minutes=1))
+        _open_now(restored, target_url, tender_id)
         again_b = login(server.url, pki, "ent-b")
         for name, client in (("a1", again_a.client), ("a2", again_a.client), ("b", again_b.client)):
             body = client.request("GET", f"/api/v1/submissions/{submitted[name].id}/envelope").content
