@@ -221,3 +221,111 @@ def test_forwarded_address_believed_only_from_a_trusted_proxy(server_data: Path,
 
 def test_trusted_proxy_must_be_an_address(server_data: Path) -> None:
     assert server_main(["run", "--data", str(server_data), "--trusted-proxy", "proxy.local"]) == 2
+
+
+NGINX_CONF = """
+daemon off;
+master_process off;
+pid {tmp}/nginx.pid;
+error_log {tmp}/error.log warn;
+events {{ worker_connections 64; }}
+http {{
+    access_log off;
+    client_body_temp_path {tmp}/body;
+    proxy_temp_path {tmp}/proxy;
+    fastcgi_temp_path {tmp}/fastcgi;
+    uwsgi_temp_path {tmp}/uwsgi;
+    scgi_temp_path {tmp}/scgi;
+    server {{
+        listen 127.0.0.1:{port} ssl;
+        ssl_certificate {cert};
+        ssl_certificate_key {key};
+        ssl_protocols TLSv1.2 TLSv1.3;
+        client_max_body_size 17m;
+        proxy_request_buffering off;
+        location / {{
+            proxy_pass http://127.0.0.1:{backend_port};
+            proxy_bind 127.0.0.1;
+            proxy_http_version 1.1;
+            proxy_set_header Host $host;
+            proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
+        }}
+    }}
+}}
+"""
+
+
+def test_through_nginx_the_audit_trail_records_the_real_client(server_data: Path, ca: TestCa, pki,  # type: ignore[no-untyped-def]
+                                                               tmp_path: Path) -> None:
+    """docs/deploy.md's reverse proxy for real: nginx terminates TLS and forwards to `run --trusted-proxy
+    127.0.0.1`. The bidder connects from 127.0.0.2 and claims another address in X-Forwarded-For; the
+    audit trail records 127.0.0.2. A whole bid goes through the proxy in chunks of up to 16 MiB."""
+    import base64
+    import shutil
+    import time
+
+    from bidclient import receipts
+    from bidclient.api_client import _TlsAdapter, tls_context
+    from bidclient.protocol.auth import login_statement
+    from bidclient.submit import Uploader
+    from server.audit.models import AuditEntry
+    from tests.server.pgcluster import free_port
+    from tests.server.submission_helpers import make_tender, sealed_bid
+
+    nginx = shutil.which("nginx") or "/usr/sbin/nginx"
+    if not Path(nginx).is_file():
+        pytest.fail("nginx is needed for this test: apt-get install nginx-light (scripts/bootstrap.sh)")
+    backend = run_server_process(server_data, "--trusted-proxy", "127.0.0.1")
+    cert_file, key_file, _ = ca.issue_server(tmp_path / "tls")
+    ca_file = ca.write(tmp_path / "ca.pem")
+    port = free_port()
+    prefix = tmp_path / "nginx"
+    prefix.mkdir()
+    conf = prefix / "nginx.conf"
+    conf.write_text(NGINX_CONF.format(tmp=prefix, port=port, cert=cert_file, key=key_file,
+                                      backend_port=backend.url.rsplit(":", 1)[1]))
+    proxy = subprocess.Popen([nginx, "-p", str(prefix), "-c", str(conf), "-e", str(prefix / "error.log")],
+                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    url = f"https://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            assert proxy.poll() is None, proxy.stderr.read() if proxy.stderr else ""
+            try:
+                if requests.get(url + "/api/v1/health", timeout=2, verify=str(ca_file)).ok:
+                    break
+            except requests.RequestException:
+                assert time.monotonic() < deadline, "nginx did not start"
+                time.sleep(0.1)
+
+        class FromSecondLoopback(_TlsAdapter):  # the client's own verification, from another address
+            def init_poolmanager(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+                kwargs["source_address"] = ("127.0.0.2", 0)
+                super().init_poolmanager(*args, **kwargs)
+
+        bidder = requests.Session()
+        bidder.mount("https://", FromSecondLoopback(tls_context(str(ca_file)), ()))
+        bidder.headers["X-Forwarded-For"] = "198.51.100.66"  # a lie the proxy must not pass for the truth
+        nonce = bidder.post(url + "/api/v1/auth/challenge", json={}, timeout=30).json()["nonce"]
+        signature = signer_for(software_key(pki, "ent-b"))(login_statement(nonce))
+        answer = bidder.post(url + "/api/v1/auth/login", timeout=30,
+                             json={"nonce": nonce, "signature": base64.b64encode(signature).decode()})
+        assert answer.status_code == 200, answer.text
+
+        tender_id = make_tender(server_data)
+        client = ApiClient(url, tls=TlsOptions(ca_file=str(ca_file)))
+        out = client.login(signer_for(software_key(pki, "ent-a")))
+        bid = sealed_bid(tmp_path / "a.bid", pki, 10 << 20)
+        key = software_key(pki, "ent-a")
+        submitted = Uploader(client).submit(bid, tender_id=tender_id, tender_version=1,
+                                            bidder=out.account.identity_key, sign=signer_for(key))
+        assert receipts.verify_receipt(submitted.receipt, server_ca=receipts.pinned_server_ca(client),
+                                       bid=bid).bid_checked
+    finally:
+        proxy.terminate()
+        proxy.wait(timeout=20)
+        backend.stop()
+    with db_session(server_data) as db:
+        addresses = {e.actor: e.address for e in db.execute(
+            select(AuditEntry).where(AuditEntry.action == "auth.login")).scalars()}
+    assert sorted(addresses.values()) == ["127.0.0.1", "127.0.0.2"], addresses
