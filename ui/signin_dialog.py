@@ -69,9 +69,9 @@ def sign_in(server: str, key_uri: str, pin_source: PinSource,
     step that waits (the PIN, the server); once the user stopped waiting, no PIN is asked and no session
     is stored, even if the server still answers.
     """
+    client = ApiClient(server, tls=session_store.tls_options(server))  # an unusable address: refused first
     if certificate is not None:
         check_before_pin(certificate)
-    client = ApiClient(server, tls=session_store.tls_options(server))
 
     def pin(request: PinRequest) -> str | None:
         return None if cancelled() else pin_source(request)  # None: PinCancelled

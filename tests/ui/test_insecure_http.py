@@ -15,7 +15,8 @@ from ui.main_window import MainWindow
 REMOTE = "http://192.0.2.10:8443"
 
 
-def test_plain_http_to_a_remote_server_is_flagged_and_refused(qtbot, window: MainWindow, ui_env: Path) -> None:  # type: ignore[no-untyped-def]
+def test_plain_http_to_a_remote_server_is_flagged_and_refused(qtbot, window: MainWindow, ui_env: Path,  # type: ignore[no-untyped-def]
+                                                              pki) -> None:
     qtbot.mouseClick(window.workspaces["bidder"].sign_in_button, Qt.MouseButton.LeftButton)  # type: ignore[attr-defined]
     dialog = window.signin_dialog
     assert dialog is not None and dialog.isVisible()
@@ -30,8 +31,8 @@ def test_plain_http_to_a_remote_server_is_flagged_and_refused(qtbot, window: Mai
     assert "refused" in warning.text() and "https://" in warning.text()
     assert "#c00000" in warning.styleSheet()
 
-    if dialog.key_combo.count() == 0:  # no dongle listed: the refusal still comes first
-        dialog.key_combo.addItem("test", "pkcs11:token=none")
+    qtbot.waitUntil(lambda: dialog.key_combo.count() > 0, timeout=60_000)
+    dialog.select_token(pki.party("ent-a-ec").token_label or "ent-a-ec")
     qtbot.mouseClick(dialog.sign_in_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: dialog.error_view.message is not None, timeout=60_000)
     assert dialog.error_view.message.code == "net.insecure_http"  # type: ignore[union-attr]
