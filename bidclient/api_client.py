@@ -8,14 +8,23 @@ pydantic models, and text from the server is only ever shown as plain text.
 from __future__ import annotations
 
 import base64
+import binascii
+import hashlib
+import ipaddress
 import re
+import ssl
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from urllib.parse import urlsplit
 
 import requests
+from requests.adapters import HTTPAdapter
+from urllib3.connection import HTTPSConnection
+from urllib3.connectionpool import HTTPSConnectionPool
 
 from bidclient.errors import BidclientError
 from bidclient.i18n import _
@@ -36,15 +45,150 @@ class ApiError(BidclientError):
         self.problem = problem or {}
 
 
+@dataclass(frozen=True)
+class TlsOptions:
+    """How the client checks the server: ``ca_file`` (PEM) instead of the system's CA store, certificate
+    pins (SHA-256 of the server certificate or of its public key, SPKI), and whether plain ``http://``
+    to a remote server is allowed at all (never by default: tokens and login statements would cross the
+    network in the clear)."""
+
+    ca_file: str | None = None
+    pin_sha256: tuple[str, ...] = ()
+    insecure_http: bool = False
+
+
+def normalise_pin(text: str) -> str:
+    """A SHA-256 pin as 64 lowercase hex digits; accepts hex (colons allowed) or base64 (``sha256/...``)."""
+    value = text.strip()
+    value = value.removeprefix("sha256/").removeprefix("sha256:")
+    hexed = value.replace(":", "").lower()
+    if len(hexed) == 64 and all(c in "0123456789abcdef" for c in hexed):
+        return hexed
+    try:
+        raw = base64.b64decode(value, validate=True)
+    except (binascii.Error, ValueError):
+        raw = b""
+    if len(raw) == 32:
+        return raw.hex()
+    raise BidclientError(f"{text!r} is not a SHA-256 pin (64 hex digits, or base64 of 32 bytes)",
+                         code="usage.invalid", exit_status=2)
+
+
+def is_loopback(host: str) -> bool:
+    if host.lower() in ("localhost", "localhost."):
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def certificate_pins(der: bytes) -> set[str]:
+    """The SHA-256 pins a certificate matches: of the whole certificate and of its public key (SPKI)."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import serialization
+
+    pins = {hashlib.sha256(der).hexdigest()}
+    try:
+        spki = x509.load_der_x509_certificate(der).public_key().public_bytes(
+            serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
+        pins.add(hashlib.sha256(spki).hexdigest())
+    except ValueError:
+        pass
+    return pins
+
+
+def tls_context(ca_file: str | None) -> ssl.SSLContext:
+    """TLS 1.2 or later, hostname checked, trusting ``ca_file`` only, else the system's CA store."""
+    try:
+        context = ssl.create_default_context(cafile=ca_file) if ca_file else ssl.create_default_context()
+    except (OSError, ssl.SSLError) as ex:
+        raise BidclientError(f"the CA file {ca_file} cannot be used: {ex}", code="net.ca_file_unreadable",
+                             exit_status=2) from None
+    context.minimum_version = ssl.TLSVersion.TLSv1_2
+    return context
+
+
+class _TlsAdapter(HTTPAdapter):
+    """Verifies the server with our SSL context (not requests' bundled CA list) and checks the pins
+    right after the handshake, before a byte of the request (with its token) is sent."""
+
+    def __init__(self, context: ssl.SSLContext, pins: Iterable[str]) -> None:
+        self._context = context
+        self._pins = frozenset(pins)
+        super().__init__()
+
+    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
+        kwargs["ssl_context"] = self._context
+        super().init_poolmanager(*args, **kwargs)
+        pins = self._pins
+
+        class PinnedConnection(HTTPSConnection):
+            def connect(self) -> None:
+                super().connect()
+                if not pins:
+                    return
+                peer = getattr(self.sock, "getpeercert", None)
+                der = peer(binary_form=True) if peer is not None else None
+                if not der or not certificate_pins(der) & pins:
+                    self.close()
+                    presented = hashlib.sha256(der).hexdigest() if der else "none"
+                    raise ApiError("net.tls_pin_mismatch",
+                                   f"the server {self.host} presents a certificate that does not match the pinned "
+                                   f"SHA-256 (it presents {presented}); nothing was sent")
+
+        class PinnedPool(HTTPSConnectionPool):
+            ConnectionCls = PinnedConnection
+
+        self.poolmanager.pool_classes_by_scheme = {**self.poolmanager.pool_classes_by_scheme,
+                                                   "https": PinnedPool}
+
+    def cert_verify(self, conn: Any, url: str, verify: Any, cert: Any) -> None:
+        conn.cert_reqs = "CERT_REQUIRED"  # always; the CAs are in our context
+        conn.ca_certs = None
+        conn.ca_cert_dir = None
+
+
+def _tls_problem(ex: BaseException, base_url: str) -> ApiError:
+    """A failed TLS handshake as a stable code: expired, untrusted, wrong host name, or other."""
+    cause: BaseException | None = ex
+    seen = 0
+    while cause is not None and seen < 20:
+        if isinstance(cause, ssl.SSLCertVerificationError):
+            reason = cause.verify_message or str(cause)
+            if cause.verify_code == 10:  # X509_V_ERR_CERT_HAS_EXPIRED
+                return ApiError("net.tls_expired", f"the certificate of {base_url} has expired ({reason}); "
+                                "nothing was sent")
+            if cause.verify_code in (62, 64):  # X509_V_ERR_HOSTNAME_MISMATCH, _IP_ADDRESS_MISMATCH
+                return ApiError("net.tls_hostname_mismatch", f"the certificate of {base_url} is for another "
+                                f"host name ({reason}); nothing was sent")
+            return ApiError("net.tls_untrusted", f"the certificate of {base_url} was not issued by a trusted CA "
+                            f"({reason}); nothing was sent")
+        nested = cause.args[0] if cause.args and isinstance(cause.args[0], BaseException) else None
+        cause = getattr(cause, "reason", None) or nested or cause.__cause__ or cause.__context__
+        seen += 1
+    return ApiError("net.tls_failed", f"no secure connection to {base_url}: {_reason(ex)}")
+
+
 class ApiClient:
     def __init__(self, base_url: str, *, token: str | None = None, session: requests.Session | None = None,
-                 timeout: tuple[float, float] = DEFAULT_TIMEOUT, retries: int = 3) -> None:
+                 timeout: tuple[float, float] = DEFAULT_TIMEOUT, retries: int = 3,
+                 tls: TlsOptions | None = None) -> None:
         if not base_url.startswith(("http://", "https://")):
             raise BidclientError(f"the server URL {base_url!r} must start with http:// or https://",
                                  code="usage.invalid", exit_status=2)
+        self.tls = tls or TlsOptions()
+        host = urlsplit(base_url).hostname or ""
+        if base_url.startswith("http://") and not is_loopback(host) and not self.tls.insecure_http:
+            raise BidclientError(f"{base_url} is plain HTTP: the session token and your login would cross the "
+                                 "network unencrypted; use the server's https:// address (or, on a network you "
+                                 "trust, pass --insecure-http)", code="net.insecure_http", exit_status=2)
         self.base_url = base_url.rstrip("/")
         self.token = token
         self.http = session or requests.Session()
+        if self.base_url.startswith("https://"):
+            pins = tuple(normalise_pin(p) for p in self.tls.pin_sha256)
+            self.http.mount("https://", _TlsAdapter(tls_context(self.tls.ca_file), pins))
         self.timeout = timeout
         self.retries = retries
         self.clock_offset = timedelta(0)  # server time minus local time
@@ -52,7 +196,8 @@ class ApiClient:
     def sibling(self) -> ApiClient:
         """Another client for the same server and session, with its own connection pool (a
         requests.Session is not meant to be shared between threads)."""
-        other = ApiClient(self.base_url, token=self.token, timeout=self.timeout, retries=self.retries)
+        other = ApiClient(self.base_url, token=self.token, timeout=self.timeout, retries=self.retries,
+                          tls=self.tls)
         other.clock_offset = self.clock_offset
         return other
 
@@ -88,6 +233,8 @@ class ApiClient:
             try:
                 response = self.http.request(method, self.base_url + path, json=json, data=data,
                                              headers=all_headers, timeout=timeout or self.timeout, stream=stream)
+            except requests.exceptions.SSLError as ex:  # not retried: the same certificate comes back
+                raise _tls_problem(ex, self.base_url) from None
             except (requests.ConnectionError, requests.Timeout) as ex:
                 if may_retry and attempt <= self.retries:
                     time.sleep(min(0.2 * 2 ** attempt, 3.0))

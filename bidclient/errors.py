@@ -271,6 +271,25 @@ def _catalog() -> dict[str, tuple[str, str]]:
                         _("Send it again in a moment: an interrupted upload resumes where it stopped.")),
         "server.internal": (_("The server failed; the request was not applied."),
                             _("Try again; if it repeats, tell the platform's operator.")),
+        # transport security
+        "net.insecure_http": (_("The server address is plain HTTP to another computer; nothing was sent."),
+                              _("Use the server's https:// address. Only on a network you fully trust, pass "
+                                "--insecure-http.")),
+        "net.tls_untrusted": (_("The server's certificate was not issued by a trusted CA; nothing was sent."),
+                              _("Check the server address. If the platform uses its own CA, get its certificate "
+                                "from the operator and pass --ca-file.")),
+        "net.tls_expired": (_("The server's certificate has expired; nothing was sent."),
+                            _("Check the computer's clock, then tell the platform's operator.")),
+        "net.tls_hostname_mismatch": (_("The server's certificate is for another address; nothing was sent."),
+                                      _("Use the address named in the platform's certificate, or tell its "
+                                        "operator.")),
+        "net.tls_pin_mismatch": (_("The server's certificate is not the pinned one; nothing was sent."),
+                                 _("Do not trust this connection. If the platform changed its certificate, "
+                                   "confirm the new fingerprint with its operator and pass --pin-sha256.")),
+        "net.tls_failed": (_("No secure connection to the server could be made; nothing was sent."),
+                           _("Check the server address (https://) and the network.")),
+        "net.ca_file_unreadable": (_("The CA file could not be used."),
+                                   _("Give a PEM file with the platform's CA certificates (--ca-file).")),
         "bidclient.internal": (_("An unexpected error occurred; this is a bug in bidclient."),
                                _("Please report it with the detail above.")),
     }

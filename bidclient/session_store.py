@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from bidclient.api_client import ApiClient
+from bidclient.api_client import ApiClient, TlsOptions, normalise_pin
 from bidclient.config import config_dir
 from bidclient.errors import BidclientError
 
@@ -51,6 +51,47 @@ def default_server() -> str | None:
 def set_default_server(url: str) -> None:
     config = _read_json(_client_config_path())
     config["server"] = url.rstrip("/")
+    _write_private_json(_client_config_path(), config)
+
+
+CA_FILE_ENV = "BIDCLIENT_CA_FILE"
+PIN_ENV = "BIDCLIENT_PIN_SHA256"  # space- or comma-separated
+INSECURE_HTTP_ENV = "BIDCLIENT_INSECURE_HTTP"  # "1"
+
+
+def tls_options(server: str) -> TlsOptions:
+    """The transport settings for ``server``: those remembered by 'bidclient login', overridden by
+    BIDCLIENT_CA_FILE, BIDCLIENT_PIN_SHA256 and BIDCLIENT_INSECURE_HTTP=1 where set (for commands run
+    before any login); by default the system's CA store, no pin, no plain HTTP to a remote server."""
+    table = _read_json(_client_config_path()).get("tls")
+    entry = table.get(server.rstrip("/")) if isinstance(table, dict) else None
+    entry = entry if isinstance(entry, dict) else {}
+    ca_file = entry.get("ca_file")
+    pins = entry.get("pin_sha256")
+    options = TlsOptions(ca_file=ca_file if isinstance(ca_file, str) and ca_file else None,
+                         pin_sha256=tuple(p for p in pins if isinstance(p, str)) if isinstance(pins, list) else (),
+                         insecure_http=entry.get("insecure_http") is True)
+    env_pins = os.environ.get(PIN_ENV, "").replace(",", " ").split()
+    return TlsOptions(ca_file=os.environ.get(CA_FILE_ENV) or options.ca_file,
+                      pin_sha256=tuple(normalise_pin(p) for p in env_pins) or options.pin_sha256,
+                      insecure_http=os.environ.get(INSECURE_HTTP_ENV) == "1" or options.insecure_http)
+
+
+def merged_tls_options(server: str, *, ca_file: str | None = None, pin_sha256: list[str] | None = None,
+                       insecure_http: bool = False) -> TlsOptions:
+    """The remembered settings for ``server`` with what the command line gives on top."""
+    stored = tls_options(server)
+    return TlsOptions(ca_file=str(Path(ca_file).resolve()) if ca_file else stored.ca_file,
+                      pin_sha256=tuple(normalise_pin(p) for p in pin_sha256) if pin_sha256 else stored.pin_sha256,
+                      insecure_http=insecure_http or stored.insecure_http)
+
+
+def save_tls_options(server: str, options: TlsOptions) -> None:
+    config = _read_json(_client_config_path())
+    tls: dict[str, Any] = config["tls"] if isinstance(config.get("tls"), dict) else {}
+    tls[server.rstrip("/")] = {"ca_file": options.ca_file, "pin_sha256": list(options.pin_sha256),
+                               "insecure_http": options.insecure_http}
+    config["tls"] = tls
     _write_private_json(_client_config_path(), config)
 
 
@@ -128,4 +169,4 @@ def load_client(server: str | None = None, *, require_login: bool = True) -> Api
     if token is None and require_login:
         raise BidclientError(f"not logged in to {url} (or the session expired); run 'bidclient login --key KEY "
                              f"--server {url}'", code="auth.not_logged_in", exit_status=3)
-    return ApiClient(url, token=token)
+    return ApiClient(url, token=token, tls=tls_options(url))

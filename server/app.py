@@ -75,6 +75,9 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.session_factory = make_session_factory(engine)
     app.state.read_session_factory = make_read_session_factory(engine)
     app.state.keys = keys.load(settings.keys_dir)
+    from server.tls import parse_networks
+
+    app.state.trusted_proxies = parse_networks(settings.trusted_proxies)
     from server.lanes import Lane
     from server.observability.metrics import Metrics
     from server.ratelimit import RateLimiter

@@ -202,7 +202,7 @@ def app_from_environment() -> Any:
         settings = _settings(namespace)
     finally:
         install_log_redaction()
-    return create_app(settings)
+    return create_app(_with_trusted_proxies(settings, os.environ.get(TRUSTED_PROXIES_ENV, "").split()))
 
 
 def install_log_redaction() -> None:
@@ -232,6 +232,21 @@ def install_log_redaction() -> None:
     logging.setLogRecordFactory(factory)
 
 
+TRUSTED_PROXIES_ENV = "BIDCLIENT_SERVER_TRUSTED_PROXIES"
+
+
+def _with_trusted_proxies(settings: Settings, proxies: Sequence[str]) -> Settings:
+    from dataclasses import replace
+
+    from server.tls import TlsSetupError, parse_networks
+
+    try:
+        parse_networks(proxies)
+    except TlsSetupError as ex:
+        raise CliError(ex.code, str(ex), 2) from None
+    return replace(settings, trusted_proxies=tuple(proxies)) if proxies else settings
+
+
 MAX_DEFAULT_WORKERS = 8
 
 
@@ -253,10 +268,15 @@ def cmd_run(args: argparse.Namespace) -> int:
     if args.workers is not None and args.workers < 1:
         raise CliError("usage.invalid", "--workers must be at least 1", 2)
     workers = args.workers if args.workers is not None else default_workers(settings.resolved_database_url)
+    settings = _with_trusted_proxies(settings, args.trusted_proxy)
     options: dict[str, Any] = {"host": args.host, "port": args.port, "log_level": args.log_level,
                                "access_log": False, "limit_concurrency": settings.max_concurrency,
                                "backlog": 2048, "timeout_keep_alive": 30,
-                               "log_config": None}  # JSON lines, set up here (server/observability/logs.py)
+                               "log_config": None,  # JSON lines, set up here (server/observability/logs.py)
+                               # Forwarded addresses are judged by the app against --trusted-proxy only
+                               # (uvicorn would otherwise believe any local process).
+                               "proxy_headers": False}
+    options.update(_tls_options(args))
     from server.observability import logs
 
     logs.configure(args.log_level)
@@ -267,6 +287,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         # the password stays out of the environment.
         os.environ[DATA_DIR_ENV] = str(args.data.resolve())
         os.environ[LOG_LEVEL_ENV] = args.log_level
+        os.environ[TRUSTED_PROXIES_ENV] = " ".join(args.trusted_proxy)
         if args.database_url:
             os.environ[DATABASE_URL_ENV] = args.database_url
         elif args.database_url_file:
@@ -295,6 +316,28 @@ def _run_workers(uvicorn: Any, workers: int, options: dict[str, Any]) -> None:
     finally:
         if own:
             shutil.rmtree(os.environ.pop(MULTIPROC_ENV), ignore_errors=True)
+
+
+def _tls_options(args: argparse.Namespace) -> dict[str, Any]:
+    """uvicorn's ssl_* options for --tls-cert/--tls-key, checked first; none for plain HTTP, which is
+    only allowed on a loopback address (behind a reverse proxy on the same machine) or when asked."""
+    from server.tls import TlsSetupError, uvicorn_ssl_options
+
+    if bool(args.tls_cert) != bool(args.tls_key):
+        raise CliError("usage.invalid", "--tls-cert and --tls-key go together", 2)
+    if args.tls_cert:
+        try:
+            return uvicorn_ssl_options(args.tls_cert, args.tls_key)
+        except TlsSetupError as ex:
+            raise CliError(ex.code, str(ex), 2) from None
+    from server.tls import is_loopback
+
+    if not is_loopback(args.host) and not args.insecure_http:
+        raise CliError("server.insecure_http", f"refusing to serve plain HTTP on {args.host}: sessions and logins "
+                       "would cross the network unencrypted. Give --tls-cert and --tls-key, or listen on 127.0.0.1 "
+                       "behind a TLS reverse proxy (docs/deploy.md), or pass --insecure-http on a network you "
+                       "trust", 2)
+    return {}
 
 
 def _session(args: argparse.Namespace) -> Session:
@@ -438,6 +481,68 @@ def cmd_audit_checkpoint(args: argparse.Namespace) -> int:
     return 0
 
 
+def _config(args: argparse.Namespace) -> dict[str, Any]:
+    _settings(args)  # says clearly when --data is not a server
+    config: dict[str, Any] = json.loads((args.data / CONFIG_NAME).read_text(encoding="utf-8"))
+    return config
+
+
+def _backup_error(ex: Exception) -> CliError:
+    return CliError(getattr(ex, "code", "backup.failed"), str(ex))
+
+
+def cmd_backup(args: argparse.Namespace) -> int:
+    from server.backup import BackupError, backup
+
+    settings = _settings(args)
+    try:
+        report = backup(settings, _config(args), args.destination, say=lambda text: print(text, file=sys.stderr))
+    except BackupError as ex:
+        raise _backup_error(ex) from None
+    print(f"backed up {report.submissions} submissions, {report.blobs} bid and tender files "
+          f"({report.bytes} bytes) and {report.audit_entries} audit entries to {report.path}")
+    print("the backup holds the server's private keys: keep it as safe as the server itself")
+    return 0
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    from server.backup import BackupError, restore
+
+    try:
+        # Named in the new server.json as init would: a URL file by its path, so its password stays in it.
+        database_config = {"database_url": args.database_url or ""}
+        if args.database_url_file:
+            database_config["database_url_file"] = str(Path(args.database_url_file).resolve())
+        report = restore(args.source, args.data, _database_url(args, {}),
+                         say=lambda text: print(text, file=sys.stderr), database_config=database_config)
+    except BackupError as ex:
+        raise _backup_error(ex) from None
+    checked = report.verified
+    print(f"restored {args.source} into {report.data} ({report.backend})")
+    print(f"verified: {checked.submissions} submissions, {checked.blobs} files ({checked.bytes} bytes) match their "
+          f"SHA-256, {checked.receipts} receipts verify, audit chain of {checked.audit_entries} entries intact")
+    return 0
+
+
+def cmd_verify(args: argparse.Namespace) -> int:
+    from server.backup import verify_data
+    from server.db import make_engine
+
+    settings = _settings(args)
+    engine = make_engine(settings.resolved_database_url)
+    try:
+        report = verify_data(settings, engine)
+    finally:
+        engine.dispose()
+    for problem in report.problems:
+        print(f"problem: {problem}", file=sys.stderr)
+    if report.problems:
+        raise CliError("storage.verify_failed", f"{len(report.problems)} problem(s) found in {args.data}; see above")
+    print(f"verified: {report.submissions} submissions, {report.blobs} files ({report.bytes} bytes) match their "
+          f"SHA-256, {report.receipts} receipts verify, audit chain of {report.audit_entries} entries intact")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     from server.auth.models import Role
 
@@ -467,7 +572,36 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--log-level", default="warning")
     p.add_argument("--workers", type=int, default=None, metavar="N",
                    help="server processes sharing the port (default: one per core on PostgreSQL, 1 on SQLite)")
+    p.add_argument("--tls-cert", type=Path, default=None, metavar="PEM",
+                   help="serve HTTPS (TLS 1.2+) with this certificate (chain) file")
+    p.add_argument("--tls-key", type=Path, default=None, metavar="PEM", help="the certificate's private key")
+    p.add_argument("--trusted-proxy", action="append", default=[], metavar="ADDR/CIDR",
+                   help="a reverse proxy whose X-Forwarded-For gives the client address (repeatable; default: "
+                        "none, the peer address is recorded)")
+    p.add_argument("--insecure-http", action="store_true",
+                   help="allow plain HTTP on a non-loopback address (only on a network you trust)")
     p.set_defaults(func=cmd_run)
+
+    p = sub.add_parser("backup", help="write a consistent backup while the server runs (database, bids, keys)",
+                       description="Snapshot the database (SQLite online backup, or pg_dump), then copy the bid "
+                                   "storage, uploads in progress and the server keys into DEST, a new folder. "
+                                   "Safe while the server runs. DEST holds private keys: keep it safe.")
+    data_option(p)
+    p.add_argument("destination", type=Path, metavar="DEST", help="a new (or empty) folder for the backup")
+    p.set_defaults(func=cmd_backup)
+
+    p = sub.add_parser("restore", help="restore a backup into a new data directory, then verify it",
+                       description="Check every file of the backup, restore it into DIR (a new data directory; "
+                                   "for a PostgreSQL backup also --database-url, an empty database), then verify "
+                                   "that every bid is present byte for byte, every receipt verifies and the audit "
+                                   "chain is intact. On any failure nothing is left behind.")
+    data_option(p)
+    p.add_argument("source", type=Path, metavar="SRC", help="a folder written by 'bidclient-server backup'")
+    p.set_defaults(func=cmd_restore)
+
+    p = sub.add_parser("verify", help="check every stored bid against its SHA-256, the receipts and the audit chain")
+    data_option(p)
+    p.set_defaults(func=cmd_verify)
 
     admin = sub.add_parser("admin", help="administration").add_subparsers(dest="admin", required=True)
     p = admin.add_parser("trust-add", help="add CA certificates or CRLs to the trust list")

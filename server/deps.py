@@ -34,7 +34,13 @@ def get_keys(request: Request) -> ServerKeys:
 
 
 def client_address(request: Request) -> str:
-    return request.client.host if request.client else ""
+    """The client's network address for sessions and the audit trail: the peer's, or behind a trusted
+    reverse proxy, the one it forwards (server/tls.py)."""
+    from server.tls import real_client_address
+
+    peer = request.client.host if request.client else ""
+    return real_client_address(peer, request.headers.getlist("x-forwarded-for"),
+                               getattr(request.app.state, "trusted_proxies", ()))
 
 
 # "function" scope: commit before the response is sent, so a 2xx always means the change is durable

@@ -121,6 +121,8 @@ class Settings:
     login_per_address: int = 600
     upload_start_per_identity: int = 60
     upload_start_per_address: int = 1200
+    # Reverse proxies (addresses or CIDR networks) whose X-Forwarded-For is believed (server/tls.py).
+    trusted_proxies: tuple[str, ...] = ()
     extra: dict[str, str] = field(default_factory=dict)
 
     @property

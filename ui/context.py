@@ -52,13 +52,13 @@ def restore_session(server: str) -> SignedIn | None:
     None when nothing (still valid) is stored. Raises ApiError: ``net.*`` when the server cannot be
     reached (keep the token, try later), ``auth.*`` when it no longer accepts the token.
     """
-    from bidclient.session_store import load_token
+    from bidclient.session_store import load_token, tls_options
 
     token = load_token(server)
     if token is None:
         return None
     # One quick retry: start-up must say "offline" soon, not after the CLI's patient back-off.
-    client = ApiClient(server, token=token, retries=1)
+    client = ApiClient(server, token=token, retries=1, tls=tls_options(server))
     try:
         account = AccountOut.model_validate(client.get_json("/api/v1/auth/me"))
     except ValidationError:

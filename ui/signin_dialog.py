@@ -69,9 +69,9 @@ def sign_in(server: str, key_uri: str, pin_source: PinSource,
     step that waits (the PIN, the server); once the user stopped waiting, no PIN is asked and no session
     is stored, even if the server still answers.
     """
+    client = ApiClient(server, tls=session_store.tls_options(server))  # an unusable address: refused first
     if certificate is not None:
         check_before_pin(certificate)
-    client = ApiClient(server)
 
     def pin(request: PinRequest) -> str | None:
         return None if cancelled() else pin_source(request)  # None: PinCancelled
@@ -110,6 +110,11 @@ class SignInDialog(QDialog):
         self.server_edit.setText(context.server_url())
         self.server_label = QLabel(self)
         self.server_label.setBuddy(self.server_edit)
+        # Red, shown only for a plain http:// address of another computer (refused unless allowed).
+        self.http_warning = plain_label(self, name="insecureHttpWarning")
+        self.http_warning.setStyleSheet("color: #c00000; font-weight: bold;")
+        self.http_warning.hide()
+        self.server_edit.textChanged.connect(self._update_http_warning)
         self.key_combo = QComboBox(self)
         self.key_combo.setObjectName("keyCombo")
         self.key_label = QLabel(self)
@@ -135,6 +140,7 @@ class SignInDialog(QDialog):
         key_row.addWidget(self.rescan_button)
         form = QFormLayout()
         form.addRow(self.server_label, self.server_edit)
+        form.addRow(self.http_warning)
         form.addRow(self.key_label, key_row)
         buttons = QHBoxLayout()
         buttons.addStretch(1)
@@ -172,7 +178,29 @@ class SignInDialog(QDialog):
         self.cancel_button.setText(self.tr("Cancel"))
         self.cancel_button.setAccessibleName(self.tr("Cancel"))
         self.status_line.retranslate()
+        self._update_http_warning()
         self._fill_combo()
+
+    def _update_http_warning(self) -> None:
+        from urllib.parse import urlsplit
+
+        from bidclient.api_client import is_loopback
+
+        url = self.server_edit.text().strip()
+        try:
+            host = urlsplit(url).hostname or ""
+        except ValueError:
+            host = ""
+        if not url.lower().startswith("http://") or not host or is_loopback(host):
+            self.http_warning.hide()
+            return
+        if session_store.tls_options(url).insecure_http:
+            self.http_warning.setText(self.tr("Warning: this connection is not encrypted. Your session and "
+                                              "sign-in can be read and changed by anyone on the network."))
+        else:
+            self.http_warning.setText(self.tr("Plain http:// to another computer is refused: it is not encrypted. "
+                                              "Use the platform's https:// address."))
+        self.http_warning.show()
 
     # --- dongles -------------------------------------------------------------------------------
 

@@ -104,7 +104,8 @@ def cmd_trust_sync(args: argparse.Namespace) -> int:
     from bidclient.api_client import ApiClient
     from bidclient.trust_sync import sync_trust_list
 
-    client = ApiClient(session_store.resolve_server(args.server))
+    url = session_store.resolve_server(args.server)
+    client = ApiClient(url, tls=session_store.tls_options(url))
     result = sync_trust_list(client, trust_dir=args.trust_dir, accept_ca_sha256=args.accept_ca)
     if result.first_use:
         print(_("First use of {url}: its server CA {fingerprint} is now pinned. Compare this fingerprint with "

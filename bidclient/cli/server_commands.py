@@ -16,6 +16,15 @@ def register(sub: Any) -> None:
     p.add_argument("--pin-source", metavar="SPEC", help=_("where the PIN comes from: file:PATH or env:NAME"))
     p.add_argument("--module", action="append", default=[], metavar="PATH",
                    help=_("an extra PKCS#11 module to load (repeatable)"))
+    p.add_argument("--ca-file", metavar="PEM",
+                   help=_("trust the server's certificate only if issued by a CA in this file (default: the "
+                          "system's CA store); remembered for the server"))
+    p.add_argument("--pin-sha256", action="append", default=[], metavar="HASH",
+                   help=_("accept only a server certificate, or public key, with this SHA-256 (repeatable); "
+                          "remembered for the server"))
+    p.add_argument("--insecure-http", action="store_true",
+                   help=_("allow a plain http:// address to another computer (unencrypted: only on a network "
+                          "you trust); remembered for the server"))
     p.set_defaults(handler=cmd_login)
 
     p = sub.add_parser("logout", help=_("forget the session with the server"))
@@ -36,11 +45,14 @@ def cmd_login(args: argparse.Namespace) -> int:
     from crypto import cms_sign
 
     url = session_store.resolve_server(args.server)
-    client = ApiClient(url)
+    tls = session_store.merged_tls_options(url, ca_file=args.ca_file, pin_sha256=args.pin_sha256,
+                                           insecure_http=args.insecure_http)
+    client = ApiClient(url, tls=tls)
     with open_key(args.key, pin_source_for(args.pin_source), modules=args.module) as session:
         signer = session.signer()
         out = client.login(lambda data: cms_sign.sign_detached(data, signer))
     session_store.save_session(url, out.token, out.expires_at, out.account.identity_key)
+    session_store.save_tls_options(url, tls)
     session_store.set_default_server(url)
     account = out.account
     print(_("Logged in to {url} as {who}").format(url=url, who=account.organization or account.person or

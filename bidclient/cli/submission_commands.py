@@ -83,7 +83,7 @@ class _Session:
 
         signer = session.signer()
         self.sign = lambda data: cms_sign.sign_detached(data, signer)
-        self.client = ApiClient(url, token=session_store.load_token(url))
+        self.client = ApiClient(url, token=session_store.load_token(url), tls=session_store.tls_options(url))
         me: dict[str, Any] | None = None
         if self.client.token:
             try:

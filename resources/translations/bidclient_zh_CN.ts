@@ -1406,6 +1406,14 @@ Size: {size} bytes; files: {files}</source>
         <translation>取消</translation>
     </message>
     <message>
+        <source>Warning: this connection is not encrypted. Your session and sign-in can be read and changed by anyone on the network.</source>
+        <translation>警告：此连接未加密。网络上的任何人都可以读取和篡改您的会话和登录。</translation>
+    </message>
+    <message>
+        <source>Plain http:// to another computer is refused: it is not encrypted. Use the platform&apos;s https:// address.</source>
+        <translation>拒绝使用指向其他计算机的明文 http://：连接不加密。请使用平台的 https:// 地址。</translation>
+    </message>
+    <message>
         <source>Looking for dongles…</source>
         <translation>正在查找CA锁…</translation>
     </message>
