@@ -63,9 +63,6 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.byte_workers.shutdown(wait=False, cancel_futures=True)
 
 
-_probe_limiter = anyio.CapacityLimiter(1)
-
-
 def create_app(settings: Settings) -> FastAPI:
     app = FastAPI(title="bidclient server", version=__version__, lifespan=_lifespan,
                   description="Tenders, dongle login, sealed-bid submission with signed receipts, audit trail.")
@@ -117,7 +114,9 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.clock_watch = ClockWatch(command=settings.clock_check_command)
     from server.observability.health import install_health
 
-    install_health(app, __version__, _probe_limiter)
+    # One limiter per app: an anyio limiter binds to the first event loop that uses it, and test servers run
+    # several apps, each on its own loop, in one process.
+    install_health(app, __version__, anyio.CapacityLimiter(1))
     from server.observability.metrics import install_endpoint
 
     install_endpoint(app)
