@@ -46,10 +46,13 @@ from forms.model import (
     BID_LETTER_FORM,
     PRICE_LINE_COLUMNS,
     PRICE_SCHEDULE_FORM,
+    WORDS_SUFFIX,
+    BidLetter,
     FormDef,
     Issue,
     PriceLine,
     PriceSchedule,
+    announced_item,
 )
 
 FORMAT = "bidclient-bid-project/1"
@@ -196,17 +199,54 @@ class SealedBid:
 
 def merged_form(standard: FormDef, tender_form: Mapping[str, Any] | None) -> FormDef:
     """The standard form's fields (which the renderer prints in its wording) followed by the tender's
-    own extra fields; a field the tender also names keeps the standard definition, required if either
-    says so."""
+    own extra fields. A tender field that names a standard field, or states an announced item the
+    standard form has (投标总价 → the price, 交货期 → the duration; ``forms.model.announced_item``), is that
+    standard field — typed once, required if either says so; see ``form_aliases``."""
     if tender_form is None:
         return standard
     theirs = FormDef.from_mapping(tender_form)
-    fields = []
-    for f in standard.fields:
-        other = theirs.field(f.name)
-        fields.append(dataclasses.replace(f, required=f.required or bool(other and other.required)))
-    fields += [f for f in theirs.fields if standard.field(f.name) is None]
+    aliases = form_aliases(standard, tender_form)
+    required: dict[str, bool] = {}
+    for f in theirs.fields:
+        target = aliases.get(f.name, f.name)
+        required[target] = required.get(target, False) or f.required
+    fields = [dataclasses.replace(f, required=f.required or required.get(f.name, False)) for f in standard.fields]
+    fields += [f for f in theirs.fields if standard.field(f.name) is None and f.name not in aliases]
     return FormDef(standard.id, theirs.name or standard.name, tuple(fields))
+
+
+def form_aliases(standard: FormDef, tender_form: Mapping[str, Any] | None) -> dict[str, str]:
+    """The tender's own names for standard fields: {tender field: standard field}. A field stating an
+    announced item maps to the standard field stating it (and ``X_words`` of a price field to the
+    standard amount's words), so the bidder types it once and the manifest has it under both names."""
+    if tender_form is None:
+        return {}
+    theirs = FormDef.from_mapping(tender_form)
+    by_item = {announced_item(f): f for f in standard.fields if announced_item(f) is not None}
+    aliases: dict[str, str] = {}
+    for f in theirs.fields:
+        item = announced_item(f)
+        if standard.field(f.name) is not None or item is None or item not in by_item:
+            continue
+        if by_item[item].name in aliases.values():
+            continue  # a second field for the same item stays a field of its own
+        aliases[f.name] = by_item[item].name
+        words = theirs.field(f.name + WORDS_SUFFIX)
+        standard_words = standard.field(by_item[item].name + WORDS_SUFFIX)
+        if item == "price" and words is not None and standard_words is not None \
+                and standard.field(words.name) is None:
+            aliases[words.name] = standard_words.name
+    return aliases
+
+
+def _fold(values: Mapping[str, str], aliases: Mapping[str, str]) -> dict[str, str]:
+    """Values typed under a tender's own name for a standard field (an older draft, a script) count
+    for the standard field when that is empty."""
+    out = {k: v for k, v in values.items() if k not in aliases}
+    for alias, standard in aliases.items():
+        if values.get(alias, "").strip() and not out.get(standard, "").strip():
+            out[standard] = values[alias]
+    return out
 
 
 def _tender_form(definition: TenderDefinition, form_id: str) -> dict[str, Any] | None:
@@ -282,6 +322,48 @@ class BidProject:
     def price_schedule_form(self) -> FormDef:
         return merged_form(PRICE_SCHEDULE_FORM, _tender_form(self.definition, "price_schedule"))
 
+    def carried_fields(self) -> dict[str, str]:
+        """{price schedule field: bid letter field} for what the schedule repeats from the letter: the
+        announced items (the total is the letter's amount, in figures and words; the duration; the
+        quality) and every field both forms have (bidder, tender, representative, date). Those are typed
+        in the bid letter only; the schedule shows them (``schedule_values``)."""
+        letter, schedule = self.bid_letter_form(), self.price_schedule_form()
+        carried: dict[str, str] = {}
+        for f in schedule.fields:
+            item = announced_item(f)
+            source = next((g for g in letter.fields if item is not None and announced_item(g) == item), None)
+            if source is None and letter.field(f.name) is not None:
+                source = letter.field(f.name)
+            if source is None:
+                continue
+            carried[f.name] = source.name
+            words, source_words = f.name + WORDS_SUFFIX, source.name + WORDS_SUFFIX
+            if item == "price" and schedule.field(words) is not None and letter.field(source_words) is not None:
+                carried[words] = source_words
+        return carried
+
+    def normalize_values(self) -> None:
+        """Keep values typed under a tender's own name for a standard field under the standard name."""
+        self.bid_letter = self.letter_values()
+        self.price_schedule = _fold(self.price_schedule, form_aliases(
+            PRICE_SCHEDULE_FORM, _tender_form(self.definition, "price_schedule")))
+
+    def letter_values(self) -> dict[str, str]:
+        """The bid letter's values by the merged form's field names."""
+        return _fold(self.bid_letter, form_aliases(BID_LETTER_FORM, _tender_form(self.definition, "bid_letter")))
+
+    def schedule_values(self) -> dict[str, str]:
+        """The price schedule's values: what was typed in it, and what it carries from the bid letter."""
+        values = _fold(self.price_schedule,
+                       form_aliases(PRICE_SCHEDULE_FORM, _tender_form(self.definition, "price_schedule")))
+        letter = self.letter_values()
+        for name, source in self.carried_fields().items():
+            if letter.get(source, "").strip():
+                values[name] = letter[source]
+            else:
+                values.pop(name, None)
+        return values
+
     def other_form_defs(self) -> list[FormDef]:
         """The tender's forms beyond the bid letter and the price schedule (filled as plain fields)."""
         return [FormDef.from_mapping(f.model_dump(mode="json")) for f in self.definition.forms
@@ -293,25 +375,36 @@ class BidProject:
         lot = d.lots[0].name if len(d.lots) == 1 else ""
         common = {"tender_title": d.title, "tender_id": d.tender_id, "bidder_name": bidder_name,
                   "lot_name": lot, "date": (today or date.today()).isoformat()}
+        carried = self.carried_fields()
         for values, form in ((self.bid_letter, self.bid_letter_form()),
                              (self.price_schedule, self.price_schedule_form())):
             for name, value in {**common, "tenderer": d.agency.name}.items():
+                if values is self.price_schedule and name in carried:
+                    continue
                 if form.field(name) is not None and value and not values.get(name):
                     values[name] = value
 
     # --- forms ---
 
     def schedule(self) -> PriceSchedule:
-        return PriceSchedule(dict(self.price_schedule), list(self.price_lines), self.price_schedule_form())
+        return PriceSchedule(self.schedule_values(), list(self.price_lines), self.price_schedule_form())
+
+    def letter(self) -> BidLetter:
+        return BidLetter(self.letter_values(), self.bid_letter_form())
 
     def form_issues(self) -> dict[str, list[Issue]]:
         """Problems per form ("bid_letter", "price_schedule", other form ids) and "cross" (letter vs schedule)."""
-        from forms.model import BidLetter
         from forms.validation import cross_check, validate_bid_letter, validate_form, validate_price_schedule
 
-        letter = BidLetter(dict(self.bid_letter), self.bid_letter_form())
+        letter = self.letter()
         schedule = self.schedule()
-        issues = {"bid_letter": validate_bid_letter(letter), "price_schedule": validate_price_schedule(schedule),
+        letter_issues = validate_bid_letter(letter)
+        # A field the schedule repeats from the letter has the letter's problem once, not twice.
+        carried = self.carried_fields()
+        in_letter = {(i.code, i.field) for i in letter_issues}
+        schedule_issues = [i for i in validate_price_schedule(schedule)
+                           if i.field not in carried or (i.code, carried[i.field]) not in in_letter]
+        issues = {"bid_letter": letter_issues, "price_schedule": schedule_issues,
                   "cross": cross_check(letter, schedule)}
         for form in self.other_form_defs():
             issues[form.id] = validate_form(form, self.other_forms.get(form.id, {}))
@@ -319,9 +412,16 @@ class BidProject:
 
     def forms_data(self) -> dict[str, Any]:
         """The form values as they go into the manifest (the opening reads the price from here)."""
+        letter, schedule = self.letter_values(), self.schedule_values()
+        # Under the tender's own names too (投标总价 = the amount typed once), for whoever reads them.
+        for values, form_id in ((letter, "bid_letter"), (schedule, "price_schedule")):
+            standard = BID_LETTER_FORM if form_id == "bid_letter" else PRICE_SCHEDULE_FORM
+            for alias, name in form_aliases(standard, _tender_form(self.definition, form_id)).items():
+                if values.get(name, "").strip():
+                    values[alias] = values[name]
         data: dict[str, Any] = {
-            "bid_letter": dict(self.bid_letter),
-            "price_schedule": {"values": dict(self.price_schedule),
+            "bid_letter": letter,
+            "price_schedule": {"values": schedule,
                                "lines": [dataclasses.asdict(line) for line in self.price_lines]},
         }
         for form_id, values in self.other_forms.items():
@@ -431,6 +531,7 @@ class BidProject:
         for k in changes.criteria_changed:
             if k in self.links:
                 self.links[k] = dataclasses.replace(self.links[k], needs_relink=True)
+        self.normalize_values()
         dropped = []
         for form_id, values, form in (("bid_letter", self.bid_letter, self.bid_letter_form()),
                                       ("price_schedule", self.price_schedule, self.price_schedule_form())):
@@ -592,6 +693,7 @@ def open_project(directory: Path, *, trust_list: trust.TrustList | None = None) 
         project.price_lines = [PriceLine(**{k: str(v) for k, v in _strings(line).items() if k in columns})
                                for line in data["price_schedule"]["lines"]]
         project.other_forms = {str(k): _strings(v) for k, v in dict(data.get("other_forms") or {}).items()}
+        project.normalize_values()
         project.attachments = [Attachment(section=str(a["section"]), name=str(a["name"]), pages=int(a["pages"]),
                                           sha256=str(a["sha256"]), size=int(a["size"]))
                                for a in data["attachments"]]
@@ -649,7 +751,6 @@ def assemble(project: BidProject, out_dir: Path, *, signer: Signer, timestamper:
     ``out_dir`` is replaced. The links and form values to put in the manifest come back with it.
     """
     from forms.bid_letter import render_bid_letter
-    from forms.model import BidLetter
     from forms.pdf_sign import sign_form
     from forms.price_schedule import render_price_schedule
 
@@ -661,8 +762,7 @@ def assemble(project: BidProject, out_dir: Path, *, signer: Signer, timestamper:
         shutil.rmtree(out_dir)
     (out_dir / FORMS_DIR).mkdir(parents=True)
     with tempfile.TemporaryDirectory(prefix="bidclient-forms-") as scratch:
-        letter = render_bid_letter(BidLetter(dict(project.bid_letter), project.bid_letter_form()),
-                                   Path(scratch) / "bid_letter.pdf")
+        letter = render_bid_letter(project.letter(), Path(scratch) / "bid_letter.pdf")
         schedule = render_price_schedule(project.schedule(), Path(scratch) / "price_schedule.pdf")
         for rendered, target in ((letter, FORM_FILES["bid_letter"]), (schedule, FORM_FILES["price_schedule"])):
             sign_form(rendered, out_dir / target, signer, timestamper=timestamper, seal_name=seal_name)
@@ -760,6 +860,6 @@ def presigned_statement(project: BidProject) -> Callable[[bytes], bytes] | None:
 __all__ = [
     "ASSEMBLED_DIR", "FORM_FILES", "SECTIONS", "SECTION_NAMES_ZH", "AssembledBid", "Attachment", "BidProject",
     "BidProjectError", "Coverage", "CoverageItem", "CriterionLink", "SealedBid", "TenderChanges",
-    "Warning", "assemble", "create_project", "diff_tenders", "inspect_pdf", "merged_form", "open_project",
-    "presigned_statement", "seal_project",
+    "Warning", "assemble", "create_project", "diff_tenders", "form_aliases", "inspect_pdf", "merged_form",
+    "open_project", "presigned_statement", "seal_project",
 ]

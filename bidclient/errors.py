@@ -198,6 +198,10 @@ def _catalog() -> dict[str, tuple[str, str]]:
         "tender.package_untrusted": (_("The tender package is not signed by a trusted agency."),
                                      _("Do not bid on it. Check the trust list (--trust) and the tender's "
                                        "agency.")),
+        "tender.announced_item": (_("The tender definition marks a price, duration or quality field wrongly."),
+                                  _("In each form, mark at most one field per item, of the matching type "
+                                    "(price: money, duration: duration_days, quality: text); see "
+                                    "docs/formats/tender.md.")),
         "seal.no_encryption_certificate": (_("The key has no encryption certificate to seal the bid to "
                                              "yourself."),
                                            _("Nothing was written. Name your encryption key with --enc-key KEY "

@@ -7,7 +7,18 @@ from pathlib import Path
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, KeepTogether, Spacer, Table, TableStyle
 
-from forms._layout import SEAL_BOX_SIZE, RenderedForm, SealArea, build, chinese_date, money, para, styles, text
+from forms._layout import (
+    SEAL_BOX_SIZE,
+    RenderedForm,
+    SealArea,
+    build,
+    chinese_date,
+    money,
+    para,
+    printed_value,
+    styles,
+    text,
+)
 from forms.fonts import cjk_font
 from forms.model import BID_LETTER_FORM, BidLetter
 
@@ -52,7 +63,7 @@ def render_bid_letter(letter: BidLetter, path: str | Path) -> RenderedForm:
             continue
         value = values.get(field.name, "").strip()
         if value:
-            story.append(para(f"{number}. {text(field.label)}：{text(value)}", s["indent"]))
+            story.append(para(f"{number}. {text(field.label)}：{printed_value(field, value)}", s["indent"]))
             number += 1
     signature = Table([
         [para("投标人（盖单位章）：", s["body"]), para(v("bidder_name"), s["body"])],

@@ -8,7 +8,18 @@ from reportlab.lib import colors
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, KeepTogether, Spacer, Table, TableStyle
 
-from forms._layout import SEAL_BOX_SIZE, RenderedForm, SealArea, build, chinese_date, money, para, styles, text
+from forms._layout import (
+    SEAL_BOX_SIZE,
+    RenderedForm,
+    SealArea,
+    build,
+    chinese_date,
+    money,
+    para,
+    printed_value,
+    styles,
+    text,
+)
 from forms.fonts import cjk_font
 from forms.model import PRICE_SCHEDULE_FORM, PriceSchedule
 
@@ -66,10 +77,12 @@ def render_price_schedule(schedule: PriceSchedule, path: str | Path) -> Rendered
                     s["body"])]
     if values.get("duration_days", "").strip():
         summary.append(para(f"工期（交货期）：<u>{v('duration_days')}</u>日历天", s["body"]))
+    if values.get("quality", "").strip():
+        summary.append(para(f"质量标准：<u>{v('quality')}</u>", s["body"]))
     for field in schedule.form.fields:
         value = values.get(field.name, "").strip()
         if field.name not in STANDARD_FIELDS and value:
-            summary.append(para(f"{text(field.label)}：{text(value)}", s["body"]))
+            summary.append(para(f"{text(field.label)}：{printed_value(field, value)}", s["body"]))
 
     signature = Table([
         [para("投标人（盖单位章）：", s["body"]), para(v("bidder_name"), s["body"])],
