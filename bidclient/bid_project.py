@@ -7,6 +7,7 @@ A project is a local draft folder that survives a restart::
     DRAFT/attachments/SECTION/    the PDFs attached into the bid's sections (copies, never links)
     DRAFT/assembled/              the last bid folder assembled for sealing (signed form PDFs + copies)
     DRAFT/sealed/                 sealed bids, their upload state, receipts and signed statements
+    DRAFT/preview/forms/          the forms drawn as they will be signed, for previewing (not signed)
 
 The tender format has no notion of sections, so a bid has four fixed ones (``SECTIONS``). Every
 scoring criterion (评分点) is linked to a file of the bid and a page; ``coverage`` says which are not,
@@ -18,6 +19,7 @@ and ``preseal_warnings`` lists what the bidder must see before sealing. After a 
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import hashlib
 import io
@@ -25,6 +27,7 @@ import json
 import re
 import shutil
 import tempfile
+import time
 import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -60,6 +63,7 @@ PROJECT_FILE = "project.json"
 ATTACHMENTS_DIR = "attachments"
 ASSEMBLED_DIR = "assembled"
 SEALED_DIR = "sealed"
+PREVIEW_DIR = "preview"
 MAX_PROJECT_FILE = 8 << 20
 MAX_ATTACHMENT = 512 << 20
 # Where the bid's documents go. The tender format defines no sections; these are the ones every
@@ -427,6 +431,34 @@ class BidProject:
         for form_id, values in self.other_forms.items():
             data[form_id] = dict(values)
         return data
+
+    def render_preview(self, form_id: str) -> tuple[Path, int]:
+        """Draw the bid letter or price schedule as it will be signed, with the seal's place outlined,
+        into DRAFT/preview/forms/ (a new file each time, the older ones removed); returns the file and its
+        page count. Problems in the forms do not stop a preview (it prints what is typed); sealing refuses
+        them."""
+        from forms.bid_letter import render_bid_letter
+        from forms.errors import RenderError
+        from forms.price_schedule import render_price_schedule
+
+        if form_id not in FORM_FILES:
+            raise BidProjectError(f"{form_id!r} is not a form with a preview", code="bid.link_invalid")
+        folder = self.directory / PREVIEW_DIR / FORMS_DIR
+        folder.mkdir(parents=True, exist_ok=True)
+        # A new name each time: a viewer may still hold the previous one open (Windows cannot replace it).
+        for old in folder.glob(f"{form_id}-*.pdf"):
+            with contextlib.suppress(OSError):
+                old.unlink()
+        target = folder / f"{form_id}-{time.time_ns()}.pdf"
+        try:
+            if form_id == "bid_letter":
+                rendered = render_bid_letter(self.letter(), target, preview=True)
+            else:
+                rendered = render_price_schedule(self.schedule(), target, preview=True)
+        except RenderError as ex:
+            raise BidProjectError(f"the {form_id} preview could not be drawn: {ex}",
+                                  code="bid.preview_failed") from ex
+        return target, rendered.pages
 
     # --- attachments ---
 
@@ -858,7 +890,8 @@ def presigned_statement(project: BidProject) -> Callable[[bytes], bytes] | None:
 
 
 __all__ = [
-    "ASSEMBLED_DIR", "FORM_FILES", "SECTIONS", "SECTION_NAMES_ZH", "AssembledBid", "Attachment", "BidProject",
+    "ASSEMBLED_DIR", "FORM_FILES", "PREVIEW_DIR", "SECTIONS", "SECTION_NAMES_ZH", "AssembledBid", "Attachment",
+    "BidProject",
     "BidProjectError", "Coverage", "CoverageItem", "CriterionLink", "SealedBid", "TenderChanges",
     "Warning", "assemble", "create_project", "diff_tenders", "form_aliases", "inspect_pdf", "merged_form",
     "open_project", "presigned_statement", "seal_project",

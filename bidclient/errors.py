@@ -238,6 +238,8 @@ def _catalog() -> dict[str, tuple[str, str]]:
         "bid.unknown_criterion": (_("No such scoring criterion in the tender."), _("Check the tender's criteria.")),
         "bid.link_invalid": (_("The link points to a file or page the bid does not have."),
                              _("Link the criterion to an attached file and an existing page.")),
+        "bid.preview_failed": (_("The form could not be drawn for the preview."),
+                               _("Check the values named above; the draft is unchanged.")),
         "bid.older_tender": (_("The tender has a newer version (clarification)."),
                              _("Review the changes, re-link where asked, and seal again.")),
         "upload.storage_failed": (_("The server could not store part of the bid on its disk; that part was not "

@@ -116,10 +116,11 @@ def chinese_date(raw: str) -> str:
 class SealArea(Flowable):
     """Reserved blank space for the signature appearance; remembers where it landed on which page."""
 
-    def __init__(self, width: float, height: float) -> None:
+    def __init__(self, width: float, height: float, *, preview: bool = False) -> None:
         super().__init__()
         self.width, self.height = width, height
         self.hAlign = "RIGHT"
+        self.preview = preview  # outline where the seal will go (a preview is never signed)
         self.placed: tuple[int, tuple[int, int, int, int]] | None = None
 
     def wrap(self, available_width: float, available_height: float) -> tuple[float, float]:
@@ -129,6 +130,16 @@ class SealArea(Flowable):
         x, y = self.canv.absolutePosition(0, 0)
         page = self.canv.getPageNumber() - 1
         self.placed = (page, (round(x), round(y), round(x + self.width), round(y + self.height)))
+        if self.preview:
+            self.canv.saveState()
+            self.canv.setStrokeColor(colors.Color(0.75, 0.1, 0.1))
+            self.canv.setFillColor(colors.Color(0.75, 0.1, 0.1))
+            self.canv.setDash(4, 3)
+            self.canv.rect(0, 0, self.width, self.height)
+            draw_text(self.canv, self.width / 2, self.height / 2 + 4, "预览：签章位置", 11, centred=True)
+            draw_text(self.canv, self.width / 2, self.height / 2 - 12, "封装时用CA数字证书签名并加盖电子印章", 8,
+                      centred=True)
+            self.canv.restoreState()
 
 
 def build(path: Path, story: Sequence[Flowable], seal: SealArea, *, title: str, author: str,
