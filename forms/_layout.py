@@ -136,8 +136,8 @@ class SealArea(Flowable):
             self.canv.setFillColor(colors.Color(0.75, 0.1, 0.1))
             self.canv.setDash(4, 3)
             self.canv.rect(0, 0, self.width, self.height)
-            draw_text(self.canv, self.width / 2, self.height / 2 + 4, "预览：签章位置", 11, centred=True)
-            draw_text(self.canv, self.width / 2, self.height / 2 - 12, "封装时用CA数字证书签名并加盖电子印章", 8,
+            draw_text(self.canv, self.width / 2, self.height / 2 + 4, "预览：盖章位置", 11, centred=True)
+            draw_text(self.canv, self.width / 2, self.height / 2 - 12, "加密封装时用CA证书签名并加盖电子印章", 8,
                       centred=True)
             self.canv.restoreState()
 

@@ -51,7 +51,7 @@ def test_the_bid_letter_is_previewed_and_can_be_linked_by_page(qtbot: Any, page:
     qtbot.waitUntil(lambda: page.viewer.page == 1, timeout=30_000)
     text = shown_text(page)
     assert "投标函" in text and "示例建设工程有限公司" in text and "壹佰贰拾捌万元整" in text
-    assert "预览：签章位置" in text  # where the seal goes, outlined
+    assert "预览：盖章位置" in text  # where the seal goes, outlined
     assert page.preview_note.isVisible()
     assert page.link_page_button.isEnabled()
     qtbot.mouseClick(page.link_page_button, LEFT)

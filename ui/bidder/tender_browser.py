@@ -362,8 +362,8 @@ class TenderBrowser(QWidget):
         self.external_path = path
         opened = QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
         self.external_problem.setText("" if opened else self.tr(
-            "No program to open {name} was found on this computer. Read it here with \"Read\", or save a copy "
-            "and open it with a PDF reader of your choice.").format(name=path.name))
+            "No program to open {name} was found on this computer. Read it here with \"Open document\", or save "
+            "a copy and open it with a PDF reader of your choice.").format(name=path.name))
         self.external_problem.setVisible(not opened)
         self.save_copy_button.setVisible(not opened)
 
