@@ -7,7 +7,7 @@ A project is a local draft folder that survives a restart::
     DRAFT/attachments/SECTION/    the PDFs attached into the bid's sections (copies, never links)
     DRAFT/assembled/              the last bid folder assembled for sealing (signed form PDFs + copies)
     DRAFT/sealed/                 sealed bids, their upload state, receipts and signed statements
-    DRAFT/preview/forms/          the forms drawn as they will be signed, for previewing (not signed)
+    DRAFT/preview/forms/          the forms drawn as they will be signed, for previewing (never signed)
 
 The tender format has no notion of sections, so a bid has four fixed ones (``SECTIONS``). Every
 scoring criterion (评分点) is linked to a file of the bid and a page; ``coverage`` says which are not,
@@ -73,6 +73,7 @@ SECTION_NAMES_ZH = {"qualification": "资格证明文件", "commercial": "商务
                     "other": "其他材料"}
 FORMS_DIR = "forms"
 FORM_FILES = {"bid_letter": f"{FORMS_DIR}/bid_letter.pdf", "price_schedule": f"{FORMS_DIR}/price_schedule.pdf"}
+PREVIEW_NAMES = {"bid_letter": "投标函（预览）", "price_schedule": "开标一览表（预览）"}
 PDF_MAGIC = b"%PDF-"
 _NAME_FORBIDDEN = re.compile(r"[/\\\x00-\x1f\x7f:*?\"<>|]")
 
@@ -443,13 +444,15 @@ class BidProject:
 
         if form_id not in FORM_FILES:
             raise BidProjectError(f"{form_id!r} is not a form with a preview", code="bid.link_invalid")
-        folder = self.directory / PREVIEW_DIR / FORMS_DIR
-        folder.mkdir(parents=True, exist_ok=True)
-        # A new name each time: a viewer may still hold the previous one open (Windows cannot replace it).
-        for old in folder.glob(f"{form_id}-*.pdf"):
+        folder = self.directory / PREVIEW_DIR / FORMS_DIR / form_id
+        # A new folder each time: a viewer may still hold the previous file open (Windows cannot replace
+        # it). The file is named as the clerk knows the form, since the viewer shows its name.
+        for old in folder.glob("*/*.pdf"):
             with contextlib.suppress(OSError):
                 old.unlink()
-        target = folder / f"{form_id}-{time.time_ns()}.pdf"
+                old.parent.rmdir()
+        target = folder / str(time.time_ns()) / f"{PREVIEW_NAMES[form_id]}.pdf"
+        target.parent.mkdir(parents=True, exist_ok=True)
         try:
             if form_id == "bid_letter":
                 rendered = render_bid_letter(self.letter(), target, preview=True)

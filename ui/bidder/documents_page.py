@@ -246,8 +246,7 @@ class DocumentsPage(QWidget):
         current = self.file_combo.currentData()
         self.file_combo.blockSignals(True)
         self.file_combo.clear()
-        names = {bp.FORM_FILES["bid_letter"]: self.tr("Bid letter (signed form)"),
-                 bp.FORM_FILES["price_schedule"]: self.tr("Price schedule (signed form)")}
+        names = self._form_names()
         for path, pages in self.project.files().items():
             shown = names.get(path, path)
             self.file_combo.addItem(shown if pages is None else f"{shown} ({pages})", path)
@@ -255,6 +254,10 @@ class DocumentsPage(QWidget):
         self.file_combo.setCurrentIndex(max(index, 0))
         self.file_combo.blockSignals(False)
         self._file_selected()
+
+    def _form_names(self) -> dict[str, str]:
+        return {bp.FORM_FILES["bid_letter"]: self.tr("Bid letter (signed form)"),
+                bp.FORM_FILES["price_schedule"]: self.tr("Price schedule (signed form)")}
 
     def _fill_criteria(self) -> None:
         assert self.project is not None
@@ -265,7 +268,8 @@ class DocumentsPage(QWidget):
         for row, item in enumerate(coverage.items):
             text, colour = states[item.state]
             link = item.link
-            cells = [item.criterion.name, f"{item.criterion.weight:g}", link.file if link else "",
+            file = self._form_names().get(link.file, link.file) if link else ""
+            cells = [item.criterion.name, f"{item.criterion.weight:g}", file,
                      str(link.page) if link and link.page else "", text]
             for column, value in enumerate(cells):
                 cell = QTableWidgetItem(value)

@@ -98,13 +98,14 @@ class FormSection(QGroupBox):
             problem = plain_label(self, name=f"{self.key}.{f.name}.problem")
             problem.setStyleSheet(_ERROR_STYLE)
             problem.setFixedHeight(2 * line_height + 2)
-            problem.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+            problem.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
             policy = problem.sizePolicy()
             policy.setRetainSizeWhenHidden(True)
             policy.setHorizontalPolicy(QSizePolicy.Policy.Ignored)
             problem.setSizePolicy(policy)
             problem.setVisible(False)
             row = QHBoxLayout()
+            row.setAlignment(Qt.AlignmentFlag.AlignTop)  # the field beside its label, the problem beside it
             row.addWidget(edit, 2)
             words_field = form.field(f.name[: -len(WORDS_SUFFIX)]) if f.name.endswith(WORDS_SUFFIX) else None
             if words_field is not None and words_field.type == "money" and f.name not in self.carried:
