@@ -642,6 +642,7 @@ class BidProject:
         }
 
     def save(self) -> None:
+        self.normalize_values()  # a value under a tender's own name for a standard field is kept once
         self.directory.mkdir(parents=True, exist_ok=True)
         text = json.dumps(self.to_json(), ensure_ascii=False, indent=2, sort_keys=True) + "\n"
         write_atomically(self.directory / PROJECT_FILE, text.encode("utf-8"), overwrite=True)

@@ -271,3 +271,28 @@ def test_assemble_refuses_invalid_forms_and_sealing_after_the_deadline(project: 
     with open_key(pki.party("ent-a").signing_uri, pin) as session, pytest.raises(BidclientError) as caught:
         bp.seal_project(project, session=session, now=lambda: late)
     assert caught.value.code == "bid.deadline_passed" and project.sealed is None
+
+
+def test_a_field_the_tender_marks_as_the_price_is_the_bid_amount(tmp_path: Path, pki: Any) -> None:
+    # Format 2: the agency says its 合同价款 is the announced price (no list of usual names knows it).
+    def edit(draft: dict[str, Any]) -> None:
+        draft["forms"][0]["fields"] = [{"name": "contract_sum", "label": "合同价款", "type": "money",
+                                        "announces": "price"},
+                                       {"name": "contract_sum_words", "label": "合同价款（大写）", "type": "text"}]
+
+    draft = tmp_path / "draft"
+    project = bp.create_project(draft, tender_folder(draft, pki, edit=edit), bidder_name="示例建设工程有限公司")
+    assert project.definition.format == "bidclient-tender/2"
+    assert project.bid_letter_form().field("contract_sum") is None
+    assert project.bid_letter_form().field("contract_sum_words") is None
+    # A draft that typed it under the tender's name (a script, an older app) keeps it, once.
+    fill(project)
+    del project.bid_letter["bid_amount"]
+    project.bid_letter["contract_sum"] = "1,280,000.00"
+    project.save()
+    restored = bp.open_project(draft)
+    assert restored.bid_letter["bid_amount"] == "1,280,000.00" and "contract_sum" not in restored.bid_letter
+    assert all(not issues for issues in restored.form_issues().values()), restored.form_issues()
+    letter = restored.forms_data()["bid_letter"]
+    assert letter["contract_sum"] == letter["bid_amount"] == "1,280,000.00"
+    assert letter["contract_sum_words"] == "人民币壹佰贰拾捌万元整"
