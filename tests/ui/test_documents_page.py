@@ -6,14 +6,17 @@ from __future__ import annotations
 
 import re
 import subprocess
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
 
 from bidclient import bid_project as bp
 from tests.bidclient.test_bid_project import fill, make_pdf, tender_folder
+from ui import pdf_viewer
 from ui.bidder.documents_page import DocumentsPage
 
 LEFT = Qt.MouseButton.LeftButton
@@ -28,14 +31,20 @@ def project(tmp_path: Path, pki: Any) -> bp.BidProject:
 
 
 @pytest.fixture
-def page(qtbot: Any, project: bp.BidProject) -> DocumentsPage:
+def page(qtbot: Any, project: bp.BidProject) -> Iterator[DocumentsPage]:
     widget = DocumentsPage()
     qtbot.addWidget(widget)
     widget.resize(1300, 760)
     widget.set_project(project)
     widget.show()
     qtbot.waitExposed(widget)
-    return widget
+    yield widget
+    # Until Qt deletes it, the page still hears a later test's language switch and would open a new
+    # preview: leave it with no project, and let the pdfium thread's replies arrive while it exists.
+    widget.set_project(None)
+    assert pdf_viewer.pdfium_pool().waitForDone(30_000)
+    qtbot.waitUntil(lambda: not widget.viewer.busy, timeout=30_000)
+    QApplication.processEvents()
 
 
 def shown_text(page: DocumentsPage) -> str:

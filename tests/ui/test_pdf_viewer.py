@@ -280,9 +280,11 @@ def test_link_a_criterion_to_the_page_shown_in_the_viewer(qtbot: Any, window: Ma
     page.select_criterion("tech")
     shown(qtbot, viewer, 3)
 
-    # A form file exists only once sealed: nothing to preview, and no page to link.
+    # A form is drawn from what is typed, so it can be read (and linked) before sealing.
     page.select_file(bp.FORM_FILES["bid_letter"])
-    assert viewer.path is None and not page.link_page_button.isEnabled()
+    shown(qtbot, viewer, 1)
+    assert viewer.path is not None and viewer.path.name == "投标函（预览）.pdf" and page.preview_note.isVisible()
+    assert page.link_page_button.isEnabled()
     assert _unnamed_interactive(window) == []
 
     page.select_file("technical/技术方案.pdf")
