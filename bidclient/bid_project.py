@@ -300,6 +300,7 @@ class BidProject:
         self.links: dict[str, CriterionLink] = {}
         self.changes: TenderChanges | None = None  # the last clarification's changes, until acknowledged
         self.sealed: SealedBid | None = None
+        self._previews: dict[str, tuple[str, Path, int]] = {}  # form id → (what was drawn, file, pages)
 
     # --- the tender ---
 
@@ -444,6 +445,11 @@ class BidProject:
 
         if form_id not in FORM_FILES:
             raise BidProjectError(f"{form_id!r} is not a form with a preview", code="bid.link_invalid")
+        form = self.letter() if form_id == "bid_letter" else self.schedule()
+        key = hashlib.sha256(repr(form).encode("utf-8")).hexdigest()
+        drawn = self._previews.get(form_id)
+        if drawn is not None and drawn[0] == key and drawn[1].is_file():
+            return drawn[1], drawn[2]  # nothing changed since: the same file (a viewer keeps its place)
         folder = self.directory / PREVIEW_DIR / FORMS_DIR / form_id
         # A new folder each time: a viewer may still hold the previous file open (Windows cannot replace
         # it). The file is named as the clerk knows the form, since the viewer shows its name.
@@ -454,13 +460,14 @@ class BidProject:
         target = folder / str(time.time_ns()) / f"{PREVIEW_NAMES[form_id]}.pdf"
         target.parent.mkdir(parents=True, exist_ok=True)
         try:
-            if form_id == "bid_letter":
-                rendered = render_bid_letter(self.letter(), target, preview=True)
+            if isinstance(form, BidLetter):
+                rendered = render_bid_letter(form, target, preview=True)
             else:
-                rendered = render_price_schedule(self.schedule(), target, preview=True)
+                rendered = render_price_schedule(form, target, preview=True)
         except RenderError as ex:
             raise BidProjectError(f"the {form_id} preview could not be drawn: {ex}",
                                   code="bid.preview_failed") from ex
+        self._previews[form_id] = (key, target, rendered.pages)
         return target, rendered.pages
 
     # --- attachments ---

@@ -65,6 +65,8 @@ def test_the_bid_letter_is_previewed_and_can_be_linked_by_page(qtbot: Any, page:
     assert page.link_page_button.isEnabled()
     qtbot.mouseClick(page.link_page_button, LEFT)
     assert project.links["tech"] == bp.CriterionLink("tech", bp.FORM_FILES["bid_letter"], 1)
+    row = [page.criteria.item(r, 0).text() for r in range(page.criteria.rowCount())].index("技术方案")
+    assert page.criteria.item(row, 2).text() == "Bid letter (signed form)"  # not the internal forms/ path
     # An edit of the forms shows in the next preview.
     project.bid_letter["quality"] = "优良"
     page.refresh()
@@ -78,6 +80,7 @@ def test_choosing_the_price_criterion_shows_the_price_schedule(qtbot: Any, page:
     page.select_file("technical/技术方案.pdf")
     qtbot.waitUntil(lambda: page.viewer.page == 1, timeout=30_000)
     assert "technicalproposal" in shown_text(page)
+    assert page.file_combo.currentText() == "Technical documents/技术方案.pdf (3)"  # no internal folder name
     page.select_criterion("price")
     qtbot.waitUntil(lambda: page.viewer.page == 1 and "开标一览表" in shown_text(page), timeout=30_000)
     assert page.file_combo.currentData() == bp.FORM_FILES["price_schedule"]

@@ -150,6 +150,7 @@ class DocumentsPage(QWidget):
         reader_layout.addWidget(self.viewer, 1)
         reader_row = QHBoxLayout()
         reader_row.addWidget(self.preview_note, 1)
+        reader_row.addStretch()  # the button keeps its size while the note is hidden
         reader_row.addWidget(self.link_page_button)
         reader_layout.addLayout(reader_row)
         splitter = QSplitter(self)
@@ -218,6 +219,9 @@ class DocumentsPage(QWidget):
         self.criteria.setRowCount(0)
         if project is None:
             self.coverage_label.setText("")
+            self._previews.clear()
+            self.viewer.close_document()
+            self.preview_note.setVisible(False)
             return
         for section in bp.SECTIONS:
             top = QTreeWidgetItem([section_title(section), ""])
@@ -246,18 +250,22 @@ class DocumentsPage(QWidget):
         current = self.file_combo.currentData()
         self.file_combo.blockSignals(True)
         self.file_combo.clear()
-        names = self._form_names()
         for path, pages in self.project.files().items():
-            shown = names.get(path, path)
+            shown = self._display_name(path)
             self.file_combo.addItem(shown if pages is None else f"{shown} ({pages})", path)
         index = self.file_combo.findData(current)
         self.file_combo.setCurrentIndex(max(index, 0))
         self.file_combo.blockSignals(False)
         self._file_selected()
 
-    def _form_names(self) -> dict[str, str]:
-        return {bp.FORM_FILES["bid_letter"]: self.tr("Bid letter (signed form)"),
-                bp.FORM_FILES["price_schedule"]: self.tr("Price schedule (signed form)")}
+    def _display_name(self, path: str) -> str:
+        """A bid file as the clerk knows it: the form's name, or the section's name and the file's."""
+        forms = {bp.FORM_FILES["bid_letter"]: self.tr("Bid letter (signed form)"),
+                 bp.FORM_FILES["price_schedule"]: self.tr("Price schedule (signed form)")}
+        if path in forms:
+            return forms[path]
+        section, _sep, name = path.partition("/")
+        return f"{section_title(section)}/{name}" if section in bp.SECTIONS and name else path
 
     def _fill_criteria(self) -> None:
         assert self.project is not None
@@ -268,7 +276,7 @@ class DocumentsPage(QWidget):
         for row, item in enumerate(coverage.items):
             text, colour = states[item.state]
             link = item.link
-            file = self._form_names().get(link.file, link.file) if link else ""
+            file = self._display_name(link.file) if link else ""
             cells = [item.criterion.name, f"{item.criterion.weight:g}", file,
                      str(link.page) if link and link.page else "", text]
             for column, value in enumerate(cells):
