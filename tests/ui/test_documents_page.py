@@ -87,3 +87,11 @@ def test_choosing_the_price_criterion_shows_the_price_schedule(qtbot: Any, page:
     assert "1,280,000.00" in shown_text(page)
     qtbot.mouseClick(page.link_page_button, LEFT)  # what is shown is what gets linked
     assert project.links["price"] == bp.CriterionLink("price", bp.FORM_FILES["price_schedule"], 1)
+
+
+def test_attached_file_names_are_not_cut(qtbot: Any, page: DocumentsPage, tmp_path: Path) -> None:
+    page.attach_files("technical", [make_pdf(tmp_path / "技术方案及售后服务承诺.pdf", pages=3)])
+    top = page.tree.topLevelItem(2)
+    item = top.child(0)
+    needed = page.tree.fontMetrics().horizontalAdvance(item.text(0)) + page.tree.indentation() * 2
+    assert page.tree.columnWidth(0) >= needed

@@ -59,6 +59,9 @@ class DocumentsPage(QWidget):
         self.tree = QTreeWidget(self)
         self.tree.setObjectName("attachmentsTree")
         self.tree.setColumnCount(2)
+        self.tree.header().setStretchLastSection(False)  # the file name gets the width, not the page count
+        self.tree.header().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self.tree.header().setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
         self.section_combo = QComboBox(self)
         self.section_combo.setObjectName("sectionCombo")
         for section in bp.SECTIONS:
@@ -281,6 +284,7 @@ class DocumentsPage(QWidget):
                      str(link.page) if link and link.page else "", text]
             for column, value in enumerate(cells):
                 cell = QTableWidgetItem(value)
+                cell.setToolTip(value)  # the whole text where the column cuts it
                 cell.setBackground(QBrush(colour))
                 cell.setData(Qt.ItemDataRole.UserRole, item.criterion.id)
                 cell.setData(Qt.ItemDataRole.AccessibleDescriptionRole, text)
