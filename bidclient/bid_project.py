@@ -328,25 +328,40 @@ class BidProject:
     def price_schedule_form(self) -> FormDef:
         return merged_form(PRICE_SCHEDULE_FORM, _tender_form(self.definition, "price_schedule"))
 
-    def carried_fields(self) -> dict[str, str]:
-        """{price schedule field: bid letter field} for what the schedule repeats from the letter: the
-        announced items (the total is the letter's amount, in figures and words; the duration; the
-        quality) and every field both forms have (bidder, tender, representative, date). Those are typed
-        in the bid letter only; the schedule shows them (``schedule_values``)."""
-        letter, schedule = self.bid_letter_form(), self.price_schedule_form()
+    def carried_fields(self, form: FormDef | None = None) -> dict[str, str]:
+        """{field: bid letter field} for what ``form`` (default: the price schedule; or another form of
+        the tender) repeats from the bid letter: the announced items (the total is the letter's amount,
+        in figures and words; the duration; the quality) and every field both have (bidder, tender,
+        representative, date). Those are typed in the bid letter only; the other forms show them
+        (``schedule_values``, ``other_values``)."""
+        letter = self.bid_letter_form()
+        form = form if form is not None else self.price_schedule_form()
         carried: dict[str, str] = {}
-        for f in schedule.fields:
+        for f in form.fields:
             item = announced_item(f)
             source = next((g for g in letter.fields if item is not None and announced_item(g) == item), None)
             if source is None and letter.field(f.name) is not None:
                 source = letter.field(f.name)
-            if source is None:
+            if source is None or source.type != f.type:
                 continue
             carried[f.name] = source.name
             words, source_words = f.name + WORDS_SUFFIX, source.name + WORDS_SUFFIX
-            if item == "price" and schedule.field(words) is not None and letter.field(source_words) is not None:
+            if item == "price" and form.field(words) is not None and letter.field(source_words) is not None:
                 carried[words] = source_words
         return carried
+
+    def other_values(self, form: FormDef) -> dict[str, str]:
+        """Another form's values: what was typed in it, and what it carries from the bid letter."""
+        return self._carry(dict(self.other_forms.get(form.id, {})), self.carried_fields(form))
+
+    def _carry(self, values: dict[str, str], carried: Mapping[str, str]) -> dict[str, str]:
+        letter = self.letter_values()
+        for name, source in carried.items():
+            if letter.get(source, "").strip():
+                values[name] = letter[source]
+            else:
+                values.pop(name, None)
+        return values
 
     def normalize_values(self) -> None:
         """Keep values typed under a tender's own name for a standard field under the standard name."""
@@ -362,13 +377,7 @@ class BidProject:
         """The price schedule's values: what was typed in it, and what it carries from the bid letter."""
         values = _fold(self.price_schedule,
                        form_aliases(PRICE_SCHEDULE_FORM, _tender_form(self.definition, "price_schedule")))
-        letter = self.letter_values()
-        for name, source in self.carried_fields().items():
-            if letter.get(source, "").strip():
-                values[name] = letter[source]
-            else:
-                values.pop(name, None)
-        return values
+        return self._carry(values, self.carried_fields())
 
     def other_form_defs(self) -> list[FormDef]:
         """The tender's forms beyond the bid letter and the price schedule (filled as plain fields)."""
@@ -405,15 +414,17 @@ class BidProject:
         letter = self.letter()
         schedule = self.schedule()
         letter_issues = validate_bid_letter(letter)
-        # A field the schedule repeats from the letter has the letter's problem once, not twice.
-        carried = self.carried_fields()
         in_letter = {(i.code, i.field) for i in letter_issues}
-        schedule_issues = [i for i in validate_price_schedule(schedule)
-                           if i.field not in carried or (i.code, carried[i.field]) not in in_letter]
-        issues = {"bid_letter": letter_issues, "price_schedule": schedule_issues,
+
+        def once(found: list[Issue], carried: Mapping[str, str]) -> list[Issue]:
+            # A field repeated from the letter has the letter's problem once, not twice.
+            return [i for i in found if i.field not in carried or (i.code, carried[i.field]) not in in_letter]
+
+        issues = {"bid_letter": letter_issues,
+                  "price_schedule": once(validate_price_schedule(schedule), self.carried_fields()),
                   "cross": cross_check(letter, schedule)}
         for form in self.other_form_defs():
-            issues[form.id] = validate_form(form, self.other_forms.get(form.id, {}))
+            issues[form.id] = once(validate_form(form, self.other_values(form)), self.carried_fields(form))
         return issues
 
     def forms_data(self) -> dict[str, Any]:
@@ -430,8 +441,11 @@ class BidProject:
             "price_schedule": {"values": schedule,
                                "lines": [dataclasses.asdict(line) for line in self.price_lines]},
         }
+        defined = {form.id: form for form in self.other_form_defs()}
         for form_id, values in self.other_forms.items():
-            data[form_id] = dict(values)
+            data[form_id] = self.other_values(defined[form_id]) if form_id in defined else dict(values)
+        for form_id, form in defined.items():
+            data.setdefault(form_id, self.other_values(form))
         return data
 
     def render_preview(self, form_id: str) -> tuple[Path, int]:

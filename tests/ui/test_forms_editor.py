@@ -36,14 +36,15 @@ def editor(qtbot: Any, project: bp.BidProject) -> FormsEditor:
 
 
 def type_into(qtbot: Any, edit: QLineEdit, text: str) -> None:
-    """Replace the field's text as a user does, then leave the field (Tab). QTest cannot synthesise
-    CJK key events, which an input method inserts as a whole: so is it here."""
+    """Replace the field's text as a user does, then press Enter and leave the field (Tab). QTest
+    cannot synthesise CJK key events, which an input method inserts as a whole: so is it here."""
     edit.setFocus()
     edit.selectAll()
     if text.isascii():
         qtbot.keyClicks(edit, text)
     else:
         edit.insert(text)
+    qtbot.keyClick(edit, Qt.Key.Key_Return)
     qtbot.keyClick(edit, Qt.Key.Key_Tab)
 
 
@@ -105,3 +106,27 @@ def test_the_problem_count_takes_the_clerk_to_the_problem(qtbot: Any, editor: Fo
     assert "problem(s)" in editor.summary.text()
     qtbot.mouseClick(editor.summary, LEFT)
     assert QApplication.focusWidget() is editor.letter.edits["validity_days"]  # the first field with a problem
+
+
+def test_a_third_form_repeats_the_bid_letter_instead_of_asking_again(qtbot: Any, tmp_path: Path, pki: Any) -> None:
+    def edit(draft: dict[str, Any]) -> None:
+        draft["forms"].append({"id": "deviation", "name": "商务条款偏离表", "fields": [
+            {"name": "bidder_name", "label": "投标人名称", "type": "text"},
+            {"name": "offer", "label": "投标报价（元）", "type": "money"},
+            {"name": "deviation", "label": "偏离说明", "type": "text"}]})
+
+    draft = tmp_path / "draft"
+    project = bp.create_project(draft, tender_folder(draft, pki, edit=edit), bidder_name="示例建设工程有限公司")
+    widget = FormsEditor()
+    qtbot.addWidget(widget)
+    widget.set_project(project)
+    widget.show()
+    qtbot.waitExposed(widget)
+    [third] = widget.extra_sections
+    type_into(qtbot, widget.letter.edits["bid_amount"], "1280000")
+    assert third.edits["offer"].isReadOnly() and third.edits["offer"].text() == "1,280,000.00"
+    assert third.edits["bidder_name"].text() == "示例建设工程有限公司" and third.edits["bidder_name"].isReadOnly()
+    assert not third.edits["deviation"].isReadOnly()
+    type_into(qtbot, third.edits["deviation"], "无偏离")
+    assert project.forms_data()["deviation"] == {"bidder_name": "示例建设工程有限公司", "offer": "1,280,000.00",
+                                                 "deviation": "无偏离"}

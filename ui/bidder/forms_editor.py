@@ -289,7 +289,7 @@ class FormsEditor(QWidget):
             self.schedule.build(project.price_schedule_form(), project.schedule_values(), project.carried_fields())
             for form in project.other_form_defs():
                 section = FormSection(form.id, self)
-                section.build(form, project.other_forms.get(form.id, {}))
+                section.build(form, project.other_values(form), project.carried_fields(form))
                 section.changed.connect(self._edited)
                 self.inner_layout.insertWidget(self.inner_layout.count() - 2, section)
                 self.extra_sections.append(section)
@@ -404,7 +404,8 @@ class FormsEditor(QWidget):
         self.project.price_schedule = self.schedule.values()
         self._loading, loading = True, self._loading
         try:
-            self.schedule.show_carried(self.project.letter_values())
+            for section in (self.schedule, *self.extra_sections):
+                section.show_carried(self.project.letter_values())
         finally:
             self._loading = loading
         self.project.price_lines = self._lines()
@@ -432,9 +433,10 @@ class FormsEditor(QWidget):
             return 0
         issues = self.project.form_issues()
         # A problem of a field the schedule repeats is shown where it is typed too (the bid letter).
-        carried = self.project.carried_fields()
-        echoed = [dataclasses.replace(i, field=carried[i.field]) for i in issues["price_schedule"]
-                  if i.field in carried]
+        echoed = []
+        for section in (self.schedule, *self.extra_sections):
+            echoed += [dataclasses.replace(i, field=section.carried[i.field]) for i in issues.get(section.key, [])
+                       if i.field in section.carried]
         self.letter.show_issues(issues["bid_letter"] + issues["cross"] + echoed)
         self.schedule.show_issues(issues["price_schedule"])
         for section in self.extra_sections:
