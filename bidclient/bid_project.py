@@ -822,7 +822,8 @@ def assemble(project: BidProject, out_dir: Path, *, signer: Signer, timestamper:
         letter = render_bid_letter(project.letter(), Path(scratch) / "bid_letter.pdf")
         schedule = render_price_schedule(project.schedule(), Path(scratch) / "price_schedule.pdf")
         for rendered, target in ((letter, FORM_FILES["bid_letter"]), (schedule, FORM_FILES["price_schedule"])):
-            sign_form(rendered, out_dir / target, signer, timestamper=timestamper, seal_name=seal_name)
+            sign_form(rendered, out_dir / target, signer, timestamper=timestamper, seal_name=seal_name,
+                      time_text=printed_time)
     files = list(FORM_FILES.values())
     for a in project.attachments:
         source = project.directory / ATTACHMENTS_DIR / a.section / a.name
@@ -830,6 +831,19 @@ def assemble(project: BidProject, out_dir: Path, *, signer: Signer, timestamper:
         shutil.copyfile(source, out_dir / a.section / a.name)
         files.append(a.path)
     return AssembledBid(out_dir, project.forms_data(), project.manifest_links(), files)
+
+
+def printed_time(value: datetime) -> str:
+    """A time as the signed forms print it (bidclient.timefmt's display zone, named): Beijing time in
+    Chinese as the forms are, whatever the app's language, and short enough for the seal's box —
+    "2026-12-02 14:00:05 北京时间"; another zone with its name and offset."""
+    from bidclient import timefmt
+    from bidclient.i18n import _
+
+    name = timefmt.display_zone_name()
+    stamp = timefmt.format_time(value, seconds=True, zone=name, named=False)
+    label = timefmt.zone_label(timefmt.to_display(value, name), name)
+    return f"{stamp} {'北京时间' if label.startswith(_('Beijing time')) else label}"
 
 
 def seal_project(project: BidProject, *, session: Any, progress: Progress | None = None,

@@ -296,3 +296,13 @@ def test_a_field_the_tender_marks_as_the_price_is_the_bid_amount(tmp_path: Path,
     letter = restored.forms_data()["bid_letter"]
     assert letter["contract_sum"] == letter["bid_amount"] == "1,280,000.00"
     assert letter["contract_sum_words"] == "人民币壹佰贰拾捌万元整"
+
+
+def test_the_signed_forms_print_the_signing_time_in_beijing_time(monkeypatch: pytest.MonkeyPatch) -> None:
+    # In the English app too: the forms are Chinese documents.
+    monkeypatch.setenv("BIDCLIENT_LANG", "en")
+    monkeypatch.delenv("BIDCLIENT_TIMEZONE", raising=False)
+    monkeypatch.setenv("XDG_CONFIG_HOME", "/nonexistent")
+    assert bp.printed_time(datetime(2026, 12, 2, 5, 44, 52, tzinfo=UTC)) == "2026-12-02 13:44:52 北京时间"
+    monkeypatch.setenv("BIDCLIENT_TIMEZONE", "UTC")  # configured otherwise: that zone, named
+    assert bp.printed_time(datetime(2026, 12, 2, 5, 44, 52, tzinfo=UTC)) == "2026-12-02 05:44:52 UTC"
