@@ -10,7 +10,7 @@ from pathlib import Path
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes
 from PySide6.QtCore import QCoreApplication
-from PySide6.QtWidgets import QTableWidget, QWidget
+from PySide6.QtWidgets import QWidget
 
 from bidclient.bid_project import Warning
 from bidclient.errors import BidclientError
@@ -25,12 +25,6 @@ def named(widget: QWidget, name: str, accessible: str) -> QWidget:
     widget.setObjectName(name)
     widget.setAccessibleName(accessible)
     return widget
-
-
-def keep_rows_visible(table: QTableWidget, rows: int) -> None:
-    """Never shrink ``table`` below its header and ``rows`` rows (a squeezed pane showed one and a half)."""
-    table.setMinimumHeight(table.horizontalHeader().sizeHint().height()
-                           + rows * table.verticalHeader().defaultSectionSize() + 2 * table.frameWidth() + 2)
 
 
 def section_title(section: str) -> str:

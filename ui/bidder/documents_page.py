@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
 )
 
 from bidclient import bid_project as bp
-from ui.bidder.common import keep_rows_visible, section_title
+from ui.bidder.common import section_title
 from ui.error_view import ErrorView, plain_label
 from ui.pdf_viewer import PdfViewer
 
@@ -84,7 +84,6 @@ class DocumentsPage(QWidget):
         self.criteria.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.criteria.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         self.criteria.currentCellChanged.connect(lambda *_a: self._criterion_selected())
-        keep_rows_visible(self.criteria, 4)
         self.file_combo = QComboBox(self)
         self.file_combo.setObjectName("linkFile")
         self.file_combo.currentIndexChanged.connect(lambda _i: self._file_selected())
@@ -146,7 +145,6 @@ class DocumentsPage(QWidget):
         work.addWidget(left)
         work.addWidget(right)
         work.setStretchFactor(1, 2)
-        work.setChildrenCollapsible(False)
         reader = QWidget(self)
         reader_layout = QVBoxLayout(reader)
         reader_layout.setContentsMargins(0, 0, 0, 0)

@@ -37,7 +37,7 @@ from bidclient.atomic import write_atomically
 from bidclient.errors import BidclientError
 from bidclient.protocol.tender import TenderSummary
 from bidclient.signing import load_trust
-from ui.bidder.common import keep_rows_visible, short_time
+from ui.bidder.common import short_time
 from ui.context import AppContext
 from ui.error_view import ErrorView, plain_label
 from ui.pdf_viewer import PdfViewer
@@ -108,10 +108,11 @@ class TenderBrowser(QWidget):
         self.criteria.setObjectName("tenderCriteria")
         self.criteria.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.criteria.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        keep_rows_visible(self.criteria, 4)
         self.documents_label = QLabel(self)
         self.documents = QListWidget(self)
         self.documents.setObjectName("tenderDocuments")
+        # A few lines are enough for the documents: the criteria table takes the height (it showed 1.6 rows).
+        self.documents.setMaximumHeight(4 * self.documents.fontMetrics().lineSpacing() + 16)
         self.documents.itemActivated.connect(self._open_item)
         self.open_button = QPushButton(self)
         self.open_button.setObjectName("openDocument")
