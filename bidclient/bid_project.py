@@ -7,6 +7,7 @@ A project is a local draft folder that survives a restart::
     DRAFT/attachments/SECTION/    the PDFs attached into the bid's sections (copies, never links)
     DRAFT/assembled/              the last bid folder assembled for sealing (signed form PDFs + copies)
     DRAFT/sealed/                 sealed bids, their upload state, receipts and signed statements
+    DRAFT/preview/forms/          the forms drawn as they will be signed, for previewing (never signed)
 
 The tender format has no notion of sections, so a bid has four fixed ones (``SECTIONS``). Every
 scoring criterion (评分点) is linked to a file of the bid and a page; ``coverage`` says which are not,
@@ -18,6 +19,7 @@ and ``preseal_warnings`` lists what the bidder must see before sealing. After a 
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import hashlib
 import io
@@ -25,6 +27,7 @@ import json
 import re
 import shutil
 import tempfile
+import time
 import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -46,10 +49,13 @@ from forms.model import (
     BID_LETTER_FORM,
     PRICE_LINE_COLUMNS,
     PRICE_SCHEDULE_FORM,
+    WORDS_SUFFIX,
+    BidLetter,
     FormDef,
     Issue,
     PriceLine,
     PriceSchedule,
+    announced_item,
 )
 
 FORMAT = "bidclient-bid-project/1"
@@ -57,6 +63,7 @@ PROJECT_FILE = "project.json"
 ATTACHMENTS_DIR = "attachments"
 ASSEMBLED_DIR = "assembled"
 SEALED_DIR = "sealed"
+PREVIEW_DIR = "preview"
 MAX_PROJECT_FILE = 8 << 20
 MAX_ATTACHMENT = 512 << 20
 # Where the bid's documents go. The tender format defines no sections; these are the ones every
@@ -66,6 +73,7 @@ SECTION_NAMES_ZH = {"qualification": "资格证明文件", "commercial": "商务
                     "other": "其他材料"}
 FORMS_DIR = "forms"
 FORM_FILES = {"bid_letter": f"{FORMS_DIR}/bid_letter.pdf", "price_schedule": f"{FORMS_DIR}/price_schedule.pdf"}
+PREVIEW_NAMES = {"bid_letter": "投标函（预览）", "price_schedule": "开标一览表（预览）"}
 PDF_MAGIC = b"%PDF-"
 _NAME_FORBIDDEN = re.compile(r"[/\\\x00-\x1f\x7f:*?\"<>|]")
 
@@ -196,17 +204,54 @@ class SealedBid:
 
 def merged_form(standard: FormDef, tender_form: Mapping[str, Any] | None) -> FormDef:
     """The standard form's fields (which the renderer prints in its wording) followed by the tender's
-    own extra fields; a field the tender also names keeps the standard definition, required if either
-    says so."""
+    own extra fields. A tender field that names a standard field, or states an announced item the
+    standard form has (投标总价 → the price, 交货期 → the duration; ``forms.model.announced_item``), is that
+    standard field — typed once, required if either says so; see ``form_aliases``."""
     if tender_form is None:
         return standard
     theirs = FormDef.from_mapping(tender_form)
-    fields = []
-    for f in standard.fields:
-        other = theirs.field(f.name)
-        fields.append(dataclasses.replace(f, required=f.required or bool(other and other.required)))
-    fields += [f for f in theirs.fields if standard.field(f.name) is None]
+    aliases = form_aliases(standard, tender_form)
+    required: dict[str, bool] = {}
+    for f in theirs.fields:
+        target = aliases.get(f.name, f.name)
+        required[target] = required.get(target, False) or f.required
+    fields = [dataclasses.replace(f, required=f.required or required.get(f.name, False)) for f in standard.fields]
+    fields += [f for f in theirs.fields if standard.field(f.name) is None and f.name not in aliases]
     return FormDef(standard.id, theirs.name or standard.name, tuple(fields))
+
+
+def form_aliases(standard: FormDef, tender_form: Mapping[str, Any] | None) -> dict[str, str]:
+    """The tender's own names for standard fields: {tender field: standard field}. A field stating an
+    announced item maps to the standard field stating it (and ``X_words`` of a price field to the
+    standard amount's words), so the bidder types it once and the manifest has it under both names."""
+    if tender_form is None:
+        return {}
+    theirs = FormDef.from_mapping(tender_form)
+    by_item = {announced_item(f): f for f in standard.fields if announced_item(f) is not None}
+    aliases: dict[str, str] = {}
+    for f in theirs.fields:
+        item = announced_item(f)
+        if standard.field(f.name) is not None or item is None or item not in by_item:
+            continue
+        if by_item[item].name in aliases.values():
+            continue  # a second field for the same item stays a field of its own
+        aliases[f.name] = by_item[item].name
+        words = theirs.field(f.name + WORDS_SUFFIX)
+        standard_words = standard.field(by_item[item].name + WORDS_SUFFIX)
+        if item == "price" and words is not None and standard_words is not None \
+                and standard.field(words.name) is None:
+            aliases[words.name] = standard_words.name
+    return aliases
+
+
+def _fold(values: Mapping[str, str], aliases: Mapping[str, str]) -> dict[str, str]:
+    """Values typed under a tender's own name for a standard field (an older draft, a script) count
+    for the standard field when that is empty."""
+    out = {k: v for k, v in values.items() if k not in aliases}
+    for alias, standard in aliases.items():
+        if values.get(alias, "").strip() and not out.get(standard, "").strip():
+            out[standard] = values[alias]
+    return out
 
 
 def _tender_form(definition: TenderDefinition, form_id: str) -> dict[str, Any] | None:
@@ -255,6 +300,7 @@ class BidProject:
         self.links: dict[str, CriterionLink] = {}
         self.changes: TenderChanges | None = None  # the last clarification's changes, until acknowledged
         self.sealed: SealedBid | None = None
+        self._previews: dict[str, tuple[str, Path, int]] = {}  # form id → (what was drawn, file, pages)
 
     # --- the tender ---
 
@@ -282,6 +328,57 @@ class BidProject:
     def price_schedule_form(self) -> FormDef:
         return merged_form(PRICE_SCHEDULE_FORM, _tender_form(self.definition, "price_schedule"))
 
+    def carried_fields(self, form: FormDef | None = None) -> dict[str, str]:
+        """{field: bid letter field} for what ``form`` (default: the price schedule; or another form of
+        the tender) repeats from the bid letter: the announced items (the total is the letter's amount,
+        in figures and words; the duration; the quality) and every field both have (bidder, tender,
+        representative, date). Those are typed in the bid letter only; the other forms show them
+        (``schedule_values``, ``other_values``)."""
+        letter = self.bid_letter_form()
+        form = form if form is not None else self.price_schedule_form()
+        carried: dict[str, str] = {}
+        for f in form.fields:
+            item = announced_item(f)
+            source = next((g for g in letter.fields if item is not None and announced_item(g) == item), None)
+            if source is None and letter.field(f.name) is not None:
+                source = letter.field(f.name)
+            if source is None or source.type != f.type:
+                continue
+            carried[f.name] = source.name
+            words, source_words = f.name + WORDS_SUFFIX, source.name + WORDS_SUFFIX
+            if item == "price" and form.field(words) is not None and letter.field(source_words) is not None:
+                carried[words] = source_words
+        return carried
+
+    def other_values(self, form: FormDef) -> dict[str, str]:
+        """Another form's values: what was typed in it, and what it carries from the bid letter."""
+        return self._carry(dict(self.other_forms.get(form.id, {})), self.carried_fields(form))
+
+    def _carry(self, values: dict[str, str], carried: Mapping[str, str]) -> dict[str, str]:
+        letter = self.letter_values()
+        for name, source in carried.items():
+            if letter.get(source, "").strip():
+                values[name] = letter[source]
+            else:
+                values.pop(name, None)
+        return values
+
+    def normalize_values(self) -> None:
+        """Keep values typed under a tender's own name for a standard field under the standard name."""
+        self.bid_letter = self.letter_values()
+        self.price_schedule = _fold(self.price_schedule, form_aliases(
+            PRICE_SCHEDULE_FORM, _tender_form(self.definition, "price_schedule")))
+
+    def letter_values(self) -> dict[str, str]:
+        """The bid letter's values by the merged form's field names."""
+        return _fold(self.bid_letter, form_aliases(BID_LETTER_FORM, _tender_form(self.definition, "bid_letter")))
+
+    def schedule_values(self) -> dict[str, str]:
+        """The price schedule's values: what was typed in it, and what it carries from the bid letter."""
+        values = _fold(self.price_schedule,
+                       form_aliases(PRICE_SCHEDULE_FORM, _tender_form(self.definition, "price_schedule")))
+        return self._carry(values, self.carried_fields())
+
     def other_form_defs(self) -> list[FormDef]:
         """The tender's forms beyond the bid letter and the price schedule (filled as plain fields)."""
         return [FormDef.from_mapping(f.model_dump(mode="json")) for f in self.definition.forms
@@ -293,40 +390,99 @@ class BidProject:
         lot = d.lots[0].name if len(d.lots) == 1 else ""
         common = {"tender_title": d.title, "tender_id": d.tender_id, "bidder_name": bidder_name,
                   "lot_name": lot, "date": (today or date.today()).isoformat()}
+        carried = self.carried_fields()
         for values, form in ((self.bid_letter, self.bid_letter_form()),
                              (self.price_schedule, self.price_schedule_form())):
             for name, value in {**common, "tenderer": d.agency.name}.items():
+                if values is self.price_schedule and name in carried:
+                    continue
                 if form.field(name) is not None and value and not values.get(name):
                     values[name] = value
 
     # --- forms ---
 
     def schedule(self) -> PriceSchedule:
-        return PriceSchedule(dict(self.price_schedule), list(self.price_lines), self.price_schedule_form())
+        return PriceSchedule(self.schedule_values(), list(self.price_lines), self.price_schedule_form())
+
+    def letter(self) -> BidLetter:
+        return BidLetter(self.letter_values(), self.bid_letter_form())
 
     def form_issues(self) -> dict[str, list[Issue]]:
         """Problems per form ("bid_letter", "price_schedule", other form ids) and "cross" (letter vs schedule)."""
-        from forms.model import BidLetter
         from forms.validation import cross_check, validate_bid_letter, validate_form, validate_price_schedule
 
-        letter = BidLetter(dict(self.bid_letter), self.bid_letter_form())
+        letter = self.letter()
         schedule = self.schedule()
-        issues = {"bid_letter": validate_bid_letter(letter), "price_schedule": validate_price_schedule(schedule),
+        letter_issues = validate_bid_letter(letter)
+        in_letter = {(i.code, i.field) for i in letter_issues}
+
+        def once(found: list[Issue], carried: Mapping[str, str]) -> list[Issue]:
+            # A field repeated from the letter has the letter's problem once, not twice.
+            return [i for i in found if i.field not in carried or (i.code, carried[i.field]) not in in_letter]
+
+        issues = {"bid_letter": letter_issues,
+                  "price_schedule": once(validate_price_schedule(schedule), self.carried_fields()),
                   "cross": cross_check(letter, schedule)}
         for form in self.other_form_defs():
-            issues[form.id] = validate_form(form, self.other_forms.get(form.id, {}))
+            issues[form.id] = once(validate_form(form, self.other_values(form)), self.carried_fields(form))
         return issues
 
     def forms_data(self) -> dict[str, Any]:
         """The form values as they go into the manifest (the opening reads the price from here)."""
+        letter, schedule = self.letter_values(), self.schedule_values()
+        # Under the tender's own names too (投标总价 = the amount typed once), for whoever reads them.
+        for values, form_id in ((letter, "bid_letter"), (schedule, "price_schedule")):
+            standard = BID_LETTER_FORM if form_id == "bid_letter" else PRICE_SCHEDULE_FORM
+            for alias, name in form_aliases(standard, _tender_form(self.definition, form_id)).items():
+                if values.get(name, "").strip():
+                    values[alias] = values[name]
         data: dict[str, Any] = {
-            "bid_letter": dict(self.bid_letter),
-            "price_schedule": {"values": dict(self.price_schedule),
+            "bid_letter": letter,
+            "price_schedule": {"values": schedule,
                                "lines": [dataclasses.asdict(line) for line in self.price_lines]},
         }
+        defined = {form.id: form for form in self.other_form_defs()}
         for form_id, values in self.other_forms.items():
-            data[form_id] = dict(values)
+            data[form_id] = self.other_values(defined[form_id]) if form_id in defined else dict(values)
+        for form_id, form in defined.items():
+            data.setdefault(form_id, self.other_values(form))
         return data
+
+    def render_preview(self, form_id: str) -> tuple[Path, int]:
+        """Draw the bid letter or price schedule as it will be signed, with the seal's place outlined,
+        into DRAFT/preview/forms/ (a new file each time, the older ones removed); returns the file and its
+        page count. Problems in the forms do not stop a preview (it prints what is typed); sealing refuses
+        them."""
+        from forms.bid_letter import render_bid_letter
+        from forms.errors import RenderError
+        from forms.price_schedule import render_price_schedule
+
+        if form_id not in FORM_FILES:
+            raise BidProjectError(f"{form_id!r} is not a form with a preview", code="bid.link_invalid")
+        form = self.letter() if form_id == "bid_letter" else self.schedule()
+        key = hashlib.sha256(repr(form).encode("utf-8")).hexdigest()
+        drawn = self._previews.get(form_id)
+        if drawn is not None and drawn[0] == key and drawn[1].is_file():
+            return drawn[1], drawn[2]  # nothing changed since: the same file (a viewer keeps its place)
+        folder = self.directory / PREVIEW_DIR / FORMS_DIR / form_id
+        # A new folder each time: a viewer may still hold the previous file open (Windows cannot replace
+        # it). The file is named as the clerk knows the form, since the viewer shows its name.
+        for old in folder.glob("*/*.pdf"):
+            with contextlib.suppress(OSError):
+                old.unlink()
+                old.parent.rmdir()
+        target = folder / str(time.time_ns()) / f"{PREVIEW_NAMES[form_id]}.pdf"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            if isinstance(form, BidLetter):
+                rendered = render_bid_letter(form, target, preview=True)
+            else:
+                rendered = render_price_schedule(form, target, preview=True)
+        except RenderError as ex:
+            raise BidProjectError(f"the {form_id} preview could not be drawn: {ex}",
+                                  code="bid.preview_failed") from ex
+        self._previews[form_id] = (key, target, rendered.pages)
+        return target, rendered.pages
 
     # --- attachments ---
 
@@ -431,6 +587,7 @@ class BidProject:
         for k in changes.criteria_changed:
             if k in self.links:
                 self.links[k] = dataclasses.replace(self.links[k], needs_relink=True)
+        self.normalize_values()
         dropped = []
         for form_id, values, form in (("bid_letter", self.bid_letter, self.bid_letter_form()),
                                       ("price_schedule", self.price_schedule, self.price_schedule_form())):
@@ -506,6 +663,7 @@ class BidProject:
         }
 
     def save(self) -> None:
+        self.normalize_values()  # a value under a tender's own name for a standard field is kept once
         self.directory.mkdir(parents=True, exist_ok=True)
         text = json.dumps(self.to_json(), ensure_ascii=False, indent=2, sort_keys=True) + "\n"
         write_atomically(self.directory / PROJECT_FILE, text.encode("utf-8"), overwrite=True)
@@ -592,6 +750,7 @@ def open_project(directory: Path, *, trust_list: trust.TrustList | None = None) 
         project.price_lines = [PriceLine(**{k: str(v) for k, v in _strings(line).items() if k in columns})
                                for line in data["price_schedule"]["lines"]]
         project.other_forms = {str(k): _strings(v) for k, v in dict(data.get("other_forms") or {}).items()}
+        project.normalize_values()
         project.attachments = [Attachment(section=str(a["section"]), name=str(a["name"]), pages=int(a["pages"]),
                                           sha256=str(a["sha256"]), size=int(a["size"]))
                                for a in data["attachments"]]
@@ -649,7 +808,6 @@ def assemble(project: BidProject, out_dir: Path, *, signer: Signer, timestamper:
     ``out_dir`` is replaced. The links and form values to put in the manifest come back with it.
     """
     from forms.bid_letter import render_bid_letter
-    from forms.model import BidLetter
     from forms.pdf_sign import sign_form
     from forms.price_schedule import render_price_schedule
 
@@ -661,11 +819,11 @@ def assemble(project: BidProject, out_dir: Path, *, signer: Signer, timestamper:
         shutil.rmtree(out_dir)
     (out_dir / FORMS_DIR).mkdir(parents=True)
     with tempfile.TemporaryDirectory(prefix="bidclient-forms-") as scratch:
-        letter = render_bid_letter(BidLetter(dict(project.bid_letter), project.bid_letter_form()),
-                                   Path(scratch) / "bid_letter.pdf")
+        letter = render_bid_letter(project.letter(), Path(scratch) / "bid_letter.pdf")
         schedule = render_price_schedule(project.schedule(), Path(scratch) / "price_schedule.pdf")
         for rendered, target in ((letter, FORM_FILES["bid_letter"]), (schedule, FORM_FILES["price_schedule"])):
-            sign_form(rendered, out_dir / target, signer, timestamper=timestamper, seal_name=seal_name)
+            sign_form(rendered, out_dir / target, signer, timestamper=timestamper, seal_name=seal_name,
+                      time_text=printed_time)
     files = list(FORM_FILES.values())
     for a in project.attachments:
         source = project.directory / ATTACHMENTS_DIR / a.section / a.name
@@ -673,6 +831,19 @@ def assemble(project: BidProject, out_dir: Path, *, signer: Signer, timestamper:
         shutil.copyfile(source, out_dir / a.section / a.name)
         files.append(a.path)
     return AssembledBid(out_dir, project.forms_data(), project.manifest_links(), files)
+
+
+def printed_time(value: datetime) -> str:
+    """A time as the signed forms print it (bidclient.timefmt's display zone, named): Beijing time in
+    Chinese as the forms are, whatever the app's language, and short enough for the seal's box —
+    "2026-12-02 14:00:05 北京时间"; another zone with its name and offset."""
+    from bidclient import timefmt
+    from bidclient.i18n import _
+
+    name = timefmt.display_zone_name()
+    stamp = timefmt.format_time(value, seconds=True, zone=name, named=False)
+    label = timefmt.zone_label(timefmt.to_display(value, name), name)
+    return f"{stamp} {'北京时间' if label.startswith(_('Beijing time')) else label}"
 
 
 def seal_project(project: BidProject, *, session: Any, progress: Progress | None = None,
@@ -758,8 +929,9 @@ def presigned_statement(project: BidProject) -> Callable[[bytes], bytes] | None:
 
 
 __all__ = [
-    "ASSEMBLED_DIR", "FORM_FILES", "SECTIONS", "SECTION_NAMES_ZH", "AssembledBid", "Attachment", "BidProject",
+    "ASSEMBLED_DIR", "FORM_FILES", "PREVIEW_DIR", "SECTIONS", "SECTION_NAMES_ZH", "AssembledBid", "Attachment",
+    "BidProject",
     "BidProjectError", "Coverage", "CoverageItem", "CriterionLink", "SealedBid", "TenderChanges",
-    "Warning", "assemble", "create_project", "diff_tenders", "inspect_pdf", "merged_form", "open_project",
-    "presigned_statement", "seal_project",
+    "Warning", "assemble", "create_project", "diff_tenders", "form_aliases", "inspect_pdf", "merged_form",
+    "open_project", "presigned_statement", "seal_project",
 ]

@@ -235,19 +235,14 @@ def _bidder_flow(env: DemoEnvironment, step: _Steps) -> int:
 
 def _demo_pdf(path: Path, lines: list[str]) -> Path:
     from reportlab.lib.pagesizes import A4
-    from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.ttfonts import TTFont
     from reportlab.pdfgen import canvas
 
-    font = Path(__file__).resolve().parent.parent / "resources" / "fonts" / "DroidSansFallbackFull.ttf"
-    if "DemoCJK" not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(TTFont("DemoCJK", str(font)))
-    pdf = canvas.Canvas(str(path), pagesize=A4)
+    from forms.fonts import cjk_font, draw_text
+
+    pdf = canvas.Canvas(str(path), pagesize=A4, initialFontName=cjk_font())  # no unembedded Helvetica
     for line in lines[1:]:
-        pdf.setFont("DemoCJK", 16)
-        pdf.drawString(72, 780, lines[0])
-        pdf.setFont("DemoCJK", 12)
-        pdf.drawString(72, 740, line)
+        draw_text(pdf, 72, 780, lines[0], 16)  # Chinese and Latin runs, each in a face that has them
+        draw_text(pdf, 72, 740, line, 12)
         pdf.showPage()
     pdf.save()
     return path

@@ -259,21 +259,16 @@ def demo_tender_draft(pki: devpki.DevPki, deadline: datetime) -> dict[str, Any]:
 
 def _tender_document(path: Path) -> Path:
     from reportlab.lib.pagesizes import A4
-    from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.ttfonts import TTFont
     from reportlab.pdfgen import canvas
 
-    font = Path(__file__).resolve().parent.parent / "resources" / "fonts" / "DroidSansFallbackFull.ttf"
-    if "DemoCJK" not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(TTFont("DemoCJK", str(font)))
-    pdf = canvas.Canvas(str(path), pagesize=A4)
-    pdf.setFont("DemoCJK", 16)
-    pdf.drawString(72, 780, "招标文件（示例）")
-    pdf.setFont("DemoCJK", 11)
+    from forms.fonts import cjk_font, draw_text
+
+    pdf = canvas.Canvas(str(path), pagesize=A4, initialFontName=cjk_font())  # no unembedded Helvetica
+    draw_text(pdf, 72, 780, "招标文件（示例）", 16)  # the CJK face has no Latin glyphs: runs in each face
     y = 740
     for line in ("项目名称：示例市政务服务中心办公设备采购项目", "采购方式：公开招标",
                  "评标方法：综合评分法（价格权重 30%）", "投标文件须加密递交，截止时间以平台服务器时间为准。"):
-        pdf.drawString(72, y, line)
+        draw_text(pdf, 72, y, line, 11)
         y -= 22
     pdf.save()
     return path

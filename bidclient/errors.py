@@ -198,6 +198,10 @@ def _catalog() -> dict[str, tuple[str, str]]:
         "tender.package_untrusted": (_("The tender package is not signed by a trusted agency."),
                                      _("Do not bid on it. Check the trust list (--trust) and the tender's "
                                        "agency.")),
+        "tender.announced_item": (_("The tender definition marks a price, duration or quality field wrongly."),
+                                  _("In each form, mark at most one field per item, of the matching type "
+                                    "(price: money, duration: duration_days, quality: text); see "
+                                    "docs/formats/tender.md.")),
         "seal.no_encryption_certificate": (_("The key has no encryption certificate to seal the bid to "
                                              "yourself."),
                                            _("Nothing was written. Name your encryption key with --enc-key KEY "
@@ -234,6 +238,8 @@ def _catalog() -> dict[str, tuple[str, str]]:
         "bid.unknown_criterion": (_("No such scoring criterion in the tender."), _("Check the tender's criteria.")),
         "bid.link_invalid": (_("The link points to a file or page the bid does not have."),
                              _("Link the criterion to an attached file and an existing page.")),
+        "bid.preview_failed": (_("The form could not be drawn for the preview."),
+                               _("Check the values named above; the draft is unchanged.")),
         "bid.older_tender": (_("The tender has a newer version (clarification)."),
                              _("Review the changes, re-link where asked, and seal again.")),
         "upload.storage_failed": (_("The server could not store part of the bid on its disk; that part was not "

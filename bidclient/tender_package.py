@@ -35,6 +35,7 @@ from bidclient.atomic import refuse_existing
 from bidclient.errors import BidclientError
 from bidclient.protocol.tender import (
     FORMAT,
+    FORMAT_V2,
     MAX_DEFINITION_SIZE,
     MAX_DOCUMENT_SIZE,
     MAX_SIGNATURE_SIZE,
@@ -129,7 +130,7 @@ def prepare_definition(draft: dict[str, Any], documents: Sequence[Document], *, 
     """A checked definition from a draft plus the documents' entries (and, for a clarification, the
     previous package's hash and the list of changes)."""
     data = dict(draft)
-    data["format"] = FORMAT
+    data["format"] = FORMAT_V2 if _uses_v2(data) else FORMAT
     data["version"] = version
     data["documents"] = [d.model_dump() for d in documents]
     data["previous_package_sha256"] = previous_package_sha256
@@ -141,6 +142,16 @@ def prepare_definition(draft: dict[str, Any], documents: Sequence[Document], *, 
     except ValidationError as ex:
         error = definition_error(ex)
         raise BidclientError(error.message, code=error.code) from None
+
+
+def _uses_v2(draft: dict[str, Any]) -> bool:
+    """Whether the draft uses a field only format version 2 has (a field's ``announces``)."""
+    forms = draft.get("forms")
+    if not isinstance(forms, list):
+        return False
+    fields = [field for form in forms if isinstance(form, dict) and isinstance(form.get("fields"), list)
+              for field in form["fields"]]
+    return any(isinstance(field, dict) and field.get("announces") is not None for field in fields)
 
 
 def sign_definition(definition: TenderDefinition, sign: Callable[[bytes], bytes]) -> tuple[bytes, bytes]:

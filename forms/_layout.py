@@ -19,13 +19,13 @@ from reportlab.lib.enums import TA_CENTER, TA_LEFT, TA_RIGHT
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate
 
 from forms.amounts import format_figures, parse_figures
 from forms.errors import AmountError, RenderError
-from forms.fonts import cjk_font, latin_font, runs
+from forms.fonts import cjk_font, draw_text, latin_font, runs
+from forms.model import FieldDef, announced_item
 
 PAGE = A4
 _TAG = re.compile(r"(<[^>]*>)")
@@ -80,23 +80,29 @@ def para(markup: str, style: ParagraphStyle) -> Paragraph:
     return Paragraph("".join(parts), style)
 
 
-def draw_text(canvas: Canvas, x: float, y: float, value: str, size: float, *, centred: bool = False) -> None:
-    """Draw ``value`` on a canvas at (x, y) in the right face per run."""
-    pieces = runs(value)
-    if centred:
-        x -= sum(pdfmetrics.stringWidth(run, face, size) for face, run in pieces) / 2
-    for face, run in pieces:
-        canvas.setFont(face, size)
-        canvas.drawString(x, y, run)
-        x += pdfmetrics.stringWidth(run, face, size)
-
-
 def money(raw: str) -> str:
     """Figures as printed: 1,280,000.00 when readable, else exactly what was typed (escaped)."""
     try:
         return text(format_figures(parse_figures(raw)))
     except (AmountError, TypeError):
         return text(raw)
+
+
+def printed_value(field: FieldDef, raw: str) -> str:
+    """A tender field's value as the form prints it (markup-safe), with its unit: amounts as
+    1,280,000.00元, days as 30日历天 (the duration) or 90天, 5%, dates as 2026年12月1日, 是/否."""
+    value = raw.strip() if isinstance(raw, str) else str(raw)
+    if field.type == "money":
+        return money(value) + "元"
+    if field.type == "duration_days" and value.isdigit():
+        return text(value) + ("日历天" if announced_item(field) == "duration" else "天")
+    if field.type == "percent":
+        return text(value) + "%"
+    if field.type == "date":
+        return chinese_date(value)
+    if field.type == "boolean" and value in ("true", "false"):
+        return "是" if value == "true" else "否"
+    return text(value)
 
 
 def chinese_date(raw: str) -> str:
@@ -110,10 +116,11 @@ def chinese_date(raw: str) -> str:
 class SealArea(Flowable):
     """Reserved blank space for the signature appearance; remembers where it landed on which page."""
 
-    def __init__(self, width: float, height: float) -> None:
+    def __init__(self, width: float, height: float, *, preview: bool = False) -> None:
         super().__init__()
         self.width, self.height = width, height
         self.hAlign = "RIGHT"
+        self.preview = preview  # outline where the seal will go (a preview is never signed)
         self.placed: tuple[int, tuple[int, int, int, int]] | None = None
 
     def wrap(self, available_width: float, available_height: float) -> tuple[float, float]:
@@ -123,6 +130,16 @@ class SealArea(Flowable):
         x, y = self.canv.absolutePosition(0, 0)
         page = self.canv.getPageNumber() - 1
         self.placed = (page, (round(x), round(y), round(x + self.width), round(y + self.height)))
+        if self.preview:
+            self.canv.saveState()
+            self.canv.setStrokeColor(colors.Color(0.75, 0.1, 0.1))
+            self.canv.setFillColor(colors.Color(0.75, 0.1, 0.1))
+            self.canv.setDash(4, 3)
+            self.canv.rect(0, 0, self.width, self.height)
+            draw_text(self.canv, self.width / 2, self.height / 2 + 4, "预览：盖章位置", 11, centred=True)
+            draw_text(self.canv, self.width / 2, self.height / 2 - 12, "加密封装时用CA证书签名并加盖电子印章", 8,
+                      centred=True)
+            self.canv.restoreState()
 
 
 def build(path: Path, story: Sequence[Flowable], seal: SealArea, *, title: str, author: str,

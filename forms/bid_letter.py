@@ -7,7 +7,18 @@ from pathlib import Path
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, KeepTogether, Spacer, Table, TableStyle
 
-from forms._layout import SEAL_BOX_SIZE, RenderedForm, SealArea, build, chinese_date, money, para, styles, text
+from forms._layout import (
+    SEAL_BOX_SIZE,
+    RenderedForm,
+    SealArea,
+    build,
+    chinese_date,
+    money,
+    para,
+    printed_value,
+    styles,
+    text,
+)
 from forms.fonts import cjk_font
 from forms.model import BID_LETTER_FORM, BidLetter
 
@@ -17,11 +28,13 @@ __all__ = ["STANDARD_FIELDS", "RenderedForm", "render_bid_letter"]
 STANDARD_FIELDS = frozenset(f.name for f in BID_LETTER_FORM.fields)
 
 
-def render_bid_letter(letter: BidLetter, path: str | Path) -> RenderedForm:
+def render_bid_letter(letter: BidLetter, path: str | Path, *, preview: bool = False) -> RenderedForm:
     """Render ``letter`` to ``path`` (A4, the CJK font embedded); returns where the seal goes.
 
     Values are printed as typed (validate first with forms.validation.validate_bid_letter); every value
-    is drawn as text, never interpreted as markup. Raises RenderError; ``path`` is written atomically.
+    is drawn as text, never interpreted as markup. With ``preview`` the seal's place is outlined
+    (for showing the form before it is signed; never sign a preview).
+    Raises RenderError; ``path`` is written atomically.
     """
     values = {k: (v if isinstance(v, str) else str(v)) for k, v in letter.values.items()}
 
@@ -52,7 +65,7 @@ def render_bid_letter(letter: BidLetter, path: str | Path) -> RenderedForm:
             continue
         value = values.get(field.name, "").strip()
         if value:
-            story.append(para(f"{number}. {text(field.label)}：{text(value)}", s["indent"]))
+            story.append(para(f"{number}. {text(field.label)}：{printed_value(field, value)}", s["indent"]))
             number += 1
     signature = Table([
         [para("投标人（盖单位章）：", s["body"]), para(v("bidder_name"), s["body"])],
@@ -61,7 +74,7 @@ def render_bid_letter(letter: BidLetter, path: str | Path) -> RenderedForm:
     ], colWidths=[82 * mm, 80 * mm], hAlign="RIGHT")
     signature.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("ALIGN", (0, 0), (0, -1), "RIGHT"),
                                    ("FONTNAME", (0, 0), (-1, -1), cjk_font())]))
-    seal = SealArea(*SEAL_BOX_SIZE)
+    seal = SealArea(*SEAL_BOX_SIZE, preview=preview)
     story += [Spacer(0, 20), KeepTogether([signature, Spacer(0, 6), seal])]
     return build(Path(path), story, seal, title="投标函", author=values.get("bidder_name", ""),
                  subject=f"{values.get('tender_title', '')} {values.get('tender_id', '')}".strip())

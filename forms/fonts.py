@@ -16,10 +16,11 @@ from pathlib import Path
 
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFError, TTFont
+from reportlab.pdfgen.canvas import Canvas
 
 from forms.errors import RenderError
 
-__all__ = ["FONT_NAME", "LATIN_FONT_NAME", "cjk_font", "font_path", "latin_font", "runs"]
+__all__ = ["FONT_NAME", "LATIN_FONT_NAME", "cjk_font", "draw_text", "font_path", "latin_font", "runs"]
 
 FONT_NAME = "DroidSansFallback"
 LATIN_FONT_NAME = "BitstreamVera"
@@ -76,3 +77,17 @@ def runs(text: str) -> list[tuple[str, str]]:
         else:
             out.append((face, char))
     return out
+
+
+def draw_text(canvas: Canvas, x: float, y: float, value: str, size: float, *, centred: bool = False) -> None:
+    """Draw ``value`` (Chinese, Latin or both, e.g. "价格 30%") on a reportlab canvas at (x, y), each run
+    in the face that has its glyphs; registers both faces."""
+    cjk_font()
+    latin_font()
+    pieces = runs(value)
+    if centred:
+        x -= sum(pdfmetrics.stringWidth(run, face, size) for face, run in pieces) / 2
+    for face, run in pieces:
+        canvas.setFont(face, size)
+        canvas.drawString(x, y, run)
+        x += pdfmetrics.stringWidth(run, face, size)

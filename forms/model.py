@@ -7,21 +7,31 @@ bidclient/. ``FormDef.from_mapping`` reads a tender form's ``model_dump()``.
 
 Convention shared with tenders: a money field ``X`` and a text field ``X_words`` are the same amount in
 figures and in capital numerals (大写); validation checks they agree (words prevail, 87号令 Art. 59).
+
+Announced items (唱标内容): the price, the duration and the quality read out at the opening. A field
+states one when it says so (``announces``, tender format version 2) or, for tenders that do not say,
+when its type fits and its label is one of the usual names (``ANNOUNCED_LABELS``: 投标总价, 交货期…).
+``announced_item`` decides; the standard forms' own fields carry ``announces``.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal, get_args
 
 __all__ = [
+    "ANNOUNCED_ITEMS",
+    "ANNOUNCED_LABELS",
+    "ANNOUNCED_TYPES",
     "BID_LETTER_FORM",
     "FIELD_TYPES",
     "PRICE_LINE_COLUMNS",
     "PRICE_SCHEDULE_FORM",
     "WORDS_SUFFIX",
+    "AnnouncedItem",
     "BidLetter",
     "FieldDef",
     "FieldType",
@@ -29,11 +39,25 @@ __all__ = [
     "Issue",
     "PriceLine",
     "PriceSchedule",
+    "announced_item",
 ]
 
 FieldType = Literal["text", "money", "integer", "decimal", "percent", "date", "duration_days", "boolean"]
 FIELD_TYPES: frozenset[str] = frozenset(get_args(FieldType))
 WORDS_SUFFIX = "_words"
+AnnouncedItem = Literal["price", "duration", "quality"]
+ANNOUNCED_ITEMS: tuple[AnnouncedItem, ...] = ("price", "duration", "quality")
+ANNOUNCED_TYPES: Mapping[str, str] = {"price": "money", "duration": "duration_days", "quality": "text"}
+# The usual names of the announced items in Chinese tenders, compared after dropping brackets and what
+# they hold (（小写，元）), spaces and punctuation.
+ANNOUNCED_LABELS: Mapping[str, frozenset[str]] = {
+    "price": frozenset({"投标总价", "投标总报价", "投标报价", "总报价", "投标价", "报价", "投标总金额", "总价"}),
+    "duration": frozenset({"工期", "交货期", "交货期限", "供货期", "交付期", "服务期", "服务期限", "完成期限",
+                           "计划工期", "工期交货期"}),
+    "quality": frozenset({"质量", "质量标准", "质量要求", "质量目标", "质量等级"}),
+}
+_BRACKETED = re.compile(r"[（(【\[][^）)】\]]*[）)】\]]")
+_LABEL_NOISE = re.compile(r"[\s:：,，、/／*]+")
 DEFAULT_MAX_LENGTH = 500  # the tender format's bound on a text
 
 
@@ -46,10 +70,25 @@ class FieldDef:
     type: FieldType = "text"
     required: bool = True
     max_length: int = DEFAULT_MAX_LENGTH
+    announces: AnnouncedItem | None = None
 
     def __post_init__(self) -> None:
         if self.type not in FIELD_TYPES:
             raise ValueError(f"field {self.name}: unknown type {self.type!r}")
+        if self.announces is not None and ANNOUNCED_TYPES.get(self.announces) != self.type:
+            raise ValueError(f"field {self.name}: announces {self.announces!r} but is of type {self.type}")
+
+
+def announced_item(field: FieldDef) -> AnnouncedItem | None:
+    """The announced item ``field`` states: its own ``announces``, else the item whose usual names
+    include its label (brackets and punctuation ignored) when the type fits, else None."""
+    if field.announces is not None:
+        return field.announces
+    label = _LABEL_NOISE.sub("", _BRACKETED.sub("", field.label))
+    for item in ANNOUNCED_ITEMS:
+        if field.type == ANNOUNCED_TYPES[item] and label in ANNOUNCED_LABELS[item]:
+            return item
+    return None
 
 
 @dataclass(frozen=True)
@@ -69,7 +108,8 @@ class FormDef:
         "required"}]}``. Fields the tender format does not have keep their defaults."""
         fields = tuple(FieldDef(name=str(f["name"]), label=str(f["label"]), type=f["type"],
                                 required=bool(f.get("required", True)),
-                                max_length=int(f.get("max_length", DEFAULT_MAX_LENGTH)))
+                                max_length=int(f.get("max_length", DEFAULT_MAX_LENGTH)),
+                                announces=f.get("announces"))
                        for f in data["fields"])
         return cls(id=str(data["id"]), name=str(data["name"]), fields=fields)
 
@@ -98,10 +138,10 @@ BID_LETTER_FORM = FormDef("bid_letter", "投标函", (
     FieldDef("lot_name", "标段（包）", required=False),
     FieldDef("bidder_name", "投标人名称", max_length=200),
     FieldDef("legal_representative", "法定代表人或其委托代理人", max_length=50),
-    FieldDef("bid_amount", "投标总报价（小写，元）", "money"),
+    FieldDef("bid_amount", "投标总报价（小写，元）", "money", announces="price"),
     FieldDef("bid_amount_words", "投标总报价（大写）", max_length=64),
-    FieldDef("duration_days", "工期（交货期），日历天", "duration_days"),
-    FieldDef("quality", "质量标准"),
+    FieldDef("duration_days", "工期（交货期），日历天", "duration_days", announces="duration"),
+    FieldDef("quality", "质量标准", announces="quality"),
     FieldDef("validity_days", "投标有效期，天", "duration_days"),
     FieldDef("date", "日期", "date"),
 ))
@@ -111,9 +151,10 @@ PRICE_SCHEDULE_FORM = FormDef("price_schedule", "开标一览表", (
     FieldDef("tender_id", "招标编号", max_length=64),
     FieldDef("lot_name", "标段（包）", required=False),
     FieldDef("bidder_name", "投标人名称", max_length=200),
-    FieldDef("total", "投标总价（小写，元）", "money"),
+    FieldDef("total", "投标总价（小写，元）", "money", announces="price"),
     FieldDef("total_words", "投标总价（大写）", max_length=64),
-    FieldDef("duration_days", "工期（交货期），日历天", "duration_days", required=False),
+    FieldDef("duration_days", "工期（交货期），日历天", "duration_days", required=False, announces="duration"),
+    FieldDef("quality", "质量标准", required=False, announces="quality"),
     FieldDef("legal_representative", "法定代表人或其委托代理人", max_length=50),
     FieldDef("date", "日期", "date"),
 ))

@@ -12,7 +12,7 @@ import contextlib
 import io
 import os
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -133,15 +133,18 @@ def signer_display_name(certificate: x509.Certificate) -> str:
 def sign_pdf(input_path: str | Path, output_path: str | Path, signer: Signer, *, field_name: str = "Signature1",
              page: int = -1, box: tuple[int, int, int, int] | None = None, seal_name: str | None = None,
              seal_image: str | Path | None = None, inscription: str = "", reason: str = DEFAULT_REASON,
-             location: str = "", timestamper: Timestamper | None = None) -> None:
+             location: str = "", timestamper: Timestamper | None = None,
+             time_text: Callable[[datetime], str] | None = None) -> None:
     """Sign ``input_path`` with a visible seal into ``output_path`` (PAdES B-B, or B-T with a timestamper).
 
     ``page`` counts from 0 (-1 = last page); ``box`` is (x1, y1, x2, y2) in points, default the lower
     right of the page. The seal shows ``seal_image`` (PNG/JPEG) if given, else a drawn round seal with
-    ``seal_name`` (default: the certificate's organisation). The output is written to a temporary file
-    and renamed, so a failure (wrong PIN, TSA down) leaves no partial output; ``output_path`` may equal
-    ``input_path``. Raises PdfMalformed, PdfSignError, RenderError, and the signer's crypto.errors
-    (PinIncorrect, TokenNotPresent...) unchanged; TimestampError from the timestamper.
+    ``seal_name`` (default: the certificate's organisation). ``time_text`` writes the signing time as the
+    seal prints it (the caller's zone, named: bidclient.timefmt); default: local time and offset. The
+    output is written to a temporary file and renamed, so a failure (wrong PIN, TSA down) leaves no
+    partial output; ``output_path`` may equal ``input_path``. Raises PdfMalformed, PdfSignError,
+    RenderError, and the signer's crypto.errors (PinIncorrect, TokenNotPresent...) unchanged;
+    TimestampError from the timestamper.
     """
     source, target = Path(input_path), Path(output_path)
     data = _read_pdf(source)
@@ -167,10 +170,12 @@ def sign_pdf(input_path: str | Path, output_path: str | Path, signer: Signer, *,
     if x2 - x1 < 20 or y2 - y1 < 20:
         raise PdfSignError(f"the signature box {box} is too small", code="pdf.bad_box")
 
+    signed_at = datetime.now().astimezone()
     appearance = SealAppearance(
         seal_name=seal_name if seal_name is not None else (
             _subject_value(certificate, NameOID.ORGANIZATION_NAME) or signer_display_name(certificate)),
-        signer_name=signer_display_name(certificate), signed_at=datetime.now().astimezone(),
+        signer_name=signer_display_name(certificate), signed_at=signed_at,
+        signed_at_text=time_text(signed_at) if time_text is not None else None,
         reason=reason, inscription=inscription, seal_image=Path(seal_image) if seal_image is not None else None)
     with tempfile.TemporaryDirectory(prefix="bidclient-seal-") as scratch:
         appearance_pdf = Path(scratch) / "appearance.pdf"

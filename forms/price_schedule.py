@@ -8,7 +8,18 @@ from reportlab.lib import colors
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, KeepTogether, Spacer, Table, TableStyle
 
-from forms._layout import SEAL_BOX_SIZE, RenderedForm, SealArea, build, chinese_date, money, para, styles, text
+from forms._layout import (
+    SEAL_BOX_SIZE,
+    RenderedForm,
+    SealArea,
+    build,
+    chinese_date,
+    money,
+    para,
+    printed_value,
+    styles,
+    text,
+)
 from forms.fonts import cjk_font
 from forms.model import PRICE_SCHEDULE_FORM, PriceSchedule
 
@@ -27,11 +38,14 @@ _COLUMNS = (  # (heading, width in mm, attribute, alignment)
 )
 
 
-def render_price_schedule(schedule: PriceSchedule, path: str | Path) -> RenderedForm:
+def render_price_schedule(schedule: PriceSchedule, path: str | Path, *,
+                          preview: bool = False) -> RenderedForm:
     """Render ``schedule`` to ``path`` (A4, the CJK font embedded); returns where the seal goes.
 
     Amounts are printed as 1,234.00 when readable, else as typed; nothing is recomputed here (run
-    forms.validation.validate_price_schedule first). Raises RenderError; ``path`` is written atomically.
+    forms.validation.validate_price_schedule first). With ``preview`` the seal's place is outlined
+    (for showing the form before it is signed; never sign a preview).
+    Raises RenderError; ``path`` is written atomically.
     """
     values = {k: (v if isinstance(v, str) else str(v)) for k, v in schedule.values.items()}
 
@@ -66,10 +80,12 @@ def render_price_schedule(schedule: PriceSchedule, path: str | Path) -> Rendered
                     s["body"])]
     if values.get("duration_days", "").strip():
         summary.append(para(f"工期（交货期）：<u>{v('duration_days')}</u>日历天", s["body"]))
+    if values.get("quality", "").strip():
+        summary.append(para(f"质量标准：<u>{v('quality')}</u>", s["body"]))
     for field in schedule.form.fields:
         value = values.get(field.name, "").strip()
         if field.name not in STANDARD_FIELDS and value:
-            summary.append(para(f"{text(field.label)}：{text(value)}", s["body"]))
+            summary.append(para(f"{text(field.label)}：{printed_value(field, value)}", s["body"]))
 
     signature = Table([
         [para("投标人（盖单位章）：", s["body"]), para(v("bidder_name"), s["body"])],
@@ -78,7 +94,7 @@ def render_price_schedule(schedule: PriceSchedule, path: str | Path) -> Rendered
     ], colWidths=[82 * mm, 80 * mm], hAlign="RIGHT")
     signature.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("ALIGN", (0, 0), (0, -1), "RIGHT"),
                                    ("FONTNAME", (0, 0), (-1, -1), cjk_font())]))
-    seal = SealArea(*SEAL_BOX_SIZE)
+    seal = SealArea(*SEAL_BOX_SIZE, preview=preview)
     story: list[Flowable] = [para("开标一览表", s["title"]), header, Spacer(0, 10), lines, Spacer(0, 10),
                              *summary, Spacer(0, 16), KeepTogether([signature, Spacer(0, 6), seal])]
     return build(Path(path), story, seal, title="开标一览表", author=values.get("bidder_name", ""),

@@ -41,6 +41,7 @@ class SealAppearance:
     reason: str = ""
     inscription: str = ""  # e.g. 投标专用章, under the star
     seal_image: Path | None = None
+    signed_at_text: str | None = None  # the time as printed (zone named), else signed_at with its offset
 
 
 def draw_company_seal(canvas: Canvas, cx: float, cy: float, radius: float, name: str, *,
@@ -118,7 +119,8 @@ def render_appearance(appearance: SealAppearance, width: float, height: float) -
     buffer = io.BytesIO()
     canvas = Canvas(buffer, pagesize=(width, height), initialFontName=font, pageCompression=1)
     canvas.setFillColor(colors.black)
-    lines = [f"签名人：{appearance.signer_name}", f"时间：{appearance.signed_at:%Y-%m-%d %H:%M:%S %z}"]
+    when = appearance.signed_at_text or f"{appearance.signed_at:%Y-%m-%d %H:%M:%S %z}"
+    lines = [f"签名人：{appearance.signer_name}", f"时间：{when}"]
     if appearance.reason:
         lines.append(f"原因：{appearance.reason}")
     size = min(8.0, height / 12)

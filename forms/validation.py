@@ -21,6 +21,7 @@ price_schedule.invalid_quantity      a quantity is not a positive number (at mos
 price_schedule.line_total_mismatch   quantity × unit price ≠ the line's total
 price_schedule.sum_mismatch          the lines' totals do not add up to the total
 forms.letter_schedule_mismatch       the bid letter's amount ≠ the price schedule's total (一览表 prevails)
+forms.announced_mismatch             the bid letter and the price schedule state a different duration or quality
 ===================================  ======================================================================
 """
 
@@ -43,6 +44,7 @@ from forms.model import (
     Issue,
     PriceLine,
     PriceSchedule,
+    announced_item,
 )
 
 __all__ = [
@@ -93,7 +95,7 @@ def validate_price_schedule(schedule: PriceSchedule) -> list[Issue]:
             line_totals.append(parse_figures(line.total))
         except AmountError:
             all_readable = False
-    total_field = _money_field(schedule.form, "total")
+    total_field = _price_field(schedule.form)
     stated = _money(schedule.values.get(total_field, "")) if total_field else None
     if total_field and all_readable and stated is not None:
         computed = sum(line_totals, Decimal(0))
@@ -106,19 +108,51 @@ def validate_price_schedule(schedule: PriceSchedule) -> list[Issue]:
 
 
 def cross_check(letter: BidLetter, schedule: PriceSchedule) -> list[Issue]:
-    """The bid letter's amount against the price schedule's total (87号令 Art. 59: the 一览表 prevails).
+    """The announced items the bid letter and the price schedule both state must agree: the amount
+    (87号令 Art. 59: the 一览表 prevails), the duration and the quality.
 
-    Compares the amounts that prevail within each form (the words where they can be read).
+    Compares the amounts that prevail within each form (the words where they can be read); the price
+    is the field that announces it (model.announced_item), else the form's first money field.
     """
-    letter_amount = _prevailing(letter.form, letter.values, "bid_amount")
-    schedule_total = _prevailing(schedule.form, schedule.values, "total")
-    if letter_amount is None or schedule_total is None or letter_amount == schedule_total:
-        return []
-    return [Issue(
-        "forms.letter_schedule_mismatch", "bid_amount",
-        f"the bid letter says {format_figures(letter_amount)} but the price schedule (开标一览表) says "
-        f"{format_figures(schedule_total)}; the price schedule prevails (87号令 Art. 59)",
-        {"letter": format_figures(letter_amount), "schedule": format_figures(schedule_total)})]
+    issues: list[Issue] = []
+    letter_price = _price_field(letter.form)
+    letter_amount = _prevailing(letter.form, letter.values, letter_price)
+    schedule_total = _prevailing(schedule.form, schedule.values, _price_field(schedule.form))
+    if letter_price and letter_amount is not None and schedule_total is not None and letter_amount != schedule_total:
+        issues.append(Issue(
+            "forms.letter_schedule_mismatch", letter_price,
+            f"the bid letter says {format_figures(letter_amount)} but the price schedule (开标一览表) says "
+            f"{format_figures(schedule_total)}; the price schedule prevails (87号令 Art. 59)",
+            {"letter": format_figures(letter_amount), "schedule": format_figures(schedule_total)}))
+    for item in ("duration", "quality"):
+        in_letter = _announcing(letter.form, item)
+        in_schedule = _announcing(schedule.form, item)
+        if in_letter is None or in_schedule is None:
+            continue
+        said = _plain(letter.values.get(in_letter.name, ""))
+        scheduled = _plain(schedule.values.get(in_schedule.name, ""))
+        if said and scheduled and said != scheduled:
+            issues.append(Issue(
+                "forms.announced_mismatch", in_letter.name,
+                f"{in_letter.label}: the bid letter says {said!r} but the price schedule (开标一览表) says "
+                f"{scheduled!r}",
+                {"label": in_letter.label, "letter": said, "schedule": scheduled}))
+    return issues
+
+
+def _plain(value: object) -> str:
+    return value.strip() if isinstance(value, str) else ""
+
+
+def _announcing(form: FormDef, item: str) -> FieldDef | None:
+    return next((f for f in form.fields if announced_item(f) == item), None)
+
+
+def _price_field(form: FormDef) -> str | None:
+    found = _announcing(form, "price")
+    if found is not None:
+        return found.name
+    return next((f.name for f in form.fields if f.type == "money"), None)
 
 
 # --- fields ------------------------------------------------------------------------------------------
@@ -214,15 +248,7 @@ def _money(raw: str) -> Decimal | None:
         return None
 
 
-def _money_field(form: FormDef, preferred: str) -> str | None:
-    found = form.field(preferred)
-    if found is not None and found.type == "money":
-        return found.name
-    return next((f.name for f in form.fields if f.type == "money"), None)
-
-
-def _prevailing(form: FormDef, values: Mapping[str, str], preferred: str) -> Decimal | None:
-    name = _money_field(form, preferred)
+def _prevailing(form: FormDef, values: Mapping[str, str], name: str | None) -> Decimal | None:
     if name is None:
         return None
     words = values.get(name + WORDS_SUFFIX, "")

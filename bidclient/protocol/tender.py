@@ -15,12 +15,25 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    SerializerFunctionWrapHandler,
+    ValidationError,
+    model_serializer,
+    model_validator,
+)
 from pydantic_core import PydanticCustomError
 
 from bidclient.protocol.common import canonical_json
 
 FORMAT = "bidclient-tender/1"
+# Version 2 adds ``forms[].fields[].announces``; a definition that uses no version-2 field is written as
+# version 1, so that clients which only know version 1 still read it (tender_package.prepare_definition).
+FORMAT_V2 = "bidclient-tender/2"
+FORMATS = (FORMAT, FORMAT_V2)
 MAX_DEFINITION_SIZE = 1 << 20  # bytes of canonical JSON
 MAX_SIGNATURE_SIZE = 256 << 10
 MAX_DOCUMENT_SIZE = 512 << 20  # one tender PDF
@@ -43,6 +56,10 @@ ProcurementKind = Literal["goods", "services", "works"]
 # 综合评估法 (comprehensive scoring) | 经评审的最低投标价法 (lowest evaluated price)
 EvaluationMethod = Literal["comprehensive", "lowest_evaluated_price"]
 FieldType = Literal["text", "money", "integer", "decimal", "percent", "date", "duration_days", "boolean"]
+# The items read out at the opening (唱标内容) that a form field can state: the bid price (投标报价),
+# the duration (工期 / 交货期 / 服务期) and the quality (质量标准); each has one field type.
+AnnouncedItem = Literal["price", "duration", "quality"]
+ANNOUNCED_TYPES: dict[str, str] = {"price": "money", "duration": "duration_days", "quality": "text"}
 
 
 class DefinitionError(ValueError):
@@ -81,6 +98,22 @@ class FormField(_Strict):
     label: Text
     type: FieldType
     required: bool = True
+    announces: AnnouncedItem | None = None  # format version 2: the opening item this field states
+
+    @model_validator(mode="after")
+    def _announced_type(self) -> FormField:
+        if self.announces is not None and self.type != ANNOUNCED_TYPES[self.announces]:
+            raise _rule("tender.announced_item", f"field {self.name} announces the {self.announces}: its type "
+                        f"must be {ANNOUNCED_TYPES[self.announces]}, not {self.type}")
+        return self
+
+    @model_serializer(mode="wrap")
+    def _omit_unannounced(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        # Absent, not null, when unused: version-1 definitions keep exactly their canonical bytes.
+        data: dict[str, Any] = handler(self)
+        if data.get("announces") is None:
+            data.pop("announces", None)
+        return data
 
 
 class Form(_Strict):
@@ -93,6 +126,10 @@ class Form(_Strict):
         names = [f.name for f in self.fields]
         if len(set(names)) != len(names):
             raise _rule("tender.duplicate_id", f"form {self.id}: field names must be unique")
+        announced = [f.announces for f in self.fields if f.announces is not None]
+        if len(set(announced)) != len(announced):
+            raise _rule("tender.announced_item", f"form {self.id}: each announced item (price, duration, "
+                        "quality) is stated by at most one field")
         return self
 
 
@@ -161,7 +198,7 @@ PemCertificate = Annotated[str, Field(min_length=64, max_length=16384,
 class TenderDefinition(_Strict):
     """The signed part of a tender package (one version)."""
 
-    format: Literal["bidclient-tender/1"]
+    format: Literal["bidclient-tender/1", "bidclient-tender/2"]
     tender_id: Annotated[str, Field(pattern=TENDER_ID_PATTERN)]
     version: Annotated[int, Field(ge=1, le=1000)]
     title: Text
@@ -181,6 +218,8 @@ class TenderDefinition(_Strict):
     def _rules(self) -> TenderDefinition:
         _unique("lot", [lot.id for lot in self.lots])
         _unique("form", [form.id for form in self.forms])
+        if self.format == FORMAT and any(f.announces is not None for form in self.forms for f in form.fields):
+            raise _rule("tender.announced_item", f"fields[].announces needs format {FORMAT_V2!r}")
         _unique("criterion", [c.id for c in self.scoring.criteria])
         if len({d.name.lower() for d in self.documents}) != len(self.documents):
             raise _rule("tender.duplicate_id", "document names must be unique (ignoring case)")

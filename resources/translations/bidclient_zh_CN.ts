@@ -84,6 +84,10 @@
         <translation>投标函报价为 {letter}，开标一览表为 {schedule}，二者不一致；以开标一览表为准</translation>
     </message>
     <message>
+        <source>{label}: the bid letter says {letter}, the price schedule {schedule}</source>
+        <translation>{label}：投标函为 {letter}，开标一览表为 {schedule}</translation>
+    </message>
+    <message>
         <source>The bid deadline ({deadline}) has passed: the server will refuse the bid.</source>
         <translation>投标截止时间（{deadline}）已过：平台将拒收投标文件。</translation>
     </message>
@@ -649,6 +653,10 @@
         <translation>对照答疑核对后保留该关联</translation>
     </message>
     <message>
+        <source>Preview of the form as it will be signed: the seal goes in the outlined box when the bid is sealed.</source>
+        <translation>表单预览（即将签名的内容）：加密封装时在虚线框处加盖电子印章。</translation>
+    </message>
+    <message>
         <source>Link to this page</source>
         <translation>链接到此页</translation>
     </message>
@@ -725,8 +733,8 @@
         <translation>PDF 文件 (*.pdf)</translation>
     </message>
     <message>
-        <source>The signed forms are drawn when the bid is sealed; there is nothing to show yet.</source>
-        <translation>签章表单在加密投标文件时生成，目前尚无可显示的内容。</translation>
+        <source>This form cannot be drawn yet; see the problem above.</source>
+        <translation>暂时无法生成此表单，请查看上方的问题。</translation>
     </message>
 </context>
 <context>
@@ -738,6 +746,10 @@
     <message>
         <source>Write the amount in capital numerals from the figures</source>
         <translation>根据小写金额生成大写金额</translation>
+    </message>
+    <message>
+        <source>Typed in the bid letter; shown here as it will be printed</source>
+        <translation>在投标函中填写；此处按打印效果显示</translation>
     </message>
 </context>
 <context>
@@ -779,8 +791,12 @@
         <translation>将各行合价之和填入投标总价</translation>
     </message>
     <message>
-        <source>{count} problem(s) to fix before sealing.</source>
-        <translation>加密前需改正 {count} 处问题。</translation>
+        <source>{count} problem(s) to fix before sealing — show the first</source>
+        <translation>加密封装前需改正 {count} 处问题 — 转到第一处</translation>
+    </message>
+    <message>
+        <source>Go to the first problem</source>
+        <translation>转到第一处问题</translation>
     </message>
     <message>
         <source>The forms are complete and consistent.</source>
@@ -1825,6 +1841,14 @@ Submission: {id}</source>
         <translation>在本程序中打开所选招标文件</translation>
     </message>
     <message>
+        <source>Save a copy…</source>
+        <translation>另存副本…</translation>
+    </message>
+    <message>
+        <source>Save a copy of the tender document</source>
+        <translation>另存招标文件副本</translation>
+    </message>
+    <message>
         <source>Open in system viewer</source>
         <translation>在系统查看器中打开</translation>
     </message>
@@ -1887,6 +1911,18 @@ Lots: {lots}</source>
     <message>
         <source>subjective</source>
         <translation>主观分</translation>
+    </message>
+    <message>
+        <source>No program to open {name} was found on this computer. Read it here with &quot;Open document&quot;, or save a copy and open it with a PDF reader of your choice.</source>
+        <translation>本机没有可打开 {name} 的程序。可点击“打开文件”在此阅读，或另存副本后用您选择的PDF阅读器打开。</translation>
+    </message>
+    <message>
+        <source>PDF files (*.pdf)</source>
+        <translation>PDF 文件 (*.pdf)</translation>
+    </message>
+    <message>
+        <source>Saved a copy as {path}.</source>
+        <translation>已另存副本：{path}。</translation>
     </message>
 </context>
 <context>

@@ -43,6 +43,8 @@ def tender_folder(tmp: Path, pki: Any, *, version: int = 1, previous: tp.TenderP
     """A tender folder as `bidclient tender fetch` writes it, signed by the agency's key."""
     deadline = deadline or datetime.now(UTC).replace(microsecond=0) + timedelta(days=5)
     draft = demo_tender_draft(pki, deadline) | {"tender_id": "ZB-2026-007"}
+    draft["forms"][1]["fields"].append({"name": "warranty_months", "label": "质保期（月）", "type": "integer",
+                                        "required": False})
     if edit is not None:
         edit(draft)
     docs = tmp / f"docs-v{version}"
@@ -63,10 +65,8 @@ def tender_folder(tmp: Path, pki: Any, *, version: int = 1, previous: tp.TenderP
 def fill(project: bp.BidProject) -> None:
     project.bid_letter.update({
         "legal_representative": "王五", "bid_amount": "1,280,000.00", "bid_amount_words": "人民币壹佰贰拾捌万元整",
-        "duration_days": "30", "quality": "合格", "validity_days": "90", "total_price": "1280000.00"})
-    project.price_schedule.update({
-        "total": "1,280,000.00", "total_words": "人民币壹佰贰拾捌万元整", "legal_representative": "王五",
-        "total_price": "1280000.00", "delivery_days": "30"})
+        "duration_days": "30", "quality": "合格", "validity_days": "90"})
+    project.price_schedule.update({"warranty_months": "36"})
     project.price_lines[:] = [PriceLine("台式计算机", "i5/16G", "台", "200", "5,000.00", "1,000,000.00"),
                               PriceLine("显示器", "27英寸", "台", "200", "1,400.00", "280,000.00")]
 
@@ -81,7 +81,10 @@ def project(tmp_path: Path, pki: Any) -> bp.BidProject:
 def test_a_draft_is_restored_after_a_restart(project: bp.BidProject, tmp_path: Path) -> None:
     assert project.bid_letter["tender_id"] == "ZB-2026-007"  # prefilled from the tender
     assert project.bid_letter["bidder_name"] == "示例建设工程有限公司"
-    assert project.bid_letter_form().field("total_price") is not None  # the tender's own extra field
+    # The tender's 投标总价 (both forms) and 交货期 are the announced price and duration: typed once.
+    assert project.bid_letter_form().field("total_price") is None
+    assert project.price_schedule_form().field("delivery_days") is None
+    assert project.price_schedule_form().field("warranty_months") is not None  # the tender's own extra field
     fill(project)
     tech = project.attach("technical", make_pdf(tmp_path / "技术方案.pdf", pages=3))
     assert (tech.path, tech.pages) == ("technical/技术方案.pdf", 3)
@@ -183,7 +186,7 @@ def test_a_clarification_says_what_changed_and_requires_relinking(project: bp.Bi
         del criteria[2]  # service: removed
         criteria.append({"id": "quality", "name": "质量保证", "weight": 20, "score_range": {"min": 0, "max": 20},
                          "kind": "subjective"})
-        draft["forms"][1]["fields"] = [f for f in draft["forms"][1]["fields"] if f["name"] != "delivery_days"]
+        draft["forms"][1]["fields"] = [f for f in draft["forms"][1]["fields"] if f["name"] != "warranty_months"]
 
     v2 = tender_folder(project.directory, pki, version=2, previous=project.tender, edit=edit)
     changes = project.update_tender(v2)
@@ -191,7 +194,7 @@ def test_a_clarification_says_what_changed_and_requires_relinking(project: bp.Bi
     assert changes.criteria_added == ("quality",) and changes.criteria_removed == ("service",)
     assert changes.criteria_changed == ("tech",)
     assert changes.forms_changed == ("price_schedule",)
-    assert changes.values_dropped == ("price_schedule.delivery_days",)
+    assert changes.values_dropped == ("price_schedule.warranty_months",)
     assert changes.notes == ("技术方案评分标准调整",) and not changes.empty
     assert project.definition.version == 2 and project.sealed is None  # a v1 bid would be refused
     states = {i.criterion.id: i.state for i in project.coverage().items}
@@ -258,7 +261,7 @@ def test_assemble_signs_the_forms_and_seal_puts_forms_and_links_in_the_manifest(
 def test_assemble_refuses_invalid_forms_and_sealing_after_the_deadline(project: bp.BidProject, tmp_path: Path,
                                                                        pki: Any) -> None:
     fill(project)
-    project.price_schedule["total"] = "1,000.00"  # the lines add up to 1,280,000.00
+    project.bid_letter.update({"bid_amount": "1,000.00", "bid_amount_words": "人民币壹仟元整"})  # lines: 1,280,000.00
     pin = pin_from_source_spec(f"file:{pki.pin_file}")
     with open_key(pki.party("ent-a").signing_uri, pin) as session, pytest.raises(BidclientError) as caught:
         bp.assemble(project, tmp_path / "bid", signer=session.signer())
@@ -268,3 +271,38 @@ def test_assemble_refuses_invalid_forms_and_sealing_after_the_deadline(project: 
     with open_key(pki.party("ent-a").signing_uri, pin) as session, pytest.raises(BidclientError) as caught:
         bp.seal_project(project, session=session, now=lambda: late)
     assert caught.value.code == "bid.deadline_passed" and project.sealed is None
+
+
+def test_a_field_the_tender_marks_as_the_price_is_the_bid_amount(tmp_path: Path, pki: Any) -> None:
+    # Format 2: the agency says its 合同价款 is the announced price (no list of usual names knows it).
+    def edit(draft: dict[str, Any]) -> None:
+        draft["forms"][0]["fields"] = [{"name": "contract_sum", "label": "合同价款", "type": "money",
+                                        "announces": "price"},
+                                       {"name": "contract_sum_words", "label": "合同价款（大写）", "type": "text"}]
+
+    draft = tmp_path / "draft"
+    project = bp.create_project(draft, tender_folder(draft, pki, edit=edit), bidder_name="示例建设工程有限公司")
+    assert project.definition.format == "bidclient-tender/2"
+    assert project.bid_letter_form().field("contract_sum") is None
+    assert project.bid_letter_form().field("contract_sum_words") is None
+    # A draft that typed it under the tender's name (a script, an older app) keeps it, once.
+    fill(project)
+    del project.bid_letter["bid_amount"]
+    project.bid_letter["contract_sum"] = "1,280,000.00"
+    project.save()
+    restored = bp.open_project(draft)
+    assert restored.bid_letter["bid_amount"] == "1,280,000.00" and "contract_sum" not in restored.bid_letter
+    assert all(not issues for issues in restored.form_issues().values()), restored.form_issues()
+    letter = restored.forms_data()["bid_letter"]
+    assert letter["contract_sum"] == letter["bid_amount"] == "1,280,000.00"
+    assert letter["contract_sum_words"] == "人民币壹佰贰拾捌万元整"
+
+
+def test_the_signed_forms_print_the_signing_time_in_beijing_time(monkeypatch: pytest.MonkeyPatch) -> None:
+    # In the English app too: the forms are Chinese documents.
+    monkeypatch.setenv("BIDCLIENT_LANG", "en")
+    monkeypatch.delenv("BIDCLIENT_TIMEZONE", raising=False)
+    monkeypatch.setenv("XDG_CONFIG_HOME", "/nonexistent")
+    assert bp.printed_time(datetime(2026, 12, 2, 5, 44, 52, tzinfo=UTC)) == "2026-12-02 13:44:52 北京时间"
+    monkeypatch.setenv("BIDCLIENT_TIMEZONE", "UTC")  # configured otherwise: that zone, named
+    assert bp.printed_time(datetime(2026, 12, 2, 5, 44, 52, tzinfo=UTC)) == "2026-12-02 05:44:52 UTC"

@@ -153,3 +153,39 @@ def test_document_entry_refuses_unsafe_names(tmp_path: Path) -> None:
     with pytest.raises(BidclientError) as caught:
         tp.document_entry(tmp_path / ".a.pdf")
     assert caught.value.code == "tender.invalid"
+
+
+def _announcing(price_type: str = "money", item: str = "price") -> list[dict[str, Any]]:
+    return [{"id": "bid_letter", "name": "投标函", "fields": [{"name": "n", "label": "名称", "type": "text"}]},
+            {"id": "price_schedule", "name": "开标一览表",
+             "fields": [{"name": "contract_sum", "label": "合同价款", "type": price_type, "announces": item}]}]
+
+
+def test_format_2_says_which_field_states_the_announced_price(pki) -> None:  # type: ignore[no-untyped-def]
+    # A label no list of usual names knows (合同价款): the agency says it is the price.
+    parsed = parse_definition(canonical_json(_definition(pki, format="bidclient-tender/2", forms=_announcing())))
+    assert parsed.forms[1].fields[0].announces == "price"
+    assert parse_definition(parsed.to_bytes()) == parsed
+    # A version-1 definition keeps its bytes: no "announces" key appears where none was given.
+    v1 = parse_definition(canonical_json(_definition(pki)))
+    assert b"announces" not in v1.to_bytes()
+    # prepare_definition writes version 2 only when a field uses it (older clients read the rest).
+    draft = {k: v for k, v in _definition(pki).items()
+             if k not in ("format", "version", "documents", "previous_package_sha256", "changes")}
+    document = Document(name="招标文件.pdf", size=len(PDF), sha256=hashlib.sha256(PDF).hexdigest())
+    assert tp.prepare_definition(draft, [document]).format == "bidclient-tender/1"
+    assert tp.prepare_definition(draft | {"forms": _announcing()}, [document]).format == "bidclient-tender/2"
+
+
+@pytest.mark.parametrize(("change", "code"), [
+    ({"forms": _announcing()}, "tender.announced_item"),  # announces needs format 2
+    ({"format": "bidclient-tender/2", "forms": _announcing("text")}, "tender.announced_item"),  # wrong type
+])
+def test_announced_items_are_checked(pki, change: dict[str, Any], code: str) -> None:  # type: ignore[no-untyped-def]
+    assert _code(_definition(pki, **change)) == code
+
+
+def test_two_fields_cannot_announce_the_same_item(pki) -> None:  # type: ignore[no-untyped-def]
+    forms = _announcing()
+    forms[1]["fields"].append({"name": "sum2", "label": "报价", "type": "money", "announces": "price"})
+    assert _code(_definition(pki, format="bidclient-tender/2", forms=forms)) == "tender.announced_item"

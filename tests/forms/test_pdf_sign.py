@@ -193,3 +193,27 @@ def test_hostile_inputs(pki: DevPki, letter: RenderedForm, tmp_path: Path) -> No
     assert not unsigned.ok
     with pytest.raises(SignatureInvalid):
         unsigned.require_valid()
+
+
+def test_the_seal_prints_the_signing_time_as_the_caller_words_it(pki: DevPki, tmp_path: Path) -> None:
+    from datetime import datetime
+
+    from forms.seal_image import SealAppearance, render_appearance
+
+    asked: list[datetime] = []
+
+    def beijing(value: datetime) -> str:
+        asked.append(value)
+        return "2026-12-02 13:44:52 北京时间"
+
+    party = pki.party("ent-a")
+    schedule = render_price_schedule(PriceSchedule(SCHEDULE, LINES), tmp_path / "schedule.pdf")
+    with open_key(str(party.signing_p12), lambda _request: party.p12_password) as session:
+        sign_form(schedule, tmp_path / "signed.pdf", session.signer(), time_text=beijing)
+    [when] = asked
+    assert when.tzinfo is not None and abs((datetime.now(when.tzinfo) - when).total_seconds()) < 120
+    # What the seal box draws (pdftotext does not read a signature's appearance inside the signed file).
+    box = tmp_path / "appearance.pdf"
+    box.write_bytes(render_appearance(SealAppearance("示例建设工程有限公司", "张三", when,
+                                                     signed_at_text=beijing(when)), 170, 110))
+    assert "时间：2026-12-0213:44:52北京时间\n" in re.sub(r"[ \t]+", "", pdftotext(box))  # whole, not cut

@@ -57,6 +57,19 @@ def test_extra_tender_fields_are_printed(tmp_path: Path) -> None:
     assert "质保期：五年" in pdftotext(rendered.path)
 
 
+def test_extra_fields_are_printed_formatted_with_their_units(tmp_path: Path) -> None:
+    form = FormDef("bid_letter", "投标函", (
+        *BID_LETTER_FORM.fields, FieldDef("bond", "投标保证金", "money"),
+        FieldDef("warranty", "质保期", "duration_days"),
+        FieldDef("discount", "优惠率", "percent"), FieldDef("start", "开工日期", "date"),
+        FieldDef("joint", "是否联合体投标", "boolean")))
+    values = dict(LETTER, bond="20000", warranty="365", discount="5", start="2027-03-01", joint="false")
+    flat = re.sub(r"\s+", "", pdftotext(render_bid_letter(BidLetter(values, form), tmp_path / "l.pdf").path))
+    for printed in ("投标保证金：20,000.00元", "质保期：365天", "优惠率：5%", "开工日期：2027年3月1日",
+                    "是否联合体投标：否"):
+        assert printed in flat, flat
+
+
 def test_price_schedule_pdf_over_several_pages(tmp_path: Path) -> None:
     lines = [PriceLine(f"设备{i}", "型号A", "台", "2", "1,000.00", "2,000.00") for i in range(60)]
     values = dict(SCHEDULE, total="120,000.00", total_words="人民币壹拾贰万元整")
@@ -85,3 +98,13 @@ def test_a_failed_render_leaves_no_file(tmp_path: Path) -> None:
         render_bid_letter(BidLetter(LETTER), target)
     assert not target.exists()
     assert list(tmp_path.iterdir()) == []
+
+
+def test_the_demo_tender_document_prints_latin_text_too(tmp_path: Path) -> None:
+    # Drawn with the CJK face alone, "30%" was missing: that face has no Latin glyphs.
+    from bidclient.demo_env import _tender_document
+
+    path = _tender_document(tmp_path / "招标文件.pdf")
+    assert "综合评分法（价格权重30%）" in re.sub(r"\s+", "", pdftotext(path))
+    assert_fonts_embedded(path)
+    assert any("Vera" in f[0] for f in pdffonts(path))

@@ -156,3 +156,11 @@ def test_field_definitions_refuse_unknown_types() -> None:
     else:
         raise AssertionError("an unknown field type was accepted")
     assert BID_LETTER_FORM.field("bid_amount") is not None
+
+
+def test_cross_check_duration_and_quality_too() -> None:
+    letter = BidLetter(dict(LETTER, duration_days="30", quality="合格"))
+    schedule = PriceSchedule(dict(SCHEDULE, duration_days="45"), LINES)
+    [issue] = cross_check(letter, schedule)
+    assert (issue.code, issue.field) == ("forms.announced_mismatch", "duration_days")
+    assert issue.params["letter"] == "30" and issue.params["schedule"] == "45"

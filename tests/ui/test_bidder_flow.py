@@ -142,8 +142,9 @@ def fill_forms(qtbot: Any, ws: BidderWorkspace) -> None:
                           "total": "280,000.00"})
     qtbot.mouseClick(ws.forms.sum_button, LEFT)
     assert schedule.edits["total_words"].text() == "人民币壹佰贰拾捌万元整"
-    for name, text in (("legal_representative", "王五"), ("total_price", "1280000.00"), ("delivery_days", "30")):
-        type_into(qtbot, schedule.edits[name], text)
+    # The schedule repeats the letter (typed once): amount, duration, representative.
+    assert schedule.edits["total"].text() == "1,280,000.00" and schedule.edits["total"].isReadOnly()
+    assert schedule.edits["duration_days"].text() == "30" and schedule.edits["legal_representative"].text() == "王五"
     assert ws.forms.validate() == 0, ws.project.form_issues() if ws.project else None  # type: ignore[union-attr]
     assert ws.forms.summary.text() == "The forms are complete and consistent."
 

@@ -280,9 +280,11 @@ def test_link_a_criterion_to_the_page_shown_in_the_viewer(qtbot: Any, window: Ma
     page.select_criterion("tech")
     shown(qtbot, viewer, 3)
 
-    # A form file exists only once sealed: nothing to preview, and no page to link.
+    # A form is drawn from what is typed, so it can be read (and linked) before sealing.
     page.select_file(bp.FORM_FILES["bid_letter"])
-    assert viewer.path is None and not page.link_page_button.isEnabled()
+    shown(qtbot, viewer, 1)
+    assert viewer.path is not None and viewer.path.name == "投标函（预览）.pdf" and page.preview_note.isVisible()
+    assert page.link_page_button.isEnabled()
     assert _unnamed_interactive(window) == []
 
     page.select_file("technical/技术方案.pdf")
@@ -334,3 +336,24 @@ def test_a_page_drawn_after_its_viewer_was_closed_is_dropped_quietly(qtbot: Any,
         gate.set()
     with qtbot.waitSignal(task.signals.finished, timeout=20_000):
         pass  # pytest-qt fails the test if the slot of the finished drawing raises
+
+
+def test_no_system_viewer_is_said_and_a_copy_can_be_saved(qtbot: Any, window: MainWindow, pki: Any, tmp_path: Path,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    # A computer with no program to hand PDFs to (no xdg-open): the click used to do nothing at all.
+    empty = tmp_path / "no-launchers"
+    empty.mkdir()
+    monkeypatch.setenv("PATH", str(empty))
+    ws = workspace(window)
+    ws.set_project(offline_project(tmp_path, pki))
+    ws.tabs.setCurrentIndex(TENDERS)
+    browser = ws.browser
+    browser.documents.setCurrentRow(0)
+    qtbot.mouseClick(browser.system_button, LEFT)
+    assert browser.external_problem.isVisible() and "招标文件.pdf" in browser.external_problem.text()
+    assert browser.save_copy_button.isVisible() and browser.save_copy_button.accessibleName()
+    copy = tmp_path / "copies" / "招标文件.pdf"
+    copy.parent.mkdir()
+    browser.save_copy(copy)
+    assert copy.read_bytes() == Path(str(browser.documents.item(0).data(Qt.ItemDataRole.UserRole))).read_bytes()
+    assert str(copy) in browser.external_problem.text() and not browser.save_copy_button.isVisible()

@@ -64,6 +64,8 @@ def issue_text(issue: Issue) -> str:
         "forms.letter_schedule_mismatch": QCoreApplication.translate(
             "Bidder", "The bid letter says {letter}, the price schedule {schedule}; "
                                              "the price schedule prevails"),
+        "forms.announced_mismatch": QCoreApplication.translate(
+            "Bidder", "{label}: the bid letter says {letter}, the price schedule {schedule}"),
     }
     template = templates.get(issue.code)
     if template is None:

@@ -59,6 +59,9 @@ class DocumentsPage(QWidget):
         self.tree = QTreeWidget(self)
         self.tree.setObjectName("attachmentsTree")
         self.tree.setColumnCount(2)
+        self.tree.header().setStretchLastSection(False)  # the file name gets the width, not the page count
+        self.tree.header().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self.tree.header().setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
         self.section_combo = QComboBox(self)
         self.section_combo.setObjectName("sectionCombo")
         for section in bp.SECTIONS:
@@ -102,6 +105,10 @@ class DocumentsPage(QWidget):
         self.viewer.page_changed.connect(lambda _p: self._update_link_page())
         self.viewer.loaded.connect(lambda _n: self._update_link_page())
         self.viewer.failed.connect(lambda _e: self._update_link_page())
+        self._previews: dict[str, Path] = {}  # form file → its preview, drawn when chosen
+        self.preview_note = plain_label(self, name="formPreviewNote")
+        self.preview_note.setStyleSheet("color: #7a4f00;")
+        self.preview_note.setVisible(False)
         self.link_page_button = QPushButton(self)
         self.link_page_button.setObjectName("linkShownPage")
         self.link_page_button.clicked.connect(self.link_to_shown_page)
@@ -143,7 +150,8 @@ class DocumentsPage(QWidget):
         reader_layout.setContentsMargins(0, 0, 0, 0)
         reader_layout.addWidget(self.viewer, 1)
         reader_row = QHBoxLayout()
-        reader_row.addStretch(1)
+        reader_row.addWidget(self.preview_note, 1)
+        reader_row.addStretch()  # the button keeps its size while the note is hidden
         reader_row.addWidget(self.link_page_button)
         reader_layout.addLayout(reader_row)
         splitter = QSplitter(self)
@@ -188,6 +196,8 @@ class DocumentsPage(QWidget):
         self.unlink_button.setAccessibleName(self.tr("Remove the selected criterion's link"))
         self.keep_button.setText(self.tr("Keep link"))
         self.keep_button.setAccessibleName(self.tr("Keep the link after checking it against the clarification"))
+        self.preview_note.setText(self.tr("Preview of the form as it will be signed: the seal goes in the "
+                                          "outlined box when the bid is sealed."))
         self.link_page_button.setText(self.tr("Link to this page"))
         self.link_page_button.setAccessibleName(self.tr("Link the selected criterion to the page shown in the "
                                                         "viewer"))
@@ -210,6 +220,9 @@ class DocumentsPage(QWidget):
         self.criteria.setRowCount(0)
         if project is None:
             self.coverage_label.setText("")
+            self._previews.clear()
+            self.viewer.close_document()
+            self.preview_note.setVisible(False)
             return
         for section in bp.SECTIONS:
             top = QTreeWidgetItem([section_title(section), ""])
@@ -238,15 +251,22 @@ class DocumentsPage(QWidget):
         current = self.file_combo.currentData()
         self.file_combo.blockSignals(True)
         self.file_combo.clear()
-        names = {bp.FORM_FILES["bid_letter"]: self.tr("Bid letter (signed form)"),
-                 bp.FORM_FILES["price_schedule"]: self.tr("Price schedule (signed form)")}
         for path, pages in self.project.files().items():
-            shown = names.get(path, path)
+            shown = self._display_name(path)
             self.file_combo.addItem(shown if pages is None else f"{shown} ({pages})", path)
         index = self.file_combo.findData(current)
         self.file_combo.setCurrentIndex(max(index, 0))
         self.file_combo.blockSignals(False)
         self._file_selected()
+
+    def _display_name(self, path: str) -> str:
+        """A bid file as the clerk knows it: the form's name, or the section's name and the file's."""
+        forms = {bp.FORM_FILES["bid_letter"]: self.tr("Bid letter (signed form)"),
+                 bp.FORM_FILES["price_schedule"]: self.tr("Price schedule (signed form)")}
+        if path in forms:
+            return forms[path]
+        section, _sep, name = path.partition("/")
+        return f"{section_title(section)}/{name}" if section in bp.SECTIONS and name else path
 
     def _fill_criteria(self) -> None:
         assert self.project is not None
@@ -257,10 +277,12 @@ class DocumentsPage(QWidget):
         for row, item in enumerate(coverage.items):
             text, colour = states[item.state]
             link = item.link
-            cells = [item.criterion.name, f"{item.criterion.weight:g}", link.file if link else "",
+            file = self._display_name(link.file) if link else ""
+            cells = [item.criterion.name, f"{item.criterion.weight:g}", file,
                      str(link.page) if link and link.page else "", text]
             for column, value in enumerate(cells):
                 cell = QTableWidgetItem(value)
+                cell.setToolTip(value)  # the whole text where the column cuts it
                 cell.setBackground(QBrush(colour))
                 cell.setData(Qt.ItemDataRole.UserRole, item.criterion.id)
                 cell.setData(Qt.ItemDataRole.AccessibleDescriptionRole, text)
@@ -358,14 +380,17 @@ class DocumentsPage(QWidget):
         self._update_link_page()
         if self.project is None or criterion is None:
             return
-        link = self.project.links.get(criterion)
-        if link is not None:
-            self.select_file(link.file)
-            if link.page:
-                self.page_spin.setValue(link.page)
-                path = self._file_on_disk(link.file)
-                if path is not None:  # show the linked page, so the bidder can check it
-                    self.viewer.open(path, page=link.page)
+        item = next((i for i in self.project.coverage().items if i.criterion.id == criterion), None)
+        link = item.link if item is not None else None
+        if link is not None:  # linked, or the price criterion answered by the price schedule
+            if self.file_combo.currentData() != link.file:
+                self.select_file(link.file)
+            page = link.page or 1
+            self.page_spin.setValue(page)
+            path = self._file_on_disk(link.file)
+            if path is not None:  # show the linked page, so the bidder can check it
+                self.viewer.open(path, page=page)
+        self._update_link_page()
 
     def _file_selected(self) -> None:
         if self.project is None:
@@ -373,18 +398,29 @@ class DocumentsPage(QWidget):
             return
         file = str(self.file_combo.currentData())
         pages = self.project.files().get(file)
+        form_id = next((k for k, v in bp.FORM_FILES.items() if v == file), None)
+        self._previews.pop(file, None)
+        if form_id is not None:  # drawn now from what is typed, with the seal's place outlined
+            try:
+                self._previews[file], pages = self.project.render_preview(form_id)
+            except Exception as ex:  # the page explains; the draft is unchanged
+                self.error_view.show_error(ex)
         self.page_spin.setRange(1, pages or 9999)
         path = self._file_on_disk(file)
         if path is None:
-            self.viewer.close_document(self.tr("The signed forms are drawn when the bid is sealed; there is "
-                                               "nothing to show yet."))
+            self.viewer.close_document(self.tr("This form cannot be drawn yet; see the problem above."))
         else:
             self.viewer.open(path)
+        self.preview_note.setVisible(form_id is not None and path is not None)
         self._update_link_page()
 
     def _file_on_disk(self, file: str) -> Path | None:
-        """The draft's copy of an attached file (forms are only drawn when sealing: None)."""
-        if self.project is None or not any(a.path == file for a in self.project.attachments):
+        """The draft's copy of an attached file, or the preview of a form drawn for showing it."""
+        if self.project is None:
+            return None
+        if file in self._previews:
+            return self._previews[file]
+        if not any(a.path == file for a in self.project.attachments):
             return None
         return self.project.directory / bp.ATTACHMENTS_DIR / file
 

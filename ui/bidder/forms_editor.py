@@ -1,11 +1,18 @@
 """The bid letter (投标函) and price schedule (开标一览表), with validation shown next to each field as the
 user types: 大写 must agree with the figures, the lines must add up to the total, required fields.
 
+What the price schedule repeats from the bid letter (the amount, the duration, the bidder...) is typed
+once, in the letter: the schedule shows it read-only (BidProject.carried_fields). Amounts are shown as
+1,234,567.80 once typed. Each field keeps the same height whether or not a problem is shown beside it,
+so nothing moves under the mouse; the problem count above is a button to the first problem.
+
 Every change goes into the project and is saved shortly after (the draft survives a crash)."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QTimer, Signal
+import dataclasses
+
+from PySide6.QtCore import QEvent, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFormLayout,
@@ -16,6 +23,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPushButton,
     QScrollArea,
+    QSizePolicy,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -23,7 +31,7 @@ from PySide6.QtWidgets import (
 )
 
 from bidclient import bid_project as bp
-from forms.amounts import parse_figures, to_capital
+from forms.amounts import format_figures, parse_figures, to_capital
 from forms.errors import AmountError
 from forms.model import PRICE_LINE_COLUMNS, WORDS_SUFFIX, FormDef, Issue, PriceLine
 from ui.bidder.common import issue_text
@@ -31,6 +39,17 @@ from ui.error_view import plain_label
 
 _ERROR_STYLE = "color: #b00020;"
 _OK_STYLE = "color: #1b5e20;"
+_SUMMARY_STYLE = "QPushButton {{ text-align: left; border: none; padding: 2px; {colour} }}"
+_CARRIED_STYLE = "background: #f0f0f0; color: #333333;"
+_MONEY_COLUMNS = ("unit_price", "total")
+
+
+def formatted_money(text: str) -> str:
+    """``text`` as 1,234,567.80 when it is an amount, else unchanged (the problem is shown beside it)."""
+    try:
+        return format_figures(parse_figures(text)) if text.strip() else text
+    except AmountError:
+        return text
 
 
 class FormSection(QGroupBox):
@@ -45,10 +64,11 @@ class FormSection(QGroupBox):
         self.problems: dict[str, QLabel] = {}
         self.words_buttons: dict[str, QPushButton] = {}
         self.labels: dict[str, QLabel] = {}
+        self.carried: dict[str, str] = {}  # field → the bid letter field it shows (read-only)
         self.form_layout = QFormLayout(self)
         self.form: FormDef | None = None
 
-    def build(self, form: FormDef, values: dict[str, str]) -> None:
+    def build(self, form: FormDef, values: dict[str, str], carried: dict[str, str] | None = None) -> None:
         while self.form_layout.rowCount():
             self.form_layout.removeRow(0)
         self.edits.clear()
@@ -56,21 +76,39 @@ class FormSection(QGroupBox):
         self.words_buttons.clear()
         self.labels.clear()
         self.form = form
+        self.carried = dict(carried or {})
         self.setTitle(form.name)
+        line_height = self.fontMetrics().lineSpacing()
         for f in form.fields:
             edit = QLineEdit(self)
             edit.setObjectName(f"{self.key}.{f.name}")
-            edit.setText(values.get(f.name, ""))
+            edit.setText(formatted_money(values.get(f.name, "")) if f.type == "money" else values.get(f.name, ""))
             edit.setAccessibleName(f.label)
             edit.setMaxLength(f.max_length)
-            edit.textChanged.connect(self.changed)
+            edit.setFixedHeight(edit.sizeHint().height())  # the red border of a problem must not grow it
+            if f.name in self.carried:
+                edit.setReadOnly(True)
+                edit.setFocusPolicy(Qt.FocusPolicy.ClickFocus)  # shown, not typed: Tab goes past it
+                edit.setStyleSheet(_CARRIED_STYLE)
+            else:
+                edit.textChanged.connect(self.changed)
+            if f.type == "money":
+                edit.editingFinished.connect(lambda e=edit: self._format_amount(e))
+            # One fixed height for the problem, shown or not: the fields below never move.
             problem = plain_label(self, name=f"{self.key}.{f.name}.problem")
             problem.setStyleSheet(_ERROR_STYLE)
+            problem.setFixedHeight(2 * line_height + 2)
+            problem.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+            policy = problem.sizePolicy()
+            policy.setRetainSizeWhenHidden(True)
+            policy.setHorizontalPolicy(QSizePolicy.Policy.Ignored)
+            problem.setSizePolicy(policy)
             problem.setVisible(False)
             row = QHBoxLayout()
+            row.setAlignment(Qt.AlignmentFlag.AlignTop)  # the field beside its label, the problem beside it
             row.addWidget(edit, 2)
             words_field = form.field(f.name[: -len(WORDS_SUFFIX)]) if f.name.endswith(WORDS_SUFFIX) else None
-            if words_field is not None and words_field.type == "money":
+            if words_field is not None and words_field.type == "money" and f.name not in self.carried:
                 button = QPushButton(self)
                 button.setObjectName(f"{self.key}.{f.name}.fill")
                 button.clicked.connect(lambda _c=False, n=f.name, m=words_field.name: self._fill_words(n, m))
@@ -89,6 +127,29 @@ class FormSection(QGroupBox):
         for button in self.words_buttons.values():
             button.setText(self.tr("Write in 大写"))
             button.setAccessibleName(self.tr("Write the amount in capital numerals from the figures"))
+        for name in self.carried:
+            hint = self.tr("Typed in the bid letter; shown here as it will be printed")
+            self.edits[name].setToolTip(hint)
+            self.edits[name].setAccessibleDescription(hint)
+
+    def show_carried(self, letter_values: dict[str, str]) -> None:
+        """Show the bid letter's values in the fields this form repeats from it."""
+        for name, source in self.carried.items():
+            edit = self.edits.get(name)
+            if edit is None:
+                continue
+            value = letter_values.get(source, "")
+            field = self.form.field(name) if self.form is not None else None
+            edit.setText(formatted_money(value) if field is not None and field.type == "money" else value)
+
+    @staticmethod
+    def _format_amount(edit: QLineEdit) -> None:
+        shown = formatted_money(edit.text())
+        if shown != edit.text():
+            edit.setText(shown)
+
+    def first_problem(self) -> QLineEdit | None:
+        return next((self.edits[name] for name, label in self.problems.items() if label.text()), None)
 
     def _fill_words(self, words_name: str, figures_name: str) -> None:
         try:
@@ -99,7 +160,8 @@ class FormSection(QGroupBox):
         self.edits[words_name].setText(to_capital(amount))
 
     def values(self) -> dict[str, str]:
-        return {name: edit.text() for name, edit in self.edits.items() if edit.text().strip()}
+        return {name: edit.text() for name, edit in self.edits.items()
+                if edit.text().strip() and name not in self.carried}
 
     def show_issues(self, issues: list[Issue]) -> None:
         by_field: dict[str, list[str]] = {}
@@ -108,9 +170,12 @@ class FormSection(QGroupBox):
         for name, label in self.problems.items():
             texts = by_field.get(name, [])
             label.setText("; ".join(texts))
+            label.setToolTip("; ".join(texts))
             label.setVisible(bool(texts))
-            self.edits[name].setStyleSheet("border: 1px solid #b00020;" if texts else "")
-            self.edits[name].setAccessibleDescription("; ".join(texts))
+            style = _CARRIED_STYLE if name in self.carried else ""
+            self.edits[name].setStyleSheet(style + ("border: 1px solid #b00020;" if texts else ""))
+            if name not in self.carried:
+                self.edits[name].setAccessibleDescription("; ".join(texts))
 
 
 class FormsEditor(QWidget):
@@ -122,7 +187,11 @@ class FormsEditor(QWidget):
         self.project: bp.BidProject | None = None
         self._loading = False
         self.intro = plain_label(self)
-        self.summary = plain_label(self, name="formsSummary")
+        self.summary = QPushButton(self)
+        self.summary.setObjectName("formsSummary")
+        self.summary.setFlat(True)
+        self.summary.setCursor(Qt.CursorShape.PointingHandCursor)
+        self.summary.clicked.connect(self.go_to_first_problem)
         self.letter = FormSection("bid_letter", self)
         self.schedule = FormSection("price_schedule", self)
         self.letter.changed.connect(self._edited)
@@ -133,7 +202,11 @@ class FormsEditor(QWidget):
         self.lines.setObjectName("priceLines")
         self.lines.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         self.lines.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.lines.itemChanged.connect(lambda _item: self._edited())
+        # Room for a header and five lines, whatever the window's height (it collapsed to one).
+        self.lines.setMinimumHeight(self.lines.horizontalHeader().sizeHint().height()
+                                    + 5 * self.lines.verticalHeader().defaultSectionSize() + 4)
+        self.lines.itemChanged.connect(self._line_changed)
+        self.scroll_area = QScrollArea(self)
         self.lines_problem = plain_label(self, name="priceLinesProblem")
         self.lines_problem.setStyleSheet(_ERROR_STYLE)
         self.add_line_button = QPushButton(self.lines_box)
@@ -165,14 +238,13 @@ class FormsEditor(QWidget):
         self.inner_layout.addWidget(self.lines_box)
         self.inner_layout.addWidget(self.cross)
         self.inner_layout.addStretch(1)
-        scroll = QScrollArea(self)
-        scroll.setWidgetResizable(True)
-        scroll.setWidget(inner)
+        self.scroll_area.setWidgetResizable(True)
+        self.scroll_area.setWidget(inner)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.intro)
         layout.addWidget(self.summary)
-        layout.addWidget(scroll, 1)
+        layout.addWidget(self.scroll_area, 1)
         self.save_timer = QTimer(self)
         self.save_timer.setSingleShot(True)
         self.save_timer.setInterval(400)
@@ -213,11 +285,11 @@ class FormsEditor(QWidget):
                 self.setEnabled(False)
                 return
             self.setEnabled(True)
-            self.letter.build(project.bid_letter_form(), project.bid_letter)
-            self.schedule.build(project.price_schedule_form(), project.price_schedule)
+            self.letter.build(project.bid_letter_form(), project.letter_values())
+            self.schedule.build(project.price_schedule_form(), project.schedule_values(), project.carried_fields())
             for form in project.other_form_defs():
                 section = FormSection(form.id, self)
-                section.build(form, project.other_forms.get(form.id, {}))
+                section.build(form, project.other_values(form), project.carried_fields(form))
                 section.changed.connect(self._edited)
                 self.inner_layout.insertWidget(self.inner_layout.count() - 2, section)
                 self.extra_sections.append(section)
@@ -234,8 +306,50 @@ class FormsEditor(QWidget):
     def _append_row(self, texts: list[str]) -> None:
         row = self.lines.rowCount()
         self.lines.insertRow(row)
+        columns = [c for c, _, _ in PRICE_LINE_COLUMNS]
         for column, text in enumerate(texts):
-            self.lines.setItem(row, column, QTableWidgetItem(text))
+            self.lines.setItem(row, column, self._cell(columns[column], text))
+
+    @staticmethod
+    def _cell(column: str, text: str) -> QTableWidgetItem:
+        if column in _MONEY_COLUMNS:
+            item = QTableWidgetItem(formatted_money(text))
+            item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            return item
+        return QTableWidgetItem(text)
+
+    def _line_changed(self, item: QTableWidgetItem) -> None:
+        """An edited cell: amounts shown as 1,234.00; a line total worked out from quantity × unit price
+        when it is still empty."""
+        if self._loading:
+            return
+        columns = [c for c, _, _ in PRICE_LINE_COLUMNS]
+        column = columns[item.column()]
+        self._loading = True
+        try:
+            if column in _MONEY_COLUMNS and formatted_money(item.text()) != item.text():
+                item.setText(formatted_money(item.text()))
+            if column in ("quantity", "unit_price"):
+                self._fill_line_total(item.row())
+        finally:
+            self._loading = False
+        self._edited()
+
+    def _fill_line_total(self, row: int) -> None:
+        columns = [c for c, _, _ in PRICE_LINE_COLUMNS]
+        cells = {c: self.lines.item(row, i) for i, c in enumerate(columns)}
+        total = cells["total"]
+        if total is not None and total.text().strip():
+            return
+        try:
+            quantity = parse_figures(cells["quantity"].text() if cells["quantity"] is not None else "")
+            price = parse_figures(cells["unit_price"].text() if cells["unit_price"] is not None else "")
+        except AmountError:
+            return
+        from decimal import ROUND_HALF_UP, Decimal
+
+        amount = (quantity * price).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+        self.lines.setItem(row, columns.index("total"), self._cell("total", format_figures(amount)))
 
     def add_line(self) -> None:
         self._loading = True
@@ -256,7 +370,7 @@ class FormsEditor(QWidget):
             self._append_row([""] * len(PRICE_LINE_COLUMNS))
         columns = [c for c, _, _ in PRICE_LINE_COLUMNS]
         for name, value in values.items():
-            self.lines.setItem(row, columns.index(name), QTableWidgetItem(value))
+            self.lines.setItem(row, columns.index(name), self._cell(name, value))
 
     def use_sum_of_lines(self) -> None:
         if self.project is None:
@@ -266,12 +380,12 @@ class FormsEditor(QWidget):
                         start=parse_figures("0"))
         except AmountError:
             return
-        from forms.amounts import format_figures
-
-        if "total" in self.schedule.edits:
-            self.schedule.edits["total"].setText(format_figures(total))
-        if "total_words" in self.schedule.edits:
-            self.schedule.edits["total_words"].setText(to_capital(total))
+        # The total is the bid letter's amount, typed once there; the schedule shows it.
+        carried = self.project.carried_fields()
+        for name, shown in (("total", format_figures(total)), ("total_words", to_capital(total))):
+            section, field = (self.letter, carried[name]) if name in carried else (self.schedule, name)
+            if field in section.edits:
+                section.edits[field].setText(shown)
 
     def _lines(self) -> list[PriceLine]:
         columns = [c for c, _, _ in PRICE_LINE_COLUMNS]
@@ -288,6 +402,12 @@ class FormsEditor(QWidget):
             return
         self.project.bid_letter = self.letter.values()
         self.project.price_schedule = self.schedule.values()
+        self._loading, loading = True, self._loading
+        try:
+            for section in (self.schedule, *self.extra_sections):
+                section.show_carried(self.project.letter_values())
+        finally:
+            self._loading = loading
         self.project.price_lines = self._lines()
         for section in self.extra_sections:
             self.project.other_forms[section.key] = section.values()
@@ -312,7 +432,12 @@ class FormsEditor(QWidget):
             self.summary.setText("")
             return 0
         issues = self.project.form_issues()
-        self.letter.show_issues(issues["bid_letter"] + issues["cross"])
+        # A problem of a field the schedule repeats is shown where it is typed too (the bid letter).
+        echoed = []
+        for section in (self.schedule, *self.extra_sections):
+            echoed += [dataclasses.replace(i, field=section.carried[i.field]) for i in issues.get(section.key, [])
+                       if i.field in section.carried]
+        self.letter.show_issues(issues["bid_letter"] + issues["cross"] + echoed)
         self.schedule.show_issues(issues["price_schedule"])
         for section in self.extra_sections:
             section.show_issues(issues.get(section.key, []))
@@ -323,12 +448,47 @@ class FormsEditor(QWidget):
         self.cross.setVisible(bool(issues["cross"]))
         count = sum(len(v) for v in issues.values())
         if count:
-            self.summary.setText(self.tr("{count} problem(s) to fix before sealing.").format(count=count))
-            self.summary.setStyleSheet(_ERROR_STYLE)
+            self.summary.setText(self.tr("{count} problem(s) to fix before sealing — show the first").format(
+                count=count))
+            self.summary.setStyleSheet(_SUMMARY_STYLE.format(colour=_ERROR_STYLE + " text-decoration: underline;"))
+            self.summary.setAccessibleName(self.tr("Go to the first problem"))
         else:
             self.summary.setText(self.tr("The forms are complete and consistent."))
-            self.summary.setStyleSheet(_OK_STYLE)
+            self.summary.setStyleSheet(_SUMMARY_STYLE.format(colour=_OK_STYLE))
+            self.summary.setAccessibleName(self.tr("The forms are complete and consistent."))
+        self.summary.setEnabled(bool(count))
         return count
+
+    def go_to_first_problem(self) -> None:
+        """Scroll to the first field with a problem and put the cursor in it."""
+        for section in (self.letter, self.schedule, *self.extra_sections):
+            edit = section.first_problem()
+            if edit is not None:
+                source = section.carried.get(edit.objectName().split(".", 1)[1])
+                target = self.letter.edits.get(source, edit) if source else edit  # typed in the letter
+                self.scroll_area.ensureWidgetVisible(target, 50, 50)
+                target.setFocus(Qt.FocusReason.OtherFocusReason)
+                target.selectAll()
+                return
+        if self.lines_problem.text():
+            self.scroll_area.ensureWidgetVisible(self.lines_box, 50, 50)
+            self.lines.setFocus(Qt.FocusReason.OtherFocusReason)
+            first = next((i for i in self._line_issue_fields()), None)
+            if first is not None:
+                self.lines.setCurrentCell(*first)
+        elif self.cross.text():
+            self.scroll_area.ensureWidgetVisible(self.cross, 50, 50)
+
+    def _line_issue_fields(self) -> list[tuple[int, int]]:
+        if self.project is None:
+            return []
+        columns = [c for c, _, _ in PRICE_LINE_COLUMNS]
+        out = []
+        for issue in self.project.form_issues()["price_schedule"]:
+            parts = issue.field.split(".")
+            if len(parts) == 3 and parts[0] == "lines" and parts[1].isdigit() and parts[2] in columns:
+                out.append((int(parts[1]), columns.index(parts[2])))
+        return out
 
     def _line_prefix(self, issue: Issue) -> str:
         parts = issue.field.split(".")

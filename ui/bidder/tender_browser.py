@@ -15,6 +15,7 @@ from PySide6.QtCore import QEvent, Qt, QUrl, Signal
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QFileDialog,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -32,6 +33,8 @@ from bidclient import bid_project as bp
 from bidclient import tender_package as tp
 from bidclient import timefmt
 from bidclient.api_client import ApiClient
+from bidclient.atomic import write_atomically
+from bidclient.errors import BidclientError
 from bidclient.protocol.tender import TenderSummary
 from bidclient.signing import load_trust
 from ui.bidder.common import short_time
@@ -108,6 +111,8 @@ class TenderBrowser(QWidget):
         self.documents_label = QLabel(self)
         self.documents = QListWidget(self)
         self.documents.setObjectName("tenderDocuments")
+        # A few lines are enough for the documents: the criteria table takes the height (it showed 1.6 rows).
+        self.documents.setMaximumHeight(4 * self.documents.fontMetrics().lineSpacing() + 16)
         self.documents.itemActivated.connect(self._open_item)
         self.open_button = QPushButton(self)
         self.open_button.setObjectName("openDocument")
@@ -115,6 +120,14 @@ class TenderBrowser(QWidget):
         self.system_button = QPushButton(self)
         self.system_button.setObjectName("openDocumentExternally")
         self.system_button.clicked.connect(lambda: self._open_externally(self.documents.currentItem()))
+        self.external_path: Path | None = None
+        self.external_problem = plain_label(self, name="externalViewerProblem")
+        self.external_problem.setStyleSheet("color: #b00020;")
+        self.external_problem.setVisible(False)
+        self.save_copy_button = QPushButton(self)
+        self.save_copy_button.setObjectName("saveDocumentCopy")
+        self.save_copy_button.setVisible(False)
+        self.save_copy_button.clicked.connect(self.choose_copy_target)
         self.viewer_note = plain_label(self, name="viewerNote")
         self.viewer_note.setStyleSheet("color: #555;")
 
@@ -142,6 +155,10 @@ class TenderBrowser(QWidget):
         doc_row.addWidget(self.open_button)
         doc_row.addWidget(self.system_button)
         right_layout.addLayout(doc_row)
+        copy_row = QHBoxLayout()
+        copy_row.addWidget(self.external_problem, 1)
+        copy_row.addWidget(self.save_copy_button)
+        right_layout.addLayout(copy_row)
         right_layout.addWidget(self.viewer_note)
         # The reader takes a third pane once a document is opened: the tender stays in view beside it.
         self.viewer = PdfViewer(self)
@@ -181,6 +198,8 @@ class TenderBrowser(QWidget):
         self.documents.setAccessibleName(self.tr("Tender documents"))
         self.open_button.setText(self.tr("&Open document"))
         self.open_button.setAccessibleName(self.tr("Open the selected tender document in the app"))
+        self.save_copy_button.setText(self.tr("Save a copy…"))
+        self.save_copy_button.setAccessibleName(self.tr("Save a copy of the tender document"))
         self.system_button.setText(self.tr("Open in system viewer"))
         self.system_button.setAccessibleName(self.tr("Open the selected tender document in the system's "
                                                      "PDF viewer"))
@@ -336,8 +355,40 @@ class TenderBrowser(QWidget):
         self.viewer.open(Path(str(item.data(Qt.ItemDataRole.UserRole))))
 
     def _open_externally(self, item: Any) -> None:
-        if isinstance(item, QListWidgetItem):
-            QDesktopServices.openUrl(QUrl.fromLocalFile(str(item.data(Qt.ItemDataRole.UserRole))))
+        """Hand the document to the system's PDF viewer; where none can be started, say so and offer
+        to save a copy (to open with a reader of the clerk's choice, or to send on)."""
+        if not isinstance(item, QListWidgetItem):
+            return
+        path = Path(str(item.data(Qt.ItemDataRole.UserRole)))
+        self.external_path = path
+        opened = QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
+        self.external_problem.setText("" if opened else self.tr(
+            "No program to open {name} was found on this computer. Read it here with \"Open document\", or save "
+            "a copy and open it with a PDF reader of your choice.").format(name=path.name))
+        self.external_problem.setVisible(not opened)
+        self.save_copy_button.setVisible(not opened)
+
+    def choose_copy_target(self) -> None:
+        if self.external_path is None:
+            return
+        target, _filter = QFileDialog.getSaveFileName(self, self.tr("Save a copy of the tender document"),
+                                                      str(Path.home() / self.external_path.name),
+                                                      self.tr("PDF files (*.pdf)"))
+        if target:
+            self.save_copy(Path(target))
+
+    def save_copy(self, target: Path) -> None:
+        """Copy the document shown in the system-viewer notice to ``target`` (replaced atomically)."""
+        if self.external_path is None:
+            return
+        self.error_view.clear()
+        try:
+            write_atomically(target, self.external_path.read_bytes(), overwrite=True)
+        except OSError as ex:
+            self.error_view.show_error(BidclientError(f"{target}: {ex.strerror or ex}", code="io.error"))
+            return
+        self.external_problem.setText(self.tr("Saved a copy as {path}.").format(path=str(target)))
+        self.save_copy_button.setVisible(False)
 
 
 __all__ = ["TenderBrowser", "fetch_into_project", "short_time"]
