@@ -16,6 +16,17 @@ from bidclient.devocsp import PkiServer
 from bidclient.devpki import DevPki, generate
 
 
+@pytest.fixture(autouse=True)
+def private_user_folders(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each test gets its own config and data folders and no keyring: nothing is read from or left in the
+    user's real ones (a server CA pinned there by one test run was refused by the next run's server on the
+    same loopback port). A fixture or test that needs a folder of its own sets these again."""
+    home = tmp_path_factory.mktemp("user")
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(home / "config"))
+    monkeypatch.setenv("XDG_DATA_HOME", str(home / "data"))
+    monkeypatch.setenv("BIDCLIENT_NO_KEYRING", "1")
+
+
 @pytest.fixture(scope="session")
 def pki_server() -> Iterator[PkiServer]:
     """The loopback server named in the dev certificates' OCSP and CRL URLs (started first, so
