@@ -4,7 +4,7 @@ connection-state indicator for the status bar.
 Usage::
 
     live = LiveChannel(api_client, "opening:O-1", after=last_seq_handled)
-    live.event.connect(on_event)           # LiveEventOut, on the GUI thread, in order, each once
+    live.received.connect(on_event)           # LiveEventOut, on the GUI thread, in order, each once
     indicator = ConnectionIndicator()
     live.state_changed.connect(indicator.set_state)
     window.statusBar().addPermanentWidget(indicator)
@@ -26,13 +26,13 @@ from bidclient.live import ConnectionState, EventFollower
 
 
 class _FollowerThread(QThread):
-    event = Signal(object)  # LiveEventOut
+    received = Signal(object)  # LiveEventOut
     state_changed = Signal(object)  # ConnectionState
     failed = Signal(object)  # the exception that ended following (e.g. ApiError live.forbidden)
 
     def __init__(self, follower_args: dict[str, object], parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self.follower = EventFollower(on_event=self.event.emit, on_state=self.state_changed.emit,
+        self.follower = EventFollower(on_event=self.received.emit, on_state=self.state_changed.emit,
                                       **follower_args)  # type: ignore[arg-type]
 
     def run(self) -> None:
@@ -45,7 +45,7 @@ class _FollowerThread(QThread):
 class LiveChannel(QObject):
     """One followed channel. Signals are delivered on the GUI thread (queued across threads)."""
 
-    event = Signal(object)  # LiveEventOut
+    received = Signal(object)  # LiveEventOut
     state_changed = Signal(object)  # ConnectionState
     failed = Signal(object)
 
@@ -54,7 +54,7 @@ class LiveChannel(QObject):
         super().__init__(parent)
         self._thread = _FollowerThread({"client": client.sibling(), "channel": channel, "after": after,
                                         **options}, self)
-        self._thread.event.connect(self.event)
+        self._thread.received.connect(self.received)
         self._thread.state_changed.connect(self.state_changed)
         self._thread.failed.connect(self.failed)
 

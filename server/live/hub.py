@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 import threading
 from collections.abc import Callable
@@ -142,7 +143,7 @@ class Hub:
                 after = self.cursor.get(channel, 0)
                 try:
                     events: list[Event] = await run_in_threadpool(
-                        self._read, lambda db: service.events_after(db, channel, after))
+                        self._read, functools.partial(service.events_after, channel=channel, after=after))
                 except Exception as ex:  # the database is away: the next poll tries again
                     log.warning("live: reading %s failed: %s", channel, type(ex).__name__)
                     return
@@ -208,10 +209,14 @@ class Hub:
                 self._stop.wait(backoff)
                 backoff = min(backoff * 2, 10.0)
 
+    def _wake_every_channel(self) -> None:
+        for channel in list(self.subscriptions):
+            self._wake(channel)
+
     def _wake_all(self) -> None:
         """Thread-safe: look again at every followed channel."""
         loop = self._loop
         if loop is None or loop.is_closed():
             return
         with contextlib.suppress(RuntimeError):
-            loop.call_soon_threadsafe(lambda: [self._wake(c) for c in list(self.subscriptions)])
+            loop.call_soon_threadsafe(self._wake_every_channel)

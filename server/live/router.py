@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import json
 import os
 from collections.abc import AsyncIterator, Mapping
@@ -117,7 +118,7 @@ async def _stream(hub: Hub, sub: Subscription, last: int, heartbeat: float) -> A
     async def from_table(after: int, upto: int | None = None) -> AsyncIterator[Event]:
         while True:
             batch: list[Event] = await run_in_threadpool(
-                hub._read, lambda db: service.events_after(db, sub.channel, after))
+                hub._read, functools.partial(service.events_after, channel=sub.channel, after=after))
             for ev in batch:
                 if upto is not None and ev.seq > upto:
                     return

@@ -16,10 +16,15 @@ import tests.server.conftest as server_fixtures
 from bidclient.api_client import ApiClient, ApiError
 from bidclient.live import ConnectionState, EventFollower
 from bidclient.protocol.live import LiveEventOut
-from tests.server.conftest import backend, pg_cluster, server_data, start_server  # noqa: F401 (fixtures)
+from tests.server.conftest import start_server
 from tests.server.live_helpers import publish
 from tests.server.pgcluster import free_port
 from tests.server.submission_helpers import login, make_tender
+
+# The server tests' fixtures: a real server data directory (SQLite here) with the dev PKI trusted.
+backend = server_fixtures.backend
+pg_cluster = server_fixtures.pg_cluster
+server_data = server_fixtures.server_data
 
 pytestmark = pytest.mark.parametrize("backend", ["sqlite"])
 
@@ -158,7 +163,7 @@ def test_a_silent_connection_is_noticed_and_resumed(server_data: Path, pki,  # t
         token = login(server.url, pki, "ent-a").client.token
         assert token
         with following(f"http://127.0.0.1:{proxy.port}", token, channel, idle_timeout=1.5,
-                       backoff=(0.1, 0.5)) as (follower, record):
+                       backoff=(0.1, 0.5)) as (_follower, record):
             publish(server_data, channel, "test.note", {"n": 1})
             assert _wait(lambda: record.seqs() == [1])
             time.sleep(1.0)  # heartbeats alone keep the idle connection up

@@ -12,7 +12,6 @@ from alembic import op
 
 import server.db
 
-
 revision = '0002_live'
 down_revision = '0001'
 branch_labels = None
