@@ -21,7 +21,7 @@ from fastapi import APIRouter, Depends, Header, Query, Request
 from fastapi.responses import StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
-from bidclient.protocol.live import LIVE_MEDIA_TYPE
+from bidclient.protocol.live import CHANNEL_PATTERN, LIVE_MEDIA_TYPE
 from server.auth.service import Actor
 from server.deps import current_actor
 from server.live import service
@@ -85,11 +85,15 @@ def _keep_alive_probe(request: Request) -> tuple[Any, bool]:
 
 
 @router.get("/events", response_class=StreamingResponse, summary="Follow a channel's events (Server-Sent Events)",
-            responses={200: {"content": {LIVE_MEDIA_TYPE: {}}, "description": "An endless event stream"},
+            responses={200: {"content": {LIVE_MEDIA_TYPE: {"schema": {
+                "type": "string", "description": "SSE frames: id (the event's seq), event (its kind), data "
+                                                 "(the LiveEventOut envelope as JSON); ': heartbeat' comments"}}},
+                             "description": "An endless event stream"},
                        403: {"description": "Not a reader of this channel"},
                        404: {"description": "No such channel"}})
 async def events(request: Request, actor: Annotated[Actor, Depends(current_actor)],
-                 channel: Annotated[str, Query(max_length=200, description="<kind>:<id>, e.g. tender:T-1")],
+                 channel: Annotated[str, Query(max_length=200,
+                                               description=f"<kind>:<id>, e.g. tender:T-1 ({CHANNEL_PATTERN})")],
                  after: Annotated[int | None, Query(ge=0, le=10**18,
                                                     description="resume after this sequence number")] = None,
                  last_event_id: Annotated[str | None, Header(alias="Last-Event-ID", max_length=40)] = None,
