@@ -94,7 +94,7 @@ class Hub:
     # --- subscriptions -----------------------------------------------------------------------
 
     async def subscribe(self, channel: str) -> Subscription:
-        sub = Subscription(channel)
+        sub = Subscription(channel, closing=self.closing)  # joining while the server stops: end at once
         if channel not in self.cursor:
             head = await run_in_threadpool(self._read, lambda db: service.last_seq(db, channel))
             self.cursor.setdefault(channel, head)

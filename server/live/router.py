@@ -14,7 +14,7 @@ import contextlib
 import functools
 import json
 import os
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, Query, Request
@@ -25,7 +25,7 @@ from bidclient.protocol.live import CHANNEL_PATTERN, LIVE_MEDIA_TYPE
 from server.auth.service import Actor
 from server.deps import current_actor
 from server.live import service
-from server.live.hub import Hub, Subscription
+from server.live.hub import Hub
 from server.live.service import Event
 from server.problems import DomainError
 
@@ -76,7 +76,7 @@ def _cursor(after: int | None, last_event_id: str | None) -> int:
     return after or 0
 
 
-def _keep_alive_probe(request: Request) -> tuple[Any, bool]:
+def _keep_alive_probe(request: Request) -> tuple[Callable[[], bool], bool]:
     """uvicorn's request cycle behind ``receive`` (its keep_alive turns False when the server shuts down)."""
     cycle = getattr(request.receive, "__self__", None)
     if cycle is None or not hasattr(cycle, "keep_alive"):
@@ -108,16 +108,20 @@ async def events(request: Request, actor: Annotated[Actor, Depends(current_actor
     await run_in_threadpool(check)
     if hub.closing:
         raise DomainError("server.busy", "the server is shutting down; connect again", status=503)
-    sub = await hub.subscribe(channel)
-    sub.keep_alive, sub.kept_alive_at_start = _keep_alive_probe(request)
     heartbeat: float = request.app.state.live_heartbeat
-    return StreamingResponse(_stream(hub, sub, cursor, heartbeat), media_type=LIVE_MEDIA_TYPE,
+    return StreamingResponse(_stream(hub, channel, _keep_alive_probe(request), cursor, heartbeat),
+                             media_type=LIVE_MEDIA_TYPE,
                              headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
 
 
-async def _stream(hub: Hub, sub: Subscription, last: int, heartbeat: float) -> AsyncIterator[bytes]:
+async def _stream(hub: Hub, channel: str, probe: tuple[Callable[[], bool], bool], last: int,
+                  heartbeat: float) -> AsyncIterator[bytes]:
     """Events after ``last`` in order, each once: from the table first, then from the hub; a gap (events the
-    hub had read before this stream joined, or dropped for a slow stream) is filled from the table."""
+    hub had read before this stream joined, or dropped for a slow stream) is filled from the table.
+
+    The stream joins the hub here, inside the generator, so that its ``finally`` always leaves it again."""
+    sub = await hub.subscribe(channel)
+    sub.keep_alive, sub.kept_alive_at_start = probe
 
     async def from_table(after: int, upto: int | None = None) -> AsyncIterator[Event]:
         while True:
