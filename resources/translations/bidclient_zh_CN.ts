@@ -544,6 +544,33 @@
     </message>
 </context>
 <context>
+    <name>ConnectionIndicator</name>
+    <message>
+        <source>Live</source>
+        <translation>实时</translation>
+    </message>
+    <message>
+        <source>Connected: updates arrive as they happen.</source>
+        <translation>已连接：更新即时送达。</translation>
+    </message>
+    <message>
+        <source>Reconnecting…</source>
+        <translation>正在重新连接…</translation>
+    </message>
+    <message>
+        <source>The connection dropped; reconnecting. Nothing is missed: every update arrives once the connection is back.</source>
+        <translation>连接已中断，正在重新连接。不会遗漏任何更新：连接恢复后所有更新都会送达。</translation>
+    </message>
+    <message>
+        <source>Offline</source>
+        <translation>离线</translation>
+    </message>
+    <message>
+        <source>No connection to the server; still trying. Updates missed meanwhile arrive once it is back.</source>
+        <translation>未连接到服务器，仍在重试。期间错过的更新会在连接恢复后送达。</translation>
+    </message>
+</context>
+<context>
     <name>DeadlineBadge</name>
     <message>
         <source>{tender} — deadline {deadline} — {left}</source>
