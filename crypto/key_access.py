@@ -624,3 +624,33 @@ def change_pin(key: str, pin_source: PinSource, new_pin: str, *, modules: Sequen
         raise errors.TokenError("the new PIN is too short (at least 4 characters)", code="token.pin_invalid")
     with open_key(key, pin_source, modules=modules) as session:
         session.change_pin(new_pin)
+
+
+def listed_signing_certificate(key: str, modules: Sequence[str | Path] = ()) -> x509.Certificate | None:
+    """The signing certificate a ``pkcs11:`` KEY names, read from the token's public objects without a
+    PIN (what open_key's signer would use), so that it can be checked before the PIN is asked.
+
+    None when KEY is not a pkcs11: URI, or the token or certificate cannot be told apart this way (no
+    token matches, several signing pairs match): open_key then reports why, or checks after the PIN."""
+    if not is_pkcs11_uri(key):
+        return None
+    try:
+        uri = parse_uri(key)
+        chosen, _ = _modules_for(uri, modules)
+    except errors.TokenError:
+        return None
+    if uri.type in ("secret-key", "data"):
+        return None
+    found: list[x509.Certificate] = []
+    for token in list_tokens(chosen):
+        info = token.info
+        if not uri.matches_token(info.label, info.serial, info.manufacturer, info.model):
+            continue
+        signing = [p for p in token.pairs if SIGNING in p.usages]
+        if uri.names_object:
+            labels = {c.key_id: {c.label} for c in token.certificates}
+            named = [p for p in signing if (uri.id is None or uri.id == p.key_id)
+                     and (uri.object is None or uri.object == p.label or uri.object in labels.get(p.key_id, set()))]
+            signing = named
+        found += [p.certificate for p in signing if p.certificate not in found]
+    return found[0] if len(found) == 1 else None

@@ -1,89 +1,17 @@
 """A certificate's standing in plain words, with the next step for the user.
 
-``assess`` (no Qt, may fetch OCSP/CRLs: call it on a worker thread) validates against the trust
-list and returns an Assessment; ``explain`` (GUI thread) words it in the current language.
+``assess`` and ``Assessment`` live in bidclient.signin_check (no Qt, may fetch OCSP/CRLs: call it on a
+worker thread) and are re-exported here; ``explain`` (GUI thread) words an Assessment in the current language.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-from dataclasses import dataclass
-
-from cryptography import x509
 from PySide6.QtCore import QCoreApplication
 
-from bidclient.revocation import revocation_lines
-from crypto.errors import CryptoError, TrustError
-from crypto.trust import KeyUsagePurpose, RevocationCheck, TrustList, readable_name, validate
+from bidclient.signin_check import EXPIRY_WARNING_DAYS, NO_TRUST_LIST, TRUSTED, Assessment, assess
+from crypto.errors import TrustError
 
-TRUSTED = "trusted"
-NO_TRUST_LIST = "no_trust_list"
-EXPIRY_WARNING_DAYS = (90, 30, 15)
-
-
-@dataclass(frozen=True)
-class Assessment:
-    kind: str  # TRUSTED, NO_TRUST_LIST or a TrustError reason (expired, revoked, untrusted_root, ...)
-    not_after: dt.datetime
-    days_left: int  # whole days until expiry (negative once expired)
-    issuer: str
-    detail: str  # the validator's English message, for the details pane
-    revocation: tuple[RevocationCheck, ...] = ()  # how revocation was checked (trusted certificates)
-    warnings: tuple[str, ...] = ()  # e.g. a revocation source that could not be used (soft fail)
-
-    @property
-    def ok(self) -> bool:
-        return self.kind == TRUSTED
-
-    @property
-    def revocation_checked(self) -> bool:
-        """Trusted, and the certificate's revocation was fully checked: a fresh CRL or OCSP answer said
-        "good" and no source it names was left unconsulted."""
-        own = [c for c in self.revocation if c.end_entity]
-        return (self.ok and bool(own) and all(c.source != "none" and not c.stale for c in own)
-                and not self.warnings)
-
-    @property
-    def refused_locally(self) -> bool:
-        """Known here to be refused by any platform: expired, not yet valid, revoked, or wrong key usage.
-        (An unknown CA or an unknown revocation status is for the server to judge.)"""
-        return self.kind in (TrustError.REASON_EXPIRED, TrustError.REASON_NOT_YET_VALID,
-                             TrustError.REASON_REVOKED, TrustError.REASON_WRONG_KEY_USAGE)
-
-    def revocation_text(self) -> list[str]:
-        """How revocation was checked, in words (translated); empty when the certificate was refused."""
-        if not self.ok:
-            return []
-        return revocation_lines(self.revocation)
-
-    @property
-    def warning_level(self) -> int:
-        """The tightest expiry threshold crossed (90, 30 or 15), 0 when none is."""
-        crossed = [d for d in EXPIRY_WARNING_DAYS if 0 <= self.days_left <= d]
-        return min(crossed) if crossed else 0
-
-
-def assess(cert: x509.Certificate, trust: TrustList | None, usage: KeyUsagePurpose,
-           now: dt.datetime | None = None) -> Assessment:
-    now = now or dt.datetime.now(dt.UTC)
-    not_after = cert.not_valid_after_utc
-    days_left = (not_after - now).days
-    issuer = readable_name(cert.issuer)
-    if trust is None:
-        # The dates need no trust list: an expired certificate is named as such even without one.
-        if now > not_after:
-            return Assessment(TrustError.REASON_EXPIRED, not_after, days_left, issuer, "the certificate has expired")
-        if now < cert.not_valid_before_utc:
-            return Assessment(TrustError.REASON_NOT_YET_VALID, not_after, days_left, issuer,
-                              "the certificate is not valid yet")
-        return Assessment(NO_TRUST_LIST, not_after, days_left, issuer, "no trust list is configured")
-    try:
-        validated = validate(cert, trust, usage=usage)
-    except TrustError as ex:
-        return Assessment(ex.reason, not_after, days_left, issuer, ex.message)
-    except CryptoError as ex:
-        return Assessment(TrustError.REASON_INVALID, not_after, days_left, issuer, ex.message)
-    return Assessment(TRUSTED, not_after, days_left, issuer, "", validated.revocation, validated.warnings)
+__all__ = ["EXPIRY_WARNING_DAYS", "NO_TRUST_LIST", "TRUSTED", "Assessment", "assess", "explain"]
 
 
 def explain(a: Assessment) -> tuple[str, str]:

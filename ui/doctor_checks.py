@@ -13,6 +13,7 @@ from pathlib import Path
 from cryptography import x509
 
 from bidclient.config import default_trust_paths, extra_module_paths
+from bidclient.signin_check import configured_trust as configured_trust  # re-exported for ui code
 from crypto import cms_envelope, cms_sign
 from crypto.errors import CryptoError, OperationCancelled
 from crypto.key_access import KeyPairListing, ModuleInfo, TokenListing, discover_modules, list_tokens, open_key
@@ -59,12 +60,6 @@ def _load_trust() -> tuple[TrustList | None, list[Path], str | None]:
         return TrustList.load(paths), paths, None
     except CryptoError as ex:
         return None, paths, ex.message
-
-
-def configured_trust() -> TrustList | None:
-    """The configured trust list (BIDCLIENT_TRUST or ~/.config/bidclient/trust), None when there is none
-    or it cannot be read."""
-    return _load_trust()[0]
 
 
 def examine(*, extra_modules: list[Path] | None = None, progress: Callable[[int, int], None] | None = None,

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 
 from bidclient import session_store
 from bidclient.api_client import ApiClient
+from bidclient.signin_check import RefusedBeforePin, check_before_pin, configured_trust
 from bidclient.signing import open_key
 from crypto import cms_sign
 from crypto.errors import OperationCancelled, TrustError
@@ -33,30 +34,11 @@ from crypto.pin import PinRequest, PinSource
 from crypto.trust import describe_subject
 from ui.cert_status import Assessment, assess, explain
 from ui.context import AppContext, SignedIn
-from ui.doctor_checks import configured_trust
 from ui.error_view import ErrorView, plain_label
 from ui.pin_bridge import QtPinSource
 from ui.status_line import StatusLine
 from ui.task_progress import TaskProgress
 from ui.workers import Task, TaskContext, start
-
-
-class RefusedBeforePin(TrustError):
-    """The certificate is known here to be unusable (expired, not yet valid, revoked, wrong usage): the
-    sign-in stops before the PIN is asked. ``assessment`` says why, for the dialog's words."""
-
-    def __init__(self, assessment: Assessment) -> None:
-        super().__init__(assessment.detail, reason=assessment.kind)
-        self.assessment = assessment
-
-
-def check_before_pin(certificate: x509.Certificate) -> Assessment:
-    """Validity, trust and revocation as far as known here (the configured trust list, its CRLs, OCSP);
-    raise RefusedBeforePin when the certificate cannot be used whatever the server says."""
-    assessment = assess(certificate, configured_trust(), "signing")
-    if assessment.refused_locally:
-        raise RefusedBeforePin(assessment)
-    return assessment
 
 
 def sign_in(server: str, key_uri: str, pin_source: PinSource,
@@ -65,7 +47,8 @@ def sign_in(server: str, key_uri: str, pin_source: PinSource,
     """Worker side: challenge, signature with the dongle (one PIN entry), session stored.
 
     With ``certificate`` (the chosen signing certificate), it is checked first (check_before_pin), so
-    that an expired or revoked certificate costs no PIN entry. ``cancelled()`` is looked at before each
+    that an expired or revoked certificate costs no PIN entry; without it, the key's certificate is
+    checked once opened, before anything is sent to the server. ``cancelled()`` is looked at before each
     step that waits (the PIN, the server); once the user stopped waiting, no PIN is asked and no session
     is stored, even if the server still answers.
     """
@@ -78,6 +61,8 @@ def sign_in(server: str, key_uri: str, pin_source: PinSource,
 
     with open_key(key_uri, pin) as session:
         signer = session.signer()
+        if certificate is None:  # a PKCS#12 file: its certificate is read with the password, checked now
+            check_before_pin(signer.certificate)
         out = client.login(lambda data: cms_sign.sign_detached(data, signer))
     if cancelled():
         raise OperationCancelled("sign-in was stopped")

@@ -1016,3 +1016,52 @@ def test_every_error_code_has_a_headline_and_is_documented() -> None:
     generic = sorted(c for c in codes
                      if describe(BidclientError("x", code=c)).headline == "The operation failed.")
     assert not generic, f"no headline for: {generic}"
+
+
+def test_login_refuses_an_expired_or_revoked_certificate_before_asking_for_the_pin(
+        cli: Cli, pki: DevPki, tmp_path: Path) -> None:
+    """`bidclient login` checks the dongle's certificate against the configured trust list (and its CRLs)
+    before the PIN: the PIN source is a file that does not exist, so reading it would fail as token.*
+    (exit 3). The server checks no revocation and would let the revoked certificate in: the refusal is
+    the client's, and nothing reaches the server."""
+    from server.cli import main as server_main
+    from tests.server.conftest import start_server
+
+    data = tmp_path / "server"
+    assert server_main(["init", "--data", str(data), "--revocation", "off"]) == 0
+    for ca in sorted(pki.trust_dir.glob("*.pem")):
+        assert server_main(["admin", "trust-add", "--data", str(data), str(ca)]) == 0
+    server = start_server(data)
+    env = _base_env(pki, tmp_path / "config")
+    env["BIDCLIENT_TRUST"] = os.pathsep.join([str(pki.trust_dir), str(pki.crl_dir)])
+    env["BIDCLIENT_NO_KEYRING"] = "1"
+    env.pop("BIDCLIENT_SERVER", None)
+    never_read = tmp_path / "no-such-pin.txt"
+    sessions = tmp_path / "config" / "bidclient" / "sessions.json"
+
+    def dongle(party: str) -> str:
+        uri = token_uri(pki.party(party))
+        return uri.split("&pin-source=")[0] + f"&pin-source=file:{never_read}"
+
+    try:
+        expired = cli("login", "--server", server.url, "--key", dongle("bad-expired"), cwd=tmp_path, env=env)
+        revoked = cli("login", "--server", server.url, "--key", dongle("bad-revoked-crl"), cwd=tmp_path, env=env)
+        p12 = pki.party("bad-revoked-crl").signing_p12
+        revoked_file = cli("login", "--server", server.url, "--key", p12, "--pin-source", f"file:{pki.pin_file}",
+                           cwd=tmp_path, env=env)
+        saved_after_refusals = sessions.exists()
+        good = cli("login", "--server", server.url, "--key", token_uri(pki.party("ent-a-ec")), cwd=tmp_path,
+                   env=env)
+    finally:
+        server.stop()
+    assert (expired.status, error_code(expired)) == (1, "trust.expired"), expired.err
+    assert "The certificate has expired." in expired.err and " expired on " in expired.err
+    assert (revoked.status, error_code(revoked)) == (1, "trust.revoked"), revoked.err
+    assert "The certificate has been revoked." in revoked.err and "has been revoked by" in revoked.err
+    for refused in (expired, revoked):
+        assert "no PIN was asked and nothing was sent to the server" in refused.err
+    assert (revoked_file.status, error_code(revoked_file)) == (1, "trust.revoked"), revoked_file.err
+    assert not never_read.exists()
+    assert good.status == 0, good.err  # the same server and trust list let a valid dongle in
+    assert "91110108MA01B2C3D0" in good.out
+    assert not saved_after_refusals and sessions.exists()
