@@ -75,10 +75,13 @@ def assess(cert: x509.Certificate, trust: TrustList | None, usage: KeyUsagePurpo
     if trust is None:
         # The dates need no trust list: an expired certificate is named as such even without one.
         if now > not_after:
-            return Assessment(TrustError.REASON_EXPIRED, not_after, days_left, issuer, "the certificate has expired")
+            return Assessment(TrustError.REASON_EXPIRED, not_after, days_left, issuer,
+                              f"The certificate of {describe_subject(cert)} expired on "
+                              f"{not_after:%Y-%m-%d %H:%M} UTC.")
         if now < cert.not_valid_before_utc:
             return Assessment(TrustError.REASON_NOT_YET_VALID, not_after, days_left, issuer,
-                              "the certificate is not valid yet")
+                              f"The certificate of {describe_subject(cert)} is not valid before "
+                              f"{cert.not_valid_before_utc:%Y-%m-%d %H:%M} UTC.")
         return Assessment(NO_TRUST_LIST, not_after, days_left, issuer, "no trust list is configured")
     try:
         validated = validate(cert, trust, usage=usage)
@@ -105,32 +108,29 @@ class RefusedBeforePin(TrustError):
     """The certificate is known here to be unusable (expired, not yet valid, revoked, wrong usage): signing
     in stops before the PIN is asked. ``assessment`` says why; the code is the matching ``trust.*``."""
 
-    def __init__(self, assessment: Assessment, certificate: x509.Certificate) -> None:
-        super().__init__(refusal_text(assessment, certificate), reason=assessment.kind)
+    def __init__(self, assessment: Assessment, *, after_password: bool = False) -> None:
+        super().__init__(refusal_text(assessment, after_password=after_password), reason=assessment.kind)
         self.assessment = assessment
+        self.after_password = after_password  # the key was opened (a PKCS#12 file's password was asked)
 
 
-def refusal_text(a: Assessment, certificate: x509.Certificate) -> str:
-    """The reason in words (translated): whose certificate, what is wrong with it, and that nothing was used."""
-    who = describe_subject(certificate)
-    date = a.not_after.strftime("%Y-%m-%d")
-    if a.kind == TrustError.REASON_EXPIRED:
-        reason = _("the certificate of {who} expired on {date}").format(who=who, date=date)
-    elif a.kind == TrustError.REASON_NOT_YET_VALID:
-        reason = _("the certificate of {who} is not valid yet").format(who=who)
-    elif a.kind == TrustError.REASON_REVOKED:
-        reason = _("the certificate of {who} has been revoked by {issuer}").format(who=who, issuer=a.issuer)
+def refusal_text(a: Assessment, *, after_password: bool = False) -> str:
+    """The reason in words (the validator's), and what was spared: the PIN, or (a PKCS#12 file, whose
+    certificate is read with its password) at least the server."""
+    if after_password:
+        spared = _("Checked once the key was open, before anything was sent to the server.")
     else:
-        reason = _("the certificate of {who} may not be used to sign").format(who=who)
-    return _("{reason} ({detail}); checked before asking for the PIN: no PIN was asked and nothing was sent "
-             "to the server").format(reason=reason, detail=a.detail)
+        spared = _("Checked before asking for the PIN: no PIN was asked and nothing was sent to the server.")
+    return f"{a.detail} {spared}"
 
 
-def check_before_pin(certificate: x509.Certificate, trust: TrustList | None = None) -> Assessment:
+def check_before_pin(certificate: x509.Certificate, trust: TrustList | None = None, *,
+                     after_password: bool = False) -> Assessment:
     """Validity, trust and revocation as far as known here (``trust``, default the configured trust list
     with its CRLs; OCSP where the certificate names it); raise RefusedBeforePin when the certificate cannot
-    be used whatever the server says. An unknown CA or revocation status is left for the server to judge."""
+    be used whatever the server says. An unknown CA or revocation status is left for the server to judge.
+    ``after_password``: the certificate was read from a PKCS#12 file with its password (the refusal says so)."""
     assessment = assess(certificate, trust if trust is not None else configured_trust(), "signing")
     if assessment.refused_locally:
-        raise RefusedBeforePin(assessment, certificate)
+        raise RefusedBeforePin(assessment, after_password=after_password)
     return assessment

@@ -62,7 +62,7 @@ def sign_in(server: str, key_uri: str, pin_source: PinSource,
     with open_key(key_uri, pin) as session:
         signer = session.signer()
         if certificate is None:  # a PKCS#12 file: its certificate is read with the password, checked now
-            check_before_pin(signer.certificate)
+            check_before_pin(signer.certificate, after_password=True)
         out = client.login(lambda data: cms_sign.sign_detached(data, signer))
     if cancelled():
         raise OperationCancelled("sign-in was stopped")
@@ -337,7 +337,7 @@ class SignInDialog(QDialog):
     def _failed(self, error: BaseException) -> None:
         if not self._current():
             return
-        if isinstance(error, RefusedBeforePin):
+        if isinstance(error, RefusedBeforePin) and not error.after_password:
             status, step = explain(error.assessment)
             self.status_line.set(lambda: self.tr("Not signed in, and no PIN was asked: this certificate cannot be "
                                                  "used. {status} {step}").format(status=status, step=step))

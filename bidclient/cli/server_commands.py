@@ -58,7 +58,7 @@ def cmd_login(args: argparse.Namespace) -> int:
     with open_key(args.key, pin_source_for(args.pin_source), modules=args.module) as session:
         signer = session.signer()
         if listed is None:
-            check_before_pin(signer.certificate)
+            check_before_pin(signer.certificate, after_password=True)
         out = client.login(lambda data: cms_sign.sign_detached(data, signer))
     session_store.save_session(url, out.token, out.expires_at, out.account.identity_key)
     session_store.save_tls_options(url, tls)
