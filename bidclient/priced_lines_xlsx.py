@@ -29,6 +29,7 @@ from pathlib import Path
 
 from bidclient.atomic import write_atomically
 from bidclient.errors import BidclientError
+from bidclient.i18n import _
 from forms.amounts import format_figures, parse_figures
 from forms.errors import AmountError
 from forms.model import PRICE_LINE_COLUMNS, PriceLine
@@ -62,6 +63,7 @@ _ENGLISH = {
     "total": ("total", "line total", "amount"),
     "remark": ("remark", "remarks", "note", "notes"),
 }
+_HEADINGS = {attribute: heading for attribute, heading, _width in PRICE_LINE_COLUMNS}
 _NUMBER_FORMATS = {"quantity": "#,##0.####", "unit_price": "#,##0.00", "total": "#,##0.00"}
 
 
@@ -74,8 +76,12 @@ class RowProblem:
     message: str
 
     def __str__(self) -> str:
-        where = f"row {self.row}" if self.row else "file"
-        return f"{where}{', ' + self.column if self.column else ''}: {self.message}"
+        heading = _HEADINGS.get(self.column, "")
+        if not self.row:
+            return self.message
+        if heading:
+            return _("row {row}, {column}: {message}").format(row=self.row, column=heading, message=self.message)
+        return _("row {row}: {message}").format(row=self.row, message=self.message)
 
 
 class LinesImportError(BidclientError):
@@ -86,8 +92,8 @@ class LinesImportError(BidclientError):
     def __init__(self, problems: Sequence[RowProblem]) -> None:
         self.problems = tuple(problems)
         shown = "; ".join(str(p) for p in self.problems[:20])
-        more = f" (and {len(self.problems) - 20} more)" if len(self.problems) > 20 else ""
-        super().__init__(f"the priced lines were not imported: {shown}{more}")
+        more = _(" (and {count} more)").format(count=len(self.problems) - 20) if len(self.problems) > 20 else ""
+        super().__init__(shown + more)
 
 
 # --- export ---------------------------------------------------------------------------------------------
@@ -101,10 +107,10 @@ def export_lines(lines: Sequence[PriceLine], path: Path) -> None:
     sheet = book.active
     assert sheet is not None
     sheet.title = "报价明细"
-    sheet.append([heading for _, heading, _ in PRICE_LINE_COLUMNS])
+    sheet.append([heading for _a, heading, _w in PRICE_LINE_COLUMNS])
     for line in lines:
-        sheet.append([_exported(attribute, getattr(line, attribute)) for attribute, _, _ in PRICE_LINE_COLUMNS])
-    for index, (attribute, _, _) in enumerate(PRICE_LINE_COLUMNS, start=1):
+        sheet.append([_exported(attribute, getattr(line, attribute)) for attribute, _h, _w in PRICE_LINE_COLUMNS])
+    for index, (attribute, _h, _w) in enumerate(PRICE_LINE_COLUMNS, start=1):
         if attribute in _NUMBER_FORMATS:
             for (cell,) in sheet.iter_rows(min_row=2, min_col=index, max_col=index):
                 if isinstance(cell.value, Decimal):
@@ -141,7 +147,7 @@ def import_lines(path: Path) -> list[PriceLine]:
     _check_zip(data)
     rows = _rows(data)
     if not rows:
-        raise LinesImportError([RowProblem(0, "", "the first sheet is empty (no header row)")])
+        raise LinesImportError([RowProblem(0, "", _("The first sheet is empty (no header row)."))])
     header_row, header = rows[0]
     columns, problems = _columns(header_row, header)
     if problems:
@@ -156,7 +162,7 @@ def import_lines(path: Path) -> list[PriceLine]:
         if line is not None:
             lines.append(line)
     if not lines and not problems:
-        problems.append(RowProblem(0, "", "the sheet has a header but no priced line"))
+        problems.append(RowProblem(0, "", _("The sheet has a header but no priced line.")))
     if problems:
         raise LinesImportError(problems)
     return lines
@@ -167,22 +173,24 @@ def _read_capped(path: Path) -> bytes:
         with open(path, "rb") as stream:
             data = stream.read(MAX_FILE_BYTES + 1)
     except OSError as exc:
-        raise LinesImportError([RowProblem(0, "", f"{path} cannot be read: {exc.strerror or exc}")]) from exc
+        raise LinesImportError([RowProblem(0, "", _("{path} cannot be read: {reason}").format(
+            path=path, reason=exc.strerror or exc))]) from exc
     if len(data) > MAX_FILE_BYTES:
-        raise LinesImportError([RowProblem(0, "", f"the file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MB")])
+        raise LinesImportError([RowProblem(0, "", _("The file is larger than {size} MB.").format(
+            size=MAX_FILE_BYTES // (1024 * 1024)))])
     return data
 
 
 def _check_zip(data: bytes) -> None:
-    not_xlsx = RowProblem(0, "", "the file is not an Excel workbook (.xlsx); save it as .xlsx and try again")
+    not_xlsx = RowProblem(0, "", _("The file is not an Excel workbook (.xlsx); save it as .xlsx and try again."))
     try:
         with zipfile.ZipFile(BytesIO(data)) as archive:
             infos = archive.infolist()
     except (zipfile.BadZipFile, ValueError, OSError, EOFError) as exc:
         raise LinesImportError([not_xlsx]) from exc
     if len(infos) > MAX_ZIP_ENTRIES or sum(i.file_size for i in infos) > MAX_UNPACKED_BYTES:
-        raise LinesImportError([RowProblem(0, "", "the workbook unpacks to more than "
-                                                  f"{MAX_UNPACKED_BYTES // (1024 * 1024)} MB; it is refused")])
+        message = _("The workbook unpacks to more than {size} MB; it is refused.")
+        raise LinesImportError([RowProblem(0, "", message.format(size=MAX_UNPACKED_BYTES // (1024 * 1024)))])
     if not any(i.filename == "[Content_Types].xml" for i in infos):
         raise LinesImportError([not_xlsx])
 
@@ -204,16 +212,17 @@ def _rows(data: bytes) -> list[tuple[int, tuple[object, ...]]]:
                     if all(_blank(v) for v in values):
                         continue
                     if len(out) > MAX_ROWS:  # the header and MAX_ROWS lines are already in
-                        raise LinesImportError([RowProblem(number, "", f"the sheet has more than {MAX_ROWS:,} "
-                                                                       "lines; split it or remove empty-looking rows")])
+                        raise LinesImportError([RowProblem(number, "", _(
+                            "The sheet has more than {count} lines; split it or delete rows that only look "
+                            "empty.").format(count=f"{MAX_ROWS:,}"))])
                     out.append((number, tuple(values)))
             finally:
                 book.close()
     except LinesImportError:
         raise
     except Exception as exc:  # any parse failure of a hostile file: openpyxl raises many kinds
-        raise LinesImportError([RowProblem(0, "", "the workbook cannot be read; open it in Excel, save it as "
-                                                  f".xlsx and try again ({type(exc).__name__})")]) from exc
+        message = _("The workbook cannot be read; open it in Excel, save it as .xlsx and try again ({reason}).")
+        raise LinesImportError([RowProblem(0, "", message.format(reason=type(exc).__name__))]) from exc
     return out
 
 
@@ -227,7 +236,7 @@ def _normal(text: str) -> str:
 
 def _columns(row: int, header: tuple[object, ...]) -> tuple[dict[str, int], list[RowProblem]]:
     names: dict[str, str] = {}
-    for name_of, heading, _ in PRICE_LINE_COLUMNS:
+    for name_of, heading, _w in PRICE_LINE_COLUMNS:
         for name in (heading, *_ENGLISH[name_of]):
             names[_normal(name)] = name_of
     columns: dict[str, int] = {}
@@ -239,27 +248,28 @@ def _columns(row: int, header: tuple[object, ...]) -> tuple[dict[str, int], list
         if attribute is None:
             continue  # a column of the clerk's own (notes...) is left alone
         if attribute in columns:
-            problems.append(RowProblem(row, attribute, f"the column {value!s} appears twice in the header"))
+            twice = _("the column {name} appears twice in the header").format(name=value)
+            problems.append(RowProblem(row, attribute, twice))
         columns[attribute] = index
     for attribute in _REQUIRED:
         if attribute not in columns:
-            heading = dict((a, h) for a, h, _ in PRICE_LINE_COLUMNS)[attribute]
-            problems.append(RowProblem(row, attribute, f"the header has no column {heading} "
-                                                       f"({_ENGLISH[attribute][0]})"))
+            missing = _("the header row has no such column (name it {heading} or {english})").format(
+                heading=_HEADINGS[attribute], english=_ENGLISH[attribute][0].capitalize())
+            problems.append(RowProblem(row, attribute, missing))
     return columns, problems
 
 
 def _line(row: int, cells: dict[str, object]) -> tuple[PriceLine | None, list[RowProblem]]:
     problems: list[RowProblem] = []
     texts: dict[str, str] = {}
-    for attribute, _, max_length in PRICE_LINE_COLUMNS:
+    for attribute, _h, max_length in PRICE_LINE_COLUMNS:
         if attribute not in cells:
             continue
         text, problem = _text(attribute, cells[attribute])
         if problem is None and len(text) > max_length:
-            problem = f"longer than {max_length} characters"
+            problem = _("longer than {max_length} characters").format(max_length=max_length)
         if problem is None and any(unicodedata.category(c) == "Cc" for c in text):
-            problem = "contains control characters"
+            problem = _("contains control characters")
         if problem is not None:
             problems.append(RowProblem(row, attribute, problem))
         else:
@@ -267,25 +277,27 @@ def _line(row: int, cells: dict[str, object]) -> tuple[PriceLine | None, list[Ro
     if problems:
         return None, problems
     if not texts.get("item"):
-        problems.append(RowProblem(row, "item", "the item name is empty"))
+        problems.append(RowProblem(row, "item", _("empty; every line needs an item name")))
     quantity = texts.get("quantity", "")
     if not _QUANTITY.match(quantity) or Decimal(quantity) == 0:
-        problems.append(RowProblem(row, "quantity", f"{quantity or 'empty'!s} is not a positive number "
-                                                    "(at most 4 decimals)"))
+        problems.append(RowProblem(row, "quantity", _("{value} is not a positive number (at most 4 decimals)").format(
+            value=quantity or _("empty"))))
     amounts: dict[str, Decimal] = {}
     for attribute in _MONEY:
         try:
             amounts[attribute] = parse_figures(texts[attribute])
         except AmountError:
-            shown = texts[attribute] or "empty"
-            problems.append(RowProblem(row, attribute, f"{shown} is not an amount in yuan (at most 2 decimals)"))
+            shown = texts[attribute] or _("empty")
+            message = _("{value} is not an amount in yuan (at most 2 decimals)").format(value=shown)
+            problems.append(RowProblem(row, attribute, message))
     if problems:
         return None, problems
     computed = (Decimal(quantity) * amounts["unit_price"]).quantize(_CENT, rounding=ROUND_HALF_UP)
     if computed != amounts["total"]:
-        return None, [RowProblem(row, "total", f"{quantity} × {format_figures(amounts['unit_price'])} = "
-                                               f"{format_figures(computed)}, but the total says "
-                                               f"{format_figures(amounts['total'])}")]
+        mismatch = _("{quantity} × {unit_price} = {computed}, but the total says {stated}").format(
+            quantity=quantity, unit_price=format_figures(amounts["unit_price"]), computed=format_figures(computed),
+            stated=format_figures(amounts["total"]))
+        return None, [RowProblem(row, "total", mismatch)]
     texts.update({attribute: format_figures(amount) for attribute, amount in amounts.items()})
     return PriceLine(**texts), []
 
@@ -297,27 +309,27 @@ def _text(attribute: str, value: object) -> tuple[str, str | None]:
     if isinstance(value, str):
         return value.strip(), None
     if isinstance(value, bool):
-        return "", "a TRUE/FALSE cell, not a value"
+        return "", _("a TRUE/FALSE cell, not a value")
     if isinstance(value, (datetime.date, datetime.time, datetime.timedelta)):
-        return "", "a date or time, not a value; format the cell as a number or text"
+        return "", _("a date or time, not a value; format the cell as a number or text")
     if isinstance(value, int):
         return str(value), None
     if isinstance(value, (float, Decimal)):
         if isinstance(value, float) and not math.isfinite(value):
-            return "", "not a finite number"
+            return "", _("not a finite number")
         text = str(value)
         try:
             number = Decimal(text)
         except InvalidOperation:
-            return "", f"{text} is not a number"
+            return "", _("{value} is not a number").format(value=text)
         if attribute not in ("quantity", *_MONEY):
             return (str(int(number)) if number == number.to_integral_value() else text), None
         places = 4 if attribute == "quantity" else 2
         exponent = number.normalize().as_tuple().exponent
         if not isinstance(exponent, int):
-            return "", f"{text} is not a number"
+            return "", _("{value} is not a number").format(value=text)
         if exponent < -places:
-            return "", (f"{text} has more than {places} decimals (a formula's unrounded result?); "
-                        f"round it to {places} decimals")
+            return "", _("{value} has more than {places} decimals (a formula's unrounded result?); round it "
+                         "to {places} decimals").format(value=text, places=places)
         return format(number.normalize(), "f"), None
-    return "", "an unsupported kind of cell"
+    return "", _("an unsupported kind of cell")
