@@ -228,8 +228,8 @@ def _catalog() -> dict[str, tuple[str, str]]:
         "export.failed": (_("The sealed bid could not be exported."),
                           _("Read the detail above; nothing was left at the destination.")),
         "lines.import_invalid": (_("The priced lines could not be imported from the Excel file."),
-                                 _("Correct the rows named above in Excel (or save the file as .xlsx) and import "
-                                   "again; the lines in the bid are unchanged.")),
+                                 _("Correct each row listed, by its row number, in the workbook (or save the file "
+                                   "as .xlsx) and import again; the lines in the bid are unchanged.")),
         "lines.export_failed": (_("The priced lines could not be exported to Excel."),
                                 _("Choose a folder you can write to; no file was left behind.")),
         "bid.forms_invalid": (_("The bid's forms have problems."),
