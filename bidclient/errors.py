@@ -227,6 +227,11 @@ def _catalog() -> dict[str, tuple[str, str]]:
                                  _("Check the destination disk or USB stick, then export again.")),
         "export.failed": (_("The sealed bid could not be exported."),
                           _("Read the detail above; nothing was left at the destination.")),
+        "lines.import_invalid": (_("The priced lines could not be imported from the Excel file."),
+                                 _("Correct each row listed, by its row number, in the workbook (or save the file "
+                                   "as .xlsx) and import again; the lines in the bid are unchanged.")),
+        "lines.export_failed": (_("The priced lines could not be exported to Excel."),
+                                _("Choose a folder you can write to; no file was left behind.")),
         "bid.forms_invalid": (_("The bid's forms have problems."),
                               _("Correct the fields named above; nothing was sealed.")),
         "bid.deadline_passed": (_("The bid deadline has passed (server time)."),

@@ -818,6 +818,50 @@
         <translation>将各行合价之和填入投标总价</translation>
     </message>
     <message>
+        <source>Import from Excel…</source>
+        <translation>从 Excel 导入…</translation>
+    </message>
+    <message>
+        <source>Replace the priced lines with those of an Excel workbook</source>
+        <translation>用 Excel 工作簿中的报价明细替换当前明细</translation>
+    </message>
+    <message>
+        <source>Export to Excel…</source>
+        <translation>导出到 Excel…</translation>
+    </message>
+    <message>
+        <source>Save the priced lines as an Excel workbook</source>
+        <translation>将报价明细保存为 Excel 工作簿</translation>
+    </message>
+    <message>
+        <source>Import priced lines from Excel</source>
+        <translation>从 Excel 导入报价明细</translation>
+    </message>
+    <message>
+        <source>Excel workbooks (*.xlsx)</source>
+        <translation>Excel 工作簿 (*.xlsx)</translation>
+    </message>
+    <message>
+        <source>Export priced lines to Excel</source>
+        <translation>将报价明细导出到 Excel</translation>
+    </message>
+    <message>
+        <source>Replace the priced lines?</source>
+        <translation>替换报价明细？</translation>
+    </message>
+    <message>
+        <source>The bid has {current} priced line(s). Replace them with the {imported} line(s) of the workbook?</source>
+        <translation>投标文件中已有 {current} 行报价明细。要用工作簿中的 {imported} 行替换吗？</translation>
+    </message>
+    <message>
+        <source>{count} line(s) imported from {file}.</source>
+        <translation>已从 {file} 导入 {count} 行。</translation>
+    </message>
+    <message>
+        <source>{count} line(s) exported to {file}.</source>
+        <translation>已将 {count} 行导出到 {file}。</translation>
+    </message>
+    <message>
         <source>{count} problem(s) to fix before sealing — show the first</source>
         <translation>加密封装前需改正 {count} 处问题 — 转到第一处</translation>
     </message>

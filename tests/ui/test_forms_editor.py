@@ -130,3 +130,68 @@ def test_a_third_form_repeats_the_bid_letter_instead_of_asking_again(qtbot: Any,
     type_into(qtbot, third.edits["deviation"], "无偏离")
     assert project.forms_data()["deviation"] == {"bidder_name": "示例建设工程有限公司", "offer": "1,280,000.00",
                                                  "deviation": "无偏离"}
+
+
+def test_priced_lines_come_from_an_excel_workbook_all_or_nothing(qtbot: Any, editor: FormsEditor,
+                                                                  project: bp.BidProject, tmp_path: Path) -> None:
+    """The clerk keeps the 报价明细 in Excel: "Import from Excel…" fills the table (and the saved draft);
+    a workbook with a bad row changes nothing and says which row; "Export to Excel…" gives them back."""
+    import json
+
+    from openpyxl import Workbook
+
+    from bidclient import priced_lines_xlsx
+    from bidclient.bid_project import PROJECT_FILE
+
+    def workbook(name: str, rows: list[list[object]]) -> Path:
+        book = Workbook()
+        sheet = book.active
+        assert sheet is not None
+        for row in [["货物（服务）名称", "单位", "数量", "单价（元）", "合价（元）"], *rows]:
+            sheet.append(row)
+        path = tmp_path / name
+        book.save(path)
+        return path
+
+    good = workbook("good.xlsx", [["服务器", "台", 3, 45000, 135000], ["交换机", "台", "2", "1,234.56", 2469.12]])
+    editor.choose_import_file = lambda: good
+    qtbot.mouseClick(editor.import_button, LEFT)
+    def cell(row: int, column: int) -> str:
+        item = editor.lines.item(row, column)
+        return item.text() if item is not None else ""
+
+    table = [[cell(r, c) for c in (0, 2, 3, 4, 5)] for r in range(editor.lines.rowCount())]
+    assert table == [["服务器", "台", "3", "45,000.00", "135,000.00"], ["交换机", "台", "2", "1,234.56", "2,469.12"]]
+    saved = json.loads((project.directory / PROJECT_FILE).read_text("utf-8"))["price_schedule"]["lines"]
+    assert [line["item"] for line in saved] == ["服务器", "交换机"]
+    assert "2" in editor.excel_status.text() and "good.xlsx" in editor.excel_status.text()
+
+    bad = workbook("bad.xlsx", [["路由器", "台", 1, 800, 800], ["网线", "米", 100, 1.005, 100.5]])
+    editor.choose_import_file = lambda: bad
+    asked: list[tuple[int, int]] = []
+    def confirm(current: int, imported: int) -> bool:
+        asked.append((current, imported))
+        return True
+
+    editor.confirm_replace = confirm
+    qtbot.mouseClick(editor.import_button, LEFT)
+    assert editor.lines.rowCount() == 2 and cell(0, 0) == "服务器"  # nothing changed
+    assert [line.item for line in project.price_lines] == ["服务器", "交换机"]
+    assert not asked
+    assert editor.excel_error.isVisible() and editor.excel_error.message is not None
+    assert editor.excel_error.message.code == "lines.import_invalid"
+    assert editor.excel_problems.isVisible() and "row 3" in editor.excel_problems.text()
+    assert "1.005" in editor.excel_problems.text()
+
+    out = tmp_path / "exported"
+    editor.choose_export_file = lambda: out
+    qtbot.mouseClick(editor.export_button, LEFT)
+    assert not editor.excel_error.isVisible()
+    assert priced_lines_xlsx.import_lines(tmp_path / "exported.xlsx") == list(project.price_lines)
+
+    fixed = workbook("fixed.xlsx", [["路由器", "台", 1, 800, 800]])
+    editor.choose_import_file = lambda: fixed
+    qtbot.mouseClick(editor.import_button, LEFT)
+    assert asked == [(2, 1)]  # replacing typed lines is confirmed first
+    assert [line.item for line in project.price_lines] == ["路由器"]
+    assert not editor.excel_problems.isVisible()

@@ -11,16 +11,20 @@ Every change goes into the project and is saved shortly after (the draft survive
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
+from pathlib import Path
 
 from PySide6.QtCore import QEvent, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QFileDialog,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QPushButton,
     QScrollArea,
     QSizePolicy,
@@ -31,11 +35,13 @@ from PySide6.QtWidgets import (
 )
 
 from bidclient import bid_project as bp
+from bidclient import priced_lines_xlsx
+from bidclient.errors import BidclientError
 from forms.amounts import format_figures, parse_figures, to_capital
 from forms.errors import AmountError
 from forms.model import PRICE_LINE_COLUMNS, WORDS_SUFFIX, FormDef, Issue, PriceLine
 from ui.bidder.common import issue_text
-from ui.error_view import plain_label
+from ui.error_view import ErrorView, plain_label
 
 _ERROR_STYLE = "color: #b00020;"
 _OK_STYLE = "color: #1b5e20;"
@@ -218,6 +224,21 @@ class FormsEditor(QWidget):
         self.sum_button = QPushButton(self.lines_box)
         self.sum_button.setObjectName("sumPriceLines")
         self.sum_button.clicked.connect(self.use_sum_of_lines)
+        self.import_button = QPushButton(self.lines_box)
+        self.import_button.setObjectName("importPriceLines")
+        self.import_button.clicked.connect(self.import_from_excel)
+        self.export_button = QPushButton(self.lines_box)
+        self.export_button.setObjectName("exportPriceLines")
+        self.export_button.clicked.connect(self.export_to_excel)
+        self.excel_error = ErrorView(self.lines_box)
+        self.excel_problems = plain_label(self.lines_box, name="priceLinesImportProblems")
+        self.excel_problems.setStyleSheet(_ERROR_STYLE)
+        self.excel_problems.setVisible(False)
+        self.excel_status = plain_label(self.lines_box, name="priceLinesExcelStatus")
+        # Seams: where the file dialogs would ask (tests answer without a dialog).
+        self.choose_import_file: Callable[[], Path | None] = self._ask_import_file
+        self.choose_export_file: Callable[[], Path | None] = self._ask_export_file
+        self.confirm_replace: Callable[[int, int], bool] = self._ask_replace
         self.cross = plain_label(self, name="formsCrossCheck")
         self.cross.setStyleSheet(_ERROR_STYLE)
         self.extra_sections: list[FormSection] = []
@@ -227,9 +248,14 @@ class FormsEditor(QWidget):
         buttons.addWidget(self.remove_line_button)
         buttons.addWidget(self.sum_button)
         buttons.addStretch(1)
+        buttons.addWidget(self.import_button)
+        buttons.addWidget(self.export_button)
         lines_layout = QVBoxLayout(self.lines_box)
         lines_layout.addWidget(self.lines)
         lines_layout.addLayout(buttons)
+        lines_layout.addWidget(self.excel_status)
+        lines_layout.addWidget(self.excel_error)
+        lines_layout.addWidget(self.excel_problems)
         lines_layout.addWidget(self.lines_problem)
         inner = QWidget(self)
         self.inner_layout = QVBoxLayout(inner)
@@ -268,6 +294,10 @@ class FormsEditor(QWidget):
         self.remove_line_button.setAccessibleName(self.tr("Remove the selected priced line"))
         self.sum_button.setText(self.tr("Use the sum as the total"))
         self.sum_button.setAccessibleName(self.tr("Put the sum of the line totals into the total"))
+        self.import_button.setText(self.tr("Import from Excel…"))
+        self.import_button.setAccessibleName(self.tr("Replace the priced lines with those of an Excel workbook"))
+        self.export_button.setText(self.tr("Export to Excel…"))
+        self.export_button.setAccessibleName(self.tr("Save the priced lines as an Excel workbook"))
         for section in (self.letter, self.schedule, *self.extra_sections):
             section.retranslate()
         self.validate()
@@ -386,6 +416,82 @@ class FormsEditor(QWidget):
             section, field = (self.letter, carried[name]) if name in carried else (self.schedule, name)
             if field in section.edits:
                 section.edits[field].setText(shown)
+
+    # --- Excel ---
+
+    def _ask_import_file(self) -> Path | None:
+        name, _filter = QFileDialog.getOpenFileName(self, self.tr("Import priced lines from Excel"), "",
+                                                    self.tr("Excel workbooks (*.xlsx)"))
+        return Path(name) if name else None
+
+    def _ask_export_file(self) -> Path | None:
+        name, _filter = QFileDialog.getSaveFileName(self, self.tr("Export priced lines to Excel"),
+                                                    str(Path.home() / "报价明细.xlsx"),
+                                                    self.tr("Excel workbooks (*.xlsx)"))
+        return Path(name) if name else None
+
+    def _ask_replace(self, current: int, imported: int) -> bool:
+        answer = QMessageBox.question(
+            self, self.tr("Replace the priced lines?"),
+            self.tr("The bid has {current} priced line(s). Replace them with the {imported} line(s) of the "
+                    "workbook?").format(current=current, imported=imported))
+        return answer == QMessageBox.StandardButton.Yes
+
+    def _clear_excel_messages(self) -> None:
+        self.excel_error.clear()
+        self.excel_problems.clear()
+        self.excel_problems.setVisible(False)
+        self.excel_status.clear()
+
+    def import_from_excel(self) -> bool:
+        """Replace the lines with a workbook's, all or nothing; True if they were replaced."""
+        if self.project is None:
+            return False
+        path = self.choose_import_file()
+        if path is None:
+            return False
+        self._clear_excel_messages()
+        try:
+            lines = priced_lines_xlsx.import_lines(path)
+        except priced_lines_xlsx.LinesImportError as ex:
+            self.excel_error.show_error(ex)
+            self.excel_problems.setText("\n".join(str(problem) for problem in ex.problems))
+            self.excel_problems.setVisible(True)
+            return False
+        current = self._lines()
+        if current and not self.confirm_replace(len(current), len(lines)):
+            return False
+        self._loading = True
+        try:
+            self.lines.setRowCount(0)
+            for line in lines:
+                self._append_row([getattr(line, c) for c, _, _ in PRICE_LINE_COLUMNS])
+        finally:
+            self._loading = False
+        self._edited()
+        self.save()
+        self.excel_status.setText(self.tr("{count} line(s) imported from {file}.").format(count=len(lines),
+                                                                                            file=path.name))
+        return True
+
+    def export_to_excel(self) -> bool:
+        if self.project is None:
+            return False
+        path = self.choose_export_file()
+        if path is None:
+            return False
+        if path.suffix.lower() != ".xlsx":
+            path = path.with_name(path.name + ".xlsx")
+        self._clear_excel_messages()
+        lines = self._lines()
+        try:
+            priced_lines_xlsx.export_lines(lines, path)
+        except BidclientError as ex:
+            self.excel_error.show_error(ex)
+            return False
+        self.excel_status.setText(self.tr("{count} line(s) exported to {file}.").format(count=len(lines),
+                                                                                          file=path.name))
+        return True
 
     def _lines(self) -> list[PriceLine]:
         columns = [c for c, _, _ in PRICE_LINE_COLUMNS]
