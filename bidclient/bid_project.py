@@ -31,7 +31,7 @@ import time
 import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -846,6 +846,31 @@ def printed_time(value: datetime) -> str:
     return f"{stamp} {'北京时间' if label.startswith(_('Beijing time')) else label}"
 
 
+SEALED_NAME = re.compile(r"-(\d{8}T\d{6})(\d{3})?Z\.bid$")  # older drafts' names have no milliseconds
+
+
+def sealed_bid_path(folder: Path, tender_id: str, version: int, when: datetime) -> Path:
+    """A new sealed bid's file in ``folder``, named by its sealing time to the millisecond (so that the
+    names sort by time), and never one that exists: sealing again within the same moment, after a quick
+    change, must not fail with "the output already exists"."""
+    moment = when.astimezone(UTC)
+    while True:
+        stamp = moment.strftime("%Y%m%dT%H%M%S") + f"{moment.microsecond // 1000:03d}Z"
+        path = folder / f"{tender_id}-v{version}-{stamp}.bid"
+        if not path.exists():
+            return path
+        moment += timedelta(milliseconds=1)
+
+
+def sealed_at(path: Path) -> datetime | None:
+    """The sealing time in a sealed bid's file name (see sealed_bid_path), or None."""
+    match = SEALED_NAME.search(path.name)
+    if match is None:
+        return None
+    when = datetime.strptime(match.group(1), "%Y%m%dT%H%M%S").replace(tzinfo=UTC)
+    return when + timedelta(milliseconds=int(match.group(2) or 0))
+
+
 def seal_project(project: BidProject, *, session: Any, progress: Progress | None = None,
                  cancel: Cancel | None = None, bidder_identity: str | None = None,
                  now: Callable[[], datetime] | None = None, tsa_url: str | None = None) -> Any:
@@ -869,9 +894,9 @@ def seal_project(project: BidProject, *, session: Any, progress: Progress | None
     signer = session.signer()
     assembled = assemble(project, project.directory / ASSEMBLED_DIR, signer=signer)
     project.sealed_dir.mkdir(parents=True, exist_ok=True)
-    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-    name = f"{project.definition.tender_id}-v{project.definition.version}-{stamp}.bid"
-    output = project.sealed_dir / name
+    output = sealed_bid_path(project.sealed_dir, project.definition.tender_id, project.definition.version,
+                             datetime.now(UTC))
+    name = output.name
     target = _target(project)
     result = seal(assembled.directory, output, session=session, target=target, progress=progress,
                   cancel=cancel, tsa_url=tsa_url, forms=assembled.forms, links=assembled.links)

@@ -306,3 +306,21 @@ def test_the_signed_forms_print_the_signing_time_in_beijing_time(monkeypatch: py
     assert bp.printed_time(datetime(2026, 12, 2, 5, 44, 52, tzinfo=UTC)) == "2026-12-02 13:44:52 北京时间"
     monkeypatch.setenv("BIDCLIENT_TIMEZONE", "UTC")  # configured otherwise: that zone, named
     assert bp.printed_time(datetime(2026, 12, 2, 5, 44, 52, tzinfo=UTC)) == "2026-12-02 05:44:52 UTC"
+
+
+def test_sealing_again_within_the_same_second_gets_a_new_file_name(tmp_path: Path) -> None:
+    """A clerk who changes a form and seals again at once must not be refused with "the output already
+    exists" (the names had whole seconds only); the names still sort by sealing time, and older drafts'
+    names (without milliseconds) are still read."""
+    from datetime import UTC, datetime
+
+    moment = datetime(2026, 12, 2, 7, 46, 2, 123456, tzinfo=UTC)
+    first = bp.sealed_bid_path(tmp_path, "ZB-1", 1, moment)
+    first.write_bytes(b"sealed")
+    second = bp.sealed_bid_path(tmp_path, "ZB-1", 1, moment)
+    assert second != first and not second.exists()
+    second.write_bytes(b"sealed again")
+    later = bp.sealed_bid_path(tmp_path, "ZB-1", 1, moment.replace(second=3, microsecond=0))
+    assert sorted([later, second, first]) == [first, second, later]
+    assert bp.sealed_at(first) == moment.replace(microsecond=123000)
+    assert bp.sealed_at(tmp_path / "ZB-1-v1-20261202T074602Z.bid") == moment.replace(microsecond=0)

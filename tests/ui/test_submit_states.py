@@ -117,7 +117,9 @@ def test_withdrawal_replacement_history_and_the_deadline(  # type: ignore[no-unt
     qtbot.mouseClick(page.replace_button, LEFT)
     assert ws.tabs.currentIndex() == SEAL
     seal(qtbot, window, ws, pki.user_pin)
-    qtbot.waitUntil(lambda: not ws.seal_page.busy and ws.seal_page.result is not None, timeout=120_000)
+    qtbot.waitUntil(lambda: not ws.seal_page.busy, timeout=120_000)
+    # A failed seal must say why here (it once timed out in a loaded full run without saying).
+    assert ws.seal_page.result is not None, (ws.seal_page.status.text(), ws.seal_page.error_view.message)
     ws.tabs.setCurrentIndex(SUBMIT)
     assert page.verified is None
     assert page.replace_note.isVisible() and "replaces it" in page.replace_note.text()

@@ -8,7 +8,6 @@ receipt and the opening time. Times are shown in the display zone (bidclient.tim
 
 from __future__ import annotations
 
-import re
 import threading
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -46,8 +45,6 @@ from ui.error_view import ErrorView, plain_label
 from ui.status_line import StatusLine
 from ui.workers import Task, TaskContext, start
 
-_SEALED_NAME = re.compile(r"-(\d{8}T\d{6}Z)\.bid$")
-
 
 @dataclass(frozen=True)
 class Submitted:
@@ -75,8 +72,7 @@ def submission_history(sealed_dir: Path) -> list[HistoryEntry]:
     """Every sealed bid in ``sealed_dir``, oldest first, each receipt verified again offline."""
     entries = []
     for bid in sorted(sealed_dir.glob("*.bid")) if sealed_dir.is_dir() else []:
-        match = _SEALED_NAME.search(bid.name)
-        sealed_at = datetime.strptime(match.group(1), "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC) if match else None
+        sealed_at = bp.sealed_at(bid)
         found: dict[str, receipts.VerifiedReceipt | None] = {"submitted": None, "withdrawn": None}
         problem: BaseException | None = None
         for key, path, check in (("submitted", receipt_path(bid), bid), ("withdrawn", withdrawal_receipt_path(bid),
