@@ -166,15 +166,25 @@ def prepare(data: Path, log: Log, *, deadline_in: timedelta = timedelta(minutes=
                         "--role", role)
         log(_("initialised the embedded server (SQLite) in {dir}").format(dir=server_dir))
     _stop_stale_server(data, server_dir)
-    port = port if _port_free(port) else _free_port()
-    url = f"http://127.0.0.1:{port}"
-    with open(data / "server.log", "ab") as log_file:
-        process = subprocess.Popen([sys.executable, "-m", "server.cli", "run", "--data", str(server_dir),
-                                    "--port", str(port)], stdout=log_file, stderr=subprocess.STDOUT)
-    (data / PID_FILE).write_text(str(process.pid), encoding="ascii")
-    env = DemoEnvironment(data, pki, server_dir, url, process, pin_from_source_spec(f"file:{pki.pin_file}"))
+    ours = _ca_sha256(server_dir)
+    for attempt in range(2):
+        # The port can be taken between the check and the server's bind (another demo starting at the same
+        # moment): the server then exits, and the demo starts it again on a port nobody holds.
+        port = port if attempt == 0 and _port_free(port) else _free_port()
+        url = f"http://127.0.0.1:{port}"
+        with open(data / "server.log", "ab") as log_file:
+            process = subprocess.Popen([sys.executable, "-m", "server.cli", "run", "--data", str(server_dir),
+                                        "--port", str(port)], stdout=log_file, stderr=subprocess.STDOUT)
+        (data / PID_FILE).write_text(str(process.pid), encoding="ascii")
+        env = DemoEnvironment(data, pki, server_dir, url, process, pin_from_source_spec(f"file:{pki.pin_file}"))
+        try:
+            _wait_healthy(url, process, ours)
+            break
+        except BidclientError:
+            env.stop()
+            if attempt == 1:
+                raise
     try:
-        _wait_healthy(url, process)
         log(_("the server is running at {url}").format(url=url))
         _provision_trust(env, log)
         _publish_demo_tender(env, log, deadline_in)
@@ -209,14 +219,26 @@ def _server_ca_fingerprint(server_dir: Path) -> str | None:
     return None
 
 
-def _wait_healthy(url: str, process: subprocess.Popen[bytes]) -> None:
+def _ca_sha256(server_dir: Path) -> str:
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes
+
+    return x509.load_pem_x509_certificate((server_dir / "keys" / "ca.pem").read_bytes()).fingerprint(
+        hashes.SHA256()).hex()
+
+
+def _wait_healthy(url: str, process: subprocess.Popen[bytes], ca_sha256: str) -> None:
+    """Until the demo's own server answers at ``url``: another program answering on that port (another
+    demo's server) is not taken for it."""
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise BidclientError("the demo server stopped at start-up; see server.log", code="demo.server_failed")
-        with contextlib.suppress(requests.RequestException):
-            if requests.get(url + "/api/v1/health", timeout=1).ok:
-                return
+        with contextlib.suppress(requests.RequestException, ValueError, KeyError, TypeError):
+            if requests.get(url + "/api/v1/health", timeout=2).ok:
+                answer = requests.get(url + "/api/v1/server/certificates", timeout=2)
+                if answer.ok and answer.json()["ca_sha256"] == ca_sha256:
+                    return
         time.sleep(0.2)
     raise BidclientError("the demo server did not start within a minute", code="demo.server_failed")
 

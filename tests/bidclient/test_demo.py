@@ -42,3 +42,42 @@ def test_demo_runs_the_whole_bidder_flow_headless(tmp_path: Path) -> None:
                             "--headless"], capture_output=True, text=True, env=env, timeout=300, check=False)
     assert again.returncode == 0, again.stdout[-3000:] + again.stderr[-3000:]
     assert "is open until" in again.stdout
+
+
+def test_the_demo_does_not_take_another_server_on_its_port_for_its_own(tmp_path: Path) -> None:
+    """Two demos starting at once both choose port 8765: the one whose server could not bind must not go on
+    with the other's server (it published to a server that trusts another PKI). A foreign server answering
+    health on the port is not taken for the demo's own; the demo's server exiting is reported."""
+    import http.server
+    import json
+    import subprocess
+    import sys
+    import threading
+
+    import pytest
+
+    from bidclient.demo_env import _wait_healthy
+    from bidclient.errors import BidclientError
+
+    class Foreign(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            body = json.dumps({"status": "ok", "ca_sha256": "00" * 32}).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    foreign = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Foreign)
+    threading.Thread(target=foreign.serve_forever, daemon=True).start()
+    ours = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(1.5)"])  # never listens, then exits
+    try:
+        with pytest.raises(BidclientError) as caught:
+            _wait_healthy(f"http://127.0.0.1:{foreign.server_address[1]}", ours, "11" * 32)
+        assert caught.value.code == "demo.server_failed"
+    finally:
+        foreign.shutdown()
+        ours.wait(timeout=10)
