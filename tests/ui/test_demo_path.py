@@ -185,6 +185,8 @@ def test_a_rerun_hands_the_app_the_address_it_started(qtbot, qapp, demo: DemoEnv
     finally:
         again.stop()
     with socket.socket() as squatter:  # another program now holds the port
+        # SO_REUSEADDR: the server's closed connections may linger in TIME_WAIT on it, as servers allow.
+        squatter.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         squatter.bind(("127.0.0.1", int(first.rsplit(":", 1)[1])))
         squatter.listen()
         moved = prepare(demo.data, lambda _line: None, port=port)
