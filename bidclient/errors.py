@@ -155,6 +155,7 @@ def _catalog() -> dict[str, tuple[str, str]]:
                                       _("Ask the sender to encrypt with AES (CBC or GCM) and to sign with "
                                         "SHA-256 or stronger, with RSA or EC (P-256/P-384/P-521) keys.")),
         "crypto.cancelled": (_("The operation was cancelled; nothing was written."), ""),
+        "job.cancelled": (_("The work was cancelled; nothing of it was left behind."), ""),
         # the committee opening key (crypto.threshold)
         "committee.error": (_("The committee key operation failed."),
                             _("Read the detail above; nothing was changed.")),
