@@ -1,0 +1,804 @@
+"""Remote evaluation sessions: phases, check-in and recusal, chair election, edits of the experts' sheets
+(idempotent, versioned per cell), signed sheets, returns with reasons, summary, clarifications, report
+signatures in order.
+
+Services take keyword arguments, flush but never commit, and raise DomainError, never HTTP errors. Every
+state change is an audit entry and, when others should see it, a live event on ``evaluation:<id>``.
+
+**Hidden scores.** An expert sees other experts' cells only while their own sheet is submitted; no answer
+to an expert (listing, count, order, error message, live event) depends on another expert's values before
+that. Live events never carry a value. Supervisors see everything, read-only. Anyone not taking part in a
+session (a bidder, another agency, an expert of another session) is told it does not exist.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import json
+import uuid
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any, Literal
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bidclient.protocol.evaluation_session import (
+    CHANNEL_KIND,
+    PHASES,
+    CellOut,
+    EditIn,
+    EditResult,
+    MemberStatus,
+    Phase,
+    ScoreError,
+    SessionCreateIn,
+    SessionDefinition,
+    SheetState,
+    answer_statement,
+    checkin_statement,
+    declaration_statement,
+    format_score,
+    next_phase,
+    parse_score,
+    sheet_statement,
+)
+from crypto import identity
+from server import clock
+from server.audit import chain
+from server.auth.models import Role
+from server.auth.service import Actor, verify_signed_by_trusted
+from server.evaluation import rules_bridge
+from server.evaluation.models import (
+    EvalCell,
+    EvalClarification,
+    EvalEdit,
+    EvalMember,
+    EvalReportSignature,
+    EvalSession,
+)
+from server.live import service as live
+from server.problems import DomainError
+from server.settings import Settings
+
+SessionRole = Literal["expert", "chair", "agency", "supervisor"]
+OBJECT_TYPE = "evaluation_session"
+ACTIVE = (MemberStatus.DECLARED.value,)
+
+
+def channel(session_id: str) -> str:
+    return f"{CHANNEL_KIND}:{session_id}"
+
+
+def _not_found(session_id: str) -> DomainError:
+    # The same answer whether the session does not exist or the caller takes no part in it.
+    return DomainError("evaluation.session_not_found",
+                       f"there is no evaluation session {session_id[:64]!r} that you take part in", status=404)
+
+
+def _load(db: Session, session_id: str, *, lock: bool = False) -> EvalSession:
+    query = select(EvalSession).where(EvalSession.id == session_id)
+    if lock:
+        query = query.with_for_update().execution_options(populate_existing=True)
+    row = db.execute(query).scalar_one_or_none()
+    if row is None:
+        raise _not_found(session_id)
+    return row
+
+
+def definition_of(row: EvalSession) -> SessionDefinition:
+    return SessionDefinition.model_validate_json(row.definition)
+
+
+def excluded_of(row: EvalSession) -> dict[str, list[str]]:
+    value: dict[str, list[str]] = json.loads(row.excluded or "{}")
+    return value
+
+
+def _member(db: Session, session_id: str, identity_key: str, *, lock: bool = False) -> EvalMember | None:
+    query = select(EvalMember).where(EvalMember.session_id == session_id, EvalMember.identity_key == identity_key)
+    if lock:
+        query = query.with_for_update().execution_options(populate_existing=True)
+    return db.execute(query).scalar_one_or_none()
+
+
+def members(db: Session, session_id: str) -> list[EvalMember]:
+    return list(db.execute(select(EvalMember).where(EvalMember.session_id == session_id)
+                           .order_by(EvalMember.id)).scalars())
+
+
+def role_of(db: Session, row: EvalSession, actor: Actor) -> SessionRole | None:
+    """How ``actor`` takes part in the session, or None."""
+    if actor.has(Role.EXPERT.value) and _member(db, row.id, actor.identity_key) is not None:
+        return "chair" if row.chair == actor.identity_key else "expert"
+    if actor.has(Role.SUPERVISOR.value):
+        return "supervisor"
+    if actor.has(Role.AGENCY.value) and row.created_by == actor.identity_key:
+        return "agency"
+    return None
+
+
+def participant(db: Session, *, actor: Actor, session_id: str) -> tuple[EvalSession, SessionRole]:
+    """The session and the caller's role in it; ``evaluation.session_not_found`` (404) for outsiders."""
+    row = _load(db, session_id)
+    role = role_of(db, row, actor)
+    if role is None:
+        raise _not_found(session_id)
+    return row, role
+
+
+def require_member(db: Session, *, actor: Actor, session_id: str, lock: bool = False) -> tuple[EvalSession,
+                                                                                                 EvalMember]:
+    """The session and the caller's membership; outsiders get ``evaluation.session_not_found`` (404)."""
+    row = _load(db, session_id)
+    member = _member(db, session_id, actor.identity_key, lock=lock) if actor.has(Role.EXPERT.value) else None
+    if member is None:
+        raise _not_found(session_id)
+    return row, member
+
+
+def _active(member: EvalMember) -> bool:
+    return member.status in ACTIVE
+
+
+def _require_active(member: EvalMember) -> None:
+    if not _active(member):
+        why = ("you declared a conflict of interest and were removed from the committee"
+               if member.status == MemberStatus.RECUSED.value
+               else "you have not yet checked in and signed the recusal declaration")
+        raise DomainError("evaluation.not_active", f"you cannot act in this session: {why}", status=409)
+
+
+def _audit(db: Session, actor: Actor, action: str, session_id: str, payload: dict[str, Any] | bytes) -> None:
+    chain.append(db, actor=actor.ref, action=action, object_type=OBJECT_TYPE, object_id=session_id,
+                 payload=payload)
+
+
+def _publish(db: Session, session_id: str, kind: str, payload: dict[str, Any]) -> None:
+    live.publish(db, channel(session_id), kind, payload)
+
+
+# --- creating ------------------------------------------------------------------------------------
+
+def create_session(db: Session, *, actor: Actor, body: SessionCreateIn) -> EvalSession:
+    """A session for a tender (by the agency that published it) with the drawn experts and the opened bids.
+
+    Wiring: the experts come from the expert draw (engineer "experts"), the bids from the opening
+    (engineer "opening"); both are passed in here as identity keys and bid ids."""
+    from server.tenders.models import Tender
+
+    tender = db.get(Tender, body.tender_id)
+    if tender is None or tender.agency_account_id != actor.account_id:
+        raise DomainError("evaluation.tender_not_yours",
+                          f"there is no tender {body.tender_id!r} published by your agency", status=404)
+    if len(set(body.experts)) != len(body.experts):
+        raise DomainError("evaluation.duplicate_expert", "an expert is named twice in the committee", status=422)
+    definition = body.definition
+    for name, ids in (("bid", [b.id for b in definition.bids]), ("criterion", [c.id for c in definition.criteria]),
+                      ("review item", [r.id for r in definition.review_items])):
+        if len(set(ids)) != len(ids):
+            raise DomainError("evaluation.duplicate_id", f"a {name} id is used twice in the definition", status=422)
+    for criterion in definition.criteria:
+        if criterion.min > criterion.max:
+            raise DomainError("evaluation.range_invalid", f"criterion {criterion.id}: min is above max", status=422)
+    now = clock.now()
+    row = EvalSession(id=str(uuid.uuid4()), tender_id=tender.id, created_by=actor.identity_key,
+                      phase=Phase.CHECKIN.value, chair=None, definition=definition.model_dump_json(),
+                      excluded="{}", created_at=now, phase_changed_at=now)
+    db.add(row)
+    db.flush()
+    for key in body.experts:
+        db.add(_new_member(row.id, key, reserve=False))
+    db.flush()
+    _audit(db, actor, "evaluation.create", row.id, {"tender_id": tender.id, "experts": body.experts,
+                                                    "definition": json.loads(row.definition)})
+    _publish(db, row.id, "evaluation.created", {"phase": row.phase, "experts": len(body.experts)})
+    return row
+
+
+def _new_member(session_id: str, key: str, *, reserve: bool) -> EvalMember:
+    return EvalMember(session_id=session_id, identity_key=key, status=MemberStatus.INVITED.value,
+                      is_reserve=reserve, sheet_state=SheetState.OPEN.value, submissions=0)
+
+
+def reserves_needed(db: Session, session_id: str) -> int:
+    rows = members(db, session_id)
+    recused = sum(1 for m in rows if m.status == MemberStatus.RECUSED.value)
+    reserves = sum(1 for m in rows if m.is_reserve)
+    return max(0, recused - reserves)
+
+
+def add_reserves(db: Session, *, actor: Actor, session_id: str, experts: list[str]) -> EvalSession:
+    """Reserves drawn for recused experts (the agency, during check-in)."""
+    row = _load(db, session_id, lock=True)
+    if role_of(db, row, actor) != "agency":
+        raise _not_found(session_id)
+    if row.phase != Phase.CHECKIN.value:
+        raise DomainError("evaluation.phase_closed", "reserves join during the check-in only", status=409)
+    for key in experts:
+        if _member(db, session_id, key) is not None:
+            raise DomainError("evaluation.duplicate_expert", f"{key} is already in this committee", status=409)
+        db.add(_new_member(session_id, key, reserve=True))
+    db.flush()
+    _audit(db, actor, "evaluation.reserves", session_id, {"experts": experts})
+    _publish(db, session_id, "evaluation.reserves_added", {"count": len(experts),
+                                                           "reserves_needed": reserves_needed(db, session_id)})
+    return row
+
+
+# --- signed statements ---------------------------------------------------------------------------
+
+def _b64(value: str, what: str) -> bytes:
+    try:
+        return base64.b64decode(value, validate=True)
+    except (binascii.Error, ValueError):
+        raise DomainError("request.invalid", f"{what} is not base64", status=422) from None
+
+
+def _verify_own(db: Session, actor: Actor, content: bytes, signature: bytes, settings: Settings) -> None:
+    """The signature is valid, by a trusted certificate, of the caller's own identity."""
+    info = verify_signed_by_trusted(db, content=content, signature=signature, settings=settings)
+    if identity.identity_of(info.signer_certificate).key != actor.identity_key:
+        raise DomainError("evaluation.signer_mismatch", "the statement is signed by another identity than the "
+                          "one logged in: sign with your own dongle", status=403)
+
+
+def checkin(db: Session, *, actor: Actor, session_id: str, content_b64: str, signature_b64: str,
+            settings: Settings) -> EvalMember:
+    row, member = require_member(db, actor=actor, session_id=session_id)
+    if row.phase != Phase.CHECKIN.value:
+        raise DomainError("evaluation.phase_closed", f"check-in is closed: the session is in phase {row.phase}",
+                          status=409)
+    content, signature = _b64(content_b64, "content"), _b64(signature_b64, "signature")
+    if content != checkin_statement(session_id, actor.identity_key):
+        raise DomainError("evaluation.statement_invalid", "the check-in statement is not the one for this session "
+                          "and expert (docs/api.md, Evaluation)", status=422)
+    _verify_own(db, actor, content, signature, settings)
+    row, member = require_member(db, actor=actor, session_id=session_id, lock=True)
+    if member.status != MemberStatus.INVITED.value:
+        return member  # checked in before: a retry
+    member.status = MemberStatus.CHECKED_IN.value
+    member.checked_in_at = clock.now()
+    member.checkin_signature = signature
+    db.flush()
+    _audit(db, actor, "evaluation.checkin", session_id, content)
+    _publish(db, session_id, "evaluation.checked_in", {"expert": actor.identity_key})
+    return member
+
+
+def declare(db: Session, *, actor: Actor, session_id: str, content_b64: str, signature_b64: str,
+            settings: Settings) -> EvalMember:
+    row, member = require_member(db, actor=actor, session_id=session_id)
+    if row.phase != Phase.CHECKIN.value:
+        raise DomainError("evaluation.phase_closed", "declarations are made during the check-in", status=409)
+    if member.status == MemberStatus.INVITED.value:
+        raise DomainError("evaluation.not_checked_in", "check in with your dongle first", status=409)
+    content, signature = _b64(content_b64, "content"), _b64(signature_b64, "signature")
+    try:
+        stated = json.loads(content)
+        conflict, detail = bool(stated["conflict"]), str(stated["detail"])
+    except (ValueError, KeyError, TypeError):
+        raise DomainError("evaluation.statement_invalid", "the declaration is not a declaration statement",
+                          status=422) from None
+    if content != declaration_statement(session_id, actor.identity_key, conflict=conflict, detail=detail):
+        raise DomainError("evaluation.statement_invalid", "the declaration is not the one for this session and "
+                          "expert (docs/api.md, Evaluation)", status=422)
+    if conflict and not detail.strip():
+        raise DomainError("evaluation.reason_required", "a declared conflict of interest needs its reason "
+                          "(which bidder, which relation)", status=422)
+    _verify_own(db, actor, content, signature, settings)
+    row, member = require_member(db, actor=actor, session_id=session_id, lock=True)
+    if member.status in (MemberStatus.DECLARED.value, MemberStatus.RECUSED.value):
+        return member  # a retry: the first declaration stands
+    member.declaration, member.declaration_signature = content, signature
+    if conflict:
+        member.status = MemberStatus.RECUSED.value
+        member.recusal_reason = detail
+    else:
+        member.status = MemberStatus.DECLARED.value
+    db.flush()
+    _audit(db, actor, "evaluation.recused" if conflict else "evaluation.declared", session_id, content)
+    if conflict:
+        _publish(db, session_id, "evaluation.recused", {"expert": actor.identity_key,
+                                                        "reserves_needed": reserves_needed(db, session_id)})
+    else:
+        _publish(db, session_id, "evaluation.declared", {"expert": actor.identity_key})
+    return member
+
+
+def vote_chair(db: Session, *, actor: Actor, session_id: str, candidate: str) -> EvalSession:
+    row, member = require_member(db, actor=actor, session_id=session_id, lock=True)
+    _require_active(member)
+    if row.phase != Phase.ELECTION.value:
+        raise DomainError("evaluation.phase_closed", f"the chair is elected in phase election, not {row.phase}",
+                          status=409)
+    target = _member(db, session_id, candidate)
+    if target is None or not _active(target):
+        raise DomainError("evaluation.not_a_member", f"{candidate[:100]} is not an active member of this "
+                          "committee", status=422)
+    member.chair_vote = candidate
+    db.flush()
+    _audit(db, actor, "evaluation.chair_vote", session_id, {"candidate": candidate})
+    row = _load(db, session_id, lock=True)
+    active = [m for m in members(db, session_id) if _active(m)]
+    votes = [m.chair_vote for m in active if m.chair_vote]
+    tally = {c: votes.count(c) for c in set(votes)}
+    leader = max(tally, key=lambda c: tally[c])
+    if row.chair is None and tally[leader] * 2 > len(active):
+        row.chair = leader
+        db.flush()
+        chain.append(db, actor=chain.SYSTEM, action="evaluation.chair_elected", object_type=OBJECT_TYPE,
+                     object_id=session_id, payload={"chair": leader, "votes": tally[leader]})
+        _publish(db, session_id, "evaluation.chair_elected", {"chair": leader})
+    return row
+
+
+# --- phases --------------------------------------------------------------------------------------
+
+def advance(db: Session, *, actor: Actor, session_id: str, phase: Phase) -> EvalSession:
+    """Enter the next phase. Before a chair is elected the organising agency moves the session on; then
+    only the chair. Each step has its precondition (docs/evaluation.md)."""
+    row = _load(db, session_id, lock=True)
+    role = role_of(db, row, actor)
+    if role is None:
+        raise _not_found(session_id)
+    current = Phase(row.phase)
+    allowed: tuple[str, ...] = ("agency",) if current is Phase.CHECKIN else ("chair",)
+    if role not in allowed:
+        who = "the organising agency" if current is Phase.CHECKIN else "the chair (组长)"
+        raise DomainError("evaluation.not_chair", f"only {who} may move the session on from {current}",
+                          status=403)
+    if next_phase(current) is not phase:
+        raise DomainError("evaluation.phase_order", f"the session is in phase {current}; the next phase is "
+                          f"{next_phase(current) or 'none (closed)'}, not {phase}", status=409)
+    rows = members(db, session_id)
+    active = [m for m in rows if _active(m)]
+    if current is Phase.CHECKIN:
+        waiting = [m.identity_key for m in rows if m.status in (MemberStatus.INVITED.value,
+                                                                  MemberStatus.CHECKED_IN.value)]
+        if waiting:
+            raise DomainError("evaluation.members_waiting", f"{len(waiting)} expert(s) have not checked in and "
+                              f"declared: {', '.join(waiting)}", status=409)
+        if reserves_needed(db, session_id):
+            raise DomainError("evaluation.reserve_needed", f"{reserves_needed(db, session_id)} expert(s) "
+                              "recused: add as many reserves first", status=409)
+        if not active:
+            raise DomainError("evaluation.members_waiting", "no expert is left in the committee", status=409)
+    elif current is Phase.ELECTION and row.chair is None:
+        raise DomainError("evaluation.no_chair", "the committee has not elected a chair yet", status=409)
+    elif current is Phase.REVIEW:
+        _close_review(db, row, active)
+    elif current is Phase.SCORING:
+        _require_all_submitted(active)
+    elif current is Phase.SUMMARY:
+        _require_all_submitted(active)
+    elif current is Phase.REPORT:
+        signed = {s.identity_key for s in db.execute(select(EvalReportSignature)
+                                                      .where(EvalReportSignature.session_id == session_id)).scalars()}
+        missing = [m.identity_key for m in active if m.identity_key not in signed]
+        if missing:
+            raise DomainError("evaluation.report_unsigned", f"{len(missing)} expert(s) have not signed the "
+                              f"report: {', '.join(missing)}", status=409)
+    row.phase = phase.value
+    row.phase_changed_at = clock.now()
+    db.flush()
+    _audit(db, actor, "evaluation.phase", session_id, {"from": current.value, "to": phase.value})
+    _publish(db, session_id, "evaluation.phase", {"phase": phase.value, "from": current.value})
+    return row
+
+
+def _require_all_submitted(active: list[EvalMember]) -> None:
+    waiting = [m.identity_key for m in active if m.sheet_state != SheetState.SUBMITTED.value]
+    if waiting:
+        raise DomainError("evaluation.sheets_outstanding", f"{len(waiting)} of {len(active)} score sheet(s) are "
+                          f"not submitted yet: {', '.join(waiting)}", status=409)
+
+
+def _close_review(db: Session, row: EvalSession, active: list[EvalMember]) -> None:
+    definition = definition_of(row)
+    reviews: rules_bridge.Reviews = {m.identity_key: {} for m in active}
+    cells = db.execute(select(EvalCell).where(EvalCell.session_id == row.id, EvalCell.kind == "review")).scalars()
+    for cell in cells:
+        if cell.identity_key in reviews and cell.passed is not None:
+            reviews[cell.identity_key].setdefault(cell.bid_id, {})[cell.item_id] = (cell.passed, cell.reason)
+    expected = len(definition.bids) * len(definition.review_items)
+    missing = [k for k, v in reviews.items() if sum(len(items) for items in v.values()) < expected]
+    if missing:
+        raise DomainError("evaluation.review_incomplete", f"{len(missing)} expert(s) have not judged every bid on "
+                          "every review item yet", status=409)
+    excluded = rules_bridge.review_decision(definition, reviews)
+    row.excluded = json.dumps(excluded, ensure_ascii=False, sort_keys=True)
+    _publish(db, row.id, "evaluation.review_decided", {"excluded": excluded})
+
+
+# --- edits ---------------------------------------------------------------------------------------
+
+@dataclass
+class _Refusal(Exception):
+    status: Literal["conflict", "rejected"]
+    code: str
+    detail: str
+    version: int = 0
+
+
+def apply_edits(db: Session, *, actor: Actor, session_id: str, edits: list[EditIn]) -> list[EditResult]:
+    """Apply the edits in the order given, each exactly once (by its ``edit_id``). The caller's membership
+    row is locked for the batch, so two devices of one expert are applied one batch after the other."""
+    require_member(db, actor=actor, session_id=session_id)
+    row = _load(db, session_id)
+    member = _member(db, session_id, actor.identity_key, lock=True)
+    assert member is not None
+    definition = definition_of(row)
+    excluded = excluded_of(row)
+    now = clock.now()
+    results: list[EditResult] = []
+    for edit in edits:
+        seen = db.execute(select(EvalEdit).where(EvalEdit.session_id == session_id,
+                                                 EvalEdit.identity_key == actor.identity_key,
+                                                 EvalEdit.edit_id == edit.edit_id)).scalar_one_or_none()
+        if seen is not None:
+            first = EditResult.model_validate_json(seen.result)
+            results.append(first.model_copy(update={"status": "duplicate", "original_status": first.status}))
+            continue
+        try:
+            result = _apply_one(db, row, member, definition, excluded, edit, actor, now)
+        except _Refusal as refusal:
+            result = EditResult(edit_id=edit.edit_id, status=refusal.status, code=refusal.code,
+                                detail=refusal.detail, version=refusal.version)
+        db.add(EvalEdit(session_id=session_id, identity_key=actor.identity_key, edit_id=edit.edit_id,
+                        result=result.model_dump_json(), received_at=now))
+        db.flush()
+        results.append(result)
+    return results
+
+
+def _apply_one(db: Session, row: EvalSession, member: EvalMember, definition: SessionDefinition,
+               excluded: dict[str, list[str]], edit: EditIn, actor: Actor, now: Any) -> EditResult:
+    if not _active(member):
+        raise _Refusal("conflict", "evaluation.not_active", "you are not an active member of this committee")
+    phase = Phase(row.phase)
+    if definition.bid(edit.bid) is None:
+        raise _Refusal("rejected", "evaluation.unknown_bid", f"there is no bid {edit.bid!r} in this session")
+    value: str | None = None
+    if edit.kind == "review":
+        item = definition.review_item(edit.item)
+        if item is None:
+            raise _Refusal("rejected", "evaluation.unknown_item", f"there is no review item {edit.item!r}")
+        if phase is not Phase.REVIEW:
+            raise _Refusal("conflict", "evaluation.phase_closed",
+                           f"the review is closed: the session is in phase {phase}; this judgement was not saved")
+        if edit.passed is None:
+            raise _Refusal("rejected", "request.invalid", "a review edit says passed: true or false")
+        if not edit.passed and not edit.reason.strip():
+            raise _Refusal("rejected", "evaluation.reason_required",
+                           f"a fail of {edit.bid} on {edit.item} needs its reason")
+    else:
+        criterion = definition.criterion(edit.item)
+        if criterion is None:
+            raise _Refusal("rejected", "evaluation.unknown_item", f"there is no criterion {edit.item!r}")
+        if criterion.kind == "computed":
+            raise _Refusal("rejected", "evaluation.cell_read_only",
+                           f"{criterion.id} ({criterion.name}) is computed by the rules, not scored by hand")
+        state = SheetState(member.sheet_state)
+        if state is SheetState.SUBMITTED:
+            raise _Refusal("conflict", "evaluation.sheet_frozen",
+                           "your sheet is submitted and frozen; only the chair can return it, with a reason")
+        if not ((phase is Phase.SCORING and state is SheetState.OPEN)
+                or (phase is Phase.SUMMARY and state is SheetState.RETURNED)):
+            raise _Refusal("conflict", "evaluation.phase_closed",
+                           f"scoring is not open: the session is in phase {phase}; this score was not saved")
+        if edit.bid in excluded:
+            raise _Refusal("conflict", "evaluation.bid_excluded",
+                           f"bid {edit.bid} was excluded at the review and is not scored")
+        if edit.value is None:
+            raise _Refusal("rejected", "evaluation.score_not_a_number", "a score edit carries a value")
+        try:
+            value = format_score(parse_score(edit.value, criterion))
+        except ScoreError as ex:
+            raise _Refusal("rejected", ex.code, ex.detail) from None
+    cell = db.execute(select(EvalCell).where(EvalCell.session_id == row.id,
+                                             EvalCell.identity_key == actor.identity_key,
+                                             EvalCell.kind == edit.kind, EvalCell.bid_id == edit.bid,
+                                             EvalCell.item_id == edit.item)).scalar_one_or_none()
+    current = cell.version if cell is not None else 0
+    if edit.base_version != current:
+        raise _Refusal("conflict", "evaluation.cell_changed",
+                       f"your {edit.kind} of {edit.bid}/{edit.item} was changed meanwhile (on another device): it "
+                       f"is at version {current}, this edit was made on version {edit.base_version}; see it with "
+                       "'bidclient evaluation scores' and enter it again if it should stand", version=current)
+    if cell is None:
+        cell = EvalCell(session_id=row.id, identity_key=actor.identity_key, kind=edit.kind, bid_id=edit.bid,
+                        item_id=edit.item, version=0, reason="", comment="", updated_at=now)
+        db.add(cell)
+    cell.value = value
+    cell.passed = edit.passed if edit.kind == "review" else None
+    cell.reason = edit.reason
+    cell.comment = edit.comment
+    cell.version = current + 1
+    cell.updated_at = now
+    db.flush()
+    # The audit entry keeps the edit's hash only: the trail's readers learn no score from it.
+    _audit(db, actor, "evaluation.edit", row.id, {"edit": edit.model_dump(), "version": cell.version})
+    return EditResult(edit_id=edit.edit_id, status="applied", version=cell.version)
+
+
+def _cell_out(cell: EvalCell) -> CellOut:
+    return CellOut(expert=cell.identity_key, kind=cell.kind, bid=cell.bid_id, item=cell.item_id,  # type: ignore[arg-type]
+                   value=cell.value, passed=cell.passed, reason=cell.reason, comment=cell.comment,
+                   version=cell.version)
+
+
+def visible_cells(db: Session, *, actor: Actor, session_id: str) -> tuple[list[CellOut], bool]:
+    """(cells, hidden): the caller's own cells, plus everyone's once the caller's sheet is submitted;
+    supervisors see all. The order is fixed (expert, kind, bid, item) and reveals nothing."""
+    row, role = participant(db, actor=actor, session_id=session_id)
+    if role == "agency":
+        raise DomainError("evaluation.scores_hidden", "scores are shown to the committee and the supervisors only",
+                          status=403)
+    query = select(EvalCell).where(EvalCell.session_id == session_id)
+    hidden = False
+    if role != "supervisor":
+        member = _member(db, session_id, actor.identity_key)
+        assert member is not None
+        if member.sheet_state != SheetState.SUBMITTED.value:
+            query = query.where(EvalCell.identity_key == actor.identity_key)
+            hidden = True
+    cells = db.execute(query.order_by(EvalCell.identity_key, EvalCell.kind, EvalCell.bid_id,
+                                      EvalCell.item_id)).scalars()
+    return [_cell_out(c) for c in cells], hidden
+
+
+def _own_cells(db: Session, session_id: str, identity_key: str) -> list[dict[str, Any]]:
+    cells = db.execute(select(EvalCell).where(EvalCell.session_id == session_id,
+                                              EvalCell.identity_key == identity_key)).scalars()
+    return [_cell_out(c).model_dump() for c in cells]
+
+
+def sheet_bytes(db: Session, *, actor: Actor, session_id: str) -> bytes:
+    """The caller's sheet as the server holds it: the bytes to sign for the next submission."""
+    _row, member = require_member(db, actor=actor, session_id=session_id)
+    return sheet_statement(session_id, actor.identity_key, member.submissions + 1,
+                           _own_cells(db, session_id, actor.identity_key))
+
+
+def submit_sheet(db: Session, *, actor: Actor, session_id: str, content_b64: str, signature_b64: str,
+                 settings: Settings) -> EvalMember:
+    row, member = require_member(db, actor=actor, session_id=session_id)
+    _require_active(member)
+    content, signature = _b64(content_b64, "content"), _b64(signature_b64, "signature")
+    _verify_own(db, actor, content, signature, settings)
+    row, member = require_member(db, actor=actor, session_id=session_id, lock=True)
+    phase, state = Phase(row.phase), SheetState(member.sheet_state)
+    if state is SheetState.SUBMITTED:
+        if member.sheet_content == content:
+            return member  # a retry of the same submission
+        raise DomainError("evaluation.sheet_frozen", "your sheet is already submitted and frozen", status=409)
+    if not ((phase is Phase.SCORING and state is SheetState.OPEN)
+            or (phase is Phase.SUMMARY and state is SheetState.RETURNED)):
+        raise DomainError("evaluation.phase_closed", f"sheets are submitted during scoring, not in phase {phase}",
+                          status=409)
+    own = _own_cells(db, session_id, actor.identity_key)
+    if content != sheet_statement(session_id, actor.identity_key, member.submissions + 1, own):
+        raise DomainError("evaluation.sheet_out_of_date", "the signed sheet is not your sheet as the server holds "
+                          "it: sync your edits, fetch the sheet again and sign that", status=409)
+    definition, excluded = definition_of(row), excluded_of(row)
+    scored = {(c["bid"], c["item"]) for c in own if c["kind"] == "score" and c["value"] is not None}
+    missing = [f"{b.id}/{c.id}" for b in definition.bids if b.id not in excluded
+               for c in definition.criteria if c.kind != "computed" and (b.id, c.id) not in scored]
+    if missing:
+        raise DomainError("evaluation.sheet_incomplete", f"{len(missing)} score(s) are missing: "
+                          f"{', '.join(missing[:20])}", status=409)
+    member.sheet_state = SheetState.SUBMITTED.value
+    member.submissions += 1
+    member.sheet_content, member.sheet_signature = content, signature
+    member.submitted_at = clock.now()
+    member.returned_reason = None
+    db.flush()
+    _audit(db, actor, "evaluation.sheet_submitted", session_id, content)
+    _publish(db, session_id, "evaluation.sheet_submitted", {"expert": actor.identity_key,
+                                                            "submission": member.submissions})
+    return member
+
+
+def return_sheet(db: Session, *, actor: Actor, session_id: str, expert: str, reason: str) -> EvalMember:
+    row = _load(db, session_id, lock=True)
+    if role_of(db, row, actor) != "chair":
+        if role_of(db, row, actor) is None:
+            raise _not_found(session_id)
+        raise DomainError("evaluation.not_chair", "only the chair (组长) may return a sheet", status=403)
+    if not reason.strip():
+        raise DomainError("evaluation.reason_required", "a sheet is returned only with a recorded reason (Art. 64: "
+                          "a sum error, a score out of range, experts differing on an objective item, an abnormal "
+                          "score)", status=422)
+    if row.phase != Phase.SUMMARY.value:
+        raise DomainError("evaluation.phase_closed", "sheets are returned during the summary", status=409)
+    member = _member(db, session_id, expert, lock=True)
+    if member is None or member.sheet_state != SheetState.SUBMITTED.value:
+        raise DomainError("evaluation.not_submitted", f"{expert[:100]} has no submitted sheet in this session",
+                          status=409)
+    member.sheet_state = SheetState.RETURNED.value
+    member.returned_reason = reason
+    db.flush()
+    _audit(db, actor, "evaluation.sheet_returned", session_id, {"expert": expert, "reason": reason})
+    _publish(db, session_id, "evaluation.sheet_returned", {"expert": expert, "reason": reason})
+    return member
+
+
+# --- summary and ranking -------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Summary:
+    lines: list[tuple[str, str, bool, dict[str, Decimal], Decimal, int | None]]
+    candidates: list[str]
+    sheets: rules_bridge.Sheets
+    flags: list[dict[str, str]]
+
+
+def summary(db: Session, *, actor: Actor, session_id: str) -> Summary:
+    """The committee's scores: for the chair once every sheet is in, for supervisors at any time."""
+    row, role = participant(db, actor=actor, session_id=session_id)
+    if role not in ("chair", "supervisor"):
+        if role == "agency":
+            raise DomainError("evaluation.scores_hidden", "scores are shown to the committee and the supervisors "
+                              "only", status=403)
+        raise DomainError("evaluation.not_chair", "only the chair (组长) summarises", status=403)
+    active = [m for m in members(db, session_id) if _active(m)]
+    if role == "chair":
+        if PHASES.index(Phase(row.phase)) < PHASES.index(Phase.SUMMARY):
+            _require_all_submitted(active)
+            raise DomainError("evaluation.phase_order", "every sheet is in: move the session to the summary "
+                              "phase first", status=409)
+        _require_all_submitted(active)
+    definition, excluded = definition_of(row), excluded_of(row)
+    keys = {m.identity_key for m in active}
+    sheets: rules_bridge.Sheets = {k: {} for k in sorted(keys)}
+    for cell in db.execute(select(EvalCell).where(EvalCell.session_id == session_id, EvalCell.kind == "score")
+                           ).scalars():
+        if cell.identity_key in keys and cell.value is not None:
+            sheets[cell.identity_key].setdefault(cell.bid_id, {})[cell.item_id] = Decimal(cell.value)
+    totals = rules_bridge.summarise(definition, sheets, set(excluded))
+    order = rules_bridge.rank(definition, {b: t for b, (_s, t) in totals.items()})
+    ranks = {b: n + 1 for n, b in enumerate(order)}
+    lines = []
+    for bid in definition.bids:
+        scores, total = totals.get(bid.id, ({}, Decimal(0)))
+        lines.append((bid.id, bid.name, bid.id in excluded, scores, total, ranks.get(bid.id)))
+    return Summary(lines, order[:definition.candidates], sheets, rules_bridge.art64_flags(definition, sheets))
+
+
+# --- clarifications ------------------------------------------------------------------------------
+
+def ask(db: Session, *, actor: Actor, session_id: str, bid_id: str, question: str) -> EvalClarification:
+    row, member = require_member(db, actor=actor, session_id=session_id)
+    _require_active(member)
+    if row.phase not in (Phase.REVIEW.value, Phase.SCORING.value):
+        raise DomainError("evaluation.phase_closed", "clarifications are asked during the review and the scoring",
+                          status=409)
+    bid = definition_of(row).bid(bid_id)
+    if bid is None:
+        raise DomainError("evaluation.unknown_bid", f"there is no bid {bid_id!r} in this session", status=422)
+    item = EvalClarification(id=str(uuid.uuid4()), session_id=session_id, bid_id=bid_id, bidder=bid.bidder,
+                             question=question, asked_by=actor.identity_key, asked_at=clock.now())
+    db.add(item)
+    db.flush()
+    _audit(db, actor, "evaluation.clarification_asked", session_id, {"id": item.id, "bid": bid_id,
+                                                                    "question": question})
+    _publish(db, session_id, "evaluation.clarification_asked", {"id": item.id, "bid": bid_id})
+    return item
+
+
+def clarifications(db: Session, *, actor: Actor, session_id: str | None) -> list[EvalClarification]:
+    """A session's clarifications (its participants), or, without a session, those put to the caller as a
+    bidder."""
+    query = select(EvalClarification)
+    if session_id is not None:
+        participant(db, actor=actor, session_id=session_id)
+        query = query.where(EvalClarification.session_id == session_id)
+    else:
+        query = query.where(EvalClarification.bidder == actor.identity_key)
+    return list(db.execute(query.order_by(EvalClarification.asked_at, EvalClarification.id)).scalars())
+
+
+def answer(db: Session, *, actor: Actor, clarification_id: str, content_b64: str, signature_b64: str,
+           settings: Settings) -> EvalClarification:
+    item = db.get(EvalClarification, clarification_id)
+    if item is None or item.bidder is None or item.bidder != actor.identity_key:
+        raise DomainError("evaluation.clarification_not_found", "there is no clarification request to you with "
+                          "this id", status=404)
+    content, signature = _b64(content_b64, "content"), _b64(signature_b64, "signature")
+    try:
+        text = str(json.loads(content)["answer"])
+    except (ValueError, KeyError, TypeError):
+        raise DomainError("evaluation.statement_invalid", "the answer is not an answer statement", status=422) from None
+    if content != answer_statement(clarification_id, text) or not text.strip():
+        raise DomainError("evaluation.statement_invalid", "the answer statement is not for this request, or empty",
+                          status=422)
+    _verify_own(db, actor, content, signature, settings)
+    if item.answer is not None:
+        raise DomainError("evaluation.already_answered", "this request has been answered already", status=409)
+    item.answer, item.answer_signature = text, signature
+    item.answered_by, item.answered_at = actor.identity_key, clock.now()
+    db.flush()
+    _audit(db, actor, "evaluation.clarification_answered", item.session_id, content)
+    _publish(db, item.session_id, "evaluation.clarification_answered", {"id": item.id, "bid": item.bid_id})
+    return item
+
+
+# --- report signatures ---------------------------------------------------------------------------
+
+def sign_report(db: Session, *, actor: Actor, session_id: str, pdf_b64: str, stance: str,
+                reason: str) -> EvalReportSignature:
+    """Store the report as the caller signed it, after the previous signer's revision: each expert adds an
+    incremental signature, so each stored PDF must begin with the previous one's bytes."""
+    row, member = require_member(db, actor=actor, session_id=session_id, lock=True)
+    _require_active(member)
+    if row.phase != Phase.REPORT.value:
+        raise DomainError("evaluation.phase_closed", "the report is signed in phase report", status=409)
+    pdf = _b64(pdf_b64, "pdf")
+    if not pdf.startswith(b"%PDF-"):
+        raise DomainError("evaluation.report_not_pdf", "the report is not a PDF", status=422)
+    if stance in ("disagree", "refuse") and not reason.strip():
+        if stance == "disagree":
+            raise DomainError("evaluation.reason_required", "disagreeing needs written reasons", status=422)
+        stance = "agree"  # 实施条例: refusing to sign without written reasons counts as agreeing
+    done = list(db.execute(select(EvalReportSignature).where(EvalReportSignature.session_id == session_id)
+                           .order_by(EvalReportSignature.position)).scalars())
+    if any(s.identity_key == actor.identity_key for s in done):
+        raise DomainError("evaluation.report_signed", "you have signed the report already", status=409)
+    if done and not (pdf.startswith(done[-1].pdf) and len(pdf) > len(done[-1].pdf)):
+        raise DomainError("evaluation.report_out_of_date", f"sign the report as it stands after signature "
+                          f"{len(done)} (fetch it again): a signature is added after the previous ones, never "
+                          "over them", status=409)
+    entry = EvalReportSignature(session_id=session_id, position=len(done) + 1, identity_key=actor.identity_key,
+                                stance=stance, reason=reason, pdf=pdf, pdf_sha256=hashlib.sha256(pdf).hexdigest(),
+                                signed_at=clock.now())
+    db.add(entry)
+    db.flush()
+    _audit(db, actor, "evaluation.report_signed", session_id, {"position": entry.position, "stance": stance,
+                                                               "reason": reason, "pdf_sha256": entry.pdf_sha256})
+    _publish(db, session_id, "evaluation.report_signed", {"expert": actor.identity_key, "position": entry.position,
+                                                          "stance": stance})
+    return entry
+
+
+def report_signatures(db: Session, *, actor: Actor, session_id: str) -> list[EvalReportSignature]:
+    participant(db, actor=actor, session_id=session_id)
+    return list(db.execute(select(EvalReportSignature).where(EvalReportSignature.session_id == session_id)
+                           .order_by(EvalReportSignature.position)).scalars())
+
+
+# --- listing -------------------------------------------------------------------------------------
+
+def sessions_for(db: Session, *, actor: Actor) -> list[tuple[EvalSession, SessionRole]]:
+    found: list[tuple[EvalSession, SessionRole]] = []
+    if actor.has(Role.SUPERVISOR.value):
+        rows = list(db.execute(select(EvalSession).order_by(EvalSession.created_at, EvalSession.id)).scalars())
+    else:
+        ids = set()
+        if actor.has(Role.EXPERT.value):
+            ids |= set(db.execute(select(EvalMember.session_id).where(EvalMember.identity_key == actor.identity_key))
+                       .scalars())
+        if actor.has(Role.AGENCY.value):
+            ids |= set(db.execute(select(EvalSession.id).where(EvalSession.created_by == actor.identity_key))
+                       .scalars())
+        rows = list(db.execute(select(EvalSession).where(EvalSession.id.in_(ids))
+                               .order_by(EvalSession.created_at, EvalSession.id)).scalars()) if ids else []
+    for row in rows:
+        role = role_of(db, row, actor)
+        if role is not None:
+            found.append((row, role))
+    return found
+
+
+def _live_reader(db: Session, actor: Actor, session_id: str) -> bool:
+    # An outsider is told the channel does not exist, as for a session that does not: nothing is revealed.
+    row = db.get(EvalSession, session_id)
+    if row is None or role_of(db, row, actor) is None:
+        raise DomainError("live.channel_not_found", f"there is no evaluation session {session_id[:64]!r} that you "
+                          "take part in", status=404)
+    return True
+
+
+live.register_reader(CHANNEL_KIND, _live_reader)
