@@ -181,8 +181,9 @@ def return_sheet(session_id: str, expert: str, body: ReturnIn, db: DbSession, ac
 def summary(session_id: str, db: ReadDbSession, actor: SessionParticipant) -> SummaryOut:
     result = service.summary(db, actor=actor, session_id=session_id)
     return SummaryOut(
-        lines=[SummaryLine(bid=bid, name=name, excluded=excluded, scores={k: format_score(v) for k, v in scores.items()},
-                           total=format_score(total), rank=rank)
+        lines=[SummaryLine(bid=bid, name=name, excluded=excluded,
+                           scores={k: format_score(v) for k, v in scores.items()}, total=format_score(total),
+                           rank=rank)
                for bid, name, excluded, scores, total, rank in result.lines],
         candidates=result.candidates,
         sheets={e: {b: {c: format_score(v) for c, v in items.items()} for b, items in bids.items()}

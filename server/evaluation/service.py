@@ -533,7 +533,7 @@ def _cell_out(cell: EvalCell) -> CellOut:
 def visible_cells(db: Session, *, actor: Actor, session_id: str) -> tuple[list[CellOut], bool]:
     """(cells, hidden): the caller's own cells, plus everyone's once the caller's sheet is submitted;
     supervisors see all. The order is fixed (expert, kind, bid, item) and reveals nothing."""
-    row, role = participant(db, actor=actor, session_id=session_id)
+    _row, role = participant(db, actor=actor, session_id=session_id)
     if role == "agency":
         raise DomainError("evaluation.scores_hidden", "scores are shown to the committee and the supervisors only",
                           status=403)
