@@ -12,7 +12,6 @@ from alembic import op
 
 import server.db
 
-
 revision = '0003_evaluation'
 down_revision = '0002_live'
 branch_labels = None
