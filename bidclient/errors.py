@@ -312,6 +312,34 @@ def _catalog() -> dict[str, tuple[str, str]]:
                            _("Check the server address (https://) and the network.")),
         "net.ca_file_unreadable": (_("The CA file could not be used."),
                                    _("Give a PEM file with the platform's CA certificates (--ca-file).")),
+        # remote evaluation (bidclient evaluation …)
+        "evaluation.score_out_of_range": (_("The score is outside the criterion's range; nothing was saved."),
+                                          _("Give a score within the range 'bidclient evaluation show' lists.")),
+        "evaluation.score_not_a_number": (_("The score is not a number; nothing was saved."),
+                                          _("Give the score as digits with at most two decimals, e.g. 7.5.")),
+        "evaluation.reason_required": (_("A reason is required; nothing was saved."),
+                                       _("Give the reason with --reason (a failed review, a returned sheet, a "
+                                         "declared conflict, a disagreement).")),
+        "evaluation.cell_read_only": (_("This item is computed by the rules and cannot be scored by hand."),
+                                      _("Score the subjective items only; the computed ones are shown with their "
+                                        "calculation.")),
+        "evaluation.sheets_outstanding": (_("Not every expert has submitted a score sheet yet."),
+                                          _("The chair summarises only after every sheet is in; wait for the "
+                                            "experts named above.")),
+        "evaluation.sheet_frozen": (_("Your score sheet is submitted and frozen."),
+                                    _("Only the chair can return it to you, with a recorded reason.")),
+        "evaluation.session_not_found": (_("There is no such evaluation session that you take part in."),
+                                         _("Check the session id with 'bidclient evaluation list'.")),
+        "evaluation.unsynced_conflicts": (_("Some of your edits were not applied by the server; nothing was "
+                                            "signed."),
+                                          _("Read them with 'bidclient evaluation status', enter them again or "
+                                            "acknowledge them, then submit.")),
+        "evaluation.sheet_mismatch": (_("The sheet the server holds differs from your journal; nothing was signed."),
+                                      _("Run 'bidclient evaluation sync' and 'status', then submit again.")),
+        "evaluation.offline": (_("The server cannot be reached; your edits are saved in your journal."),
+                               _("Keep working; run 'bidclient evaluation sync' when the network is back.")),
+        "evaluation.journal_damaged": (_("Your evaluation journal is damaged or belongs to another session."),
+                                       _("Keep the file and tell the platform's operator; do not edit it.")),
         "bidclient.internal": (_("An unexpected error occurred; this is a bug in bidclient."),
                                _("Please report it with the detail above.")),
     }
@@ -332,6 +360,9 @@ def _prefix_headline(code: str) -> tuple[str, str]:
     if code.startswith("receipt."):
         return (_("The receipt could not be verified."),
                 _("Keep the file and ask the platform's operator; the detail above names the check that failed."))
+    if code.startswith("evaluation."):
+        return (_("The evaluation step was refused."),
+                _("Read the detail above; your journal keeps every edit you saved."))
     if code.startswith(("tender.", "submission.", "upload.", "audit.", "request.", "http.")):
         return (_("The server refused the request."), _("Read the detail above; nothing was changed."))
     if code in _opening_codes():

@@ -142,6 +142,13 @@ def load_token(server: str) -> str | None:
     return token if isinstance(token, str) else None
 
 
+def stored_identity(server: str) -> str | None:
+    """The identity key of the last login to ``server`` (kept with the session; known offline too)."""
+    entry = _read_json(_sessions_path()).get(server.rstrip("/"))
+    identity = entry.get("identity") if isinstance(entry, dict) else None
+    return identity if isinstance(identity, str) else None
+
+
 def forget_session(server: str) -> None:
     server = server.rstrip("/")
     meta = _read_json(_sessions_path())

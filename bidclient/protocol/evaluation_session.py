@@ -9,6 +9,7 @@ and bounded: a server answer and a client request are both hostile input. Descri
 from __future__ import annotations
 
 import enum
+import re
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any, Literal
@@ -347,20 +348,22 @@ class ScoreError(ValueError):
         self.detail = detail
 
 
+_SCORE_TEXT = re.compile(r"^[0-9]{1,4}(\.[0-9]{1,2})?$")  # at most SCORE_DECIMALS decimals
+
+
 def parse_score(text: str, criterion: CriterionDef) -> Decimal:
-    """A score for ``criterion``: a decimal number with at most two decimals within its range.
-    Raises ScoreError ``evaluation.score_not_a_number`` or ``evaluation.score_out_of_range``."""
+    """A score for ``criterion``: plain ASCII digits with at most two decimals (no sign, exponent, NaN or
+    other scripts' digits), within its range. Raises ScoreError ``evaluation.score_not_a_number`` or
+    ``evaluation.score_out_of_range``."""
+    stripped = text.strip() if isinstance(text, str) else ""
+    if not _SCORE_TEXT.match(stripped):
+        raise ScoreError("evaluation.score_not_a_number",
+                         f"{text[:40]!r} is not a score: give it as digits with at most {SCORE_DECIMALS} "
+                         f"decimals, e.g. {criterion.max}")
     try:
-        value = Decimal(text.strip())
-    except (InvalidOperation, AttributeError):
-        raise ScoreError("evaluation.score_not_a_number",
-                         f"{text[:40]!r} is not a number: give the score for {criterion.id} as digits, "
-                         f"e.g. {criterion.max}") from None
-    if not value.is_finite():
-        raise ScoreError("evaluation.score_not_a_number", f"{text[:40]!r} is not a finite number")
-    if value.as_tuple().exponent < -SCORE_DECIMALS:  # type: ignore[operator]
-        raise ScoreError("evaluation.score_not_a_number",
-                         f"{text[:40]!r} has more than {SCORE_DECIMALS} decimals")
+        value = Decimal(stripped)
+    except InvalidOperation:  # cannot happen after the pattern; kept as a guard
+        raise ScoreError("evaluation.score_not_a_number", f"{text[:40]!r} is not a number") from None
     if not criterion.min <= value <= criterion.max:
         raise ScoreError("evaluation.score_out_of_range",
                          f"{value} is outside the range of {criterion.id} ({criterion.name}): "

@@ -111,9 +111,11 @@ def grant(server: RunningServer, identity: str, role: str) -> None:
     assert server.admin("grant", "--identity", identity, "--role", role) == 0
 
 
-def committee(server: RunningServer, pki, *, experts: int = 3, names: tuple[str, ...] = ()) -> Committee:  # type: ignore[no-untyped-def]
+def committee(server: RunningServer, pki, *, experts: int = 3, names: tuple[str, ...] = (),  # type: ignore[no-untyped-def]
+              also: tuple[str, ...] = ()) -> Committee:
     """A tender owned by a logged-in agency, ``experts`` logged-in experts (roles granted), a supervisor, a
-    bidder, and a session in phase checkin."""
+    bidder, and a session in phase checkin. ``also``: identity keys of more experts (e.g. one driven by the
+    CLI), granted the expert role and named in the session after the others."""
     from server.auth.models import Account
     from server.tenders.models import Tender
 
@@ -133,7 +135,9 @@ def committee(server: RunningServer, pki, *, experts: int = 3, names: tuple[str,
         account = db.execute(select(Account).where(Account.identity_key == agency.identity)).scalar_one()
         db.execute(update(Tender).where(Tender.id == tender_id).values(agency_account_id=account.id))
         db.commit()
-    session = agency.api.create(SessionCreateIn(tender_id=tender_id, experts=[m.identity for m in members],
+    for key in also:
+        grant(server, key, "expert")
+    session = agency.api.create(SessionCreateIn(tender_id=tender_id, experts=[m.identity for m in members] + list(also),
                                                 definition=definition(bidder.identity)))
     return Committee(server, tender_id, agency, members, supervisor, bidder, session)
 

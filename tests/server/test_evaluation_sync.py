@@ -163,3 +163,31 @@ def test_two_devices_of_one_expert_conflict_visibly(live_server: RunningServer, 
         desktop.close()
         for space in spaces:
             space.close()
+
+
+def test_the_server_refuses_bad_edits_a_client_did_not_check(live_server: RunningServer, pki,  # type: ignore[no-untyped-def]
+                                                            tmp_path: Path) -> None:
+    """A client that skips the checks (another implementation, a tampered app) meets the same rules."""
+    import uuid
+
+    c = committee(live_server, pki, experts=1)
+    spaces = _scoring(c, tmp_path)
+    e1 = c.experts[0]
+
+    def edit(kind: str, item: str, value: str | None = None, passed: bool | None = None) -> EditIn:
+        return EditIn(edit_id=uuid.uuid4().hex, seq=1, kind=kind, bid="bid-a", item=item,  # type: ignore[arg-type]
+                      value=value, passed=passed, base_version=0)
+
+    cases = [(edit("score", "tech", "30.01"), "evaluation.score_out_of_range"),
+             (edit("score", "tech", "-1"), "evaluation.score_not_a_number"),
+             (edit("score", "tech", "１０"), "evaluation.score_not_a_number"),
+             (edit("score", "tech", "NaN"), "evaluation.score_not_a_number"),
+             (edit("score", "tech", "7.125"), "evaluation.score_not_a_number"),
+             (edit("score", "price", "90"), "evaluation.cell_read_only"),
+             (edit("score", "nope", "1"), "evaluation.unknown_item"),
+             (edit("review", "licence", passed=False), "evaluation.phase_closed")]
+    out = e1.api.send_edits(c.session_id, [e for e, _code in cases])
+    assert [(r.status, r.code) for r in out.results] == \
+        [("conflict" if code == "evaluation.phase_closed" else "rejected", code) for _e, code in cases]
+    assert not [x for x in c.supervisor.api.cells(c.session_id).cells if x.kind == "score"]  # nothing stored
+    spaces[0].close()
