@@ -72,6 +72,8 @@ def cmd_verify_report(args: argparse.Namespace) -> int:
 
     trust_list = load_trust(args.trust)
     result = verify_report(args.file, trust_list.roots)
+    if not result.signatures.signatures:
+        result.require_valid()  # unsigned: nobody's position to list
     m = result.manifest
     print(_("Evaluation report {report} of tender {tender} (version {version}), lot {lot}").format(
         report=m.report_id, tender=m.tender_id, version=m.tender_version, lot=m.lot_id))
