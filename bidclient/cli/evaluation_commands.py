@@ -31,9 +31,9 @@ def _key_options(p: argparse.ArgumentParser) -> None:
 
 
 def register(sub: Any) -> None:
-    top = sub.add_parser("evaluation", help=_("remote evaluation sessions: check in, review, score, submit, chair"))
-    cmds = top.add_subparsers(dest="evaluation_command", metavar="ACTION", required=True,
-                              parser_class=type(top))
+    from bidclient.cli.evaluation_report_commands import evaluation_subparsers
+
+    cmds = evaluation_subparsers(sub)  # the group is shared with the report commands
 
     def add(name: str, handler: Callable[[argparse.Namespace], int], help_text: str, *, session: bool = True,
             key: bool = False, as_json: bool = False) -> argparse.ArgumentParser:
@@ -98,10 +98,15 @@ def register(sub: Any) -> None:
             session=False, key=True)
     p.add_argument("clarification", metavar="ID")
     p.add_argument("--text", required=True, metavar="TEXT")
-    p = add("sign-report", cmd_sign_report, _("store the report PDF you signed, after the previous signatures"))
+    p = add("write-report", cmd_write_report, _("write the unsigned report from the summary (chair)"))
+    p.add_argument("--output", "-o", required=True, type=Path, metavar="PDF")
+    p = add("upload-report", cmd_upload_report, _("store on the server the report PDF you signed ('sign-report'), "
+                                                  "after the previous signatures"))
     p.add_argument("pdf", type=Path, metavar="PDF")
     p.add_argument("--stance", choices=["agree", "disagree", "refuse"], default="agree")
     p.add_argument("--reason", default="", metavar="TEXT")
+    p = add("download-report", cmd_download_report, _("save the report as it stands after the last signature"))
+    p.add_argument("--output", "-o", required=True, type=Path, metavar="PDF")
     add("signatures", cmd_signatures, _("the report's signatures in order"), as_json=True)
 
 
@@ -362,7 +367,10 @@ def cmd_submit(args: argparse.Namespace) -> int:
 
 
 def cmd_summary(args: argparse.Namespace) -> int:
-    summary = _api(args).summary(args.session)
+    api = _api(args)
+    summary = api.summary(args.session)
+    if not args.json and all(b.price is not None for b in api.get(args.session).definition.bids):
+        return _print_result(api, args.session)
     if args.json:
         _print_json(summary.model_dump(mode="json"))
         return 0
@@ -374,6 +382,39 @@ def cmd_summary(args: argparse.Namespace) -> int:
     print(f"{_('recommended candidates')}: {', '.join(summary.candidates) or '-'}")
     for flag in summary.flags:
         print(f"{_('Art. 64')}: {flag}")
+    return 0
+
+
+def _print_result(api: Any, session_id: str) -> int:
+    """The committee's result by the rules, every number with its calculation."""
+    from bidclient.evaluation.session import committee_result
+
+    result = committee_result(api, session_id)
+    for exclusion in result.review.excluded:
+        print(f"{_('excluded')}: {exclusion.bidder_id}")
+        for decision in exclusion.failed:
+            print(f"    {decision.item_id}: {decision.calculation}")
+    print(f"{_('benchmark price')}: {result.price.benchmark_calculation}")
+    for price in result.price.scores:
+        print(f"  {price.bidder_id}: {price.score_calculation or price.evaluated_calculation}")
+    for flag in result.flags:
+        print(f"{_('Art. 64')} [{flag.code}] {flag.expert_id} {flag.bidder_id} {flag.criterion_id or ''}: "
+              f"{flag.detail} — {flag.may_change}")
+    for row in result.ranking.rows:
+        print(f"{row.rank}. {row.bidder_id} {row.name}: {row.calculation}")
+    print(f"{_('recommended candidates')}: {', '.join(result.ranking.candidates) or '-'}")
+    return 0
+
+
+def cmd_write_report(args: argparse.Namespace) -> int:
+    from datetime import UTC, datetime
+
+    from bidclient.evaluation.session import write_session_report
+
+    path = write_session_report(_api(args), args.session, args.output,
+                                created_at=format_time(datetime.now(UTC)))
+    print(_("wrote the report to {path}; each member signs it in turn ('sign-report', then "
+            "'upload-report')").format(path=path))
     return 0
 
 
@@ -411,7 +452,7 @@ def cmd_answer(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_sign_report(args: argparse.Namespace) -> int:
+def cmd_upload_report(args: argparse.Namespace) -> int:
     from bidclient.errors import BidclientError
 
     try:
@@ -421,6 +462,15 @@ def cmd_sign_report(args: argparse.Namespace) -> int:
                              code="io.input_missing") from None
     out = _api(args).sign_report(args.session, pdf, stance=args.stance, reason=args.reason)
     print(_("signature {n} stored ({stance})").format(n=out.position, stance=out.stance))
+    return 0
+
+
+def cmd_download_report(args: argparse.Namespace) -> int:
+    from bidclient.atomic import write_atomically
+
+    pdf = _api(args).report(args.session)
+    write_atomically(args.output, pdf)
+    print(_("saved the report ({size} bytes) to {path}").format(size=len(pdf), path=args.output))
     return 0
 
 

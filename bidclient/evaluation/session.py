@@ -144,6 +144,13 @@ class EvaluationApi:
         return ReportSignatureOut.model_validate(self.client.post_json(
             f"{BASE}/sessions/{session_id}/report-signatures", {"pdf": _b64(pdf), "stance": stance, "reason": reason}))
 
+    def report(self, session_id: str) -> bytes:
+        """The report PDF as it stands after the last signature (checked against the server's hash)."""
+        response = self.client.request("GET", f"{BASE}/sessions/{session_id}/report")
+        if hashlib.sha256(response.content).hexdigest() != response.headers.get("X-Content-SHA256", ""):
+            raise ApiError("net.bad_response", _("the report the server sent does not match its hash"))
+        return response.content
+
     def report_signatures(self, session_id: str) -> ReportSignaturesOut:
         return ReportSignaturesOut.model_validate(self.client.get_json(
             f"{BASE}/sessions/{session_id}/report-signatures"))
@@ -196,7 +203,7 @@ class ExpertWorkspace:
                 code="evaluation.unknown_item")
         if criterion.kind == "computed":
             raise EvaluationError(_("{id} ({name}) is computed by the rules and cannot be scored by hand").format(
-                id=criterion.id, name=criterion.name), code="evaluation.cell_read_only")
+                id=criterion.id, name=criterion.name), code="evaluation.score_computed")
         try:
             text = format_score(parse_score(value, criterion))
         except ScoreError as ex:
@@ -213,7 +220,7 @@ class ExpertWorkspace:
                 code="evaluation.unknown_item")
         if not passed and not reason.strip():
             raise EvaluationError(_("a fail of {bid} on {item} needs its reason (--reason)").format(
-                bid=bid, item=item_id), code="evaluation.reason_required")
+                bid=bid, item=item_id), code="evaluation.fail_without_reason")
         return self._save({"kind": "review", "bid": bid, "item": item_id, "value": None, "passed": passed,
                            "reason": reason, "comment": ""})
 
@@ -290,3 +297,59 @@ def open_workspace(client: ApiClient, session_id: str, expert: str, *, path: Pat
         session = SessionOut.model_validate_json(cache.read_bytes())  # offline: keep scoring on what we know
     journal = journal_factory(where, server=client.base_url, session_id=session_id, expert=expert)
     return ExpertWorkspace(api, session, journal)
+
+
+# --- the rules and the report (bidclient.evaluation.rules / report, engineer "evalrules") ---------------
+
+def scoring_of(session: SessionOut) -> Any:
+    """The rules' ScoringDefinition of a session: its criteria (a ``computed`` criterion is the price),
+    review items, method, small/micro-enterprise deduction and number of candidates."""
+    from decimal import Decimal
+
+    from bidclient.evaluation.rules import CriterionDefinition, ReviewItemDefinition, ScoringDefinition
+
+    d = session.definition
+    criteria = tuple(CriterionDefinition(id=c.id, name=c.name, weight=c.weight or Decimal(0), minimum=c.min,
+                                         maximum=c.max, kind="subjective" if c.kind == "subjective" else "objective",
+                                         price=c.kind == "computed") for c in d.criteria)
+    return ScoringDefinition(tender_id=session.tender_id, tender_version=1, title=session.tender_id, lot_id="1",
+                             lot_name="", procurement_kind=d.procurement_kind, method=d.method,
+                             criteria=criteria if d.method == "comprehensive" else (),
+                             review_items=tuple(ReviewItemDefinition(r.id, r.name, r.kind) for r in d.review_items),
+                             sme_deduction=d.sme_deduction, recommended_candidates=d.candidates)
+
+
+def committee_result(api: EvaluationApi, session_id: str) -> Any:
+    """The committee's result by the rules — review by majority, Art. 55 price scores, totals, Art. 64 flags,
+    ranking and candidates, each with its calculation — from the sheets the server gives the chair (or a
+    supervisor) once every expert has submitted. Needs every bid's opened price in the session."""
+    from decimal import Decimal
+
+    from bidclient.evaluation.rules import Bid, ReviewVote, ScoreSheet, evaluate
+
+    session = api.get(session_id)
+    summary = api.summary(session_id)
+    missing = [b.id for b in session.definition.bids if b.price is None]
+    if missing:
+        raise EvaluationError(_("the opened prices of {bids} are not in the session: the price score cannot be "
+                                "computed").format(bids=", ".join(missing)), code="evaluation.price_invalid")
+    bids = [Bid(b.id, b.name, b.price or Decimal(0), b.sme) for b in session.definition.bids]
+    votes = [ReviewVote(v.expert, v.bid, v.item, v.passed, v.reason) for v in summary.votes]
+    sheets = [ScoreSheet(expert, {(bid, criterion): Decimal(value) for bid, items in by_bid.items()
+                                  for criterion, value in items.items()})
+              for expert, by_bid in summary.sheets.items()]
+    return evaluate(scoring_of(session), bids, summary.experts, votes, sheets)
+
+
+def write_session_report(api: EvaluationApi, session_id: str, path: Path, *, created_at: str) -> Path:
+    """The unsigned report of the session (the chair writes it; then every member signs in turn)."""
+    from bidclient.evaluation.report import Member, write_report
+
+    session = api.get(session_id)
+    result = committee_result(api, session_id)
+    active = [m for m in session.members if m.status == "declared"]
+    active.sort(key=lambda m: not m.is_chair)  # the chair signs first
+    committee = [Member(m.identity_key, m.identity_key.removeprefix("person:"), m.checkin_cert_sha256 or "",
+                        chair=m.is_chair) for m in active]
+    return write_report(result, {b.id: b.name for b in session.definition.bids}, committee, path,
+                        report_id=session_id, created_at=created_at)

@@ -81,6 +81,10 @@ class BidRef(_Strict):
     id: Identifier
     name: Name
     bidder: IdentityKey | None = None  # identity key of the bidder: who may answer clarifications
+    # As opened (投标报价, yuan, ≤ 2 decimals) and the 中小企业 declaration: what the price score needs
+    # (bidclient.evaluation.rules). Wiring: filled from the opening's record (engineer "opening").
+    price: Annotated[Decimal, Field(gt=0, le=Decimal("1e13"), decimal_places=2)] | None = None
+    sme: bool = False
 
 
 class CriterionDef(_Strict):
@@ -108,6 +112,10 @@ class SessionDefinition(_Strict):
     criteria: Annotated[list[CriterionDef], Field(min_length=1, max_length=500)]
     review_items: Annotated[list[ReviewItemDef], Field(max_length=200)] = []
     candidates: Annotated[int, Field(ge=1, le=3)] = 3  # recommended candidates (1–3, as the tender says)
+    # From the tender's ``scoring`` and version-3 ``evaluation`` object (bidclient.evaluation.rules).
+    method: Literal["comprehensive", "lowest_evaluated_price"] = "comprehensive"
+    procurement_kind: Literal["goods", "services", "works"] = "goods"
+    sme_deduction: Annotated[Decimal, Field(ge=0, lt=100)] = Decimal(0)
 
     def criterion(self, criterion_id: str) -> CriterionDef | None:
         return next((c for c in self.criteria if c.id == criterion_id), None)
@@ -131,6 +139,7 @@ class MemberOut(_Strict):
     sheet_state: SheetState
     is_chair: bool
     checked_in_at: datetime | None = None
+    checkin_cert_sha256: str | None = None  # the dongle checked in with: the report is signed with it
     submitted_at: datetime | None = None
     returned_reason: str | None = None
     recusal_reason: str | None = None
@@ -258,10 +267,23 @@ class SummaryLine(_Strict):
     rank: int | None
 
 
+class VoteOut(_Strict):
+    expert: str
+    bid: str
+    item: str
+    passed: bool
+    reason: str
+
+
 class SummaryOut(_Strict):
+    """For the chair once every sheet is in (and supervisors): the committee's plain summary, and everything
+    the rules need to compute the result with its calculations (bidclient.evaluation.session.committee_result)."""
+
     lines: list[SummaryLine]
     candidates: list[str]
+    experts: list[str] = []  # the active members, whose sheets and votes these are
     sheets: dict[str, dict[str, dict[str, str]]]  # expert -> bid -> criterion -> score
+    votes: list[VoteOut] = []  # every expert's review judgements
     flags: list[dict[str, str]] = []  # Art. 64 checks (bidclient.evaluation.rules when wired)
     server_time: datetime
 
@@ -356,6 +378,8 @@ def parse_score(text: str, criterion: CriterionDef) -> Decimal:
     other scripts' digits), within its range. Raises ScoreError ``evaluation.score_not_a_number`` or
     ``evaluation.score_out_of_range``."""
     stripped = text.strip() if isinstance(text, str) else ""
+    if re.fullmatch(r"[0-9]{1,4}\.[0-9]{3,20}", stripped):
+        raise ScoreError("evaluation.score_precision", f"{text[:40]!r} has more than {SCORE_DECIMALS} decimals")
     if not _SCORE_TEXT.match(stripped):
         raise ScoreError("evaluation.score_not_a_number",
                          f"{text[:40]!r} is not a score: give it as digits with at most {SCORE_DECIMALS} "

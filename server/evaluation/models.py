@@ -36,6 +36,8 @@ class EvalMember(Base):
     is_reserve: Mapped[bool] = mapped_column(Boolean, default=False)
     checked_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     checkin_signature: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
+    # The dongle's certificate at check-in: the report is signed with the same one (bidclient.evaluation.report).
+    checkin_cert_sha256: Mapped[str | None] = mapped_column(String(64), nullable=True)
     declaration: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
     declaration_signature: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
     recusal_reason: Mapped[str | None] = mapped_column(Text, nullable=True)

@@ -11,7 +11,7 @@ import base64
 import hashlib
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Response
 
 from bidclient.protocol.evaluation_session import (
     CellsOut,
@@ -37,6 +37,7 @@ from bidclient.protocol.evaluation_session import (
     SignedIn,
     SummaryLine,
     SummaryOut,
+    VoteOut,
     format_score,
 )
 from server import clock
@@ -77,7 +78,8 @@ def _session_out(db: ReadDbSession, row: EvalSession, role: service.SessionRole)
         reserves_needed=service.reserves_needed(db, row.id), excluded_bids=service.excluded_of(row),
         members=[MemberOut(identity_key=m.identity_key, status=MemberStatus(m.status),
                            sheet_state=SheetState(m.sheet_state), is_chair=m.identity_key == row.chair,
-                           checked_in_at=m.checked_in_at, submitted_at=m.submitted_at,
+                           checked_in_at=m.checked_in_at, checkin_cert_sha256=m.checkin_cert_sha256,
+                           submitted_at=m.submitted_at,
                            returned_reason=m.returned_reason, recusal_reason=m.recusal_reason) for m in rows],
         definition=service.definition_of(row), your_role=role, server_time=clock.now())
 
@@ -185,7 +187,8 @@ def summary(session_id: str, db: ReadDbSession, actor: SessionParticipant) -> Su
                            scores={k: format_score(v) for k, v in scores.items()}, total=format_score(total),
                            rank=rank)
                for bid, name, excluded, scores, total, rank in result.lines],
-        candidates=result.candidates,
+        candidates=result.candidates, experts=result.experts,
+        votes=[VoteOut(expert=e, bid=b, item=i, passed=p, reason=r) for e, b, i, p, r in result.votes],
         sheets={e: {b: {c: format_score(v) for c, v in items.items()} for b, items in bids.items()}
                 for e, bids in result.sheets.items()},
         flags=result.flags, server_time=clock.now())
@@ -238,6 +241,15 @@ def _signature_out(entry: EvalReportSignature) -> ReportSignatureOut:
 def sign_report(session_id: str, body: ReportSignatureIn, db: DbSession, actor: SessionExpert) -> ReportSignatureOut:
     return _signature_out(service.sign_report(db, actor=actor, session_id=session_id, pdf_b64=body.pdf,
                                               stance=body.stance, reason=body.reason))
+
+
+@router.get("/sessions/{session_id}/report", response_class=Response,
+            summary="The report PDF as it stands after the last signature",
+            responses={200: {"content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}}}})
+def report(session_id: str, db: ReadDbSession, actor: SessionParticipant) -> Response:
+    pdf = service.latest_report(db, actor=actor, session_id=session_id)
+    return Response(pdf, media_type="application/pdf",
+                    headers={"X-Content-SHA256": hashlib.sha256(pdf).hexdigest()})
 
 
 @router.get("/sessions/{session_id}/report-signatures", response_model=ReportSignaturesOut,

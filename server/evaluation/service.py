@@ -237,12 +237,16 @@ def _b64(value: str, what: str) -> bytes:
         raise DomainError("request.invalid", f"{what} is not base64", status=422) from None
 
 
-def _verify_own(db: Session, actor: Actor, content: bytes, signature: bytes, settings: Settings) -> None:
-    """The signature is valid, by a trusted certificate, of the caller's own identity."""
+def _verify_own(db: Session, actor: Actor, content: bytes, signature: bytes, settings: Settings) -> str:
+    """The signature is valid, by a trusted certificate, of the caller's own identity; the certificate's
+    SHA-256 (hex, of its DER)."""
     info = verify_signed_by_trusted(db, content=content, signature=signature, settings=settings)
     if identity.identity_of(info.signer_certificate).key != actor.identity_key:
         raise DomainError("evaluation.signer_mismatch", "the statement is signed by another identity than the "
                           "one logged in: sign with your own dongle", status=403)
+    from cryptography.hazmat.primitives import hashes
+
+    return info.signer_certificate.fingerprint(hashes.SHA256()).hex()
 
 
 def checkin(db: Session, *, actor: Actor, session_id: str, content_b64: str, signature_b64: str,
@@ -255,13 +259,14 @@ def checkin(db: Session, *, actor: Actor, session_id: str, content_b64: str, sig
     if content != checkin_statement(session_id, actor.identity_key):
         raise DomainError("evaluation.statement_invalid", "the check-in statement is not the one for this session "
                           "and expert (docs/api.md, Evaluation)", status=422)
-    _verify_own(db, actor, content, signature, settings)
+    cert_sha256 = _verify_own(db, actor, content, signature, settings)
     row, member = require_member(db, actor=actor, session_id=session_id, lock=True)
     if member.status != MemberStatus.INVITED.value:
         return member  # checked in before: a retry
     member.status = MemberStatus.CHECKED_IN.value
     member.checked_in_at = clock.now()
     member.checkin_signature = signature
+    member.checkin_cert_sha256 = cert_sha256
     db.flush()
     _audit(db, actor, "evaluation.checkin", session_id, content)
     _publish(db, session_id, "evaluation.checked_in", {"expert": actor.identity_key})
@@ -392,7 +397,7 @@ def advance(db: Session, *, actor: Actor, session_id: str, phase: Phase) -> Eval
 def _require_all_submitted(active: list[EvalMember]) -> None:
     waiting = [m.identity_key for m in active if m.sheet_state != SheetState.SUBMITTED.value]
     if waiting:
-        raise DomainError("evaluation.sheets_outstanding", f"{len(waiting)} of {len(active)} score sheet(s) are "
+        raise DomainError("evaluation.sheet_missing", f"{len(waiting)} of {len(active)} score sheet(s) are "
                           f"not submitted yet: {', '.join(waiting)}", status=409)
 
 
@@ -472,14 +477,14 @@ def _apply_one(db: Session, row: EvalSession, member: EvalMember, definition: Se
         if edit.passed is None:
             raise _Refusal("rejected", "request.invalid", "a review edit says passed: true or false")
         if not edit.passed and not edit.reason.strip():
-            raise _Refusal("rejected", "evaluation.reason_required",
+            raise _Refusal("rejected", "evaluation.fail_without_reason",
                            f"a fail of {edit.bid} on {edit.item} needs its reason")
     else:
         criterion = definition.criterion(edit.item)
         if criterion is None:
             raise _Refusal("rejected", "evaluation.unknown_item", f"there is no criterion {edit.item!r}")
         if criterion.kind == "computed":
-            raise _Refusal("rejected", "evaluation.cell_read_only",
+            raise _Refusal("rejected", "evaluation.score_computed",
                            f"{criterion.id} ({criterion.name}) is computed by the rules, not scored by hand")
         state = SheetState(member.sheet_state)
         if state is SheetState.SUBMITTED:
@@ -632,7 +637,9 @@ def return_sheet(db: Session, *, actor: Actor, session_id: str, expert: str, rea
 class Summary:
     lines: list[tuple[str, str, bool, dict[str, Decimal], Decimal, int | None]]
     candidates: list[str]
+    experts: list[str]
     sheets: rules_bridge.Sheets
+    votes: list[tuple[str, str, str, bool, str]]  # expert, bid, item, passed, reason
     flags: list[dict[str, str]]
 
 
@@ -665,7 +672,12 @@ def summary(db: Session, *, actor: Actor, session_id: str) -> Summary:
     for bid in definition.bids:
         scores, total = totals.get(bid.id, ({}, Decimal(0)))
         lines.append((bid.id, bid.name, bid.id in excluded, scores, total, ranks.get(bid.id)))
-    return Summary(lines, order[:definition.candidates], sheets, rules_bridge.art64_flags(definition, sheets))
+    votes = [(c.identity_key, c.bid_id, c.item_id, bool(c.passed), c.reason)
+             for c in db.execute(select(EvalCell).where(EvalCell.session_id == session_id, EvalCell.kind == "review")
+                                 .order_by(EvalCell.identity_key, EvalCell.bid_id, EvalCell.item_id)).scalars()
+             if c.identity_key in keys and c.passed is not None]
+    return Summary(lines, order[:definition.candidates], sorted(keys), sheets, votes,
+                   rules_bridge.art64_flags(definition, sheets))
 
 
 # --- clarifications ------------------------------------------------------------------------------
@@ -741,7 +753,7 @@ def sign_report(db: Session, *, actor: Actor, session_id: str, pdf_b64: str, sta
         raise DomainError("evaluation.report_not_pdf", "the report is not a PDF", status=422)
     if stance in ("disagree", "refuse") and not reason.strip():
         if stance == "disagree":
-            raise DomainError("evaluation.reason_required", "disagreeing needs written reasons", status=422)
+            raise DomainError("evaluation.dissent_without_reasons", "disagreeing needs written reasons", status=422)
         stance = "agree"  # 实施条例: refusing to sign without written reasons counts as agreeing
     done = list(db.execute(select(EvalReportSignature).where(EvalReportSignature.session_id == session_id)
                            .order_by(EvalReportSignature.position)).scalars())
@@ -761,6 +773,18 @@ def sign_report(db: Session, *, actor: Actor, session_id: str, pdf_b64: str, sta
     _publish(db, session_id, "evaluation.report_signed", {"expert": actor.identity_key, "position": entry.position,
                                                           "stance": stance})
     return entry
+
+
+def latest_report(db: Session, *, actor: Actor, session_id: str) -> bytes:
+    """The report as it stands after the last signature (the next signer signs this)."""
+    participant(db, actor=actor, session_id=session_id)
+    last = db.execute(select(EvalReportSignature).where(EvalReportSignature.session_id == session_id)
+                      .order_by(EvalReportSignature.position.desc()).limit(1)).scalar_one_or_none()
+    if last is None:
+        raise DomainError("evaluation.report_not_found", "no one has signed the report yet: the first signer "
+                          "signs the report written from the summary ('bidclient evaluation write-report')",
+                          status=404)
+    return last.pdf
 
 
 def report_signatures(db: Session, *, actor: Actor, session_id: str) -> list[EvalReportSignature]:

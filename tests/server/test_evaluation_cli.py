@@ -48,7 +48,7 @@ def test_an_expert_runs_the_session_from_the_command_line(live_server: RunningSe
     e0.api.advance(sid, Phase.REVIEW)
 
     refused = _cli(env, "evaluation", "review", sid, "bid-b", "licence", "fail")
-    assert refused.returncode == 1 and "[evaluation.reason_required]" in refused.stderr
+    assert refused.returncode == 1 and "[evaluation.fail_without_reason]" in refused.stderr
     assert "Traceback" not in refused.stderr
     status = json.loads(_cli(env, "evaluation", "status", sid, "--json").stdout)
     assert status["entries"] == 0  # nothing saved
@@ -67,7 +67,7 @@ def test_an_expert_runs_the_session_from_the_command_line(live_server: RunningSe
         refused = _cli(env, "evaluation", "score", sid, "bid-a", "tech", value)
         assert refused.returncode == 1 and f"[{code}]" in refused.stderr, refused.stderr
     refused = _cli(env, "evaluation", "score", sid, "bid-a", "price", "80")
-    assert "[evaluation.cell_read_only]" in refused.stderr
+    assert "[evaluation.score_computed]" in refused.stderr
     for bid in ("bid-a", "bid-b", "bid-c"):
         for criterion, value in (("tech", "24.5"), ("service", "9")):
             done = _cli(env, "evaluation", "score", sid, bid, criterion, value, "--comment", "方案完整")

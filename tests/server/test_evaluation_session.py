@@ -74,7 +74,7 @@ def test_a_whole_session_from_checkin_to_the_signed_report(live_server: RunningS
         # Review through the journals: bid-b fails for three of four (majority), with reasons.
         spaces = [open_workspace(m.client, sid, m.identity, path=tmp_path / f"j{n}.sqlite")
                   for n, m in enumerate(experts)]
-        assert _code(lambda: spaces[0].review("bid-b", "licence", passed=False)) == "evaluation.reason_required"
+        assert _code(lambda: spaces[0].review("bid-b", "licence", passed=False)) == "evaluation.fail_without_reason"
         for n, space in enumerate(spaces):
             for bid in ("bid-a", "bid-b", "bid-c"):
                 fails = bid == "bid-b" and n < 3
@@ -86,7 +86,7 @@ def test_a_whole_session_from_checkin_to_the_signed_report(live_server: RunningS
         # Scoring: range, number, computed and excluded items are refused before anything is saved.
         assert _code(lambda: spaces[0].score("bid-a", "tech", "31")) == "evaluation.score_out_of_range"
         assert _code(lambda: spaces[0].score("bid-a", "tech", "abc")) == "evaluation.score_not_a_number"
-        assert _code(lambda: spaces[0].score("bid-a", "price", "90")) == "evaluation.cell_read_only"
+        assert _code(lambda: spaces[0].score("bid-a", "price", "90")) == "evaluation.score_computed"
         assert spaces[0].journal.status().entries == 3
         saved = spaces[0].score("bid-b", "tech", "20")
         assert saved.sync.conflicts[0][1].code == "evaluation.bid_excluded"
@@ -98,8 +98,8 @@ def test_a_whole_session_from_checkin_to_the_signed_report(live_server: RunningS
         assert _code(lambda: spaces[0].submit(e1.sign)) == "evaluation.unsynced_conflicts"
 
         # The chair cannot summarise before every sheet is in.
-        assert _code(lambda: e1.api.summary(sid)) == "evaluation.sheets_outstanding"
-        assert _code(lambda: e1.api.advance(sid, Phase.SUMMARY)) == "evaluation.sheets_outstanding"
+        assert _code(lambda: e1.api.summary(sid)) == "evaluation.sheet_missing"
+        assert _code(lambda: e1.api.advance(sid, Phase.SUMMARY)) == "evaluation.sheet_missing"
         for space, m in zip(spaces[1:], experts[1:], strict=True):
             assert space.submit(m.sign).members
         # Editing after submitting: saved locally, refused by the server as a conflict, and shown.
@@ -109,7 +109,7 @@ def test_a_whole_session_from_checkin_to_the_signed_report(live_server: RunningS
         # The chair's conflict is shown until the chair acknowledges it; then the sheet can be signed.
         conflict = spaces[0].status().conflicts[0][0]
         assert spaces[0].journal.acknowledge([conflict.edit_id]) == 1
-        assert _code(lambda: e1.api.summary(sid)) == "evaluation.sheets_outstanding"
+        assert _code(lambda: e1.api.summary(sid)) == "evaluation.sheet_missing"
         spaces[0].submit(e1.sign)
         # Every sheet in: the chair summarises; the agency and a bidder may not.
         e1.api.advance(sid, Phase.SUMMARY)
@@ -126,7 +126,7 @@ def test_a_whole_session_from_checkin_to_the_signed_report(live_server: RunningS
         assert _code(lambda: e2.api.return_sheet(sid, e3.identity, "x")) == "evaluation.not_chair"
         out = e1.api.return_sheet(sid, e2.identity, "技术方案分数合计错误 (Art. 64: sum error)")
         assert {m.identity_key: m.sheet_state for m in out.members}[e2.identity] == SheetState.RETURNED
-        assert _code(lambda: e1.api.advance(sid, Phase.RANKING)) == "evaluation.sheets_outstanding"
+        assert _code(lambda: e1.api.advance(sid, Phase.RANKING)) == "evaluation.sheet_missing"
         assert spaces[2].score("bid-a", "tech", "10").sync.conflicts  # e3's sheet is still frozen
         spaces[1].journal.acknowledge([e.edit_id for e, _d in spaces[1].status().conflicts])
         assert spaces[1].score("bid-a", "tech", "25").sync.applied == 1

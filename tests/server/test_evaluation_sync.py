@@ -182,8 +182,8 @@ def test_the_server_refuses_bad_edits_a_client_did_not_check(live_server: Runnin
              (edit("score", "tech", "-1"), "evaluation.score_not_a_number"),
              (edit("score", "tech", "１０"), "evaluation.score_not_a_number"),
              (edit("score", "tech", "NaN"), "evaluation.score_not_a_number"),
-             (edit("score", "tech", "7.125"), "evaluation.score_not_a_number"),
-             (edit("score", "price", "90"), "evaluation.cell_read_only"),
+             (edit("score", "tech", "7.125"), "evaluation.score_precision"),
+             (edit("score", "price", "90"), "evaluation.score_computed"),
              (edit("score", "nope", "1"), "evaluation.unknown_item"),
              (edit("review", "licence", passed=False), "evaluation.phase_closed")]
     out = e1.api.send_edits(c.session_id, [e for e, _code in cases])

@@ -97,6 +97,7 @@ def upgrade() -> None:
     sa.Column('is_reserve', sa.Boolean(), nullable=False),
     sa.Column('checked_in_at', server.db.UTCDateTime(timezone=True), nullable=True),
     sa.Column('checkin_signature', sa.LargeBinary(), nullable=True),
+    sa.Column('checkin_cert_sha256', sa.String(length=64), nullable=True),
     sa.Column('declaration', sa.LargeBinary(), nullable=True),
     sa.Column('declaration_signature', sa.LargeBinary(), nullable=True),
     sa.Column('recusal_reason', sa.Text(), nullable=True),
