@@ -103,7 +103,7 @@ def register(sub: Any) -> None:
     p = add("upload-report", cmd_upload_report, _("store on the server the report PDF you signed ('sign-report'), "
                                                   "after the previous signatures"))
     p.add_argument("pdf", type=Path, metavar="PDF")
-    p.add_argument("--stance", choices=["agree", "disagree", "refuse"], default="agree")
+    p.add_argument("--stance", choices=["agree", "dissent", "refuse"], default="agree")
     p.add_argument("--reason", default="", metavar="TEXT")
     p = add("download-report", cmd_download_report, _("save the report as it stands after the last signature"))
     p.add_argument("--output", "-o", required=True, type=Path, metavar="PDF")

@@ -311,11 +311,11 @@ class ClarificationsOut(_Strict):
 
 class ReportSignatureIn(_Strict):
     """The report PDF as signed by the caller (base64): the previous signed revision plus one more
-    incremental PAdES signature. ``stance``: agree; disagree (signs, with written reasons); refuse (with
+    incremental PAdES signature. ``stance``: agree; dissent (signs, with written reasons); refuse (with
     reasons; refusing without reasons counts as agreeing, 实施条例)."""
 
     pdf: Annotated[str, Field(min_length=8, max_length=200 << 20)]
-    stance: Literal["agree", "disagree", "refuse"] = "agree"
+    stance: Literal["agree", "dissent", "refuse"] = "agree"
     reason: ShortText = ""
 
 

@@ -104,7 +104,8 @@ class EvalReportSignature(Base):
     """The report's signatures in order: each row holds the PDF as it stood after that expert signed."""
 
     __tablename__ = "eval_report_signature"
-    __table_args__ = (UniqueConstraint("session_id", "position"), UniqueConstraint("session_id", "identity_key"))
+    __table_args__ = (UniqueConstraint("session_id", "position", name="uq_eval_report_signature_position"),
+                      UniqueConstraint("session_id", "identity_key", name="uq_eval_report_signature_signer"))
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     session_id: Mapped[str] = mapped_column(ForeignKey("eval_session.id"), index=True)

@@ -751,8 +751,8 @@ def sign_report(db: Session, *, actor: Actor, session_id: str, pdf_b64: str, sta
     pdf = _b64(pdf_b64, "pdf")
     if not pdf.startswith(b"%PDF-"):
         raise DomainError("evaluation.report_not_pdf", "the report is not a PDF", status=422)
-    if stance in ("disagree", "refuse") and not reason.strip():
-        if stance == "disagree":
+    if stance in ("dissent", "refuse") and not reason.strip():
+        if stance == "dissent":
             raise DomainError("evaluation.dissent_without_reasons", "disagreeing needs written reasons", status=422)
         stance = "agree"  # 实施条例: refusing to sign without written reasons counts as agreeing
     done = list(db.execute(select(EvalReportSignature).where(EvalReportSignature.session_id == session_id)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
+from decimal import Decimal
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -98,13 +99,14 @@ class Committee:
 
 def definition(bidder_identity: str | None = None) -> SessionDefinition:
     return SessionDefinition(
-        bids=[BidRef(id="bid-a", name="北京甲公司", bidder=bidder_identity), BidRef(id="bid-b", name="上海乙公司"),
-              BidRef(id="bid-c", name="广州丙公司")],
+        bids=[BidRef(id="bid-a", name="北京甲公司", bidder=bidder_identity, price=Decimal("1000000.00"), sme=True),
+              BidRef(id="bid-b", name="上海乙公司", price=Decimal("850000.00")),
+              BidRef(id="bid-c", name="广州丙公司", price=Decimal("950000.00"))],
         criteria=[CriterionDef(id="tech", name="技术方案", min=0, max=30, weight=30),  # type: ignore[arg-type]
                   CriterionDef(id="service", name="售后服务", min=0, max=10, weight=10),  # type: ignore[arg-type]
                   CriterionDef(id="price", name="价格分", min=0, max=100, weight=60, kind="computed")],  # type: ignore[arg-type]
         review_items=[ReviewItemDef(id="licence", name="营业执照", kind="qualification")],
-        candidates=2)
+        candidates=2, sme_deduction=Decimal(10))
 
 
 def grant(server: RunningServer, identity: str, role: str) -> None:

@@ -6,12 +6,15 @@ refusals on the way, each with its stable code."""
 from __future__ import annotations
 
 import base64
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from cryptography import x509
 
 from bidclient.api_client import ApiError
-from bidclient.evaluation.session import EvaluationError, open_workspace
+from bidclient.evaluation.report import sign_report, verify_report
+from bidclient.evaluation.session import EvaluationError, committee_result, open_workspace, write_session_report
 from bidclient.protocol.evaluation_session import Phase, SheetState, checkin_statement
 from tests.server.conftest import RunningServer
 from tests.server.evaluation_helpers import committee, issue_expert, person
@@ -134,17 +137,31 @@ def test_a_whole_session_from_checkin_to_the_signed_report(live_server: RunningS
         assert c.agency.api.get(sid).members[1].sheet_state == SheetState.SUBMITTED
         e1.api.advance(sid, Phase.RANKING)
         e1.api.advance(sid, Phase.REPORT)
-        # The report is signed in turn, each revision after the previous one.
-        pdf = b"%PDF-1.7\n% report\n"
+        # The report: the chair writes it from the rules' result; each member signs it in turn with the dongle
+        # checked in with (PAdES, incremental) and uploads it; the server keeps every revision in order.
+        result = committee_result(e1.api, sid)
+        assert [e.bidder_id for e in result.review.excluded] == ["bid-b"]
+        assert result.price.benchmark == Decimal("900000.00")  # bid-a: 1,000,000.00 less the 10% SME deduction
+        assert result.ranking.candidates == ("bid-a", "bid-c")
+        report = write_session_report(e1.api, sid, tmp_path / "report.pdf", created_at="2026-12-02 17:00 北京时间")
+        assert _code(lambda: e1.api.report(sid)) == "evaluation.report_not_found"
         for n, m in enumerate(experts):
-            stance = "disagree" if n == 1 else "agree"
+            if n:
+                report.write_bytes(m.api.report(sid))  # the revision the previous member uploaded
             if n == 2:
                 assert _code(lambda: e3.api.sign_report(sid, b"%PDF-1.7 other")) == "evaluation.report_out_of_date"
-            pdf += f"% signature {n}\n".encode()
-            out_sig = m.api.sign_report(sid, pdf, stance=stance, reason="价格分计算有异议" if n == 1 else "")
+            decision = "dissent" if n == 1 else "agree"
+            sign_report(report, m.key, decision, "价格分计算有异议" if n == 1 else "")
+            out_sig = m.api.sign_report(sid, report.read_bytes(), stance=decision,
+                                        reason="价格分计算有异议" if n == 1 else "")
             assert out_sig.position == n + 1
         assert [s.stance for s in c.supervisor.api.report_signatures(sid).signatures] == \
-            ["agree", "disagree", "agree", "agree"]
+            ["agree", "dissent", "agree", "agree"]
+        final = tmp_path / "final.pdf"
+        final.write_bytes(c.agency.api.report(sid))
+        roots = [x509.load_pem_x509_certificate(p.read_bytes()) for p in sorted(Path(pki.trust_dir).glob("*.pem"))]
+        verified = verify_report(final, roots)
+        assert not verified.problems and [s.state for s in verified.members] == ["agreed", "dissented", "agreed", "agreed"]
         e1.api.advance(sid, Phase.CLOSED)
         kinds = [e["kind"] for e in stream.wait(40)]
         assert kinds.count("evaluation.phase") == 8

@@ -128,8 +128,8 @@ def upgrade() -> None:
     sa.Column('signed_at', server.db.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['session_id'], ['eval_session.id'], name=op.f('fk_eval_report_signature_session_id_eval_session')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_eval_report_signature')),
-    sa.UniqueConstraint('session_id', 'identity_key', name=op.f('uq_eval_report_signature_session_id')),
-    sa.UniqueConstraint('session_id', 'position', name=op.f('uq_eval_report_signature_session_id'))
+    sa.UniqueConstraint('session_id', 'identity_key', name='uq_eval_report_signature_signer'),
+    sa.UniqueConstraint('session_id', 'position', name='uq_eval_report_signature_position')
     )
     with op.batch_alter_table('eval_report_signature', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_eval_report_signature_session_id'), ['session_id'], unique=False)
