@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
-from decimal import Decimal
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 
 from cryptography import x509
