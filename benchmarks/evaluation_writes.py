@@ -1,0 +1,305 @@
+"""Score writes of remote evaluation sessions under load: many expert clients, each sending its edits one
+by one to ``POST /api/v1/evaluation/sessions/{id}/edits`` of ``bidclient-server run`` over loopback.
+
+Measures the writes per second reached, the latency per write (p50, p99), the server's CPU per write, and
+counts that nothing was lost or doubled (every answered ``applied`` is one version step of its cell on the
+server, and the server holds exactly as many applied edits). The same load is sent, in the same run, to the
+**least work** such a write takes on this stack: a bare ASGI app under the same uvicorn that, per request,
+parses the JSON, and in one SQLite transaction (WAL, synchronous=NORMAL as the server) records the edit id
+and updates the cell's value and version — no authentication, no audit entry, no session rules.
+
+Sessions and members are inserted directly (the check-in and election are not measured); every client logs
+in with its own certificate from a benchmark CA. Results and reading: docs/benchmarks.md.
+
+    python3 benchmarks/evaluation_writes.py [--clients 60] [--sessions 12] [--rate 200] [--seconds 20]
+                                            [--only reference,sqlite] [--markdown PATH]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sqlite3
+import sys
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import requests
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import _server_fixture as fx
+
+CRITERIA = ("c1", "c2", "c3", "c4")
+BIDS = ("b1", "b2", "b3", "b4", "b5")
+
+
+@dataclass
+class Client:
+    session_id: str
+    token: str
+    version: dict[tuple[str, str], int] = field(default_factory=dict)
+    latencies: list[float] = field(default_factory=list)
+    applied: int = 0
+    other: int = 0
+    errors: int = 0
+
+
+def _definition() -> dict[str, Any]:
+    return {"bids": [{"id": b, "name": f"Bid {b}"} for b in BIDS],
+            "criteria": [{"id": c, "name": f"Criterion {c}", "min": 0, "max": 10} for c in CRITERIA],
+            "review_items": [], "candidates": 3}
+
+
+def setup_sessions(data: Path, identities: list[str], sessions: int) -> list[str]:
+    """``sessions`` sessions in phase scoring, the identities dealt round-robin as declared members."""
+    from bidclient.protocol.evaluation_session import SessionDefinition
+    from server import clock
+    from server.evaluation.models import EvalMember, EvalSession
+    from tests.server.submission_helpers import db_session
+
+    tender = fx.make_tender(data)
+    ids = [str(uuid.uuid4()) for _ in range(sessions)]
+    with db_session(data) as db:
+        now = clock.now()
+        definition = SessionDefinition.model_validate(_definition()).model_dump_json()
+        for sid in ids:
+            db.add(EvalSession(id=sid, tender_id=tender, created_by="bench", phase="scoring", chair=None,
+                               definition=definition, excluded="{}", created_at=now, phase_changed_at=now))
+        db.flush()
+        for n, key in enumerate(identities):
+            db.add(EvalMember(session_id=ids[n % sessions], identity_key=key, status="declared", is_reserve=False,
+                              sheet_state="open", submissions=0))
+        db.commit()
+    return ids
+
+
+def run_load(url: str, clients: list[Client], rate: float, seconds: float,
+             path: Callable[[Client], str]) -> float:
+    """Every client sends one edit at a time, paced so that all together send ``rate`` writes/s (a client
+    waits for its answer before the next: a slow server lowers the rate reached). Returns the wall time."""
+    interval = len(clients) / rate
+    stop_at = time.monotonic() + seconds
+
+    def work(client: Client, offset: float) -> None:
+        http = requests.Session()
+        headers = {"Authorization": f"Bearer {client.token}"}
+        next_at = time.monotonic() + offset
+        n = 0
+        while True:
+            now = time.monotonic()
+            if now >= stop_at:
+                return
+            if next_at > now:
+                time.sleep(next_at - now)
+            next_at += interval
+            cell = (BIDS[n % len(BIDS)], CRITERIA[(n // len(BIDS)) % len(CRITERIA)])
+            n += 1
+            edit = {"edit_id": uuid.uuid4().hex, "seq": n, "kind": "score", "bid": cell[0], "item": cell[1],
+                    "value": str(n % 11), "base_version": client.version.get(cell, 0)}
+            started = time.perf_counter()
+            try:
+                response = http.post(url + path(client), json={"edits": [edit]}, headers=headers, timeout=30)
+                elapsed = time.perf_counter() - started
+                result = response.json()["results"][0] if response.ok else None
+            except (requests.RequestException, ValueError, KeyError):
+                client.errors += 1
+                continue
+            client.latencies.append(elapsed)
+            if result is not None and result["status"] == "applied":
+                client.applied += 1
+                client.version[cell] = result["version"]
+            elif result is None:
+                client.errors += 1
+            else:
+                client.other += 1
+
+    threads = [threading.Thread(target=work, args=(c, i * interval / len(clients)), daemon=True)
+               for i, c in enumerate(clients)]
+    started = time.monotonic()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return time.monotonic() - started
+
+
+def summarise(name: str, clients: list[Client], wall: float, cpu: float) -> dict[str, Any]:
+    latencies = [x for c in clients for x in c.latencies]
+    applied = sum(c.applied for c in clients)
+    return {"name": name, "clients": len(clients), "writes": len(latencies), "applied": applied,
+            "not_applied": sum(c.other for c in clients), "errors": sum(c.errors for c in clients),
+            "writes_per_s": len(latencies) / wall if wall else 0.0,
+            "p50_ms": fx.percentile(latencies, 50) * 1000, "p99_ms": fx.percentile(latencies, 99) * 1000,
+            "cpu_ms_per_write": cpu / len(latencies) * 1000 if latencies else float("nan")}
+
+
+def run_server(args: argparse.Namespace, work: Path) -> dict[str, Any]:
+    from bidclient.api_client import ApiClient
+
+    ca = fx.BenchCA()
+    data = work / "server"
+    fx.init_server(data, ca.write(work / "ca.pem"))
+    keys = [ca.issue_bidder(i) for i in range(args.clients)]
+    identities = [f"uscc:{fx.bench_uscc(i)}" for i in range(args.clients)]
+    for key in identities:
+        fx._server_cli("admin", "grant", "--data", str(data), "--identity", key, "--role", "expert")
+    session_ids = setup_sessions(data, identities, args.sessions)
+    server = fx.ServerProcess.start(data, log=work / "server.log")
+    try:
+        clients = []
+        for n, key in enumerate(keys):
+            api = ApiClient(server.url, retries=0)
+            api.login(fx.signer_for(key))
+            assert api.token
+            clients.append(Client(session_ids[n % args.sessions], api.token))
+        cpu_before = server.cpu_seconds()
+        wall = run_load(server.url, clients, args.rate, args.seconds,
+                        lambda c: f"/api/v1/evaluation/sessions/{c.session_id}/edits")
+        cpu = server.cpu_seconds() - cpu_before
+    finally:
+        server.stop()
+    result = summarise("bidclient-server (SQLite)", clients, wall, cpu)
+    result["check"] = check_counts(data, clients)
+    return result
+
+
+def check_counts(data: Path, clients: list[Client]) -> str:
+    """Nothing lost or doubled: the server's applied edits equal the clients' applied answers, and each cell's
+    version equals the applied edits to it."""
+    from sqlalchemy import func, select
+
+    from server.evaluation.models import EvalCell, EvalEdit
+    from tests.server.submission_helpers import db_session
+
+    with db_session(data) as db:
+        stored = [json.loads(r) for r in db.execute(select(EvalEdit.result)).scalars()]
+        versions = int(db.execute(select(func.coalesce(func.sum(EvalCell.version), 0))).scalar_one())
+    applied_server = sum(1 for r in stored if r["status"] == "applied")
+    applied_clients = sum(c.applied for c in clients)
+    ok = applied_server == applied_clients == versions
+    return (f"{'OK' if ok else 'MISMATCH'}: clients counted {applied_clients} applied, the server holds "
+            f"{applied_server} applied edits, cell versions sum to {versions}")
+
+
+def _reference_app(db_path: Path) -> Any:
+    from starlette.applications import Starlette
+    from starlette.requests import Request
+    from starlette.responses import JSONResponse
+    from starlette.routing import Route
+
+    local = threading.local()
+
+    def connection() -> sqlite3.Connection:
+        conn = getattr(local, "conn", None)
+        if conn is None:
+            conn = local.conn = sqlite3.connect(str(db_path), isolation_level=None, timeout=30)
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=NORMAL")
+        return conn
+
+    def apply(body: dict[str, Any]) -> dict[str, Any]:
+        edit = body["edits"][0]
+        conn = connection()
+        conn.execute("BEGIN IMMEDIATE")
+        conn.execute("INSERT INTO edit (edit_id) VALUES (?)", (edit["edit_id"],))
+        conn.execute("INSERT INTO cell (key, value, version) VALUES (?, ?, 1) ON CONFLICT (key) DO UPDATE SET "
+                     "value = excluded.value, version = version + 1", (f"{edit['bid']}/{edit['item']}",
+                                                                         edit["value"]))
+        version = conn.execute("SELECT version FROM cell WHERE key = ?",
+                               (f"{edit['bid']}/{edit['item']}",)).fetchone()[0]
+        conn.execute("COMMIT")
+        return {"results": [{"edit_id": edit["edit_id"], "status": "applied", "version": version}]}
+
+    async def edits(request: Request) -> JSONResponse:
+        from starlette.concurrency import run_in_threadpool
+
+        return JSONResponse(await run_in_threadpool(apply, await request.json()))
+
+    return Starlette(routes=[Route("/edits/{client}", edits, methods=["POST"])])
+
+
+def reference_main(port: int, db: str) -> None:
+    import uvicorn
+
+    uvicorn.run(_reference_app(Path(db)), host="127.0.0.1", port=port, log_level="warning", access_log=False)
+
+
+def run_reference(args: argparse.Namespace, work: Path) -> dict[str, Any]:
+    import subprocess
+
+    db = work / "reference.sqlite"
+    conn = sqlite3.connect(db)
+    conn.executescript("CREATE TABLE edit (edit_id TEXT PRIMARY KEY); "
+                       "CREATE TABLE cell (key TEXT PRIMARY KEY, value TEXT, version INTEGER);")
+    conn.close()
+    port = fx.free_port()
+    proc = subprocess.Popen([sys.executable, __file__, "--serve-reference", str(port), str(db)],
+                            start_new_session=True)
+    try:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                requests.post(f"http://127.0.0.1:{port}/edits/0", json={"edits": [
+                    {"edit_id": "warm", "bid": "w", "item": "w", "value": "0"}]}, timeout=1)
+                break
+            except requests.RequestException:
+                time.sleep(0.1)
+        # Each reference client writes cells of its own (as each expert writes only their own sheet).
+        clients = [Client(str(n), "-") for n in range(args.clients)]
+        cpu_before = fx.proc_cpu_seconds(proc.pid)
+        wall = run_load(f"http://127.0.0.1:{port}", clients, args.rate, args.seconds,
+                        lambda c: f"/edits/{c.session_id}")
+        cpu = fx.proc_cpu_seconds(proc.pid) - cpu_before
+    finally:
+        proc.terminate()
+        proc.wait(timeout=15)
+    result = summarise("least work (bare ASGI + SQLite)", clients, wall, cpu)
+    result["check"] = "-"
+    return result
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--clients", type=int, default=60)
+    parser.add_argument("--sessions", type=int, default=12)
+    parser.add_argument("--rate", type=float, default=200.0, help="writes per second asked of all clients together")
+    parser.add_argument("--seconds", type=float, default=20.0)
+    parser.add_argument("--only", default="reference,sqlite")
+    parser.add_argument("--markdown", type=Path)
+    parser.add_argument("--serve-reference", nargs=2, metavar=("PORT", "DB"), help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.serve_reference:
+        reference_main(int(args.serve_reference[0]), args.serve_reference[1])
+        return 0
+    print(fx.machine_summary())
+    print(f"load before: {fx.loadavg()}")
+    import shutil
+
+    results = []
+    work = fx.temp_dir(Path("/tmp"), "bench-eval-")
+    try:
+        for what in args.only.split(","):
+            result = run_reference(args, work) if what == "reference" else run_server(args, work)
+            results.append(result)
+            print(json.dumps(result, ensure_ascii=False))
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    header = ("| run | clients | writes | writes/s | p50 ms | p99 ms | CPU ms/write | not applied | errors | "
+              "lost or doubled |\n|---|---|---|---|---|---|---|---|---|---|")
+    rows = [f"| {r['name']} | {r['clients']} | {r['writes']} | {r['writes_per_s']:.0f} | {r['p50_ms']:.1f} | "
+            f"{r['p99_ms']:.1f} | {r['cpu_ms_per_write']:.2f} | {r['not_applied']} | {r['errors']} | {r['check']} |"
+            for r in results]
+    table = "\n".join([header, *rows])
+    print(table)
+    if args.markdown:
+        args.markdown.write_text(table + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
