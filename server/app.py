@@ -80,7 +80,7 @@ def create_app(settings: Settings) -> FastAPI:
     from server.ratelimit import RateLimiter
 
     metrics = app.state.metrics = Metrics()
-    app.state.rate_limiter = RateLimiter(settings.rate_window)
+    app.state.rate_limiter = RateLimiter.for_database(settings.rate_window, engine)
     app.state.upload_lane = Lane(settings.upload_lane, waiting=metrics.lane_waiting.labels("upload"),
                                  busy=metrics.lane_busy.labels("upload"))
     app.state.verify_lane = Lane(settings.verify_lane, waiting=metrics.lane_waiting.labels("verify"),

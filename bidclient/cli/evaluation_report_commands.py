@@ -71,7 +71,7 @@ def cmd_verify_report(args: argparse.Namespace) -> int:
     from bidclient.signing import load_trust
 
     trust_list = load_trust(args.trust)
-    result = verify_report(args.file, trust_list.roots)
+    result = verify_report(args.file, trust_list.roots, intermediates=trust_list.intermediates)
     if not result.signatures.signatures:
         result.require_valid()  # unsigned: nobody's position to list
     m = result.manifest
@@ -98,7 +98,7 @@ def cmd_verify_report(args: argparse.Namespace) -> int:
 def cmd_sign_report(args: argparse.Namespace) -> int:
     from bidclient.cli.prompt import pin_source_for
     from bidclient.evaluation.report import Decision, sign_report
-    from bidclient.signing import open_key
+    from bidclient.signing import incomplete_chain_warning, open_key
 
     if not args.file.is_file():
         from bidclient.errors import BidclientError
@@ -107,6 +107,10 @@ def cmd_sign_report(args: argparse.Namespace) -> int:
     decision: Decision = "dissent" if args.dissent is not None else "refuse" if args.refuse is not None else "agree"
     reasons: str = args.dissent if args.dissent is not None else args.refuse if args.refuse is not None else ""
     with open_key(args.key, pin_source_for(args.pin_source), modules=args.module, trust_paths=args.trust) as session:
-        member = sign_report(args.file, session.signer(), decision, reasons, allow_skip=args.allow_skip)
+        signer = session.signer()
+        member = sign_report(args.file, signer, decision, reasons, allow_skip=args.allow_skip)
     print(_("{name} signed {file}").format(name=member.name, file=args.file))
+    warning = incomplete_chain_warning(signer)
+    if warning:
+        print(f"{_('warning')}: {warning}", file=sys.stderr)
     return EXIT_OK

@@ -20,11 +20,13 @@ added after the last signature.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
 import json
+import logging
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -94,6 +96,19 @@ class Art64Decision:
     old_value: Decimal
     new_value: Decimal | None
     reason: str
+
+
+@contextlib.contextmanager
+def _quiet_validator() -> Iterator[None]:
+    """pyHanko logs every certificate path it cannot build as a warning with a traceback; the outcome
+    is reported through the verification's problems instead, so its logging is muted meanwhile."""
+    logger = logging.getLogger("pyhanko")
+    level = logger.level
+    logger.setLevel(logging.CRITICAL)
+    try:
+        yield
+    finally:
+        logger.setLevel(level)
 
 
 # --- writing the report --------------------------------------------------------------------------------
@@ -407,7 +422,8 @@ def sign_report(path: str | Path, signer: Signer, decision: Decision = "agree", 
                               code="evaluation.report_signer")
     # Only intactness matters here (trust is the verifier's business); the signer's own chain as roots
     # keeps the validator from searching for paths it cannot find.
-    existing = verify_pdf(source, [*signer.chain] or [signer.certificate])
+    with _quiet_validator():
+        existing = verify_pdf(source, [*signer.chain] or [signer.certificate])
     signed: list[int] = []
     for report in existing.signatures:
         if not (report.intact and report.valid):
@@ -470,14 +486,16 @@ class ReportVerification:
 
 
 def verify_report(path: str | Path, trust_roots: Sequence[x509.Certificate], *,
-                  allow_fetching: bool = False) -> ReportVerification:
-    """Verify the report at ``path`` offline (see the module's doc). Never raises for a bad signature:
-    read ``problems``; raises EvaluationError when the file is not a report at all."""
+                  intermediates: Sequence[x509.Certificate] = (), allow_fetching: bool = False) -> ReportVerification:
+    """Verify the report at ``path`` offline (see the module's doc) against ``trust_roots``, building
+    paths with ``intermediates`` too (not trusted by themselves). Never raises for a bad signature: read
+    ``problems``; raises EvaluationError when the file is not a report at all."""
     source = Path(path)
     data = _read(source)
     manifest = _read_manifest(data)
     try:
-        checked = verify_pdf(source, trust_roots, allow_fetching=allow_fetching)
+        with _quiet_validator():
+            checked = verify_pdf(source, trust_roots, allow_fetching=allow_fetching, intermediates=intermediates)
         reasons = _signature_reasons(data)
     except FormsError as ex:
         raise _unreadable(str(ex)) from None

@@ -224,3 +224,35 @@ def test_an_unsigned_or_foreign_file_is_not_a_valid_report(dongles: Dongles, tmp
     done = cli("evaluation", "verify-report", str(other), "--trust", str(dongles.trust_file))
     assert done.returncode == 1 and "[evaluation.report_unreadable]" in done.stderr, done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_signing_and_verifying_by_command_say_what_happened_without_a_traceback(dongles: Dongles,
+                                                                              tmp_path: Path) -> None:
+    path = unsigned_report(dongles, tmp_path / "report.pdf")
+    pin = tmp_path / "pin"
+    pin.write_text(USER_PIN)
+    first = cli("evaluation", "sign-report", str(path), "--key", dongles.uris[0], "--pin-source", f"file:{pin}",
+                "--trust", str(dongles.trust_file))
+    assert first.returncode == 0 and "张三 signed" in first.stdout, first.stderr
+    # The second member names no trust list: the first signature's chain cannot be built, which
+    # does not matter for adding a signature, and must not spill pyHanko's log onto the terminal.
+    second = cli("evaluation", "sign-report", str(path), "--key", dongles.uris[1], "--pin-source", f"file:{pin}",
+                 "--dissent", "不同意")
+    assert second.returncode == 0 and "李四 signed" in second.stdout, second.stderr
+    assert second.stderr.startswith("warning: the certificate of the CA that issued") and "Traceback" not in \
+        second.stderr  # its signature lacks the issuing CA: verifiers need it in their trust list
+    assert not verify_report(path, [dongles.root.certificate]).ok
+    assert verify_report(path, [dongles.root.certificate], intermediates=[dongles.sub.certificate]).ok
+    out_of_turn = cli("evaluation", "sign-report", str(path), "--key", dongles.uris[3], "--pin-source", f"file:{pin}")
+    assert out_of_turn.returncode == 1 and "[evaluation.report_signer]" in out_of_turn.stderr
+    other_root = tmp_path / "other.pem"
+    other_root.write_bytes(make_ca("Another Root").certificate.public_bytes(Encoding.PEM))
+    untrusted = cli("evaluation", "verify-report", str(path), "--trust", str(other_root))
+    assert untrusted.returncode == 1 and "not trusted" in untrusted.stderr
+    assert "Traceback" not in untrusted.stderr
+    trust_dir = tmp_path / "trust"
+    trust_dir.mkdir()
+    (trust_dir / "root.pem").write_bytes(dongles.root.certificate.public_bytes(Encoding.PEM))
+    (trust_dir / "sub.pem").write_bytes(dongles.sub.certificate.public_bytes(Encoding.PEM))
+    done = cli("evaluation", "verify-report", str(path), "--trust", str(trust_dir), "--require-all")
+    assert done.returncode == 1 and "[evaluation.report_incomplete]" in done.stderr and "王五" in done.stderr
