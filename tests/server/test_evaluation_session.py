@@ -172,3 +172,38 @@ def test_a_whole_session_from_checkin_to_the_signed_report(live_server: RunningS
         stream.close()
         for space in locals().get("spaces", []):
             space.close()
+
+
+def test_a_clarification_goes_to_the_bid_s_bidder_and_comes_back_signed(live_server: RunningServer, pki,  # type: ignore[no-untyped-def]
+                                                                        ) -> None:
+    from tests.server.evaluation_helpers import party, to_review
+
+    c = committee(live_server, pki, experts=2)
+    sid = c.session_id
+    to_review(c)
+    e1 = c.experts[0]
+    asked = e1.api.ask(sid, "bid-a", "请澄清第3.2节的交货期")
+    assert _code(lambda: e1.api.ask(sid, "bid-x", "?")) == "evaluation.unknown_bid"
+    # The bid's bidder sees the request among its own; another bidder does not, and cannot answer it.
+    assert [q.id for q in c.bidder.api.clarifications().clarifications] == [asked.id]
+    other = party(live_server.url, pki, "ent-a-ec")  # the same enterprise from another CA: the same identity
+    assert [q.id for q in other.api.clarifications().clarifications] == [asked.id]
+    stranger = party(live_server.url, pki, "ent-b")
+    live_server.admin("grant", "--identity", stranger.identity, "--role", "bidder")
+    stranger = party(live_server.url, pki, "ent-b")
+    assert stranger.api.clarifications().clarifications == []
+    assert _code(lambda: stranger.api.answer(asked.id, "x", stranger.sign)) == "evaluation.clarification_not_found"
+    # The answer must be signed by the bidder's own key.
+    from bidclient.protocol.evaluation_session import answer_statement
+
+    content = answer_statement(asked.id, "交货期为30日")
+    assert _code(lambda: c.bidder.client.post_json(f"/api/v1/evaluation/clarifications/{asked.id}/answer", {
+        "content": base64.b64encode(content).decode(),
+        "signature": base64.b64encode(stranger.sign(content)).decode()})) == "evaluation.signer_mismatch"
+    answered = c.bidder.api.answer(asked.id, "交货期为30日", c.bidder.sign)
+    assert answered.answer == "交货期为30日" and answered.answered_by == c.bidder.identity
+    assert _code(lambda: c.bidder.api.answer(asked.id, "again", c.bidder.sign)) == "evaluation.already_answered"
+    seen = c.experts[1].api.clarifications(sid).clarifications
+    assert [(q.question, q.answer) for q in seen] == [("请澄清第3.2节的交货期", "交货期为30日")]
+    # A bidder never sees the session itself.
+    assert _code(lambda: c.bidder.api.get(sid)) == "evaluation.session_not_found"
