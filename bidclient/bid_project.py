@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import enum
 import hashlib
 import io
 import json
@@ -40,9 +41,14 @@ from cryptography import x509
 from bidclient.atomic import write_atomically
 from bidclient.bidpackage.manifest import Link
 from bidclient.errors import BidclientError
+from bidclient.interaction import Prompter
+from bidclient.jobs import Cancel, Progress
 from bidclient.protocol.tender import Criterion, TenderDefinition
+from bidclient.sealing import SealResult, TenderTarget, seal
+from bidclient.signing import detached_signer, open_key
 from bidclient.tender_package import TenderPackage, verify_folder
 from crypto import trust
+from crypto.key_access import KeySession
 from crypto.keys import Signer
 from crypto.timestamp import Timestamper
 from forms.model import (
@@ -77,8 +83,6 @@ PREVIEW_NAMES = {"bid_letter": "投标函（预览）", "price_schedule": "开�
 PDF_MAGIC = b"%PDF-"
 _NAME_FORBIDDEN = re.compile(r"[/\\\x00-\x1f\x7f:*?\"<>|]")
 
-Progress = Callable[[int], None]
-Cancel = Callable[[], bool]
 
 
 class BidProjectError(BidclientError):
@@ -115,15 +119,24 @@ class CriterionLink:
     needs_relink: bool = False
 
 
+class CoverageState(enum.StrEnum):
+    """How a scoring criterion is covered by the bid."""
+
+    LINKED = "linked"
+    AUTOMATIC = "automatic"  # the price criterion → the price schedule
+    UNLINKED = "unlinked"
+    RELINK = "relink"  # linked, but the criterion changed in a newer tender version
+
+
 @dataclass(frozen=True)
 class CoverageItem:
     criterion: Criterion
     link: CriterionLink | None
-    state: str  # "linked" | "automatic" (the price criterion → the price schedule) | "unlinked" | "relink"
+    state: CoverageState
 
     @property
     def covered(self) -> bool:
-        return self.state in ("linked", "automatic")
+        return self.state in (CoverageState.LINKED, CoverageState.AUTOMATIC)
 
 
 @dataclass(frozen=True)
@@ -144,7 +157,7 @@ class Coverage:
 
 
 @dataclass(frozen=True)
-class Warning:
+class SealWarning:
     """Something the bidder must see before sealing. ``code`` is stable (the UI words it);
     ``message`` is English for logs; ``params`` hold what the message quotes."""
 
@@ -554,11 +567,11 @@ class BidProject:
         for c in self.criteria():
             link = self.links.get(c.id)
             if link is not None:
-                state = "relink" if link.needs_relink else "linked"
+                state = CoverageState.RELINK if link.needs_relink else CoverageState.LINKED
             elif c.price:  # scored by formula from the 开标一览表: it answers the criterion
-                link, state = CriterionLink(c.id, FORM_FILES["price_schedule"], 1), "automatic"
+                link, state = CriterionLink(c.id, FORM_FILES["price_schedule"], 1), CoverageState.AUTOMATIC
             else:
-                state = "unlinked"
+                state = CoverageState.UNLINKED
             items.append(CoverageItem(c, link, state))
         return Coverage(tuple(items))
 
@@ -610,36 +623,37 @@ class BidProject:
     # --- before sealing ---
 
     def preseal_warnings(self, *, now: datetime | None = None,
-                         encryption_certificate: x509.Certificate | None = None) -> list[Warning]:
+                         encryption_certificate: x509.Certificate | None = None) -> list[SealWarning]:
         """What the bidder must see before sealing, most serious first."""
         now = now or datetime.now(UTC)
         d = self.definition
-        out: list[Warning] = []
+        out: list[SealWarning] = []
         if d.bid_deadline <= now:
-            out.append(Warning("bid.deadline_passed", f"the bid deadline {d.bid_deadline.isoformat()} has passed",
+            out.append(SealWarning("bid.deadline_passed", f"the bid deadline {d.bid_deadline.isoformat()} has passed",
                                {"deadline": d.bid_deadline.isoformat()}, blocking=True))
         problems = [i for issues in self.form_issues().values() for i in issues]
         if problems:
-            out.append(Warning("bid.forms_invalid", f"the forms have {len(problems)} problem(s)",
+            out.append(SealWarning("bid.forms_invalid", f"the forms have {len(problems)} problem(s)",
                                {"count": str(len(problems))}, blocking=True))
         coverage = self.coverage()
         for item in coverage.items:
-            if item.state == "unlinked":
-                out.append(Warning("bid.criterion_unlinked", f"criterion {item.criterion.name} is linked to no page",
-                                   {"criterion": item.criterion.name, "id": item.criterion.id}))
-            elif item.state == "relink":
-                out.append(Warning("bid.criterion_relink", f"criterion {item.criterion.name} changed in the "
+            if item.state is CoverageState.UNLINKED:
+                out.append(SealWarning("bid.criterion_unlinked",
+                                       f"criterion {item.criterion.name} is linked to no page",
+                                       {"criterion": item.criterion.name, "id": item.criterion.id}))
+            elif item.state is CoverageState.RELINK:
+                out.append(SealWarning("bid.criterion_relink", f"criterion {item.criterion.name} changed in the "
                                    "clarification: check its link", {"criterion": item.criterion.name,
                                                                       "id": item.criterion.id}))
         if encryption_certificate is not None and encryption_certificate.not_valid_after_utc <= d.opening_time:
             expiry = encryption_certificate.not_valid_after_utc
-            out.append(Warning("bid.certificate_expires_before_opening",
+            out.append(SealWarning("bid.certificate_expires_before_opening",
                                f"your encryption certificate expires {expiry.isoformat()}, before the opening "
                                f"{d.opening_time.isoformat()}",
                                {"expires": expiry.isoformat(), "opening": d.opening_time.isoformat()}))
         for cert in self.tender.opening_certificates:
             if cert.not_valid_after_utc <= d.opening_time:
-                out.append(Warning("bid.opening_certificate_expires",
+                out.append(SealWarning("bid.opening_certificate_expires",
                                    f"the opening certificate {cert.subject.rfc4514_string()} expires before the "
                                    "opening", {"subject": cert.subject.rfc4514_string()}))
         return out
@@ -871,9 +885,9 @@ def sealed_at(path: Path) -> datetime | None:
     return when + timedelta(milliseconds=int(match.group(2) or 0))
 
 
-def seal_project(project: BidProject, *, session: Any, progress: Progress | None = None,
+def seal_project(project: BidProject, *, session: KeySession, progress: Progress | None = None,
                  cancel: Cancel | None = None, bidder_identity: str | None = None,
-                 now: Callable[[], datetime] | None = None, tsa_url: str | None = None) -> Any:
+                 now: Callable[[], datetime] | None = None, tsa_url: str | None = None) -> SealResult:
     """Assemble, sign and seal with one key session (``crypto.key_access.KeySession``: one PIN entry).
 
     The sealed bid goes to DRAFT/sealed/ and is recorded in the project (saved). With
@@ -883,8 +897,6 @@ def seal_project(project: BidProject, *, session: Any, progress: Progress | None
     Returns the sealing's SealResult.
     """
     from bidclient.protocol.submission import submission_statement
-    from bidclient.sealing import seal
-    from crypto import cms_sign
 
     clock = now or (lambda: datetime.now(UTC))
     deadline = project.definition.bid_deadline
@@ -906,7 +918,7 @@ def seal_project(project: BidProject, *, session: Any, progress: Progress | None
                                          envelope_sha256=result.envelope_sha256, size=result.envelope_size,
                                          bidder=bidder_identity)
         statement_file = name + ".statement.p7s"
-        write_atomically(project.sealed_dir / statement_file, cms_sign.sign_detached(statement, signer),
+        write_atomically(project.sealed_dir / statement_file, detached_signer(signer)(statement),
                          overwrite=True)
     project.sealed = SealedBid(file=name, tender_version=target.tender_version,
                                envelope_sha256=result.envelope_sha256, size=result.envelope_size,
@@ -919,9 +931,16 @@ def seal_project(project: BidProject, *, session: Any, progress: Progress | None
     return result
 
 
-def _target(project: BidProject) -> Any:
-    from bidclient.sealing import TenderTarget
+def seal_with_key(project: BidProject, key: str, prompter: Prompter, *, bidder_identity: str | None = None,
+                  now: Callable[[], datetime] | None = None, progress: Progress | None = None,
+                  cancel: Cancel | None = None, tsa_url: str | None = None) -> SealResult:
+    """The seal flow: open KEY (one PIN entry, asked through ``prompter``) and ``seal_project`` with it."""
+    with open_key(key, prompter.ask_pin) as session:
+        return seal_project(project, session=session, progress=progress, cancel=cancel,
+                            bidder_identity=bidder_identity, now=now, tsa_url=tsa_url)
 
+
+def _target(project: BidProject) -> TenderTarget:
     d = project.definition
     return TenderTarget(tender_id=d.tender_id, tender_version=d.version,
                         opening_certificates=project.tender.opening_certificates,
@@ -954,9 +973,30 @@ def presigned_statement(project: BidProject) -> Callable[[bytes], bytes] | None:
 
 
 __all__ = [
-    "ASSEMBLED_DIR", "FORM_FILES", "PREVIEW_DIR", "SECTIONS", "SECTION_NAMES_ZH", "AssembledBid", "Attachment",
+    "ASSEMBLED_DIR",
+    "FORM_FILES",
+    "PREVIEW_DIR",
+    "SECTIONS",
+    "SECTION_NAMES_ZH",
+    "AssembledBid",
+    "Attachment",
     "BidProject",
-    "BidProjectError", "Coverage", "CoverageItem", "CriterionLink", "SealedBid", "TenderChanges",
-    "Warning", "assemble", "create_project", "diff_tenders", "form_aliases", "inspect_pdf", "merged_form",
-    "open_project", "presigned_statement", "seal_project",
+    "BidProjectError",
+    "Coverage",
+    "CoverageItem",
+    "CoverageState",
+    "CriterionLink",
+    "SealWarning",
+    "SealedBid",
+    "TenderChanges",
+    "assemble",
+    "create_project",
+    "diff_tenders",
+    "form_aliases",
+    "inspect_pdf",
+    "merged_form",
+    "open_project",
+    "presigned_statement",
+    "seal_project",
+    "seal_with_key",
 ]

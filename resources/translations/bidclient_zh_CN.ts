@@ -1281,6 +1281,17 @@ Licence: Apache-2.0. CJK font: Droid Sans Fallback (Apache-2.0).</source>
     </message>
 </context>
 <context>
+    <name>QtPrompter</name>
+    <message>
+        <source>Yes</source>
+        <translation>是</translation>
+    </message>
+    <message>
+        <source>No</source>
+        <translation>否</translation>
+    </message>
+</context>
+<context>
     <name>ReceiptActions</name>
     <message>
         <source>Save the receipt as &amp;PDF…</source>

@@ -22,11 +22,12 @@ from bidclient import timefmt
 from bidclient.api_client import ApiClient
 from bidclient.errors import describe
 from bidclient.protocol.auth import AccountOut
+from bidclient.signin import SignedIn
 from crypto.errors import PinIncorrect
 from crypto.pin import PinRequest
 from tests.ui.conftest import all_widgets
 from ui.app import build_main_window
-from ui.context import SETTING_LANGUAGE, SignedIn
+from ui.context import SETTING_LANGUAGE
 from ui.main_window import MainWindow
 from ui.pin_dialog import PinDialog
 

@@ -17,13 +17,13 @@ from PySide6.QtWidgets import QApplication
 from bidclient import bid_project as bp
 from bidclient.protocol.auth import AccountOut
 from bidclient.sealed_export import README_NAME
+from bidclient.signin import SignedIn
 from tests.bidclient.test_bid_project import tender_folder
 from tests.bidclient.test_my_bids import make_project, seal
 from tests.forms.test_render import pdftotext
 from tests.server.submission_helpers import clarify, login, make_tender
 from tests.submitted_bid import submit_bid
 from ui.bidder.workspace import MY_BIDS, SUBMIT, TENDERS, BidderWorkspace
-from ui.context import SignedIn
 from ui.help_dialog import HelpDialog
 from ui.main_window import MainWindow
 

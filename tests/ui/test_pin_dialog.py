@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QLineEdit
 
 from crypto.pin import PinRequest
 from tests.ui.conftest import answer_pin
-from ui.pin_bridge import QtPinSource
+from ui.pin_bridge import QtPrompter
 from ui.pin_dialog import PinDialog
 from ui.workers import Task, start
 
@@ -38,7 +38,7 @@ def test_no_warning_when_the_token_reports_nothing(qtbot) -> None:  # type: igno
 
 @pytest.mark.parametrize("answer", ["87654321", None])
 def test_bridge_asks_on_the_gui_thread_and_returns_the_answer_to_the_worker(qtbot, answer: str | None) -> None:  # type: ignore[no-untyped-def]
-    bridge = QtPinSource()
+    bridge = QtPrompter()
     threads: list[bool] = []
 
     def job(_ctx: object) -> str | None:
@@ -56,4 +56,4 @@ def test_bridge_asks_on_the_gui_thread_and_returns_the_answer_to_the_worker(qtbo
 
 def test_bridge_refuses_to_block_the_gui_thread(qapp) -> None:  # type: ignore[no-untyped-def]
     with pytest.raises(AssertionError):
-        QtPinSource()(PinRequest("ent-b", "0002"))
+        QtPrompter()(PinRequest("ent-b", "0002"))

@@ -21,8 +21,8 @@ from PySide6.QtWidgets import (
 
 from bidclient import bid_project as bp
 from bidclient.sealing import SealResult
-from bidclient.signing import open_key
-from ui.bidder.common import DongleKey, find_signed_in_key, warning_text
+from bidclient.signin import DongleKey, find_signed_in_key
+from ui.bidder.common import warning_text
 from ui.context import AppContext
 from ui.error_view import ErrorView, plain_label
 from ui.status_line import StatusLine
@@ -38,7 +38,7 @@ class SealPage(QWidget):
         self.context = context
         self.project: bp.BidProject | None = None
         self.key: DongleKey | None = None
-        self.warnings: list[bp.Warning] = []
+        self.warnings: list[bp.SealWarning] = []
         self.result: SealResult | None = None
         self._task: Task | None = None
         self._key_task: Task | None = None
@@ -199,8 +199,8 @@ class SealPage(QWidget):
 
     def start_seal(self) -> None:
         session = self.context.session
-        project, key, pin_source = self.project, self.key, self.context.pin_source
-        if session is None or project is None or key is None or self._task is not None or pin_source is None:
+        project, key, prompter = self.project, self.key, self.context.pin_source
+        if session is None or project is None or key is None or self._task is not None or prompter is None:
             return
         self.error_view.clear()
         self.result = None
@@ -212,12 +212,8 @@ class SealPage(QWidget):
 
         def job(ctx: TaskContext) -> SealResult:
             total = sum(a.size for a in project.attachments) or 1
-            with open_key(key.uri, pin_source) as token:
-                def progress(done: int) -> None:
-                    ctx.progress(done, total)
-
-                return bp.seal_project(project, session=token, progress=progress, cancel=ctx.cancelled,
-                                       bidder_identity=identity, now=client.server_now)
+            return bp.seal_with_key(project, key.uri, prompter, bidder_identity=identity, now=client.server_now,
+                                    progress=lambda done: ctx.progress(done, total), cancel=ctx.cancelled)
 
         task = Task(job, name="seal")
         task.signals.progress.connect(self._progress)
