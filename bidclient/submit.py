@@ -327,16 +327,10 @@ def withdraw(client: ApiClient, *, tender_id: str, bidder: str, sign: Sign) -> S
 
 
 @dataclass(frozen=True)
-class Submitted:
-    """A submitted bid: the server's answer and its receipt, verified offline and saved beside the bid."""
+class Receipted:
+    """A submission or withdrawal the server recorded: its answer, and its receipt verified offline and
+    saved (beside the bid)."""
 
-    submission: SubmissionOut
-    receipt: VerifiedReceipt
-    receipt_file: Path
-
-
-@dataclass(frozen=True)
-class Withdrawn:
     submission: SubmissionOut
     receipt: VerifiedReceipt
     receipt_file: Path
@@ -348,7 +342,7 @@ def withdrawal_receipt_path(bid: Path) -> Path:
 
 def submit_bid(client: ApiClient, bid: Path, *, tender_id: str, tender_version: int, bidder: str, sign: Sign,
                sealed_as: tuple[str, int] | None = None, chunk_size: int | None = None,
-               progress: Progress | None = None, cancel: threading.Event | None = None) -> Submitted:
+               progress: Progress | None = None, cancel: threading.Event | None = None) -> Receipted:
     """Submit (or resume submitting) ``bid``; its receipt is checked and kept as ``BID.receipt``.
 
     The server's CA is pinned before anything is sent (trust on first use), so the receipt is verified
@@ -361,11 +355,11 @@ def submit_bid(client: ApiClient, bid: Path, *, tender_id: str, tender_version: 
                           sealed_as=sealed_as)
     path = receipt_path(bid)
     save_receipt(path, out.receipt, server_ca)
-    return Submitted(out, verify_receipt_file(path, bid=bid), path)
+    return Receipted(out, verify_receipt_file(path, bid=bid), path)
 
 
 def withdraw_bid(client: ApiClient, *, tender_id: str, bidder: str, sign: Sign,
-                 receipt_file: Path | None = None) -> Withdrawn:
+                 receipt_file: Path | None = None) -> Receipted:
     """Withdraw the caller's active submission of ``tender_id`` (a signed withdrawal statement); the
     withdrawal receipt is checked and kept as ``receipt_file`` (default: SUBMISSION.withdrawal.receipt
     in the current folder)."""
@@ -375,4 +369,4 @@ def withdraw_bid(client: ApiClient, *, tender_id: str, bidder: str, sign: Sign,
         raise SubmitError("the server's answer to the withdrawal has no receipt", code="net.bad_response")
     path = receipt_file or Path(f"{out.id}.withdrawal.receipt")
     save_receipt(path, out.withdrawal_receipt, server_ca)
-    return Withdrawn(out, verify_receipt_file(path), path)
+    return Receipted(out, verify_receipt_file(path), path)

@@ -36,8 +36,7 @@ from bidclient import receipts
 from bidclient.errors import describe
 from bidclient.signin import signed_in_signer
 from bidclient.submit import (
-    Submitted,
-    Withdrawn,
+    Receipted,
     load_state,
     receipt_path,
     submit_bid,
@@ -99,7 +98,7 @@ def bid_in(history: list[HistoryEntry]) -> HistoryEntry | None:
 
 
 class SubmitPage(QWidget):
-    submitted = Signal(object)  # Submitted
+    submitted = Signal(object)  # Receipted (the submission)
     replace_requested = Signal()
 
     def __init__(self, context: AppContext, parent: QWidget | None = None) -> None:
@@ -377,7 +376,7 @@ class SubmitPage(QWidget):
         # Sealed in another session: the statement needs the dongle (one PIN entry, when it is signed).
         sign = presigned if presigned is not None else signed_in_signer(cert_sha, prompter) if prompter else None
 
-        def job(ctx: TaskContext) -> Submitted:
+        def job(ctx: TaskContext) -> Receipted:
             assert sign is not None
             return submit_bid(client, bid, tender_id=tender_id, tender_version=version, bidder=identity, sign=sign,
                               sealed_as=sealed_as, chunk_size=chunk, progress=ctx.progress, cancel=stop)
@@ -405,7 +404,7 @@ class SubmitPage(QWidget):
             self.status_line.set(lambda: self.tr("Uploaded {held:.1f} of {total:.1f} MB").format(
                 held=held / 1e6, total=total / 1e6))
 
-    def _submitted(self, result: Submitted) -> None:
+    def _submitted(self, result: Receipted) -> None:
         replaced = result.submission.replaces is not None
         self._load_receipts()
         self.progress.setValue(100)
@@ -496,13 +495,13 @@ class SubmitPage(QWidget):
         tender_id = project.definition.tender_id
         bid = active.bid  # the withdrawal receipt is kept beside the bid it withdraws
 
-        def job(_ctx: TaskContext) -> Withdrawn:
+        def job(_ctx: TaskContext) -> Receipted:
             return withdraw_bid(client, tender_id=tender_id, bidder=identity, sign=signed_in_signer(cert_sha, prompter),
                                 receipt_file=withdrawal_receipt_path(bid))
 
         self._start(Task(job, name="withdraw"), self._withdrawn, Operation.WITHDRAW)
 
-    def _withdrawn(self, _withdrawn: Withdrawn) -> None:
+    def _withdrawn(self, _withdrawn: Receipted) -> None:
         self._load_receipts()
         self.status_line.set(lambda: self.tr("Withdrawn. You may seal and submit a new bid before the deadline."))
 
