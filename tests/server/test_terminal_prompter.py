@@ -32,11 +32,11 @@ def _env(config: Path) -> dict[str, str]:
     return env
 
 
-def run_on_terminal(args: list[str], env: dict[str, str], answer: str | None, *,
-                    timeout: float = 60) -> tuple[int, str]:
-    """Run ``bidclient ARGS`` on a pseudo-terminal; type ``answer`` once the question is shown."""
+def run_on_terminal(args: list[str], env: dict[str, str], answer: str | None, *, expect: bytes = b"to go on",
+                    timeout: float = 60, command: list[str] | None = None) -> tuple[int, str]:
+    """Run ``bidclient ARGS`` (or ``command``) on a pseudo-terminal; type ``answer`` once ``expect`` is shown."""
     controller, terminal = pty.openpty()
-    process = subprocess.Popen([sys.executable, "-m", "bidclient.cli.main", *args], stdin=terminal,
+    process = subprocess.Popen(command or [sys.executable, "-m", "bidclient.cli.main", *args], stdin=terminal,
                                stdout=terminal, stderr=terminal, env=env, close_fds=True)
     os.close(terminal)
     seen = b""
@@ -53,7 +53,7 @@ def run_on_terminal(args: list[str], env: dict[str, str], answer: str | None, *,
                 if not chunk:
                     break
                 seen += chunk
-            if not answered and b"to go on" in seen:
+            if not answered and expect in seen:
                 os.write(controller, answer.encode() + b"\n")  # type: ignore[union-attr]
                 answered = True
             if process.poll() is not None and not ready:
@@ -141,3 +141,49 @@ def test_login_takes_the_pin_from_pin_source_and_refuses_to_ask_without_a_termin
                           capture_output=True, text=True, env=env, timeout=120, check=False)
     assert done.returncode == 0, done.stderr
     assert "Logged in to" in done.stdout
+
+
+# The prompter's other questions, asked the way a command would ask them (no command asks them yet).
+ASK = """
+import sys
+from bidclient.cli.prompt import TerminalPrompter
+from bidclient.errors import describe
+from bidclient.interaction import Choice, Question, Severity
+p = TerminalPrompter(assume_yes=sys.argv[2] == "yes")
+try:
+    if sys.argv[1] == "choose":
+        print("chosen:", p.choose("Which key signs?", [Choice("Enterprise A", "9111"), Choice("Enterprise B")]))
+    else:
+        print("confirmed:", p.confirm(Question("Release your key?", "It opens the bids of T-1.",
+                                                severity=Severity.DANGER)))
+except Exception as ex:
+    print(describe(ex).render(), file=sys.stderr)
+    sys.exit(describe(ex).exit_status)
+"""
+
+
+def _script(*args: str) -> list[str]:
+    return [sys.executable, "-c", ASK, *args]
+
+
+def test_choose_lists_the_options_on_the_terminal_and_returns_the_one_typed(tmp_path: Path) -> None:
+    status, shown = run_on_terminal([], _env(tmp_path), "2", expect=b"cancel", command=_script("choose", "no"))
+    assert status == 0, shown
+    assert "1. Enterprise A — 9111" in shown and "2. Enterprise B" in shown
+    assert "chosen: 1" in shown
+
+
+def test_confirm_is_yes_with_yes_asked_on_a_terminal_and_refused_without_one(tmp_path: Path) -> None:
+    status, shown = run_on_terminal([], _env(tmp_path), "yes", command=_script("confirm", "no"))
+    assert status == 0 and "It opens the bids of T-1." in shown and "confirmed: True" in shown, shown
+    status, shown = run_on_terminal([], _env(tmp_path), "n", command=_script("confirm", "no"))
+    assert status == 0 and "confirmed: False" in shown, shown
+    # --yes answers without asking.
+    done = subprocess.run(_script("confirm", "yes"), stdin=subprocess.DEVNULL, capture_output=True, text=True,
+                          env=_env(tmp_path), timeout=60, check=False)
+    assert done.returncode == 0 and "confirmed: True" in done.stdout and "to go on" not in done.stdout
+    # No terminal and no --yes: refused with a clear error that names --yes, never an implicit yes.
+    done = subprocess.run(_script("confirm", "no"), stdin=subprocess.DEVNULL, capture_output=True, text=True,
+                          env=_env(tmp_path), timeout=60, check=False)
+    assert done.returncode == 2 and "confirmed" not in done.stdout
+    assert "[usage.invalid]" in done.stderr and "--yes" in done.stderr and "Traceback" not in done.stderr
