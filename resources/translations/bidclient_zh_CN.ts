@@ -183,6 +183,29 @@
     </message>
 </context>
 <context>
+    <name>BookPreviewDialog</name>
+    <message>
+        <source>Preview of the whole bid</source>
+        <translation>整本投标文件预览</translation>
+    </message>
+    <message>
+        <source>The bid as it will be sealed: {pages} pages</source>
+        <translation>加密封装时的投标文件：共 {pages} 页</translation>
+    </message>
+    <message>
+        <source>The enterprise seal goes on page {page}</source>
+        <translation>单位公章盖在第 {page} 页</translation>
+    </message>
+    <message>
+        <source>, beside it the legal representative&apos;s seal ({name})</source>
+        <translation>，其左侧为法定代表人章（{name}）</translation>
+    </message>
+    <message>
+        <source>{seals}. Every page carries a page seal and a slice of the riding seal (骑缝章, {groups} seal(s) across the right edges); both signatures cover them. Contents and bookmarks list every document with its page.</source>
+        <translation>{seals}。每页加盖逐页章，右侧边缘加盖骑缝章（共 {groups} 枚）；两个电子签章均覆盖这些印章。目录和书签列出每份文件及其页码。</translation>
+    </message>
+</context>
+<context>
     <name>CaDoctor</name>
     <message>
         <source>Dongles and certificates</source>
@@ -618,6 +641,30 @@
     <message>
         <source>Remove the selected document</source>
         <translation>移除所选文件</translation>
+    </message>
+    <message>
+        <source>Move up</source>
+        <translation>上移</translation>
+    </message>
+    <message>
+        <source>Move the selected document up in its section (Ctrl+Up)</source>
+        <translation>在本部分内上移所选文件（Ctrl+↑）</translation>
+    </message>
+    <message>
+        <source>Ctrl+Up in the list; the bid is bound in this order</source>
+        <translation>在列表中按 Ctrl+↑；投标文件按此顺序装订</translation>
+    </message>
+    <message>
+        <source>Move down</source>
+        <translation>下移</translation>
+    </message>
+    <message>
+        <source>Move the selected document down in its section (Ctrl+Down)</source>
+        <translation>在本部分内下移所选文件（Ctrl+↓）</translation>
+    </message>
+    <message>
+        <source>Ctrl+Down in the list; the bid is bound in this order</source>
+        <translation>在列表中按 Ctrl+↓；投标文件按此顺序装订</translation>
     </message>
     <message>
         <source>Scoring criteria and their links</source>
@@ -1372,6 +1419,14 @@ Licence: Apache-2.0. CJK font: Droid Sans Fallback (Apache-2.0).</source>
     <message>
         <source>Cancel</source>
         <translation>取消</translation>
+    </message>
+    <message>
+        <source>&amp;Preview the whole bid…</source>
+        <translation>预览整本投标文件(&amp;P)…</translation>
+    </message>
+    <message>
+        <source>Preview the whole bid as it will be sealed, with its contents, page seals and riding seal</source>
+        <translation>预览加密封装时的整本投标文件，含目录、逐页章和骑缝章</translation>
     </message>
     <message>
         <source>Cancel sealing</source>
