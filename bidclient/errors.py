@@ -276,6 +276,11 @@ def _catalog() -> dict[str, tuple[str, str]]:
         "submission.bid_changed": (_("The sealed bid file is not the one that was sealed; nothing was submitted."),
                                    _("It was changed or damaged after sealing. Seal the bid again, then "
                                      "submit it.")),
+        "submission.history_invalid": (_("The server's list of your submissions could not be trusted; nothing "
+                                         "is shown."),
+                                       _("A submission or its receipt does not match what the server signed. "
+                                         "Try again; if it persists, tell the platform's operator and keep your "
+                                         "saved receipts.")),
         "request.rate_limited": (_("The server refused: too many attempts in a short time; nothing was changed."),
                                  _("Wait the time named above, then try again. If you did not try this often, "
                                    "tell the platform's operator.")),
