@@ -1498,6 +1498,69 @@ Size: {size} bytes; files: {files}</source>
     </message>
 </context>
 <context>
+    <name>ServerHistoryPanel</name>
+    <message>
+        <source>On the server: all your submissions to this tender</source>
+        <translation>服务器上：您在本项目的全部递交</translation>
+    </message>
+    <message>
+        <source>Check the server</source>
+        <translation>查询服务器</translation>
+    </message>
+    <message>
+        <source>Load your submission history from the server again</source>
+        <translation>重新从服务器读取您的递交记录</translation>
+    </message>
+    <message>
+        <source>Your submissions on the server</source>
+        <translation>您在服务器上的递交</translation>
+    </message>
+    <message>
+        <source>Submission</source>
+        <translation>递交</translation>
+    </message>
+    <message>
+        <source>Received (server time)</source>
+        <translation>接收时间（服务器时间）</translation>
+    </message>
+    <message>
+        <source>Withdrawn at</source>
+        <translation>撤回时间</translation>
+    </message>
+    <message>
+        <source>Withdrawn</source>
+        <translation>已撤回</translation>
+    </message>
+    <message>
+        <source>State</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <source>Active: the bid the opening will decrypt</source>
+        <translation>有效：开标时解密的就是这一份</translation>
+    </message>
+    <message>
+        <source>Replaced by {id}</source>
+        <translation>已被 {id} 替换</translation>
+    </message>
+    <message>
+        <source>Replaced by a later submission</source>
+        <translation>已被之后的递交替换</translation>
+    </message>
+    <message>
+        <source>Sign in to see what the server holds.</source>
+        <translation>登录后可查看服务器上的记录。</translation>
+    </message>
+    <message>
+        <source>The server holds no submission of yours for this tender.</source>
+        <translation>服务器上没有您在本项目的递交。</translation>
+    </message>
+    <message>
+        <source>Every receipt was verified: the times are the ones the server signed.</source>
+        <translation>每份回执均已验证：所列时间是服务器签名的时间。</translation>
+    </message>
+</context>
+<context>
     <name>SignInDialog</name>
     <message>
         <source>Sign in with your dongle</source>

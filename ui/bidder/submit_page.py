@@ -40,6 +40,7 @@ from bidclient.timefmt import format_time
 from crypto import cms_sign
 from ui.bidder.common import find_signed_in_key
 from ui.bidder.receipt_actions import ReceiptActions
+from ui.bidder.server_history import ServerHistoryPanel
 from ui.context import AppContext
 from ui.error_view import ErrorView, plain_label
 from ui.status_line import StatusLine
@@ -183,6 +184,8 @@ class SubmitPage(QWidget):
         layout.addWidget(self.receipt_actions)
         layout.addWidget(self.history_heading)
         layout.addWidget(self.history_table, 1)
+        self.server_history = ServerHistoryPanel(content)
+        layout.addWidget(self.server_history, 1)
         # A small screen (1366×768) scrolls the page instead of growing the window.
         scroll = self.scroll_area = QScrollArea(self)
         scroll.setObjectName("submitScroll")
@@ -281,6 +284,8 @@ class SubmitPage(QWidget):
         self._update_submit_label()
         self._show_receipt()
         self._show_history()
+        self.server_history.show_for(self.context.client(),
+                                     self.project.definition.tender_id if self.project is not None else None)
         self._update_buttons()
         self.tick()
 
@@ -457,6 +462,7 @@ class SubmitPage(QWidget):
         self._task = None
         self._operation = ""
         self.refresh()
+        self.server_history.reload()  # a submission or withdrawal changed what the server holds
 
     # --- withdrawing ---
 
