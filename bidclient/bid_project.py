@@ -566,26 +566,31 @@ class BidProject:
         """Draw the forms and bind the whole bid (forms.bid_book) into ``path``; returns the BidBook."""
         from forms.bid_book import build_book
         from forms.bid_letter import render_bid_letter
+        from forms.errors import PdfMalformed, RenderError
         from forms.price_schedule import render_price_schedule
 
         with tempfile.TemporaryDirectory(prefix="bidclient-book-") as scratch:
-            letter = render_bid_letter(self.letter(), Path(scratch) / "bid_letter.pdf")
-            schedule = render_price_schedule(self.schedule(), Path(scratch) / "price_schedule.pdf")
-            d = self.definition
-            return build_book(self.book_parts({"bid_letter": letter.path, "price_schedule": schedule.path}), path,
-                              title=f"{d.title}（{d.tender_id}）", bidder=self.letter_values().get("bidder_name", ""),
-                              marks=self.seal_marks(enterprise),
-                              company_seal=(FORM_FILES["bid_letter"], letter.seal_page, letter.seal_box),
-                              preview=preview)
+            try:
+                letter = render_bid_letter(self.letter(), Path(scratch) / "bid_letter.pdf")
+                schedule = render_price_schedule(self.schedule(), Path(scratch) / "price_schedule.pdf")
+                d = self.definition
+                return build_book(self.book_parts({"bid_letter": letter.path, "price_schedule": schedule.path}),
+                                  path, title=f"{d.title}（{d.tender_id}）",
+                                  bidder=self.letter_values().get("bidder_name", ""),
+                                  marks=self.seal_marks(enterprise),
+                                  company_seal=(FORM_FILES["bid_letter"], letter.seal_page, letter.seal_box),
+                                  preview=preview)
+            except (PdfMalformed, RenderError) as ex:
+                raise BidProjectError(f"the bid could not be bound into one PDF: {ex}", code="bid.book_failed") \
+                    from ex
 
     def render_book_preview(self, *, enterprise: str | None = None) -> Any:
         """The whole bid as it will be sealed — contents, every page with its page seal and 骑缝章 slice,
         the enterprise and legal representative's seals in place — into DRAFT/preview/book/ (a new file
         each time, older ones removed); returns the BidBook. Never signed; problems in the forms do not
         stop a preview. ``enterprise``: the name the seals will carry (the certificate's organisation),
-        when known; else the bidder named in the bid letter."""
-        from forms.errors import FormsError
-
+        when known; else the bidder named in the bid letter. Raises BidProjectError ``bid.book_failed``
+        naming a document that cannot be bound."""
         folder = self.directory / PREVIEW_DIR / "book"
         for old in folder.glob("*/*.pdf"):
             with contextlib.suppress(OSError):
@@ -595,10 +600,10 @@ class BidProject:
         target.parent.mkdir(parents=True, exist_ok=True)
         try:
             return self.bind_book(target, preview=True, enterprise=enterprise)
-        except FormsError as ex:
+        except BidProjectError:
             with contextlib.suppress(OSError):
                 target.parent.rmdir()
-            raise BidProjectError(f"the bid preview could not be drawn: {ex}", code="bid.preview_failed") from ex
+            raise
 
     def files(self) -> dict[str, int | None]:
         """Every file a criterion may link to, with its page count (None: known after rendering)."""

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import io
 import math
+import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -412,13 +413,12 @@ def _bind(pages: Sequence[_SourcePage], overlay: Any, entries: Sequence[BookEntr
             new_page[pdf_name("/Rotate")] = generic.NumberObject(source.rotate)
         page_refs.append(writer.insert_page(new_page))
     _outline(writer, page_refs, entries, toc_pages)
-    writer.set_info(None)
-    info = generic.DictionaryObject({
+    # Metadata names the bid and the bidder only (no user, host or tool fingerprint: see forms/_layout.py).
+    writer.set_info(generic.DictionaryObject({
         pdf_name("/Title"): generic.TextStringObject(f"投标文件 {title}".strip()),
         pdf_name("/Author"): generic.TextStringObject(bidder),
         pdf_name("/Creator"): generic.TextStringObject("bidclient forms"),
-    })
-    writer._info = writer.add_object(info)
+    }))
     writer.root[pdf_name("/PageMode")] = pdf_name("/UseOutlines")
     writer.update_root()
     output = io.BytesIO()
@@ -555,12 +555,10 @@ def sign_book(book: BidBook, output: Path, signer: Signer, *, timestamper: Times
     """Sign the (non-preview) book: the enterprise seal, then the legal representative's seal (the same
     key: the dongle is the enterprise's), each a PAdES signature with its seal visible. ``output`` is
     written whole or not at all (a wrong PIN leaves nothing)."""
-    from forms.pdf_sign import _write_atomically, sign_pdf
+    from forms.pdf_sign import sign_pdf
 
     if book.preview:
         raise RenderError("a preview is never signed; build the book without preview")
-    import tempfile
-
     with tempfile.TemporaryDirectory(prefix="bidclient-book-") as scratch:
         work = Path(scratch) / "book.pdf"
         sign_pdf(book.path, work, signer, field_name=COMPANY_FIELD, page=book.company_seal.page,
@@ -570,4 +568,4 @@ def sign_book(book: BidBook, output: Path, signer: Signer, *, timestamper: Times
             sign_pdf(work, work, signer, field_name=PERSONAL_FIELD, page=book.personal_seal.page,
                      box=book.personal_seal.box, seal_name=book.marks.legal_representative,
                      seal_style="personal", reason="法定代表人签章", timestamper=timestamper, time_text=time_text)
-        _write_atomically(output, work.read_bytes())
+        write_atomically(output, work.read_bytes())

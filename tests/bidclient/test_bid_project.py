@@ -363,3 +363,20 @@ def test_the_bid_is_bound_in_the_bidders_order_and_sealed_as_one_signed_pdf(
     quality = next(e for e in preview.entries if e.title == "质量保证措施")
     assert "quality page 1" in pages[quality.first_page - 1]
     assert "organisation page 2" in pages[quality.first_page + 1]
+
+
+def test_a_document_that_cannot_be_bound_is_named_and_nothing_is_left(project: bp.BidProject, tmp_path: Path) -> None:
+    from bidclient.errors import describe
+
+    fill(project)
+    broken = make_pdf(tmp_path / "资质证书.pdf")
+    data = broken.read_bytes()
+    assert b"/MediaBox" in data
+    broken.write_bytes(data.replace(b"/MediaBox", b"/MediaBoz"))  # same length: the file still parses
+    project.attach("qualification", broken)  # its page count reads, so it is accepted here
+    with pytest.raises(BidclientError) as caught:
+        project.render_book_preview()
+    assert caught.value.code == "bid.book_failed" and "qualification/资质证书.pdf" in str(caught.value)
+    message = describe(caught.value)
+    assert "投标文件.pdf" in message.headline and "print to PDF" in message.hint
+    assert list((project.directory / bp.PREVIEW_DIR / "book").glob("*/*")) == []

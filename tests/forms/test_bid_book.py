@@ -130,13 +130,14 @@ def test_contents_bookmarks_and_sections_in_order(tmp_path: Path) -> None:
         assert pages.index(target.idnum) == book.entries[2].first_page - 1
 
 
+@pytest.mark.parametrize("party", ["ent-a", "ent-a-ec"])
 def test_the_riding_seal_is_on_every_page_and_the_signatures_verify(pki: DevPki, nss_db: Path | None,  # noqa: F811
-                                                                   tmp_path: Path) -> None:
+                                                                   tmp_path: Path, party: str) -> None:
     listed, spot = parts(tmp_path, 1)
     book = build_book(listed, tmp_path / "book.pdf", title="某某项目", bidder="示例建设工程有限公司", marks=MARKS,
                       company_seal=spot)
     assert book.riding == ((0, book.pages),)
-    uri = pki.party("ent-a").signing_uri
+    uri = pki.party(party).signing_uri
     assert uri is not None
     signed = tmp_path / "signed.pdf"
     with open_key(uri, pin_from_source_spec(f"file:{pki.pin_file}")) as session:
