@@ -1389,8 +1389,8 @@ Licence: Apache-2.0. CJK font: Droid Sans Fallback (Apache-2.0).</source>
         <translation>加密投标文件</translation>
     </message>
     <message>
-        <source>Sealing signs the bid letter and price schedule with your dongle, encrypts the whole bid for the opening and for yourself, and checks that it opens again. You enter the PIN once.</source>
-        <translation>加密时将用您的CA锁对投标函和开标一览表签章，为开标方和您自己加密整个投标文件，并检查能否再次解开。PIN 码只需输入一次。</translation>
+        <source>Sealing signs the bid letter, the price schedule and the whole bid bound as one PDF (投标文件.pdf: enterprise and legal representative&apos;s seals, page seals, riding seal) with your dongle, encrypts the whole bid for the opening and for yourself, and checks that it opens again. You enter the PIN once.</source>
+        <translation>加密时将用您的CA锁对投标函、开标一览表以及装订成一个 PDF 的整本投标文件（投标文件.pdf：单位公章、法定代表人章、逐页章、骑缝章）签章，为开标方和您自己加密整个投标文件，并检查能否再次解开。PIN 码只需输入一次。</translation>
     </message>
     <message>
         <source>Before you seal</source>

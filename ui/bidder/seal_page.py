@@ -99,9 +99,10 @@ class SealPage(QWidget):
 
     def retranslate(self) -> None:
         self.heading.setText(self.tr("Seal the bid (加密)"))
-        self.intro.setText(self.tr("Sealing signs the bid letter and price schedule with your dongle, encrypts the "
-                                   "whole bid for the opening and for yourself, and checks that it opens again. "
-                                   "You enter the PIN once."))
+        self.intro.setText(self.tr("Sealing signs the bid letter, the price schedule and the whole bid bound as "
+                                   "one PDF (投标文件.pdf: enterprise and legal representative's seals, page seals, "
+                                   "riding seal) with your dongle, encrypts the whole bid for the opening and for "
+                                   "yourself, and checks that it opens again. You enter the PIN once."))
         self.warnings_label.setText(self.tr("Before you seal"))
         self.warning_list.setAccessibleName(self.tr("Warnings before sealing"))
         self.accept_box.setText(self.tr("I have read the warnings and want to seal anyway"))
