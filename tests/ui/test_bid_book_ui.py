@@ -24,8 +24,8 @@ from ui.bidder.seal_page import SealPage
 from ui.context import AppContext
 
 
-def technical_order(project: bp.BidProject) -> list[str]:
-    data = json.loads((project.directory / bp.PROJECT_FILE).read_text("utf-8"))
+def technical_order(draft: bp.BidProject) -> list[str]:
+    data = json.loads((draft.directory / bp.PROJECT_FILE).read_text("utf-8"))
     return [a["name"] for a in data["attachments"] if a["section"] == "technical"]
 
 
@@ -60,8 +60,9 @@ def seal_page(qtbot: Any, project: bp.BidProject, tmp_path: Path) -> Iterator[Se
     QApplication.processEvents()
 
 
-def test_the_whole_bid_is_previewed_before_sealing(qtbot: Any, seal_page: SealPage, project: bp.BidProject,
-                                                   tmp_path: Path) -> None:  # noqa: F811
+def test_the_whole_bid_is_previewed_before_sealing(qtbot: Any, seal_page: SealPage,
+                                                   project: bp.BidProject,  # noqa: F811
+                                                   tmp_path: Path) -> None:
     project.attach("technical", make_pdf(tmp_path / "技术方案.pdf", pages=3, text="technical proposal"))
     project.save()
     assert seal_page.preview_button.isEnabled()  # no dongle needed to look
