@@ -246,6 +246,9 @@ def _catalog() -> dict[str, tuple[str, str]]:
                              _("Link the criterion to an attached file and an existing page.")),
         "bid.preview_failed": (_("The form could not be drawn for the preview."),
                                _("Check the values named above; the draft is unchanged.")),
+        "bid.book_failed": (_("The bid could not be bound into one PDF (投标文件.pdf)."),
+                            _("The detail names the document: open it, save it again as a PDF (print to PDF), "
+                              "remove it and attach the new copy. Nothing was sealed; the draft is unchanged.")),
         "bid.older_tender": (_("The tender has a newer version (clarification)."),
                              _("Review the changes, re-link where asked, and seal again.")),
         "upload.storage_failed": (_("The server could not store part of the bid on its disk; that part was not "
@@ -276,6 +279,11 @@ def _catalog() -> dict[str, tuple[str, str]]:
         "submission.bid_changed": (_("The sealed bid file is not the one that was sealed; nothing was submitted."),
                                    _("It was changed or damaged after sealing. Seal the bid again, then "
                                      "submit it.")),
+        "submission.history_invalid": (_("The server's list of your submissions could not be trusted; nothing "
+                                         "is shown."),
+                                       _("A submission or its receipt does not match what the server signed. "
+                                         "Try again; if it persists, tell the platform's operator and keep your "
+                                         "saved receipts.")),
         "request.rate_limited": (_("The server refused: too many attempts in a short time; nothing was changed."),
                                  _("Wait the time named above, then try again. If you did not try this often, "
                                    "tell the platform's operator.")),

@@ -388,6 +388,7 @@ class MainWindow(QMainWindow):
     def open_help(self, page: str) -> HelpDialog:
         dialog = HelpDialog(page, self.languages.language, self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.languages.changed.connect(dialog.follow_language)  # the guide in the app's language, also later
         dialog.show()
         return dialog
 

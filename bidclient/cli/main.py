@@ -132,6 +132,7 @@ COMMAND_MODULES = (
     "bidclient.cli.server_commands",
     "bidclient.cli.tender_commands",
     "bidclient.cli.submission_commands",
+    "bidclient.cli.history_commands",
     "bidclient.cli.audit_commands",
 )
 

@@ -86,6 +86,25 @@ def test_saved_language_is_used_at_start(qtbot, qapp, settings: QSettings, ui_en
         main.languages.set_language("en")
 
 
+def test_a_fresh_app_starts_in_the_language_bidclient_lang_names(qtbot, qapp, settings: QSettings, ui_env,  # type: ignore[no-untyped-def]
+                                                                 monkeypatch) -> None:
+    """`BIDCLIENT_LANG=zh_CN scripts/demo` opened the app in English (only a saved choice or the system
+    locale counted); a choice made in the app still wins over the variable."""
+    monkeypatch.setenv("BIDCLIENT_LANG", "zh_CN")
+    assert not settings.value(SETTING_LANGUAGE)
+    main = build_main_window(qapp, settings)
+    qtbot.addWidget(main)
+    try:
+        assert main.languages.language == "zh_CN" and main.file_menu.title() == "文件(&F)"
+        main.languages.set_language("en")
+        monkeypatch.setenv("BIDCLIENT_LANG", "zh_CN")
+        again = build_main_window(qapp, settings)
+        qtbot.addWidget(again)
+        assert again.languages.language == "en"  # saved in the app: the user's own choice
+    finally:
+        main.languages.set_language("en")
+
+
 def test_server_text_is_shown_as_plain_text(window: MainWindow) -> None:
     window.context.set_session(_session("<b>x</b>"))
     assert window.identity_label.textFormat() == Qt.TextFormat.PlainText

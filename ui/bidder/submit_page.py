@@ -45,6 +45,7 @@ from bidclient.submit import (
 )
 from bidclient.timefmt import format_time
 from ui.bidder.receipt_actions import ReceiptActions
+from ui.bidder.server_history import ServerHistoryPanel
 from ui.context import AppContext
 from ui.error_view import ErrorView, plain_label
 from ui.status_line import StatusLine
@@ -184,6 +185,8 @@ class SubmitPage(QWidget):
         layout.addWidget(self.receipt_actions)
         layout.addWidget(self.history_heading)
         layout.addWidget(self.history_table, 1)
+        self.server_history = ServerHistoryPanel(content)
+        layout.addWidget(self.server_history, 1)
         # A small screen (1366×768) scrolls the page instead of growing the window.
         scroll = self.scroll_area = QScrollArea(self)
         scroll.setObjectName("submitScroll")
@@ -282,6 +285,8 @@ class SubmitPage(QWidget):
         self._update_submit_label()
         self._show_receipt()
         self._show_history()
+        self.server_history.show_for(self.context.client(),
+                                     self.project.definition.tender_id if self.project is not None else None)
         self._update_buttons()
         self.tick()
 
@@ -447,6 +452,7 @@ class SubmitPage(QWidget):
         self._task = None
         self._operation = None
         self.refresh()
+        self.server_history.reload()  # a submission or withdrawal changed what the server holds
 
     # --- withdrawing ---
 
