@@ -281,8 +281,12 @@ class PdfVerification:
 
 
 def verify_pdf(path: str | Path, trust_roots: Sequence[x509.Certificate], *,
-               tsa_roots: Sequence[x509.Certificate] = (), allow_fetching: bool = False) -> PdfVerification:
+               tsa_roots: Sequence[x509.Certificate] = (), allow_fetching: bool = False,
+               intermediates: Sequence[x509.Certificate] = ()) -> PdfVerification:
     """Check every signature of the PDF at ``path`` against ``trust_roots``.
+
+    ``intermediates`` are CA certificates usable to build a path to a root (the trust list's), for
+    signatures that do not embed their whole chain; they are not trusted by themselves.
 
     Returns a report per signature (never raises for a bad signature: read ``ok`` or call
     ``require_valid()``). Revocation is soft-fail: checked when ``allow_fetching`` and the CA answers.
@@ -299,7 +303,8 @@ def verify_pdf(path: str | Path, trust_roots: Sequence[x509.Certificate], *,
     usage = KeyUsageConstraints(key_usage={"digital_signature", "non_repudiation"}, match_all_key_usages=False)
     reports = []
     for signature in embedded:
-        context = ValidationContext(trust_roots=roots, allow_fetching=allow_fetching)
+        context = ValidationContext(trust_roots=roots, allow_fetching=allow_fetching,
+                                    other_certs=[_asn1(c) for c in intermediates])
         ts_context = ValidationContext(trust_roots=[_asn1(c) for c in tsa_roots] or roots,
                                        allow_fetching=allow_fetching)
         reports.append(_report(signature, context, ts_context, usage))
