@@ -27,6 +27,7 @@ from bidclient.protocol.auth import AccountOut, RevocationCheckOut
 from bidclient.signin_check import Assessment, assess, check_before_pin, configured_trust
 from bidclient.signing import Sign, detached_signer, open_key
 from crypto.errors import OperationCancelled
+from crypto.identity import identity_of
 from crypto.key_access import KeySession, list_tokens, listed_signing_certificate, paired_encryption_certificates
 from crypto.pin import PinRequest
 
@@ -180,9 +181,13 @@ class KeyedClient:
 def connect_with_key(server: str, key: str, prompter: Prompter, *,
                      modules: Sequence[str | Path] = ()) -> Iterator[KeyedClient]:
     """Open KEY (one PIN entry) and a session with ``server``: the stored one when the server still
-    accepts it, else a new login signed with the same key (stored)."""
+    accepts it and it is the key's own identity's, else a new login signed with the same key (stored).
+    So ``--key`` always decides who acts: an agency's key used while a bidder's session is stored logs the
+    agency in rather than acting (and failing) as the bidder."""
     with open_key(key, prompter.ask_pin, modules=modules) as session:
-        sign = detached_signer(session.signer())
+        signer = session.signer()
+        sign = detached_signer(signer)
+        key_identity = identity_of(signer.certificate).key
         client = ApiClient(server, token=session_store.load_token(server), tls=session_store.tls_options(server))
         identity: str | None = None
         if client.token:
@@ -191,7 +196,7 @@ def connect_with_key(server: str, key: str, prompter: Prompter, *,
             except ApiError as ex:
                 if not ex.code.startswith("auth."):
                     raise
-        if identity is None:  # no session, or an expired one: log in with the same key
+        if identity != key_identity:  # no session, an expired one, or another identity's: log in with the key
             out = client.login(sign)
             session_store.save_session(server, out.token, out.expires_at, out.account.identity_key)
             identity = out.account.identity_key
