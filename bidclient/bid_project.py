@@ -49,6 +49,7 @@ from bidclient.sealing import SealResult, TenderTarget, seal
 from bidclient.signing import detached_signer, open_key
 from bidclient.tender_package import TenderPackage, verify_folder
 from crypto import trust
+from crypto.identity import readable_name
 from crypto.key_access import KeySession
 from crypto.keys import Signer
 from crypto.timestamp import Timestamper
@@ -739,8 +740,8 @@ class BidProject:
         for cert in self.tender.opening_certificates:
             if cert.not_valid_after_utc <= d.opening_time:
                 out.append(SealWarning("bid.opening_certificate_expires",
-                                   f"the opening certificate {cert.subject.rfc4514_string()} expires before the "
-                                   "opening", {"subject": cert.subject.rfc4514_string()}))
+                                   f"the opening certificate {readable_name(cert.subject)} expires before the "
+                                   "opening", {"subject": readable_name(cert.subject)}))
         return out
 
     # --- persistence ---

@@ -26,6 +26,7 @@ from bidclient.errors import BidclientError
 from bidclient.protocol.submission import RECEIPT_PURPOSE, ReceiptFile, ServerCertificatesOut, unb64
 from crypto import cms_sign, trust
 from crypto.errors import CryptoError, TrustError
+from crypto.identity import readable_name
 from crypto.timestamp import verify_timestamp_token
 
 MAX_RECEIPT_FILE = 4 << 20
@@ -187,7 +188,7 @@ def verify_receipt(receipt: ReceiptFile, *, server_ca: x509.Certificate | None =
                                code="receipt.bid_mismatch")
         bid_checked = True
     return VerifiedReceipt(**out_fields, time=time, timestamp_time=stamp.gen_time,  # type: ignore[arg-type]
-                           signer=info.signer_certificate.subject.rfc4514_string(),
+                           signer=readable_name(info.signer_certificate.subject),
                            server_ca_sha256=_fp(server_ca), bid_checked=bid_checked, content=fields)
 
 

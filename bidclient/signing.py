@@ -22,6 +22,7 @@ from bidclient.config import default_trust_paths
 from bidclient.errors import BidclientError
 from crypto import cms_sign, identity, trust
 from crypto.errors import TrustListError
+from crypto.identity import readable_name
 from crypto.key_access import KeySession
 from crypto.key_access import open_key as _open_key
 from crypto.keys import Signer
@@ -119,7 +120,7 @@ def incomplete_chain_warning(signer: Signer) -> str | None:
     last = signer.chain[-1] if signer.chain else signer.certificate
     if last.issuer == last.subject:
         return None
-    return (f"the certificate of the CA that issued {last.subject.rfc4514_string()} ({last.issuer.rfc4514_string()}) "
+    return (f"the certificate of the CA that issued {readable_name(last.subject)} ({readable_name(last.issuer)}) "
             "is neither on the key nor in the trust list, so the signature does not include it: a verifier "
             "must have it. Give it with --trust, or run 'bidclient trust sync'")
 
