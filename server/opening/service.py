@@ -154,7 +154,7 @@ def opening_out(db: Session, session: OpeningSession) -> proto.OpeningOut:
         recipients=_pems(session.recipients),
         check_ins=[proto.CheckInOut(identity_key=c.identity_key, organization=c.organization,
                                     checked_in_at=clock.isoformat(c.checked_in_at),
-                                    late=c.checked_in_at >= version.deadline) for c in check_ins],
+                                    late=c.late) for c in check_ins],
         bids=bids,
         objections=[proto.ObjectionOut(id=o.id, identity_key=o.identity_key, organization=o.organization, text=o.text,
                                        raised_at=clock.isoformat(o.raised_at), answer=o.answer,
@@ -267,12 +267,13 @@ def check_in(db: Session, *, actor: Actor, tender_id: str, body: proto.SignedIn,
         OpeningCheckIn.tender_id == tender_id, OpeningCheckIn.identity_key == actor.identity_key)).scalar_one_or_none()
     if existing is not None:
         return opening_out(db, session)  # checked in already: the first check-in stands
-    now = clock.now()
+    late = session.state != "scheduled"
     db.add(OpeningCheckIn(tender_id=tender_id, identity_key=actor.identity_key, organization=actor.organization,
-                          statement=content, signature=signature, checked_in_at=now, address=actor.address))
+                          statement=content, signature=signature, checked_in_at=clock.now(), late=late,
+                          address=actor.address))
     db.flush()
     _record(db, actor, session, "check_in", {"bidder": actor.identity_key, "organization": actor.organization,
-                                             "late": now >= _version(db, tender_id).deadline}, advance=False)
+                                             "late": late}, advance=False)
     return opening_out(db, session)
 
 

@@ -2,7 +2,7 @@
 
 Revision ID: 0003_opening
 Revises: 0002_live
-Create Date: 2026-12-02 08:35:40.512751
+Create Date: 2026-12-02 08:39:59.936473
 """
 
 from __future__ import annotations
@@ -63,6 +63,7 @@ def upgrade() -> None:
     sa.Column('statement', sa.LargeBinary(), nullable=False),
     sa.Column('signature', sa.LargeBinary(), nullable=False),
     sa.Column('checked_in_at', server.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('late', sa.Boolean(), nullable=False),
     sa.Column('address', sa.String(length=64), nullable=False),
     sa.ForeignKeyConstraint(['tender_id'], ['opening_session.tender_id'], name=op.f('fk_opening_check_in_tender_id_opening_session')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_opening_check_in')),
