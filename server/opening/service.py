@@ -461,10 +461,14 @@ def record_result(db: Session, *, actor: Actor, tender_id: str, submission_id: s
         code = body.failure_code or "opening.decryption_failed"
         detail = body.failure_detail or ""
         fault = "bidder"
-        if code == "opening.decryption_failed" and not _stored_intact(store, sub):
-            # The key did not open the bid, and the stored bid is not the one received: the platform's fault.
-            code, detail, fault = "opening.stored_bid_damaged", (
-                "the stored sealed bid no longer matches the SHA-256 on its receipt"), "other"
+        if code in ("opening.decryption_failed", "opening.stored_bid_damaged"):
+            if not _stored_intact(store, sub):
+                # The stored bid is not the one received (its receipt's SHA-256): the platform's fault,
+                # whatever the key.
+                code, detail, fault = "opening.stored_bid_damaged", (
+                    "the stored sealed bid no longer matches the SHA-256 on its receipt"), "other"
+            elif code == "opening.stored_bid_damaged":
+                fault = "other"  # intact here, damaged on the way to the terminal: not the bidder's doing
         bid.state, bid.failure_code, bid.failure_detail, bid.fault = "failed", code, detail[:2000], fault
     db.flush()
     announced = json.loads(bid.announced) if bid.state == "opened" and bid.announced else None

@@ -153,6 +153,19 @@ def _wait(cond: Any, timeout: float = 30) -> None:
         time.sleep(0.05)
 
 
+def _close_window(data: Path, tender_id: str) -> None:
+    """Let the decryption window's time run out (as set_times does for the deadline)."""
+    from sqlalchemy import update
+
+    from server.opening.models import OpeningSession
+    from tests.server.submission_helpers import db_session
+
+    with db_session(data) as db:
+        db.execute(update(OpeningSession).where(OpeningSession.tender_id == tender_id)
+                   .values(window_closes_at=_now() - timedelta(seconds=1)))
+        db.commit()
+
+
 def _trust(pki: Any, o: Opening) -> trust.TrustList:
     return trust.TrustList.load([Path(pki.trust_dir), o.third.ca_pem])
 
@@ -358,6 +371,9 @@ def test_faults_damaged_bid_foreign_signer_restart_and_catch_up(live_server: Run
         assert by_sub[sub_b].failure_code == "opening.stored_bid_damaged"
         assert by_sub[o.submissions["ent-c"]].state == "opened"
         assert not (tmp_path / "opened" / f"01-{o.submissions['ent-a']}").exists()
+        # Failed bids may be retried while the window is open: the announcement waits for its end.
+        assert o.host(lambda a, s: _code(lambda: a.announce())) == "opening.window_open"
+        _close_window(live_server.data, o.tender)
         out = o.host(lambda a, s: a.announce())
         outcomes = {b.submission_id: (b.outcome, b.fault) for b in out.bids}
         assert outcomes[o.submissions["ent-a"]] == ("revoked", "bidder")
