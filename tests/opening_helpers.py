@@ -20,17 +20,17 @@ from cryptography.x509.oid import NameOID
 from sqlalchemy import update
 
 from bidclient.api_client import ApiClient
-from crypto.identity import uscc_check_character
 from bidclient.opening import OpeningApi
 from bidclient.sealing import TenderTarget, seal
 from bidclient.submit import Uploader
 from crypto import cms_sign, identity
+from crypto.identity import uscc_check_character
 from crypto.key_access import KeySession, open_key
 from tests.server.submission_helpers import db_session
 
 ENT_C_USCC = "91330106MA2H3J4K5" + uscc_check_character("91330106MA2H3J4K5")
 ENT_C_NAME = "丙方设备有限公司"
-P12_PASSWORD = "opening-test"  # noqa: S105 (a test file's password)
+P12_PASSWORD = "opening-test"
 
 
 @dataclass(frozen=True)
@@ -69,7 +69,8 @@ def make_third_pki(folder: Path) -> ThirdPki:
                 .serial_number(x509.random_serial_number()).not_valid_before(now - dt.timedelta(hours=1))
                 .not_valid_after(now + dt.timedelta(days=365))
                 .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
-                .add_extension(x509.KeyUsage(digital_signature=usage == "signing", content_commitment=usage == "signing",
+                .add_extension(x509.KeyUsage(digital_signature=usage == "signing",
+                                             content_commitment=usage == "signing",
                                              key_encipherment=False, data_encipherment=False,
                                              key_agreement=usage == "encryption", key_cert_sign=False, crl_sign=False,
                                              encipher_only=False, decipher_only=False), critical=True)

@@ -133,7 +133,7 @@ def _session(args: argparse.Namespace) -> Iterator[tuple[Any, Any, TerminalPromp
     from bidclient.cli.prompt import pin_source_for
     from bidclient.opening import OpeningApi
     from bidclient.signing import open_key
-    from crypto import cms_sign
+    from crypto import cms_sign, identity
 
     url = session_store.resolve_server(args.server)
     prompter = TerminalPrompter(pin_source_for(args.pin_source), yes=bool(getattr(args, "yes", False)))
@@ -147,7 +147,9 @@ def _session(args: argparse.Namespace) -> Iterator[tuple[Any, Any, TerminalPromp
             except ApiError as ex:
                 if not ex.code.startswith("auth."):
                     raise
-        if me is None:
+        # A stored session of another identity (one terminal, several enterprises' dongles) is not reused:
+        # every step is taken as the holder of the key given.
+        if me is None or me.get("identity_key") != identity.identity_of(signer.certificate).key:
             out = client.login(lambda data: cms_sign.sign_detached(data, signer))
             session_store.save_session(url, out.token, out.expires_at, out.account.identity_key)
         yield OpeningApi(client, args.tender), session, prompter

@@ -14,6 +14,7 @@ import shutil
 import subprocess
 import threading
 from datetime import UTC, datetime, timedelta
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -56,7 +57,7 @@ class Yes:
         self.questions.append(question)
         return self.answer
 
-    def choose(self, title: str, options: list[Choice]) -> int | None:
+    def choose(self, title: str, options: Sequence[Choice]) -> int | None:
         return None
 
     def notice(self, notice: Notice) -> None:
