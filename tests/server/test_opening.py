@@ -13,8 +13,8 @@ import os
 import shutil
 import subprocess
 import threading
-from datetime import UTC, datetime, timedelta
 from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
