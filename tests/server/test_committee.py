@@ -155,7 +155,7 @@ def test_faults_are_refused_by_name_and_lose_nothing(live_server, people) -> Non
              "committee.share_missing")
     other = th.Dealer(th.Ceremony("ZB-2026-0042.committee-9", 2, 3), 1)
     foreign = b64(other.encrypt_share(3, m3.encryption.certificate).to_bytes())
-    _refused(lambda: m1.client.post_json(f"{url}/deal", {**body, "shares": body["shares"][:2] + [foreign]}),
+    _refused(lambda: m1.client.post_json(f"{url}/deal", {**body, "shares": [*body["shares"][:2], foreign]}),
              "committee.wrong_ceremony")
     _refused(lambda: m2.client.post_json(f"{url}/deal", body), "committee.wrong_sender")
     # Signed by someone else than the member posting.
