@@ -32,6 +32,7 @@ from sqlalchemy.orm import Session
 
 from bidclient.protocol.committee import ComplaintMalformed, MemberIn, parse_complaint
 from bidclient.protocol.submission import unb64
+from bidclient.protocol.tender import TenderCommittee
 from crypto import identity, trust
 from crypto import threshold as th
 from crypto.errors import CommitteeError, CommitteeParametersInvalid, CryptoError, TrustError
@@ -637,3 +638,44 @@ def _committee_reader(db: Session, actor: Actor, committee_id: str) -> bool:
 
 
 live.register_reader("committee", _committee_reader)
+
+
+# --- the tender naming the committee -------------------------------------------------------------
+
+
+def check_tender_committee(db: Session, *, actor: Actor, tender_id: str, entry: TenderCommittee | None) -> None:
+    """A tender definition (format 3) may name only a complete committee of the same agency and tender, and
+    must carry exactly its certificate, commitments and acknowledgments (``tender.committee_invalid``)."""
+    if entry is None:
+        return
+
+    def refuse(detail: str) -> DomainError:
+        return DomainError("tender.committee_invalid", f"the definition's committee {entry.id!r}: {detail}",
+                           status=422)
+
+    committee = db.get(Committee, entry.id)
+    if committee is None or committee.agency_account_id != actor.account_id:
+        raise refuse("there is no such committee of yours")
+    if committee.tender_id != tender_id:
+        raise refuse(f"it was named for tender {committee.tender_id!r}")
+    if committee.status != "complete" or committee.certificate_der is None:
+        raise refuse(f"it is {committee.status}, not complete")
+    rows = members(db, committee)
+    try:
+        certificate = x509.load_pem_x509_certificate(entry.certificate.encode("ascii"))
+        listed = [(m.identity, x509.load_pem_x509_certificate(m.signing_certificate.encode("ascii")),
+                   x509.load_pem_x509_certificate(m.encryption_certificate.encode("ascii"))) for m in entry.members]
+        commitments = [unb64(c) for c in entry.commitments]
+        acks = [unb64(a.signature) for a in entry.acks]
+    except ValueError:
+        raise refuse("a certificate or message in it cannot be read") from None
+    if certificate.public_bytes(serialization.Encoding.DER) != committee.certificate_der:
+        raise refuse("its certificate is not the committee's")
+    if entry.threshold != committee.threshold or [(m.identity_key, m.signing_cert_der, m.encryption_cert_der)
+                                                  for m in rows] != [
+            (ident, s.public_bytes(serialization.Encoding.DER), e.public_bytes(serialization.Encoding.DER))
+            for ident, s, e in listed]:
+        raise refuse("its threshold or members differ from the committee's")
+    if commitments != [r.body for r in messages(db, committee, "commitments")] \
+            or acks != [r.signature for r in messages(db, committee, "ack")]:
+        raise refuse("its commitments or acknowledgments differ from those the members posted")
