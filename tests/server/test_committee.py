@@ -213,9 +213,16 @@ def test_faults_are_refused_by_name_and_lose_nothing(live_server, people) -> Non
         cid2, url2 = out["committee_id"], f"/api/v1/committees/{out['committee_id']}"
         ceremony2 = th.Ceremony(cid2, 2, 3)
         for i, m in enumerate(members, start=1):
-            out = m.client.post_json(f"{url2}/deal", deal_body(th.Dealer(ceremony2, i), members, m))
+            body = deal_body(th.Dealer(ceremony2, i), members, m)
+            if i == 2:  # member 2 seals member 1's share to member 3's certificate: a share for another member
+                wrong_receiver = th.EncryptedShare.seal(ceremony2, 2, 1, 7, m3.encryption.certificate)
+                body["shares"][0] = b64(wrong_receiver.to_bytes())
+            out = m.client.post_json(f"{url2}/deal", body)
+        with pytest.raises(th.BadShare) as named:
+            _key_share(m1, 1, out)
+        assert named.value.members == (2,) and "could not be decrypted" in named.value.message
         m1.client.post_json(f"{url2}/complaints", m1.signed(complaint_message(ceremony=cid2, member=1, accused=2,
-                                                                              reason="does not match")))
+                                                                              reason=named.value.message)))
         lie = th.ShareDisclosure(cid2, 2, 1, 12345)
         out = m2.client.post_json(f"{url2}/disclosures", m2.signed(lie.to_bytes()))
         assert out["status"] == "failed" and "member 2 is at fault" in out["status_reason"]
