@@ -196,6 +196,40 @@ def _catalog() -> dict[str, tuple[str, str]]:
                                       "match."),
                                     _("Nothing was written. Fetch the tender again; if this repeats, tell the "
                                       "agency.")),
+        "tender.committee_invalid": (_("The tender's opening committee does not check: its certificate, "
+                                       "commitments or members' acknowledgments do not agree."),
+                                     _("Do not seal to it; nothing was written. Tell the agency, which must "
+                                       "publish the committee exactly as its members acknowledged it.")),
+        # the committee key ceremony through the server (server/committee)
+        "committee.not_member": (_("You are not a member of this opening committee."),
+                                 _("Use the dongle of the member the agency named, or ask the agency.")),
+        "committee.not_found": (_("There is no such opening committee, or you may not see it."),
+                                _("Check the committee id the agency gave you.")),
+        "committee.not_owner": (_("Only the agency that owns the tender may name its opening committee."),
+                                _("Log in with the agency's own dongle.")),
+        "committee.wrong_state": (_("The key ceremony is not at that step."),
+                                  _("Run 'bidclient committee status' to see who still has to deal or "
+                                    "acknowledge.")),
+        "committee.not_complete": (_("The opening committee is not complete yet."),
+                                   _("Every member must deal and acknowledge first.")),
+        "committee.already_dealt": (_("You have already dealt in this key ceremony."),
+                                    _("Nothing was changed; a member deals once.")),
+        "committee.already_acknowledged": (_("You have already acknowledged this committee."),
+                                           _("Nothing was changed.")),
+        "committee.complaint_open": (_("You have a complaint open against a member."),
+                                     _("Wait for that member's disclosure, then check and acknowledge.")),
+        "committee.threshold_invalid": (_("The committee's threshold is not valid."),
+                                        _("A committee has 1 to 10 members and needs k of them, with 1 ≤ k ≤ n.")),
+        "committee.duplicate_member": (_("The same person or organisation is named twice in the committee."),
+                                       _("Name each member once.")),
+        "committee.wrong_key": (_("The key opened is not the one the committee names for you."),
+                                _("Give your encryption key's URI with --encryption-key.")),
+        "committee.signature_invalid": (_("The signature on the ceremony message is not acceptable."),
+                                        _("Sign with your own, valid dongle; nothing was recorded.")),
+        "committee.signer_not_member": (_("The ceremony message was signed by someone other than the member."),
+                                        _("Each member signs its own messages with its own dongle.")),
+        "committee.ack_not_yours": (_("That acknowledgment belongs to another member."),
+                                    _("Each member signs and posts its own acknowledgment.")),
         "tender.package_untrusted": (_("The tender package is not signed by a trusted agency."),
                                      _("Do not bid on it. Check the trust list (--trust) and the tender's "
                                        "agency.")),
@@ -397,6 +431,8 @@ def _prefix_headline(code: str) -> tuple[str, str]:
                 _("Check the TSA address and the network connection."))
     if code.startswith("token."):
         return (_("The token reported an error."), _("Reconnect the dongle and try again."))
+    if code.startswith("committee."):
+        return (_("The key ceremony refused the message."), _("Read the detail above; nothing was recorded."))
     return (_("The operation failed."), "")
 
 

@@ -36,6 +36,7 @@ from bidclient.errors import BidclientError
 from bidclient.protocol.tender import (
     FORMAT,
     FORMAT_V2,
+    FORMAT_V3,
     MAX_DEFINITION_SIZE,
     MAX_DOCUMENT_SIZE,
     MAX_SIGNATURE_SIZE,
@@ -130,7 +131,7 @@ def prepare_definition(draft: dict[str, Any], documents: Sequence[Document], *, 
     """A checked definition from a draft plus the documents' entries (and, for a clarification, the
     previous package's hash and the list of changes)."""
     data = dict(draft)
-    data["format"] = FORMAT_V2 if _uses_v2(data) else FORMAT
+    data["format"] = FORMAT_V3 if data.get("committee") is not None else FORMAT_V2 if _uses_v2(data) else FORMAT
     data["version"] = version
     data["documents"] = [d.model_dump() for d in documents]
     data["previous_package_sha256"] = previous_package_sha256
@@ -237,6 +238,10 @@ def verify_package(definition_bytes: bytes, signature: bytes, *, trust_list: tru
                 raise BidclientError(f"opening certificate {index + 1} is not trusted for sealing bids: {ex}",
                                      code=UNTRUSTED) from ex
         certs.append(cert)
+    if definition.committee is not None:  # format 3: bids are also sealed to the committee's key
+        from bidclient.committee import verify_tender_committee
+
+        certs.append(verify_tender_committee(definition.committee, trust_list=trust_list, revocation=revocation))
     return TenderPackage(definition=definition, definition_bytes=definition_bytes, signature=signature,
                          package_sha256=package_sha256(definition_bytes), signer=verified,
                          opening_certificates=certs)

@@ -80,7 +80,7 @@ def create_app(settings: Settings) -> FastAPI:
     from server.ratelimit import RateLimiter
 
     metrics = app.state.metrics = Metrics()
-    app.state.rate_limiter = RateLimiter(settings.rate_window)
+    app.state.rate_limiter = RateLimiter.for_database(settings.rate_window, engine)
     app.state.upload_lane = Lane(settings.upload_lane, waiting=metrics.lane_waiting.labels("upload"),
                                  busy=metrics.lane_busy.labels("upload"))
     app.state.verify_lane = Lane(settings.verify_lane, waiting=metrics.lane_waiting.labels("verify"),
@@ -102,6 +102,7 @@ def create_app(settings: Settings) -> FastAPI:
 
     from server.audit.router import router as audit_router
     from server.auth.router import router as auth_router
+    from server.committee.router import router as committee_router
     from server.live.router import router as live_router
     from server.opening.router import router as opening_router
     from server.submissions.router import router as submissions_router
@@ -109,7 +110,7 @@ def create_app(settings: Settings) -> FastAPI:
     from server.trustlist.router import router as trustlist_router
 
     for router in (auth_router, trustlist_router, tenders_router, submissions_router, audit_router,
-                   live_router, opening_router):
+                   live_router, committee_router, opening_router):
         app.include_router(router)
 
     from server.timesync import ClockWatch

@@ -280,6 +280,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     from server.observability import logs
 
     logs.configure(args.log_level)
+    _announce(args, settings, workers, tls="ssl_certfile" in options)
     if workers > 1:
         # Instances are stateless (database + shared data folder), so worker processes behave as one
         # server and use every core: the per-byte work of uploads is CPU-bound in each process.
@@ -299,6 +300,17 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     uvicorn.run(create_app(settings), **options)
     return 0
+
+
+def _announce(args: argparse.Namespace, settings: Settings, workers: int, *, tls: bool) -> None:
+    """One line an operator reads first: where the server answers, how, and on what data."""
+    import logging
+
+    host = f"[{args.host}]" if ":" in args.host else args.host
+    logging.getLogger("server.run").info(
+        "serving %s://%s:%d with %d process(es); %s database; data directory %s; trusted proxies: %s",
+        "https" if tls else "http", host, args.port, workers, settings.resolved_database_url.split("://")[0],
+        args.data.resolve(), " ".join(args.trusted_proxy) or "none")
 
 
 def _run_workers(uvicorn: Any, workers: int, options: dict[str, Any]) -> None:
@@ -552,8 +564,8 @@ def build_parser() -> argparse.ArgumentParser:
     def data_option(p: argparse.ArgumentParser) -> None:
         p.add_argument("--data", type=Path, required=True, metavar="DIR", help="the server's data directory")
         p.add_argument("--database-url", default=None, metavar="URL",
-                       help=f"PostgreSQL URL (or {DATABASE_URL_ENV}); default: SQLite in DIR. A password here "
-                       "shows in the process list: prefer --database-url-file")
+                       help=f"PostgreSQL URL (or {DATABASE_URL_ENV}); default: the database given at init (SQLite "
+                       "in DIR if none). A password here shows in the process list: prefer --database-url-file")
         p.add_argument("--database-url-file", default=None, type=Path, metavar="PATH",
                        help=f"a file holding the PostgreSQL URL on its first line (or {DATABASE_URL_FILE_ENV})")
 
@@ -619,10 +631,14 @@ def build_parser() -> argparse.ArgumentParser:
     data_option(p)
     p.set_defaults(func=cmd_audit_checkpoint)
     for name, func in (("grant", cmd_grant), ("revoke", cmd_revoke)):
-        p = admin.add_parser(name, help=f"{name} a role to an identity (uscc:<code> or person:<name>)")
+        p = admin.add_parser(name, help=("grant a role to" if name == "grant" else "revoke a role from")
+                             + " an identity (uscc:<code> or person:<name>)")
         data_option(p)
-        p.add_argument("--identity", required=True)
-        p.add_argument("--role", required=True, choices=[r.value for r in Role])
+        p.add_argument("--identity", required=True, metavar="IDENTITY",
+                       help="uscc:<统一社会信用代码> for an enterprise, person:<name> for a person, as "
+                       "'bidclient whoami' shows it")
+        p.add_argument("--role", required=True, choices=[r.value for r in Role],
+                       help="the role (a bidder needs none: every enterprise that logs in may bid)")
         p.set_defaults(func=func)
     return parser
 

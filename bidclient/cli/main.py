@@ -134,6 +134,7 @@ COMMAND_MODULES = (
     "bidclient.cli.submission_commands",
     "bidclient.cli.audit_commands",
     "bidclient.cli.opening_commands",
+    "bidclient.cli.committee_commands",
 )
 
 

@@ -33,7 +33,10 @@ FORMAT = "bidclient-tender/1"
 # Version 2 adds ``forms[].fields[].announces``; a definition that uses no version-2 field is written as
 # version 1, so that clients which only know version 1 still read it (tender_package.prepare_definition).
 FORMAT_V2 = "bidclient-tender/2"
-FORMATS = (FORMAT, FORMAT_V2)
+# Version 3 adds optional top-level objects, each owned by one part of the platform (docs/formats/tender.md):
+# ``committee`` (the opening committee's key). A definition without any of them is written as version 1 or 2.
+FORMAT_V3 = "bidclient-tender/3"
+FORMATS = (FORMAT, FORMAT_V2, FORMAT_V3)
 MAX_DEFINITION_SIZE = 1 << 20  # bytes of canonical JSON
 MAX_SIGNATURE_SIZE = 256 << 10
 MAX_DOCUMENT_SIZE = 512 << 20  # one tender PDF
@@ -195,10 +198,56 @@ PemCertificate = Annotated[str, Field(min_length=64, max_length=16384,
                                               r"-----END CERTIFICATE-----\r?\n?$")]
 
 
+_B64 = r"^[A-Za-z0-9+/]+={0,2}$"
+
+
+class CommitteeMemberEntry(_Strict):
+    """Member ``number`` of the opening committee (format version 3)."""
+
+    number: Annotated[int, Field(ge=1, le=10)]
+    identity: Annotated[str, Field(min_length=1, max_length=300)]  # uscc:<code> or person:<name>
+    signing_certificate: PemCertificate
+    encryption_certificate: PemCertificate
+
+
+class CommitteeAckEntry(_Strict):
+    """Member ``member``'s detached CMS signature over its acknowledgment (docs/formats/committee-key.md §6),
+    whose bytes anyone rebuilds from the commitments."""
+
+    member: Annotated[int, Field(ge=1, le=10)]
+    signature: Annotated[str, Field(min_length=16, max_length=65536, pattern=_B64)]
+
+
+class TenderCommittee(_Strict):
+    """The opening committee whose key bids are sealed to (format version 3; docs/formats/tender.md)."""
+
+    id: Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,149}$")]
+    threshold: Annotated[int, Field(ge=1, le=10)]
+    members: Annotated[list[CommitteeMemberEntry], Field(min_length=1, max_length=10)]
+    certificate: PemCertificate
+    commitments: Annotated[list[Annotated[str, Field(min_length=16, max_length=65536, pattern=_B64)]],
+                           Field(min_length=1, max_length=10)]
+    commitments_sha256: Sha256Hex
+    acks: Annotated[list[CommitteeAckEntry], Field(min_length=1, max_length=10)]
+
+    @model_validator(mode="after")
+    def _shape(self) -> TenderCommittee:
+        n = len(self.members)
+        if [m.number for m in self.members] != list(range(1, n + 1)):
+            raise _rule("tender.committee_invalid", "committee.members must be numbered 1..n in order")
+        if self.threshold > n:
+            raise _rule("tender.committee_invalid", f"committee.threshold {self.threshold} is above the "
+                        f"{n} members")
+        if len(self.commitments) != n or [a.member for a in self.acks] != list(range(1, n + 1)):
+            raise _rule("tender.committee_invalid", "committee.commitments and committee.acks hold one entry "
+                        "per member, in member order")
+        return self
+
+
 class TenderDefinition(_Strict):
     """The signed part of a tender package (one version)."""
 
-    format: Literal["bidclient-tender/1", "bidclient-tender/2"]
+    format: Literal["bidclient-tender/1", "bidclient-tender/2", "bidclient-tender/3"]
     tender_id: Annotated[str, Field(pattern=TENDER_ID_PATTERN)]
     version: Annotated[int, Field(ge=1, le=1000)]
     title: Text
@@ -213,6 +262,15 @@ class TenderDefinition(_Strict):
     documents: Annotated[list[Document], Field(min_length=1, max_length=100)]
     previous_package_sha256: Sha256Hex | None = None
     changes: Annotated[list[LongText], Field(max_length=500)] = []
+    committee: TenderCommittee | None = None  # format version 3
+
+    @model_serializer(mode="wrap")
+    def _omit_absent_v3(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        # Absent, not null, when unused: version-1 and -2 definitions keep exactly their canonical bytes.
+        data: dict[str, Any] = handler(self)
+        if data.get("committee") is None:
+            data.pop("committee", None)
+        return data
 
     @model_validator(mode="after")
     def _rules(self) -> TenderDefinition:
@@ -220,6 +278,8 @@ class TenderDefinition(_Strict):
         _unique("form", [form.id for form in self.forms])
         if self.format == FORMAT and any(f.announces is not None for form in self.forms for f in form.fields):
             raise _rule("tender.announced_item", f"fields[].announces needs format {FORMAT_V2!r}")
+        if self.committee is not None and self.format != FORMAT_V3:
+            raise _rule("tender.committee_invalid", f"a committee needs format {FORMAT_V3!r}")
         _unique("criterion", [c.id for c in self.scoring.criteria])
         if len({d.name.lower() for d in self.documents}) != len(self.documents):
             raise _rule("tender.duplicate_id", "document names must be unique (ignoring case)")

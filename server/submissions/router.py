@@ -104,7 +104,7 @@ async def create_upload(body: UploadCreate, request: Request, authenticate: Bidd
     arrived = clock.now()  # before any wait in a lane
     settings: Settings = request.app.state.settings
     limiter, refused = request.app.state.rate_limiter, request.app.state.metrics.rate_limited
-    ratelimit.check(limiter, "upload_start_per_address", client_address(request),
+    await ratelimit.check_async(limiter, "upload_start_per_address", client_address(request),
                     settings.upload_start_per_address, what="uploads started from this address",
                     on_refused=lambda kind: refused.labels(kind).inc())
     signature = _signature(body.statement_signature)

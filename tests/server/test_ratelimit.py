@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -124,3 +125,43 @@ def test_the_deadline_rush_is_not_throttled_by_default(server_data: Path) -> Non
         server.stop()
     assert statuses == [201] * 200
     assert logins == [200] * (len(logins) - 1) + [429]
+
+
+@pytest.mark.parametrize("backend", ["postgresql"])
+def test_on_postgresql_instances_behind_a_balancer_share_one_count(server_data: Path, pki) -> None:  # type: ignore[no-untyped-def]
+    """Two instances on one database (docs/deploy-cluster.md): a client alternating between them gets the
+    configured limit, not twice it; and the other identities go on."""
+    configure(server_data, login_per_identity=3, rate_window=600)
+    first, second = start_server(server_data), start_server(server_data)
+    try:
+        login(first.url, pki, "ent-a")
+        login(second.url, pki, "ent-a")
+        login(first.url, pki, "ent-a")
+        with pytest.raises(ApiError) as raised:
+            login(second.url, pki, "ent-a")  # 4th of the platform, 2nd of this instance
+        with pytest.raises(ApiError) as again:
+            login(first.url, pki, "ent-a")
+        assert login(second.url, pki, "ent-b").client.token  # another identity is not held off
+    finally:
+        first.stop()
+        second.stop()
+    for error in (raised.value, again.value):
+        assert error.status == 429 and error.code == "request.rate_limited"
+        assert error.problem["limit"] == "login_per_identity" and 500 <= error.problem["retry_after"] <= 600
+
+
+@pytest.mark.parametrize("backend", ["postgresql"])
+def test_on_postgresql_a_new_window_starts_after_the_old_one_ends(server_data: Path, pki) -> None:  # type: ignore[no-untyped-def]
+    configure(server_data, login_per_identity=1, rate_window=2)
+    first, second = start_server(server_data), start_server(server_data)
+    try:
+        login(first.url, pki, "ent-a")
+        with pytest.raises(ApiError) as raised:
+            login(second.url, pki, "ent-a")
+        wait = int(raised.value.problem["retry_after"])
+        assert 1 <= wait <= 2
+        time.sleep(2.2)
+        assert login(second.url, pki, "ent-a").client.token
+    finally:
+        first.stop()
+        second.stop()

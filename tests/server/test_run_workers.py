@@ -27,12 +27,20 @@ def _spawned_workers(pgid: int) -> int:
     return count
 
 
-def test_default_process_count_follows_the_database(server_data: Path) -> None:
+def test_default_process_count_follows_the_database(server_data: Path, tmp_path: Path) -> None:
     on_postgres = json.loads((server_data / "server.json").read_text())["database_url"].startswith("postgresql")
-    server = ServerProcess(server_data).start()  # no --workers
+    log = tmp_path / "server.log"
+    server = ServerProcess(server_data, log=log).start()  # no --workers
     try:
         assert server.proc is not None
         workers = min(os.cpu_count() or 1, MAX_DEFAULT_WORKERS) if on_postgres else 1
+        # The operator's first line says where it answers, with how many processes, on what.
+        first = json.loads(log.read_text().splitlines()[0])
+        assert first["logger"] == "server.run"
+        assert first["message"] == (
+            f"serving http://127.0.0.1:{server.port} with {workers} process(es); "
+            f"{'postgresql' if on_postgres else 'sqlite'} database; data directory {server_data.resolve()}; "
+            "trusted proxies: none")
         if workers == 1:
             assert _processes_in_group(server.proc.pid) == 1
         else:  # uvicorn's supervisor and its worker processes (and multiprocessing's resource tracker)

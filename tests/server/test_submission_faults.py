@@ -229,18 +229,20 @@ class ServerProcess:
     """`bidclient-server run` in a process group of its own, as a service manager runs it; killed whole
     with SIGKILL (the supervisor and, with several workers, every worker: a crash or an OOM kill)."""
 
-    def __init__(self, data: Path, workers: int | None = None) -> None:
+    def __init__(self, data: Path, workers: int | None = None, log: Path | None = None) -> None:
         self.data = data
         self.workers = workers
+        self.log = log  # where its stderr (the JSON log lines) goes; discarded when None
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.proc: subprocess.Popen[bytes] | None = None
 
     def start(self) -> ServerProcess:
         workers = ["--workers", str(self.workers)] if self.workers else []
-        self.proc = subprocess.Popen([sys.executable, "-m", "server.cli", "run", "--data", str(self.data),
-                                      "--port", str(self.port), *workers], stdout=subprocess.DEVNULL,
-                                     stderr=subprocess.DEVNULL, start_new_session=True)
+        with open(self.log or os.devnull, "ab") as stderr:
+            self.proc = subprocess.Popen([sys.executable, "-m", "server.cli", "run", "--data", str(self.data),
+                                          "--port", str(self.port), *workers], stdout=subprocess.DEVNULL,
+                                         stderr=stderr, start_new_session=True)
         proc = self.proc
         wait_until_healthy(self.url, what="the server process",
                            still_starting=lambda: None if proc.poll() is None else f"it exited ({proc.returncode})")

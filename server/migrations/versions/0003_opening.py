@@ -13,7 +13,7 @@ from alembic import op
 import server.db
 
 revision = '0003_opening'
-down_revision = '0002_live'
+down_revision = '0003_committee'
 branch_labels = None
 depends_on = None
 
