@@ -196,6 +196,9 @@ def _catalog() -> dict[str, tuple[str, str]]:
                                       "match."),
                                     _("Nothing was written. Fetch the tender again; if this repeats, tell the "
                                       "agency.")),
+        "tender.opening_invalid": (_("The tender's opening settings are not valid."),
+                                   _("Use format bidclient-tender/3 and name only fields of the price schedule "
+                                     "(开标一览表) in opening.announce.")),
         "tender.committee_invalid": (_("The tender's opening committee does not check: its certificate, "
                                        "commitments or members' acknowledgments do not agree."),
                                      _("Do not seal to it; nothing was written. Tell the agency, which must "

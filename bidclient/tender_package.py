@@ -131,7 +131,8 @@ def prepare_definition(draft: dict[str, Any], documents: Sequence[Document], *, 
     """A checked definition from a draft plus the documents' entries (and, for a clarification, the
     previous package's hash and the list of changes)."""
     data = dict(draft)
-    data["format"] = FORMAT_V3 if data.get("committee") is not None else FORMAT_V2 if _uses_v2(data) else FORMAT
+    data["format"] = FORMAT_V3 if data.get("committee") is not None or data.get("opening") is not None \
+        else FORMAT_V2 if _uses_v2(data) else FORMAT
     data["version"] = version
     data["documents"] = [d.model_dump() for d in documents]
     data["previous_package_sha256"] = previous_package_sha256

@@ -244,6 +244,15 @@ class TenderCommittee(_Strict):
         return self
 
 
+class TenderOpening(_Strict):
+    """How the opening (开标) runs (format version 3; docs/formats/tender.md "opening")."""
+
+    decryption_window_minutes: Annotated[int, Field(ge=5, le=480)] = 30
+    remedy: bool = False  # 补救方案: a bid its bidder could not decrypt may be opened by the committee
+    # Further fields of the price schedule (开标一览表) to announce, beyond price, duration and quality.
+    announce: Annotated[list[Identifier], Field(max_length=20)] = []
+
+
 class TenderDefinition(_Strict):
     """The signed part of a tender package (one version)."""
 
@@ -263,13 +272,15 @@ class TenderDefinition(_Strict):
     previous_package_sha256: Sha256Hex | None = None
     changes: Annotated[list[LongText], Field(max_length=500)] = []
     committee: TenderCommittee | None = None  # format version 3
+    opening: TenderOpening | None = None  # format version 3 (docs/formats/tender.md "opening")
 
     @model_serializer(mode="wrap")
     def _omit_absent_v3(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
         # Absent, not null, when unused: version-1 and -2 definitions keep exactly their canonical bytes.
         data: dict[str, Any] = handler(self)
-        if data.get("committee") is None:
-            data.pop("committee", None)
+        for name in ("committee", "opening"):
+            if data.get(name) is None:
+                data.pop(name, None)
         return data
 
     @model_validator(mode="after")
@@ -280,6 +291,15 @@ class TenderDefinition(_Strict):
             raise _rule("tender.announced_item", f"fields[].announces needs format {FORMAT_V2!r}")
         if self.committee is not None and self.format != FORMAT_V3:
             raise _rule("tender.committee_invalid", f"a committee needs format {FORMAT_V3!r}")
+        if self.opening is not None:
+            if self.format != FORMAT_V3:
+                raise _rule("tender.opening_invalid", f"an opening object needs format {FORMAT_V3!r}")
+            schedule = next((f for f in self.forms if f.id == "price_schedule"), None)
+            names = {field.name for field in schedule.fields} if schedule is not None else set()
+            unknown = [n for n in self.opening.announce if n not in names]
+            if unknown:
+                raise _rule("tender.opening_invalid", f"opening.announce names fields the price schedule "
+                            f"(开标一览表) does not have: {', '.join(unknown)}")
         _unique("criterion", [c.id for c in self.scoring.criteria])
         if len({d.name.lower() for d in self.documents}) != len(self.documents):
             raise _rule("tender.duplicate_id", "document names must be unique (ignoring case)")
