@@ -114,6 +114,19 @@ class OpeningApi:
     def key_envelope(self, submission_id: str) -> bytes:
         return self.client.request("GET", f"{self.base}/bids/{quote(submission_id, safe='')}/key").content
 
+    def start_remedy(self, submission_id: str) -> proto.RemedyOut:
+        return proto.RemedyOut.model_validate(self.client.post_json(
+            f"{self.base}/bids/{quote(submission_id, safe='')}/remedy", {}))
+
+    def remedy(self, submission_id: str) -> proto.RemedyOut:
+        return proto.RemedyOut.model_validate(self.client.get_json(
+            f"{self.base}/bids/{quote(submission_id, safe='')}/remedy"))
+
+    def post_partial(self, submission_id: str, partial: bytes, signature: bytes) -> proto.RemedyOut:
+        return proto.RemedyOut.model_validate(self.client.post_json(
+            f"{self.base}/bids/{quote(submission_id, safe='')}/partials",
+            {"statement": proto.b64(partial), "signature": proto.b64(signature)}))
+
     def post_result(self, submission_id: str, body: dict[str, Any]) -> proto.BidOut:
         return proto.BidOut.model_validate(self.client.post_json(
             f"{self.base}/bids/{quote(submission_id, safe='')}/result", body))
@@ -230,12 +243,21 @@ def open_released_bids(api: OpeningApi, session: KeySession, trust_list: trust.T
     output.mkdir(parents=True, exist_ok=True)
     results = []
     for bid in opening.bids:
-        if bid.state != "key_released":
+        if bid.state not in ("key_released", "remedy"):
             continue
+        key_source: Callable[[Path], bytes]
+        if bid.state == "remedy":
+            remedy = api.remedy(bid.submission_id)
+            if len({p.member for p in remedy.partials}) < remedy.threshold:
+                results.append(OpenedBid(bid.submission_id, bid.position, "remedy", None, None))
+                continue  # k−1 partial results open nothing: wait for more members
+            key_source = _committee_key_source(api, remedy)
+        else:
+            key_source = _released_key_source(api, session, bid)
         if progress is not None:
             progress(bid.submission_id)
         dest = output / f"{bid.position:02d}-{bid.submission_id}"
-        code, detail, manifest, signature = _open_one(api, session, trust_list, bid, dest)
+        code, detail, manifest, signature = _open_one(api, trust_list, bid, dest, key_source)
         if code is None:
             body: dict[str, Any] = {"outcome": "opened", "manifest": proto.b64(manifest),
                                     "manifest_signature": proto.b64(signature)}
@@ -249,20 +271,63 @@ def open_released_bids(api: OpeningApi, session: KeySession, trust_list: trust.T
     return results
 
 
-def _open_one(api: OpeningApi, session: KeySession, trust_list: trust.TrustList, bid: proto.BidOut,
-              dest: Path) -> tuple[str | None, str, bytes, bytes]:
-    envelope = api.key_envelope(bid.submission_id)
-    try:
-        info = cms_envelope.describe(io.BytesIO(envelope))
-        own = next((c for c in session.certificates() for r in info.recipients if r.matches(c)), None)
-        if own is None:
-            raise BidclientError(_("The released key is not encrypted to your key."),
-                                 code="opening.not_a_recipient")
-        key = cms_envelope.decrypt_bytes(envelope, session.decrypter(own))
-    except CryptoError as ex:
-        return "opening.key_envelope_invalid", str(ex), b"", b""
-    if len(key) != CONTENT_KEY_SIZE:
-        return "opening.decryption_failed", f"the released key is {len(key)} bytes, not {CONTENT_KEY_SIZE}", b"", b""
+class _KeyFailure(Exception):
+    def __init__(self, code: str, detail: str) -> None:
+        super().__init__(detail)
+        self.code, self.detail = code, detail
+
+
+def _released_key_source(api: OpeningApi, session: KeySession, bid: proto.BidOut) -> Callable[[Path], bytes]:
+    """The bidder's released key, opened with the host's own encryption key."""
+
+    def get(_sealed: Path) -> bytes:
+        envelope = api.key_envelope(bid.submission_id)
+        try:
+            info = cms_envelope.describe(io.BytesIO(envelope))
+            own = next((c for c in session.certificates() for r in info.recipients if r.matches(c)), None)
+            if own is None:
+                raise _KeyFailure("opening.not_a_recipient", _("The released key is not encrypted to your key."))
+            key = cms_envelope.decrypt_bytes(envelope, session.decrypter(own))
+        except CryptoError as ex:
+            raise _KeyFailure("opening.key_envelope_invalid", str(ex)) from ex
+        if len(key) != CONTENT_KEY_SIZE:
+            raise _KeyFailure("opening.decryption_failed",
+                              f"the released key is {len(key)} bytes, not {CONTENT_KEY_SIZE}")
+        return key
+
+    return get
+
+
+def _committee_key_source(api: OpeningApi, remedy: proto.RemedyOut) -> Callable[[Path], bytes]:
+    """The content key from k members' partial results: each verified against the committee key this client
+    recomputes from the ceremony's commitments (not the server's word), combined (Lagrange), then used as
+    the committee's ECDH result to unwrap the key from the committee's recipient entry."""
+    from bidclient import committee as committees
+    from crypto import threshold as th
+
+    def get(sealed: Path) -> bytes:
+        out = committees.status(api.client, remedy.committee_id)
+        key = committees.committee_key(out)
+        if out.certificate is None:
+            raise _KeyFailure("opening.remedy_failed", "the committee has no certificate")
+        certificate = x509.load_pem_x509_certificate(out.certificate.encode("ascii"))
+        partials = [th.Partial.from_bytes(proto.b64decode(p.partial)) for p in remedy.partials]
+        secrets = {}
+        try:
+            for r_hex in remedy.ephemeral:
+                r = bytes.fromhex(r_hex)
+                mine = [p for p in partials if p.ephemeral == r]
+                secrets[r] = th.combine_partials(key, mine, remedy.context, r)
+            with open(sealed, "rb") as f:
+                return cms_envelope.content_key(f, th.CommitteeDecrypter(certificate, secrets))
+        except CryptoError as ex:
+            raise _KeyFailure("opening.remedy_failed", str(ex)) from ex
+
+    return get
+
+
+def _open_one(api: OpeningApi, trust_list: trust.TrustList, bid: proto.BidOut, dest: Path,
+              key_source: Callable[[Path], bytes]) -> tuple[str | None, str, bytes, bytes]:
     scratch = Path(tempfile.mkdtemp(prefix=".bidclient-opening-", dir=dest.parent))
     try:
         sealed = scratch / "bid.bid"
@@ -275,6 +340,10 @@ def _open_one(api: OpeningApi, session: KeySession, trust_list: trust.TrustList,
                 digest.update(chunk)
         if not hmac.compare_digest(digest.hexdigest(), bid.envelope_sha256):
             return "opening.stored_bid_damaged", "the sealed bid served differs from the one received", b"", b""
+        try:
+            key = key_source(sealed)
+        except _KeyFailure as ex:
+            return ex.code, ex.detail, b"", b""
         inner = scratch / "package.zip"
         try:
             cms_envelope.decrypt_file(sealed, inner, key)  # type: ignore[arg-type]
@@ -306,6 +375,41 @@ def _open_one(api: OpeningApi, session: KeySession, trust_list: trust.TrustList,
             return ex.code, str(ex), b"", b""
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
+
+
+# --- a committee member at the remedy -------------------------------------------------------------------
+
+def contribute_partial(api: OpeningApi, member: Any, submission_id: str, prompter: Prompter) -> proto.RemedyOut:
+    """A committee member's part of the remedy for one bid: its key share recomputed in memory from the
+    encrypted shares addressed to it (its dongle opens them; each checked against the commitments), the
+    partial result x_j·R with its Chaum-Pedersen proof, signed and sent; the share is then dropped."""
+    from bidclient import committee as committees
+    from crypto import threshold as th
+
+    remedy = api.remedy(submission_id)
+    out = committees.status(member.client, remedy.committee_id)
+    number = member.number(out)
+    if not prompter.confirm(Question(
+            _("Contribute to the remedy?"),
+            _("Contribute your partial result as member {n} of committee {committee} to open bid {bid}?").format(
+                n=number, committee=remedy.committee_id, bid=submission_id),
+            yes_label=_("Contribute"), severity=Severity.DANGER)):
+        raise BidclientError(_("Nothing was done: you did not confirm."), code="opening.cancelled")
+    key = committees.committee_key(out)
+    shares, _copies = member._shares(out)
+    disclosures = [th.ShareDisclosure.from_bytes(proto.b64decode(d.message)) for d in out.disclosures
+                   if d.receiver == number]
+    try:
+        # The share lives only in this frame, while it computes; it is neither returned nor kept.
+        partials = [th.compute_partial(th.member_key_share(key, number, shares, member.decrypter, disclosures),
+                                       bytes.fromhex(r_hex), remedy.context).to_bytes()
+                    for r_hex in remedy.ephemeral]
+    except CryptoError as ex:
+        raise BidclientError(str(ex), code=getattr(ex, "code", "opening.remedy_failed")) from ex
+    result = remedy
+    for partial in partials:
+        result = api.post_partial(submission_id, partial, member.sign(partial))
+    return result
 
 
 # --- the record ----------------------------------------------------------------------------------------

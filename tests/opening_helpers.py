@@ -38,7 +38,14 @@ class ThirdPki:
     ca_pem: Path
     ent_c: Path  # PKCS#12: signing key + certificate
     ent_c_enc: Path  # PKCS#12: encryption key + certificate
-    agency: Path  # PKCS#12: the agency's person certificate
+    agency: Path  # PKCS#12: the agency's person certificate (signing)
+    agency_enc: Path  # PKCS#12: the agency's encryption pair (a committee member needs one)
+    centre: Path  # PKCS#12: a trading centre clerk (signing), a committee member
+    centre_enc: Path
+
+    def certificate(self, p12: Path) -> Path:
+        """The PEM certificate file beside a PKCS#12 file."""
+        return p12.with_suffix(".pem")
 
 
 def _name(*pairs: tuple[x509.ObjectIdentifier, str]) -> x509.Name:
@@ -80,16 +87,22 @@ def make_third_pki(folder: Path) -> ThirdPki:
                 .sign(ca_key, hashes.SHA256()))
         path.write_bytes(pkcs12.serialize_key_and_certificates(
             b"key", key, cert, [ca], serialization.BestAvailableEncryption(P12_PASSWORD.encode())))
+        path.with_suffix(".pem").write_bytes(cert.public_bytes(serialization.Encoding.PEM))
 
     ent_c = _name((NameOID.COUNTRY_NAME, "CN"), (NameOID.ORGANIZATION_NAME, ENT_C_NAME),
                   (NameOID.ORGANIZATION_IDENTIFIER, f"NTRCN-{ENT_C_USCC}"), (NameOID.COMMON_NAME, ENT_C_NAME))
     issue(ent_c, "signing", folder / "ent-c.p12")
     issue(ent_c, "encryption", folder / "ent-c-enc.p12")
-    issue(_name((NameOID.COUNTRY_NAME, "CN"), (NameOID.COMMON_NAME, "代理机构经办人王五")), "signing",
-          folder / "agency.p12")
+    agency = _name((NameOID.COUNTRY_NAME, "CN"), (NameOID.COMMON_NAME, "代理机构经办人王五"))
+    issue(agency, "signing", folder / "agency.p12")
+    issue(agency, "encryption", folder / "agency-enc.p12")
+    centre = _name((NameOID.COUNTRY_NAME, "CN"), (NameOID.COMMON_NAME, "交易中心见证人赵六"))
+    issue(centre, "signing", folder / "centre.p12")
+    issue(centre, "encryption", folder / "centre-enc.p12")
     ca_pem = folder / "third-ca.pem"
     ca_pem.write_bytes(ca.public_bytes(serialization.Encoding.PEM))
-    return ThirdPki(ca_pem, folder / "ent-c.p12", folder / "ent-c-enc.p12", folder / "agency.p12")
+    return ThirdPki(ca_pem, folder / "ent-c.p12", folder / "ent-c-enc.p12", folder / "agency.p12",
+                    folder / "agency-enc.p12", folder / "centre.p12", folder / "centre-enc.p12")
 
 
 def p12_pin(_request: Any) -> str:
@@ -106,8 +119,9 @@ def session_for(pki: Any, third: ThirdPki, who: str) -> Iterator[KeySession]:
     if who == "ent-c":
         with open_key(str(third.ent_c), p12_pin, encryption_key=str(third.ent_c_enc)) as session:
             yield session
-    elif who == "agency":
-        with open_key(str(third.agency), p12_pin) as session:
+    elif who in ("agency", "centre"):
+        signing, encryption = (third.agency, third.agency_enc) if who == "agency" else (third.centre, third.centre_enc)
+        with open_key(str(signing), p12_pin, encryption_key=str(encryption)) as session:
             yield session
     else:
         with open_key(pki.party(who).signing_uri, token_pin(pki)) as session:

@@ -69,6 +69,12 @@ def register(sub: Any) -> None:
                    help=_("where the verified bids are extracted, one folder per bid"))
     q.add_argument("--trust", action="append", type=Path, default=[], metavar="PATH",
                    help=_("trusted CA certificates for the bidders' signatures (repeatable; default: your trust list)"))
+    q = add("remedy", _("start the committee remedy (补救方案) for a bid its bidder could not decrypt (host)"),
+            cmd_remedy)
+    q.add_argument("submission", metavar="SUBMISSION_ID")
+    q = add("partial", _("contribute your partial result to a bid's remedy (committee member)"), cmd_partial)
+    q.add_argument("submission", metavar="SUBMISSION_ID")
+    q.add_argument("--yes", action="store_true", help=_("contribute without asking for confirmation"))
     add("announce", _("announce (唱标) every bid once the window has closed (host)"), cmd_announce, step=True)
     q = add("object", _("raise an objection (异议) during the opening (bidder)"), cmd_object)
     q.add_argument("text", metavar="TEXT")
@@ -283,6 +289,37 @@ def cmd_open_bids(args: argparse.Namespace) -> int:
     if not results:
         print(_("No released key is waiting to be opened."))
     return 0 if all(r.state == "opened" for r in results) else 1
+
+
+def _print_remedy(out: Any) -> None:
+    print(_("Remedy of bid {bid} by committee {committee}: {n} of {k} partial results").format(
+        bid=out.submission_id, committee=out.committee_id, n=len({p.member for p in out.partials}), k=out.threshold))
+    for p in out.partials:
+        print(_("  member {n}: {who} at {time}").format(n=p.member, who=p.identity_key, time=p.received_at))
+
+
+def cmd_remedy(args: argparse.Namespace) -> int:
+    with _session(args) as (api, _s, _p):
+        _print_remedy(api.start_remedy(args.submission))
+    return 0
+
+
+def cmd_partial(args: argparse.Namespace) -> int:
+    from bidclient import committee, opening
+    from bidclient.opening import OpeningApi
+
+    prompter = TerminalPrompter(_pin_source(args), yes=args.yes)
+    with committee.open_member(args.server, args.key, prompter, modules=args.module,
+                               encryption_key=args.enc_key) as member:
+        _print_remedy(opening.contribute_partial(OpeningApi(member.client, args.tender), member, args.submission,
+                                                 prompter))
+    return 0
+
+
+def _pin_source(args: argparse.Namespace) -> Any:
+    from bidclient.cli.prompt import pin_source_for
+
+    return pin_source_for(args.pin_source)
 
 
 def cmd_announce(args: argparse.Namespace) -> int:

@@ -25,7 +25,7 @@ MAX_RECORD = 32 << 20
 # The states of an opening, in order (no_opening ends it after the count).
 STATES = ("scheduled", "locked", "no_opening", "decrypting", "announced", "record_drafted", "host_signed",
           "signed", "published")
-BidState = Literal["awaiting_key", "key_released", "opened", "failed", "revoked", "withdrawn"]
+BidState = Literal["awaiting_key", "key_released", "remedy", "opened", "failed", "revoked", "withdrawn"]
 
 B64 = Annotated[str, Field(min_length=1, max_length=(MAX_MANIFEST * 4) // 3 + 8)]
 Identity = Annotated[str, Field(min_length=1, max_length=300)]
@@ -138,6 +138,25 @@ class BidOut(BaseModel):
     fault: str | None
     outcome: str | None  # opened | 撤销 revoked | 撤回 withdrawn, once final
     announced: AnnouncedOut | None
+    remedied: bool = False  # opened by the committee's partial results (补救方案)
+
+
+class PartialOut(BaseModel):
+    member: int
+    identity_key: str
+    partial: str  # base64: the exact signed bytes of the partial result (docs/formats/committee-key.md)
+    signature: str  # base64: the member's detached CMS over them
+    received_at: str
+
+
+class RemedyOut(BaseModel):
+    submission_id: str
+    committee_id: str
+    threshold: int
+    context: str  # crypto.threshold.opening_context(tender, envelope SHA-256): what every partial is bound to
+    ephemeral: list[str]  # hex: the bid's ephemeral keys R for the committee certificate
+    certificate: str  # PEM: the committee certificate
+    partials: list[PartialOut]
 
 
 class CheckInOut(BaseModel):

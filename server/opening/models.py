@@ -76,6 +76,26 @@ class OpeningBid(Base):
     announced: Mapped[str | None] = mapped_column(Text, nullable=True)  # JSON: the 唱标 items
     opened_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     opened_by: Mapped[str | None] = mapped_column(String(300), nullable=True)
+    # The committee remedy (补救方案), once the host started it for this bid:
+    remedy_committee: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    remedy_ephemeral: Mapped[str | None] = mapped_column(Text, nullable=True)  # JSON list of hex R (from the bid)
+    remedied: Mapped[bool] = mapped_column(Boolean, default=False)  # opened by k members' partial results
+
+
+class OpeningPartial(Base):
+    """A committee member's partial result for one bid of the remedy, with its Chaum-Pedersen proof, signed."""
+
+    __tablename__ = "opening_partial"
+    __table_args__ = (UniqueConstraint("submission_id", "member", "ephemeral"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    submission_id: Mapped[str] = mapped_column(ForeignKey("opening_bid.submission_id"), index=True)
+    member: Mapped[int] = mapped_column(Integer)
+    ephemeral: Mapped[str] = mapped_column(String(140))
+    identity_key: Mapped[str] = mapped_column(String(300))
+    partial: Mapped[bytes] = mapped_column(LargeBinary)  # the exact signed bytes (crypto.threshold.Partial)
+    signature: Mapped[bytes] = mapped_column(LargeBinary)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
 class OpeningObjection(Base):

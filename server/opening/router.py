@@ -41,6 +41,9 @@ def _arrived() -> datetime:
 
 
 Arrived = Annotated[datetime, Depends(_arrived)]
+MemberActor = Annotated[Actor, Depends(permissions.RequireRole(
+    Role.OPENING_STAFF.value, Role.SUPERVISOR.value, Role.AGENCY.value,
+    doing="contributing a committee member's partial result"))]
 # Anyone logged in may ask; the service answers only participants (hosts, supervisors, the tender's bidders).
 ParticipantActor = CurrentActor
 
@@ -161,3 +164,26 @@ def publish(tender_id: str, body: proto.StepIn, db: DbSession, actor: HostActor)
 def acknowledge(tender_id: str, body: proto.SignedIn, db: DbSession, actor: BidderActor,
                 settings: SettingsDep) -> proto.OpeningOut:
     return service.acknowledge(db, actor=actor, tender_id=tender_id, body=body, settings=settings)
+
+
+@router.post("/bids/{submission_id}/remedy", response_model=proto.RemedyOut,
+             summary="Start the committee remedy (补救方案) for a bid its bidder could not decrypt (host)")
+def start_remedy(tender_id: str, submission_id: str, db: DbSession, actor: HostActor,
+                 settings: SettingsDep) -> proto.RemedyOut:
+    return service.start_remedy(db, actor=actor, tender_id=tender_id, submission_id=submission_id,
+                                settings=settings, store=BlobStore(settings.blob_dir))
+
+
+@router.get("/bids/{submission_id}/remedy", response_model=proto.RemedyOut,
+            summary="A bid's remedy: the ephemeral keys, the context, the partial results so far "
+                    "(hosts, supervisors, committee members)")
+def get_remedy(tender_id: str, submission_id: str, db: ReadDbSession, actor: CurrentActor) -> proto.RemedyOut:
+    return service.get_remedy(db, actor=actor, tender_id=tender_id, submission_id=submission_id)
+
+
+@router.post("/bids/{submission_id}/partials", response_model=proto.RemedyOut,
+             summary="A committee member's signed partial result with its proof (committee members)")
+def post_partial(tender_id: str, submission_id: str, arrived: Arrived, body: proto.SignedIn, db: DbSession,
+                 actor: MemberActor, settings: SettingsDep) -> proto.RemedyOut:
+    return service.post_partial(db, actor=actor, tender_id=tender_id, submission_id=submission_id, body=body,
+                                settings=settings, arrived=arrived)

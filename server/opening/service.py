@@ -43,6 +43,7 @@ from server.opening.models import (
     OpeningBid,
     OpeningCheckIn,
     OpeningObjection,
+    OpeningPartial,
     OpeningSession,
 )
 from server.problems import DomainError
@@ -190,7 +191,8 @@ def _bid_out(bid: OpeningBid, sub: Submission) -> proto.BidOut:
         organization=bid.organization, envelope_sha256=sub.envelope_sha256, state=bid.state,
         attempts=bid.attempts, key_released_at=_iso(bid.key_released_at), failure_code=bid.failure_code,
         failure_detail=bid.failure_detail, fault=bid.fault, outcome=_outcome(bid),
-        announced=proto.AnnouncedOut(**json.loads(bid.announced)) if bid.announced else None)
+        announced=proto.AnnouncedOut(**json.loads(bid.announced)) if bid.announced else None,
+        remedied=bool(bid.remedied))
 
 
 # --- changes -------------------------------------------------------------------------------------------
@@ -440,9 +442,10 @@ def record_result(db: Session, *, actor: Actor, tender_id: str, submission_id: s
         raise DomainError("opening.wrong_state", f"the opening is {session.state}; results are recorded while "
                           "decrypting", status=409)
     bid, sub = _own_bid(db, actor, tender_id, submission_id)
-    if bid.state != "key_released":
+    if bid.state not in ("key_released", "remedy"):
         raise DomainError("opening.no_key", f"bid {submission_id} is {bid.state}: there is no released key to "
                           "report on", status=409, state=bid.state)
+    remedy = bid.state == "remedy"
     now = clock.now()
     if body.outcome == "opened":
         if body.manifest is None or body.manifest_signature is None:
@@ -454,6 +457,7 @@ def record_result(db: Session, *, actor: Actor, tender_id: str, submission_id: s
             bid.announced = json.dumps(announce(json.loads(manifest), _opening_options(_version(db, tender_id))),
                                        ensure_ascii=False)
             bid.opened_at, bid.opened_by = now, actor.identity_key
+            bid.remedied = remedy
             bid.failure_code = bid.failure_detail = bid.fault = None
         else:
             bid.state, (bid.failure_code, bid.failure_detail), bid.fault = "failed", failure, "bidder"
@@ -568,7 +572,7 @@ def announce_all(db: Session, *, actor: Actor, tender_id: str, body: proto.StepI
     _require_step(session, body.step, "decrypting")
     bids = db.execute(select(OpeningBid).where(OpeningBid.tender_id == tender_id)
                       .order_by(OpeningBid.position)).scalars().all()
-    pending = [b.submission_id for b in bids if b.state == "key_released"]
+    pending = [b.submission_id for b in bids if b.state in ("key_released", "remedy")]
     if pending:
         raise DomainError("opening.results_pending", f"released keys of {len(pending)} bid(s) are not opened yet: "
                           f"{', '.join(pending)}", status=409, pending=pending)
@@ -801,3 +805,142 @@ def _verify_signer(db: Session, *, actor: Actor, content: bytes, signature: byte
     if signer.key != actor.identity_key:
         raise DomainError("opening.statement_signer_mismatch", f"the {what} statement is signed by {signer.key}, but "
                           f"you are logged in as {actor.identity_key}", status=403)
+
+
+# --- the committee remedy (补救方案) -------------------------------------------------------------------
+
+def start_remedy(db: Session, *, actor: Actor, tender_id: str, submission_id: str, settings: Settings,
+                 store: BlobStore) -> proto.RemedyOut:
+    """Open a bid its bidder could not decrypt with the committee's partial results, where the tender allows
+    it: once the bid failed, or once the window closed without its key."""
+    from server.committee import service as committees
+
+    session = _session(db, tender_id, for_update=True)
+    _require_host(db, actor, session)
+    if session.state != "decrypting":
+        raise DomainError("opening.wrong_state", f"the remedy runs while decrypting; the opening is {session.state}",
+                          status=409)
+    version = _version(db, tender_id)
+    if not _remedy_allowed(version):
+        raise DomainError("opening.remedy_not_allowed", "this tender allows no committee remedy (its opening object "
+                          "does not say remedy: true)", status=409)
+    bid, sub = _own_bid(db, actor, tender_id, submission_id)
+    assert session.window_closes_at is not None
+    window_over = clock.now() >= session.window_closes_at
+    if bid.state in FINAL_BID_STATES or bid.state == "key_released" or (bid.state == "awaiting_key"
+                                                                         and not window_over):
+        raise DomainError("opening.remedy_not_needed", f"bid {submission_id} is {bid.state}: the remedy is for a "
+                          "bid whose bidder could not decrypt it (failed, or no key when the window closed)",
+                          status=409, state=bid.state)
+    if bid.state == "remedy":
+        return remedy_out(db, bid, sub)
+    committee = committees.committee_for_tender(db, tender_id)
+    try:
+        with open(store.path(sub.envelope_sha256), "rb") as f:
+            keys = cms_envelope.key_agreement_keys(f, committee.certificate)
+    except (OSError, CryptoError) as ex:
+        raise DomainError("opening.stored_bid_damaged", f"the stored bid cannot be read: {ex}", status=409) from ex
+    if not keys:
+        raise DomainError("opening.not_sealed_to_committee", f"bid {submission_id} was not sealed to the committee "
+                          f"{committee.committee_id}: the committee cannot open it", status=409)
+    bid.state, bid.remedy_committee = "remedy", committee.committee_id
+    bid.remedy_ephemeral = json.dumps([k.hex() for k in keys])
+    db.flush()
+    _record(db, actor, session, "remedy_start", {"submission_id": submission_id, "committee": committee.committee_id,
+                                                 "threshold": committee.threshold}, object_id=submission_id,
+            advance=False)
+    return remedy_out(db, bid, sub)
+
+
+def remedy_out(db: Session, bid: OpeningBid, sub: Submission) -> proto.RemedyOut:
+    from crypto import threshold as th
+    from server.committee import service as committees
+
+    if bid.remedy_committee is None or bid.remedy_ephemeral is None:
+        raise DomainError("opening.no_remedy", f"no remedy was started for bid {bid.submission_id}", status=404)
+    committee = committees.info(db, committees.get(db, committee_id=bid.remedy_committee))
+    rows = db.execute(select(OpeningPartial).where(OpeningPartial.submission_id == bid.submission_id)
+                      .order_by(OpeningPartial.member)).scalars().all()
+    return proto.RemedyOut(
+        submission_id=bid.submission_id, committee_id=committee.committee_id, threshold=committee.threshold,
+        context=th.opening_context(sub.tender_id, sub.envelope_sha256),
+        ephemeral=json.loads(bid.remedy_ephemeral),
+        certificate=committee.certificate.public_bytes(serialization.Encoding.PEM).decode("ascii"),
+        partials=[proto.PartialOut(member=r.member, identity_key=r.identity_key, partial=proto.b64(r.partial),
+                                   signature=proto.b64(r.signature), received_at=clock.isoformat(r.received_at))
+                  for r in rows])
+
+
+def _member_number(db: Session, actor: Actor, committee_id: str) -> int | None:
+    from server.committee import service as committees
+
+    committee = committees.info(db, committees.get(db, committee_id=committee_id))
+    return next((m.number for m in committee.members if m.identity_key == actor.identity_key), None)
+
+
+def get_remedy(db: Session, *, actor: Actor, tender_id: str, submission_id: str) -> proto.RemedyOut:
+    """The remedy of one bid: for the hosts and supervisors, and for the committee's members."""
+    session = _session(db, tender_id)
+    bid, sub = _own_bid(db, actor, tender_id, submission_id)
+    role = role_in(db, actor, session)
+    if role not in ("host", "supervisor") and (bid.remedy_committee is None
+                                               or _member_number(db, actor, bid.remedy_committee) is None):
+        raise DomainError("opening.not_member", "only the hosts, the supervisors and the committee's members see "
+                          "a remedy", status=403)
+    return remedy_out(db, bid, sub)
+
+
+def post_partial(db: Session, *, actor: Actor, tender_id: str, submission_id: str, body: proto.SignedIn,
+                 settings: Settings, arrived: datetime) -> proto.RemedyOut:
+    """A member's partial result for a bid in the remedy: refused before the opening time for everyone; only
+    from a member of the committee, signed by that member, with a proof that verifies against its committed
+    key share (a wrong or forged partial is refused, naming its member)."""
+    from crypto import threshold as th
+    from crypto.errors import CommitteeError
+    from server.committee import service as committees
+
+    session = _session(db, tender_id, for_update=True)
+    version = _version(db, tender_id)
+    if arrived < version.opening_time:
+        raise DomainError("opening.before_opening_time",
+                          f"partial results are accepted only from the opening "
+                          f"({clock.isoformat(version.opening_time)}); server time {clock.isoformat(arrived)}. "
+                          "Nobody, administrators included, may send one earlier", status=403)
+    bid, sub = _own_bid(db, actor, tender_id, submission_id)
+    if bid.state != "remedy" or bid.remedy_committee is None or bid.remedy_ephemeral is None:
+        raise DomainError("opening.no_remedy", f"bid {submission_id} is {bid.state}: the host has not started the "
+                          "committee remedy for it", status=409, state=bid.state)
+    committee = committees.info(db, committees.get(db, committee_id=bid.remedy_committee))
+    number = next((m.number for m in committee.members if m.identity_key == actor.identity_key), None)
+    if number is None:
+        raise DomainError("opening.not_member", f"you ({actor.identity_key}) are not a member of committee "
+                          f"{committee.committee_id}; only its members contribute partial results", status=403)
+    content, signature = _decode(body.statement), _decode(body.signature)
+    _verify_signer(db, actor=actor, content=content, signature=signature, settings=settings, what="partial result")
+    context = th.opening_context(sub.tender_id, sub.envelope_sha256)
+    ephemeral = [bytes.fromhex(k) for k in json.loads(bid.remedy_ephemeral)]
+    try:
+        partial = th.Partial.from_bytes(content)
+        if partial.member != number:
+            raise th.BadPartial(f"member {number} sent a partial result naming member {partial.member}",
+                                member=number)
+        if partial.ephemeral not in ephemeral:
+            raise th.BadPartial(f"member {number}'s partial result was made for another bid", member=number)
+        partial.verify(committee.key, context, partial.ephemeral)
+    except CommitteeError as ex:
+        raise DomainError("opening.partial_invalid", f"the partial result of member {number} ({actor.identity_key}) "
+                          f"is refused: {ex}", status=422, member=number, identity=actor.identity_key) from ex
+    existing = db.execute(select(OpeningPartial).where(
+        OpeningPartial.submission_id == submission_id, OpeningPartial.member == number,
+        OpeningPartial.ephemeral == partial.ephemeral.hex())).scalar_one_or_none()
+    if existing is None:
+        db.add(OpeningPartial(submission_id=submission_id, member=number, ephemeral=partial.ephemeral.hex(),
+                              identity_key=actor.identity_key, partial=content, signature=signature,
+                              received_at=arrived))
+        db.flush()
+        count = len(db.execute(select(OpeningPartial.member).where(OpeningPartial.submission_id == submission_id)
+                               .distinct()).all())
+        _record(db, actor, session, "partial", {"submission_id": submission_id, "member": number,
+                                                "partials": count, "threshold": committee.threshold},
+                object_id=submission_id, advance=False)
+    return remedy_out(db, bid, sub)

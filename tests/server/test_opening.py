@@ -89,6 +89,10 @@ class Opening:
             assert opened.state == "scheduled"
         self.submissions: dict[str, str] = {}
         self.bids: dict[str, Path] = {}
+        self.add_bidders(bidders)
+
+    def add_bidders(self, bidders: tuple[str, ...]) -> None:
+        server, pki, tmp = self.server, self.pki, self.tmp
         prices = {"ent-a": ("1234567.89", "壹佰贰拾叁万肆仟伍佰陆拾柒元捌角玖分"),
                   "ent-b": ("990000.00", "玖拾玖万伍仟元整"),  # words say 995000: they prevail (Art. 59)
                   "ent-c": ("1000000", "壹佰万元整")}
