@@ -110,6 +110,9 @@ def test_committee_remedy_opens_a_bid_whose_bidder_did_not(live_server: RunningS
     # While the window is open, ent-c may still release its key: no remedy yet.
     assert o.host(lambda a, s: _code(lambda: a.start_remedy(target))) == "opening.remedy_not_needed"
     _close_window(live_server.data, o.tender)
+    # A key arriving after the window closed is refused: judged by its arrival, as the deadline is.
+    with o.as_("ent-c") as (a, s):
+        assert _code(lambda: opening.release_key(a, s, Yes(), bid=o.bids["ent-c"])) == "opening.window_closed"
     remedy = o.host(lambda a, s: a.start_remedy(target))
     assert (remedy.committee_id, remedy.threshold, remedy.partials) == (cid, 2, [])
     # A non-member (a bidder) cannot contribute.
