@@ -161,6 +161,20 @@ def _session(args: argparse.Namespace) -> Iterator[tuple[Any, Any, TerminalPromp
         yield OpeningApi(client, args.tender), session, prompter
 
 
+def _t(value: str | None) -> str:
+    """A server time, shown in the reader's zone with the zone named (bidclient.timefmt)."""
+    from datetime import datetime
+
+    from bidclient.timefmt import format_time
+
+    if not value:
+        return "—"
+    try:
+        return format_time(datetime.fromisoformat(value.replace("Z", "+00:00")), seconds=True)
+    except ValueError:
+        return value
+
+
 def _print(args: argparse.Namespace, out: Any) -> None:
     if args.json:
         print(json.dumps(out.model_dump(mode="json"), ensure_ascii=False, indent=2))
@@ -168,15 +182,16 @@ def _print(args: argparse.Namespace, out: Any) -> None:
     print(_("Tender {tender}: {state} (step {step})").format(tender=out.tender_id, state=_state(out.state),
                                                              step=out.step))
     print(_("  deadline {deadline}, opening {opening}, server time {now}").format(
-        deadline=out.deadline, opening=out.opening_time, now=out.server_time))
+        deadline=_t(out.deadline), opening=_t(out.opening_time), now=_t(out.server_time)))
     if out.bid_count is not None:
         print(_("  bids counted: {n}").format(n=out.bid_count))
     if out.window_closes_at:
-        print(_("  decryption window {start} – {end}").format(start=out.window_opens_at, end=out.window_closes_at))
+        print(_("  decryption window {start} – {end}").format(start=_t(out.window_opens_at),
+                                                              end=_t(out.window_closes_at)))
     for c in out.check_ins:
         late = _(" (late)") if c.late else ""
         print(_("  checked in: {who} at {time}{late}").format(who=c.organization or c.identity_key,
-                                                              time=c.checked_in_at, late=late))
+                                                              time=_t(c.checked_in_at), late=late))
     for b in out.bids:
         line = f"  #{b.position} {b.organization or b.identity_key} [{b.submission_id}] {_state(b.state)}"
         if b.failure_code:
@@ -295,7 +310,7 @@ def _print_remedy(out: Any) -> None:
     print(_("Remedy of bid {bid} by committee {committee}: {n} of {k} partial results").format(
         bid=out.submission_id, committee=out.committee_id, n=len({p.member for p in out.partials}), k=out.threshold))
     for p in out.partials:
-        print(_("  member {n}: {who} at {time}").format(n=p.member, who=p.identity_key, time=p.received_at))
+        print(_("  member {n}: {who} at {time}").format(n=p.member, who=p.identity_key, time=_t(p.received_at)))
 
 
 def cmd_remedy(args: argparse.Namespace) -> int:
