@@ -83,7 +83,7 @@ def render_record(sheet: RecordSheet) -> bytes:
         "序号\nNo.", "投标人\nBidder", "结果\nOutcome", "投标报价（元）\nPrice", "大写\nIn words", "工期\nDuration",
         "质量\nQuality")]]
     for bid in sheet.bids:
-        price = bid.price + ("\n⚠ 大小写不一致，以大写为准 (Art. 59)" if bid.mismatch else "")
+        price = bid.price + ("\n注：大小写不一致，以大写为准（87号令第59条）" if bid.mismatch else "")
         other = "".join(f"\n{k}: {v}" for k, v in bid.other)
         bid_rows.append([para(text(v), s["cell"]) for v in (
             str(bid.position), f"{bid.bidder}\n{bid.uscc}", bid.outcome, price, bid.price_words,
@@ -115,44 +115,34 @@ def render_record(sheet: RecordSheet) -> bytes:
               para("主持人及监督人以电子签名确认本记录；投标人可在线确认或提出异议。"
                    "The host and the supervisor sign this record electronically; bidders confirm it or object "
                    "online. Verify it with: bidclient opening verify-record FILE", s["small"])]
-    buffer = io.BytesIO()
+    def build(pages: int | None) -> tuple[bytes, int]:
+        buffer = io.BytesIO()
+        seen = [0]
 
-    def on_page(canvas: Canvas, doc: Any) -> None:
-        canvas.saveState()
-        canvas.setFillColor(colors.grey)
-        draw_text(canvas, PAGE[0] / 2, 12 * mm, f"{sheet.tender_id} 开标记录表  第 {canvas.getPageNumber()} 页", 9,
-                  centred=True)
-        canvas.restoreState()
+        def on_page(canvas: Canvas, _doc: Any) -> None:
+            seen[0] = canvas.getPageNumber()
+            canvas.saveState()
+            canvas.setFillColor(colors.grey)
+            draw_text(canvas, PAGE[0] / 2, 12 * mm, f"{sheet.tender_id} 开标记录表  第 {seen[0]} 页", 9, centred=True)
+            canvas.restoreState()
+            if seen[0] == pages:  # the last page: where the host and the supervisor sign
+                draw_text(canvas, HOST_SEAL_BOX[0], HOST_SEAL_BOX[3] + 6, "主持人（签章）Host", 10)
+                draw_text(canvas, SUPERVISOR_SEAL_BOX[0], SUPERVISOR_SEAL_BOX[3] + 6, "监督人（签章）Supervisor", 10)
 
-    def on_last(canvas: Canvas, doc: Any) -> None:
-        on_page(canvas, doc)
-        canvas.saveState()
-        draw_text(canvas, HOST_SEAL_BOX[0], HOST_SEAL_BOX[3] + 6, "主持人（签章）Host", 10)
-        draw_text(canvas, SUPERVISOR_SEAL_BOX[0], SUPERVISOR_SEAL_BOX[3] + 6, "监督人（签章）Supervisor", 10)
-        canvas.restoreState()
+        doc = SimpleDocTemplate(buffer, pagesize=PAGE, leftMargin=MARGIN, rightMargin=MARGIN, topMargin=MARGIN,
+                                bottomMargin=HOST_SEAL_BOX[3] + 24, title=f"{sheet.tender_id} 开标记录表",
+                                author="bidclient server", subject=sheet.tender_id, creator="bidclient forms",
+                                producer="bidclient forms (reportlab)", lang="zh-CN", initialFontName=cjk_font(),
+                                initialFontSize=11, invariant=1)
+        doc.build(list(story), onFirstPage=on_page, onLaterPages=on_page)
+        return buffer.getvalue(), seen[0]
 
-    doc = _RecordDoc(buffer, on_last, pagesize=PAGE, leftMargin=MARGIN, rightMargin=MARGIN, topMargin=MARGIN,
-                     bottomMargin=HOST_SEAL_BOX[3] + 24, title=f"{sheet.tender_id} 开标记录表",
-                     author="bidclient server", subject=sheet.tender_id, creator="bidclient forms",
-                     producer="bidclient forms (reportlab)", lang="zh-CN", initialFontName=cjk_font(),
-                     initialFontSize=11, invariant=1)
     try:
-        doc.build(story, onFirstPage=on_page, onLaterPages=on_page)
+        _draft, pages = build(None)  # first pass: how many pages, so the labels go on the last one
+        pdf, _ = build(pages)
     except Exception as ex:  # reportlab raises bare LayoutError/ValueError from deep inside
         raise RenderError(f"the opening record could not be laid out: {ex}") from ex
-    return buffer.getvalue()
-
-
-class _RecordDoc(SimpleDocTemplate):
-    """Draws the signature labels on the last page, whichever it is."""
-
-    def __init__(self, buffer: io.BytesIO, on_last: Any, **kwargs: Any) -> None:
-        super().__init__(buffer, **kwargs)
-        self._on_last = on_last
-
-    def handle_documentEnd(self) -> None:
-        self._on_last(self.canv, self)
-        super().handle_documentEnd()
+    return pdf
 
 
 def _table(rows: list[list[Any]], widths: list[float]) -> Table:

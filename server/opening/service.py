@@ -20,7 +20,7 @@ import io
 import json
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -168,6 +168,11 @@ def opening_out(db: Session, session: OpeningSession) -> proto.OpeningOut:
             text=str(proto.parse_statement(a.statement, proto.ACKNOWLEDGMENT_FORMAT).get("text", "")),
             received_at=clock.isoformat(a.received_at)) for a in acks],
         remedy_allowed=_remedy_allowed(version))
+
+
+def _shown(value: datetime | None) -> str:
+    """A time as the record prints it: UTC to the second, named."""
+    return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S UTC") if value is not None else ""
 
 
 def _iso(value: datetime | None) -> str | None:
@@ -671,11 +676,11 @@ def draft_record(db: Session, *, actor: Actor, tender_id: str, body: proto.StepI
                            .order_by(OpeningCheckIn.id)).scalars().all()
     sheet = RecordSheet(
         tender_id=tender_id, tender_title=tender.title if tender else "",
-        opening_time=clock.isoformat(version.opening_time), bid_count=session.bid_count or 0,
-        window=f"{_iso(session.window_opens_at)} – {_iso(session.window_closes_at)}",
+        opening_time=_shown(version.opening_time), bid_count=session.bid_count or 0,
+        window=f"{_shown(session.window_opens_at)} – {_shown(session.window_closes_at)}",
         hosts=_ids(session.hosts), supervisors=_ids(session.supervisors), bids=rows,
-        objections=[RecordObjection(o.organization or o.identity_key, o.text, clock.isoformat(o.raised_at),
-                                    o.answer or "", _iso(o.answered_at) or "") for o in objections],
+        objections=[RecordObjection(o.organization or o.identity_key, o.text, _shown(o.raised_at),
+                                    o.answer or "", _shown(o.answered_at)) for o in objections],
         check_ins=[c.organization or c.identity_key for c in check_ins])
     pdf = render_record(sheet)
     session.record_pdf, session.record_sha256, session.record_signers = pdf, hashlib.sha256(pdf).hexdigest(), "[]"
