@@ -533,7 +533,9 @@ def announce(manifest: dict[str, Any], options: dict[str, Any]) -> dict[str, Any
 
     def get(name: str) -> str | None:
         value = values.get(name)
-        return str(value)[:500] if value not in (None, "") else None
+        if isinstance(value, bool) or not isinstance(value, str | int):
+            return None  # a form value is text (money as a decimal string); anything else is not announced
+        return str(value)[:500] or None
 
     figures, words = get("total"), get("total_words")
     mismatch = False
@@ -555,7 +557,7 @@ def announce(manifest: dict[str, Any], options: dict[str, Any]) -> dict[str, Any
         try:
             price = str(Decimal(price.replace(",", "")))
         except InvalidOperation:
-            pass
+            price, mismatch = None, True  # figures that are not a number: flagged, no price made up
     bidder = _dict(manifest.get("bidder"))
     listed = options.get("announce")
     others: list[Any] = listed if isinstance(listed, list) else []
