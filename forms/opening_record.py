@@ -64,8 +64,8 @@ class RecordSheet:
     notes: Sequence[str] = field(default_factory=tuple)
 
 
-def render_record(sheet: RecordSheet) -> bytes:
-    """The record's PDF bytes (A4, fonts embedded). Raises RenderError."""
+def _story(sheet: RecordSheet) -> list[Flowable]:
+    """The record's flowables, new for each layout pass (reportlab flowables keep layout state)."""
     s = styles()
     width = PAGE[0] - 2 * MARGIN
     head_rows = [
@@ -115,6 +115,12 @@ def render_record(sheet: RecordSheet) -> bytes:
               para("主持人及监督人以电子签名确认本记录；投标人可在线确认或提出异议。"
                    "The host and the supervisor sign this record electronically; bidders confirm it or object "
                    "online. Verify it with: bidclient opening verify-record FILE", s["small"])]
+    return story
+
+
+def render_record(sheet: RecordSheet) -> bytes:
+    """The record's PDF bytes (A4, fonts embedded). Raises RenderError."""
+
     def build(pages: int | None) -> tuple[bytes, int]:
         buffer = io.BytesIO()
         seen = [0]
@@ -134,7 +140,7 @@ def render_record(sheet: RecordSheet) -> bytes:
                                 author="bidclient server", subject=sheet.tender_id, creator="bidclient forms",
                                 producer="bidclient forms (reportlab)", lang="zh-CN", initialFontName=cjk_font(),
                                 initialFontSize=11, invariant=1)
-        doc.build(list(story), onFirstPage=on_page, onLaterPages=on_page)
+        doc.build(_story(sheet), onFirstPage=on_page, onLaterPages=on_page)
         return buffer.getvalue(), seen[0]
 
     try:
