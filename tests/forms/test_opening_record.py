@@ -14,6 +14,11 @@ def _text(pdf: Path, page: int) -> str:
     return "".join(out.stdout.split())  # cells wrap: compare without the line breaks
 
 
+def _pages(pdf: Path) -> int:
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
+    return int(next(line.split()[-1] for line in info.splitlines() if line.startswith("Pages:")))
+
+
 def test_the_record_prints_bids_objections_and_the_seal_labels_on_its_last_page(tmp_path: Path) -> None:
     bids = [RecordBid(n, f"投标人{n}有限公司", "91440300MA5F8K2L74", "开标 opened", "995000.00", "玖拾玖万伍仟元整",
                       mismatch=n == 2, duration="90", quality="合格") for n in range(1, 31)]
@@ -23,8 +28,7 @@ def test_the_record_prints_bids_objections_and_the_seal_labels_on_its_last_page(
                         ["uscc:91310115MA1H7X9Q4X"], ["person:张三"], bids, objections, ["甲公司"])
     pdf = tmp_path / "record.pdf"
     pdf.write_bytes(render_record(sheet))
-    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
-    pages = int(next(line.split()[-1] for line in info.splitlines() if line.startswith("Pages:")))
+    pages = _pages(pdf)
     assert pages >= 2  # thirty bids do not fit one page
     first, last = _text(pdf, 1), _text(pdf, pages)
     assert "开标记录表" in first and "投标人1有限公司" in first
@@ -46,4 +50,5 @@ def test_a_one_page_record_with_an_objection_lays_out(tmp_path: Path) -> None:
                         ["uscc:91310115MA1H7X9Q4X"], ["person:张三"], bids, [objection], ["甲公司"])
     pdf = tmp_path / "record.pdf"
     pdf.write_bytes(render_record(sheet))
-    assert "我方报价应以大写为准" in _text(pdf, 1) and "主持人（签章）" in _text(pdf, 1)
+    pages = _pages(pdf)
+    assert "我方报价应以大写为准" in _text(pdf, 1) and "主持人（签章）" in _text(pdf, pages)
