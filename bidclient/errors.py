@@ -283,6 +283,9 @@ def _catalog() -> dict[str, tuple[str, str]]:
                              _("Link the criterion to an attached file and an existing page.")),
         "bid.preview_failed": (_("The form could not be drawn for the preview."),
                                _("Check the values named above; the draft is unchanged.")),
+        "bid.book_failed": (_("The bid could not be bound into one PDF (投标文件.pdf)."),
+                            _("The detail names the document: open it, save it again as a PDF (print to PDF), "
+                              "remove it and attach the new copy. Nothing was sealed; the draft is unchanged.")),
         "bid.older_tender": (_("The tender has a newer version (clarification)."),
                              _("Review the changes, re-link where asked, and seal again.")),
         "upload.storage_failed": (_("The server could not store part of the bid on its disk; that part was not "
@@ -313,6 +316,11 @@ def _catalog() -> dict[str, tuple[str, str]]:
         "submission.bid_changed": (_("The sealed bid file is not the one that was sealed; nothing was submitted."),
                                    _("It was changed or damaged after sealing. Seal the bid again, then "
                                      "submit it.")),
+        "submission.history_invalid": (_("The server's list of your submissions could not be trusted; nothing "
+                                         "is shown."),
+                                       _("A submission or its receipt does not match what the server signed. "
+                                         "Try again; if it persists, tell the platform's operator and keep your "
+                                         "saved receipts.")),
         "request.rate_limited": (_("The server refused: too many attempts in a short time; nothing was changed."),
                                  _("Wait the time named above, then try again. If you did not try this often, "
                                    "tell the platform's operator.")),
@@ -394,6 +402,40 @@ def _catalog() -> dict[str, tuple[str, str]]:
                            _("Check the server address (https://) and the network.")),
         "net.ca_file_unreadable": (_("The CA file could not be used."),
                                    _("Give a PEM file with the platform's CA certificates (--ca-file).")),
+        # the evaluation's rules and report (bidclient.evaluation, docs/evaluation.md)
+        "evaluation.score_not_a_number": (_("The score is not a number."),
+                                          _("Enter a plain number such as 8 or 7.5.")),
+        "evaluation.score_precision": (_("The number has more than 2 decimals."),
+                                       _("Enter at most 2 decimals, such as 7.25.")),
+        "evaluation.score_out_of_range": (_("The score is outside the criterion's range."),
+                                          _("Enter a score within the range shown for the criterion.")),
+        "evaluation.score_computed": (_("This score is computed, not entered."),
+                                      _("The price score follows from the prices; leave it to the calculation.")),
+        "evaluation.fail_without_reason": (_("A fail needs a reason."),
+                                           _("Write why the bid fails this item, then save again.")),
+        "evaluation.review_incomplete": (_("Not every expert has decided every review item."),
+                                         _("Each expert decides pass or fail for every bid and item first.")),
+        "evaluation.sheet_incomplete": (_("A score sheet is incomplete."),
+                                        _("Score every criterion of every bid before submitting.")),
+        "evaluation.sheet_missing": (_("Not every expert has submitted a score sheet."),
+                                     _("The chair can summarise only after every expert has submitted.")),
+        "evaluation.no_valid_bids": (_("No bid is left to evaluate."),
+                                     _("Every bid failed the review; record the result as the tender says.")),
+        "evaluation.price_invalid": (_("A bid price is not a positive amount in yuan with at most 2 decimals."),
+                                     _("Check the price read out at the opening.")),
+        "evaluation.definition_invalid": (_("The tender's scoring definition cannot be used."),
+                                          _("Ask the agency to correct the tender; nothing was scored.")),
+        "evaluation.report_invalid": (_("The evaluation report did not verify."),
+                                      _("Do not rely on this file; the detail above names the check that "
+                                        "failed. Ask the agency for the report kept on the platform.")),
+        "evaluation.report_unreadable": (_("The file is not a bidclient evaluation report."),
+                                         _("Give the report PDF written by bidclient.")),
+        "evaluation.report_signer": (_("This key may not sign the report now."),
+                                     _("The members sign in the committee's order, each once, with the "
+                                       "dongle they checked in with.")),
+        "evaluation.dissent_without_reasons": (_("Disagreeing or refusing needs written reasons."),
+                                               _("Write your reasons; without them you are taken to agree "
+                                                 "(实施条例).")),
         "bidclient.internal": (_("An unexpected error occurred; this is a bug in bidclient."),
                                _("Please report it with the detail above.")),
     }
@@ -436,6 +478,9 @@ def _prefix_headline(code: str) -> tuple[str, str]:
         return (_("The token reported an error."), _("Reconnect the dongle and try again."))
     if code.startswith("committee."):
         return (_("The key ceremony refused the message."), _("Read the detail above; nothing was recorded."))
+    if code.startswith("evaluation."):
+        return (_("The evaluation input is not acceptable."),
+                _("Read the detail above and correct it; nothing was saved."))
     return (_("The operation failed."), "")
 
 

@@ -15,7 +15,7 @@ import hmac
 import shutil
 import tempfile
 import threading
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -32,14 +32,12 @@ from bidclient.bidpackage.errors import ManifestFieldInvalid
 from bidclient.bidpackage.manifest import Link, Manifest
 from bidclient.certfiles import check_recipient_certificate
 from bidclient.errors import BidclientError
+from bidclient.jobs import Cancel, Progress
 from bidclient.signing import VerifiedSignature, sign_content, verify_content
 from crypto import cms_envelope, identity, trust
 from crypto.errors import CryptoError, OperationCancelled
 from crypto.key_access import KeySession
 from crypto.keys import Decrypter
-
-Progress = Callable[[int], None]
-Cancel = Callable[[], bool]
 
 
 @dataclass(frozen=True)

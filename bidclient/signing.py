@@ -10,7 +10,7 @@ intermediate CA that is not in the signature.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -98,6 +98,20 @@ def open_key(key: str, pin_source: PinSource, *, modules: Sequence[str | Path] =
     with _open_key(key, pin_source, modules=modules, notice=notice, chain_certificates=chain_source,
                    encryption_key=encryption_key) as session:
         yield session
+
+
+# A detached CMS signature over the given bytes, made with one key (a login challenge, a submission or
+# withdrawal statement, a tender's signed definition).
+Sign = Callable[[bytes], bytes]
+
+
+def detached_signer(signer: Signer) -> Sign:
+    """The ``Sign`` of ``signer``: every flow that signs a statement for the server signs it this way."""
+
+    def sign(data: bytes) -> bytes:
+        return cms_sign.sign_detached(data, signer)
+
+    return sign
 
 
 def incomplete_chain_warning(signer: Signer) -> str | None:

@@ -41,6 +41,7 @@ from bidclient.protocol.tender import (
     MAX_DOCUMENT_SIZE,
     MAX_SIGNATURE_SIZE,
     TENDER_ID_PATTERN,
+    V3_OBJECTS,
     DefinitionError,
     Document,
     TenderDefinition,
@@ -131,8 +132,7 @@ def prepare_definition(draft: dict[str, Any], documents: Sequence[Document], *, 
     """A checked definition from a draft plus the documents' entries (and, for a clarification, the
     previous package's hash and the list of changes)."""
     data = dict(draft)
-    data["format"] = FORMAT_V3 if data.get("committee") is not None or data.get("opening") is not None \
-        else FORMAT_V2 if _uses_v2(data) else FORMAT
+    data["format"] = FORMAT_V3 if _uses_v3(data) else FORMAT_V2 if _uses_v2(data) else FORMAT
     data["version"] = version
     data["documents"] = [d.model_dump() for d in documents]
     data["previous_package_sha256"] = previous_package_sha256
@@ -144,6 +144,11 @@ def prepare_definition(draft: dict[str, Any], documents: Sequence[Document], *, 
     except ValidationError as ex:
         error = definition_error(ex)
         raise BidclientError(error.message, code=error.code) from None
+
+
+def _uses_v3(draft: dict[str, Any]) -> bool:
+    """Whether the draft has one of format version 3's optional objects."""
+    return any(draft.get(key) is not None for key in V3_OBJECTS)
 
 
 def _uses_v2(draft: dict[str, Any]) -> bool:

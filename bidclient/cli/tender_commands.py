@@ -64,16 +64,11 @@ def _signed_and_sent(args: argparse.Namespace, build: Any) -> Any:
     """Open the key once: log in with it if there is no stored session, sign, send."""
     from bidclient import session_store
     from bidclient.cli.prompt import pin_source_for
-    from bidclient.signing import open_key
-    from crypto import cms_sign
+    from bidclient.signing import detached_signer, open_key
 
     client = session_store.load_client(args.server, require_login=False)
     with open_key(args.key, pin_source_for(args.pin_source), modules=args.module) as session:
-        signer = session.signer()
-
-        def sign(data: bytes) -> bytes:
-            return cms_sign.sign_detached(data, signer)
-
+        sign = detached_signer(session.signer())
         if client.token is None:
             client.login(sign)
         return build(client, sign)

@@ -33,10 +33,11 @@ FORMAT = "bidclient-tender/1"
 # Version 2 adds ``forms[].fields[].announces``; a definition that uses no version-2 field is written as
 # version 1, so that clients which only know version 1 still read it (tender_package.prepare_definition).
 FORMAT_V2 = "bidclient-tender/2"
-# Version 3 adds optional top-level objects, each owned by one part of the platform (docs/formats/tender.md):
-# ``committee`` (the opening committee's key). A definition without any of them is written as version 1 or 2.
+# Version 3 adds optional top-level objects (``committee``, ``opening``, ``evaluation``), each described in
+# its own section of docs/formats/tender.md; a definition that uses none of them keeps its older format.
 FORMAT_V3 = "bidclient-tender/3"
 FORMATS = (FORMAT, FORMAT_V2, FORMAT_V3)
+V3_OBJECTS = ("committee", "opening", "evaluation")
 MAX_DEFINITION_SIZE = 1 << 20  # bytes of canonical JSON
 MAX_SIGNATURE_SIZE = 256 << 10
 MAX_DOCUMENT_SIZE = 512 << 20  # one tender PDF
@@ -177,6 +178,45 @@ class Scoring(_Strict):
     criteria: Annotated[list[Criterion], Field(max_length=500)]
 
 
+PercentText = Annotated[str, Field(pattern=r"^(0|[1-9][0-9]{0,2})(\.[0-9]{1,2})?$")]
+# 财库〔2022〕19号 Art. 9: the price deduction for small and micro enterprises (小微企业价格扣除), percent.
+SME_DEDUCTION_RANGE = {"goods": (Decimal(10), Decimal(20)), "services": (Decimal(10), Decimal(20)),
+                       "works": (Decimal(3), Decimal(5))}
+
+
+class ReviewItem(_Strict):
+    """An item of the qualification (资格性审查) or compliance (符合性审查) review: pass or fail per bid."""
+
+    id: Identifier
+    name: Text
+    kind: Literal["qualification", "compliance"]
+    lot: Identifier | None = None  # None: every lot
+    description: Annotated[str, Field(max_length=20000)] = ""
+
+
+class Evaluation(_Strict):
+    """Format version 3: what the evaluation sessions need beyond ``scoring`` (docs/formats/tender.md)."""
+
+    review_items: Annotated[list[ReviewItem], Field(max_length=200)] = []
+    # Percent taken off a small/micro enterprise's price before price scoring; None: no deduction.
+    sme_price_deduction: PercentText | None = None
+    recommended_candidates: Annotated[int, Field(ge=1, le=3)] = 3
+    # Equal total scores: lower bid price first (87号令 Art. 65); then, if the tender says so, the higher
+    # technical (non-price) score. Still equal: tied, and the report says so.
+    tie_break: Literal["price", "price_then_technical"] = "price"
+    # Art. 64 畸高/畸低: a subjective score further than this percent of the criterion's range from the
+    # mean of the other experts' scores is flagged.
+    abnormal_deviation_percent: PercentText = "30"
+
+    @model_validator(mode="after")
+    def _check(self) -> Evaluation:
+        deviation = Decimal(self.abnormal_deviation_percent)
+        if not Decimal(1) <= deviation <= Decimal(100):
+            raise _rule("tender.abnormal_deviation", "evaluation.abnormal_deviation_percent must be 1–100")
+        _unique("review item", [item.id for item in self.review_items])
+        return self
+
+
 class Document(_Strict):
     """A tender PDF: the bytes a bidder downloads must have exactly this size and SHA-256."""
 
@@ -273,15 +313,7 @@ class TenderDefinition(_Strict):
     changes: Annotated[list[LongText], Field(max_length=500)] = []
     committee: TenderCommittee | None = None  # format version 3
     opening: TenderOpening | None = None  # format version 3 (docs/formats/tender.md "opening")
-
-    @model_serializer(mode="wrap")
-    def _omit_absent_v3(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
-        # Absent, not null, when unused: version-1 and -2 definitions keep exactly their canonical bytes.
-        data: dict[str, Any] = handler(self)
-        for name in ("committee", "opening"):
-            if data.get(name) is None:
-                data.pop(name, None)
-        return data
+    evaluation: Evaluation | None = None  # format version 3
 
     @model_validator(mode="after")
     def _rules(self) -> TenderDefinition:
@@ -312,6 +344,7 @@ class TenderDefinition(_Strict):
             if criterion.lot is not None and criterion.lot not in lot_ids:
                 raise _rule("tender.unknown_lot", f"criterion {criterion.id} names unknown lot {criterion.lot}")
         self._check_scoring()
+        self._check_evaluation(lot_ids)
         if self.opening_time < self.bid_deadline:
             raise _rule("tender.opening_before_deadline", "the opening time must not be before the bid deadline")
         if self.version == 1:
@@ -346,6 +379,30 @@ class TenderDefinition(_Strict):
                 raise _rule(f"tender.price_weight_{self.procurement_kind}",
                             f"the price weight of lot {lot.id} is {_decimal(prices[0].weight)}%; 87号令 Art. 55 "
                             f"requires at least {minimum}% for {self.procurement_kind}")
+
+    def _check_evaluation(self, lot_ids: set[str]) -> None:
+        if self.evaluation is None:
+            return
+        if self.format != FORMAT_V3:
+            raise _rule("tender.format_version", f"the evaluation object needs format {FORMAT_V3!r}")
+        for item in self.evaluation.review_items:
+            if item.lot is not None and item.lot not in lot_ids:
+                raise _rule("tender.unknown_lot", f"review item {item.id} names unknown lot {item.lot}")
+        if self.evaluation.sme_price_deduction is not None:
+            low, high = SME_DEDUCTION_RANGE[self.procurement_kind]
+            if not low <= Decimal(self.evaluation.sme_price_deduction) <= high:
+                raise _rule("tender.sme_deduction", f"the small/micro enterprise price deduction for "
+                            f"{self.procurement_kind} is {low}–{high}% (财库〔2022〕19号 Art. 9), not "
+                            f"{self.evaluation.sme_price_deduction}%")
+
+    @model_serializer(mode="wrap")
+    def _omit_absent_v3(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        # Absent, not null, when unused: version-1 and -2 definitions keep exactly their canonical bytes.
+        data: dict[str, Any] = handler(self)
+        for key in V3_OBJECTS:
+            if key in data and data[key] is None:
+                del data[key]
+        return data
 
     def to_bytes(self) -> bytes:
         """The canonical JSON bytes that the agency signs (package_sha256 is their SHA-256)."""

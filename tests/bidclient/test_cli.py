@@ -988,7 +988,7 @@ def test_decrypt_failure_leaves_no_partial_output(run_main: RunMain, encrypted: 
 # What the CLI's commands can raise: the crypto layer, the bid package and the core modules it calls.
 CLI_SOURCES = ("crypto", "bidclient/bidpackage", "bidclient/cli", "bidclient/errors.py",
                "bidclient/atomic.py", "bidclient/certfiles.py", "bidclient/inspection.py",
-               "bidclient/sealing.py", "bidclient/signing.py", "bidclient/tenderfile.py")
+               "bidclient/sealing.py", "bidclient/signing.py", "bidclient/tenderfile.py", "bidclient/evaluation")
 
 
 def _all_error_codes() -> set[str]:
