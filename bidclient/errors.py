@@ -196,6 +196,43 @@ def _catalog() -> dict[str, tuple[str, str]]:
                                       "match."),
                                     _("Nothing was written. Fetch the tender again; if this repeats, tell the "
                                       "agency.")),
+        "tender.opening_invalid": (_("The tender's opening settings are not valid."),
+                                   _("Use format bidclient-tender/3 and name only fields of the price schedule "
+                                     "(开标一览表) in opening.announce.")),
+        "tender.committee_invalid": (_("The tender's opening committee does not check: its certificate, "
+                                       "commitments or members' acknowledgments do not agree."),
+                                     _("Do not seal to it; nothing was written. Tell the agency, which must "
+                                       "publish the committee exactly as its members acknowledged it.")),
+        # the committee key ceremony through the server (server/committee)
+        "committee.not_member": (_("You are not a member of this opening committee."),
+                                 _("Use the dongle of the member the agency named, or ask the agency.")),
+        "committee.not_found": (_("There is no such opening committee, or you may not see it."),
+                                _("Check the committee id the agency gave you.")),
+        "committee.not_owner": (_("Only the agency that owns the tender may name its opening committee."),
+                                _("Log in with the agency's own dongle.")),
+        "committee.wrong_state": (_("The key ceremony is not at that step."),
+                                  _("Run 'bidclient committee status' to see who still has to deal or "
+                                    "acknowledge.")),
+        "committee.not_complete": (_("The opening committee is not complete yet."),
+                                   _("Every member must deal and acknowledge first.")),
+        "committee.already_dealt": (_("You have already dealt in this key ceremony."),
+                                    _("Nothing was changed; a member deals once.")),
+        "committee.already_acknowledged": (_("You have already acknowledged this committee."),
+                                           _("Nothing was changed.")),
+        "committee.complaint_open": (_("You have a complaint open against a member."),
+                                     _("Wait for that member's disclosure, then check and acknowledge.")),
+        "committee.threshold_invalid": (_("The committee's threshold is not valid."),
+                                        _("A committee has 1 to 10 members and needs k of them, with 1 ≤ k ≤ n.")),
+        "committee.duplicate_member": (_("The same person or organisation is named twice in the committee."),
+                                       _("Name each member once.")),
+        "committee.wrong_key": (_("The key opened is not the one the committee names for you."),
+                                _("Give your encryption key's URI with --encryption-key.")),
+        "committee.signature_invalid": (_("The signature on the ceremony message is not acceptable."),
+                                        _("Sign with your own, valid dongle; nothing was recorded.")),
+        "committee.signer_not_member": (_("The ceremony message was signed by someone other than the member."),
+                                        _("Each member signs its own messages with its own dongle.")),
+        "committee.ack_not_yours": (_("That acknowledgment belongs to another member."),
+                                    _("Each member signs and posts its own acknowledgment.")),
         "tender.package_untrusted": (_("The tender package is not signed by a trusted agency."),
                                      _("Do not bid on it. Check the trust list (--trust) and the tender's "
                                        "agency.")),
@@ -297,6 +334,51 @@ def _catalog() -> dict[str, tuple[str, str]]:
                                  _("Use <kind>:<id>, for example tender:T-2026-001.")),
         "live.cursor_invalid": (_("The position to resume live updates from is not valid."),
                                 _("Start following again from the beginning; nothing is lost.")),
+        # the opening (开标)
+        "opening.before_opening_time": (_("It is not the opening time yet: no key is accepted before it."),
+                                        _("Wait for the opening time on the server clock, then for the host to "
+                                          "open the decryption window.")),
+        "opening.before_deadline": (_("The bid deadline has not passed: the opening cannot lock yet."),
+                                    _("Lock it at or after the deadline on the server clock.")),
+        "opening.window_closed": (_("The decryption window is closed: the key arrived too late."),
+                                  _("Ask the host whether the window can be extended; the remedy may still open "
+                                    "the bid.")),
+        "opening.window_not_open": (_("The decryption window is not open."),
+                                    _("Wait for the host to open it ('bidclient opening show' tells its state).")),
+        "opening.state_conflict": (_("Another host acted first: the opening has moved on."),
+                                   _("Look at it again with 'bidclient opening show' and decide once more.")),
+        "opening.wrong_state": (_("The opening is not at the step this needs."),
+                                _("See its state with 'bidclient opening show'.")),
+        "opening.not_your_bid": (_("Only the bidder who submitted a bid may release its key."),
+                                 _("Sign in with the dongle of the enterprise that submitted the bid.")),
+        "opening.not_host": (_("Only the hosts of this opening may do this."),
+                             _("The agency names the hosts when it schedules the opening.")),
+        "opening.bid_final": (_("This bid is already decided; nothing more is needed."),
+                              _("See its outcome with 'bidclient opening show'.")),
+        "opening.no_bid": (_("You have no bid in this opening."),
+                           _("Check the tender number, and that you signed in with your enterprise's dongle.")),
+        "opening.not_a_recipient": (_("Your key cannot open this bid."),
+                                    _("Use the dongle whose encryption certificate the bid was sealed to; if it was "
+                                      "renewed since, the committee remedy is the way.")),
+        "opening.unwrap_failed": (_("Your dongle could not decrypt the bid's key."),
+                                  _("Check the dongle and retry while the window is open.")),
+        "opening.wrong_bid_file": (_("This file is not the bid counted in the opening."),
+                                   _("Give the sealed bid you submitted, or leave out --bid to fetch it.")),
+        "opening.cancelled": (_("Nothing was done: you did not confirm."),
+                              _("Run the command again and confirm, or add --yes.")),
+        "opening.objections_open": (_("Some objections are not answered yet."),
+                                    _("Answer every objection before drafting the record.")),
+        "opening.not_your_turn": (_("It is not your turn to sign the record."),
+                                  _("The host signs first, then the supervisor.")),
+        "opening.nothing_to_sign": (_("There is no record to sign or confirm yet."),
+                                    _("Wait until the host has drafted (or published) the record.")),
+        "opening.record_changed": (_("The record downloaded is not the one the opening names."),
+                                   _("Download it again; if this repeats, tell the platform's operator.")),
+        "opening.record_invalid": (_("The opening record is not valid."),
+                                   _("Read the detail above; keep the file as evidence.")),
+        "opening.no_encryption_certificate": (_("Your key has no encryption certificate."),
+                                              _("Use a dongle with an encryption certificate, or name it with "
+                                                "--enc-key.")),
         "server.busy": (_("The server is too busy to take the request right now; nothing was changed."),
                         _("Send it again in a moment: an interrupted upload resumes where it stopped.")),
         "server.internal": (_("The server failed; the request was not applied."),
@@ -379,6 +461,8 @@ def _prefix_headline(code: str) -> tuple[str, str]:
     if code in _opening_codes():
         return (_("The sealed bid is not acceptable."),
                 _("Nothing was extracted. Ask the bidder for an intact bid."))
+    if code.startswith("opening."):
+        return (_("The opening refused this step."), _("Read the detail above; nothing was changed."))
     if code.startswith("bid."):
         # Raised on the bidder's side (the draft, sealing, submitting): asking "the bidder" would
         # send the user to themselves.
@@ -392,6 +476,8 @@ def _prefix_headline(code: str) -> tuple[str, str]:
                 _("Check the TSA address and the network connection."))
     if code.startswith("token."):
         return (_("The token reported an error."), _("Reconnect the dongle and try again."))
+    if code.startswith("committee."):
+        return (_("The key ceremony refused the message."), _("Read the detail above; nothing was recorded."))
     if code.startswith("evaluation."):
         return (_("The evaluation input is not acceptable."),
                 _("Read the detail above and correct it; nothing was saved."))

@@ -134,6 +134,8 @@ COMMAND_MODULES = (
     "bidclient.cli.submission_commands",
     "bidclient.cli.history_commands",
     "bidclient.cli.audit_commands",
+    "bidclient.cli.opening_commands",
+    "bidclient.cli.committee_commands",
     "bidclient.cli.evaluation_report_commands",
 )
 
