@@ -12,7 +12,8 @@ from sqlalchemy import Engine
 from server.db import Base
 
 MODEL_MODULES = ("server.auth.models", "server.audit.models", "server.tenders.models",
-                 "server.submissions.models", "server.live.models", "server.ratelimit_models")
+                 "server.submissions.models", "server.live.models", "server.ratelimit_models",
+                 "server.experts.models")
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 

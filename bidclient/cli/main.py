@@ -133,6 +133,7 @@ COMMAND_MODULES = (
     "bidclient.cli.tender_commands",
     "bidclient.cli.submission_commands",
     "bidclient.cli.audit_commands",
+    "bidclient.cli.experts_commands",
 )
 
 

@@ -33,7 +33,9 @@ FORMAT = "bidclient-tender/1"
 # Version 2 adds ``forms[].fields[].announces``; a definition that uses no version-2 field is written as
 # version 1, so that clients which only know version 1 still read it (tender_package.prepare_definition).
 FORMAT_V2 = "bidclient-tender/2"
-FORMATS = (FORMAT, FORMAT_V2)
+# Version 3 adds optional top-level objects, each owned by one part of the platform (docs/formats/tender.md).
+FORMAT_V3 = "bidclient-tender/3"
+FORMATS = (FORMAT, FORMAT_V2, FORMAT_V3)
 MAX_DEFINITION_SIZE = 1 << 20  # bytes of canonical JSON
 MAX_SIGNATURE_SIZE = 256 << 10
 MAX_DOCUMENT_SIZE = 512 << 20  # one tender PDF
@@ -91,6 +93,26 @@ class Lot(_Strict):
     name: Text
     description: Annotated[str, Field(max_length=20000)] = ""
     budget: Annotated[str, Field(pattern=r"^(0|[1-9][0-9]{0,15})(\.[0-9]{1,2})?$")] | None = None  # yuan
+
+
+class Evaluation(_Strict):
+    """What the committee draw needs to know (version 3; docs/formats/tender.md, "evaluation")."""
+
+    # The budget the committee rules judge (87号令 Art. 47), yuan; absent: the sum of the lots' budgets.
+    budget: Annotated[str, Field(pattern=r"^(0|[1-9][0-9]{0,15})(\.[0-9]{1,2})?$")] | None = None
+    complex: bool = False  # 技术复杂、专业性强或者社会影响较大
+    tenderer_uscc: Annotated[str, Field(pattern=_USCC)] | None = None  # 采购人 / 招标人, when not the agency
+
+    @model_serializer(mode="wrap")
+    def _omit_unset(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        data: dict[str, Any] = handler(self)
+        return {k: v for k, v in data.items() if v is not None}
+
+    def committee_budget(self, lots: list[Lot]) -> Decimal | None:
+        if self.budget is not None:
+            return Decimal(self.budget)
+        budgets = [Decimal(lot.budget) for lot in lots if lot.budget is not None]
+        return sum(budgets, Decimal(0)) if budgets else None
 
 
 class FormField(_Strict):
@@ -198,7 +220,7 @@ PemCertificate = Annotated[str, Field(min_length=64, max_length=16384,
 class TenderDefinition(_Strict):
     """The signed part of a tender package (one version)."""
 
-    format: Literal["bidclient-tender/1", "bidclient-tender/2"]
+    format: Literal["bidclient-tender/1", "bidclient-tender/2", "bidclient-tender/3"]
     tender_id: Annotated[str, Field(pattern=TENDER_ID_PATTERN)]
     version: Annotated[int, Field(ge=1, le=1000)]
     title: Text
@@ -213,9 +235,12 @@ class TenderDefinition(_Strict):
     documents: Annotated[list[Document], Field(min_length=1, max_length=100)]
     previous_package_sha256: Sha256Hex | None = None
     changes: Annotated[list[LongText], Field(max_length=500)] = []
+    evaluation: Evaluation | None = None  # version 3
 
     @model_validator(mode="after")
     def _rules(self) -> TenderDefinition:
+        if self.evaluation is not None and self.format != FORMAT_V3:
+            raise _rule("tender.format_version", f"evaluation needs format {FORMAT_V3!r}")
         _unique("lot", [lot.id for lot in self.lots])
         _unique("form", [form.id for form in self.forms])
         if self.format == FORMAT and any(f.announces is not None for form in self.forms for f in form.fields):
@@ -266,6 +291,14 @@ class TenderDefinition(_Strict):
                 raise _rule(f"tender.price_weight_{self.procurement_kind}",
                             f"the price weight of lot {lot.id} is {_decimal(prices[0].weight)}%; 87号令 Art. 55 "
                             f"requires at least {minimum}% for {self.procurement_kind}")
+
+    @model_serializer(mode="wrap")
+    def _omit_absent_objects(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        # The optional version-3 objects are absent, not null, when unused: older definitions keep their bytes.
+        data: dict[str, Any] = handler(self)
+        if data.get("evaluation") is None:
+            data.pop("evaluation", None)
+        return data
 
     def to_bytes(self) -> bytes:
         """The canonical JSON bytes that the agency signs (package_sha256 is their SHA-256)."""
