@@ -207,7 +207,8 @@ def test_a_draw_excludes_with_reasons_and_verifies(live_server: RunningServer, p
     from server.experts.models import Draw
 
     with db_session(data) as db:
-        db.execute(update(Draw).where(Draw.id == committed.id).values(starts_at=datetime.now(UTC) - timedelta(minutes=1)))
+        db.execute(update(Draw).where(Draw.id == committed.id)
+                   .values(starts_at=datetime.now(UTC) - timedelta(minutes=1)))
         db.commit()
     assert w.agency.experts.get_draw(committed.id).members is not None
     actions = _audit_actions(data)
