@@ -36,6 +36,7 @@ from bidclient.errors import BidclientError
 from bidclient.protocol.tender import (
     FORMAT,
     FORMAT_V2,
+    FORMAT_V3,
     MAX_DEFINITION_SIZE,
     MAX_DOCUMENT_SIZE,
     MAX_SIGNATURE_SIZE,
@@ -130,7 +131,8 @@ def prepare_definition(draft: dict[str, Any], documents: Sequence[Document], *, 
     """A checked definition from a draft plus the documents' entries (and, for a clarification, the
     previous package's hash and the list of changes)."""
     data = dict(draft)
-    data["format"] = FORMAT_V2 if _uses_v2(data) else FORMAT
+    # The lowest version that holds everything the draft uses (version 3: the optional top-level objects).
+    data["format"] = FORMAT_V3 if data.get("evaluation") is not None else FORMAT_V2 if _uses_v2(data) else FORMAT
     data["version"] = version
     data["documents"] = [d.model_dump() for d in documents]
     data["previous_package_sha256"] = previous_package_sha256

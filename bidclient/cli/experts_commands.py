@@ -184,8 +184,8 @@ def _print_expert(e: Any, *, full: bool) -> None:
 
 
 def cmd_list(args: argparse.Namespace) -> int:
-    out = _service(args).list_experts(status=args.status, specialty=args.specialty, region=args.region, limit=args.limit,
-                              offset=args.offset)
+    out = _service(args).list_experts(status=args.status, specialty=args.specialty, region=args.region,
+                                      limit=args.limit, offset=args.offset)
     for e in out.experts:
         _print_expert(e, full=False)
     print(_("{shown} of {total} experts").format(shown=len(out.experts), total=out.total))
