@@ -9,10 +9,9 @@ from __future__ import annotations
 import hashlib
 import hmac
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, NamedTuple
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
@@ -245,24 +244,26 @@ def check_committee(slots: Sequence[Slot], *, representatives: int, categories: 
 
 # --- the algorithm ---------------------------------------------------------------------------------
 
-@dataclass(frozen=True)
-class Candidate:
+class Candidate(NamedTuple):
     id: str
-    specialties: tuple[str, ...]
+    specialties: tuple[str, ...]  # sorted
     region: str
 
-    def as_json(self) -> dict[str, Any]:
-        return {"id": self.id, "region": self.region, "specialties": sorted(self.specialties)}
+    def as_json(self) -> list[Any]:
+        return [self.id, self.region, list(self.specialties)]
 
 
 def snapshot_document(draw_id: str, tender_id: str, candidates: Iterable[Candidate]) -> dict[str, Any]:
-    """The eligible pool at the commitment, as published: sorted by id, ids only (no names)."""
+    """The eligible pool at the commitment, as published: ``[id, region, [specialties]]`` sorted by id,
+    specialties sorted; ids only (no names)."""
     return {"format": SNAPSHOT_FORMAT, "draw_id": draw_id, "tender_id": tender_id,
-            "candidates": [c.as_json() for c in sorted(candidates, key=lambda c: c.id)]}
+            "candidates": [c.as_json() for c in sorted(candidates)]}
 
 
-def snapshot_sha256(document: dict[str, Any]) -> str:
-    return hashlib.sha256(canonical_json(document)).hexdigest()
+def snapshot_sha256(document: dict[str, Any] | bytes) -> str:
+    """SHA-256 of the snapshot's canonical JSON (pass the bytes when they are at hand already)."""
+    data = document if isinstance(document, bytes) else canonical_json(document)
+    return hashlib.sha256(data).hexdigest()
 
 
 def commitment(seed_hex: str) -> str:
@@ -271,7 +272,7 @@ def commitment(seed_hex: str) -> str:
 
 
 def rank_key(seed: bytes, expert_id: str) -> bytes:
-    return hmac.new(seed, expert_id.encode("utf-8"), hashlib.sha256).digest()
+    return hmac.digest(seed, expert_id.encode("utf-8"), "sha256")
 
 
 def draw(candidates: Sequence[Candidate], slots: Sequence[Slot], seed_hex: str,
@@ -281,7 +282,7 @@ def draw(candidates: Sequence[Candidate], slots: Sequence[Slot], seed_hex: str,
     names any), are not taken by an earlier slot and not ``skipped``: first ``count`` members, then
     ``reserves`` reserves. Returns the picks and, per slot index, how many it lacks (0: none)."""
     seed = bytes.fromhex(seed_hex)
-    ranked = sorted(candidates, key=lambda c: (rank_key(seed, c.id), c.id))
+    ranked = sorted(candidates, key=lambda c: (hmac.digest(seed, c.id.encode("utf-8"), "sha256"), c.id))
     taken = set(skipped)
     picks: list[Pick] = []
     short: dict[int, int] = {}
@@ -305,6 +306,16 @@ def draw(candidates: Sequence[Candidate], slots: Sequence[Slot], seed_hex: str,
     return picks, short
 
 
-def candidates_of(snapshot: dict[str, Any]) -> list[Candidate]:
-    return [Candidate(str(c["id"]), tuple(str(s) for s in c["specialties"]), str(c["region"]))
-            for c in snapshot["candidates"]]
+def candidates_of(snapshot: dict[str, Any], *, checked: bool = True) -> list[Candidate]:
+    """The snapshot's candidates; ValueError for an entry that is not ``[id, region, [specialties]]``
+    (``checked=False``: trust the shape, for a snapshot the caller wrote itself)."""
+    if not checked:
+        return [Candidate(e[0], tuple(e[2]), e[1]) for e in snapshot["candidates"]]
+    out = []
+    for entry in snapshot["candidates"]:
+        if not (isinstance(entry, list) and len(entry) == 3 and isinstance(entry[0], str)
+                and isinstance(entry[1], str) and isinstance(entry[2], list)
+                and all(isinstance(x, str) for x in entry[2])):
+            raise ValueError(f"a snapshot candidate is [id, region, [specialties]], not {str(entry)[:80]}")
+        out.append(Candidate(entry[0], tuple(entry[2]), entry[1]))
+    return out

@@ -389,25 +389,28 @@ def _recent(db: Session, *, tenderer: str, starts_at: datetime, days: int) -> di
 
 def _eligibility(db: Session, *, draw_id: str, tenderer: str, bidders: set[str], starts_at: datetime,
                  ends_at: datetime, recent_days: int, specialties: set[str]
-                 ) -> tuple[list[proto.Candidate], list[proto.Exclusion]]:
+                 ) -> tuple[list[proto.Candidate], list[dict[str, str]]]:
     """The candidates of the requested specialties and the exclusions among them, each with its reason."""
     now = clock.now()
-    ids_with = select(ExpertSpecialty.expert_id).where(ExpertSpecialty.specialty.in_(sorted(specialties)))
-    rows = db.execute(select(Expert.id, Expert.status, Expert.employer_uscc, Expert.region)
-                      .where(Expert.id.in_(ids_with))).all()
+    experts: dict[str, tuple[str, str, str]] = {}
     links: dict[str, list[str]] = {}
-    for expert_id, code in db.execute(select(ExpertSpecialty.expert_id, ExpertSpecialty.specialty)
-                                      .where(ExpertSpecialty.expert_id.in_(ids_with))):
+    # One pass over the requested specialties' experts (one row per expert and specialty).
+    for expert_id, code, status, employer, region in db.execute(
+            select(ExpertSpecialty.expert_id, ExpertSpecialty.specialty, Expert.status, Expert.employer_uscc,
+                   Expert.region).join(Expert, Expert.id == ExpertSpecialty.expert_id)
+            .where(ExpertSpecialty.specialty.in_(sorted(specialties)))):
+        experts[expert_id] = (status, employer, region)
         links.setdefault(expert_id, []).append(code)
-    relations: dict[str, list[tuple[str, str | None]]] = {}
+    related: dict[str, set[str]] = {}  # expert -> the kinds of their relations that exclude them here
     for expert_id, kind, uscc in db.execute(select(Relation.expert_id, Relation.kind, Relation.uscc)
                                             .where(or_(Relation.until.is_(None), Relation.until > now))):
-        relations.setdefault(expert_id, []).append((kind, uscc))
+        if kind == "punished" or uscc == tenderer or uscc in bidders:
+            related.setdefault(expert_id, set()).add(kind)
     busy = _busy(db, starts_at=starts_at, ends_at=ends_at, exclude_draw=draw_id)
     recent = _recent(db, tenderer=tenderer, starts_at=starts_at, days=recent_days)
     candidates: list[proto.Candidate] = []
-    excluded: list[proto.Exclusion] = []
-    for expert_id, status, employer, region in rows:
+    excluded: list[dict[str, str]] = []  # as proto.Exclusion, kept plain: there may be thousands
+    for expert_id, (status, employer, region) in experts.items():
         reason, detail = "", ""
         if status not in proto.ELIGIBLE_STATUSES:
             reason, detail = "status", status
@@ -415,20 +418,19 @@ def _eligibility(db: Session, *, draw_id: str, tenderer: str, bidders: set[str],
             reason = "employer_is_tenderer"
         elif employer in bidders:
             reason = "employer_is_bidder"
-        elif any(kind == "punished" or uscc == tenderer or uscc in bidders
-                 for kind, uscc in relations.get(expert_id, ())):
-            reason = "declared_relation"
-            detail = ",".join(sorted({kind for kind, uscc in relations[expert_id]
-                                      if kind == "punished" or uscc == tenderer or uscc in bidders}))
+        elif expert_id in related:
+            reason, detail = "declared_relation", ",".join(sorted(related[expert_id]))
         elif expert_id in recent:
             reason, detail = "recent_service", recent[expert_id]
         elif expert_id in busy:
             reason, detail = "overlapping_draw", busy[expert_id]
         if reason:
-            excluded.append(proto.Exclusion(id=expert_id, reason=reason, detail=detail))
+            excluded.append({"id": expert_id, "reason": reason, "detail": detail})
         else:
-            candidates.append(proto.Candidate(expert_id, tuple(sorted(links.get(expert_id, ()))), region))
-    return candidates, sorted(excluded, key=lambda e: e.id)
+            codes = links[expert_id]
+            candidates.append(proto.Candidate(expert_id, tuple(sorted(codes)) if len(codes) > 1 else tuple(codes),
+                                              region))
+    return candidates, sorted(excluded, key=lambda e: e["id"])
 
 
 def _shortages(candidates: Sequence[proto.Candidate], slots: Sequence[proto.Slot],
@@ -506,14 +508,14 @@ def commit_draw(db: Session, *, actor: Actor, body: proto.DrawRequestIn, setting
     if replaced is not None:
         _supersede(db, actor=actor, draw=replaced, by=draw_id, reason=body.reason)
     seed = secrets.token_hex(32)
-    snapshot = proto.snapshot_document(draw_id, tender.id, candidates)
+    snapshot = canonical_json(proto.snapshot_document(draw_id, tender.id, candidates))
     request = body.model_dump(mode="json")
     row = Draw(id=draw_id, tender_id=tender.id, agency_account_id=actor.account_id, state="committed",
                request=canonical_json(request).decode("utf-8"), committee_size=size, starts_at=body.starts_at,
                ends_at=body.ends_at, respond_by=body.respond_by, tenderer_uscc=tenderer, seed=seed,
-               commitment=proto.commitment(seed), snapshot=canonical_json(snapshot).decode("utf-8"),
+               commitment=proto.commitment(seed), snapshot=snapshot.decode("utf-8"),
                snapshot_sha256=proto.snapshot_sha256(snapshot),
-               exclusions=json.dumps([e.model_dump() for e in exclusions]), skips="[]",
+               exclusions=json.dumps(exclusions, separators=(",", ":")), skips="[]",
                bidders_checked=now >= deadline, replaces=body.replaces, reason=body.reason, superseded_by=None,
                created_at=now, drawn_at=None)
     db.add(row)
@@ -577,7 +579,7 @@ def run_draw(db: Session, *, actor: Actor, draw_id: str, settings: Settings) -> 
                           status=409)
     now = clock.now()
     snapshot = json.loads(row.snapshot)
-    candidates = proto.candidates_of(snapshot)
+    candidates = proto.candidates_of(snapshot, checked=False)  # the server's own, as it stored them
     slots = [proto.Slot.model_validate(s) for s in json.loads(row.request)["slots"]]
     busy = _busy(db, starts_at=row.starts_at, ends_at=row.ends_at, exclude_draw=row.id)
     statuses = dict(db.execute(select(Expert.id, Expert.status).where(Expert.status.notin_(

@@ -190,8 +190,8 @@ def test_a_draw_excludes_with_reasons_and_verifies(live_server: RunningServer, p
         verify_record(tampered)
     assert wrong_seed.value.code == "experts.draw_mismatch"
     swapped = json.loads(json.dumps(record))
-    outsider = next(c["id"] for c in record["snapshot"]["candidates"]
-                    if c["id"] not in {p["id"] for p in record["picks"]} and "it.hw" in c["specialties"])
+    outsider = next(c[0] for c in record["snapshot"]["candidates"]
+                    if c[0] not in {p["id"] for p in record["picks"]} and "it.hw" in c[2])
     swapped["picks"][0]["id"] = outsider
     with pytest.raises(BidclientError, match="not the one the seed"):
         verify_record(swapped)
