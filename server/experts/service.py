@@ -705,10 +705,10 @@ def _own_invitation(db: Session, actor: Actor, invitation_id: int) -> tuple[Pick
         raise DomainError("experts.invitation_not_found", f"you have no invitation {invitation_id}", status=404)
     draw = db.get(Draw, pick.draw_id)
     assert draw is not None
-    if pick.state != "pending":
-        raise DomainError("experts.invitation_answered", f"this invitation is {pick.state} already", status=409)
     assert pick.respond_by is not None
-    if clock.now() > pick.respond_by:
+    if pick.state not in ("pending", "expired"):
+        raise DomainError("experts.invitation_answered", f"this invitation is {pick.state} already", status=409)
+    if pick.state == "expired" or clock.now() > pick.respond_by:
         raise DomainError("experts.invitation_expired", f"the answer was due by {clock.isoformat(pick.respond_by)}; "
                           "a reserve is called instead", status=409)
     return pick, draw
