@@ -119,7 +119,9 @@ def _operations_settings(settings: Settings, config: dict[str, Any]) -> Settings
     for key, kind in (("metrics_token", str), ("access_log", bool), ("largest_expected_bid", int),
                       ("deadline_watch_poll", float), ("rate_window", float), ("login_per_identity", int),
                       ("login_per_address", int), ("upload_start_per_identity", int),
-                      ("upload_start_per_address", int)):
+                      ("upload_start_per_address", int), ("expert_recent_service_days", int),
+                      ("smtp_host", str), ("smtp_port", int), ("smtp_from", str), ("smtp_starttls", bool),
+                      ("expert_mail_poll", float)):
         if key not in config:
             continue
         value = config[key]

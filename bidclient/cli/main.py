@@ -137,6 +137,7 @@ COMMAND_MODULES = (
     "bidclient.cli.opening_commands",
     "bidclient.cli.committee_commands",
     "bidclient.cli.evaluation_report_commands",
+    "bidclient.cli.experts_commands",
 )
 
 

@@ -195,7 +195,14 @@ class ReviewItem(_Strict):
 
 
 class Evaluation(_Strict):
-    """Format version 3: what the evaluation sessions need beyond ``scoring`` (docs/formats/tender.md)."""
+    """Format version 3: what the committee draw and the evaluation sessions need beyond ``scoring``
+    (docs/formats/tender.md, "evaluation")."""
+
+    # For the committee draw (87号令 Art. 47): the budget the committee rules judge, yuan (absent: the sum of
+    # the lots' budgets); whether the project is complex; the tenderer (采购人 / 招标人) when not the agency.
+    budget: Annotated[str, Field(pattern=r"^(0|[1-9][0-9]{0,15})(\.[0-9]{1,2})?$")] | None = None
+    complex: bool = False  # 技术复杂、专业性强或者社会影响较大
+    tenderer_uscc: Annotated[str, Field(pattern=_USCC)] | None = None
 
     review_items: Annotated[list[ReviewItem], Field(max_length=200)] = []
     # Percent taken off a small/micro enterprise's price before price scoring; None: no deduction.
@@ -215,6 +222,17 @@ class Evaluation(_Strict):
             raise _rule("tender.abnormal_deviation", "evaluation.abnormal_deviation_percent must be 1–100")
         _unique("review item", [item.id for item in self.review_items])
         return self
+
+    @model_serializer(mode="wrap")
+    def _omit_unset(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        data: dict[str, Any] = handler(self)
+        return {k: v for k, v in data.items() if v is not None}
+
+    def committee_budget(self, lots: list[Lot]) -> Decimal | None:
+        if self.budget is not None:
+            return Decimal(self.budget)
+        budgets = [Decimal(lot.budget) for lot in lots if lot.budget is not None]
+        return sum(budgets, Decimal(0)) if budgets else None
 
 
 class Document(_Strict):
@@ -317,6 +335,8 @@ class TenderDefinition(_Strict):
 
     @model_validator(mode="after")
     def _rules(self) -> TenderDefinition:
+        if self.evaluation is not None and self.format != FORMAT_V3:
+            raise _rule("tender.format_version", f"evaluation needs format {FORMAT_V3!r}")
         _unique("lot", [lot.id for lot in self.lots])
         _unique("form", [form.id for form in self.forms])
         if self.format == FORMAT and any(f.announces is not None for form in self.forms for f in form.fields):
