@@ -120,7 +120,9 @@ def test_the_tender_evaluation_object_needs_format_3(pki) -> None:  # type: igno
     assert refused.value.code == "tender.format_version"
     parsed = parse_definition(canonical_json(_definition(pki, format="bidclient-tender/3", evaluation=evaluation)))
     assert parsed.evaluation is not None and parsed.evaluation.committee_budget(list(parsed.lots)) == Decimal(12000000)
-    assert b'"evaluation":{"budget":"12000000.00","complex":true}' in parsed.to_bytes()
+    assert b'"evaluation":{"abnormal_deviation_percent":"30","budget":"12000000.00","complex":true,' \
+        in parsed.to_bytes()  # the evaluation rules' defaults are written; members without a value are absent
+    assert b"sme_price_deduction" not in parsed.to_bytes() and b"tenderer_uscc" not in parsed.to_bytes()
     plain = parse_definition(canonical_json(_definition(pki)))
     assert b"evaluation" not in plain.to_bytes()  # older definitions keep their exact bytes
     draft = {k: v for k, v in _definition(pki, evaluation={"complex": True}).items()

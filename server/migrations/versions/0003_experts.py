@@ -13,7 +13,7 @@ from alembic import op
 import server.db
 
 revision = '0003_experts'
-down_revision = '0003_opening'  # chained after main's 0003 (rate windows)
+down_revision = '0003_opening'  # chained after the opening's
 branch_labels = None
 depends_on = None
 
