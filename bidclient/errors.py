@@ -550,6 +550,8 @@ def _prefix_headline(code: str) -> tuple[str, str]:
     if code.startswith("evaluation."):
         return (_("The evaluation input is not acceptable."),
                 _("Read the detail above and correct it; nothing was saved."))
+    if code.startswith("committee."):
+        return (_("The key ceremony refused the message."), _("Read the detail above; nothing was recorded."))
     return (_("The operation failed."), "")
 
 
