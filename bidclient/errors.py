@@ -201,8 +201,9 @@ def _catalog() -> dict[str, tuple[str, str]]:
                                      "(开标一览表) in opening.announce.")),
         "tender.committee_invalid": (_("The tender's opening committee does not check: its certificate, "
                                        "commitments or members' acknowledgments do not agree."),
-                                     _("Do not seal to it; nothing was written. Tell the agency, which must "
-                                       "publish the committee exactly as its members acknowledged it.")),
+                                     _("Nothing was sealed or published. A bidder: do not bid on it and tell "
+                                       "the agency. The agency: publish the committee exactly as "
+                                       "'bidclient committee verify -o' writes it.")),
         # the committee key ceremony through the server (server/committee)
         "committee.not_member": (_("You are not a member of this opening committee."),
                                  _("Use the dongle of the member the agency named, or ask the agency.")),

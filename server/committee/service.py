@@ -400,11 +400,11 @@ def deal(db: Session, *, actor: Actor, committee_id: str, message: str, signatur
     """Member i's signed commitments, its n shares and its n dealer's copies, all or nothing."""
     committee = get(db, committee_id=committee_id, lock=True)
     member = _require_member(db, committee, actor)
-    _require_status(committee, ("dealing",), "dealing")
-    body, sig = _decode(message, "the commitments message"), _decode(signature, "the signature")
     if _existing(db, committee, "commitments", member.number, 0) is not None:
         raise DomainError("committee.already_dealt", f"member {member.number} has already dealt in committee "
                           f"{committee.id}; a member deals once", status=409)
+    _require_status(committee, ("dealing",), "dealing")
+    body, sig = _decode(message, "the commitments message"), _decode(signature, "the signature")
     try:
         commitments = th.Commitments.from_bytes(body)
     except CommitteeError as ex:
@@ -455,6 +455,9 @@ def acknowledge(db: Session, *, actor: Actor, committee_id: str, message: str, s
     """Member j's signed acknowledgment (committee-key.md §6); the last one completes the committee."""
     committee = get(db, committee_id=committee_id, lock=True)
     member = _require_member(db, committee, actor)
+    if _existing(db, committee, "ack", member.number, 0) is not None:
+        raise DomainError("committee.already_acknowledged", f"member {member.number} has already acknowledged",
+                          status=409)
     _require_status(committee, ("checking", "disputed"), "acknowledging")
     body, sig = _decode(message, "the acknowledgment"), _decode(signature, "the signature")
     try:

@@ -205,7 +205,8 @@ def test_faults_are_refused_by_name_and_lose_nothing(live_server, people) -> Non
         _key_share(m2, 2, out, (published,))
         for j, m in enumerate(members, start=1):
             out = _ack(m, j, out)
-        _refused(lambda: _ack(m1, 1, out), "committee.wrong_state")  # a replayed acknowledgment
+        _refused(lambda: _ack(m1, 1, out), "committee.already_acknowledged")  # a replayed acknowledgment
+        _refused(lambda: m1.client.post_json(f"{url}/deal", body), "committee.already_dealt")
         assert out["status"] == "complete"
 
         # A sender whose disclosure does not verify is provably at fault: the committee fails, named.
