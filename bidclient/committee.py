@@ -4,7 +4,8 @@
 - The agency names the committee (``create``) and, once it is complete, puts ``tender_committee(...)``
   into its tender definition (format version 3) and signs it.
 - Each member, with its own dongle: ``deal`` (once), ``check`` (read-only), ``acknowledge``, or
-  ``complain`` about a sender; an accused sender ``disclose``s the disputed share.
+  ``complain`` about a sender; an accused sender ``disclose``s the disputed share. At the opening,
+  ``key_share`` recomputes the member's x_j in memory for a partial result.
 - A bidder's client: ``verify_tender_committee`` before sealing to the committee certificate.
 
 A member's key share x_j is never written anywhere: ``check`` and ``acknowledge`` recompute it in memory
@@ -309,22 +310,38 @@ class CheckResult:
     detail: str
 
 
-def check(member: MemberSession, committee_id: str) -> CheckResult:
-    """Open the shares addressed to this member with its dongle and check each against its sender's
-    commitments (and any verified public disclosure). Nothing is sent or written."""
-    out = status(member.client, committee_id)
+def _key_share(member: MemberSession, out: CommitteeOut) -> th.KeyShare:
     number = member.number(out)
     if out.status == "dealing":
         missing = [m.number for m in out.members if not m.dealt]
-        raise BidclientError(f"committee {committee_id} is still dealing: member(s) "
+        raise BidclientError(f"committee {out.committee_id} is still dealing: member(s) "
                              f"{', '.join(map(str, missing))} have not dealt yet", code="committee.wrong_state")
     key = committee_key(out)
     shares, _copies = member._shares(out)
     decrypter = member.decrypter
     disclosures = [th.ShareDisclosure.from_bytes(_unb64(d.message, "a disclosure", "committee.malformed"))
                    for d in out.disclosures if d.receiver == number]
+    return th.member_key_share(key, number, shares, decrypter, disclosures)
+
+
+def key_share(member: MemberSession, committee_id: str) -> th.KeyShare:
+    """This member's key share x_j, recomputed in memory from the encrypted shares the server relays (opened
+    with the member's dongle, each checked against its sender's commitments): what a partial result at the
+    opening needs (``crypto.threshold.compute_partial``). Never write it anywhere; drop it after use.
+    BidclientError ``committee.bad_share`` names a sender whose share does not check out."""
     try:
-        th.member_key_share(key, number, shares, decrypter, disclosures)
+        return _key_share(member, status(member.client, committee_id))
+    except BadShare as ex:
+        raise BidclientError(ex.message, code="committee.bad_share") from None
+
+
+def check(member: MemberSession, committee_id: str) -> CheckResult:
+    """Open the shares addressed to this member with its dongle and check each against its sender's
+    commitments (and any verified public disclosure). Nothing is sent or written."""
+    out = status(member.client, committee_id)
+    number = member.number(out)
+    try:
+        _key_share(member, out)
     except BadShare as ex:
         return CheckResult(out, number, ex.members, ex.message)
     return CheckResult(out, number, (), "")

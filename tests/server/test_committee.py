@@ -233,3 +233,34 @@ def test_faults_are_refused_by_name_and_lose_nothing(live_server, people) -> Non
     finally:
         restarted.stop()
 
+
+
+def test_who_may_take_part_and_who_may_watch(live_server, pki) -> None:  # type: ignore[no-untyped-def]
+    """Members hold the role agency, opening_staff or supervisor and are named; an account with none of
+    these roles cannot deal even if named, and one that is neither named, the owner, opening staff nor a
+    supervisor sees neither the committee nor its live channel."""
+    grant(live_server, pki, AGENCY_PARTY, "agency")
+    grant(live_server, pki, "ent-a", "agency")  # another agency's staff, named as a member
+    agency = log_in(live_server.url, pki, AGENCY_PARTY)
+    member = log_in(live_server.url, pki, "ent-a")
+    roleless = log_in(live_server.url, pki, "ent-b")  # named, but holds no member role
+    outsider = log_in(live_server.url, pki, "opener-1")  # not named, no role
+    out = _create(agency, [member, roleless], k=1)
+    cid = out["committee_id"]
+    ceremony = th.Ceremony(cid, 1, 2)
+    members = [member, roleless]
+    member.client.post_json(f"/api/v1/committees/{cid}/deal", deal_body(th.Dealer(ceremony, 1), members, member))
+    _refused(lambda: roleless.client.post_json(f"/api/v1/committees/{cid}/deal",
+                                               deal_body(th.Dealer(ceremony, 2), members, roleless)),
+             "auth.forbidden")
+    assert member.client.get_json(f"/api/v1/committees/{cid}")["members"][0]["dealt"] is True
+    _refused(lambda: outsider.client.get_json(f"/api/v1/committees/{cid}"), "committee.not_found")
+    import requests
+
+    for who, status in ((agency, 200), (member, 200), (outsider, 403)):
+        with requests.get(f"{live_server.url}/api/v1/live/events", params={"channel": f"committee:{cid}"},
+                          headers={"Authorization": f"Bearer {who.client.token}"}, stream=True,
+                          timeout=30) as answer:
+            assert answer.status_code == status, answer.text if status != 200 else ""
+            if status == 403:
+                assert answer.json()["code"] == "live.forbidden"

@@ -158,26 +158,19 @@ def test_the_ceremony_with_the_cli_and_a_bid_sealed_to_the_committee(  # type: i
     (ephemeral,) = th.ephemeral_keys(data, committee_cert)
     context = th.opening_context("ZB-2026-0100", "0" * 64)
     partials = []
+    from bidclient import committee as core
+    from bidclient.cli.committee_commands import TerminalPrompter
+
     for number, party in ((1, AGENCY), (3, "ent-b")):
-        shares = _fetch_shares(live_server.url, tokens, party)
-        with open_key(tokens.uris[f"{party}-encryption"], pin_from_source_spec(f"file:{pki.pin_file}")) as s:
-            share = th.member_key_share(key, number, shares, s.decrypter())
+        with core.open_member(live_server.url, tokens.uris[f"{party}-signing"], TerminalPrompter(None, False),
+                              encryption_key=tokens.uris[f"{party}-encryption"]) as me:
+            share = core.key_share(me, cid)  # recomputed in memory from the encrypted shares
+        assert share.member == number
         partials.append(th.compute_partial(share, ephemeral, context))
     secret = th.combine_partials(key, partials, context, ephemeral)
     cms_envelope.decrypt_file(tmp_path / "b.bid", tmp_path / "by-committee.zip",
                               th.CommitteeDecrypter(committee_cert, {ephemeral: secret}))
     assert (tmp_path / "by-committee.zip").read_bytes() == (tmp_path / "by-openssl.zip").read_bytes()
-
-
-def _fetch_shares(url: str, tokens: Tokens, party: str) -> list[th.EncryptedShare]:
-    from bidclient.api_client import ApiClient
-
-    client = ApiClient(url, retries=0)
-    with open_key(tokens.uris[f"{party}-signing"], lambda _r: None) as session:
-        signer = session.signer()
-        client.login(lambda data: cms_sign.sign_detached(data, signer))
-    fetched = client.get_json("/api/v1/committees/ZB-2026-0100.committee-1/shares")
-    return [th.EncryptedShare.from_bytes(base64.b64decode(s)) for s in fetched["shares"]]
 
 
 def test_a_tender_whose_committee_does_not_check_is_refused(pki, tmp_path: Path, monkeypatch, capsys) -> None:  # type: ignore[no-untyped-def]
