@@ -24,6 +24,7 @@ import contextlib
 import hashlib
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -136,7 +137,8 @@ def _point(public_key: Any) -> bytes | None:
 
 
 def verify_tender_committee(committee: TenderCommittee, *, trust_list: trust.TrustList | None,
-                            revocation: trust.RevocationMode = trust.RevocationMode.SOFT_FAIL) -> x509.Certificate:
+                            revocation: trust.RevocationMode = trust.RevocationMode.SOFT_FAIL,
+                            opening_time: datetime | None = None) -> x509.Certificate:
     """A bidder's check of the committee a tender names; returns the committee certificate to seal to.
 
     The certificate must carry the Y computed here from the n commitments (each with valid proofs, and
@@ -159,6 +161,9 @@ def verify_tender_committee(committee: TenderCommittee, *, trust_list: trust.Tru
         certificate = x509.load_pem_x509_certificate(committee.certificate.encode("ascii"))
     except ValueError:
         raise BidclientError("the tender's committee certificate is not a certificate", code=INVALID) from None
+    if opening_time is not None and certificate.not_valid_after_utc <= opening_time:
+        raise BidclientError(f"the tender's committee certificate expires {certificate.not_valid_after_utc:%Y-%m-%d} "
+                             "UTC, before the opening: nobody could open with it", code=INVALID)
     if _point(certificate.public_key()) != key.public_point:
         raise BidclientError(f"the tender's committee certificate does not carry the key of committee "
                              f"{committee.id} (the Y its members' commitments give): do not seal to it",

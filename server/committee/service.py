@@ -18,6 +18,7 @@ Services take keyword arguments, flush but never commit, and raise DomainError, 
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
@@ -164,8 +165,6 @@ def committee_for_tender(db: Session, tender_id: str) -> CommitteeInfo:
 
 
 def _named_by_tender(db: Session, tender_id: str) -> str | None:
-    import json
-
     from server.tenders.models import Tender, TenderVersion
 
     tender = db.get(Tender, tender_id)
@@ -567,7 +566,7 @@ def disclose(db: Session, *, actor: Actor, committee_id: str, message: str, sign
                                                     "verified": verified})
     if not verified:
         reason = (f"member {member.number}'s disclosed share for member {disclosure.receiver} does not match its "
-                  "commitments: member {0} is at fault; name a new committee").format(member.number)
+                  f"commitments: member {member.number} is at fault; name a new committee")
         _set_status(db, committee, "failed", reason)
         chain.append(db, actor=actor.ref, action="committee.fail", object_type="committee", object_id=committee.id,
                      payload={"committee_id": committee.id, "at_fault": member.number, "reason": reason})
