@@ -175,7 +175,8 @@ def test_the_ceremony_with_the_cli_and_a_bid_sealed_to_the_committee(  # type: i
 
 def test_a_tender_whose_committee_does_not_check_is_refused(pki, tmp_path: Path, monkeypatch, capsys) -> None:  # type: ignore[no-untyped-def]
     """Everything signed by the agency, but the committee certificate carries another key than the one
-    the members acknowledged: `seal --tender` refuses it by name and writes nothing."""
+    the members acknowledged, or expires before the opening: `seal --tender` refuses it by name and
+    writes nothing."""
     from bidclient.committee import commitments_sha256
     from crypto import identity
     from crypto.software_key import SoftwareKey
@@ -204,8 +205,20 @@ def test_a_tender_whose_committee_does_not_check_is_refused(pki, tmp_path: Path,
 
     real_cert = committee_certificate(ca, key.public_key, "committee")
     other_cert = committee_certificate(ca, other.public_key, "committee")
+    import datetime
+
+    from cryptography.hazmat.primitives import hashes
+
+    now = datetime.datetime.now(datetime.UTC)
+    short_cert = (x509.CertificateBuilder().subject_name(real_cert.subject).issuer_name(real_cert.issuer)
+                  .public_key(key.public_key).serial_number(x509.random_serial_number())
+                  .not_valid_before(now - datetime.timedelta(days=1)).not_valid_after(now + datetime.timedelta(days=1))
+                  .add_extension(real_cert.extensions.get_extension_for_class(x509.KeyUsage).value, critical=True)
+                  .sign(ca.key, hashes.SHA256()))  # type: ignore[arg-type]
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
-    for name, cert, expected in (("good", real_cert, 0), ("swapped", other_cert, 1)):
+    cases = (("good", real_cert, 0, ""), ("swapped", other_cert, 1, "does not carry the key"),
+             ("short", short_cert, 1, "before the opening"))  # the draft's opening is 10 days away
+    for name, cert, expected, why in cases:
         folder = tmp_path / name
         (folder / "documents").mkdir(parents=True)
         pdf = make_pdf(folder / "documents" / "招标文件.pdf", "tender document")
@@ -226,7 +239,7 @@ def test_a_tender_whose_committee_does_not_check_is_refused(pki, tmp_path: Path,
         out, err = capsys.readouterr()
         assert code == expected, out + err
         if expected:
-            assert "tender.committee_invalid" in err and "does not carry the key" in err
+            assert "tender.committee_invalid" in err and why in err
             assert not (tmp_path / f"{name}.bid").exists()
     shutil.rmtree(tmp_path / "config", ignore_errors=True)
 
