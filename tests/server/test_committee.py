@@ -132,7 +132,7 @@ def test_a_committee_is_formed_through_the_server_and_nobody_holds_its_key(live_
                        "committee.complete"]
 
 
-def test_faults_are_refused_by_name_and_lose_nothing(live_server, people) -> None:  # type: ignore[no-untyped-def]
+def test_faults_are_refused_by_name_and_lose_nothing(live_server, people, pki) -> None:  # type: ignore[no-untyped-def]
     agency, members = people
     m1, m2, m3 = members
     # k > n, and a duplicate member.
@@ -230,6 +230,13 @@ def test_faults_are_refused_by_name_and_lose_nothing(live_server, people) -> Non
         # Re-forming: a new committee for the tender; the failed one stays on record.
         out = _create(agency, members, tender_id="ZB-2026-0043")
         assert out["committee_id"] == "ZB-2026-0043.committee-2"
+        # Naming yet another one abandons the unfinished one, on the record.
+        assert _create(agency, members, tender_id="ZB-2026-0043")["committee_id"] == "ZB-2026-0043.committee-3"
+        assert agency.client.get_json("/api/v1/committees/ZB-2026-0043.committee-2")["status"] == "abandoned"
+        assert agency.client.get_json(f"/api/v1/committees/{cid2}")["status"] == "failed"
+        # Another agency cannot name a committee for this tender id.
+        grant(restarted, pki, "ent-a", "agency")
+        _refused(lambda: _create(m1, members, tender_id="ZB-2026-0043"), "committee.not_owner")
     finally:
         restarted.stop()
 
