@@ -342,7 +342,7 @@ class TenderDefinition(_Strict):
         if self.format == FORMAT and any(f.announces is not None for form in self.forms for f in form.fields):
             raise _rule("tender.announced_item", f"fields[].announces needs format {FORMAT_V2!r}")
         if self.committee is not None and self.format != FORMAT_V3:
-            raise _rule("tender.committee_invalid", f"a committee needs format {FORMAT_V3!r}")
+            raise _rule("tender.format_version", f"the committee object needs format {FORMAT_V3!r}")
         if self.opening is not None:
             if self.format != FORMAT_V3:
                 raise _rule("tender.opening_invalid", f"an opening object needs format {FORMAT_V3!r}")
