@@ -8,6 +8,7 @@ A project is a local draft folder that survives a restart::
     DRAFT/assembled/              the last bid folder assembled for sealing (signed form PDFs + copies)
     DRAFT/sealed/                 sealed bids, their upload state, receipts and signed statements
     DRAFT/preview/forms/          the forms drawn as they will be signed, for previewing (never signed)
+    DRAFT/preview/book/           the whole bid bound as it will be sealed (投标文件（预览）.pdf, never signed)
 
 The tender format has no notion of sections, so a bid has four fixed ones (``SECTIONS``). Every
 scoring criterion (评分点) is linked to a file of the bid and a page; ``coverage`` says which are not,
@@ -21,6 +22,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import enum
 import hashlib
 import io
 import json
@@ -40,9 +42,15 @@ from cryptography import x509
 from bidclient.atomic import write_atomically
 from bidclient.bidpackage.manifest import Link
 from bidclient.errors import BidclientError
+from bidclient.interaction import Prompter
+from bidclient.jobs import Cancel, Progress
 from bidclient.protocol.tender import Criterion, TenderDefinition
+from bidclient.sealing import SealResult, TenderTarget, seal
+from bidclient.signing import detached_signer, open_key
 from bidclient.tender_package import TenderPackage, verify_folder
 from crypto import trust
+from crypto.identity import readable_name
+from crypto.key_access import KeySession
 from crypto.keys import Signer
 from crypto.timestamp import Timestamper
 from forms.model import (
@@ -74,11 +82,13 @@ SECTION_NAMES_ZH = {"qualification": "资格证明文件", "commercial": "商务
 FORMS_DIR = "forms"
 FORM_FILES = {"bid_letter": f"{FORMS_DIR}/bid_letter.pdf", "price_schedule": f"{FORMS_DIR}/price_schedule.pdf"}
 PREVIEW_NAMES = {"bid_letter": "投标函（预览）", "price_schedule": "开标一览表（预览）"}
+FORM_TITLES = {"bid_letter": "投标函", "price_schedule": "开标一览表"}
+# The whole bid bound as one PDF (contents, page seals, riding seal, PAdES): forms.bid_book.
+BOOK_FILE = "投标文件.pdf"
+BOOK_PREVIEW_NAME = "投标文件（预览）.pdf"
 PDF_MAGIC = b"%PDF-"
 _NAME_FORBIDDEN = re.compile(r"[/\\\x00-\x1f\x7f:*?\"<>|]")
 
-Progress = Callable[[int], None]
-Cancel = Callable[[], bool]
 
 
 class BidProjectError(BidclientError):
@@ -115,15 +125,24 @@ class CriterionLink:
     needs_relink: bool = False
 
 
+class CoverageState(enum.StrEnum):
+    """How a scoring criterion is covered by the bid."""
+
+    LINKED = "linked"
+    AUTOMATIC = "automatic"  # the price criterion → the price schedule
+    UNLINKED = "unlinked"
+    RELINK = "relink"  # linked, but the criterion changed in a newer tender version
+
+
 @dataclass(frozen=True)
 class CoverageItem:
     criterion: Criterion
     link: CriterionLink | None
-    state: str  # "linked" | "automatic" (the price criterion → the price schedule) | "unlinked" | "relink"
+    state: CoverageState
 
     @property
     def covered(self) -> bool:
-        return self.state in ("linked", "automatic")
+        return self.state in (CoverageState.LINKED, CoverageState.AUTOMATIC)
 
 
 @dataclass(frozen=True)
@@ -144,7 +163,7 @@ class Coverage:
 
 
 @dataclass(frozen=True)
-class Warning:
+class SealWarning:
     """Something the bidder must see before sealing. ``code`` is stable (the UI words it);
     ``message`` is English for logs; ``params`` hold what the message quotes."""
 
@@ -520,6 +539,86 @@ class BidProject:
             del self.links[k]
         return orphaned
 
+    def move_attachment(self, path: str, offset: int) -> int:
+        """Move an attachment ``offset`` places up (negative) or down within its section, as it will be
+        bound into the bid (the contents and the assembled 投标文件.pdf follow this order); returns its new
+        place in the section (0-based). Moving past either end of the section keeps it there."""
+        found = next((a for a in self.attachments if a.path == path), None)
+        if found is None:
+            raise BidProjectError(f"{path} is not attached", code="bid.attachment_missing")
+        siblings = [a for a in self.attachments if a.section == found.section]
+        place = max(0, min(len(siblings) - 1, siblings.index(found) + offset))
+        siblings.remove(found)
+        siblings.insert(place, found)
+        ordered = iter(siblings)
+        self.attachments = [next(ordered) if a.section == found.section else a for a in self.attachments]
+        return place
+
+    def book_parts(self, forms: Mapping[str, Path]) -> list[Any]:
+        """What the bid book binds, in order: the forms (``forms``: form id → its PDF) at the head of
+        商务文件, then every attachment in its section, in the bidder's order."""
+        from forms.bid_book import BookPart
+
+        parts = [BookPart(SECTION_NAMES_ZH["commercial"], FORM_TITLES[form_id], FORM_FILES[form_id], path)
+                 for form_id, path in forms.items()]
+        for a in self.attachments:
+            title = a.name[:-4] if a.name.lower().endswith(".pdf") else a.name
+            parts.append(BookPart(SECTION_NAMES_ZH[a.section], title, a.path,
+                                  self.directory / ATTACHMENTS_DIR / a.section / a.name))
+        return parts
+
+    def seal_marks(self, enterprise: str | None = None) -> Any:
+        """The seals of the bid book: the enterprise named in the bid letter (or ``enterprise``), the legal
+        representative's seal with the name typed in the bid letter."""
+        from forms.bid_book import SealMarks
+
+        letter = self.letter_values()
+        name = (enterprise or letter.get("bidder_name", "")).strip()
+        return SealMarks(enterprise=name, legal_representative=letter.get("legal_representative", "").strip())
+
+    def bind_book(self, path: Path, *, preview: bool, enterprise: str | None = None) -> Any:
+        """Draw the forms and bind the whole bid (forms.bid_book) into ``path``; returns the BidBook."""
+        from forms.bid_book import build_book
+        from forms.bid_letter import render_bid_letter
+        from forms.errors import PdfMalformed, RenderError
+        from forms.price_schedule import render_price_schedule
+
+        with tempfile.TemporaryDirectory(prefix="bidclient-book-") as scratch:
+            try:
+                letter = render_bid_letter(self.letter(), Path(scratch) / "bid_letter.pdf")
+                schedule = render_price_schedule(self.schedule(), Path(scratch) / "price_schedule.pdf")
+                d = self.definition
+                return build_book(self.book_parts({"bid_letter": letter.path, "price_schedule": schedule.path}),
+                                  path, title=f"{d.title}（{d.tender_id}）",
+                                  bidder=self.letter_values().get("bidder_name", ""),
+                                  marks=self.seal_marks(enterprise),
+                                  company_seal=(FORM_FILES["bid_letter"], letter.seal_page, letter.seal_box),
+                                  preview=preview)
+            except (PdfMalformed, RenderError) as ex:
+                raise BidProjectError(f"the bid could not be bound into one PDF: {ex}", code="bid.book_failed") \
+                    from ex
+
+    def render_book_preview(self, *, enterprise: str | None = None) -> Any:
+        """The whole bid as it will be sealed — contents, every page with its page seal and 骑缝章 slice,
+        the enterprise and legal representative's seals in place — into DRAFT/preview/book/ (a new file
+        each time, older ones removed); returns the BidBook. Never signed; problems in the forms do not
+        stop a preview. ``enterprise``: the name the seals will carry (the certificate's organisation),
+        when known; else the bidder named in the bid letter. Raises BidProjectError ``bid.book_failed``
+        naming a document that cannot be bound."""
+        folder = self.directory / PREVIEW_DIR / "book"
+        for old in folder.glob("*/*.pdf"):
+            with contextlib.suppress(OSError):
+                old.unlink()
+                old.parent.rmdir()
+        target = folder / str(time.time_ns()) / BOOK_PREVIEW_NAME
+        target.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            return self.bind_book(target, preview=True, enterprise=enterprise)
+        except BidProjectError:
+            with contextlib.suppress(OSError):
+                target.parent.rmdir()
+            raise
+
     def files(self) -> dict[str, int | None]:
         """Every file a criterion may link to, with its page count (None: known after rendering)."""
         listed: dict[str, int | None] = {path: None for path in FORM_FILES.values()}
@@ -554,11 +653,11 @@ class BidProject:
         for c in self.criteria():
             link = self.links.get(c.id)
             if link is not None:
-                state = "relink" if link.needs_relink else "linked"
+                state = CoverageState.RELINK if link.needs_relink else CoverageState.LINKED
             elif c.price:  # scored by formula from the 开标一览表: it answers the criterion
-                link, state = CriterionLink(c.id, FORM_FILES["price_schedule"], 1), "automatic"
+                link, state = CriterionLink(c.id, FORM_FILES["price_schedule"], 1), CoverageState.AUTOMATIC
             else:
-                state = "unlinked"
+                state = CoverageState.UNLINKED
             items.append(CoverageItem(c, link, state))
         return Coverage(tuple(items))
 
@@ -610,38 +709,39 @@ class BidProject:
     # --- before sealing ---
 
     def preseal_warnings(self, *, now: datetime | None = None,
-                         encryption_certificate: x509.Certificate | None = None) -> list[Warning]:
+                         encryption_certificate: x509.Certificate | None = None) -> list[SealWarning]:
         """What the bidder must see before sealing, most serious first."""
         now = now or datetime.now(UTC)
         d = self.definition
-        out: list[Warning] = []
+        out: list[SealWarning] = []
         if d.bid_deadline <= now:
-            out.append(Warning("bid.deadline_passed", f"the bid deadline {d.bid_deadline.isoformat()} has passed",
+            out.append(SealWarning("bid.deadline_passed", f"the bid deadline {d.bid_deadline.isoformat()} has passed",
                                {"deadline": d.bid_deadline.isoformat()}, blocking=True))
         problems = [i for issues in self.form_issues().values() for i in issues]
         if problems:
-            out.append(Warning("bid.forms_invalid", f"the forms have {len(problems)} problem(s)",
+            out.append(SealWarning("bid.forms_invalid", f"the forms have {len(problems)} problem(s)",
                                {"count": str(len(problems))}, blocking=True))
         coverage = self.coverage()
         for item in coverage.items:
-            if item.state == "unlinked":
-                out.append(Warning("bid.criterion_unlinked", f"criterion {item.criterion.name} is linked to no page",
-                                   {"criterion": item.criterion.name, "id": item.criterion.id}))
-            elif item.state == "relink":
-                out.append(Warning("bid.criterion_relink", f"criterion {item.criterion.name} changed in the "
+            if item.state is CoverageState.UNLINKED:
+                out.append(SealWarning("bid.criterion_unlinked",
+                                       f"criterion {item.criterion.name} is linked to no page",
+                                       {"criterion": item.criterion.name, "id": item.criterion.id}))
+            elif item.state is CoverageState.RELINK:
+                out.append(SealWarning("bid.criterion_relink", f"criterion {item.criterion.name} changed in the "
                                    "clarification: check its link", {"criterion": item.criterion.name,
                                                                       "id": item.criterion.id}))
         if encryption_certificate is not None and encryption_certificate.not_valid_after_utc <= d.opening_time:
             expiry = encryption_certificate.not_valid_after_utc
-            out.append(Warning("bid.certificate_expires_before_opening",
+            out.append(SealWarning("bid.certificate_expires_before_opening",
                                f"your encryption certificate expires {expiry.isoformat()}, before the opening "
                                f"{d.opening_time.isoformat()}",
                                {"expires": expiry.isoformat(), "opening": d.opening_time.isoformat()}))
         for cert in self.tender.opening_certificates:
             if cert.not_valid_after_utc <= d.opening_time:
-                out.append(Warning("bid.opening_certificate_expires",
-                                   f"the opening certificate {cert.subject.rfc4514_string()} expires before the "
-                                   "opening", {"subject": cert.subject.rfc4514_string()}))
+                out.append(SealWarning("bid.opening_certificate_expires",
+                                   f"the opening certificate {readable_name(cert.subject)} expires before the "
+                                   "opening", {"subject": readable_name(cert.subject)}))
         return out
 
     # --- persistence ---
@@ -802,7 +902,8 @@ class AssembledBid:
 def assemble(project: BidProject, out_dir: Path, *, signer: Signer, timestamper: Timestamper | None = None,
              seal_name: str | None = None) -> AssembledBid:
     """Render the bid letter and price schedule to PDF, sign both (PAdES, visible seal) with ``signer``
-    and lay out the bid folder: ``forms/*.pdf`` and ``SECTION/NAME.pdf`` for every attachment.
+    and lay out the bid folder: ``forms/*.pdf``, ``SECTION/NAME.pdf`` for every attachment, and the whole
+    bid bound as one signed PDF, ``投标文件.pdf`` (contents, page seals, 骑缝章; forms.bid_book).
 
     Refused while a form has a problem (sealing a bid whose amounts disagree helps nobody).
     ``out_dir`` is replaced. The links and form values to put in the manifest come back with it.
@@ -830,7 +931,22 @@ def assemble(project: BidProject, out_dir: Path, *, signer: Signer, timestamper:
         (out_dir / a.section).mkdir(exist_ok=True)
         shutil.copyfile(source, out_dir / a.section / a.name)
         files.append(a.path)
+    from forms.bid_book import sign_book
+
+    with tempfile.TemporaryDirectory(prefix="bidclient-book-") as scratch:
+        name = seal_name or _organisation(signer)
+        book = project.bind_book(Path(scratch) / BOOK_FILE, preview=False, enterprise=name or None)
+        sign_book(book, out_dir / BOOK_FILE, signer, timestamper=timestamper, time_text=printed_time)
+    files.append(BOOK_FILE)
     return AssembledBid(out_dir, project.forms_data(), project.manifest_links(), files)
+
+
+def _organisation(signer: Signer) -> str:
+    """The enterprise the key belongs to (its certificate's O), as the forms' seals name it."""
+    from cryptography.x509.oid import NameOID
+
+    values = signer.certificate.subject.get_attributes_for_oid(NameOID.ORGANIZATION_NAME)
+    return str(values[0].value) if values else ""
 
 
 def printed_time(value: datetime) -> str:
@@ -871,9 +987,9 @@ def sealed_at(path: Path) -> datetime | None:
     return when + timedelta(milliseconds=int(match.group(2) or 0))
 
 
-def seal_project(project: BidProject, *, session: Any, progress: Progress | None = None,
+def seal_project(project: BidProject, *, session: KeySession, progress: Progress | None = None,
                  cancel: Cancel | None = None, bidder_identity: str | None = None,
-                 now: Callable[[], datetime] | None = None, tsa_url: str | None = None) -> Any:
+                 now: Callable[[], datetime] | None = None, tsa_url: str | None = None) -> SealResult:
     """Assemble, sign and seal with one key session (``crypto.key_access.KeySession``: one PIN entry).
 
     The sealed bid goes to DRAFT/sealed/ and is recorded in the project (saved). With
@@ -883,8 +999,6 @@ def seal_project(project: BidProject, *, session: Any, progress: Progress | None
     Returns the sealing's SealResult.
     """
     from bidclient.protocol.submission import submission_statement
-    from bidclient.sealing import seal
-    from crypto import cms_sign
 
     clock = now or (lambda: datetime.now(UTC))
     deadline = project.definition.bid_deadline
@@ -906,7 +1020,7 @@ def seal_project(project: BidProject, *, session: Any, progress: Progress | None
                                          envelope_sha256=result.envelope_sha256, size=result.envelope_size,
                                          bidder=bidder_identity)
         statement_file = name + ".statement.p7s"
-        write_atomically(project.sealed_dir / statement_file, cms_sign.sign_detached(statement, signer),
+        write_atomically(project.sealed_dir / statement_file, detached_signer(signer)(statement),
                          overwrite=True)
     project.sealed = SealedBid(file=name, tender_version=target.tender_version,
                                envelope_sha256=result.envelope_sha256, size=result.envelope_size,
@@ -919,9 +1033,16 @@ def seal_project(project: BidProject, *, session: Any, progress: Progress | None
     return result
 
 
-def _target(project: BidProject) -> Any:
-    from bidclient.sealing import TenderTarget
+def seal_with_key(project: BidProject, key: str, prompter: Prompter, *, bidder_identity: str | None = None,
+                  now: Callable[[], datetime] | None = None, progress: Progress | None = None,
+                  cancel: Cancel | None = None, tsa_url: str | None = None) -> SealResult:
+    """The seal flow: open KEY (one PIN entry, asked through ``prompter``) and ``seal_project`` with it."""
+    with open_key(key, prompter.ask_pin) as session:
+        return seal_project(project, session=session, progress=progress, cancel=cancel,
+                            bidder_identity=bidder_identity, now=now, tsa_url=tsa_url)
 
+
+def _target(project: BidProject) -> TenderTarget:
     d = project.definition
     return TenderTarget(tender_id=d.tender_id, tender_version=d.version,
                         opening_certificates=project.tender.opening_certificates,
@@ -954,9 +1075,31 @@ def presigned_statement(project: BidProject) -> Callable[[bytes], bytes] | None:
 
 
 __all__ = [
-    "ASSEMBLED_DIR", "FORM_FILES", "PREVIEW_DIR", "SECTIONS", "SECTION_NAMES_ZH", "AssembledBid", "Attachment",
+    "ASSEMBLED_DIR",
+    "BOOK_FILE",
+    "FORM_FILES",
+    "PREVIEW_DIR",
+    "SECTIONS",
+    "SECTION_NAMES_ZH",
+    "AssembledBid",
+    "Attachment",
     "BidProject",
-    "BidProjectError", "Coverage", "CoverageItem", "CriterionLink", "SealedBid", "TenderChanges",
-    "Warning", "assemble", "create_project", "diff_tenders", "form_aliases", "inspect_pdf", "merged_form",
-    "open_project", "presigned_statement", "seal_project",
+    "BidProjectError",
+    "Coverage",
+    "CoverageItem",
+    "CoverageState",
+    "CriterionLink",
+    "SealWarning",
+    "SealedBid",
+    "TenderChanges",
+    "assemble",
+    "create_project",
+    "diff_tenders",
+    "form_aliases",
+    "inspect_pdf",
+    "merged_form",
+    "open_project",
+    "presigned_statement",
+    "seal_project",
+    "seal_with_key",
 ]

@@ -7,6 +7,7 @@ from pathlib import Path
 from cryptography import x509
 
 from bidclient.errors import BidclientError
+from crypto.identity import readable_name
 
 MAX_CERTIFICATE_FILE = 1 << 20
 
@@ -32,7 +33,7 @@ def check_recipient_certificate(cert: x509.Certificate) -> None:
     usage allows neither key encipherment nor key agreement): what is sealed to it would be lost."""
     from crypto.pkcs11_keys import ENCRYPTION, is_ca_certificate, key_usages
 
-    subject = cert.subject.rfc4514_string()
+    subject = readable_name(cert.subject)
     if is_ca_certificate(cert):
         raise BidclientError(f"{subject} is a CA certificate, not a recipient's encryption certificate",
                              code="trust.wrong_key_usage")

@@ -196,6 +196,44 @@ def _catalog() -> dict[str, tuple[str, str]]:
                                       "match."),
                                     _("Nothing was written. Fetch the tender again; if this repeats, tell the "
                                       "agency.")),
+        "tender.opening_invalid": (_("The tender's opening settings are not valid."),
+                                   _("Use format bidclient-tender/3 and name only fields of the price schedule "
+                                     "(开标一览表) in opening.announce.")),
+        "tender.committee_invalid": (_("The tender's opening committee does not check: its certificate, "
+                                       "commitments or members' acknowledgments do not agree."),
+                                     _("Nothing was sealed or published. A bidder: do not bid on it and tell "
+                                       "the agency. The agency: publish the committee exactly as "
+                                       "'bidclient committee verify -o' writes it.")),
+        # the committee key ceremony through the server (server/committee)
+        "committee.not_member": (_("You are not a member of this opening committee."),
+                                 _("Use the dongle of the member the agency named, or ask the agency.")),
+        "committee.not_found": (_("There is no such opening committee, or you may not see it."),
+                                _("Check the committee id the agency gave you.")),
+        "committee.not_owner": (_("Only the agency that owns the tender may name its opening committee."),
+                                _("Log in with the agency's own dongle.")),
+        "committee.wrong_state": (_("The key ceremony is not at that step."),
+                                  _("Run 'bidclient committee status' to see who still has to deal or "
+                                    "acknowledge.")),
+        "committee.not_complete": (_("The opening committee is not complete yet."),
+                                   _("Every member must deal and acknowledge first.")),
+        "committee.already_dealt": (_("You have already dealt in this key ceremony."),
+                                    _("Nothing was changed; a member deals once.")),
+        "committee.already_acknowledged": (_("You have already acknowledged this committee."),
+                                           _("Nothing was changed.")),
+        "committee.complaint_open": (_("You have a complaint open against a member."),
+                                     _("Wait for that member's disclosure, then check and acknowledge.")),
+        "committee.threshold_invalid": (_("The committee's threshold is not valid."),
+                                        _("A committee has 1 to 10 members and needs k of them, with 1 ≤ k ≤ n.")),
+        "committee.duplicate_member": (_("The same person or organisation is named twice in the committee."),
+                                       _("Name each member once.")),
+        "committee.wrong_key": (_("The key opened is not the one the committee names for you."),
+                                _("Give your encryption key's URI with --encryption-key.")),
+        "committee.signature_invalid": (_("The signature on the ceremony message is not acceptable."),
+                                        _("Sign with your own, valid dongle; nothing was recorded.")),
+        "committee.signer_not_member": (_("The ceremony message was signed by someone other than the member."),
+                                        _("Each member signs its own messages with its own dongle.")),
+        "committee.ack_not_yours": (_("That acknowledgment belongs to another member."),
+                                    _("Each member signs and posts its own acknowledgment.")),
         "tender.package_untrusted": (_("The tender package is not signed by a trusted agency."),
                                      _("Do not bid on it. Check the trust list (--trust) and the tender's "
                                        "agency.")),
@@ -246,6 +284,9 @@ def _catalog() -> dict[str, tuple[str, str]]:
                              _("Link the criterion to an attached file and an existing page.")),
         "bid.preview_failed": (_("The form could not be drawn for the preview."),
                                _("Check the values named above; the draft is unchanged.")),
+        "bid.book_failed": (_("The bid could not be bound into one PDF (投标文件.pdf)."),
+                            _("The detail names the document: open it, save it again as a PDF (print to PDF), "
+                              "remove it and attach the new copy. Nothing was sealed; the draft is unchanged.")),
         "bid.older_tender": (_("The tender has a newer version (clarification)."),
                              _("Review the changes, re-link where asked, and seal again.")),
         "upload.storage_failed": (_("The server could not store part of the bid on its disk; that part was not "
@@ -276,6 +317,11 @@ def _catalog() -> dict[str, tuple[str, str]]:
         "submission.bid_changed": (_("The sealed bid file is not the one that was sealed; nothing was submitted."),
                                    _("It was changed or damaged after sealing. Seal the bid again, then "
                                      "submit it.")),
+        "submission.history_invalid": (_("The server's list of your submissions could not be trusted; nothing "
+                                         "is shown."),
+                                       _("A submission or its receipt does not match what the server signed. "
+                                         "Try again; if it persists, tell the platform's operator and keep your "
+                                         "saved receipts.")),
         "request.rate_limited": (_("The server refused: too many attempts in a short time; nothing was changed."),
                                  _("Wait the time named above, then try again. If you did not try this often, "
                                    "tell the platform's operator.")),
@@ -289,6 +335,120 @@ def _catalog() -> dict[str, tuple[str, str]]:
                                  _("Use <kind>:<id>, for example tender:T-2026-001.")),
         "live.cursor_invalid": (_("The position to resume live updates from is not valid."),
                                 _("Start following again from the beginning; nothing is lost.")),
+        # the opening (开标)
+        "opening.before_opening_time": (_("It is not the opening time yet: no key is accepted before it."),
+                                        _("Wait for the opening time on the server clock, then for the host to "
+                                          "open the decryption window.")),
+        "opening.before_deadline": (_("The bid deadline has not passed: the opening cannot lock yet."),
+                                    _("Lock it at or after the deadline on the server clock.")),
+        "opening.window_closed": (_("The decryption window is closed: the key arrived too late."),
+                                  _("Ask the host whether the window can be extended; the remedy may still open "
+                                    "the bid.")),
+        "opening.window_not_open": (_("The decryption window is not open."),
+                                    _("Wait for the host to open it ('bidclient opening show' tells its state).")),
+        "opening.state_conflict": (_("Another host acted first: the opening has moved on."),
+                                   _("Look at it again with 'bidclient opening show' and decide once more.")),
+        "opening.wrong_state": (_("The opening is not at the step this needs."),
+                                _("See its state with 'bidclient opening show'.")),
+        "opening.not_your_bid": (_("Only the bidder who submitted a bid may release its key."),
+                                 _("Sign in with the dongle of the enterprise that submitted the bid.")),
+        "opening.not_host": (_("Only the hosts of this opening may do this."),
+                             _("The agency names the hosts when it schedules the opening.")),
+        "opening.bid_final": (_("This bid is already decided; nothing more is needed."),
+                              _("See its outcome with 'bidclient opening show'.")),
+        "opening.no_bid": (_("You have no bid in this opening."),
+                           _("Check the tender number, and that you signed in with your enterprise's dongle.")),
+        "opening.not_a_recipient": (_("Your key cannot open this bid."),
+                                    _("Use the dongle whose encryption certificate the bid was sealed to; if it was "
+                                      "renewed since, the committee remedy is the way.")),
+        "opening.unwrap_failed": (_("Your dongle could not decrypt the bid's key."),
+                                  _("Check the dongle and retry while the window is open.")),
+        "opening.wrong_bid_file": (_("This file is not the bid counted in the opening."),
+                                   _("Give the sealed bid you submitted, or leave out --bid to fetch it.")),
+        "opening.cancelled": (_("Nothing was done: you did not confirm."),
+                              _("Run the command again and confirm, or add --yes.")),
+        "opening.objections_open": (_("Some objections are not answered yet."),
+                                    _("Answer every objection before drafting the record.")),
+        "opening.not_your_turn": (_("It is not your turn to sign the record."),
+                                  _("The host signs first, then the supervisor.")),
+        "opening.nothing_to_sign": (_("There is no record to sign or confirm yet."),
+                                    _("Wait until the host has drafted (or published) the record.")),
+        "opening.record_changed": (_("The record downloaded is not the one the opening names."),
+                                   _("Download it again; if this repeats, tell the platform's operator.")),
+        "opening.record_invalid": (_("The opening record is not valid."),
+                                   _("Read the detail above; keep the file as evidence.")),
+        "opening.no_encryption_certificate": (_("Your key has no encryption certificate."),
+                                              _("Use a dongle with an encryption certificate, or name it with "
+                                                "--enc-key.")),
+        # the expert pool and the committee draw (docs/experts.md)
+        "experts.csv_rows_invalid": (_("The expert file has bad rows; nothing was imported."),
+                                     _("Correct the rows listed above, then import the whole file again.")),
+        "experts.csv_encoding": (_("The expert file is not UTF-8; nothing was imported."),
+                                 _("Save it as 'CSV UTF-8' in the spreadsheet program and import it again.")),
+        "experts.csv_columns": (_("The expert file lacks required columns; nothing was imported."),
+                                _("Start from 'bidclient experts export' or docs/formats/expert-csv.md.")),
+        "experts.csv_empty": (_("The expert file holds no experts; nothing was imported."),
+                              _("Add one row per expert under the header row.")),
+        "experts.csv_invalid": (_("The expert file is not a CSV file; nothing was imported."),
+                                _("Save it as 'CSV UTF-8' and import it again.")),
+        "experts.csv_too_large": (_("The expert file is too large; nothing was imported."),
+                                  _("Split it into several files and import each.")),
+        "experts.specialty_code_invalid": (_("The specialty code is not valid."),
+                                           _("Use letters, digits, '.', '_' and '-', at most 32 characters.")),
+        "experts.specialty_unknown": (_("The committee names a specialty the pool does not have."),
+                                      _("See 'bidclient experts specialties' for the codes.")),
+        "experts.not_found": (_("No such expert in the pool."),
+                              _("Check the expert's id in 'bidclient experts list'.")),
+        "experts.not_in_pool": (_("You are not in the expert pool."),
+                                _("Ask the platform's administrator to admit you with the identity of your "
+                                  "certificate.")),
+        "experts.dismissed": (_("The expert was dismissed; the record is not changed again."),
+                              _("A returning expert is admitted anew.")),
+        "experts.suspension_until": (_("A suspension needs an end date in the future; nothing was changed."),
+                                     _("Pass --until with a time and zone, only for a suspension.")),
+        "experts.relation_uscc": (_("The relation names no enterprise; nothing was recorded."),
+                                  _("Pass --uscc with the enterprise's 统一社会信用代码.")),
+        "experts.uscc_invalid": (_("The 统一社会信用代码 is not valid: its check character does not match."),
+                                 _("Copy the code again from the business licence.")),
+        "experts.committee_too_small": (_("The committee is too small: it needs at least 5 members; nothing was "
+                                          "drawn."), _("Ask for more experts.")),
+        "experts.committee_even": (_("The committee must have an odd number of members; nothing was drawn."),
+                                   _("Add or remove one expert.")),
+        "experts.committee_too_small_large_project": (
+            _("A complex project with a budget of ¥10 million or more needs a committee of at least 7; nothing "
+              "was drawn."), _("Ask for more experts (87号令 Art. 47).")),
+        "experts.committee_composition": (_("Technical and economic experts must be at least two thirds of the "
+                                            "committee; nothing was drawn."),
+                                          _("Ask for more technical or economic experts, or fewer others.")),
+        "experts.draw_times": (_("The draw's times are not in order; nothing was drawn."),
+                               _("Answers are due before the evaluation starts, which is before it ends.")),
+        "experts.tender_not_found": (_("You published no tender with this number."),
+                                     _("A committee is drawn by the agency that published the tender.")),
+        "experts.pool_too_small": (_("The pool cannot fill the committee; nothing was drawn."),
+                                   _("The detail names what is short: ask for fewer, widen the regions, or have "
+                                     "the administrator admit more experts.")),
+        "experts.draw_exists": (_("The tender has a committee draw already; nothing was drawn."),
+                                _("A redraw names the draw it replaces and why: --replaces DRAW_ID --reason TEXT.")),
+        "experts.redraw_reason": (_("A redraw needs a reason; nothing was drawn."),
+                                  _("Pass --reason: it is kept in the audit trail.")),
+        "experts.draw_not_found": (_("No such draw of yours."), _("Check the draw's id.")),
+        "experts.draw_state": (_("The draw is not in a state that allows this."), _("Read the detail above.")),
+        "experts.bidders_unknown": (_("The bidders are not known before the bid deadline."),
+                                    _("Re-check the committee after the deadline.")),
+        "experts.invitation_not_found": (_("You have no such invitation."),
+                                         _("See 'bidclient experts invitations'.")),
+        "experts.invitation_answered": (_("The invitation was answered already."),
+                                        _("An answer is final; tell the agency if something changed.")),
+        "experts.invitation_expired": (_("The deadline for answering has passed; the answer was not recorded."),
+                                       _("A reserve has been called instead; tell the agency if needed.")),
+        "experts.draw_mismatch": (_("The draw does not verify: the recorded committee is not the one the "
+                                    "published seed and snapshot give."),
+                                  _("Keep the record and report it to the supervisor; the detail names the check "
+                                    "that failed.")),
+        "experts.draw_not_run": (_("The draw has not been run yet; there is nothing to verify."),
+                                 _("Verify it after the agency has run the draw.")),
+        "experts.record_invalid": (_("The file is not a usable draw record."),
+                                   _("Download it again with 'bidclient experts record'.")),
         "server.busy": (_("The server is too busy to take the request right now; nothing was changed."),
                         _("Send it again in a moment: an interrupted upload resumes where it stopped.")),
         "server.internal": (_("The server failed; the request was not applied."),
@@ -392,6 +552,8 @@ def _prefix_headline(code: str) -> tuple[str, str]:
     if code in _opening_codes():
         return (_("The sealed bid is not acceptable."),
                 _("Nothing was extracted. Ask the bidder for an intact bid."))
+    if code.startswith("opening."):
+        return (_("The opening refused this step."), _("Read the detail above; nothing was changed."))
     if code.startswith("bid."):
         # Raised on the bidder's side (the draft, sealing, submitting): asking "the bidder" would
         # send the user to themselves.
@@ -405,6 +567,8 @@ def _prefix_headline(code: str) -> tuple[str, str]:
                 _("Check the TSA address and the network connection."))
     if code.startswith("token."):
         return (_("The token reported an error."), _("Reconnect the dongle and try again."))
+    if code.startswith("committee."):
+        return (_("The key ceremony refused the message."), _("Read the detail above; nothing was recorded."))
     return (_("The operation failed."), "")
 
 

@@ -15,6 +15,7 @@ from bidclient.i18n import _
 from bidclient.timefmt import format_time
 from crypto import cms_envelope, cms_sign, identity
 from crypto.errors import CryptoError, UnsupportedAlgorithm
+from crypto.identity import readable_name
 
 MAX_SIGNATURE_BYTES = 16 << 20
 
@@ -22,8 +23,8 @@ MAX_SIGNATURE_BYTES = 16 << 20
 def _cert_lines(cert: x509.Certificate, indent: str = "  ") -> list[str]:
     ident = identity.identity_of(cert)
     lines = [
-        f"{indent}{_('subject')}: {cert.subject.rfc4514_string()}",
-        f"{indent}{_('issuer')}: {cert.issuer.rfc4514_string()}",
+        f"{indent}{_('subject')}: {readable_name(cert.subject)}",
+        f"{indent}{_('issuer')}: {readable_name(cert.issuer)}",
         f"{indent}{_('serial')}: {cert.serial_number:x}",
         f"{indent}{_('valid')}: {cert.not_valid_before_utc:%Y-%m-%d} .. {cert.not_valid_after_utc:%Y-%m-%d}",
     ]

@@ -9,6 +9,7 @@ online: the project's tender version is compared with the server's current versi
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -20,7 +21,7 @@ from bidclient import receipts
 from bidclient.api_client import ApiClient, ApiError
 from bidclient.errors import BidclientError, describe
 from bidclient.i18n import _
-from bidclient.submit import receipt_path
+from bidclient.submit import receipt_path, withdrawal_receipt_path
 from bidclient.tender_package import get_tender
 from crypto import trust
 
@@ -44,6 +45,15 @@ class BidState(StrEnum):
             BidState.OPENED: _("opened"),
             BidState.UNREADABLE: _("cannot be read"),
         }[self]
+
+
+def default_projects_root() -> Path:
+    """Where bid drafts live: BIDCLIENT_BIDS_DIR, else $XDG_DATA_HOME/bidclient/bids."""
+    given = os.environ.get("BIDCLIENT_BIDS_DIR")
+    if given:
+        return Path(given)
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "bidclient" / "bids"
 
 
 @dataclass(frozen=True)
@@ -86,14 +96,14 @@ def _state(project: bp.BidProject, now: datetime | None) -> tuple[BidState, str]
     bid = project.sealed_path()
     if bid is None or not bid.is_file():
         return BidState.DRAFT, ""
-    withdrawal = bid.with_name(bid.name + ".withdrawal.receipt")
+    withdrawal = withdrawal_receipt_path(bid)
     submitted = receipt_path(bid)
     problem = ""
     for path, state in ((withdrawal, BidState.WITHDRAWN), (submitted, BidState.SUBMITTED)):
         if not path.is_file():
             continue
         try:
-            receipts.verify_receipt(receipts.load_receipt(path), bid=None if state is BidState.WITHDRAWN else bid)
+            receipts.verify_receipt_file(path, bid=None if state is BidState.WITHDRAWN else bid)
         except BidclientError as ex:
             problem = _("The receipt {file} does not verify: {reason}").format(file=path.name,
                                                                                reason=describe(ex).headline)

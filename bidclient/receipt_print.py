@@ -44,8 +44,7 @@ def save_receipt_pdf(receipt_file: Path, out: Path, *, bid: Path | None = None, 
     """
     if not overwrite:
         refuse_existing(out)
-    verified = receipts.verify_receipt(receipts.load_receipt(receipt_file), bid=bid,
-                                       server_ca=server_ca)
+    verified = receipts.verify_receipt_file(receipt_file, bid=bid, server_ca=server_ca)
     try:
         render_receipt(sheet_for(verified, receipt_file, bid), out)
     except FormsError as ex:

@@ -26,6 +26,7 @@ from bidclient.errors import BidclientError
 from bidclient.protocol.submission import RECEIPT_PURPOSE, ReceiptFile, ServerCertificatesOut, unb64
 from crypto import cms_sign, trust
 from crypto.errors import CryptoError, TrustError
+from crypto.identity import readable_name
 from crypto.timestamp import verify_timestamp_token
 
 MAX_RECEIPT_FILE = 4 << 20
@@ -187,8 +188,25 @@ def verify_receipt(receipt: ReceiptFile, *, server_ca: x509.Certificate | None =
                                code="receipt.bid_mismatch")
         bid_checked = True
     return VerifiedReceipt(**out_fields, time=time, timestamp_time=stamp.gen_time,  # type: ignore[arg-type]
-                           signer=info.signer_certificate.subject.rfc4514_string(),
+                           signer=readable_name(info.signer_certificate.subject),
                            server_ca_sha256=_fp(server_ca), bid_checked=bid_checked, content=fields)
+
+
+def load_server_ca(path: Path) -> x509.Certificate:
+    """A server CA certificate the user names (``--server-ca``) to verify a receipt against."""
+    try:
+        return x509.load_pem_x509_certificate(path.read_bytes())
+    except FileNotFoundError:
+        raise BidclientError(f"{path} does not exist", code="io.input_missing") from None
+    except ValueError as ex:
+        raise ReceiptError(f"{path} is not a PEM certificate", code="receipt.server_ca_invalid") from ex
+
+
+def verify_receipt_file(path: Path, *, server_ca: x509.Certificate | None = None, bid: Path | None = None,
+                        tsa_roots: list[x509.Certificate] | None = None) -> VerifiedReceipt:
+    """The verify-a-receipt flow: read the receipt file (hostile input) and verify it offline
+    (``verify_receipt``), and ``bid`` against it when given."""
+    return verify_receipt(load_receipt(path), server_ca=server_ca, bid=bid, tsa_roots=tsa_roots)
 
 
 def file_sha256(path: Path) -> tuple[str, int]:

@@ -76,7 +76,7 @@ def _receipt_hash(bid: Path, names: list[Path]) -> tuple[str, int] | None:
     """The envelope hash and size a verified submission receipt names, if there is one that verifies."""
     for path in names:
         if not path.name.endswith(".withdrawal.receipt"):
-            verified = receipts.verify_receipt(receipts.load_receipt(path))
+            verified = receipts.verify_receipt_file(path)
             return verified.envelope_sha256, verified.size
     return None
 

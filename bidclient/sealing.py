@@ -15,7 +15,7 @@ import hmac
 import shutil
 import tempfile
 import threading
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -32,14 +32,13 @@ from bidclient.bidpackage.errors import ManifestFieldInvalid
 from bidclient.bidpackage.manifest import Link, Manifest
 from bidclient.certfiles import check_recipient_certificate
 from bidclient.errors import BidclientError
+from bidclient.jobs import Cancel, Progress
 from bidclient.signing import VerifiedSignature, sign_content, verify_content
 from crypto import cms_envelope, identity, trust
 from crypto.errors import CryptoError, OperationCancelled
+from crypto.identity import readable_name
 from crypto.key_access import KeySession
 from crypto.keys import Decrypter
-
-Progress = Callable[[int], None]
-Cancel = Callable[[], bool]
 
 
 @dataclass(frozen=True)
@@ -95,7 +94,7 @@ def preflight_warnings(session: KeySession, target: TenderTarget, *,
                 "before the opening; renew it and seal again, or only the opening key will open this bid")
     for cert in target.opening_certificates:
         if cert.not_valid_after_utc <= now:
-            warnings.append(f"the opening certificate {cert.subject.rfc4514_string()} has expired")
+            warnings.append(f"the opening certificate {readable_name(cert.subject)} has expired")
     return warnings
 
 
@@ -169,7 +168,7 @@ def _check_same_holder(signing: x509.Certificate, encryption: x509.Certificate) 
     except CryptoError:
         return  # an undecodable subject: verification of the signer reports it
     if ours and theirs and ours != theirs:
-        raise BidclientError(f"the encryption certificate {encryption.subject.rfc4514_string()!r} belongs to "
+        raise BidclientError(f"the encryption certificate {readable_name(encryption.subject)!r} belongs to "
                              f"enterprise {theirs}, not to the signer's {ours}: its holder could open the bid",
                              code="seal.encryption_key_mismatch")
 

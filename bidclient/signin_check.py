@@ -17,7 +17,9 @@ from bidclient.config import default_trust_paths
 from bidclient.i18n import _
 from bidclient.revocation import revocation_lines
 from crypto.errors import CryptoError, TrustError
-from crypto.trust import KeyUsagePurpose, RevocationCheck, TrustList, describe_subject, readable_name, validate
+from crypto.trust import KeyUsagePurpose, RevocationCheck, TrustList, validate
+from crypto.trust import describe_subject as describe_subject  # re-exported for the app
+from crypto.trust import readable_name as readable_name  # re-exported
 
 TRUSTED = "trusted"
 NO_TRUST_LIST = "no_trust_list"

@@ -10,7 +10,7 @@ intermediate CA that is not in the signature.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -22,6 +22,7 @@ from bidclient.config import default_trust_paths
 from bidclient.errors import BidclientError
 from crypto import cms_sign, identity, trust
 from crypto.errors import TrustListError
+from crypto.identity import readable_name
 from crypto.key_access import KeySession
 from crypto.key_access import open_key as _open_key
 from crypto.keys import Signer
@@ -100,12 +101,26 @@ def open_key(key: str, pin_source: PinSource, *, modules: Sequence[str | Path] =
         yield session
 
 
+# A detached CMS signature over the given bytes, made with one key (a login challenge, a submission or
+# withdrawal statement, a tender's signed definition).
+Sign = Callable[[bytes], bytes]
+
+
+def detached_signer(signer: Signer) -> Sign:
+    """The ``Sign`` of ``signer``: every flow that signs a statement for the server signs it this way."""
+
+    def sign(data: bytes) -> bytes:
+        return cms_sign.sign_detached(data, signer)
+
+    return sign
+
+
 def incomplete_chain_warning(signer: Signer) -> str | None:
     """A warning when ``signer``'s chain stops short of a root: verifiers must then hold the missing CA."""
     last = signer.chain[-1] if signer.chain else signer.certificate
     if last.issuer == last.subject:
         return None
-    return (f"the certificate of the CA that issued {last.subject.rfc4514_string()} ({last.issuer.rfc4514_string()}) "
+    return (f"the certificate of the CA that issued {readable_name(last.subject)} ({readable_name(last.issuer)}) "
             "is neither on the key nor in the trust list, so the signature does not include it: a verifier "
             "must have it. Give it with --trust, or run 'bidclient trust sync'")
 

@@ -30,7 +30,14 @@ from bidclient.protocol.submission import (
     submission_statement,
     withdrawal_statement,
 )
-from bidclient.receipts import file_sha256
+from bidclient.receipts import (
+    VerifiedReceipt,
+    file_sha256,
+    pinned_server_ca,
+    save_receipt,
+    verify_receipt_file,
+)
+from bidclient.signing import Sign
 
 DEFAULT_CHUNK_SIZE = 8 << 20  # where an adaptive upload starts, and what a slow or busy line keeps
 # An adaptive upload doubles its chunks (up to the server's max_chunk_size) while a chunk takes less than
@@ -45,7 +52,6 @@ MIN_CHUNK_SIZE = 64 << 10  # the server refuses shorter chunks except the one th
 CHUNK_TIMEOUT = (60.0, 120.0)  # connect and send, read
 DEFAULT_PARALLEL = 3  # chunks in flight at once, each on its own connection
 Progress = Callable[[int, int], None]  # bytes the server holds, total bytes
-Sign = Callable[[bytes], bytes]  # detached CMS over the given bytes with the bidder's signing key
 _MAX_ROUNDS = 5
 
 
@@ -315,3 +321,52 @@ def withdraw(client: ApiClient, *, tender_id: str, bidder: str, sign: Sign) -> S
                                      envelope_sha256=current.envelope_sha256, bidder=bidder)
     return SubmissionOut.model_validate(client.post_json(f"/api/v1/submissions/{current.id}/withdraw",
                                                          {"statement_signature": b64(sign(statement))}))
+
+
+# --- the submit and withdraw flows (the CLI's submit/withdraw and the app's submit page call these) -----
+
+
+@dataclass(frozen=True)
+class Receipted:
+    """A submission or withdrawal the server recorded: its answer, and its receipt verified offline and
+    saved (beside the bid)."""
+
+    submission: SubmissionOut
+    receipt: VerifiedReceipt
+    receipt_file: Path
+
+
+def withdrawal_receipt_path(bid: Path) -> Path:
+    return bid.with_name(bid.name + ".withdrawal.receipt")
+
+
+def submit_bid(client: ApiClient, bid: Path, *, tender_id: str, tender_version: int, bidder: str, sign: Sign,
+               sealed_as: tuple[str, int] | None = None, chunk_size: int | None = None,
+               progress: Progress | None = None, cancel: threading.Event | None = None) -> Receipted:
+    """Submit (or resume submitting) ``bid``; its receipt is checked and kept as ``BID.receipt``.
+
+    The server's CA is pinned before anything is sent (trust on first use), so the receipt is verified
+    against the CA pinned then, not one a later answer presents."""
+    if sealed_as is None and not bid.is_file():
+        raise BidclientError(f"{bid} does not exist", code="io.input_missing")
+    server_ca = pinned_server_ca(client)
+    uploader = Uploader(client, chunk_size=chunk_size, progress=progress, cancel=cancel)
+    out = uploader.submit(bid, tender_id=tender_id, tender_version=tender_version, bidder=bidder, sign=sign,
+                          sealed_as=sealed_as)
+    path = receipt_path(bid)
+    save_receipt(path, out.receipt, server_ca)
+    return Receipted(out, verify_receipt_file(path, bid=bid), path)
+
+
+def withdraw_bid(client: ApiClient, *, tender_id: str, bidder: str, sign: Sign,
+                 receipt_file: Path | None = None) -> Receipted:
+    """Withdraw the caller's active submission of ``tender_id`` (a signed withdrawal statement); the
+    withdrawal receipt is checked and kept as ``receipt_file`` (default: SUBMISSION.withdrawal.receipt
+    in the current folder)."""
+    server_ca = pinned_server_ca(client)
+    out = withdraw(client, tender_id=tender_id, bidder=bidder, sign=sign)
+    if out.withdrawal_receipt is None:
+        raise SubmitError("the server's answer to the withdrawal has no receipt", code="net.bad_response")
+    path = receipt_file or Path(f"{out.id}.withdrawal.receipt")
+    save_receipt(path, out.withdrawal_receipt, server_ca)
+    return Receipted(out, verify_receipt_file(path), path)

@@ -244,6 +244,11 @@ def verify_package(definition_bytes: bytes, signature: bytes, *, trust_list: tru
                 raise BidclientError(f"opening certificate {index + 1} is not trusted for sealing bids: {ex}",
                                      code=UNTRUSTED) from ex
         certs.append(cert)
+    if definition.committee is not None:  # format 3: bids are also sealed to the committee's key
+        from bidclient.committee import verify_tender_committee
+
+        certs.append(verify_tender_committee(definition.committee, trust_list=trust_list, revocation=revocation,
+                                             opening_time=definition.opening_time))
     return TenderPackage(definition=definition, definition_bytes=definition_bytes, signature=signature,
                          package_sha256=package_sha256(definition_bytes), signer=verified,
                          opening_certificates=certs)

@@ -29,6 +29,8 @@ from bidclient.api_client import ApiClient
 from bidclient.atomic import write_atomically
 from bidclient.config import config_dir
 from bidclient.errors import BidclientError
+from bidclient.i18n import _
+from bidclient.interaction import Prompter, Question, Severity
 from bidclient.protocol.trustlist import SignedTrustListOut, TrustListDocument
 from crypto import cms_sign
 from crypto.errors import CryptoError
@@ -41,6 +43,17 @@ class TrustSyncError(BidclientError):
     """trust.server_ca_changed, trust.list_signature_invalid, trust.list_malformed, trust.list_rollback."""
 
     code = "trust.list_signature_invalid"
+
+
+class ServerCaChanged(TrustSyncError):
+    """The server presents another CA than the one pinned on first use; nothing was changed."""
+
+    code = "trust.server_ca_changed"
+
+    def __init__(self, message: str, *, pinned_sha256: str, offered_sha256: str) -> None:
+        super().__init__(message)
+        self.pinned_sha256 = pinned_sha256
+        self.offered_sha256 = offered_sha256
 
 
 @dataclass(frozen=True)
@@ -230,11 +243,11 @@ def sync_trust_list(client: ApiClient, *, trust_dir: Path | None = None,
     first_use = pinned is None
     if pinned is not None and fingerprint(pinned) != fingerprint(offered):
         if accept_ca_sha256 is None or accept_ca_sha256.lower() != fingerprint(offered):
-            raise TrustSyncError(
+            raise ServerCaChanged(
                 f"the server {server} now presents another CA ({fingerprint(offered)}) than the one pinned on "
                 f"first use ({fingerprint(pinned)}); nothing was changed. If the server's keys were really "
                 "replaced, confirm the new fingerprint with its operator and pass --accept-ca FINGERPRINT",
-                code="trust.server_ca_changed")
+                pinned_sha256=fingerprint(pinned), offered_sha256=fingerprint(offered))
         state = {}  # a new CA starts a new history of serials
     document = verify_signed_trust_list(signed, server_ca=offered)
     last_serial = state.get("serial")
@@ -264,3 +277,30 @@ def sync_trust_list(client: ApiClient, *, trust_dir: Path | None = None,
                       certificates=sum(1 for e in document.entries if e.kind == "certificate"),
                       crls=sum(1 for e in document.entries if e.kind == "crl"), removed=removed,
                       other_files=others, server_ca_sha256=fingerprint(offered), first_use=first_use)
+
+
+def sync_trust(client: ApiClient, prompter: Prompter, *, trust_dir: Path | None = None,
+               accept_ca_sha256: str | None = None) -> SyncResult:
+    """The trust-sync flow: ``sync_trust_list``, and when the server presents another CA than the pinned
+    one (and none was accepted beforehand), the person is shown both fingerprints and asked whether the
+    operator confirmed the new one. Yes installs the list under exactly the CA that was shown (a third
+    CA presented meanwhile is refused); no, or a prompter that cannot ask, leaves everything unchanged
+    (ServerCaChanged)."""
+    try:
+        return sync_trust_list(client, trust_dir=trust_dir, accept_ca_sha256=accept_ca_sha256)
+    except ServerCaChanged as changed:
+        if accept_ca_sha256 is not None:
+            raise
+        question = Question(
+            title=_("The server's CA has changed"),
+            text=_("{server} now presents another CA than the one pinned on first use.\n"
+                   "  pinned:  {pinned}\n  now:     {offered}\n"
+                   "Accept the new CA only if the platform's operator confirmed this fingerprint to you "
+                   "(by phone or on their website): otherwise someone may be in the middle.").format(
+                server=client.base_url, pinned=grouped(changed.pinned_sha256),
+                offered=grouped(changed.offered_sha256)),
+            yes_label=_("accept"), severity=Severity.DANGER)
+        if not prompter.confirm(question):
+            raise
+        return sync_trust_list(client, trust_dir=trust_dir, accept_ca_sha256=changed.offered_sha256,
+                               expect_ca_sha256=changed.offered_sha256)

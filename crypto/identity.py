@@ -156,3 +156,23 @@ def _strip_code(text: str, code: str) -> str:
     # Separators CAs use around the code: spaces, @, colons, brackets (ASCII and full-width).
     rest = re.sub(r"[()（）\[\]【】]\s*[()（）\[\]【】]", "", rest)
     return rest.strip(" \t@:：-_/|,，;；()（）[]【】")
+
+
+# Attribute names RFC 4514 leaves as dotted numbers, which people cannot read (``2.5.4.5=9131…``).
+_READABLE_ATTRIBUTES = {
+    x509.NameOID.SERIAL_NUMBER: "serialNumber",
+    x509.NameOID.ORGANIZATION_IDENTIFIER: "organizationIdentifier",
+    x509.NameOID.EMAIL_ADDRESS: "emailAddress",
+    x509.NameOID.GIVEN_NAME: "givenName",
+    x509.NameOID.SURNAME: "surname",
+    x509.NameOID.TITLE: "title",
+    x509.NameOID.BUSINESS_CATEGORY: "businessCategory",
+    x509.NameOID.POSTAL_CODE: "postalCode",
+    x509.NameOID.JURISDICTION_COUNTRY_NAME: "jurisdictionC",
+}
+
+
+def readable_name(name: x509.Name) -> str:
+    """A distinguished name in RFC 4514 form, with the attribute names Chinese CAs use spelled out
+    (``serialNumber=91310115MA1K4ABC18`` rather than ``2.5.4.5=…``), for messages and listings."""
+    return name.rfc4514_string(_READABLE_ATTRIBUTES)

@@ -134,12 +134,13 @@ def sign_pdf(input_path: str | Path, output_path: str | Path, signer: Signer, *,
              page: int = -1, box: tuple[int, int, int, int] | None = None, seal_name: str | None = None,
              seal_image: str | Path | None = None, inscription: str = "", reason: str = DEFAULT_REASON,
              location: str = "", timestamper: Timestamper | None = None,
-             time_text: Callable[[datetime], str] | None = None) -> None:
+             time_text: Callable[[datetime], str] | None = None, seal_style: str = "company") -> None:
     """Sign ``input_path`` with a visible seal into ``output_path`` (PAdES B-B, or B-T with a timestamper).
 
     ``page`` counts from 0 (-1 = last page); ``box`` is (x1, y1, x2, y2) in points, default the lower
     right of the page. The seal shows ``seal_image`` (PNG/JPEG) if given, else a drawn round seal with
-    ``seal_name`` (default: the certificate's organisation). ``time_text`` writes the signing time as the
+    ``seal_name`` (default: the certificate's organisation), or with ``seal_style="personal"`` a square name
+    seal (法定代表人章) of ``seal_name``. ``time_text`` writes the signing time as the
     seal prints it (the caller's zone, named: bidclient.timefmt); default: local time and offset. The
     output is written to a temporary file and renamed, so a failure (wrong PIN, TSA down) leaves no
     partial output; ``output_path`` may equal ``input_path``. Raises PdfMalformed, PdfSignError,
@@ -176,7 +177,8 @@ def sign_pdf(input_path: str | Path, output_path: str | Path, signer: Signer, *,
             _subject_value(certificate, NameOID.ORGANIZATION_NAME) or signer_display_name(certificate)),
         signer_name=signer_display_name(certificate), signed_at=signed_at,
         signed_at_text=time_text(signed_at) if time_text is not None else None,
-        reason=reason, inscription=inscription, seal_image=Path(seal_image) if seal_image is not None else None)
+        reason=reason, inscription=inscription, seal_image=Path(seal_image) if seal_image is not None else None,
+        style=seal_style)
     with tempfile.TemporaryDirectory(prefix="bidclient-seal-") as scratch:
         appearance_pdf = Path(scratch) / "appearance.pdf"
         appearance_pdf.write_bytes(render_appearance(appearance, x2 - x1, y2 - y1))

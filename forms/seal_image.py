@@ -24,7 +24,7 @@ from forms._layout import draw_text
 from forms.errors import RenderError
 from forms.fonts import cjk_font, runs
 
-__all__ = ["SEAL_RED", "SealAppearance", "draw_company_seal", "render_appearance"]
+__all__ = ["SEAL_RED", "SealAppearance", "draw_company_seal", "draw_personal_seal", "render_appearance"]
 
 SEAL_RED = colors.Color(0.85, 0.05, 0.08)
 MAX_IMAGE_BYTES = 5 << 20
@@ -42,6 +42,7 @@ class SealAppearance:
     inscription: str = ""  # e.g. 投标专用章, under the star
     seal_image: Path | None = None
     signed_at_text: str | None = None  # the time as printed (zone named), else signed_at with its offset
+    style: str = "company"  # "company": the round enterprise seal; "personal": a square name seal (法人章)
 
 
 def draw_company_seal(canvas: Canvas, cx: float, cy: float, radius: float, name: str, *,
@@ -72,6 +73,42 @@ def draw_company_seal(canvas: Canvas, cx: float, cy: float, radius: float, name:
     if inscription.strip():
         size = radius * 0.17
         draw_text(canvas, cx, cy - radius * 0.62, inscription.strip()[:12], size, centred=True)
+    canvas.restoreState()
+
+
+def personal_seal_text(name: str) -> list[str]:
+    """The characters of a square name seal, in reading order (right column first, top to bottom):
+    a two-character name reads 某某之印, three characters 某某某印, four characters the name itself."""
+    chars = [c for c in name.strip() if not c.isspace()]
+    if len(chars) == 2:
+        return [*chars, "之", "印"]
+    if len(chars) == 3:
+        return [*chars, "印"]
+    return chars[:4] if len(chars) == 4 else chars[:12]
+
+
+def draw_personal_seal(canvas: Canvas, cx: float, cy: float, half: float, name: str, *,
+                       color: colors.Color = SEAL_RED) -> None:
+    """Draw a square name seal (法定代表人章) of side ``2 * half`` centred at (cx, cy)."""
+    cjk_font()
+    chars = personal_seal_text(name)
+    canvas.saveState()
+    canvas.setStrokeColor(color)
+    canvas.setFillColor(color)
+    canvas.setLineWidth(half * 0.08)
+    canvas.rect(cx - half * 0.92, cy - half * 0.92, half * 1.84, half * 1.84, stroke=1, fill=0)
+    if len(chars) == 4:
+        size = half * 0.72
+        # Right column top to bottom, then the left column: the traditional reading order.
+        for index, char in enumerate(chars):
+            column = 1 if index < 2 else 0
+            row = index % 2
+            x = cx - half * 0.42 + column * half * 0.84
+            y = cy + half * 0.42 - row * half * 0.84 - size * 0.36
+            draw_text(canvas, x, y, char, size, centred=True)
+    elif chars:
+        size = min(half * 0.9, half * 1.6 / max(len(chars), 1) * 1.6)
+        draw_text(canvas, cx, cy - size * 0.36, "".join(chars), min(size, half * 1.7 / len(chars)), centred=True)
     canvas.restoreState()
 
 
@@ -131,6 +168,11 @@ def render_appearance(appearance: SealAppearance, width: float, height: float) -
         image = _load_image(appearance.seal_image)
         canvas.drawImage(image, width / 2 - radius, height / 2 - radius, 2 * radius, 2 * radius, mask="auto",
                          preserveAspectRatio=True, anchor="c")
+    elif appearance.style == "personal":
+        canvas.setFillAlpha(0.9)
+        canvas.setStrokeAlpha(0.9)
+        draw_personal_seal(canvas, width / 2, height / 2 + size, min(radius, height / 2 - 2 * size) * 0.8,
+                           appearance.seal_name)
     else:
         canvas.setFillAlpha(0.9)
         canvas.setStrokeAlpha(0.9)

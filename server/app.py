@@ -102,14 +102,17 @@ def create_app(settings: Settings) -> FastAPI:
 
     from server.audit.router import router as audit_router
     from server.auth.router import router as auth_router
+    from server.committee.router import router as committee_router
     from server.evaluation.router import router as evaluation_router
+    from server.experts.router import router as experts_router
     from server.live.router import router as live_router
+    from server.opening.router import router as opening_router
     from server.submissions.router import router as submissions_router
     from server.tenders.router import router as tenders_router
     from server.trustlist.router import router as trustlist_router
 
     for router in (auth_router, trustlist_router, tenders_router, submissions_router, audit_router,
-                   live_router, evaluation_router):
+                   live_router, committee_router, opening_router, experts_router, evaluation_router):
         app.include_router(router)
 
     from server.timesync import ClockWatch

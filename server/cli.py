@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 
+from crypto.identity import readable_name
 from server.settings import (
     DATABASE_URL_ENV,
     DATABASE_URL_FILE_ENV,
@@ -118,7 +119,9 @@ def _operations_settings(settings: Settings, config: dict[str, Any]) -> Settings
     for key, kind in (("metrics_token", str), ("access_log", bool), ("largest_expected_bid", int),
                       ("deadline_watch_poll", float), ("rate_window", float), ("login_per_identity", int),
                       ("login_per_address", int), ("upload_start_per_identity", int),
-                      ("upload_start_per_address", int)):
+                      ("upload_start_per_address", int), ("expert_recent_service_days", int),
+                      ("smtp_host", str), ("smtp_port", int), ("smtp_from", str), ("smtp_starttls", bool),
+                      ("expert_mail_poll", float)):
         if key not in config:
             continue
         value = config[key]
@@ -372,18 +375,18 @@ def cmd_trust_add(args: argparse.Namespace) -> int:
             try:
                 if b"-----BEGIN X509 CRL-----" in data:
                     crl = x509.load_pem_x509_crl(data)
-                    entries.append(("crl", crl.public_bytes(serialization.Encoding.DER), crl.issuer.rfc4514_string()))
+                    entries.append(("crl", crl.public_bytes(serialization.Encoding.DER), readable_name(crl.issuer)))
                 elif b"-----BEGIN CERTIFICATE-----" in data:
                     for cert in x509.load_pem_x509_certificates(data):
                         entries.append(("certificate", cert.public_bytes(serialization.Encoding.DER),
-                                        cert.subject.rfc4514_string()))
+                                        readable_name(cert.subject)))
                 else:
                     try:
                         cert = x509.load_der_x509_certificate(data)
-                        entries.append(("certificate", data, cert.subject.rfc4514_string()))
+                        entries.append(("certificate", data, readable_name(cert.subject)))
                     except ValueError:
                         crl = x509.load_der_x509_crl(data)
-                        entries.append(("crl", data, crl.issuer.rfc4514_string()))
+                        entries.append(("crl", data, readable_name(crl.issuer)))
             except ValueError:
                 raise CliError("trust.unreadable", f"{path} is not a certificate or CRL (PEM or DER)") from None
             for kind, der, label in entries:

@@ -123,6 +123,15 @@ class Settings:
     upload_start_per_address: int = 1200
     # Reverse proxies (addresses or CIDR networks) whose X-Forwarded-For is believed (server/tls.py).
     trusted_proxies: tuple[str, ...] = ()
+    # --- experts (docs/experts.md) ---
+    # An expert who served for the same tenderer within this many days before an evaluation is not drawn.
+    expert_recent_service_days: int = 180
+    # Invitations by e-mail: empty smtp_host sends none (invitations stay in the app).
+    smtp_host: str = ""
+    smtp_port: int = 25
+    smtp_from: str = "bidclient@localhost"
+    smtp_starttls: bool = False
+    expert_mail_poll: float = 5.0  # seconds between mailer rounds (retries, unanswered invitations)
     extra: dict[str, str] = field(default_factory=dict)
 
     @property

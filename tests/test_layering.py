@@ -1,6 +1,9 @@
 """The layer rule: ui -> bidclient -> {crypto, forms}; server -> {bidclient.protocol, crypto, forms}; and no
 import cycle among the project's modules.
 
+``ui`` reaches crypto and forms through bidclient: of them it may name only the error types
+(``crypto.errors``) and the PIN request types (``crypto.pin``) that the core's Prompter hands it.
+
 Checked on the source with ast, so a forbidden import anywhere (even inside a function or under
 TYPE_CHECKING) fails the suite.
 """
@@ -23,7 +26,11 @@ FORBIDDEN: dict[str, set[str]] = {
     "forms": {"bidclient", "ui", "server"} | QT,
     "bidclient": {"ui", "server"} | QT,
     "server": {"ui"} | QT,
-    "ui": {"server"},
+    "ui": {"server", "crypto", "forms"},
+}
+# Modules of a forbidden package that a package may still import (the package itself and its submodules).
+ALLOWED: dict[str, set[str]] = {
+    "ui": {"crypto.errors", "crypto.pin"},
 }
 
 
@@ -33,18 +40,28 @@ def _tree(path: Path) -> ast.Module:
 
 
 def imported_modules(source: str | ast.Module) -> set[str]:
+    """Every absolute import; ``from a import b`` counts as ``a`` and, when ``a`` is a top-level package
+    (``from crypto import errors``), as ``a.b`` instead (b may be a module)."""
     names: set[str] = set()
     tree = ast.parse(source) if isinstance(source, str) else source
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
             names.update(alias.name for alias in node.names)
         elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-            names.add(node.module)
+            if "." in node.module:
+                names.add(node.module)
+            else:
+                names.update(f"{node.module}.{alias.name}" for alias in node.names)
     return names
 
 
+def _allowed(package: str, name: str) -> bool:
+    return any(name == ok or name.startswith(ok + ".") for ok in ALLOWED.get(package, ()))
+
+
 def violations(package: str, source: str | ast.Module) -> set[str]:
-    return {name for name in imported_modules(source) if name.split(".")[0] in FORBIDDEN[package]}
+    return {name for name in imported_modules(source)
+            if name.split(".")[0] in FORBIDDEN[package] and not _allowed(package, name)}
 
 
 def server_violations(source: str | ast.Module) -> set[str]:
@@ -61,6 +78,15 @@ def test_checker_detects_a_violation() -> None:
     assert violations("bidclient", "def f():\n    import PySide6.QtCore\n") == {"PySide6.QtCore"}
     assert server_violations("import bidclient.sealing\n") == {"bidclient.sealing"}
     assert violations("crypto", "from crypto.keys import Signer\n") == set()
+    # ui: crypto and forms only through bidclient, except crypto's error and PIN types
+    assert violations("ui", "from crypto import cms_sign\n") == {"crypto.cms_sign"}
+    assert violations("ui", "from crypto.key_access import list_tokens\n") == {"crypto.key_access"}
+    assert violations("ui", "def f():\n    from forms.model import Issue\n") == {"forms.model"}
+    assert violations("ui", "import crypto.trust\n") == {"crypto.trust"}
+    assert violations("ui", "from crypto import errors, pin\nfrom crypto.pin import PinRequest\n"
+                            "from crypto.errors import TrustError\nfrom bidclient.signin import sign_in\n") == set()
+    assert violations("ui", "from server.app import app\n") == {"server.app"}
+    assert violations("bidclient", "from server import app\n") == {"server.app"}
 
 
 @pytest.mark.parametrize("package", sorted(FORBIDDEN))

@@ -8,7 +8,8 @@ from __future__ import annotations
 from PySide6.QtCore import QCoreApplication, QEvent, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
-from ui.context import AppContext, SignedIn
+from bidclient.signin import SignedIn
+from ui.context import AppContext
 from ui.error_view import plain_label
 from ui.workspaces import WorkspaceSpec, register_workspace
 

@@ -25,13 +25,20 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from crypto import key_access
-from crypto.pin import PinRequest
-from crypto.trust import describe_subject, readable_name
-from ui.cert_status import Assessment, explain
-from ui.doctor_checks import DoctorReport, PairRow, SelfTestResult, TokenRow, examine, self_test
+from bidclient.doctor import (
+    CheckedUsage,
+    DoctorReport,
+    PairRow,
+    SelfTestResult,
+    TokenRow,
+    change_token_pin,
+    examine,
+    self_test,
+)
+from bidclient.signin_check import Assessment, describe_subject, readable_name
+from ui.cert_status import explain
 from ui.error_view import ErrorView, plain_label
-from ui.pin_bridge import QtPinSource
+from ui.pin_bridge import QtPrompter
 from ui.pin_change_dialog import PinChangeDialog
 from ui.task_progress import TaskProgress
 from ui.workers import Task, TaskContext, start
@@ -41,20 +48,11 @@ ROLE_TOKEN = Qt.ItemDataRole.UserRole + 1
 ROLE_PAIR = Qt.ItemDataRole.UserRole + 2
 
 
-def change_token_pin(token_uri: str, pin_source: QtPinSource, new_pin: str, ctx: TaskContext) -> None:
-    """Worker side of the PIN change: the current PIN asked once through ``pin_source``, never retried."""
-
-    def current_pin(request: PinRequest) -> str | None:
-        return None if ctx.cancelled() else pin_source(request)  # None: PinCancelled, nothing changed
-
-    key_access.change_pin(token_uri, current_pin, new_pin)
-
-
 class CaDoctor(QWidget):
-    def __init__(self, pin_source: QtPinSource | None = None, parent: QWidget | None = None) -> None:
+    def __init__(self, pin_source: QtPrompter | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("caDoctor")
-        self.pin_source = pin_source or QtPinSource(self)
+        self.pin_source = pin_source or QtPrompter(self)
         self.report: DoctorReport | None = None
         self.last_test: SelfTestResult | None = None
         self.tested_token_uri: str | None = None  # the dongle last_test is about
@@ -279,7 +277,8 @@ class CaDoctor(QWidget):
     def _pair_item(self, token: TokenRow, row: PairRow) -> QTreeWidgetItem:
         a = row.assessment
         status, step = explain(a)
-        role = self.tr("Signing certificate") if row.usage == "signing" else self.tr("Encryption certificate")
+        signing = row.usage is CheckedUsage.SIGNING
+        role = self.tr("Signing certificate") if signing else self.tr("Encryption certificate")
         item = QTreeWidgetItem([f"{role}: {describe_subject(row.pair.certificate)}", status, step])
         item.setData(0, ROLE_TOKEN, token)
         item.setData(0, ROLE_PAIR, row)
@@ -346,13 +345,10 @@ class CaDoctor(QWidget):
         self.test_result.setText(self.tr("Testing “{label}”: enter the PIN when asked…").format(
             label=token.listing.info.label))
         self.test_progress.begin(self.tr("testing the dongle"))
-        pin_source = self.pin_source
+        prompter = self.pin_source
 
         def job(ctx: TaskContext) -> SelfTestResult:
-            def pin(request: PinRequest) -> str | None:
-                return None if ctx.cancelled() else pin_source(request)
-
-            return self_test(token.listing.uri, pin, progress=ctx.progress, cancelled=ctx.cancelled)
+            return self_test(token.listing.uri, prompter, progress=ctx.progress, cancelled=ctx.cancelled)
 
         task = Task(job, name="self-test")
         task.signals.progress.connect(self._test_progress)
@@ -442,7 +438,7 @@ class CaDoctor(QWidget):
 
         def job(ctx: TaskContext) -> str:
             try:
-                change_token_pin(uri, pin_source, holder[0], ctx)
+                change_token_pin(uri, pin_source, holder[0], ctx.cancelled)
             finally:
                 holder.clear()  # the new PIN is not kept past the call
             return label
@@ -521,7 +517,7 @@ class CaDoctor(QWidget):
 class CaDoctorDialog(QDialog):
     """The CA doctor in its own window (File ▸ Dongles and certificates)."""
 
-    def __init__(self, pin_source: QtPinSource | None = None, parent: QWidget | None = None) -> None:
+    def __init__(self, pin_source: QtPrompter | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("caDoctorDialog")
         self.doctor = CaDoctor(pin_source, self)

@@ -1,17 +1,15 @@
 """A certificate's standing in plain words, with the next step for the user.
 
 ``assess`` and ``Assessment`` live in bidclient.signin_check (no Qt, may fetch OCSP/CRLs: call it on a
-worker thread) and are re-exported here; ``explain`` (GUI thread) words an Assessment in the current language.
+worker thread); ``explain`` (GUI thread) words an Assessment in the current language.
 """
 
 from __future__ import annotations
 
 from PySide6.QtCore import QCoreApplication
 
-from bidclient.signin_check import EXPIRY_WARNING_DAYS, NO_TRUST_LIST, TRUSTED, Assessment, assess
+from bidclient.signin_check import NO_TRUST_LIST, TRUSTED, Assessment
 from crypto.errors import TrustError
-
-__all__ = ["EXPIRY_WARNING_DAYS", "NO_TRUST_LIST", "TRUSTED", "Assessment", "assess", "explain"]
 
 
 def explain(a: Assessment) -> tuple[str, str]:

@@ -64,6 +64,10 @@ class HelpDialog(QDialog):
         self.browser.setSearchPaths([str(self.path.parent)])  # the guide's screenshots
         self.browser.setMarkdown(text)
 
+    def follow_language(self, language: str) -> None:
+        """The app's language changed: show the page in it (when translated), as if opened now."""
+        self.show_page(self.page, language)
+
     def _link(self, url: QUrl) -> None:
         if url.scheme() in ("http", "https"):
             QDesktopServices.openUrl(url)

@@ -39,8 +39,15 @@ class LanguageManager(QObject):
         self.language = "en"
 
     def initial_language(self) -> str:
+        """The language chosen in the app before, else BIDCLIENT_LANG (as the command line reads it; how
+        ``BIDCLIENT_LANG=zh_CN scripts/demo`` starts a fresh app in Chinese), else the system's."""
         saved = str(self._settings.value(SETTING_LANGUAGE, "") or "")
-        return saved if saved in LANGUAGES else system_language()
+        if saved in LANGUAGES:
+            return saved
+        given = os.environ.get("BIDCLIENT_LANG", "").strip()
+        if given in LANGUAGES:
+            return given
+        return system_language()
 
     def set_language(self, language: str) -> None:
         if language not in LANGUAGES:

@@ -1,7 +1,7 @@
 """The main window: menus, a role switcher over the registered workspaces, and the status bar
 (server, signed-in identity, server clock). Workspaces are added through ui.workspaces.
 
-At start-up a stored session is checked with the server on a worker (ui.context.restore_session). An
+At start-up a stored session is checked with the server on a worker (bidclient.signin.restore_session). An
 unreachable server is said once, quietly, in the status bar ("offline") and checked again every
 RETRY_OFFLINE_MS; it never opens a dialog.
 """
@@ -24,12 +24,13 @@ from PySide6.QtWidgets import (
 import ui.workspaces_builtin  # noqa: F401  (registers the shipped workspaces)
 from bidclient import session_store, timefmt
 from bidclient.revocation import revocation_lines
+from bidclient.signin import SignedIn, restore_session
 from ui.ca_doctor import CaDoctorDialog
-from ui.context import SETTING_ROLE, AppContext, SignedIn, restore_session
+from ui.context import SETTING_ROLE, AppContext
 from ui.error_view import plain_label
 from ui.help_dialog import GUIDE, OPENING, HelpDialog
 from ui.languages import LANGUAGE_NAMES, LANGUAGES, LanguageManager
-from ui.pin_bridge import QtPinSource
+from ui.pin_bridge import QtPrompter
 from ui.signin_dialog import SignInDialog
 from ui.trust_offer import TrustKeeper
 from ui.workers import Task, TaskContext, start
@@ -49,7 +50,7 @@ class MainWindow(QMainWindow):
         self.setObjectName("mainWindow")
         self.context = context
         self.languages = languages
-        self.pin_source = QtPinSource(self)
+        self.pin_source = QtPrompter(self)
         context.pin_source = self.pin_source
         self.signin_dialog: SignInDialog | None = None
         self.doctor_dialog: CaDoctorDialog | None = None
@@ -387,6 +388,7 @@ class MainWindow(QMainWindow):
     def open_help(self, page: str) -> HelpDialog:
         dialog = HelpDialog(page, self.languages.language, self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.languages.changed.connect(dialog.follow_language)  # the guide in the app's language, also later
         dialog.show()
         return dialog
 

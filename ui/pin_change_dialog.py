@@ -1,7 +1,7 @@
 """The new-PIN dialog of the CA doctor: the new PIN twice, masked, checked here before the token sees it.
 
 The current PIN is not asked here: the change runs on a worker, which asks for it once through the
-app's QtPinSource (the same PIN dialog as everywhere, with the token's warnings). The new PIN is
+app's QtPrompter (the same PIN dialog as everywhere, with the token's warnings). The new PIN is
 handed out once by ``take_new_pin`` and both fields are wiped whenever the dialog closes.
 """
 

@@ -50,6 +50,11 @@ class PinDialog(QDialog):
 
     def retranslate(self) -> None:
         self.setWindowTitle(self.tr("Dongle PIN"))
+        # Wide enough for the title in the title bar (window managers cut it short beside their buttons)
+        # and for the prompt on a line or two: the dialog is otherwise as narrow as its PIN field.
+        metrics = self.fontMetrics()
+        self.setMinimumWidth(max(380, metrics.horizontalAdvance(self.windowTitle()) + 200,
+                                 min(640, metrics.horizontalAdvance(self.request.token_label) + 240)))
         what = self.tr("password of the key file") if self.request.for_file else self.tr("PIN")
         self.prompt.setText(self.tr("Enter the {what} for “{label}”.").format(
             what=what, label=self.request.token_label))

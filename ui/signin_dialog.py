@@ -6,9 +6,6 @@ PIN), the server URL to QSettings, and ``signed_in`` carries a ui.context.Signed
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
-from cryptography import x509
 from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
@@ -24,65 +21,28 @@ from PySide6.QtWidgets import (
 )
 
 from bidclient import session_store
-from bidclient.api_client import ApiClient
-from bidclient.signin_check import RefusedBeforePin, check_before_pin, configured_trust
-from bidclient.signing import open_key
-from crypto import cms_sign
-from crypto.errors import OperationCancelled, TrustError
-from crypto.key_access import KeyPairListing, TokenListings, list_tokens
-from crypto.pin import PinRequest, PinSource
-from crypto.trust import describe_subject
-from ui.cert_status import Assessment, assess, explain
-from ui.context import AppContext, SignedIn
+from bidclient.signin import SignedIn, SigningCertificate, sign_in, signing_certificates
+from bidclient.signin_check import RefusedBeforePin, describe_subject
+from crypto.errors import TrustError
+from ui.cert_status import explain
+from ui.context import AppContext
 from ui.error_view import ErrorView, plain_label
-from ui.pin_bridge import QtPinSource
+from ui.pin_bridge import QtPrompter
 from ui.status_line import StatusLine
 from ui.task_progress import TaskProgress
 from ui.workers import Task, TaskContext, start
 
 
-def sign_in(server: str, key_uri: str, pin_source: PinSource,
-            cancelled: Callable[[], bool] = lambda: False, *,
-            certificate: x509.Certificate | None = None) -> SignedIn:
-    """Worker side: challenge, signature with the dongle (one PIN entry), session stored.
-
-    With ``certificate`` (the chosen signing certificate), it is checked first (check_before_pin), so
-    that an expired or revoked certificate costs no PIN entry; without it, the key's certificate is
-    checked once opened, before anything is sent to the server. ``cancelled()`` is looked at before each
-    step that waits (the PIN, the server); once the user stopped waiting, no PIN is asked and no session
-    is stored, even if the server still answers.
-    """
-    client = ApiClient(server, tls=session_store.tls_options(server))  # an unusable address: refused first
-    if certificate is not None:
-        check_before_pin(certificate)
-
-    def pin(request: PinRequest) -> str | None:
-        return None if cancelled() else pin_source(request)  # None: PinCancelled
-
-    with open_key(key_uri, pin) as session:
-        signer = session.signer()
-        if certificate is None:  # a PKCS#12 file: its certificate is read with the password, checked now
-            check_before_pin(signer.certificate, after_password=True)
-        out = client.login(lambda data: cms_sign.sign_detached(data, signer))
-    if cancelled():
-        raise OperationCancelled("sign-in was stopped")
-    session_store.save_session(client.base_url, out.token, out.expires_at, out.account.identity_key)
-    return SignedIn(client.base_url, client, out.account, out.expires_at, out.certificate_sha256,
-                    tuple(out.revocation))
-
-
 class SignInDialog(QDialog):
     signed_in = Signal(object)  # SignedIn
 
-    def __init__(self, context: AppContext, pin_source: QtPinSource | None = None,
+    def __init__(self, context: AppContext, pin_source: QtPrompter | None = None,
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("signInDialog")
         self.context = context
-        self.pin_source = pin_source or QtPinSource(self)
-        self.pairs: list[KeyPairListing] = []
-        self.token_labels: list[str] = []
-        self.assessments: dict[str, Assessment] = {}  # by key URI: each signing certificate's standing here
+        self.pin_source = pin_source or QtPrompter(self)
+        self.choices: list[SigningCertificate] = []  # the signing certificates found, with their standing
         self._list_task: Task | None = None
         self._login_task: Task | None = None
         self._stopped: set[Task] = set()  # sign-ins the user stopped waiting for, still finishing
@@ -195,15 +155,7 @@ class SignInDialog(QDialog):
         self.rescan_button.setEnabled(False)
         self.status_line.set(lambda: self.tr("Looking for dongles…"))
 
-        def job(_ctx: TaskContext) -> tuple[TokenListings, dict[str, Assessment]]:
-            listings = list_tokens()
-            trust = configured_trust()
-            # May fetch OCSP answers and CRLs: this runs on a worker, like the listing.
-            standing = {pair.uri: assess(pair.certificate, trust, "signing")
-                        for token in listings for pair in token.pairs if "signing" in pair.usages}
-            return listings, standing
-
-        task = Task(job, name="list-tokens")
+        task = Task(lambda _ctx: signing_certificates(), name="list-tokens")
         task.signals.succeeded.connect(self._tokens_listed)
         task.signals.failed.connect(self.error_view.show_error)
         task.signals.finished.connect(self._listing_done)
@@ -213,20 +165,19 @@ class SignInDialog(QDialog):
         self._list_task = None
         self.rescan_button.setEnabled(True)
 
-    def _tokens_listed(self, listed: tuple[TokenListings, dict[str, Assessment]]) -> None:
-        listings, self.assessments = listed
-        self.pairs = []
-        self.token_labels = []
-        for token in listings:
-            for pair in token.pairs:
-                if "signing" in pair.usages:
-                    self.pairs.append(pair)
-                    self.token_labels.append(token.info.label)
+    @property
+    def token_labels(self) -> list[str]:
+        """The dongle of each certificate in the list, in its order."""
+        return [choice.token_label for choice in self.choices]
+
+    def _tokens_listed(self, choices: list[SigningCertificate]) -> None:
+        self.choices = choices
         self._fill_combo()
         if self.preferred_token in self.token_labels:
             self.select_token(self.preferred_token)
-        if self.pairs:
-            self.status_line.set(lambda: self.tr("{count} signing certificates found.").format(count=len(self.pairs)))
+        if self.choices:
+            self.status_line.set(lambda: self.tr("{count} signing certificates found.").format(
+                count=len(self.choices)))
         else:
             self.status_line.set(lambda: self.tr("No dongle with a signing certificate was found. Plug it in and "
                                         "press “Look again”; the Dongles and certificates window shows why a "
@@ -235,11 +186,12 @@ class SignInDialog(QDialog):
     def _fill_combo(self) -> None:
         current = self.key_combo.currentIndex()
         self.key_combo.clear()
-        for label, pair in zip(self.token_labels, self.pairs, strict=True):
-            until = pair.certificate.not_valid_after_utc.strftime("%Y-%m-%d")
-            subject = describe_subject(pair.certificate)
-            standing = self.assessments.get(pair.uri)
-            kind = standing.kind if standing is not None else ""
+        for choice in self.choices:
+            label = choice.token_label
+            until = choice.certificate.not_valid_after_utc.strftime("%Y-%m-%d")
+            subject = describe_subject(choice.certificate)
+            standing = choice.assessment
+            kind = standing.kind
             if kind == TrustError.REASON_EXPIRED:
                 text = self.tr("{subject} — dongle “{token}” — EXPIRED on {date}").format(
                     subject=subject, token=label, date=until)
@@ -250,8 +202,8 @@ class SignInDialog(QDialog):
             else:
                 text = self.tr("{subject} — dongle “{token}”, valid until {date}").format(
                     subject=subject, token=label, date=until)
-            self.key_combo.addItem(text, pair.uri)
-            if standing is not None and standing.refused_locally:
+            self.key_combo.addItem(text, choice.uri)
+            if standing.refused_locally:
                 index = self.key_combo.count() - 1
                 self.key_combo.setItemData(index, QBrush(QColor("#b00020")), Qt.ItemDataRole.ForegroundRole)
                 self.key_combo.setItemData(index, explain(standing)[0], Qt.ItemDataRole.ToolTipRole)
@@ -297,11 +249,11 @@ class SignInDialog(QDialog):
         self.sign_in_button.setEnabled(False)
         self.status_line.set(lambda: self.tr("Signing in to {server}: enter the PIN when asked…").format(server=server))
         self.progress.begin(self.tr("signing in"))
-        pin_source = self.pin_source
-        chosen = next((p.certificate for p in self.pairs if p.uri == key_uri), None)
+        prompter = self.pin_source
+        chosen = next((c.certificate for c in self.choices if c.uri == key_uri), None)
 
         def job(ctx: TaskContext) -> SignedIn:
-            return sign_in(server, str(key_uri), pin_source, ctx.cancelled, certificate=chosen)
+            return sign_in(server, str(key_uri), prompter, ctx.cancelled, certificate=chosen)
 
         task = Task(job, name="sign-in")
         task.signals.succeeded.connect(self._signed_in)

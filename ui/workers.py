@@ -11,7 +11,7 @@ Usage::
     task.cancel()                               # the job sees ctx.cancelled() == True
 
 Signals cross threads through queued connections, so slots always run on the GUI thread. The job
-function must not touch widgets; it asks the user things through ui.pin_bridge.QtPinSource.
+function must not touch widgets; it asks the user things through ui.pin_bridge.QtPrompter.
 """
 
 from __future__ import annotations

@@ -5,7 +5,7 @@ How to add a workspace
 1. Write a ``QWidget`` subclass in its own module under ``ui/`` (e.g. ``ui/bidder/workspace.py``). Its
    constructor takes ``(context: ui.context.AppContext, parent: QWidget | None)``. From the context it
    gets ``settings`` (QSettings), ``session`` / ``client()`` (the signed-in ApiClient, or None) and the
-   ``session_changed`` signal; ``context.pin_source`` is the app's QtPinSource for token work on workers
+   ``session_changed`` signal; ``context.pin_source`` is the app's QtPrompter for token work on workers
    (see ui.workers.Task). It must not block the GUI thread, must give every interactive child an
    accessible name, show server text with ``Qt.PlainText``, and re-read its texts on
    ``QEvent.LanguageChange`` (translate with ``self.tr``; then run ``resources/translations/update.sh``

@@ -62,12 +62,11 @@ from bidclient.bidpackage.manifest import (
     parse_manifest,
     shown,
 )
+from bidclient.jobs import Cancel, Progress
 from crypto.errors import OperationCancelled
 
 CHUNK_SIZE = 4 * 1024 * 1024
 VerifyManifest = Callable[[bytes, bytes], object]
-Progress = Callable[[int], None]
-Cancel = Callable[[], bool]
 
 _EOCD = struct.Struct("<4s4H2LH")
 _EOCD_SIG = b"PK\x05\x06"

@@ -57,6 +57,7 @@ from bidclient.bidpackage.manifest import (
     check_unique,
     shown,
 )
+from bidclient.jobs import Cancel, Progress
 from crypto.errors import OperationCancelled
 
 try:  # ISA-L's CRC-32 (PCLMULQDQ): the same checksum as zlib's at about ten times the speed
@@ -76,8 +77,6 @@ JUNK_FILES = frozenset({".DS_Store", "Thumbs.db", "ehthumbs.db", "desktop.ini", 
 JUNK_FOLDERS = frozenset({"__MACOSX", ".Spotlight-V100", ".Trashes", ".fseventsd", ".TemporaryItems",
                           "$RECYCLE.BIN", "System Volume Information"})
 
-Progress = Callable[[int], None]
-Cancel = Callable[[], bool]
 SignManifest = Callable[[bytes], bytes]
 
 

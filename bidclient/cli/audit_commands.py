@@ -102,11 +102,14 @@ def cmd_audit_verify(args: argparse.Namespace) -> int:
 def cmd_trust_sync(args: argparse.Namespace) -> int:
     from bidclient import session_store
     from bidclient.api_client import ApiClient
-    from bidclient.trust_sync import sync_trust_list
+    from bidclient.cli.prompt import TerminalPrompter
+    from bidclient.trust_sync import sync_trust
 
     url = session_store.resolve_server(args.server)
     client = ApiClient(url, tls=session_store.tls_options(url))
-    result = sync_trust_list(client, trust_dir=args.trust_dir, accept_ca_sha256=args.accept_ca)
+    # A changed server CA is asked about on a terminal; a script keeps passing --accept-ca.
+    result = sync_trust(client, TerminalPrompter(refuse_without_terminal=False), trust_dir=args.trust_dir,
+                        accept_ca_sha256=args.accept_ca)
     if result.first_use:
         print(_("First use of {url}: its server CA {fingerprint} is now pinned. Compare this fingerprint with "
                 "the one the server's operator publishes.").format(url=result.server,

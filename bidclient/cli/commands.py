@@ -17,6 +17,7 @@ from bidclient.errors import EXIT_OK, BidclientError, UsageError
 from bidclient.i18n import _
 from bidclient.revocation import RevocationCheckLike
 from bidclient.timefmt import format_time
+from crypto.identity import readable_name
 
 
 def _out(text: str = "") -> None:
@@ -55,7 +56,7 @@ def _open_key(args: argparse.Namespace, *, chain_trust: Sequence[Path] = (), enc
 
 def cmd_keys(args: argparse.Namespace) -> int:
     from bidclient.config import extra_module_paths
-    from crypto.identity import identity_of
+    from crypto.identity import identity_of, readable_name
     from crypto.modules import discover_modules
 
     modules = discover_modules([*extra_module_paths(), *args.module])
@@ -90,10 +91,10 @@ def cmd_keys(args: argparse.Namespace) -> int:
             ident = identity_of(pair.certificate)
             roles = {"signing": _("signing pair"), "encryption": _("encryption pair")}
             role = roles.get(pair.role, pair.role)
-            _out(f"  [{role}] {pair.certificate.subject.rfc4514_string()}")
+            _out(f"  [{role}] {readable_name(pair.certificate.subject)}")
             if ident.uscc:
                 _out(f"      {_('enterprise')}: {ident.uscc} {ident.organization or ''}".rstrip())
-            _out(f"      {_('issuer')}: {pair.certificate.issuer.rfc4514_string()}")
+            _out(f"      {_('issuer')}: {readable_name(pair.certificate.issuer)}")
             _out(f"      {_('valid until')}: {pair.certificate.not_valid_after_utc:%Y-%m-%d}")
             _out(f"      {pair.uri}")
     return EXIT_OK
@@ -235,7 +236,7 @@ def cmd_seal(args: argparse.Namespace) -> int:
     _print_manifest(result.manifest)
     _out(f"  {_('recipients')}: {len(result.recipients)}")
     for cert in result.recipients:
-        _out(f"    {cert.subject.rfc4514_string()}")
+        _out(f"    {readable_name(cert.subject)}")
     _out(f"  {_('envelope SHA-256')}: {result.envelope_sha256}")
     _out(f"  {_('self-check')}: {_('passed: the bid opens with your own key')}")
     return EXIT_OK

@@ -132,9 +132,13 @@ COMMAND_MODULES = (
     "bidclient.cli.server_commands",
     "bidclient.cli.tender_commands",
     "bidclient.cli.submission_commands",
+    "bidclient.cli.history_commands",
     "bidclient.cli.audit_commands",
     "bidclient.cli.evaluation_commands",
+    "bidclient.cli.opening_commands",
+    "bidclient.cli.committee_commands",
     "bidclient.cli.evaluation_report_commands",
+    "bidclient.cli.experts_commands",
 )
 
 

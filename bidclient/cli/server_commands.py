@@ -38,38 +38,24 @@ def register(sub: Any) -> None:
 
 def cmd_login(args: argparse.Namespace) -> int:
     from bidclient import session_store
-    from bidclient.api_client import ApiClient
-    from bidclient.cli.prompt import pin_source_for
+    from bidclient.cli.prompt import TerminalPrompter
     from bidclient.revocation import revocation_lines
-    from bidclient.signin_check import check_before_pin
-    from bidclient.signing import open_key
-    from crypto import cms_sign
-    from crypto.key_access import listed_signing_certificate
+    from bidclient.signin import sign_in
 
     url = session_store.resolve_server(args.server)
     tls = session_store.merged_tls_options(url, ca_file=args.ca_file, pin_sha256=args.pin_sha256,
                                            insecure_http=args.insecure_http)
-    client = ApiClient(url, tls=tls)
     # An expired or revoked certificate costs no PIN: a token's certificate is read and checked before
     # the PIN is asked; a PKCS#12 file's only with its password, still before anything is sent.
-    listed = listed_signing_certificate(args.key, args.module)
-    if listed is not None:
-        check_before_pin(listed)
-    with open_key(args.key, pin_source_for(args.pin_source), modules=args.module) as session:
-        signer = session.signer()
-        if listed is None:
-            check_before_pin(signer.certificate, after_password=True)
-        out = client.login(lambda data: cms_sign.sign_detached(data, signer))
-    session_store.save_session(url, out.token, out.expires_at, out.account.identity_key)
-    session_store.save_tls_options(url, tls)
-    session_store.set_default_server(url)
+    out = sign_in(url, args.key, TerminalPrompter(args.pin_source), modules=args.module, tls=tls, remember=True)
     account = out.account
     print(_("Logged in to {url} as {who}").format(url=url, who=account.organization or account.person or
                                                   account.identity_key))
     if account.uscc:
         print(f"  {_('enterprise')}: {account.uscc}")
     print(f"  {_('roles')}: {', '.join(account.roles) or '-'}")
-    print(f"  {_('session expires')}: {format_time(out.expires_at)}")
+    if out.expires_at is not None:  # a new login always says when its session expires
+        print(f"  {_('session expires')}: {format_time(out.expires_at)}")
     lines = revocation_lines(out.revocation)
     print(f"  {_('revocation (checked by the server)')}: {lines[0]}")
     for line in lines[1:]:

@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import argparse
 import sys
-import threading
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from bidclient.i18n import _
 from bidclient.timefmt import format_time
+
+if TYPE_CHECKING:
+    from bidclient.signin import KeyedClient
 
 
 def _key_options(p: argparse.ArgumentParser) -> None:
@@ -55,54 +59,17 @@ def register(sub: Any) -> None:
     p.set_defaults(handler=cmd_receipt_pdf)
 
 
-class _Session:
+def _connected(args: argparse.Namespace) -> AbstractContextManager[KeyedClient]:
     """The key (opened once: one PIN entry) and a logged-in client for the server."""
+    from bidclient import session_store
+    from bidclient.cli.prompt import TerminalPrompter
+    from bidclient.signin import connect_with_key
 
-    def __init__(self, args: argparse.Namespace) -> None:
-        self.args = args
-
-    def __enter__(self) -> _Session:
-        from bidclient import session_store
-        from bidclient.cli.prompt import pin_source_for
-        from bidclient.signing import open_key
-
-        url = session_store.resolve_server(self.args.server)
-        self._key = open_key(self.args.key, pin_source_for(self.args.pin_source), modules=self.args.module)
-        session = self._key.__enter__()
-        try:
-            self._connect(url, session)
-        except BaseException:
-            self._key.__exit__(*sys.exc_info())
-            raise
-        return self
-
-    def _connect(self, url: str, session: Any) -> None:
-        from bidclient import session_store
-        from bidclient.api_client import ApiClient, ApiError
-        from crypto import cms_sign
-
-        signer = session.signer()
-        self.sign = lambda data: cms_sign.sign_detached(data, signer)
-        self.client = ApiClient(url, token=session_store.load_token(url), tls=session_store.tls_options(url))
-        me: dict[str, Any] | None = None
-        if self.client.token:
-            try:
-                me = self.client.get_json("/api/v1/auth/me")
-            except ApiError as ex:
-                if not ex.code.startswith("auth."):
-                    raise
-        if me is None:  # no session, or an expired one: log in with the same key
-            out = self.client.login(self.sign)
-            session_store.save_session(url, out.token, out.expires_at, out.account.identity_key)
-            self.identity = out.account.identity_key
-        else:
-            self.identity = str(me["identity_key"])
-
-    def __exit__(self, *exc: object) -> None:
-        self._key.__exit__(*exc)  # type: ignore[arg-type]
+    return connect_with_key(session_store.resolve_server(args.server), args.key, TerminalPrompter(args.pin_source),
+                            modules=args.module)
 
 
-def _progress_printer() -> Any:
+def _progress_printer() -> Callable[[int, int], None]:
     state = {"last": -1}
 
     def show(held: int, total: int) -> None:
@@ -118,30 +85,25 @@ def _progress_printer() -> Any:
 
 
 def cmd_submit(args: argparse.Namespace) -> int:
-    from bidclient import receipts
     from bidclient.errors import BidclientError
-    from bidclient.submit import SubmitCancelled, Uploader, load_state, receipt_path
+    from bidclient.submit import SubmitCancelled, load_state, submit_bid
 
     if not args.bid.is_file():
         raise BidclientError(f"{args.bid} does not exist", code="io.input_missing")
-    cancel = threading.Event()
-    with _Session(args) as s:
+    with _connected(args) as s:
         version = args.version
         if version is None:
             version = int(s.client.get_json(f"/api/v1/tenders/{quote(args.tender, safe='')}")["current_version"])
-        server_ca = receipts.pinned_server_ca(s.client)  # pinned before anything is sent (TOFU)
         if load_state(args.bid) is not None:
             print(_("Resuming the upload of {bid}").format(bid=args.bid), file=sys.stderr)
-        uploader = Uploader(s.client, chunk_size=args.chunk_size, progress=_progress_printer(), cancel=cancel)
         try:
-            out = uploader.submit(args.bid, tender_id=args.tender, tender_version=version, bidder=s.identity,
-                                  sign=s.sign)
+            submitted = submit_bid(s.client, args.bid, tender_id=args.tender, tender_version=version,
+                                   bidder=s.identity, sign=s.sign, chunk_size=args.chunk_size,
+                                   progress=_progress_printer())
         except KeyboardInterrupt:
             raise SubmitCancelled(_("The upload was interrupted; run the same command again to resume it."),
                                   code="submission.cancelled") from None
-    path = receipt_path(args.bid)
-    receipts.save_receipt(path, out.receipt, server_ca)
-    verified = receipts.verify_receipt(receipts.load_receipt(path), bid=args.bid)
+    out, verified, path = submitted.submission, submitted.receipt, submitted.receipt_file
     print(_("Submitted {bid} to tender {tender} (version {version})").format(
         bid=args.bid, tender=out.tender_id, version=out.tender_version))
     if verified.content.get("status") == "replaced":
@@ -158,37 +120,22 @@ def cmd_submit(args: argparse.Namespace) -> int:
 
 
 def cmd_withdraw(args: argparse.Namespace) -> int:
-    from bidclient import receipts
-    from bidclient.submit import withdraw
+    from bidclient.submit import withdraw_bid
 
-    with _Session(args) as s:
-        server_ca = receipts.pinned_server_ca(s.client)
-        out = withdraw(s.client, tender_id=args.tender, bidder=s.identity, sign=s.sign)
-    assert out.withdrawal_receipt is not None
-    path = args.output or Path(f"{out.id}.withdrawal.receipt")
-    receipts.save_receipt(path, out.withdrawal_receipt, server_ca)
-    receipts.verify_receipt(receipts.load_receipt(path))
+    with _connected(args) as s:
+        withdrawn = withdraw_bid(s.client, tender_id=args.tender, bidder=s.identity, sign=s.sign,
+                                 receipt_file=args.output)
+    out = withdrawn.submission
     print(_("Withdrew submission {id} from tender {tender}").format(id=out.id, tender=out.tender_id))
-    print(f"  {_('receipt')}: {path} ({_('verified')})")
+    print(f"  {_('receipt')}: {withdrawn.receipt_file} ({_('verified')})")
     return 0
 
 
 def cmd_receipt_verify(args: argparse.Namespace) -> int:
-    from cryptography import x509
-
     from bidclient import receipts
-    from bidclient.errors import BidclientError
 
-    server_ca = None
-    if args.server_ca is not None:
-        try:
-            server_ca = x509.load_pem_x509_certificate(args.server_ca.read_bytes())
-        except FileNotFoundError:
-            raise BidclientError(f"{args.server_ca} does not exist", code="io.input_missing") from None
-        except ValueError as ex:
-            raise receipts.ReceiptError(f"{args.server_ca} is not a PEM certificate",
-                                        code="receipt.server_ca_invalid") from ex
-    verified = receipts.verify_receipt(receipts.load_receipt(args.receipt), server_ca=server_ca, bid=args.bid)
+    server_ca = receipts.load_server_ca(args.server_ca) if args.server_ca is not None else None
+    verified = receipts.verify_receipt_file(args.receipt, server_ca=server_ca, bid=args.bid)
     print(_("Receipt OK: signed by the server and timestamped"))
     print(f"  {_('kind')}: {verified.kind}")
     print(f"  {_('tender')}: {verified.tender_id} ({_('version')} {verified.tender_version})")

@@ -61,22 +61,14 @@ def _key_and_server(p: argparse.ArgumentParser) -> None:
 
 
 def _signed_and_sent(args: argparse.Namespace, build: Any) -> Any:
-    """Open the key once: log in with it if there is no stored session, sign, send."""
+    """Open the key once, with a session of the key's own identity (logging in with it if needed), sign, send."""
     from bidclient import session_store
-    from bidclient.cli.prompt import pin_source_for
-    from bidclient.signing import open_key
-    from crypto import cms_sign
+    from bidclient.cli.prompt import TerminalPrompter
+    from bidclient.signin import connect_with_key
 
-    client = session_store.load_client(args.server, require_login=False)
-    with open_key(args.key, pin_source_for(args.pin_source), modules=args.module) as session:
-        signer = session.signer()
-
-        def sign(data: bytes) -> bytes:
-            return cms_sign.sign_detached(data, signer)
-
-        if client.token is None:
-            client.login(sign)
-        return build(client, sign)
+    with connect_with_key(session_store.resolve_server(args.server), args.key, TerminalPrompter(args.pin_source),
+                          modules=args.module) as connected:
+        return build(connected.client, connected.sign)
 
 
 def cmd_publish(args: argparse.Namespace) -> int:

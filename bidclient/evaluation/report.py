@@ -40,6 +40,7 @@ from pyhanko.pdf_utils.reader import PdfFileReader
 from bidclient.errors import BidclientError
 from bidclient.evaluation.rules import EvaluationError, EvaluationResult, FlagCode, ScoringDefinition, show
 from bidclient.i18n import _
+from crypto.identity import readable_name
 from crypto.keys import Signer
 from crypto.timestamp import Timestamper
 from forms.errors import FormsError
@@ -418,7 +419,7 @@ def sign_report(path: str | Path, signer: Signer, decision: Decision = "agree", 
     fingerprint = Member.fingerprint(signer.certificate)
     index = next((i for i, m in enumerate(manifest.members) if m.certificate_sha256 == fingerprint), None)
     if index is None:
-        raise EvaluationError(f"{signer.certificate.subject.rfc4514_string()} is not a member of this committee",
+        raise EvaluationError(f"{readable_name(signer.certificate.subject)} is not a member of this committee",
                               code="evaluation.report_signer")
     # Only intactness matters here (trust is the verifier's business); the signer's own chain as roots
     # keeps the validator from searching for paths it cannot find.

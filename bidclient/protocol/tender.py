@@ -195,7 +195,14 @@ class ReviewItem(_Strict):
 
 
 class Evaluation(_Strict):
-    """Format version 3: what the evaluation sessions need beyond ``scoring`` (docs/formats/tender.md)."""
+    """Format version 3: what the committee draw and the evaluation sessions need beyond ``scoring``
+    (docs/formats/tender.md, "evaluation")."""
+
+    # For the committee draw (87号令 Art. 47): the budget the committee rules judge, yuan (absent: the sum of
+    # the lots' budgets); whether the project is complex; the tenderer (采购人 / 招标人) when not the agency.
+    budget: Annotated[str, Field(pattern=r"^(0|[1-9][0-9]{0,15})(\.[0-9]{1,2})?$")] | None = None
+    complex: bool = False  # 技术复杂、专业性强或者社会影响较大
+    tenderer_uscc: Annotated[str, Field(pattern=_USCC)] | None = None
 
     review_items: Annotated[list[ReviewItem], Field(max_length=200)] = []
     # Percent taken off a small/micro enterprise's price before price scoring; None: no deduction.
@@ -215,6 +222,17 @@ class Evaluation(_Strict):
             raise _rule("tender.abnormal_deviation", "evaluation.abnormal_deviation_percent must be 1–100")
         _unique("review item", [item.id for item in self.review_items])
         return self
+
+    @model_serializer(mode="wrap")
+    def _omit_unset(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        data: dict[str, Any] = handler(self)
+        return {k: v for k, v in data.items() if v is not None}
+
+    def committee_budget(self, lots: list[Lot]) -> Decimal | None:
+        if self.budget is not None:
+            return Decimal(self.budget)
+        budgets = [Decimal(lot.budget) for lot in lots if lot.budget is not None]
+        return sum(budgets, Decimal(0)) if budgets else None
 
 
 class Document(_Strict):
@@ -238,6 +256,61 @@ PemCertificate = Annotated[str, Field(min_length=64, max_length=16384,
                                               r"-----END CERTIFICATE-----\r?\n?$")]
 
 
+_B64 = r"^[A-Za-z0-9+/]+={0,2}$"
+
+
+class CommitteeMemberEntry(_Strict):
+    """Member ``number`` of the opening committee (format version 3)."""
+
+    number: Annotated[int, Field(ge=1, le=10)]
+    identity: Annotated[str, Field(min_length=1, max_length=300)]  # uscc:<code> or person:<name>
+    signing_certificate: PemCertificate
+    encryption_certificate: PemCertificate
+
+
+class CommitteeAckEntry(_Strict):
+    """Member ``member``'s detached CMS signature over its acknowledgment (docs/formats/committee-key.md §6),
+    whose bytes anyone rebuilds from the commitments."""
+
+    member: Annotated[int, Field(ge=1, le=10)]
+    signature: Annotated[str, Field(min_length=16, max_length=65536, pattern=_B64)]
+
+
+class TenderCommittee(_Strict):
+    """The opening committee whose key bids are sealed to (format version 3; docs/formats/tender.md)."""
+
+    id: Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,149}$")]
+    threshold: Annotated[int, Field(ge=1, le=10)]
+    members: Annotated[list[CommitteeMemberEntry], Field(min_length=1, max_length=10)]
+    certificate: PemCertificate
+    commitments: Annotated[list[Annotated[str, Field(min_length=16, max_length=65536, pattern=_B64)]],
+                           Field(min_length=1, max_length=10)]
+    commitments_sha256: Sha256Hex
+    acks: Annotated[list[CommitteeAckEntry], Field(min_length=1, max_length=10)]
+
+    @model_validator(mode="after")
+    def _shape(self) -> TenderCommittee:
+        n = len(self.members)
+        if [m.number for m in self.members] != list(range(1, n + 1)):
+            raise _rule("tender.committee_invalid", "committee.members must be numbered 1..n in order")
+        if self.threshold > n:
+            raise _rule("tender.committee_invalid", f"committee.threshold {self.threshold} is above the "
+                        f"{n} members")
+        if len(self.commitments) != n or [a.member for a in self.acks] != list(range(1, n + 1)):
+            raise _rule("tender.committee_invalid", "committee.commitments and committee.acks hold one entry "
+                        "per member, in member order")
+        return self
+
+
+class TenderOpening(_Strict):
+    """How the opening (开标) runs (format version 3; docs/formats/tender.md "opening")."""
+
+    decryption_window_minutes: Annotated[int, Field(ge=5, le=480)] = 30
+    remedy: bool = False  # 补救方案: a bid its bidder could not decrypt may be opened by the committee
+    # Further fields of the price schedule (开标一览表) to announce, beyond price, duration and quality.
+    announce: Annotated[list[Identifier], Field(max_length=20)] = []
+
+
 class TenderDefinition(_Strict):
     """The signed part of a tender package (one version)."""
 
@@ -256,14 +329,29 @@ class TenderDefinition(_Strict):
     documents: Annotated[list[Document], Field(min_length=1, max_length=100)]
     previous_package_sha256: Sha256Hex | None = None
     changes: Annotated[list[LongText], Field(max_length=500)] = []
+    committee: TenderCommittee | None = None  # format version 3
+    opening: TenderOpening | None = None  # format version 3 (docs/formats/tender.md "opening")
     evaluation: Evaluation | None = None  # format version 3
 
     @model_validator(mode="after")
     def _rules(self) -> TenderDefinition:
+        if self.evaluation is not None and self.format != FORMAT_V3:
+            raise _rule("tender.format_version", f"evaluation needs format {FORMAT_V3!r}")
         _unique("lot", [lot.id for lot in self.lots])
         _unique("form", [form.id for form in self.forms])
         if self.format == FORMAT and any(f.announces is not None for form in self.forms for f in form.fields):
             raise _rule("tender.announced_item", f"fields[].announces needs format {FORMAT_V2!r}")
+        if self.committee is not None and self.format != FORMAT_V3:
+            raise _rule("tender.format_version", f"the committee object needs format {FORMAT_V3!r}")
+        if self.opening is not None:
+            if self.format != FORMAT_V3:
+                raise _rule("tender.opening_invalid", f"an opening object needs format {FORMAT_V3!r}")
+            schedule = next((f for f in self.forms if f.id == "price_schedule"), None)
+            names = {field.name for field in schedule.fields} if schedule is not None else set()
+            unknown = [n for n in self.opening.announce if n not in names]
+            if unknown:
+                raise _rule("tender.opening_invalid", f"opening.announce names fields the price schedule "
+                            f"(开标一览表) does not have: {', '.join(unknown)}")
         _unique("criterion", [c.id for c in self.scoring.criteria])
         if len({d.name.lower() for d in self.documents}) != len(self.documents):
             raise _rule("tender.duplicate_id", "document names must be unique (ignoring case)")

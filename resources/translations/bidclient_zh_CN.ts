@@ -183,6 +183,29 @@
     </message>
 </context>
 <context>
+    <name>BookPreviewDialog</name>
+    <message>
+        <source>Preview of the whole bid</source>
+        <translation>整本投标文件预览</translation>
+    </message>
+    <message>
+        <source>The bid as it will be sealed: {pages} pages</source>
+        <translation>加密封装时的投标文件：共 {pages} 页</translation>
+    </message>
+    <message>
+        <source>The enterprise seal goes on page {page}</source>
+        <translation>单位公章盖在第 {page} 页</translation>
+    </message>
+    <message>
+        <source>, beside it the legal representative&apos;s seal ({name})</source>
+        <translation>，其左侧为法定代表人章（{name}）</translation>
+    </message>
+    <message>
+        <source>{seals}. Every page carries a page seal and a slice of the riding seal (骑缝章, {groups} seal(s) across the right edges); both signatures cover them. Contents and bookmarks list every document with its page.</source>
+        <translation>{seals}。每页加盖逐页章，右侧边缘加盖骑缝章（共 {groups} 枚）；两个电子签章均覆盖这些印章。目录和书签列出每份文件及其页码。</translation>
+    </message>
+</context>
+<context>
     <name>CaDoctor</name>
     <message>
         <source>Dongles and certificates</source>
@@ -618,6 +641,30 @@
     <message>
         <source>Remove the selected document</source>
         <translation>移除所选文件</translation>
+    </message>
+    <message>
+        <source>Move up</source>
+        <translation>上移</translation>
+    </message>
+    <message>
+        <source>Move the selected document up in its section (Ctrl+Up)</source>
+        <translation>在本部分内上移所选文件（Ctrl+↑）</translation>
+    </message>
+    <message>
+        <source>Ctrl+Up in the list; the bid is bound in this order</source>
+        <translation>在列表中按 Ctrl+↑；投标文件按此顺序装订</translation>
+    </message>
+    <message>
+        <source>Move down</source>
+        <translation>下移</translation>
+    </message>
+    <message>
+        <source>Move the selected document down in its section (Ctrl+Down)</source>
+        <translation>在本部分内下移所选文件（Ctrl+↓）</translation>
+    </message>
+    <message>
+        <source>Ctrl+Down in the list; the bid is bound in this order</source>
+        <translation>在列表中按 Ctrl+↓；投标文件按此顺序装订</translation>
     </message>
     <message>
         <source>Scoring criteria and their links</source>
@@ -1281,6 +1328,17 @@ Licence: Apache-2.0. CJK font: Droid Sans Fallback (Apache-2.0).</source>
     </message>
 </context>
 <context>
+    <name>QtPrompter</name>
+    <message>
+        <source>Yes</source>
+        <translation>是</translation>
+    </message>
+    <message>
+        <source>No</source>
+        <translation>否</translation>
+    </message>
+</context>
+<context>
     <name>ReceiptActions</name>
     <message>
         <source>Save the receipt as &amp;PDF…</source>
@@ -1342,8 +1400,8 @@ Licence: Apache-2.0. CJK font: Droid Sans Fallback (Apache-2.0).</source>
         <translation>加密投标文件</translation>
     </message>
     <message>
-        <source>Sealing signs the bid letter and price schedule with your dongle, encrypts the whole bid for the opening and for yourself, and checks that it opens again. You enter the PIN once.</source>
-        <translation>加密时将用您的CA锁对投标函和开标一览表签章，为开标方和您自己加密整个投标文件，并检查能否再次解开。PIN 码只需输入一次。</translation>
+        <source>Sealing signs the bid letter, the price schedule and the whole bid bound as one PDF (投标文件.pdf: enterprise and legal representative&apos;s seals, page seals, riding seal) with your dongle, encrypts the whole bid for the opening and for yourself, and checks that it opens again. You enter the PIN once.</source>
+        <translation>加密时将用您的CA锁对投标函、开标一览表以及装订成一个 PDF 的整本投标文件（投标文件.pdf：单位公章、法定代表人章、逐页章、骑缝章）签章，为开标方和您自己加密整个投标文件，并检查能否再次解开。PIN 码只需输入一次。</translation>
     </message>
     <message>
         <source>Before you seal</source>
@@ -1372,6 +1430,14 @@ Licence: Apache-2.0. CJK font: Droid Sans Fallback (Apache-2.0).</source>
     <message>
         <source>Cancel</source>
         <translation>取消</translation>
+    </message>
+    <message>
+        <source>&amp;Preview the whole bid…</source>
+        <translation>预览整本投标文件(&amp;P)…</translation>
+    </message>
+    <message>
+        <source>Preview the whole bid as it will be sealed, with its contents, page seals and riding seal</source>
+        <translation>预览加密封装时的整本投标文件，含目录、逐页章和骑缝章</translation>
     </message>
     <message>
         <source>Cancel sealing</source>
@@ -1440,6 +1506,69 @@ Size: {size} bytes; files: {files}</source>
         <translation>自检{check}。
 加密文件 SHA-256：{sha}
 大小：{size} 字节；文件数：{files}</translation>
+    </message>
+</context>
+<context>
+    <name>ServerHistoryPanel</name>
+    <message>
+        <source>On the server: all your submissions to this tender</source>
+        <translation>服务器上：您在本项目的全部递交</translation>
+    </message>
+    <message>
+        <source>Check the server</source>
+        <translation>查询服务器</translation>
+    </message>
+    <message>
+        <source>Load your submission history from the server again</source>
+        <translation>重新从服务器读取您的递交记录</translation>
+    </message>
+    <message>
+        <source>Your submissions on the server</source>
+        <translation>您在服务器上的递交</translation>
+    </message>
+    <message>
+        <source>Submission</source>
+        <translation>递交</translation>
+    </message>
+    <message>
+        <source>Received (server time)</source>
+        <translation>接收时间（服务器时间）</translation>
+    </message>
+    <message>
+        <source>Withdrawn at</source>
+        <translation>撤回时间</translation>
+    </message>
+    <message>
+        <source>Withdrawn</source>
+        <translation>已撤回</translation>
+    </message>
+    <message>
+        <source>State</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <source>Active: the bid the opening will decrypt</source>
+        <translation>有效：开标时解密的就是这一份</translation>
+    </message>
+    <message>
+        <source>Replaced by {id}</source>
+        <translation>已被 {id} 替换</translation>
+    </message>
+    <message>
+        <source>Replaced by a later submission</source>
+        <translation>已被之后的递交替换</translation>
+    </message>
+    <message>
+        <source>Sign in to see what the server holds.</source>
+        <translation>登录后可查看服务器上的记录。</translation>
+    </message>
+    <message>
+        <source>The server holds no submission of yours for this tender.</source>
+        <translation>服务器上没有您在本项目的递交。</translation>
+    </message>
+    <message>
+        <source>Every receipt was verified: the times are the ones the server signed.</source>
+        <translation>每份回执均已验证：所列时间是服务器签名的时间。</translation>
     </message>
 </context>
 <context>

@@ -37,6 +37,7 @@ from server.audit import chain
 from server.auth.models import Account
 from server.auth.service import Actor, current_trust_list
 from server.blobs import BlobStore
+from server.committee import service as committee_service
 from server.problems import DomainError
 from server.settings import Settings
 from server.tenders.models import Tender, TenderDocument, TenderVersion
@@ -294,6 +295,8 @@ def publish(db: Session, *, actor: Actor, definition_b64: str, signature_b64: st
     now = clock.now()
     _check_times(definition, now)
     _check_opening_certificates(db, definition, settings=settings)
+    committee_service.check_tender_committee(db, actor=actor, tender_id=definition.tender_id,
+                                             entry=definition.committee)
     _check_documents(definition, settings=settings)
     if db.get(Tender, definition.tender_id) is not None:
         raise DomainError("tender.exists", f"tender {definition.tender_id!r} already exists; a change is a "
@@ -353,6 +356,7 @@ def clarify(db: Session, *, actor: Actor, tender_id: str, definition_b64: str, s
                                     settings=settings)
     _check_times(definition, now)
     _check_opening_certificates(db, definition, settings=settings)
+    committee_service.check_tender_committee(db, actor=actor, tender_id=tender_id, entry=definition.committee)
     _check_documents(definition, settings=settings)
     row = _add_version(db, tender=tender, definition=definition, content=content, signature=signature,
                        signer_cert_sha256=signer_cert, now=now)

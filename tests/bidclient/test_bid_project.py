@@ -221,7 +221,8 @@ def test_assemble_signs_the_forms_and_seal_puts_forms_and_links_in_the_manifest(
     pin = pin_from_source_spec(f"file:{pki.pin_file}")
     with open_key(party.signing_uri, pin) as session:
         assembled = bp.assemble(project, tmp_path / "bid", signer=session.signer())
-    assert sorted(assembled.files) == ["forms/bid_letter.pdf", "forms/price_schedule.pdf", "technical/技术方案.pdf"]
+    assert sorted(assembled.files) == ["forms/bid_letter.pdf", "forms/price_schedule.pdf", "technical/技术方案.pdf",
+                                       bp.BOOK_FILE]
     for name in ("bid_letter", "price_schedule"):
         pdf = assembled.directory / bp.FORM_FILES[name]
         report = subprocess.run(["pdfsig", "-nocert", str(pdf)], capture_output=True, text=True).stdout
@@ -324,3 +325,58 @@ def test_sealing_again_within_the_same_second_gets_a_new_file_name(tmp_path: Pat
     assert sorted([later, second, first]) == [first, second, later]
     assert bp.sealed_at(first) == moment.replace(microsecond=123000)
     assert bp.sealed_at(tmp_path / "ZB-1-v1-20261202T074602Z.bid") == moment.replace(microsecond=0)
+
+
+def test_the_bid_is_bound_in_the_bidders_order_and_sealed_as_one_signed_pdf(
+        project: bp.BidProject, tmp_path: Path, pki: Any) -> None:
+    fill(project)
+    first = project.attach("technical", make_pdf(tmp_path / "施工组织设计.pdf", pages=2, text="organisation")).path
+    second = project.attach("technical", make_pdf(tmp_path / "质量保证措施.pdf", pages=1, text="quality")).path
+    project.attach("qualification", make_pdf(tmp_path / "营业执照.pdf", text="licence"))
+    assert project.move_attachment(second, -1) == 0
+    assert project.move_attachment(second, -5) == 0  # already first: stays
+    project.save()
+    reopened = bp.open_project(project.directory)
+    assert [a.path for a in reopened.attachments if a.section == "technical"] == [second, first]
+    with pytest.raises(BidclientError, match="not attached"):
+        reopened.move_attachment("technical/none.pdf", 1)
+
+    preview = reopened.render_book_preview()
+    assert preview.path.name == "投标文件（预览）.pdf" and preview.path.is_relative_to(reopened.directory)
+    titles = [(e.section, e.title) for e in preview.entries]
+    assert titles == [("资格证明文件", "营业执照"), ("商务文件", "投标函"), ("商务文件", "开标一览表"),
+                      ("技术文件", "质量保证措施"), ("技术文件", "施工组织设计")]
+    assert "预览（未签章）" in subprocess.run(["pdftotext", str(preview.path), "-"], capture_output=True,
+                                             text=True).stdout
+    assert preview.marks.legal_representative == "王五"
+    assert preview.company_seal.page == preview.entries[1].first_page - 1  # on the bid letter
+
+    party = pki.party("ent-a")
+    with open_key(party.signing_uri, pin_from_source_spec(f"file:{pki.pin_file}")) as session:
+        assembled = bp.assemble(reopened, tmp_path / "bid", signer=session.signer())
+    book = assembled.directory / bp.BOOK_FILE
+    report = subprocess.run(["pdfsig", "-nocert", str(book)], capture_output=True, text=True).stdout
+    assert report.count("Signature Validation: Signature is Valid.") == 2, report
+    text = subprocess.run(["pdftotext", "-layout", str(book), "-"], capture_output=True, text=True).stdout
+    pages = text.split("\f")
+    assert "预览" not in text
+    quality = next(e for e in preview.entries if e.title == "质量保证措施")
+    assert "quality page 1" in pages[quality.first_page - 1]
+    assert "organisation page 2" in pages[quality.first_page + 1]
+
+
+def test_a_document_that_cannot_be_bound_is_named_and_nothing_is_left(project: bp.BidProject, tmp_path: Path) -> None:
+    from bidclient.errors import describe
+
+    fill(project)
+    broken = make_pdf(tmp_path / "资质证书.pdf")
+    data = broken.read_bytes()
+    assert b"/MediaBox" in data
+    broken.write_bytes(data.replace(b"/MediaBox", b"/MediaBoz"))  # same length: the file still parses
+    project.attach("qualification", broken)  # its page count reads, so it is accepted here
+    with pytest.raises(BidclientError) as caught:
+        project.render_book_preview()
+    assert caught.value.code == "bid.book_failed" and "qualification/资质证书.pdf" in str(caught.value)
+    message = describe(caught.value)
+    assert "投标文件.pdf" in message.headline and "print to PDF" in message.hint
+    assert list((project.directory / bp.PREVIEW_DIR / "book").glob("*/*")) == []

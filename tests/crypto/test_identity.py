@@ -157,3 +157,17 @@ def test_undecodable_subject_is_a_precise_error() -> None:
     hostile = x509.load_der_x509_certificate(der.replace(b"QQQQ", b"\xff\xfe\xff\xfe"))  # not UTF-8
     with pytest.raises(MalformedError):
         identity_of(hostile)
+
+
+def test_names_in_messages_spell_out_the_attributes_chinese_cas_use() -> None:
+    """A bidder reading 'recipients: 2.5.4.5=9131…' cannot tell it is the enterprise's code."""
+    from cryptography import x509
+
+    from crypto.identity import readable_name
+
+    name = x509.Name([x509.NameAttribute(x509.NameOID.COMMON_NAME, "示例科技有限公司"),
+                      x509.NameAttribute(x509.NameOID.SERIAL_NUMBER, "91310115MA1K4ABC18"),
+                      x509.NameAttribute(x509.NameOID.ORGANIZATION_IDENTIFIER, "NTRCN-91310115MA1K4ABC18")])
+    text = readable_name(name)
+    assert "serialNumber=91310115MA1K4ABC18" in text and "organizationIdentifier=NTRCN-" in text
+    assert "2.5.4." not in text and "示例科技有限公司" in text

@@ -311,8 +311,8 @@ def test_pairing_rule_prefers_same_subject_then_same_code(world: World) -> None:
 
 def test_the_app_shows_each_signers_own_encryption_certificate_on_a_shared_token(
         world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    from bidclient.signin import find_signed_in_key
     from crypto.modules import ENV_MODULES
-    from ui.bidder.common import find_signed_in_key
 
     monkeypatch.setenv(ENV_MODULES, MODULE)
     for signing, encryption in (world.y, world.z):  # their signing certificates are on this token only

@@ -18,7 +18,8 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from bidclient.api_client import ApiClient
-from crypto import cms_envelope, cms_sign
+from bidclient.signing import detached_signer
+from crypto import cms_envelope
 from crypto.software_key import SoftwareKey
 from server.db import make_engine
 from server.settings import Settings
@@ -121,7 +122,7 @@ def software_key(pki, party: str, *, encryption: bool = False) -> SoftwareKey:  
 
 
 def signer_for(key: SoftwareKey) -> Callable[[bytes], bytes]:
-    return lambda data: cms_sign.sign_detached(data, key)
+    return detached_signer(key)
 
 
 def login(url: str, pki, party: str) -> Bidder:  # type: ignore[no-untyped-def]

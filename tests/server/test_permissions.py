@@ -93,6 +93,16 @@ def test_sensitive_routes_name_their_roles(app: FastAPI) -> None:
     assert found[("POST", "/api/v1/submissions/{submission_id}/withdraw")] == ["role bidder"]
     for path in ("/api/v1/audit", "/api/v1/audit/checkpoints", "/api/v1/audit/export"):
         assert found[("GET", path)] == ["role supervisor or admin"]
+    # The expert pool: names only for the administrator and the supervisor; an expert only their own.
+    for method, path in (("POST", "/api/v1/experts/import"), ("GET", "/api/v1/experts/export"),
+                         ("POST", "/api/v1/experts/{expert_id}/status"),
+                         ("PUT", "/api/v1/experts/specialties/{code}")):
+        assert found[(method, path)] == ["role admin"]
+    assert found[("GET", "/api/v1/experts")] == ["role admin or supervisor"]
+    assert found[("GET", "/api/v1/experts/{expert_id}")] == ["role admin or supervisor"]
+    assert found[("GET", "/api/v1/experts/me")] == ["role expert"]
+    assert found[("POST", "/api/v1/experts/invitations/{invitation_id}/decline")] == ["role expert"]
+    assert found[("POST", "/api/v1/experts/draws")] == ["role agency"]
 
 
 def test_the_walk_finds_a_route_without_permission() -> None:

@@ -391,3 +391,23 @@ def test_a_revoked_agency_certificate_cannot_publish(live_server, pki, pki_no_ad
     assert (response.status_code, response.json()["code"]) == (422, "tender.signer_revoked")
     assert "was revoked on" in response.json()["detail"]
     assert requests.get(live_server.url + "/api/v1/tenders", timeout=10).json()["tenders"] == []
+
+
+def test_publishing_with_the_agency_key_while_a_bidder_is_logged_in_acts_as_the_agency(  # type: ignore[no-untyped-def]
+        live_server, pki, tmp_path: Path, monkeypatch, capsys) -> None:
+    """--key decides who acts: a stored bidder session on the same computer does not make the agency's
+    publication fail with 'you have bidder'."""
+    from bidclient.cli.main import main
+
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    monkeypatch.setenv("BIDCLIENT_NO_KEYRING", "1")
+    grant(live_server, pki, AGENCY)
+    assert main(["login", "--key", pki.party("ent-b").signing_uri, "--server", live_server.url]) == 0
+    capsys.readouterr()
+    make_pdf(tmp_path / "招标文件.pdf", "tender document")
+    (tmp_path / "def.json").write_text(json.dumps(draft(pki, "ZB-2026-0007")), encoding="utf-8")
+    assert main(["tender", "publish", str(tmp_path / "def.json"), "--documents", str(tmp_path / "招标文件.pdf"),
+                 "--key", pki.party(AGENCY).signing_uri, "--server", live_server.url]) == 0, capsys.readouterr().err
+    assert "Published tender ZB-2026-0007 version 1" in capsys.readouterr().out
+    assert main(["whoami", "--server", live_server.url]) == 0
+    assert pki.party(AGENCY).uscc in capsys.readouterr().out  # the stored session is now the agency's

@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 from PIL import Image
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import QPoint, QSettings, Qt
 from PySide6.QtWidgets import QApplication, QPushButton
 from reportlab.lib.utils import ImageReader
 from reportlab.pdfgen import canvas
@@ -262,6 +262,13 @@ def screenshots(qtbot: Any, window: MainWindow, ws: BidderWorkspace) -> None:  #
                             (SEAL, "bidder-seal"), (SUBMIT, "bidder-submit")):
             ws.tabs.setCurrentIndex(index)
             QApplication.processEvents()
+            if index == FORMS:  # the priced lines with their Excel import and export, as the guide says
+                ws.forms.scroll_area.ensureWidgetVisible(ws.forms.export_button, 50, 50)
+                QApplication.processEvents()
+                viewport = ws.forms.scroll_area.viewport()
+                for button in (ws.forms.import_button, ws.forms.export_button):
+                    top = button.mapTo(viewport, QPoint(0, 0)).y()
+                    assert 0 <= top and top + button.height() <= viewport.height(), button.objectName()
             assert _unnamed_interactive(window) == [], name  # every page, not only the first
             path = folder / f"{name}.png"
             assert window.grab().save(str(path))

@@ -12,10 +12,11 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 from PySide6.QtCore import Qt
 
+from bidclient.signin_check import TRUSTED, assess
 from crypto.trust import TrustList
 from tests.ui.conftest import answer_pin, open_pin_dialogs
 from ui.ca_doctor import ROLE_PAIR, CaDoctorDialog
-from ui.cert_status import TRUSTED, assess, explain
+from ui.cert_status import explain
 from ui.main_window import MainWindow
 
 

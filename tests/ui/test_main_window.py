@@ -22,11 +22,12 @@ from bidclient import timefmt
 from bidclient.api_client import ApiClient
 from bidclient.errors import describe
 from bidclient.protocol.auth import AccountOut
+from bidclient.signin import SignedIn
 from crypto.errors import PinIncorrect
 from crypto.pin import PinRequest
 from tests.ui.conftest import all_widgets
 from ui.app import build_main_window
-from ui.context import SETTING_LANGUAGE, SignedIn
+from ui.context import SETTING_LANGUAGE
 from ui.main_window import MainWindow
 from ui.pin_dialog import PinDialog
 
@@ -81,6 +82,25 @@ def test_saved_language_is_used_at_start(qtbot, qapp, settings: QSettings, ui_en
     try:
         assert main.languages.language == "zh_CN"
         assert main.windowTitle() == "电子投标"  # the platform adds " — bidclient" once
+    finally:
+        main.languages.set_language("en")
+
+
+def test_a_fresh_app_starts_in_the_language_bidclient_lang_names(qtbot, qapp, settings: QSettings, ui_env,  # type: ignore[no-untyped-def]
+                                                                 monkeypatch) -> None:
+    """`BIDCLIENT_LANG=zh_CN scripts/demo` opened the app in English (only a saved choice or the system
+    locale counted); a choice made in the app still wins over the variable."""
+    monkeypatch.setenv("BIDCLIENT_LANG", "zh_CN")
+    assert not settings.value(SETTING_LANGUAGE)
+    main = build_main_window(qapp, settings)
+    qtbot.addWidget(main)
+    try:
+        assert main.languages.language == "zh_CN" and main.file_menu.title() == "文件(&F)"
+        main.languages.set_language("en")
+        monkeypatch.setenv("BIDCLIENT_LANG", "zh_CN")
+        again = build_main_window(qapp, settings)
+        qtbot.addWidget(again)
+        assert again.languages.language == "en"  # saved in the app: the user's own choice
     finally:
         main.languages.set_language("en")
 

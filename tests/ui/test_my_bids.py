@@ -17,13 +17,13 @@ from PySide6.QtWidgets import QApplication
 from bidclient import bid_project as bp
 from bidclient.protocol.auth import AccountOut
 from bidclient.sealed_export import README_NAME
+from bidclient.signin import SignedIn
 from tests.bidclient.test_bid_project import tender_folder
 from tests.bidclient.test_my_bids import make_project, seal
 from tests.forms.test_render import pdftotext
 from tests.server.submission_helpers import clarify, login, make_tender
 from tests.submitted_bid import submit_bid
 from ui.bidder.workspace import MY_BIDS, SUBMIT, TENDERS, BidderWorkspace
-from ui.context import SignedIn
 from ui.help_dialog import HelpDialog
 from ui.main_window import MainWindow
 
@@ -161,8 +161,21 @@ def test_help_shows_the_guide_and_the_opening_in_the_apps_language(qtbot, window
     dialog = _help_dialogs()[-1]
     assert dialog.windowTitle() == "User guide"
     assert "bidclient user guide" in dialog.browser.toPlainText()
+    # The guide follows the app's language, also while it is open (issue 9: "in the app's language").
+    window.languages.set_language("zh_CN")
+    assert dialog.path.name == "user-guide.zh_CN.md" and dialog.windowTitle() == "用户指南"
+    text = dialog.browser.toPlainText()
+    assert "bidclient 用户指南" in text and "预览整本投标文件" in text and "bidclient user guide" not in text
+    window.languages.set_language("en")
+    assert dialog.path.name == "user-guide.md"
     screenshot(window, dialog, "help-guide")
     dialog.close()
+    window.languages.set_language("zh_CN")
+    window.guide_action.trigger()
+    dialog = _help_dialogs()[-1]
+    assert dialog.path.name == "user-guide.zh_CN.md" and "投标人工作区" in dialog.browser.toPlainText()
+    dialog.close()
+    window.languages.set_language("en")
 
     window.languages.set_language("zh_CN")
     window.opening_help_action.trigger()

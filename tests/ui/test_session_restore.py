@@ -13,12 +13,13 @@ from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QApplication
 
 from bidclient import session_store
+from bidclient.signin import sign_in
 from crypto.pin import PinRequest
+from tests.prompters import PinPrompter
 from tests.server.pgcluster import free_port
 from ui.app import build_main_window
 from ui.context import SETTING_SERVER
 from ui.main_window import OFFLINE, MainWindow
-from ui.signin_dialog import sign_in
 
 SERVER_AHEAD = timedelta(hours=2)
 
@@ -61,7 +62,7 @@ def test_stored_session_is_restored_at_start_with_the_server_clock(  # type: ign
     def pin(_request: PinRequest) -> str:
         return pki.user_pin
 
-    sign_in(sqlite_server.url, party.signing_uri, pin)  # what an earlier run of the app stored
+    sign_in(sqlite_server.url, party.signing_uri, PinPrompter(pin))  # what an earlier run of the app stored
     settings.setValue(SETTING_SERVER, sqlite_server.url)
     # The server's clock runs ahead of this machine's: the status bar must show the server's time.
     from server import clock

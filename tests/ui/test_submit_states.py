@@ -134,6 +134,14 @@ def test_withdrawal_replacement_history_and_the_deadline(  # type: ignore[no-unt
     assert states(page) == ["In: the bid that counts", "Replaced by a later submission"]
     second = page.verified
     assert second is not None and second.submission_id != first.submission_id
+    # What the server holds, receipts verified: both submissions, the earlier replaced by the later.
+    panel = page.server_history
+    qtbot.waitUntil(lambda: not panel.busy and panel.table.rowCount() == 2, timeout=30_000)
+    assert panel.error_view.message is None, panel.error_view.message
+    shown = [panel.table.item(r, 3).text() for r in range(2)]
+    assert shown == ["Active: the bid the opening will decrypt", f"Replaced by {second.submission_id[:8]}…"]
+    assert panel.table.item(1, 0).toolTip() == first.submission_id
+    assert panel.table.item(0, 1).text() == format_time(second.time, seconds=True)
 
     # The status line follows a language switch (it used to stay English).
     window.languages.set_language("zh_CN")

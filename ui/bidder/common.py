@@ -1,21 +1,13 @@
 """Shared pieces of the bidder workspace: translated wording for form issues and pre-seal warnings,
-section names, and finding the signed-in dongle again (without a PIN) for sealing and signing."""
+and section names. (Finding the signed-in dongle again is the core's: bidclient.signin.find_signed_in_key.)"""
 
 from __future__ import annotations
 
-import os
-from dataclasses import dataclass
-from pathlib import Path
-
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes
 from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QWidget
 
-from bidclient.bid_project import Warning
-from bidclient.errors import BidclientError
-from crypto.key_access import list_tokens, paired_encryption_certificates
-from forms.model import Issue
+from bidclient.bid_forms import Issue
+from bidclient.bid_project import SealWarning
 
 SETTING_PROJECT = "bidder/project"
 
@@ -76,7 +68,7 @@ def issue_text(issue: Issue) -> str:
         return issue.message
 
 
-def warning_text(warning: Warning) -> str:
+def warning_text(warning: SealWarning) -> str:
     p = dict(warning.params)
     for key in ("deadline", "expires", "opening"):  # ISO times from the core: shown in the display zone
         if key in p:
@@ -114,34 +106,3 @@ def short_time(value: str) -> str:
         return timefmt.format_time(datetime.fromisoformat(value))
     except ValueError:
         return value
-
-
-@dataclass(frozen=True)
-class DongleKey:
-    """The signed-in certificate's token: its URI (to open with a PIN later) and its encryption certificate."""
-
-    uri: str
-    signing_certificate: x509.Certificate
-    encryption_certificate: x509.Certificate | None
-
-
-def find_signed_in_key(certificate_sha256: str) -> DongleKey:
-    """Worker side: the token holding the certificate the user signed in with (no PIN needed to list)."""
-    for token in list_tokens():
-        for pair in token.pairs:
-            if pair.certificate.fingerprint(hashes.SHA256()).hex() == certificate_sha256.lower():
-                # The pair that belongs with the signing certificate (the core's rule, also used when
-                # sealing), not the token's first: a shared dongle holds several enterprises' pairs.
-                partners = paired_encryption_certificates(pair.certificate, [p.certificate for p in token.pairs])
-                encryption = partners[0] if len(partners) == 1 else None
-                return DongleKey(pair.uri, pair.certificate, encryption)
-    raise BidclientError("the dongle you signed in with is not plugged in", code="token.not_present")
-
-
-def default_projects_root() -> Path:
-    """Where bid drafts live: BIDCLIENT_BIDS_DIR, else $XDG_DATA_HOME/bidclient/bids."""
-    given = os.environ.get("BIDCLIENT_BIDS_DIR")
-    if given:
-        return Path(given)
-    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
-    return Path(base) / "bidclient" / "bids"

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from PySide6.QtCore import QEvent, Qt, Signal
-from PySide6.QtGui import QBrush, QColor
+from PySide6.QtGui import QBrush, QColor, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -72,6 +72,16 @@ class DocumentsPage(QWidget):
         self.remove_button = QPushButton(self)
         self.remove_button.setObjectName("removeAttachment")
         self.remove_button.clicked.connect(self.remove_selected)
+        self.up_button = QPushButton(self)
+        self.up_button.setObjectName("moveAttachmentUp")
+        self.up_button.clicked.connect(lambda: self.move_selected(-1))
+        self.down_button = QPushButton(self)
+        self.down_button.setObjectName("moveAttachmentDown")
+        self.down_button.clicked.connect(lambda: self.move_selected(1))
+        for keys, offset in ((QKeySequence("Ctrl+Up"), -1), (QKeySequence("Ctrl+Down"), 1)):
+            shortcut = QShortcut(keys, self.tree)  # with the list focused, as a keyboard user reorders
+            shortcut.setContext(Qt.ShortcutContext.WidgetShortcut)
+            shortcut.activated.connect(lambda offset=offset: self.move_selected(offset))
         self.error_view = ErrorView(self)
 
         self.coverage_label = plain_label(self, name="coverageLabel")
@@ -121,6 +131,8 @@ class DocumentsPage(QWidget):
         attach_row.addWidget(self.section_combo, 1)
         attach_row.addWidget(self.attach_button)
         attach_row.addWidget(self.remove_button)
+        attach_row.addWidget(self.up_button)
+        attach_row.addWidget(self.down_button)
         left = QWidget(self)
         left_layout = QVBoxLayout(left)
         left_layout.setContentsMargins(0, 0, 0, 0)
@@ -181,6 +193,12 @@ class DocumentsPage(QWidget):
         self.attach_button.setAccessibleName(self.tr("Attach PDF files into the chosen section"))
         self.remove_button.setText(self.tr("Remove"))
         self.remove_button.setAccessibleName(self.tr("Remove the selected document"))
+        self.up_button.setText(self.tr("Move up"))
+        self.up_button.setAccessibleName(self.tr("Move the selected document up in its section (Ctrl+Up)"))
+        self.up_button.setToolTip(self.tr("Ctrl+Up in the list; the bid is bound in this order"))
+        self.down_button.setText(self.tr("Move down"))
+        self.down_button.setAccessibleName(self.tr("Move the selected document down in its section (Ctrl+Down)"))
+        self.down_button.setToolTip(self.tr("Ctrl+Down in the list; the bid is bound in this order"))
         self.criteria.setAccessibleName(self.tr("Scoring criteria and their links"))
         self.criteria.setHorizontalHeaderLabels([self.tr("Criterion"), self.tr("Weight %"), self.tr("File"),
                                                  self.tr("Page"), self.tr("State")])
@@ -356,6 +374,27 @@ class DocumentsPage(QWidget):
         self.project.save()
         self.refresh()
         self.changed.emit()
+
+    def move_selected(self, offset: int) -> None:
+        """Move the selected attachment within its section; the order is saved and binds the bid."""
+        item = self.tree.currentItem()
+        path = item.data(0, Qt.ItemDataRole.UserRole) if item is not None else None
+        if self.project is None or not path:
+            return
+        self.project.move_attachment(str(path), offset)
+        self.project.save()
+        self.refresh()
+        self.select_attachment(str(path))
+        self.changed.emit()
+
+    def select_attachment(self, path: str) -> None:
+        for index in range(self.tree.topLevelItemCount()):
+            top = self.tree.topLevelItem(index)
+            children = [top.child(row) for row in range(top.childCount())] if top is not None else []
+            for child in children:
+                if child is not None and child.data(0, Qt.ItemDataRole.UserRole) == path:
+                    self.tree.setCurrentItem(child)
+                    return
 
     # --- linking ---
 

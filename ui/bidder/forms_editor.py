@@ -36,10 +36,18 @@ from PySide6.QtWidgets import (
 
 from bidclient import bid_project as bp
 from bidclient import priced_lines_xlsx
+from bidclient.bid_forms import (
+    PRICE_LINE_COLUMNS,
+    WORDS_SUFFIX,
+    AmountError,
+    FormDef,
+    Issue,
+    PriceLine,
+    format_figures,
+    parse_figures,
+    to_capital,
+)
 from bidclient.errors import BidclientError
-from forms.amounts import format_figures, parse_figures, to_capital
-from forms.errors import AmountError
-from forms.model import PRICE_LINE_COLUMNS, WORDS_SUFFIX, FormDef, Issue, PriceLine
 from ui.bidder.common import issue_text
 from ui.error_view import ErrorView, plain_label
 

@@ -21,8 +21,9 @@ from PySide6.QtWidgets import (
 
 from bidclient import bid_project as bp
 from bidclient.sealing import SealResult
-from bidclient.signing import open_key
-from ui.bidder.common import DongleKey, find_signed_in_key, warning_text
+from bidclient.signin import DongleKey, find_signed_in_key
+from ui.bidder.book_preview import BookPreviewDialog
+from ui.bidder.common import warning_text
 from ui.context import AppContext
 from ui.error_view import ErrorView, plain_label
 from ui.status_line import StatusLine
@@ -38,10 +39,12 @@ class SealPage(QWidget):
         self.context = context
         self.project: bp.BidProject | None = None
         self.key: DongleKey | None = None
-        self.warnings: list[bp.Warning] = []
+        self.warnings: list[bp.SealWarning] = []
         self.result: SealResult | None = None
         self._task: Task | None = None
         self._key_task: Task | None = None
+        self._preview_task: Task | None = None
+        self.preview_dialog: BookPreviewDialog | None = None
 
         self.heading = QLabel(self)
         self.heading.setStyleSheet("font-size: 14pt; font-weight: bold;")
@@ -59,6 +62,9 @@ class SealPage(QWidget):
         self.cancel_button = QPushButton(self)
         self.cancel_button.setObjectName("cancelSeal")
         self.cancel_button.clicked.connect(self.cancel)
+        self.preview_button = QPushButton(self)
+        self.preview_button.setObjectName("previewBook")
+        self.preview_button.clicked.connect(self.start_preview)
         self.progress = QProgressBar(self)
         self.progress.setObjectName("sealProgress")
         self.status = plain_label(self, name="sealStatus")
@@ -67,6 +73,7 @@ class SealPage(QWidget):
         self.error_view = ErrorView(self)
 
         buttons = QHBoxLayout()
+        buttons.addWidget(self.preview_button)
         buttons.addWidget(self.seal_button)
         buttons.addWidget(self.cancel_button)
         buttons.addStretch(1)
@@ -92,9 +99,10 @@ class SealPage(QWidget):
 
     def retranslate(self) -> None:
         self.heading.setText(self.tr("Seal the bid (加密)"))
-        self.intro.setText(self.tr("Sealing signs the bid letter and price schedule with your dongle, encrypts the "
-                                   "whole bid for the opening and for yourself, and checks that it opens again. "
-                                   "You enter the PIN once."))
+        self.intro.setText(self.tr("Sealing signs the bid letter, the price schedule and the whole bid bound as "
+                                   "one PDF (投标文件.pdf: enterprise and legal representative's seals, page seals, "
+                                   "riding seal) with your dongle, encrypts the whole bid for the opening and for "
+                                   "yourself, and checks that it opens again. You enter the PIN once."))
         self.warnings_label.setText(self.tr("Before you seal"))
         self.warning_list.setAccessibleName(self.tr("Warnings before sealing"))
         self.accept_box.setText(self.tr("I have read the warnings and want to seal anyway"))
@@ -102,6 +110,9 @@ class SealPage(QWidget):
         self.seal_button.setText(self.tr("&Seal the bid…"))
         self.seal_button.setAccessibleName(self.tr("Seal the bid with the dongle"))
         self.cancel_button.setText(self.tr("Cancel"))
+        self.preview_button.setText(self.tr("&Preview the whole bid…"))
+        self.preview_button.setAccessibleName(self.tr("Preview the whole bid as it will be sealed, with its "
+                                                      "contents, page seals and riding seal"))
         self.cancel_button.setAccessibleName(self.tr("Cancel sealing"))
         self.progress.setAccessibleName(self.tr("Sealing progress"))
         self.status_line.retranslate()
@@ -193,14 +204,41 @@ class SealPage(QWidget):
         ready = (self.project is not None and self.key is not None and self._task is None and not blocking
                  and (self.accept_box.isChecked() or not must_accept))
         self.seal_button.setEnabled(ready)
+        self.preview_button.setEnabled(self.project is not None and self._preview_task is None)
         self.cancel_button.setEnabled(self._task is not None)
+
+    # --- the whole bid, before sealing ---
+
+    def start_preview(self) -> None:
+        """Bind the bid as it will be sealed (on a worker: a long bid takes a moment) and show it."""
+        project = self.project
+        if project is None or self._preview_task is not None:
+            return
+        self.error_view.clear()
+        enterprise = _organisation(self.key.signing_certificate) if self.key is not None else None
+        task = Task(lambda _ctx: project.render_book_preview(enterprise=enterprise), name="book-preview")
+        task.signals.succeeded.connect(self._show_preview)
+        task.signals.failed.connect(self.error_view.show_error)
+        task.signals.finished.connect(self._preview_done)
+        self._preview_task = start(task)
+        self._update_buttons()
+
+    def _show_preview(self, book: Any) -> None:
+        if self.preview_dialog is not None:
+            self.preview_dialog.close()
+        self.preview_dialog = BookPreviewDialog(book, self)
+        self.preview_dialog.show()
+
+    def _preview_done(self) -> None:
+        self._preview_task = None
+        self._update_buttons()
 
     # --- sealing ---
 
     def start_seal(self) -> None:
         session = self.context.session
-        project, key, pin_source = self.project, self.key, self.context.pin_source
-        if session is None or project is None or key is None or self._task is not None or pin_source is None:
+        project, key, prompter = self.project, self.key, self.context.pin_source
+        if session is None or project is None or key is None or self._task is not None or prompter is None:
             return
         self.error_view.clear()
         self.result = None
@@ -212,12 +250,8 @@ class SealPage(QWidget):
 
         def job(ctx: TaskContext) -> SealResult:
             total = sum(a.size for a in project.attachments) or 1
-            with open_key(key.uri, pin_source) as token:
-                def progress(done: int) -> None:
-                    ctx.progress(done, total)
-
-                return bp.seal_project(project, session=token, progress=progress, cancel=ctx.cancelled,
-                                       bidder_identity=identity, now=client.server_now)
+            return bp.seal_with_key(project, key.uri, prompter, bidder_identity=identity, now=client.server_now,
+                                    progress=lambda done: ctx.progress(done, total), cancel=ctx.cancelled)
 
         task = Task(job, name="seal")
         task.signals.progress.connect(self._progress)
@@ -268,3 +302,11 @@ class SealPage(QWidget):
             "Self-check {check}.\nEnvelope SHA-256: {sha}\nSize: {size} bytes; files: {files}").format(
             check=check, sha=r.envelope_sha256, size=r.envelope_size, files=len(r.manifest.files)))
         self.result_label.setStyleSheet("color: #1b5e20;" if r.self_check_passed else "color: #b00020;")
+
+
+def _organisation(certificate: Any) -> str | None:
+    """The enterprise a signing certificate names (its O): the name the seals will carry."""
+    from cryptography.x509.oid import NameOID
+
+    values = certificate.subject.get_attributes_for_oid(NameOID.ORGANIZATION_NAME)
+    return str(values[0].value) if values else None

@@ -8,6 +8,7 @@ receipt and the opening time. Times are shown in the display zone (bidclient.tim
 
 from __future__ import annotations
 
+import enum
 import threading
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -33,28 +34,29 @@ from PySide6.QtWidgets import (
 from bidclient import bid_project as bp
 from bidclient import receipts
 from bidclient.errors import describe
-from bidclient.protocol.submission import SubmissionOut
-from bidclient.signing import open_key
-from bidclient.submit import Uploader, load_state, receipt_path, withdraw
+from bidclient.signin import signed_in_signer
+from bidclient.submit import (
+    Receipted,
+    load_state,
+    receipt_path,
+    submit_bid,
+    withdraw_bid,
+    withdrawal_receipt_path,
+)
 from bidclient.timefmt import format_time
-from crypto import cms_sign
-from ui.bidder.common import find_signed_in_key
 from ui.bidder.receipt_actions import ReceiptActions
+from ui.bidder.server_history import ServerHistoryPanel
 from ui.context import AppContext
 from ui.error_view import ErrorView, plain_label
 from ui.status_line import StatusLine
 from ui.workers import Task, TaskContext, start
 
 
-@dataclass(frozen=True)
-class Submitted:
-    submission: SubmissionOut
-    receipt: receipts.VerifiedReceipt
-    receipt_file: Path
+class Operation(enum.Enum):
+    """What the page's running task does."""
 
-
-def withdrawal_receipt_path(bid: Path) -> Path:
-    return bid.with_name(bid.name + ".withdrawal.receipt")
+    SUBMIT = "submit"
+    WITHDRAW = "withdraw"
 
 
 @dataclass(frozen=True)
@@ -79,7 +81,7 @@ def submission_history(sealed_dir: Path) -> list[HistoryEntry]:
                                                                          None)):
             if path.is_file():
                 try:
-                    found[key] = receipts.verify_receipt(receipts.load_receipt(path), bid=check)
+                    found[key] = receipts.verify_receipt_file(path, bid=check)
                 except Exception as ex:  # any damage is reported on the page
                     problem = ex
         entries.append(HistoryEntry(bid, sealed_at, found["submitted"], found["withdrawn"], problem))
@@ -97,7 +99,7 @@ def bid_in(history: list[HistoryEntry]) -> HistoryEntry | None:
 
 
 class SubmitPage(QWidget):
-    submitted = Signal(object)  # Submitted
+    submitted = Signal(object)  # Receipted (the submission)
     replace_requested = Signal()
 
     def __init__(self, context: AppContext, parent: QWidget | None = None) -> None:
@@ -112,7 +114,7 @@ class SubmitPage(QWidget):
         self.active: HistoryEntry | None = None  # the submission on the server that counts
         self.confirm_box: QMessageBox | None = None
         self._task: Task | None = None
-        self._operation = ""
+        self._operation: Operation | None = None
         self._stop = threading.Event()
 
         self.heading = QLabel(self)
@@ -183,6 +185,8 @@ class SubmitPage(QWidget):
         layout.addWidget(self.receipt_actions)
         layout.addWidget(self.history_heading)
         layout.addWidget(self.history_table, 1)
+        self.server_history = ServerHistoryPanel(content)
+        layout.addWidget(self.server_history, 1)
         # A small screen (1366×768) scrolls the page instead of growing the window.
         scroll = self.scroll_area = QScrollArea(self)
         scroll.setObjectName("submitScroll")
@@ -281,6 +285,8 @@ class SubmitPage(QWidget):
         self._update_submit_label()
         self._show_receipt()
         self._show_history()
+        self.server_history.show_for(self.context.client(),
+                                     self.project.definition.tender_id if self.project is not None else None)
         self._update_buttons()
         self.tick()
 
@@ -357,7 +363,7 @@ class SubmitPage(QWidget):
 
     def start_submit(self) -> None:
         session = self.context.session
-        project, bid, pin_source = self.project, self.bid_path(), self.context.pin_source
+        project, bid, prompter = self.project, self.bid_path(), self.context.pin_source
         if session is None or project is None or bid is None or self._task is not None:
             return
         self.error_view.clear()
@@ -372,28 +378,17 @@ class SubmitPage(QWidget):
         resuming = load_state(bid) is not None
         self.status_line.set(lambda: self.tr("Resuming the upload…") if resuming else self.tr("Uploading…"))
 
-        def job(ctx: TaskContext) -> Submitted:
-            server_ca = receipts.pinned_server_ca(client)  # pinned before anything is sent (TOFU)
-            uploader = Uploader(client, chunk_size=chunk, progress=ctx.progress, cancel=stop)
-            if presigned is not None:
-                out = uploader.submit(bid, tender_id=tender_id, tender_version=version, bidder=identity,
-                                      sign=presigned, sealed_as=sealed_as)
-            else:  # sealed in another session: the statement needs the dongle (one PIN entry)
-                assert pin_source is not None
-                key = find_signed_in_key(cert_sha)
-                with open_key(key.uri, pin_source) as token:
-                    signer = token.signer()
-                    out = uploader.submit(bid, tender_id=tender_id, tender_version=version, bidder=identity,
-                                          sign=lambda data: cms_sign.sign_detached(data, signer),
-                                          sealed_as=sealed_as)
-            path = receipt_path(bid)
-            receipts.save_receipt(path, out.receipt, server_ca)
-            verified = receipts.verify_receipt(receipts.load_receipt(path), bid=bid)
-            return Submitted(out, verified, path)
+        # Sealed in another session: the statement needs the dongle (one PIN entry, when it is signed).
+        sign = presigned if presigned is not None else signed_in_signer(cert_sha, prompter) if prompter else None
 
-        self._start(Task(job, name="submit"), self._submitted, "submit")
+        def job(ctx: TaskContext) -> Receipted:
+            assert sign is not None
+            return submit_bid(client, bid, tender_id=tender_id, tender_version=version, bidder=identity, sign=sign,
+                              sealed_as=sealed_as, chunk_size=chunk, progress=ctx.progress, cancel=stop)
 
-    def _start(self, task: Task, on_success: object, operation: str) -> None:
+        self._start(Task(job, name="submit"), self._submitted, Operation.SUBMIT)
+
+    def _start(self, task: Task, on_success: object, operation: Operation) -> None:
         self._operation = operation
         task.signals.progress.connect(self._progress)
         task.signals.succeeded.connect(on_success)
@@ -414,7 +409,7 @@ class SubmitPage(QWidget):
             self.status_line.set(lambda: self.tr("Uploaded {held:.1f} of {total:.1f} MB").format(
                 held=held / 1e6, total=total / 1e6))
 
-    def _submitted(self, result: Submitted) -> None:
+    def _submitted(self, result: Receipted) -> None:
         replaced = result.submission.replaces is not None
         self._load_receipts()
         self.progress.setValue(100)
@@ -430,7 +425,7 @@ class SubmitPage(QWidget):
         self._update_submit_label()  # before the error shows: what the user reads next is the way on
         in_since = self.active.submitted.time if self.active is not None and self.active.submitted else None
         code = describe(error).code
-        if operation == "withdraw":
+        if operation is Operation.WITHDRAW:
             if code in ("token.pin_cancelled", "crypto.cancelled"):
                 # Nothing was signed: say that calmly, not as an error with a command-line hint.
                 self.status_line.set(lambda: self.tr(
@@ -455,8 +450,9 @@ class SubmitPage(QWidget):
 
     def _done(self) -> None:
         self._task = None
-        self._operation = ""
+        self._operation = None
         self.refresh()
+        self.server_history.reload()  # a submission or withdrawal changed what the server holds
 
     # --- withdrawing ---
 
@@ -496,8 +492,8 @@ class SubmitPage(QWidget):
 
     def start_withdraw(self) -> None:
         session = self.context.session
-        project, pin_source, active = self.project, self.context.pin_source, self.active
-        if session is None or project is None or active is None or pin_source is None or self._task is not None:
+        project, prompter, active = self.project, self.context.pin_source, self.active
+        if session is None or project is None or active is None or prompter is None or self._task is not None:
             return
         self.error_view.clear()
         self.status_line.set(lambda: self.tr("Withdrawing: enter the dongle's PIN when asked…"))
@@ -505,21 +501,13 @@ class SubmitPage(QWidget):
         tender_id = project.definition.tender_id
         bid = active.bid  # the withdrawal receipt is kept beside the bid it withdraws
 
-        def job(_ctx: TaskContext) -> receipts.VerifiedReceipt:
-            server_ca = receipts.pinned_server_ca(client)
-            key = find_signed_in_key(cert_sha)
-            with open_key(key.uri, pin_source) as token:
-                signer = token.signer()
-                out = withdraw(client, tender_id=tender_id, bidder=identity,
-                               sign=lambda data: cms_sign.sign_detached(data, signer))
-            assert out.withdrawal_receipt is not None
-            path = withdrawal_receipt_path(bid)
-            receipts.save_receipt(path, out.withdrawal_receipt, server_ca)
-            return receipts.verify_receipt(receipts.load_receipt(path))
+        def job(_ctx: TaskContext) -> Receipted:
+            return withdraw_bid(client, tender_id=tender_id, bidder=identity, sign=signed_in_signer(cert_sha, prompter),
+                                receipt_file=withdrawal_receipt_path(bid))
 
-        self._start(Task(job, name="withdraw"), self._withdrawn, "withdraw")
+        self._start(Task(job, name="withdraw"), self._withdrawn, Operation.WITHDRAW)
 
-    def _withdrawn(self, _verified: receipts.VerifiedReceipt) -> None:
+    def _withdrawn(self, _withdrawn: Receipted) -> None:
         self._load_receipts()
         self.status_line.set(lambda: self.tr("Withdrawn. You may seal and submit a new bid before the deadline."))
 

@@ -13,8 +13,9 @@ from PySide6.QtCore import QCoreApplication, QEvent, Signal
 from PySide6.QtWidgets import QFrame, QScrollArea, QTabWidget, QVBoxLayout, QWidget
 
 from bidclient import bid_project as bp
+from bidclient.my_bids import default_projects_root
 from bidclient.signing import load_trust
-from ui.bidder.common import SETTING_PROJECT, default_projects_root
+from ui.bidder.common import SETTING_PROJECT
 from ui.bidder.documents_page import DocumentsPage
 from ui.bidder.forms_editor import FormsEditor
 from ui.bidder.my_bids import DeadlineBadge, MyBidsView

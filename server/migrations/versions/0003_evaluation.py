@@ -1,7 +1,7 @@
 """evaluation sessions
 
 Revision ID: 0003_evaluation
-Revises: 0003_ratelimit
+Revises: 0003_experts
 Create Date: 2026-12-02 08:41:51
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 import server.db
 
 revision = '0003_evaluation'
-down_revision = '0003_ratelimit'
+down_revision = '0003_experts'  # chained after main's 0003s
 branch_labels = None
 depends_on = None
 

@@ -1,10 +1,13 @@
-"""What the CA doctor checks, without Qt: modules, tokens, certificate pairs, and the dongle self-test.
+"""The dongle check (the app's "Dongles and certificates" window, the CA doctor): modules, tokens,
+certificate pairs with their standing, and the dongle self-test. Qt-free.
 
 Run these on a worker thread (they load PKCS#11 modules, may fetch OCSP answers and log in to a token).
+The self-test asks for the PIN through the ``Prompter`` it is given.
 """
 
 from __future__ import annotations
 
+import enum
 import io
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -13,13 +16,14 @@ from pathlib import Path
 from cryptography import x509
 
 from bidclient.config import default_trust_paths, extra_module_paths
-from bidclient.signin_check import configured_trust as configured_trust  # re-exported for ui code
-from crypto import cms_envelope, cms_sign
+from bidclient.interaction import Prompter
+from bidclient.jobs import Cancel, never_cancel
+from bidclient.signin_check import Assessment, assess
+from crypto import cms_envelope, cms_sign, key_access
 from crypto.errors import CryptoError, OperationCancelled
 from crypto.key_access import KeyPairListing, ModuleInfo, TokenListing, discover_modules, list_tokens, open_key
-from crypto.pin import PinSource
-from crypto.trust import TrustList
-from ui.cert_status import Assessment, assess
+from crypto.pin import PinRequest
+from crypto.trust import KeyUsagePurpose, TrustList
 
 TEST_MESSAGE = "bidclient dongle self-test: 投标文件签名与加密测试".encode()
 
@@ -31,10 +35,24 @@ class ModuleRow:
     tokens: int
 
 
+class CheckedUsage(enum.StrEnum):
+    """What a certificate pair is checked for."""
+
+    SIGNING = "signing"
+    ENCRYPTION = "encryption"
+
+
+class SelfTestStepName(enum.StrEnum):
+    SIGN = "sign"
+    VERIFY = "verify"
+    ENCRYPT = "encrypt"
+    DECRYPT = "decrypt"
+
+
 @dataclass(frozen=True)
 class PairRow:
     pair: KeyPairListing
-    usage: str  # "signing" or "encryption": what it is checked for
+    usage: CheckedUsage
     assessment: Assessment
 
 
@@ -63,7 +81,7 @@ def _load_trust() -> tuple[TrustList | None, list[Path], str | None]:
 
 
 def examine(*, extra_modules: list[Path] | None = None, progress: Callable[[int, int], None] | None = None,
-            cancelled: Callable[[], bool] = lambda: False) -> DoctorReport:
+            cancelled: Cancel = never_cancel) -> DoctorReport:
     """Every module (loaded or not, and why), every token, every pair with its trust assessment."""
     modules = discover_modules(extra_modules if extra_modules is not None else extra_module_paths())
     listings = list_tokens(modules)
@@ -80,8 +98,8 @@ def examine(*, extra_modules: list[Path] | None = None, progress: Callable[[int,
         for pair in listing.pairs:
             if cancelled():
                 return report
-            usage = "signing" if "signing" in pair.usages else "encryption"
-            rows.append(PairRow(pair, usage, assess(pair.certificate, trust, usage)))  # type: ignore[arg-type]
+            purpose: KeyUsagePurpose = "signing" if "signing" in pair.usages else "encryption"
+            rows.append(PairRow(pair, CheckedUsage(purpose), assess(pair.certificate, trust, purpose)))
             done += 1
             if progress is not None:
                 progress(done, total)
@@ -91,7 +109,7 @@ def examine(*, extra_modules: list[Path] | None = None, progress: Callable[[int,
 
 @dataclass(frozen=True)
 class SelfTestStep:
-    name: str  # "sign", "verify", "encrypt", "decrypt"
+    name: SelfTestStepName
     ok: bool
 
 
@@ -107,6 +125,16 @@ class SelfTestResult:
         return self.error is None and len(self.steps) == 4 and all(s.ok for s in self.steps)
 
 
+def change_token_pin(token_uri: str, prompter: Prompter, new_pin: str, cancelled: Cancel = never_cancel) -> None:
+    """Change the token's user PIN: the current PIN is asked once through ``prompter``, never retried;
+    once ``cancelled()`` says stop, no PIN is asked and nothing changes."""
+
+    def current_pin(request: PinRequest) -> str | None:
+        return None if cancelled() else prompter.ask_pin(request)  # None: PinCancelled, nothing changed
+
+    key_access.change_pin(token_uri, current_pin, new_pin)
+
+
 class NoEncryptionCertificate(CryptoError):
     code = "token.key_not_found"
 
@@ -114,8 +142,8 @@ class NoEncryptionCertificate(CryptoError):
 SELF_TEST_STEPS = 4
 
 
-def self_test(token_uri: str, pin_source: PinSource, *, progress: Callable[[int, int], None] | None = None,
-              cancelled: Callable[[], bool] = lambda: False) -> SelfTestResult:
+def self_test(token_uri: str, prompter: Prompter, *, progress: Callable[[int, int], None] | None = None,
+              cancelled: Cancel = never_cancel) -> SelfTestResult:
     """Sign and verify a test message, then encrypt it to the token's encryption certificate and
     decrypt it with the token: what the opening will ask of the dongle. One KeySession, one PIN.
 
@@ -123,7 +151,7 @@ def self_test(token_uri: str, pin_source: PinSource, *, progress: Callable[[int,
     (a step already sent to the token runs to its end) and stops the test with OperationCancelled."""
     result = SelfTestResult()
 
-    def step(name: str, ok: bool) -> None:
+    def step(name: SelfTestStepName, ok: bool) -> None:
         result.steps.append(SelfTestStep(name, ok))
         if progress is not None:
             progress(len(result.steps), SELF_TEST_STEPS)
@@ -133,15 +161,18 @@ def self_test(token_uri: str, pin_source: PinSource, *, progress: Callable[[int,
     try:
         if progress is not None:
             progress(0, SELF_TEST_STEPS)
-        with open_key(token_uri, pin_source) as session:
+        def pin(request: PinRequest) -> str | None:
+            return None if cancelled() else prompter.ask_pin(request)  # stopped: no PIN is asked
+
+        with open_key(token_uri, pin) as session:
             if cancelled():  # stopped while the PIN was being asked
                 raise OperationCancelled("the dongle test was stopped")
             signer = session.signer()
             result.signing_certificate = signer.certificate
             signature = cms_sign.sign_detached(TEST_MESSAGE, signer)
-            step("sign", True)
+            step(SelfTestStepName.SIGN, True)
             info = cms_sign.verify_detached(TEST_MESSAGE, signature)
-            step("verify", info.signer_certificate == signer.certificate)
+            step(SelfTestStepName.VERIFY, info.signer_certificate == signer.certificate)
             certificate = session.encryption_certificate
             if certificate is None:
                 raise NoEncryptionCertificate("the token holds no encryption certificate, so no bid sealed "
@@ -149,9 +180,9 @@ def self_test(token_uri: str, pin_source: PinSource, *, progress: Callable[[int,
             result.encryption_certificate = certificate
             sealed = io.BytesIO()
             cms_envelope.encrypt(io.BytesIO(TEST_MESSAGE), sealed, [certificate])
-            step("encrypt", True)
+            step(SelfTestStepName.ENCRYPT, True)
             opened = cms_envelope.decrypt_bytes(sealed.getvalue(), session.decrypter(certificate))
-            step("decrypt", opened == TEST_MESSAGE)
+            step(SelfTestStepName.DECRYPT, opened == TEST_MESSAGE)
     except Exception as ex:  # reported to the user through describe(); the test itself must not crash
         result.error = ex
     return result

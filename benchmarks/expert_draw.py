@@ -1,0 +1,242 @@
+"""A committee draw from a pool of 100,000 experts, with exclusions, on SQLite and PostgreSQL, against a
+reference in the same run: the same selection over an in-memory list (the eligibility rules as Python set
+look-ups, then the same draw algorithm), i.e. what the draw costs without a database.
+
+    python3 benchmarks/expert_draw.py [--experts 100000] [--repeat 3] [--only sqlite,postgresql]
+                                      [--markdown PATH]
+
+The pool: 4 specialties (each expert has one or two), 20 regions; 1 % suspended, 1 % dismissed; 500 experts
+employed by one of 20 bidders with active bids; 300 declared relations to bidders; 3,000 experts drawn for an
+overlapping committee; 2,000 who served the same tenderer last month. The request: 9 experts in three slots
+(one limited to 5 regions) with 6 reserves. Measured: the server's two steps as a request runs them
+(`server.experts.service.commit_draw` and `run_draw`, each in its own unit of work that commits), not the
+HTTP and login around them (a few milliseconds). Repeated ``--repeat`` times with redraws (each a new
+snapshot, seed and selection); the median is reported.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import random
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import _server_fixture as fx
+
+REPO = fx.REPO
+SPECIALTIES = {"it.hw": "technical", "it.sw": "technical", "econ": "economic", "law": "legal"}
+REGIONS = [f"R{n:02d}" for n in range(20)]
+
+
+def _actor(account_id: str, identity: str, roles: tuple[str, ...]) -> Any:
+    from server.auth.service import Actor
+
+    return Actor(account_id=account_id, identity_key=identity, uscc=None, organization=None, person=None,
+                 roles=frozenset(roles), cert_sha256="0" * 64, address="127.0.0.1")
+
+
+def populate(data: Path, experts: int) -> dict[str, Any]:
+    """The pool, the bids, the relations and the earlier draws, inserted in bulk."""
+    from sqlalchemy import insert
+
+    from server.auth.models import Account
+    from server.experts.models import Draw, Expert, ExpertSpecialty, Pick, Relation, Specialty, StatusEvent
+    from tests.server.expert_helpers import own_tender, place_bid, uscc
+    from tests.server.submission_helpers import db_session
+
+    rng = random.Random(20261202)
+    now = dt.datetime.now(dt.UTC)
+    agency_id = str(uuid.uuid4())
+    tenderer = uscc(990000)
+    bidders = [uscc(980000 + n) for n in range(20)]
+    with db_session(data) as db:
+        db.add(Account(id=agency_id, identity_key="uscc:" + uscc(970000), uscc=uscc(970000), organization="代理",
+                       person=None, created_at=now))
+        for code, category in SPECIALTIES.items():
+            db.add(Specialty(code=code, name=code, category=category))
+        db.commit()
+    tender = own_tender(data, agency_id, evaluation={"tenderer_uscc": tenderer})
+    earlier = own_tender(data, agency_id, evaluation={"tenderer_uscc": tenderer})  # the earlier committees'
+    for bidder in bidders:
+        place_bid(data, tender, bidder)
+    ids = [str(uuid.UUID(int=rng.getrandbits(128))) for _ in range(experts)]
+    rows, links, events = [], [], []
+    for n, expert_id in enumerate(ids):
+        status = "suspended" if n % 100 == 1 else "dismissed" if n % 100 == 2 else "admitted"
+        employer = bidders[n % 20] if n % 200 == 3 else uscc(100000 + n)
+        rows.append({"id": expert_id, "identity_key": f"person:bench{n}", "name": f"专家{n}",
+                     "employer_uscc": employer, "employer_name": "单位", "region": rng.choice(REGIONS),
+                     "title": "", "email": "", "phone": "", "status": status,
+                     "suspended_until": now + dt.timedelta(days=30) if status == "suspended" else None,
+                     "created_at": now, "updated_at": now})
+        for code in rng.sample(sorted(SPECIALTIES), rng.choice((1, 2))):
+            links.append({"expert_id": expert_id, "specialty": code})
+        events.append({"expert_id": expert_id, "status": "admitted", "reason": "imported", "until": None,
+                       "by": "bench", "at": now})
+    with db_session(data) as db:
+        for start in range(0, experts, 5000):
+            db.execute(insert(Expert), rows[start:start + 5000])
+        for start in range(0, len(links), 5000):
+            db.execute(insert(ExpertSpecialty), links[start:start + 5000])
+        for start in range(0, experts, 5000):
+            db.execute(insert(StatusEvent), events[start:start + 5000])
+        db.execute(insert(Relation), [{"expert_id": ids[n * 7 + 5], "kind": "relative", "uscc": bidders[n % 20],
+                                       "note": "", "until": None} for n in range(300)])
+        # Earlier committees: one overlapping this evaluation, one that ended last month for the same tenderer.
+        for draw_id, starts, state, taken in (
+                ("bench-overlap", now + dt.timedelta(days=3), "pending", ids[10_000:13_000]),
+                ("bench-recent", now - dt.timedelta(days=30), "accepted", ids[20_000:22_000])):
+            db.add(Draw(id=draw_id, tender_id=earlier, agency_account_id=agency_id, state="drawn",
+                        request=json.dumps({"slots": [], "representatives": 0, "place": "remote"}),
+                        committee_size=5, starts_at=starts, ends_at=starts + dt.timedelta(hours=8),
+                        respond_by=starts, tenderer_uscc=tenderer, seed="0" * 64, commitment="0" * 64,
+                        snapshot="{}", snapshot_sha256="0" * 64, exclusions="[]", skips="[]", bidders_checked=True,
+                        replaces=None, reason="", superseded_by=None, created_at=now, drawn_at=now))
+            db.flush()
+            db.execute(insert(Pick), [{"draw_id": draw_id, "expert_id": e, "slot": 0, "role": "member",
+                                       "position": i + 1, "state": state, "invited_at": now, "respond_by": now,
+                                       "responded_at": None, "reason": ""} for i, e in enumerate(taken)])
+        db.commit()
+    return {"tender": tender, "agency_id": agency_id, "tenderer": tenderer, "bidders": set(bidders), "rows": rows,
+            "links": links, "overlap": set(ids[10_000:13_000]), "recent": set(ids[20_000:22_000]),
+            "related": {ids[n * 7 + 5] for n in range(300)}}
+
+
+def request(tender: str, *, replaces: str | None = None) -> Any:
+    from bidclient.protocol.experts import DrawRequestIn
+
+    now = dt.datetime.now(dt.UTC)
+    return DrawRequestIn.model_validate({
+        "tender_id": tender, "slots": [
+            {"specialty": "it.hw", "count": 4, "reserves": 2},
+            {"specialty": "econ", "count": 3, "reserves": 2, "regions": REGIONS[:5]},
+            {"specialty": "it.sw", "count": 2, "reserves": 2}],
+        "starts_at": now + dt.timedelta(days=3, hours=2), "ends_at": now + dt.timedelta(days=3, hours=6),
+        "respond_by": now + dt.timedelta(days=1), "replaces": replaces, "reason": "bench" if replaces else ""})
+
+
+def draw_once(data: Path, world: dict[str, Any], replaces: str | None) -> tuple[float, float, str]:
+    from server.experts import service
+    from server.settings import Settings
+    from tests.server.submission_helpers import db_session
+
+    actor = _actor(world["agency_id"], "uscc:bench-agency", ("agency",))
+    settings = Settings(data_dir=data)
+    started = time.perf_counter()
+    with db_session(data) as db:
+        draw_id = service.commit_draw(db, actor=actor, body=request(world["tender"], replaces=replaces),
+                                      settings=settings).id
+        db.commit()
+    committed = time.perf_counter()
+    with db_session(data) as db:
+        service.run_draw(db, actor=actor, draw_id=draw_id, settings=settings)
+        db.commit()
+    done = time.perf_counter()
+    return committed - started, done - committed, draw_id
+
+
+def reference(world: dict[str, Any]) -> float:
+    """The same eligibility and selection over the in-memory rows: no database, no JSON, no storing."""
+    from bidclient.protocol import experts as proto
+
+    body = request(world["tender"])
+    started = time.perf_counter()
+    wanted = {s.specialty for s in body.slots}
+    specialties: dict[str, list[str]] = {}
+    for link in world["links"]:
+        if link["specialty"] in wanted:
+            specialties.setdefault(link["expert_id"], []).append(link["specialty"])
+    candidates = []
+    for row in world["rows"]:
+        expert_id = row["id"]
+        if expert_id not in specialties or row["status"] != "admitted":
+            continue
+        if row["employer_uscc"] == world["tenderer"] or row["employer_uscc"] in world["bidders"]:
+            continue
+        if expert_id in world["related"] or expert_id in world["recent"] or expert_id in world["overlap"]:
+            continue
+        candidates.append(proto.Candidate(expert_id, tuple(sorted(specialties[expert_id])), row["region"]))
+    proto.draw(candidates, body.slots, "ab" * 32)
+    return time.perf_counter() - started
+
+
+def run_backend(backend: str, experts: int, repeat: int) -> dict[str, Any]:
+    from server.cli import main as server_main
+
+    work = Path(tempfile.mkdtemp(prefix=f"expert-draw-{backend}-"))
+    cluster = None
+    url = ""
+    if backend == "postgresql":
+        cluster = fx.start_postgres()
+        url = cluster.create_database("experts_bench")
+    try:
+        data = work / "server"
+        args = ["init", "--data", str(data)] + (["--database-url", url] if url else [])
+        assert server_main(args) == 0
+        started = time.perf_counter()
+        world = populate(data, experts)
+        populated = time.perf_counter() - started
+        commits, runs, totals, refs = [], [], [], []
+        previous = None
+        for _ in range(repeat):
+            commit, run, previous = draw_once(data, world, previous)
+            commits.append(commit)
+            runs.append(run)
+            totals.append(commit + run)
+            refs.append(reference(world))
+        from sqlalchemy import select
+
+        from server.experts.models import Draw
+        from tests.server.submission_helpers import db_session
+
+        with db_session(data) as db:
+            last = db.get(Draw, previous)
+            assert last is not None
+            exclusions = len(json.loads(last.exclusions))
+            candidates = len(json.loads(last.snapshot)["candidates"])
+            assert db.execute(select(Draw.state).where(Draw.id == previous)).scalar_one() == "drawn"
+        return {"backend": backend, "populate": populated, "commit": statistics.median(commits),
+                "run": statistics.median(runs), "total": statistics.median(totals),
+                "reference": statistics.median(refs), "candidates": candidates, "excluded": exclusions}
+    finally:
+        if cluster is not None:
+            cluster.stop()
+        import shutil
+
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--experts", type=int, default=100_000)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--only", default="sqlite,postgresql")
+    parser.add_argument("--markdown", type=Path)
+    args = parser.parse_args()
+    results = [run_backend(b, args.experts, args.repeat) for b in args.only.split(",")]
+    lines = [f"machine: {fx.machine_summary()}; load {fx.loadavg()}",
+             "", "| backend | pool | eligible | excluded | commit (s) | run (s) | draw total (s) "
+             "| in-memory reference (s) | ratio |", "|---|---|---|---|---|---|---|---|---|"]
+    for r in results:
+        lines.append(f"| {r['backend']} | {args.experts:,} | {r['candidates']:,} | {r['excluded']:,} | "
+                     f"{r['commit']:.3f} | {r['run']:.3f} | {r['total']:.3f} | {r['reference']:.3f} | "
+                     f"{r['total'] / r['reference']:.1f}× |")
+    lines.append("")
+    lines.append("populating the pool (bulk insert, not measured as part of the draw): " + ", ".join(
+        f"{r['backend']} {r['populate']:.1f} s" for r in results))
+    text = "\n".join(lines)
+    print(text)
+    if args.markdown:
+        args.markdown.write_text(text + "\n")
+
+
+if __name__ == "__main__":
+    main()
