@@ -33,7 +33,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
-from bidclient.api_client import ApiClient, ApiError
+from bidclient.api_client import ApiClient
 from bidclient.errors import BidclientError
 from bidclient.i18n import _
 from bidclient.interaction import Prompter, Question, Severity
@@ -265,28 +265,12 @@ def open_member(server: str | None, key: str, prompter: Prompter, *, modules: Se
                 encryption_key: str | None = None) -> Iterator[MemberSession]:
     """Open KEY (one PIN), log in with it (or reuse the stored session of the same identity)."""
     from bidclient import session_store
-    from bidclient.signing import open_key
+    from bidclient.signin import connect_with_key
 
-    url = session_store.resolve_server(server)
-    with open_key(key, prompter.ask_pin, modules=modules, encryption_key=encryption_key) as session:
-        signer = session.signer()
-
-        def sign(data: bytes) -> bytes:
-            return cms_sign.sign_detached(data, signer)
-
-        client = ApiClient(url, token=session_store.load_token(url), tls=session_store.tls_options(url))
-        me: dict[str, Any] | None = None
-        if client.token:
-            try:
-                me = client.get_json("/api/v1/auth/me")
-            except ApiError as ex:
-                if not ex.code.startswith("auth."):
-                    raise
-        own = identity.identity_of(signer.certificate).key
-        if me is None or me.get("identity_key") != own:
-            out = client.login(sign)
-            session_store.save_session(url, out.token, out.expires_at, out.account.identity_key)
-        yield MemberSession(client=client, identity=own, sign=sign, _key=session)
+    with connect_with_key(session_store.resolve_server(server), key, prompter, modules=modules,
+                          encryption_key=encryption_key) as connected:
+        yield MemberSession(client=connected.client, identity=connected.identity, sign=connected.sign,
+                            _key=connected.session)
 
 
 def deal(member: MemberSession, committee_id: str) -> CommitteeOut:

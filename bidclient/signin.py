@@ -178,13 +178,13 @@ class KeyedClient:
 
 
 @contextlib.contextmanager
-def connect_with_key(server: str, key: str, prompter: Prompter, *,
-                     modules: Sequence[str | Path] = ()) -> Iterator[KeyedClient]:
+def connect_with_key(server: str, key: str, prompter: Prompter, *, modules: Sequence[str | Path] = (),
+                     encryption_key: str | None = None) -> Iterator[KeyedClient]:
     """Open KEY (one PIN entry) and a session with ``server``: the stored one when the server still
     accepts it and it is the key's own identity's, else a new login signed with the same key (stored).
     So ``--key`` always decides who acts: an agency's key used while a bidder's session is stored logs the
     agency in rather than acting (and failing) as the bidder."""
-    with open_key(key, prompter.ask_pin, modules=modules) as session:
+    with open_key(key, prompter.ask_pin, modules=modules, encryption_key=encryption_key) as session:
         signer = session.signer()
         sign = detached_signer(signer)
         key_identity = identity_of(signer.certificate).key

@@ -5,46 +5,11 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
-import sys
-from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from bidclient.cli.prompt import TerminalPrompter
 from bidclient.i18n import _
-from bidclient.interaction import Choice, Notice, Question
-from crypto.pin import PinRequest
-
-
-class TerminalPrompter:
-    """The core's Prompter on a terminal: PINs from --pin-source or the terminal, confirmations from --yes
-    or a y/N question (never an implicit yes without a terminal)."""
-
-    def __init__(self, pin_source: str | None, assume_yes: bool) -> None:
-        from bidclient.cli.prompt import pin_source_for
-
-        self._pins = pin_source_for(pin_source)
-        self._yes = assume_yes
-
-    def ask_pin(self, request: PinRequest) -> str | None:
-        return self._pins(request)
-
-    def confirm(self, question: Question) -> bool:
-        if self._yes:
-            return True
-        if not sys.stdin.isatty():
-            return False
-        print(question.text, file=sys.stderr)
-        try:
-            answer = input(_("{label}? [y/N] ").format(label=question.yes_label or _("Continue")))
-        except EOFError:
-            return False
-        return answer.strip().lower() in ("y", "yes", "是")
-
-    def choose(self, title: str, options: Sequence[Choice]) -> int | None:
-        return None
-
-    def notice(self, notice: Notice) -> None:
-        print(notice.text, file=sys.stderr)
 
 
 def _key_options(p: argparse.ArgumentParser, *, encryption: bool = True) -> None:
@@ -122,7 +87,8 @@ def register(sub: Any) -> None:
 def _member(args: argparse.Namespace) -> Any:
     from bidclient import committee
 
-    prompter = TerminalPrompter(args.pin_source, getattr(args, "yes", False))
+    prompter = TerminalPrompter(args.pin_source, assume_yes=bool(getattr(args, "yes", False)),
+                                refuse_without_terminal=False)
     return prompter, committee.open_member(args.server, args.key, prompter, modules=args.module,
                                            encryption_key=getattr(args, "encryption_key", None))
 

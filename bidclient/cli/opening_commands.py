@@ -5,11 +5,12 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from bidclient.cli.prompt import TerminalPrompter
 from bidclient.i18n import _
 
 
@@ -101,64 +102,23 @@ def register(sub: Any) -> None:
                    help=_("trusted CA certificates (repeatable; default: your trust list)"))
 
 
-class TerminalPrompter:
-    """The Prompter of the CLI: PINs from --pin-source or the terminal; a confirmation is yes only with --yes
-    or a typed "y" on a terminal (never an implicit yes)."""
-
-    def __init__(self, pin_source: Any, *, yes: bool = False) -> None:
-        self._pin_source = pin_source
-        self._yes = yes
-
-    def ask_pin(self, request: Any) -> str | None:
-        return self._pin_source(request)
-
-    def confirm(self, question: Any) -> bool:
-        if self._yes:
-            return True
-        if not sys.stdin.isatty():
-            return False
-        print(question.text, file=sys.stderr)
-        try:
-            answer = input(_("{label} [y/N] ").format(label=question.yes_label or _("Yes")))
-        except (EOFError, KeyboardInterrupt):
-            return False
-        return answer.strip().lower() in ("y", "yes", "是")
-
-    def choose(self, title: str, options: Sequence[Any]) -> int | None:
-        return None
-
-    def notice(self, notice: Any) -> None:
-        print(notice.text, file=sys.stderr)
-
-
 @contextmanager
 def _session(args: argparse.Namespace) -> Iterator[tuple[Any, Any, TerminalPrompter]]:
-    """The key (one PIN), a logged-in client, and the opening API of the tender."""
+    """The key (one PIN), a client logged in as the key's holder, and the opening API of the tender."""
     from bidclient import session_store
-    from bidclient.api_client import ApiClient, ApiError
-    from bidclient.cli.prompt import pin_source_for
     from bidclient.opening import OpeningApi
-    from bidclient.signing import open_key
-    from crypto import cms_sign, identity
+    from bidclient.signin import connect_with_key
 
-    url = session_store.resolve_server(args.server)
-    prompter = TerminalPrompter(pin_source_for(args.pin_source), yes=bool(getattr(args, "yes", False)))
-    with open_key(args.key, prompter.ask_pin, modules=args.module, encryption_key=args.enc_key) as session:
-        signer = session.signer()
-        client = ApiClient(url, token=session_store.load_token(url), tls=session_store.tls_options(url))
-        me = None
-        if client.token:
-            try:
-                me = client.get_json("/api/v1/auth/me")
-            except ApiError as ex:
-                if not ex.code.startswith("auth."):
-                    raise
-        # A stored session of another identity (one terminal, several enterprises' dongles) is not reused:
-        # every step is taken as the holder of the key given.
-        if me is None or me.get("identity_key") != identity.identity_of(signer.certificate).key:
-            out = client.login(lambda data: cms_sign.sign_detached(data, signer))
-            session_store.save_session(url, out.token, out.expires_at, out.account.identity_key)
-        yield OpeningApi(client, args.tender), session, prompter
+    prompter = _prompter(args)
+    with connect_with_key(session_store.resolve_server(args.server), args.key, prompter, modules=args.module,
+                          encryption_key=args.enc_key) as connected:
+        yield OpeningApi(connected.client, args.tender), connected.session, prompter
+
+
+def _prompter(args: argparse.Namespace) -> TerminalPrompter:
+    """PINs from --pin-source or the terminal; a question is yes only with --yes or a typed yes."""
+    return TerminalPrompter(args.pin_source, assume_yes=bool(getattr(args, "yes", False)),
+                            refuse_without_terminal=False)
 
 
 def _t(value: str | None) -> str:
@@ -323,18 +283,12 @@ def cmd_partial(args: argparse.Namespace) -> int:
     from bidclient import committee, opening
     from bidclient.opening import OpeningApi
 
-    prompter = TerminalPrompter(_pin_source(args), yes=args.yes)
+    prompter = _prompter(args)
     with committee.open_member(args.server, args.key, prompter, modules=args.module,
                                encryption_key=args.enc_key) as member:
         _print_remedy(opening.contribute_partial(OpeningApi(member.client, args.tender), member, args.submission,
                                                  prompter))
     return 0
-
-
-def _pin_source(args: argparse.Namespace) -> Any:
-    from bidclient.cli.prompt import pin_source_for
-
-    return pin_source_for(args.pin_source)
 
 
 def cmd_announce(args: argparse.Namespace) -> int:

@@ -159,10 +159,10 @@ def test_the_ceremony_with_the_cli_and_a_bid_sealed_to_the_committee(  # type: i
     context = th.opening_context("ZB-2026-0100", "0" * 64)
     partials = []
     from bidclient import committee as core
-    from bidclient.cli.committee_commands import TerminalPrompter
+    from bidclient.cli.prompt import TerminalPrompter
 
     for number, party in ((1, AGENCY), (3, "ent-b")):
-        with core.open_member(live_server.url, tokens.uris[f"{party}-signing"], TerminalPrompter(None, False),
+        with core.open_member(live_server.url, tokens.uris[f"{party}-signing"], TerminalPrompter(),
                               encryption_key=tokens.uris[f"{party}-encryption"]) as me:
             share = core.key_share(me, cid)  # recomputed in memory from the encrypted shares
         assert share.member == number
