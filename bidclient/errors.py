@@ -6,6 +6,7 @@ is turned into a UserMessage here, at the boundary; nothing deeper prints or exi
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from bidclient.i18n import _
@@ -129,9 +130,6 @@ def _catalog() -> dict[str, tuple[str, str]]:
                                   "server's operator.")),
         "config.unknown_time_zone": (_("The time zone is not known."),
                                      _("Give an IANA time zone name such as Asia/Shanghai or UTC.")),
-        "demo.server_failed": (_("The demo server could not be started."),
-                               _("Read server.log in the demo folder; stop any earlier demo still running, then "
-                                 "run scripts/demo again.")),
         # audit
         "audit.tampered": (_("The audit trail is not intact."),
                            _("The problems are listed above. Keep the file as evidence and tell the supervisor.")),
@@ -511,6 +509,25 @@ def _catalog() -> dict[str, tuple[str, str]]:
     }
 
 
+Catalogue = Callable[[], Mapping[str, tuple[str, str]]]
+_registered: list[Catalogue] = []
+
+
+def register_catalogue(catalogue: Catalogue) -> Catalogue:
+    """Add the codes and messages of a part outside the product's own domains (the developer tools)."""
+    if catalogue not in _registered:
+        _registered.append(catalogue)
+    return catalogue
+
+
+def catalogue() -> dict[str, tuple[str, str]]:
+    """Every known code -> (headline, hint), translated now."""
+    merged = dict(_catalog())
+    for extra in _registered:
+        merged.update(extra())
+    return merged
+
+
 def _prefix_headline(code: str) -> tuple[str, str]:
     if code.startswith("source."):
         return (_("The bid folder cannot be sealed."),
@@ -590,7 +607,7 @@ def describe(error: BaseException) -> UserMessage:
             detail = f"{type(error).__name__}: {error}"
     else:
         detail = str(error.args[0]) if error.args else ""
-    headline, hint = _catalog().get(code) or _prefix_headline(code)
+    headline, hint = catalogue().get(code) or _prefix_headline(code)
     status = getattr(error, "exit_status", None)
     if not isinstance(status, int):
         status = _exit_status_for(code)

@@ -25,9 +25,9 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
 from bidclient.cli.main import main
-from bidclient.devpki import DevPki, Party
 from crypto import cms_sign
 from crypto.software_key import SoftwareKey
+from devtools.pki import DevPki, Party
 from tests.crypto.softhsm_fixtures import KeyPair, make_softhsm
 
 REPO = Path(__file__).resolve().parents[2]
