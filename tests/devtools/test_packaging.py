@@ -4,6 +4,7 @@ through their own command (scripts/bidclient-dev)."""
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import zipfile
@@ -20,11 +21,17 @@ ROOT = Path(__file__).resolve().parent.parent.parent
 def test_the_wheel_holds_the_product_and_no_developer_tools(tmp_path: Path) -> None:
     """Built from the checkout as pip would build it for release (setuptools, pyproject's package
     discovery): every product package is in, devtools/, tests/ and benchmarks/ are not."""
-    done = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps",
-                           "--disable-pip-version-check", "-q", "-w", str(tmp_path), str(ROOT)],
+    source = tmp_path / "checkout"  # a copy, so the build leaves nothing (build/, *.egg-info) in this one
+    source.mkdir()
+    for name in ("pyproject.toml", "README.md", "LICENSE"):
+        shutil.copy2(ROOT / name, source / name)
+    for package in ("bidclient", "crypto", "forms", "ui", "server", "devtools", "tests", "benchmarks"):
+        shutil.copytree(ROOT / package, source / package, ignore=shutil.ignore_patterns("__pycache__"))
+    done = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--disable-pip-version-check", "-q",
+                           "-w", str(tmp_path / "dist"), str(source)],
                           capture_output=True, text=True, timeout=600, check=False)
     assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
-    [wheel] = tmp_path.glob("bidclient-*.whl")
+    [wheel] = (tmp_path / "dist").glob("bidclient-*.whl")
     names = zipfile.ZipFile(wheel).namelist()
     tops = {name.split("/")[0] for name in names if not name.split("/")[0].endswith(".dist-info")}
     assert {"bidclient", "crypto", "forms", "ui", "server"} <= tops
