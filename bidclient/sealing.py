@@ -28,7 +28,7 @@ from bidclient import __version__
 from bidclient.atomic import atomic_output, refuse_existing
 from bidclient.bidpackage import reader as package_reader
 from bidclient.bidpackage import writer as package_writer
-from bidclient.bidpackage.errors import ManifestFieldInvalid
+from bidclient.bidpackage.errors import ManifestValueInvalid
 from bidclient.bidpackage.manifest import Link, Manifest
 from bidclient.certfiles import check_recipient_certificate
 from bidclient.errors import BidclientError
@@ -146,7 +146,7 @@ def seal(directory: Path, output: Path, *, session: KeySession, target: TenderTa
                         signing_certificate_sha256=_fingerprint(signer.certificate),
                         tool=f"bidclient {__version__}",
                         sign_manifest=sign_manifest, progress=progress, cancel=cancel, forms=forms, links=links)
-                except ManifestFieldInvalid as ex:
+                except ManifestValueInvalid as ex:
                     # The bidder's own input (tender id, forms) cannot go into a manifest: a sealing error,
                     # never the opener's "the bid is not acceptable".
                     raise BidclientError(f"the manifest cannot be written: {ex.message}",
@@ -346,10 +346,10 @@ def _check_bidder_matches(manifest: Manifest, signature: VerifiedSignature) -> N
     """The manifest's bidder must be the enterprise whose key signed it."""
     if manifest.bidder.signing_certificate_sha256 != _fingerprint(signature.certificate):
         raise BidclientError("the manifest names a different signing certificate than the one that signed it",
-                             code="bid.signer_mismatch")
+                             code="sealed.signer_mismatch")
     claimed = manifest.bidder.uscc
     if claimed and signature.identity.uscc and claimed != signature.identity.uscc:
         raise BidclientError(f"the manifest names enterprise {claimed} but was signed by "
-                             f"{signature.identity.uscc}", code="bid.signer_mismatch")
+                             f"{signature.identity.uscc}", code="sealed.signer_mismatch")
 
 

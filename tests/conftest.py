@@ -12,8 +12,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from bidclient.devocsp import PkiServer
-from bidclient.devpki import DevPki, generate
+from devtools.ocsp import PkiServer
+from devtools.pki import DevPki, generate
 
 
 @pytest.fixture(autouse=True)

@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 import bidclient
-from bidclient.devpki import DevPki
+from devtools.pki import DevPki
 
 pytestmark = pytest.mark.bundle
 
@@ -93,21 +93,29 @@ def test_bundle_holds_the_data_and_not_the_excluded_parts(bundle: Path) -> None:
     assert size < MAX_BUNDLE_BYTES, f"bundle is {size / 2**20:.0f} MiB"
 
 
-def test_dev_pki_and_keys_list_the_softhsm_tokens(bundle: Path, home: Path, tmp_path: Path) -> None:
-    """The bundled `dev-pki` builds SoftHSM tokens; the bundled `keys` (python-pkcs11's compiled
-    extension loading the SoftHSM module) lists them."""
-    made = run(bundle, ["dev-pki", str(tmp_path / "pki")], home, timeout=300)
-    assert made.returncode == 0, made.stderr
-    match = re.search(r"export SOFTHSM2_CONF=(\S+)", made.stdout)
-    assert match, made.stdout
-    conf = match.group(1)
-    assert Path(conf).is_relative_to(tmp_path)
-    listed = run(bundle, ["keys"], home, {"SOFTHSM2_CONF": conf})
+def test_keys_lists_the_softhsm_tokens(bundle: Path, home: Path, pki: DevPki) -> None:
+    """The bundled `keys` (python-pkcs11's compiled extension loading the SoftHSM module) lists the dev
+    PKI's tokens (made from the source tree: the developer tools are not in the bundle)."""
+    assert pki.softhsm_conf is not None
+    listed = run(bundle, ["keys"], home, {"SOFTHSM2_CONF": str(pki.softhsm_conf)})
     assert listed.returncode == 0, listed.stderr
     for token in ("ent-a-rsa", "ent-b", "opener-1"):
         assert f"Token {token} " in listed.stdout
     assert "pkcs11:token=ent-a-rsa;" in listed.stdout
     assert "示例建设工程有限公司" in listed.stdout
+
+
+def test_the_developer_tools_are_not_in_the_bundle(bundle: Path, home: Path) -> None:
+    """devtools/ (demo PKI, demo) is excluded by build.spec, and the product CLI offers no dev-pki or demo."""
+    internal = bundle.parent / "_internal"
+    assert not [path for path in internal.rglob("*") if "devtools" in path.parts]
+    archive = subprocess.run([sys.executable, "-m", "PyInstaller.utils.cliutils.archive_viewer", "--list",
+                              "--recursive", str(bundle)], capture_output=True, text=True, check=False)
+    if archive.returncode == 0:  # the bundled modules (PYZ), when this PyInstaller can list them
+        assert "devtools" not in archive.stdout
+    helped = run(bundle, ["--help"], home)
+    assert helped.returncode == 0, helped.stderr
+    assert "dev-pki" not in helped.stdout and " demo " not in helped.stdout
 
 
 def _seal(bundle: Path, home: Path, pki: DevPki, folder: Path, output: Path) -> subprocess.CompletedProcess[str]:

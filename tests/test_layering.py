@@ -202,3 +202,35 @@ def test_no_import_cycles() -> None:
     cycles = import_cycles(graph)
     assert not cycles, f"import cycles among the project's modules (break them, e.g. move the shared part " \
                        f"into a module both import): {cycles}"
+
+
+# --- the developer tools (devtools/) stay outside the product ---------------------------------------------
+
+PRODUCT = ("bidclient", "crypto", "forms", "ui", "server")
+
+
+def test_checker_detects_an_import_of_the_developer_tools() -> None:
+    assert developer_tool_imports("def f():\n    from devtools.pki import DevPki\n") == {"devtools.pki"}
+    assert developer_tool_imports("import devtools\n") == {"devtools"}
+    assert developer_tool_imports("from bidclient import devtools_like\n") == set()
+
+
+def developer_tool_imports(source: str | ast.Module) -> set[str]:
+    return {name for name in imported_modules(source) if name.split(".")[0] == "devtools"}
+
+
+@pytest.mark.parametrize("package", PRODUCT)
+def test_no_product_package_imports_the_developer_tools(package: str) -> None:
+    """devtools/ is not in the wheel nor the bundle: a product module importing it would fail there."""
+    bad = {str(path.relative_to(ROOT)): found for path in sorted((ROOT / package).rglob("*.py"))
+           if (found := developer_tool_imports(_tree(path)))}
+    assert not bad, f"the product imports the developer tools: {bad}"
+
+
+def test_the_developer_tools_run_the_server_and_the_app_as_programs() -> None:
+    """The demo starts `bidclient-server` and the app as their own processes: devtools imports neither
+    the server package nor Qt/ui."""
+    bad = {str(path.relative_to(ROOT)): found for path in sorted((ROOT / "devtools").rglob("*.py"))
+           if (found := {name for name in imported_modules(_tree(path))
+                         if name.split(".")[0] in {"server", "ui"} | QT})}
+    assert not bad, f"devtools imports the server or the app: {bad}"

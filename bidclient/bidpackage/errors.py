@@ -1,10 +1,13 @@
 """Errors of the bid package reader and writer.
 
 One family under :class:`BidPackageError`. Each class has a stable ``code``; ``args[0]`` is an English
-message naming what was wrong (a path, a size), never key material. Reader codes start with ``bid.``
-(the sealed bid is not acceptable, nothing was extracted); writer codes start with ``source.`` (the
-bid folder cannot be packaged). A cancelled job raises crypto.errors.OperationCancelled, shared with
-the envelope code so that cancelling a seal has one meaning whichever stage it stops.
+message naming what was wrong (a path, a size), never key material. Reader codes (a received sealed bid
+is not acceptable, nothing was extracted) start with ``sealed.``; writer codes start with ``source.`` (the
+bid folder cannot be packaged: the bidder's own input). The draft bid project (bidclient.bid_project) has
+its own prefix, ``bid.``, so no message meant for the opener of a received bid reaches the bidder, nor the
+other way round; the messages are in bidclient/bidpackage/messages.py. A cancelled job raises
+crypto.errors.OperationCancelled, shared with the envelope code so that cancelling a seal has one meaning
+whichever stage it stops.
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ from __future__ import annotations
 class BidPackageError(Exception):
     """Base of every error raised by bidclient.bidpackage."""
 
-    code = "bid.error"
+    code = "sealed.error"
 
     def __init__(self, message: str, *, code: str | None = None) -> None:
         super().__init__(message)
@@ -74,120 +77,126 @@ class SourceTooLarge(SourceError):
     code = "source.too_large"
 
 
-class ManifestFieldInvalid(BidPackageError):
-    """A value given to the writer cannot go into a manifest (also raised when reading one)."""
+class ManifestValueInvalid(SourceError):
+    """A value given to the writer (tender id, form data, time) cannot go into a manifest."""
 
-    code = "bid.manifest_invalid"
+    code = "source.manifest_invalid"
+
+
+class ManifestFieldInvalid(BidPackageError):
+    """A manifest read from a package is not valid (the writer raises ManifestValueInvalid instead)."""
+
+    code = "sealed.manifest_invalid"
 
 
 # --- reader: the package is not acceptable --------------------------------------------------------
 
 
 class NotAZip(BidPackageError):
-    code = "bid.not_a_zip"
+    code = "sealed.not_a_zip"
 
 
 class CorruptZip(BidPackageError):
-    code = "bid.corrupt"
+    code = "sealed.corrupt"
 
 
 class TooManyEntries(BidPackageError):
-    code = "bid.too_many_entries"
+    code = "sealed.too_many_entries"
 
 
 class UnsafePath(BidPackageError):
     """An entry name that is unsafe or unportable to extract."""
 
-    code = "bid.unsafe_path"
+    code = "sealed.unsafe_path"
 
 
 class PathTraversal(UnsafePath):
-    code = "bid.path_traversal"
+    code = "sealed.path_traversal"
 
 
 class AbsolutePath(UnsafePath):
-    code = "bid.path_absolute"
+    code = "sealed.path_absolute"
 
 
 class DriveOrBackslashPath(UnsafePath):
-    code = "bid.path_drive_or_backslash"
+    code = "sealed.path_drive_or_backslash"
 
 
 class ControlCharPath(UnsafePath):
-    code = "bid.path_control_char"
+    code = "sealed.path_control_char"
 
 
 class NotRegularEntry(BidPackageError):
     """A symbolic link, directory, device or other non-regular entry."""
 
-    code = "bid.entry_not_regular"
+    code = "sealed.entry_not_regular"
 
 
 class DuplicateEntry(BidPackageError):
     """Two entries with the same name, or names equal after case folding / Unicode normalisation."""
 
-    code = "bid.duplicate_entry"
+    code = "sealed.duplicate_entry"
 
 
 class EncryptedEntry(BidPackageError):
-    code = "bid.encrypted_entry"
+    code = "sealed.encrypted_entry"
 
 
 class UnsupportedCompression(BidPackageError):
-    code = "bid.unsupported_compression"
+    code = "sealed.unsupported_compression"
 
 
 class CompressionBomb(BidPackageError):
-    code = "bid.compression_bomb"
+    code = "sealed.compression_bomb"
 
 
 class OverlappingEntries(BidPackageError):
-    code = "bid.overlapping_entries"
+    code = "sealed.overlapping_entries"
 
 
 class ManifestMissing(BidPackageError):
-    code = "bid.manifest_missing"
+    code = "sealed.manifest_missing"
 
 
 class SignatureMissing(BidPackageError):
-    code = "bid.signature_missing"
+    code = "sealed.signature_missing"
 
 
 class ManifestTooLarge(BidPackageError):
-    code = "bid.manifest_too_large"
+    code = "sealed.manifest_too_large"
 
 
 class UnsupportedVersion(BidPackageError):
-    code = "bid.unsupported_version"
+    code = "sealed.unsupported_version"
 
 
 class EntryNotInManifest(BidPackageError):
-    code = "bid.entry_not_in_manifest"
+    code = "sealed.entry_not_in_manifest"
 
 
 class EntryMissing(BidPackageError):
-    code = "bid.entry_missing"
+    code = "sealed.entry_missing"
 
 
 class SizeMismatch(BidPackageError):
-    code = "bid.size_mismatch"
+    code = "sealed.size_mismatch"
 
 
 class HashMismatch(BidPackageError):
-    code = "bid.hash_mismatch"
+    code = "sealed.hash_mismatch"
 
 
 class NotChecked(BidPackageError):
     """extract_to() was called before check() succeeded (a programming error, refused safely)."""
 
-    code = "bid.not_checked"
+    code = "sealed.not_checked"
 
 
 class DestinationExists(BidPackageError):
-    code = "bid.destination_exists"
+    code = "sealed.destination_exists"
 
 
 class ExtractFailed(BidPackageError):
     """Writing the extracted files failed (disk full, permissions)."""
 
-    code = "bid.extract_failed"
+    code = "sealed.extract_failed"

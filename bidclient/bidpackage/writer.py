@@ -31,6 +31,7 @@ from bidclient import __version__
 from bidclient.bidpackage.errors import (
     DuplicateEntry,
     ManifestFieldInvalid,
+    ManifestValueInvalid,
     SourceBadName,
     SourceChanged,
     SourceEmpty,
@@ -393,13 +394,17 @@ def _with_files(probe: Manifest, files: tuple[FileEntry, ...]) -> Manifest:
 
 
 def _validate(manifest: Manifest, limits: Limits) -> bytes:
+    """The manifest's bytes; ManifestValueInvalid (the writer's input, never "the received bid is not
+    acceptable") if a value given cannot go into one."""
     try:
         data = manifest.to_json_bytes()
+        manifest.validate(limits)
     except (TypeError, ValueError) as ex:  # forms holding something that is not JSON
-        raise ManifestFieldInvalid(f"the form data cannot be written as JSON: {ex}") from ex
-    manifest.validate(limits)
+        raise ManifestValueInvalid(f"the form data cannot be written as JSON: {ex}") from ex
+    except ManifestFieldInvalid as ex:
+        raise ManifestValueInvalid(ex.message) from ex
     if len(data) > limits.max_manifest_size:
-        raise ManifestFieldInvalid(f"the manifest would be {len(data)} bytes; readers accept at most "
+        raise ManifestValueInvalid(f"the manifest would be {len(data)} bytes; readers accept at most "
                                    f"{limits.max_manifest_size}")
     return data
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -272,31 +271,3 @@ def cmd_inspect(args: argparse.Namespace) -> int:
     for line in inspect_file(args.file):
         _out(line)
     return EXIT_OK
-
-
-# --- dev-pki / demo ------------------------------------------------------------------------------
-
-
-def cmd_dev_pki(args: argparse.Namespace) -> int:
-    from bidclient import devpki
-
-    pki = devpki.generate(args.directory, revocation_addresses=not args.no_revocation_addresses)
-    _out(_("Demo PKI written to {dir}").format(dir=pki.directory))
-    if pki.softhsm_conf:
-        _out(f"  export SOFTHSM2_CONF={pki.softhsm_conf}")
-    _out(f"  {_('trust list')}: {pki.trust_dir}")
-    _out(f"  {_('CRLs')}: {pki.crl_dir}")
-    for party in pki.parties.values():
-        if party.signing_uri and not party.bad:
-            _out(f"  {party.name}: {party.description}")
-            _out(f"      {_('signing key')}: {party.signing_uri}")
-            if party.encryption_uri:
-                _out(f"      {_('encryption key')}: {party.encryption_uri}")
-    return EXIT_OK
-
-
-def cmd_demo(args: argparse.Namespace) -> int:
-    from bidclient.demo import run_demo
-
-    os.environ.setdefault("BIDCLIENT_DEMO", "1")
-    return run_demo(args.data, headless=args.headless)

@@ -112,16 +112,6 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("inspect", help=_("show what a file is: recipients, signers, manifest"))
     p.add_argument("file", type=Path, metavar="FILE")
 
-    p = sub.add_parser("dev-pki", help=_("generate a demonstration PKI and SoftHSM tokens"))
-    p.add_argument("directory", type=Path, metavar="DIR")
-    p.add_argument("--no-revocation-addresses", action="store_true",
-                   help=_("CAs that put no CRL or OCSP address in their certificates (revocation only from "
-                          "their CRLs)"))
-
-    p = sub.add_parser("demo", help=_("seal and open a bid end to end on demonstration keys"))
-    p.add_argument("--data", type=Path, default=Path("demo-data"), metavar="DIR")
-    p.add_argument("--headless", action="store_true", help=_("run the bidder flow in the terminal even with a display"))
-
     for module in _command_modules():
         module.register(sub)
     return parser
@@ -167,8 +157,6 @@ def _handlers() -> dict[str, Callable[[argparse.Namespace], int]]:
         "seal": commands.cmd_seal,
         "unseal": commands.cmd_unseal,
         "inspect": commands.cmd_inspect,
-        "dev-pki": commands.cmd_dev_pki,
-        "demo": commands.cmd_demo,
     }
 
 

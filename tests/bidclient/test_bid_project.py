@@ -15,7 +15,6 @@ from reportlab.pdfgen import canvas
 from bidclient import bid_project as bp
 from bidclient import tender_package as tp
 from bidclient.bidpackage.manifest import Link
-from bidclient.demo_env import demo_tender_draft
 from bidclient.errors import BidclientError
 from bidclient.protocol.submission import submission_statement
 from bidclient.sealing import unseal
@@ -23,6 +22,7 @@ from bidclient.signing import load_trust
 from crypto import cms_sign
 from crypto.key_access import open_key
 from crypto.pin import pin_from_source_spec
+from devtools.demo_env import demo_tender_draft
 from forms.model import PriceLine
 from tests.server.submission_helpers import signer_for, software_key
 

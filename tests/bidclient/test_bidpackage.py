@@ -278,10 +278,10 @@ def test_writer_refuses_bad_manifest_fields_before_reading(tmp_path: Path) -> No
     src = make_bid_folder(tmp_path)
     with pytest.raises(BidPackageError) as err:
         write(src, bidder_uscc="91350100M000100Y44")  # wrong check character
-    assert err.value.code == "bid.manifest_invalid"
+    assert err.value.code == "source.manifest_invalid"  # the writer's input: never the reader's sealed.*
     with pytest.raises(BidPackageError) as err:
         write(src, links=[Link(criterion="x", file="not/there.pdf", page=1)])
-    assert err.value.code == "bid.manifest_invalid"
+    assert err.value.code == "source.manifest_invalid"
 
 
 def test_cancel_stops_the_writer(tmp_path: Path) -> None:
@@ -427,62 +427,62 @@ NFC_NAME = unicodedata.normalize("NFC", "é.pdf")
 NFD_NAME = unicodedata.normalize("NFD", "é.pdf")
 
 HOSTILE: dict[str, tuple[Callable[[], bytes], str]] = {
-    "random bytes": (lambda: os.urandom(5000), "bid.not_a_zip"),
-    "empty file": (lambda: b"", "bid.not_a_zip"),
-    "truncated": (lambda: craft([("a.pdf", PDF * 100)])[:-30], "bid.not_a_zip"),
+    "random bytes": (lambda: os.urandom(5000), "sealed.not_a_zip"),
+    "empty file": (lambda: b"", "sealed.not_a_zip"),
+    "truncated": (lambda: craft([("a.pdf", PDF * 100)])[:-30], "sealed.not_a_zip"),
     "damaged central directory": (
-        lambda: craft([("a.pdf", PDF)]).replace(b"PK\x01\x02", b"PK\x01\x03", 1), "bid.corrupt"),
+        lambda: craft([("a.pdf", PDF)]).replace(b"PK\x01\x02", b"PK\x01\x03", 1), "sealed.corrupt"),
     "damaged data (CRC)": (
-        lambda: craft([("a.pdf", PDF)]).replace(PDF, b"%PDF-1.7 CONTENT", 1), "bid.corrupt"),
-    "traversal": (lambda: craft([("../evil.pdf", PDF)]), "bid.path_traversal"),
-    "inner traversal": (lambda: craft([("tech/../../evil.pdf", PDF)]), "bid.path_traversal"),
-    "absolute": (lambda: craft([("/etc/cron.d/evil", PDF)]), "bid.path_absolute"),
-    "drive letter": (lambda: craft([("C:/Windows/evil.pdf", PDF)]), "bid.path_drive_or_backslash"),
-    "backslash": (lambda: craft([("..\\evil.pdf", PDF)]), "bid.path_drive_or_backslash"),
+        lambda: craft([("a.pdf", PDF)]).replace(PDF, b"%PDF-1.7 CONTENT", 1), "sealed.corrupt"),
+    "traversal": (lambda: craft([("../evil.pdf", PDF)]), "sealed.path_traversal"),
+    "inner traversal": (lambda: craft([("tech/../../evil.pdf", PDF)]), "sealed.path_traversal"),
+    "absolute": (lambda: craft([("/etc/cron.d/evil", PDF)]), "sealed.path_absolute"),
+    "drive letter": (lambda: craft([("C:/Windows/evil.pdf", PDF)]), "sealed.path_drive_or_backslash"),
+    "backslash": (lambda: craft([("..\\evil.pdf", PDF)]), "sealed.path_drive_or_backslash"),
     "NUL in name": (lambda: rename_raw(craft([("aZb.pdf", PDF)]), b"aZb.pdf", b"a\0b.pdf"),
-                    "bid.path_control_char"),
-    "control char": (lambda: craft([("a\x1b[2J.pdf", PDF)]), "bid.path_control_char"),
-    "bidi override": (lambda: craft([("report\u202efdp.exe", PDF)]), "bid.path_control_char"),
-    "symlink": (lambda: craft([(symlink_info("link.pdf"), b"/etc/passwd")]), "bid.entry_not_regular"),
+                    "sealed.path_control_char"),
+    "control char": (lambda: craft([("a\x1b[2J.pdf", PDF)]), "sealed.path_control_char"),
+    "bidi override": (lambda: craft([("report\u202efdp.exe", PDF)]), "sealed.path_control_char"),
+    "symlink": (lambda: craft([(symlink_info("link.pdf"), b"/etc/passwd")]), "sealed.entry_not_regular"),
     "folder entry": (lambda: craft([(folder_info("tech/"), b""), ("tech/a.pdf", PDF)]),
-                     "bid.entry_not_regular"),
-    "fifo": (lambda: craft([(fifo_info("pipe"), b"")]), "bid.entry_not_regular"),
-    "duplicate": (lambda: craft([("a.pdf", PDF), ("a.pdf", PDF)]), "bid.duplicate_entry"),
+                     "sealed.entry_not_regular"),
+    "fifo": (lambda: craft([(fifo_info("pipe"), b"")]), "sealed.entry_not_regular"),
+    "duplicate": (lambda: craft([("a.pdf", PDF), ("a.pdf", PDF)]), "sealed.duplicate_entry"),
     "case-folded duplicate": (lambda: craft([("Tech/A.pdf", PDF), ("tech/a.pdf", PDF)]),
-                              "bid.duplicate_entry"),
-    "normalised duplicate": (lambda: craft([(NFC_NAME, PDF), (NFD_NAME, PDF)]), "bid.duplicate_entry"),
-    "manifest name twice": (lambda: craft([("MANIFEST.JSON", b"{}")]), "bid.duplicate_entry"),
-    "file and folder": (lambda: craft([("a", PDF), ("A/b.pdf", PDF)]), "bid.duplicate_entry"),
+                              "sealed.duplicate_entry"),
+    "normalised duplicate": (lambda: craft([(NFC_NAME, PDF), (NFD_NAME, PDF)]), "sealed.duplicate_entry"),
+    "manifest name twice": (lambda: craft([("MANIFEST.JSON", b"{}")]), "sealed.duplicate_entry"),
+    "file and folder": (lambda: craft([("a", PDF), ("A/b.pdf", PDF)]), "sealed.duplicate_entry"),
     "not in manifest": (lambda: craft([("a.pdf", PDF), ("extra.exe", b"MZ")], listed=[("a.pdf", PDF)]),
-                        "bid.entry_not_in_manifest"),
+                        "sealed.entry_not_in_manifest"),
     "missing from zip": (lambda: craft([("a.pdf", PDF)], listed=[("a.pdf", PDF), ("b.pdf", PDF)]),
-                         "bid.entry_missing"),
+                         "sealed.entry_missing"),
     "manifest size lie": (lambda: craft([("a.pdf", PDF)], listed=[("a.pdf", PDF + b"!")]),
-                          "bid.size_mismatch"),
+                          "sealed.size_mismatch"),
     "stored header size lie": (lambda: patch(craft([("a.pdf", PDF)]), "a.pdf", central={24: ("<L", 17)}),
-                               "bid.size_mismatch"),
-    "short deflate stream": (lambda: deflate_short(b"hello", 40), "bid.size_mismatch"),
+                               "sealed.size_mismatch"),
+    "short deflate stream": (lambda: deflate_short(b"hello", 40), "sealed.size_mismatch"),
     "ratio bomb": (lambda: craft([("a.pdf", b"\0" * 2_000_000)], compression=zipfile.ZIP_DEFLATED),
-                   "bid.compression_bomb"),
-    "overlapping entries": (overlapping, "bid.overlapping_entries"),
-    "lzma": (lambda: craft([("a.pdf", PDF)], compression=zipfile.ZIP_LZMA), "bid.unsupported_compression"),
+                   "sealed.compression_bomb"),
+    "overlapping entries": (overlapping, "sealed.overlapping_entries"),
+    "lzma": (lambda: craft([("a.pdf", PDF)], compression=zipfile.ZIP_LZMA), "sealed.unsupported_compression"),
     "hash mismatch": (lambda: craft([("a.pdf", PDF)], listed=[("a.pdf", b"%PDF-1.7 CONTENT")]),
-                      "bid.hash_mismatch"),
-    "no manifest": (lambda: craft([("a.pdf", PDF)], with_manifest=False), "bid.manifest_missing"),
-    "no signature": (lambda: craft([("a.pdf", PDF)], with_signature=False), "bid.signature_missing"),
-    "encrypted entry": (encrypted, "bid.encrypted_entry"),
-    "too many entries declared": (too_many_declared, "bid.too_many_entries"),
-    "too many entries": (lambda: craft([(f"f{i}.pdf", b"x") for i in range(10_003)]), "bid.too_many_entries"),
-    "unicode path extra field": (unicode_path_extra, "bid.unsafe_path"),
-    "name not marked UTF-8": (unflagged_non_ascii, "bid.unsafe_path"),
+                      "sealed.hash_mismatch"),
+    "no manifest": (lambda: craft([("a.pdf", PDF)], with_manifest=False), "sealed.manifest_missing"),
+    "no signature": (lambda: craft([("a.pdf", PDF)], with_signature=False), "sealed.signature_missing"),
+    "encrypted entry": (encrypted, "sealed.encrypted_entry"),
+    "too many entries declared": (too_many_declared, "sealed.too_many_entries"),
+    "too many entries": (lambda: craft([(f"f{i}.pdf", b"x") for i in range(10_003)]), "sealed.too_many_entries"),
+    "unicode path extra field": (unicode_path_extra, "sealed.unsafe_path"),
+    "name not marked UTF-8": (unflagged_non_ascii, "sealed.unsafe_path"),
     "manifest of a newer version": (
         lambda: craft([("a.pdf", PDF)], manifest=manifest_for([("a.pdf", PDF)], format_version=2)),
-        "bid.unsupported_version"),
+        "sealed.unsupported_version"),
     "manifest with duplicate keys": (
         lambda: craft([("a.pdf", PDF)], manifest=manifest_for([("a.pdf", PDF)])[:-1] + b',"tool":"other"}'),
-        "bid.manifest_invalid"),
+        "sealed.manifest_invalid"),
     "manifest listing a traversal": (
-        lambda: craft([("a.pdf", PDF)], listed=[("a.pdf", PDF), ("../b.pdf", PDF)]), "bid.path_traversal"),
+        lambda: craft([("a.pdf", PDF)], listed=[("a.pdf", PDF), ("../b.pdf", PDF)]), "sealed.path_traversal"),
 }
 
 
@@ -511,10 +511,10 @@ def test_absolute_caps_apply_whatever_the_ratio(tmp_path: Path) -> None:
     path.write_bytes(craft([("a.pdf", os.urandom(5000)), ("b.pdf", os.urandom(5000))]))
     with pytest.raises(BidPackageError) as err:
         package_reader.open_package(path, Limits(max_file_size=4096))
-    assert err.value.code == "bid.compression_bomb"
+    assert err.value.code == "sealed.compression_bomb"
     with pytest.raises(BidPackageError) as err:
         package_reader.open_package(path, Limits(max_total_size=8192))
-    assert err.value.code == "bid.compression_bomb"
+    assert err.value.code == "sealed.compression_bomb"
 
 
 def test_wrong_signature_extracts_nothing(package: tuple[Path, Path, Manifest], tmp_path: Path) -> None:
@@ -557,7 +557,7 @@ def test_existing_destination_is_left_untouched(package: tuple[Path, Path, Manif
         reader.check(verify)
         with pytest.raises(BidPackageError) as err:
             reader.extract_to(dest)
-    assert err.value.code == "bid.destination_exists"
+    assert err.value.code == "sealed.destination_exists"
     assert os.listdir(dest) == ["mine.txt"]
     assert sorted(os.listdir(tmp_path)) == ["bid"]
 
@@ -578,7 +578,7 @@ def test_verify_contents_detects_tampering_without_writing(tmp_path: Path) -> No
         reader.check(verify)
         with pytest.raises(BidPackageError) as err:
             reader.verify_contents()
-    assert err.value.code == "bid.hash_mismatch"
+    assert err.value.code == "sealed.hash_mismatch"
     assert os.listdir(tmp_path) == ["bid.zip"]
 
 

@@ -25,9 +25,9 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
 from bidclient.cli.main import main
-from bidclient.devpki import DevPki, Party
 from crypto import cms_sign
 from crypto.software_key import SoftwareKey
+from devtools.pki import DevPki, Party
 from tests.crypto.softhsm_fixtures import KeyPair, make_softhsm
 
 REPO = Path(__file__).resolve().parents[2]
@@ -849,9 +849,8 @@ def test_errors_met_while_preparing_a_bid_never_send_the_user_to_the_bidder() ->
                  "bid.unknown_section"):
         message = describe(BidclientError("x", code=code))
         assert "bidder" not in (message.headline + message.hint).lower(), message
-        assert "nothing was sealed or sent" in message.hint
     # Refusals of a bid being opened keep their advice.
-    for code in ("bid.hash_mismatch", "bid.manifest_invalid", "bid.signer_mismatch"):
+    for code in ("sealed.hash_mismatch", "sealed.manifest_invalid", "sealed.signer_mismatch"):
         assert "Ask the bidder" in describe(BidclientError("x", code=code)).hint
 
 
@@ -1001,7 +1000,7 @@ def _all_error_codes() -> set[str]:
     from crypto.errors import TrustError
 
     codes |= {f"trust.{value}" for name, value in vars(TrustError).items() if name.startswith("REASON_")}
-    return codes - {"crypto.error", "bid.error", "source.error", "trust.error", "timestamp.error",
+    return codes - {"crypto.error", "sealed.error", "source.error", "trust.error", "timestamp.error",
                     "bidclient.error"}
 
 

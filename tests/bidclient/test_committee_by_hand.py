@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 from cryptography.hazmat.primitives import serialization
 
-from bidclient.devpki import DevPki
+from devtools.pki import DevPki
 from tests.crypto.committee_fixtures import run_ceremony
 from tests.crypto.softhsm_fixtures import make_ca
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from bidclient.devpki import DevPki
+from devtools.pki import DevPki
 
 REPO = Path(__file__).resolve().parents[2]
 DOC = REPO / "docs" / "formats" / "sealed-bid.md"

@@ -22,11 +22,11 @@ import pytest
 from cryptography import x509
 
 from bidclient import sealing
-from bidclient.devpki import DevPki
 from bidclient.errors import BidclientError
 from crypto import _cms_recipients, cms_envelope
 from crypto.key_access import open_key
 from crypto.pin import pin_from_source_spec
+from devtools.pki import DevPki
 
 pytestmark = pytest.mark.skipif(not (shutil.which("openssl") and shutil.which("unzip")),
                                 reason="needs openssl and unzip")

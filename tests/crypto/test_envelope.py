@@ -612,6 +612,34 @@ def test_random_bytes_never_escape_as_library_errors(pki: dict[str, Party]) -> N
         assert plaintext == b"hello", f"a damaged envelope opened to {plaintext!r}"
 
 
+def test_the_random_bytes_test_fails_when_a_mutation_opens_to_other_bytes(
+        pki: dict[str, Party], monkeypatch: pytest.MonkeyPatch) -> None:
+    """The test above can fail: with a decryption that, instead of refusing a damaged envelope, hands back
+    other bytes (as an unauthenticated mode would), it fails. Refusals that are not library errors fail it
+    too (they escape the except clause)."""
+    real = decrypt_bytes
+
+    def opens_to_other_bytes(data: bytes, decrypter: object) -> bytes:
+        try:
+            return real(data, decrypter)  # type: ignore[arg-type]
+        except DecryptionFailed:
+            return b"hellp"
+
+    monkeypatch.setattr(f"{__name__}.decrypt_bytes", opens_to_other_bytes)
+    with pytest.raises(AssertionError, match="a damaged envelope opened to"):
+        test_random_bytes_never_escape_as_library_errors(pki)
+
+    def leaks_a_library_error(data: bytes, decrypter: object) -> bytes:
+        try:
+            return real(data, decrypter)  # type: ignore[arg-type]
+        except DecryptionFailed as ex:
+            raise ValueError("InvalidTag") from ex
+
+    monkeypatch.setattr(f"{__name__}.decrypt_bytes", leaks_a_library_error)
+    with pytest.raises(ValueError, match="InvalidTag"):
+        test_random_bytes_never_escape_as_library_errors(pki)
+
+
 def test_describe_and_is_envelope(pki: dict[str, Party], tmp_path: Path) -> None:
     sealed = _seal(b"x" * 100, [pki["p384"].cert], cipher=ContentCipher.AES_256_CBC)
     info = describe(io.BytesIO(sealed))

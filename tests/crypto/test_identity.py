@@ -11,7 +11,6 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
-from bidclient.devpki import DevPki
 from crypto.identity import (
     USCC_CHARSET,
     Identity,
@@ -20,6 +19,7 @@ from crypto.identity import (
     is_valid_uscc,
     uscc_check_character,
 )
+from devtools.pki import DevPki
 
 # Published codes of real enterprises (business licences), so the check is tested on real data.
 REAL_CODES = ["91350100M000100Y43", "914403001922038216", "91330100716105852F", "9144030071526726XG",

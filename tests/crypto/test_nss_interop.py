@@ -28,7 +28,6 @@ from asn1crypto import cms
 from cryptography import x509
 
 from bidclient.cli.main import main
-from bidclient.devpki import DevPki
 from crypto import token_worker
 from crypto.algorithms import KeyTransport, SignatureAlgorithm
 from crypto.cms_envelope import ContentCipher, Recipient, decrypt_file, describe, encrypt
@@ -36,6 +35,7 @@ from crypto.cms_sign import sign_detached, verify_detached
 from crypto.errors import SignatureInvalid
 from crypto.key_access import open_key
 from crypto.pin import PinRequest
+from devtools.pki import DevPki
 
 _MS_ENCRYPTION_KEY_PREFERENCE = "1.3.6.1.4.1.311.16.4"
 _TRUSTED_CAS = ("rsa-ca", "ec-root", "ec-sub")

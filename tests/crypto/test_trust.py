@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 from cryptography import x509
 
-from bidclient.devocsp import PkiServer
-from bidclient.devpki import DevPki
 from crypto.errors import TrustError
 from crypto.trust import RevocationMode, TrustList, TrustListError, validate
+from devtools.ocsp import PkiServer
+from devtools.pki import DevPki
 
 HARD = RevocationMode.HARD_FAIL
 SOFT = RevocationMode.SOFT_FAIL

@@ -13,9 +13,9 @@ from PIL import Image
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.pdfgen.canvas import Canvas
 
-from bidclient.devpki import DevPki
 from crypto.key_access import open_key
 from crypto.pin import pin_from_source_spec
+from devtools.pki import DevPki
 from forms.bid_book import (
     RIDING_GROUP,
     BookPart,

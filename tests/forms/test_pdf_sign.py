@@ -14,13 +14,13 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID
 from PIL import Image
 
-from bidclient.devpki import DevPki
 from crypto.errors import PinIncorrect, SignatureInvalid
 from crypto.key_access import open_key
 from crypto.keys import Signer
 from crypto.pin import pin_from_source_spec
 from crypto.software_key import SoftwareKey
 from crypto.timestamp import TimestampAuthority
+from devtools.pki import DevPki
 from forms._layout import RenderedForm
 from forms.bid_letter import render_bid_letter
 from forms.errors import PdfMalformed, RenderError

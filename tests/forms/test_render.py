@@ -102,7 +102,7 @@ def test_a_failed_render_leaves_no_file(tmp_path: Path) -> None:
 
 def test_the_demo_tender_document_prints_latin_text_too(tmp_path: Path) -> None:
     # Drawn with the CJK face alone, "30%" was missing: that face has no Latin glyphs.
-    from bidclient.demo_env import _tender_document
+    from devtools.demo_env import _tender_document
 
     path = _tender_document(tmp_path / "招标文件.pdf")
     assert "综合评分法（价格权重30%）" in re.sub(r"\s+", "", pdftotext(path))

@@ -31,20 +31,25 @@ def make_app(data: Path, database_url: str = "") -> FastAPI:
 
 
 def wait_until_healthy(url: str, *, timeout: float = 60, still_starting: Callable[[], str | None] | None = None,
-                       what: str = "the test server") -> None:
-    """Poll ``url``/api/v1/health until it answers 2xx; raise RuntimeError after ``timeout`` seconds.
+                       what: str = "the test server", verify: bool | str = True,
+                       accept: Callable[[requests.Response], bool] | None = None,
+                       request_timeout: float = 2) -> requests.Response:
+    """Poll ``url``/api/v1/health until it answers 2xx (or what ``accept`` accepts, e.g. the 503 of an
+    instance without its database); return that answer. Raise RuntimeError after ``timeout`` seconds.
 
-    Any request error counts as "not up yet" (refused, reset, a ReadTimeout from a loaded machine), never as a
-    failure. ``still_starting`` is asked before each try: it returns a reason (e.g. the process exited, with its
-    output) to stop waiting at once.
+    Any request error counts as "not up yet" (refused, reset, a ReadTimeout from a loaded machine, a TLS
+    handshake the server is not ready for), never as a failure. ``still_starting`` is asked before each try:
+    it returns a reason (e.g. the process exited, with its output) to stop waiting at once. ``verify`` is
+    requests' TLS verification (a CA file for an https:// server).
     """
     deadline = time.monotonic() + timeout
     while True:
         if still_starting is not None and (reason := still_starting()) is not None:
             raise RuntimeError(f"{what} did not start: {reason}")
         try:
-            if requests.get(url + HEALTH, timeout=2).ok:
-                return
+            answer = requests.get(url + HEALTH, timeout=request_timeout, verify=verify)
+            if answer.ok or (accept is not None and accept(answer)):
+                return answer
         except requests.RequestException:
             pass
         if time.monotonic() >= deadline:

@@ -23,12 +23,12 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
 from bidclient.cli.main import main
-from bidclient.devpki import DevPki, Party
 from bidclient.protocol.common import canonical_json
 from crypto import cms_envelope, cms_sign, token_worker
 from crypto import threshold as th
 from crypto.key_access import open_key
 from crypto.pin import pin_from_source_spec
+from devtools.pki import DevPki, Party
 from tests.crypto.softhsm_fixtures import KeyPair, make_softhsm
 from tests.server.committee_helpers import grant
 from tests.server.test_tenders import draft, make_pdf

@@ -24,6 +24,7 @@ import requests
 from server.cli import main as server_main
 from server.settings import DATABASE_URL_ENV, DATABASE_URL_FILE_ENV
 from tests.server.pgcluster import Cluster, free_port
+from tests.server.startup import wait_until_healthy
 
 ROLE = "bid_owner"
 PASSWORD = "p@ss/w%rd:x"
@@ -128,16 +129,9 @@ class RunProcess:
     def wait_healthy(self, *, database_ok: bool = True) -> requests.Response:
         """Until the health endpoint answers: 200, or with ``database_ok=False`` the 503 of an instance
         that cannot reach its database (docs/operations.md)."""
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            assert self.proc.poll() is None, self.output()
-            try:
-                answer = requests.get(self.url + "/api/v1/health", timeout=1)
-                if answer.ok or (not database_ok and answer.status_code == 503):
-                    return answer
-            except requests.RequestException:  # slow answers on a loaded machine
-                time.sleep(0.05)
-        raise AssertionError("the server did not start: " + self.output())
+        return wait_until_healthy(self.url, timeout=60, what="the server",
+                                  still_starting=lambda: None if self.proc.poll() is None else self.output(),
+                                  accept=lambda answer: not database_ok and answer.status_code == 503)
 
     def stop(self) -> str:
         if self.proc.poll() is None:

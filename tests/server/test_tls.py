@@ -21,6 +21,7 @@ from sqlalchemy import select
 from bidclient.api_client import ApiClient, ApiError, TlsOptions
 from bidclient.errors import BidclientError, describe
 from server.cli import main as server_main
+from tests.server.startup import wait_until_healthy
 from tests.server.submission_helpers import db_session, signer_for, software_key
 from tests.server.tls_helpers import TestCa, TlsServer, run_server_process, start_tls_server
 
@@ -262,7 +263,6 @@ def test_through_nginx_the_audit_trail_records_the_real_client(server_data: Path
     audit trail records 127.0.0.2. A whole bid goes through the proxy in chunks of up to 16 MiB."""
     import base64
     import shutil
-    import time
 
     from bidclient import receipts
     from bidclient.api_client import _TlsAdapter, tls_context
@@ -288,15 +288,8 @@ def test_through_nginx_the_audit_trail_records_the_real_client(server_data: Path
                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     url = f"https://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            assert proxy.poll() is None, proxy.stderr.read() if proxy.stderr else ""
-            try:
-                if requests.get(url + "/api/v1/health", timeout=2, verify=str(ca_file)).ok:
-                    break
-            except requests.RequestException:
-                assert time.monotonic() < deadline, "nginx did not start"
-                time.sleep(0.1)
+        wait_until_healthy(url, timeout=30, what="nginx", verify=str(ca_file), still_starting=lambda: None
+                           if proxy.poll() is None else (proxy.stderr.read() if proxy.stderr else "it exited"))
 
         class FromSecondLoopback(_TlsAdapter):  # the client's own verification, from another address
             def init_poolmanager(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]

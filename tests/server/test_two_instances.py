@@ -17,7 +17,6 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
-import requests
 from sqlalchemy import select
 
 from bidclient.api_client import ApiClient
@@ -26,6 +25,7 @@ from bidclient.protocol.audit import GENESIS_HASH, entry_hash
 from bidclient.submit import Uploader
 from tests.server.conftest import _database_url, start_server
 from tests.server.pgcluster import free_port
+from tests.server.startup import wait_until_healthy
 from tests.server.submission_helpers import login, make_tender, sealed_bid
 
 
@@ -144,17 +144,8 @@ http {{
 
 
 def _wait_healthy(url: str, process: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + 90
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"{url} exited: {log.read_text()[-2000:]}")
-        try:
-            if requests.get(url + "/api/v1/health", timeout=2).ok:
-                return
-        except requests.ConnectionError:
-            pass
-        time.sleep(0.1)
-    raise RuntimeError(f"{url} did not start: {log.read_text()[-2000:]}")
+    wait_until_healthy(url, timeout=90, what=url,
+                       still_starting=lambda: None if process.poll() is None else log.read_text()[-2000:])
 
 
 def _chunk_lines(log: Path) -> list[dict[str, object]]:

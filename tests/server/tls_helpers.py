@@ -13,7 +13,6 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import requests
 import uvicorn
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
@@ -21,6 +20,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 from tests.server.pgcluster import free_port
+from tests.server.startup import wait_until_healthy
 
 
 def _name(cn: str) -> x509.Name:
@@ -145,16 +145,13 @@ def run_server_process(data: Path, *extra: str, scheme: str = "http", verify: An
         args += ["--database-url", database_url]
     process = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     url = f"{scheme}://127.0.0.1:{port}"
-    deadline = time.monotonic() + 90
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            _, err = process.communicate()
-            raise RuntimeError(f"the server exited: {err}")
-        try:
-            if requests.get(url + "/api/v1/health", timeout=2, verify=verify).ok:
-                return ServerProcess(url, process)
-        except requests.RequestException:
-            time.sleep(0.1)
-    process.kill()
-    process.communicate()
-    raise RuntimeError("the server did not start")
+    def exited() -> str | None:
+        return None if process.poll() is None else f"it exited: {process.communicate()[1]}"
+
+    try:
+        wait_until_healthy(url, timeout=90, still_starting=exited, what="the server", verify=verify)
+    except RuntimeError:
+        process.kill()
+        process.communicate()
+        raise
+    return ServerProcess(url, process)

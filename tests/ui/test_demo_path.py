@@ -1,6 +1,6 @@
 """scripts/demo's own GUI path, end to end, so it can never break silently again: the demo environment
-(bidclient.demo_env.prepare: demo PKI, SoftHSM dongles, the server process, the demo tender), the
-environment the demo hands the app (bidclient.demo.app_environment), the app opened the way the demo
+(devtools.demo_env.prepare: demo PKI, SoftHSM dongles, the server process, the demo tender), the
+environment the demo hands the app (devtools.demo.app_environment), the app opened the way the demo
 opens it (ui.app.start_demo_sign_in), then every step a new user clicks: sign in with the preselected
 dongle and the demo PIN, fetch the tender, fill the forms, link the criteria, seal, submit, and a receipt
 verified offline. Also: a re-run hands the app the address the demo actually started.
@@ -19,10 +19,10 @@ from PySide6.QtCore import QSettings, Qt
 from PySide6.QtWidgets import QApplication
 
 from bidclient import receipts
-from bidclient.demo import app_environment
-from bidclient.demo_env import DemoEnvironment, prepare
 from bidclient.submit import receipt_path
 from crypto import token_worker
+from devtools.demo import app_environment
+from devtools.demo_env import DemoEnvironment, prepare
 from tests.ui.conftest import answer_pin
 from tests.ui.test_bidder_flow import big_pdf, type_into, workspace
 from ui.app import build_main_window, start_demo_sign_in

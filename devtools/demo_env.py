@@ -1,14 +1,15 @@
 """The demo environment: a demo PKI with SoftHSM dongles, the embedded server running with demo data,
 and a published demo tender whose deadline is soon.
 
-The server runs as its own process (`python -m server.cli run`), as it would in production; the core
-never imports the server package.
+The server runs as its own program (`bidclient-server run`), as it would in production; neither this
+package nor the product's core imports the server package.
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -22,7 +23,6 @@ from typing import Any
 
 import requests
 
-from bidclient import devpki
 from bidclient.api_client import ApiClient
 from bidclient.errors import BidclientError
 from bidclient.i18n import _
@@ -30,6 +30,7 @@ from bidclient.timefmt import format_time
 from crypto import cms_sign, token_worker
 from crypto.key_access import open_key
 from crypto.pin import PinSource, pin_from_source_spec
+from devtools import pki as devpki
 
 DEMO_TENDER_ID = "DEMO-2026-001"
 DEMO_PORT = 8765
@@ -69,7 +70,8 @@ def _stop_stale_server(data: Path, server_dir: Path) -> None:
         cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
     except OSError:
         cmdline = []  # gone (or no /proc): nothing of ours to stop
-    if b"server.cli" in cmdline and os.fsencode(str(server_dir)) in cmdline:
+    if any(arg.endswith((b"bidclient-server", b"server.cli")) for arg in cmdline) and \
+            os.fsencode(str(server_dir)) in cmdline:
         with contextlib.suppress(OSError):
             os.kill(pid, signal.SIGTERM)
         for _i in range(100):
@@ -86,8 +88,19 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def server_command() -> list[str]:
+    """The server's own program, ``bidclient-server``, installed beside this Python (the virtualenv's
+    bin/ or Scripts/ folder) or on PATH."""
+    here = Path(sys.executable).parent
+    found = shutil.which("bidclient-server", path=str(here)) or shutil.which("bidclient-server")
+    if found is None:
+        raise BidclientError("bidclient-server is not installed; install the project with its [server] extra "
+                             "(scripts/bootstrap.sh does)", code="demo.server_missing")
+    return [found]
+
+
 def _server_cli(*args: str) -> subprocess.CompletedProcess[str]:
-    done = subprocess.run([sys.executable, "-m", "server.cli", *args], capture_output=True, text=True,
+    done = subprocess.run([*server_command(), *args], capture_output=True, text=True,
                           check=False, timeout=120)
     if done.returncode != 0:
         raise BidclientError(f"bidclient-server {args[0]} failed: {done.stderr.strip()}", code="demo.server_failed")
@@ -134,9 +147,6 @@ def prepare(data: Path, log: Log, *, deadline_in: timedelta = timedelta(minutes=
     free one if a program holds it), sync its trust list into the demo's configuration, publish the
     tender. The returned environment's ``url`` is where the server really is: hand it to the app."""
     data = data.resolve()
-    if getattr(sys, "frozen", False):
-        raise BidclientError("the demo starts the server component from a source checkout; run scripts/demo there",
-                             code="demo.needs_checkout")
     # The demo's own configuration (pinned server CA, session, trust list): a new demo folder has a new
     # server CA, which must not collide with what a real server or an earlier demo pinned.
     os.environ["XDG_CONFIG_HOME"] = str(data / "config")
@@ -173,7 +183,7 @@ def prepare(data: Path, log: Log, *, deadline_in: timedelta = timedelta(minutes=
         port = port if attempt == 0 and _port_free(port) else _free_port()
         url = f"http://127.0.0.1:{port}"
         with open(data / "server.log", "ab") as log_file:
-            process = subprocess.Popen([sys.executable, "-m", "server.cli", "run", "--data", str(server_dir),
+            process = subprocess.Popen([*server_command(), "run", "--data", str(server_dir),
                                         "--port", str(port)], stdout=log_file, stderr=subprocess.STDOUT)
         (data / PID_FILE).write_text(str(process.pid), encoding="ascii")
         env = DemoEnvironment(data, pki, server_dir, url, process, pin_from_source_spec(f"file:{pki.pin_file}"))

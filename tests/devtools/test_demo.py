@@ -10,14 +10,17 @@ from pathlib import Path
 
 from crypto import token_worker
 
+ROOT = Path(__file__).resolve().parent.parent.parent
+
 
 def test_demo_runs_the_whole_bidder_flow_headless(tmp_path: Path) -> None:
     env = dict(os.environ)
     env.pop("SOFTHSM2_CONF", None)
     env.pop("DISPLAY", None)
     env["XDG_CONFIG_HOME"] = str(tmp_path / "config")
+    env["PYTHONPATH"] = str(ROOT)  # devtools/ is run from the checkout (scripts/bidclient-dev)
     token_worker.shutdown_all()
-    done = subprocess.run([sys.executable, "-m", "bidclient.cli.main", "demo", "--data", str(tmp_path / "demo")],
+    done = subprocess.run([sys.executable, "-m", "devtools", "demo", "--data", str(tmp_path / "demo")],
                           capture_output=True, text=True, env=env, timeout=300, check=False)
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     out = done.stdout
@@ -38,7 +41,7 @@ def test_demo_runs_the_whole_bidder_flow_headless(tmp_path: Path) -> None:
     receipts = list((runs[0] / "draft" / "sealed").glob("*.bid.receipt"))
     assert len(receipts) == 1
     # The server process was stopped: a second run starts it again and reuses the open demo tender.
-    again = subprocess.run([sys.executable, "-m", "bidclient.cli.main", "demo", "--data", str(tmp_path / "demo"),
+    again = subprocess.run([sys.executable, "-m", "devtools", "demo", "--data", str(tmp_path / "demo"),
                             "--headless"], capture_output=True, text=True, env=env, timeout=300, check=False)
     assert again.returncode == 0, again.stdout[-3000:] + again.stderr[-3000:]
     assert "is open until" in again.stdout
@@ -56,8 +59,8 @@ def test_the_demo_does_not_take_another_server_on_its_port_for_its_own(tmp_path:
 
     import pytest
 
-    from bidclient.demo_env import _wait_healthy
     from bidclient.errors import BidclientError
+    from devtools.demo_env import _wait_healthy
 
     class Foreign(http.server.BaseHTTPRequestHandler):
         def do_GET(self) -> None:

@@ -1,6 +1,6 @@
 """A loopback HTTP server for the dev PKI: OCSP for rsa-ca, CRLs and CA certificates.
 
-It serves exactly the URLs ``bidclient.devpki`` writes into certificates:
+It serves exactly the URLs ``devtools.pki`` writes into certificates:
 
 - ``POST /ocsp/<ca>`` (body: DER OCSPRequest) and ``GET /ocsp/<ca>/<base64 request>``
 - ``GET /crl/<ca>.crl`` (DER CRL) and ``GET /ca/<ca>.cer`` (DER certificate)
@@ -29,7 +29,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.x509 import ocsp
 
-from bidclient.devpki import DevPki
+from devtools.pki import DevPki
 
 _MAX_REQUEST = 64 * 1024
 

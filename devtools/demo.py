@@ -20,8 +20,8 @@ from bidclient.i18n import _
 from bidclient.timefmt import format_time
 
 if TYPE_CHECKING:
-    from bidclient.demo_env import DemoEnvironment
-    from bidclient.devpki import Party
+    from devtools.demo_env import DemoEnvironment
+    from devtools.pki import Party
 
 
 def has_display() -> bool:
@@ -44,8 +44,8 @@ def _say(text: str) -> None:
 
 
 def run_demo(data: Path, *, headless: bool = False) -> int:
-    from bidclient.demo_env import prepare
     from crypto import token_worker
+    from devtools.demo_env import prepare
 
     step = _Steps()
     print(_("bidclient demonstration: an enterprise prepares, seals and submits a bid with its dongle."))

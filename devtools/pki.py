@@ -38,7 +38,7 @@ SOFTHSM_MODULE = "/usr/lib/softhsm/libsofthsm2.so"
 USER_PIN = "12345678"  # demo PIN of every token, and the password of every PKCS#12 file
 SO_PIN = "87654321"
 P12_PASSWORD = USER_PIN
-DEFAULT_PORT = 8990  # loopback port of the OCSP/CRL server (bidclient.devocsp) named in the certs
+DEFAULT_PORT = 8990  # loopback port of the OCSP/CRL server (devtools.ocsp) named in the certs
 INDEX_NAME = "pki.json"
 INDEX_VERSION = 1
 
@@ -466,7 +466,7 @@ def generate(directory: Path, *, now: dt.datetime | None = None, softhsm: bool =
     """Write the dev PKI under ``directory`` (created; must be empty or absent) and return it.
 
     ``port`` is the loopback port named in the certificates' OCSP and CRL URLs; serve them with
-    ``bidclient.devocsp.PkiServer``. ``key_cache`` reuses private keys from (and saves new ones to)
+    ``devtools.ocsp.PkiServer``. ``key_cache`` reuses private keys from (and saves new ones to)
     a directory, which makes repeated runs fast. ``now`` fixes the validity reference time.
 
     ``revocation_addresses=False`` makes CAs that put no CRL distribution point and no OCSP address in

@@ -11,10 +11,10 @@ import pytest
 from cryptography import x509
 from cryptography.x509.oid import NameOID
 
-from bidclient import devpki
-from bidclient.devocsp import PkiServer
-from bidclient.devpki import DevPki
 from crypto.identity import is_valid_uscc
+from devtools import pki as devpki
+from devtools.ocsp import PkiServer
+from devtools.pki import DevPki
 
 GOOD = ["ent-a", "ent-a-ec", "ent-b", "expert-1", "opener-1"]
 
