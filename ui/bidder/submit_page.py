@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import enum
 import threading
-from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 
 from PySide6.QtCore import QEvent, Qt, QTimer, Signal
@@ -34,11 +32,11 @@ from PySide6.QtWidgets import (
 from bidclient import bid_project as bp
 from bidclient import receipts
 from bidclient.errors import describe
+from bidclient.local_history import HistoryEntry, bid_in, submission_history
 from bidclient.signin import signed_in_signer
 from bidclient.submit import (
     Receipted,
     load_state,
-    receipt_path,
     submit_bid,
     withdraw_bid,
     withdrawal_receipt_path,
@@ -57,45 +55,6 @@ class Operation(enum.Enum):
 
     SUBMIT = "submit"
     WITHDRAW = "withdraw"
-
-
-@dataclass(frozen=True)
-class HistoryEntry:
-    """One sealed bid of the draft and what happened to it, from the receipts kept beside it."""
-
-    bid: Path
-    sealed_at: datetime | None
-    submitted: receipts.VerifiedReceipt | None
-    withdrawn: receipts.VerifiedReceipt | None
-    problem: BaseException | None = None  # a receipt that does not verify (shown, never hidden)
-
-
-def submission_history(sealed_dir: Path) -> list[HistoryEntry]:
-    """Every sealed bid in ``sealed_dir``, oldest first, each receipt verified again offline."""
-    entries = []
-    for bid in sorted(sealed_dir.glob("*.bid")) if sealed_dir.is_dir() else []:
-        sealed_at = bp.sealed_at(bid)
-        found: dict[str, receipts.VerifiedReceipt | None] = {"submitted": None, "withdrawn": None}
-        problem: BaseException | None = None
-        for key, path, check in (("submitted", receipt_path(bid), bid), ("withdrawn", withdrawal_receipt_path(bid),
-                                                                         None)):
-            if path.is_file():
-                try:
-                    found[key] = receipts.verify_receipt_file(path, bid=check)
-                except Exception as ex:  # any damage is reported on the page
-                    problem = ex
-        entries.append(HistoryEntry(bid, sealed_at, found["submitted"], found["withdrawn"], problem))
-    return entries
-
-
-def bid_in(history: list[HistoryEntry]) -> HistoryEntry | None:
-    """The submission that counts: the latest one submitted and not withdrawn (a later submission
-    replaces an earlier one on the server)."""
-    submitted = [e for e in history if e.submitted is not None]
-    if not submitted:
-        return None
-    latest = max(submitted, key=lambda e: e.submitted.time if e.submitted else datetime.min.replace(tzinfo=UTC))
-    return latest if latest.withdrawn is None else None
 
 
 class SubmitPage(QWidget):
