@@ -897,6 +897,20 @@ def get_remedy(db: Session, *, actor: Actor, tender_id: str, submission_id: str)
     return remedy_out(db, bid, sub)
 
 
+def _record_refused_partial(db: Session, actor: Actor, tender_id: str, submission_id: str, member: int,
+                            reason: str) -> None:
+    """A wrong or forged partial result is evidence against the member who sent it: it is audited and announced
+    in a transaction of its own, committed before the refusal is answered, so that the refusal (which rolls the
+    request's transaction back) does not erase it. Nothing of the partial is kept but who sent it and why it
+    failed."""
+    db.rollback()
+    session = _session(db, tender_id, for_update=True)
+    _record(db, actor, session, "partial_refused", {"submission_id": submission_id, "member": member,
+                                                    "reason": reason[:500]},
+            object_id=submission_id, advance=False)
+    db.commit()
+
+
 def post_partial(db: Session, *, actor: Actor, tender_id: str, submission_id: str, body: proto.SignedIn,
                  settings: Settings, arrived: datetime) -> proto.RemedyOut:
     """A member's partial result for a bid in the remedy: refused before the opening time for everyone; only
@@ -935,6 +949,7 @@ def post_partial(db: Session, *, actor: Actor, tender_id: str, submission_id: st
             raise th.BadPartial(f"member {number}'s partial result was made for another bid", member=number)
         partial.verify(committee.key, context, partial.ephemeral)
     except CommitteeError as ex:
+        _record_refused_partial(db, actor, tender_id, submission_id, number, str(ex))
         raise DomainError("opening.partial_invalid", f"the partial result of member {number} ({actor.identity_key}) "
                           f"is refused: {ex}", status=422, member=number, identity=actor.identity_key) from ex
     existing = db.execute(select(OpeningPartial).where(

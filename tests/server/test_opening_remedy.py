@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 from cryptography import x509
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from bidclient import committee as committees
 from bidclient import opening
@@ -122,6 +122,17 @@ def test_committee_remedy_opens_a_bid_whose_bidder_did_not(live_server: RunningS
             "opening.not_member", "auth.forbidden")
     # A forged partial (a share that is not the committed one) is refused, naming its member.
     assert _code(lambda: partial_from(2, forged=True)) == "opening.partial_invalid"
+    # ... and the refusal stays on the record (who sent it, why), although the request was rolled back.
+    from server.audit.models import AuditEntry
+    from server.live.models import LiveEvent
+
+    with db_session(live_server.data) as db:
+        actions = [a for a, in db.execute(select(AuditEntry.action).where(AuditEntry.object_id == target))]
+        announced = [json.loads(p) for p, in db.execute(
+            select(LiveEvent.payload).where(LiveEvent.kind == "opening.partial_refused"))]
+    assert actions.count("opening.partial_refused") == 1
+    assert len(announced) == 1 and announced[0]["member"] == 2 and announced[0]["submission_id"] == target
+    assert announced[0]["reason"]
     # Member 1 contributes: k−1 = 1 partial opens nothing.
     assert [p.member for p in partial_from(1).partials] == [1]
     waiting = o.host(lambda a, s: opening.open_released_bids(a, s, _trust(pki, o), tmp_path / "opened"))
