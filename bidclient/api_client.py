@@ -15,7 +15,7 @@ import re
 import ssl
 import time
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -235,7 +235,9 @@ class ApiClient:
                                              headers=all_headers, timeout=timeout or self.timeout, stream=stream)
             except requests.exceptions.SSLError as ex:  # not retried: the same certificate comes back
                 raise _tls_problem(ex, self.base_url) from None
-            except (requests.ConnectionError, requests.Timeout) as ex:
+            except (requests.ConnectionError, requests.Timeout, requests.exceptions.ChunkedEncodingError) as ex:
+                # ChunkedEncodingError: the server died while sending its answer (the request may have landed;
+                # a retried write carries the same Idempotency-Key, so it is applied once).
                 if may_retry and attempt <= self.retries:
                     time.sleep(min(0.2 * 2 ** attempt, 3.0))
                     continue
@@ -287,6 +289,15 @@ class ApiClient:
             "nonce": challenge.nonce, "signature": base64.b64encode(signature).decode("ascii")}))
         self.token = out.token
         return out
+
+
+def body_chunks(response: requests.Response, chunk_size: int | None = 1 << 16) -> Iterator[bytes]:
+    """A streamed answer's bytes; a connection lost mid-body becomes ``net.unreachable``, not a traceback."""
+    try:
+        yield from response.iter_content(chunk_size=chunk_size)
+    except (requests.ConnectionError, requests.Timeout, requests.exceptions.ChunkedEncodingError) as ex:
+        raise ApiError("net.unreachable", f"the connection to the server was lost while receiving its answer: "
+                       f"{type(ex).__name__} ({_reason(ex)})") from None
 
 
 def _json(response: requests.Response) -> Any:

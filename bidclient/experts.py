@@ -16,7 +16,7 @@ from urllib.parse import quote, urlencode
 
 from pydantic import ValidationError
 
-from bidclient.api_client import ApiClient, ApiError
+from bidclient.api_client import ApiClient, ApiError, body_chunks
 from bidclient.errors import BidclientError
 from bidclient.i18n import _
 from bidclient.protocol import experts as proto
@@ -67,7 +67,7 @@ class ExpertsService:
         response = self.client.request("GET", "/api/v1/experts/export", stream=True)
         size = 0
         with response, atomic_output(output) as out:
-            for chunk in response.iter_content(chunk_size=1 << 16):
+            for chunk in body_chunks(response):
                 out.write(chunk)
                 size += len(chunk)
         return size

@@ -28,7 +28,7 @@ from urllib.parse import quote
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes
 
-from bidclient.api_client import ApiClient
+from bidclient.api_client import ApiClient, body_chunks
 from bidclient.bidpackage import reader as package_reader
 from bidclient.bidpackage.errors import BidPackageError
 from bidclient.errors import BidclientError
@@ -213,7 +213,7 @@ def _bid_head(client: ApiClient, bid: proto.BidOut, path: Path | None, limit: in
                               stream=True)
     try:
         head = bytearray()
-        for chunk in response.iter_content(64 << 10):
+        for chunk in body_chunks(response, 64 << 10):
             head.extend(chunk)
             if len(head) >= limit:
                 break
@@ -335,7 +335,7 @@ def _open_one(api: OpeningApi, trust_list: trust.TrustList, bid: proto.BidOut, d
                                       stream=True)
         digest = hashlib.sha256()
         with open(sealed, "wb") as out:
-            for chunk in response.iter_content(1 << 20):
+            for chunk in body_chunks(response, 1 << 20):
                 out.write(chunk)
                 digest.update(chunk)
         if not hmac.compare_digest(digest.hexdigest(), bid.envelope_sha256):

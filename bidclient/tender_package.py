@@ -30,7 +30,7 @@ from typing import Any
 from cryptography import x509
 from pydantic import ValidationError
 
-from bidclient.api_client import ApiClient
+from bidclient.api_client import ApiClient, body_chunks
 from bidclient.atomic import refuse_existing
 from bidclient.errors import BidclientError
 from bidclient.protocol.tender import (
@@ -345,7 +345,7 @@ def _download(client: ApiClient, path: str, target: Path, entry: Document) -> No
     digest = hashlib.sha256()
     size = 0
     with response, open(target, "wb") as f:
-        for chunk in response.iter_content(_CHUNK):
+        for chunk in body_chunks(response, _CHUNK):
             size += len(chunk)
             if size > min(entry.size, MAX_DOCUMENT_SIZE):
                 raise BidclientError(f"document {entry.name} is larger than the {entry.size} bytes of the signed "

@@ -104,5 +104,6 @@ def start(task: Task, pool: QThreadPool | None = None) -> Task:
     return task
 
 
-def running_tasks() -> int:
-    return len(_running)
+def is_running(task: Task) -> bool:
+    """Whether ``task`` was started and has not yet delivered ``finished``."""
+    return task in _running

@@ -46,6 +46,7 @@ def register(sub: Any) -> None:
 
 def cmd_audit_export(args: argparse.Namespace) -> int:
     from bidclient import session_store
+    from bidclient.api_client import body_chunks
     from bidclient.atomic import atomic_output
     from bidclient.protocol.audit import EXPORT_MEDIA_TYPE
 
@@ -53,7 +54,7 @@ def cmd_audit_export(args: argparse.Namespace) -> int:
     response = client.request("GET", "/api/v1/audit/export", stream=True, headers={"Accept": EXPORT_MEDIA_TYPE})
     size = 0
     with response, atomic_output(args.output) as out:
-        for chunk in response.iter_content(chunk_size=1 << 16):
+        for chunk in body_chunks(response):
             out.write(chunk)
             size += len(chunk)
     print(_("Exported the audit trail of {url} to {file} ({size} bytes)").format(
