@@ -6,6 +6,6 @@ here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
 cd "$root"
 for lang in zh_CN; do
-    pyside6-lupdate -no-obsolete -locations none ui/*.py ui/bidder/*.py -ts "resources/translations/bidclient_$lang.ts"
+    pyside6-lupdate -no-obsolete -locations none $(find ui -name "*.py" | sort) -ts "resources/translations/bidclient_$lang.ts"
     pyside6-lrelease -silent "resources/translations/bidclient_$lang.ts" -qm "resources/translations/bidclient_$lang.qm"
 done
