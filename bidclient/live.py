@@ -81,7 +81,7 @@ class EventFollower:
         with self._lock:
             response = self._response
         if response is not None:
-            _shutdown(response)
+            shutdown_stream(response)
 
     @property
     def stopped(self) -> bool:
@@ -189,7 +189,7 @@ def _frames(response: requests.Response) -> Iterator[dict[str, str]]:
                 fields[name] = value
 
 
-def _shutdown(response: requests.Response) -> None:
+def shutdown_stream(response: requests.Response) -> None:
     """Interrupt a read blocked in another thread by shutting the socket down."""
     raw: Any = response.raw
     conn = getattr(raw, "_connection", None) or getattr(raw, "connection", None)

@@ -13,6 +13,7 @@ from typing import Any
 
 import requests
 
+from bidclient.live import shutdown_stream
 from tests.server.submission_helpers import db_session
 
 
@@ -90,4 +91,6 @@ class Stream:
         return [e["seq"] for e in self.events]
 
     def close(self) -> None:
-        self.response.close()
+        # Shut the socket down first: a plain close() waits for the reader thread's blocked read, i.e. for the
+        # server's next heartbeat (15 s).
+        shutdown_stream(self.response)
