@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from bidclient.evaluation.session import open_workspace
 from bidclient.protocol.evaluation_session import Phase
 from tests.server.conftest import RunningServer
@@ -21,6 +23,9 @@ def _cli(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
                           env=env, timeout=180, check=False)
 
 
+# The CLI is the same whatever database the server keeps; the session's rules on PostgreSQL are covered by
+# test_evaluation_session.py. One backend keeps this subprocess-heavy test to its purpose.
+@pytest.mark.parametrize("backend", ["sqlite"])
 def test_an_expert_runs_the_session_from_the_command_line(live_server: RunningServer, pki, tmp_path: Path  # type: ignore[no-untyped-def]
                                                           ) -> None:
     c = committee(live_server, pki, experts=2, also=(CLI_EXPERT,))
