@@ -38,8 +38,8 @@ from cryptography.hazmat.primitives.serialization import Encoding
 from pyhanko.pdf_utils.reader import PdfFileReader
 
 from bidclient.errors import BidclientError
-from bidclient.evaluation.rules import EvaluationError, EvaluationResult, FlagCode, ScoringDefinition, show
 from bidclient.i18n import _
+from bidclient.protocol.evaluation_rules import EvaluationError, EvaluationResult, FlagCode, ScoringDefinition, show
 from crypto.identity import readable_name
 from crypto.keys import Signer
 from crypto.timestamp import Timestamper
