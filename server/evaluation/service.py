@@ -984,6 +984,7 @@ def sign_report(db: Session, *, actor: Actor, session_id: str, pdf_b64: str, sta
         raise DomainError("evaluation.report_out_of_date", f"sign the report as it stands after signature "
                           f"{len(done)} (fetch it again): a signature is added after the previous ones, never "
                           "over them", status=409)
+    _check_report(db, actor, row, member, pdf, len(done), stance, reason)
     entry = EvalReportSignature(session_id=session_id, position=len(done) + 1, identity_key=actor.identity_key,
                                 stance=stance, reason=reason, pdf=pdf, pdf_sha256=hashlib.sha256(pdf).hexdigest(),
                                 signed_at=clock.now())
@@ -994,6 +995,31 @@ def sign_report(db: Session, *, actor: Actor, session_id: str, pdf_b64: str, sta
     _publish(db, session_id, "evaluation.report_signed", {"expert": actor.identity_key, "position": entry.position,
                                                           "stance": stance})
     return entry
+
+
+def _check_report(db: Session, actor: Actor, row: EvalSession, member: EvalMember, pdf: bytes, signed: int,
+                  stance: str, reason: str) -> None:
+    """Validate the uploaded revision (server/evaluation/report_check.py). A refused one is audited in a
+    transaction of its own, committed before the refusal is answered (the refusal rolls the request's
+    transaction back), so that a forged or foreign signature stays on the record: who sent it, the file's
+    SHA-256 and why it was refused."""
+    from server.auth.service import current_trust_list
+    from server.evaluation import report_check
+
+    active = {m.identity_key: m.checkin_cert_sha256 or "" for m in members(db, row.id) if _active(m)}
+    trust = current_trust_list(db)
+    expected = report_check.Expected(session_id=row.id, identity_key=actor.identity_key, members=active,
+                                     previous_signatures=signed, stance=stance, reason=reason)
+    try:
+        report_check.check_revision(pdf, expected, list(trust.roots), list(trust.intermediates))
+    except report_check.Refusal as refusal:
+        session_id = row.id
+        db.rollback()
+        _audit(db, actor, "evaluation.report_refused", session_id, {
+            "code": refusal.code, "detail": refusal.detail[:1000], "pdf_sha256": hashlib.sha256(pdf).hexdigest(),
+            "position": signed + 1})
+        db.commit()
+        raise DomainError(refusal.code, f"the signed report is refused: {refusal.detail}", status=422) from None
 
 
 def latest_report(db: Session, *, actor: Actor, session_id: str) -> bytes:
