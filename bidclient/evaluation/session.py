@@ -77,8 +77,9 @@ class EvaluationApi:
     def get(self, session_id: str) -> SessionOut:
         return self._session(f"{BASE}/sessions/{session_id}")
 
-    def add_reserves(self, session_id: str, experts: list[str]) -> SessionOut:
-        return self._session(f"{BASE}/sessions/{session_id}/reserves", {"experts": experts})
+    def add_reserves(self, session_id: str, experts: list[str] | None = None) -> SessionOut:
+        """Reserves named by hand, or (``None``) the draw's reserves who accepted."""
+        return self._session(f"{BASE}/sessions/{session_id}/reserves", {"experts": experts} if experts else {})
 
     def check_in(self, session_id: str, identity: str, sign: Sign) -> SessionOut:
         content = checkin_statement(session_id, identity)
