@@ -218,7 +218,8 @@ def _evaluation_flow(env: DemoEnvironment, step: Callable[[str], None]) -> int:
                     fails = bid == "bid-3" and item == "bond" and n < 2
                     space.review(bid, item, passed=not fails, reason="投标保证金未按时缴纳" if fails else "")
         chair.advance(sid, Phase.SCORING)
-        _say(_("excluded by the majority: {bids}").format(bids=chair.get(sid).excluded_bids))
+        for bid, reasons in chair.get(sid).excluded_bids.items():
+            _say(_("excluded by the majority: {bid}: {reasons}").format(bid=bid, reasons="; ".join(reasons)))
 
         step(_("Scoring through each expert's local journal, then signed score sheets"))
         for n, space in enumerate(spaces):
@@ -265,9 +266,12 @@ def _evaluation_flow(env: DemoEnvironment, step: Callable[[str], None]) -> int:
     final.write_bytes(agency.report(sid))
     roots = [x509.load_pem_x509_certificate(p.read_bytes()) for p in sorted(env.pki.trust_dir.glob("*.pem"))]
     verified = verify_report(final, roots)
+    states = {"agreed": _("signed, agrees"), "dissented": _("signed, dissents with written reasons"),
+              "refused": _("refused with written reasons"), "not_signed": _("did not sign")}
     for member in verified.members:
-        _say(f"{member.member.name}: {member.state}")
-    _say(_("report verified: {ok}").format(ok=not verified.problems))
+        _say(f"{member.member.name}: {states[member.state]}")
+    _say(_("report verified: every signature valid, by the committee's members in order") if not verified.problems
+         else _("report NOT verified: {problems}").format(problems="; ".join(verified.problems)))
     if shutil.which("pdfsig"):
         done = subprocess.run(["pdfsig", str(final)], capture_output=True, text=True, check=False)
         _say(_("pdfsig: {n} valid signature(s)").format(n=done.stdout.count("Signature is Valid")))

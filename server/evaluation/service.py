@@ -863,6 +863,8 @@ def result_of(db: Session, row: EvalSession, active: list[EvalMember]) -> rules.
         return rules.session_result(row.tender_id, definition_of(row), sorted(keys),
                                     _votes(db, row.id, keys), _sheets(db, row.id, keys))
     except rules.EvaluationError as ex:
+        if ex.code == "evaluation.no_valid_bids":
+            return None  # every bid failed the review: nothing to rank, no candidate (the summary says so)
         raise DomainError(ex.code, ex.message, status=409) from None
 
 
