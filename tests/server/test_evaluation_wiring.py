@@ -109,6 +109,10 @@ def test_a_session_from_the_draw_and_the_opening_ranked_on_the_server(live_serve
     drawn = w.agency.experts.run_draw(w.agency.experts.commit_draw(request(
         tender, [{"specialty": "it.hw", "count": 4, "reserves": 1}], representatives=1)).id)
     assert _code(lambda: agency.create(SessionCreateIn(tender_id=tender))) == "evaluation.too_early"
+    bare = own_tender(data, w.agency.account_id)  # no draw, no opening
+    assert _code(lambda: agency.create(SessionCreateIn(tender_id=bare))) == "evaluation.no_draw"
+    assert _code(lambda: agency.create(SessionCreateIn(tender_id=bare, experts=[rep_identity]))) == \
+        "evaluation.opening_not_done"
     assert w.agency.experts.get_draw(drawn.id).members is None  # names hidden until the evaluation begins
     for p in people.values():
         for invitation in ExpertsService(p.client).invitations():
