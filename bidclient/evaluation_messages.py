@@ -142,4 +142,39 @@ def messages() -> dict[str, tuple[str, str]]:
                                            _("Read the detail above and correct it; nothing was saved.")),
         "evaluation.report_render": (_("The evaluation report could not be written."),
                                      _("Read the detail above; nothing was saved.")),
+        # Where a session's committee and bids come from (the expert draw, the opening, the tender)
+        "evaluation.no_draw": (_("The tender has no drawn expert committee."),
+                               _("Draw the committee first ('bidclient experts draw'), or name the experts "
+                                 "by hand with --expert; nothing was created.")),
+        "evaluation.too_early": (_("The evaluation has not begun yet."),
+                                 _("Create the session from the time the draw gives for the evaluation; the "
+                                   "drawn experts are named then.")),
+        "evaluation.committee_incomplete": (_("The drawn committee is not complete."),
+                                            _("Wait until every invited expert has answered (a reserve is "
+                                              "called for each one who declines), or draw again.")),
+        "evaluation.representatives": (_("The number of the tenderer's representatives differs from the draw's."),
+                                       _("Name as many representatives (--representative) as the draw "
+                                         "counted.")),
+        "evaluation.opening_not_done": (_("The opening has not announced its result yet."),
+                                        _("Create the session after the opening has read out the bids "
+                                          "(唱标).")),
+        "evaluation.tender_incomplete": (_("The tender states no scoring the session can use."),
+                                         _("Give the session's definition by hand (--definition).")),
+        "evaluation.price_missing": (_("A bid's opened price is not known."),
+                                     _("The price score needs every bid's price as read out at the opening; "
+                                       "check the opening record. Nothing was created.")),
+        "evaluation.reserve_not_ready": (_("No reserve of the draw has accepted yet."),
+                                         _("A reserve is invited for each expert who recused; add the reserves "
+                                           "once they accept.")),
+        # The server's result and the report kept on the platform
+        "evaluation.result_mismatch": (_("The server's result differs from the one computed on this computer."),
+                                       _("Nothing was written. Do not sign; report it to the supervisor with "
+                                         "the detail above.")),
+        "evaluation.report_signature_invalid": (_("The signed report was refused: a signature or the file is "
+                                                  "not valid."),
+                                                _("Fetch the report again, sign it once with your own dongle "
+                                                  "and upload it unchanged; the refusal is on the record.")),
+        "evaluation.report_signer_mismatch": (_("The new signature on the report is not yours."),
+                                              _("Sign in your own box with the dongle you checked in with; the "
+                                                "refusal is on the record.")),
     }

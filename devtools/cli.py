@@ -36,6 +36,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("demo", help=_("seal and open a bid end to end on demonstration keys"))
     p.add_argument("--data", type=Path, default=Path("demo-data"), metavar="DIR")
     p.add_argument("--headless", action="store_true", help=_("run the bidder flow in the terminal even with a display"))
+    p.add_argument("--evaluation", action="store_true",
+                   help=_("run the remote evaluation demonstration instead (headless, three expert dongles)"))
     return parser
 
 
@@ -58,6 +60,10 @@ def cmd_dev_pki(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
+    if args.evaluation:
+        from devtools.demo_evaluation import run_evaluation_demo
+
+        return run_evaluation_demo(args.data)
     from devtools.demo import run_demo
 
     return run_demo(args.data, headless=args.headless)

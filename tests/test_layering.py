@@ -73,6 +73,29 @@ def server_violations(source: str | ast.Module) -> set[str]:
     }
 
 
+def protocol_violations(source: str | ast.Module) -> set[str]:
+    """bidclient.protocol is what the server may import, so it reaches nothing of the client beyond itself and
+    the two standard-library-only modules every code path needs: the errors and the translations."""
+    return {name for name in imported_modules(source)
+            if name.split(".")[0] == "bidclient" and not name.startswith("bidclient.protocol")
+            and name not in ("bidclient.errors", "bidclient.i18n")}
+
+
+def test_the_protocol_reaches_nothing_of_the_client_the_server_may_not_import() -> None:
+    assert protocol_violations("from bidclient.api_client import ApiClient\n") == {"bidclient.api_client"}
+    assert protocol_violations("from bidclient.i18n import _\nfrom bidclient.errors import BidclientError\n"
+                               "from bidclient.protocol.tender import Lot\n") == set()
+    bad = {str(path.relative_to(ROOT)): found for path in sorted((ROOT / "bidclient" / "protocol").rglob("*.py"))
+           if (found := protocol_violations(_tree(path)))}
+    assert not bad, f"bidclient.protocol imports client modules the server may not use: {bad}"
+    for module in ("errors", "i18n"):  # and those two load nothing else of the client when imported
+        top = ast.Module(body=[node for node in _tree(ROOT / "bidclient" / f"{module}.py").body
+                               if isinstance(node, ast.Import | ast.ImportFrom)], type_ignores=[])
+        found = {name for name in imported_modules(top)
+                 if name.split(".")[0] == "bidclient" and name != "bidclient.i18n"}
+        assert not found, f"bidclient.{module} imports {found}"
+
+
 def test_checker_detects_a_violation() -> None:
     assert violations("crypto", "from bidclient.cli import main\n") == {"bidclient.cli"}
     assert violations("bidclient", "def f():\n    import PySide6.QtCore\n") == {"PySide6.QtCore"}

@@ -52,12 +52,19 @@ def register(sub: Any) -> None:
     add("show", cmd_show, _("show a session: phase, chair, members, bids, criteria"), as_json=True)
     p = add("create", cmd_create, _("create a session for your tender (agency)"), session=False, as_json=True)
     p.add_argument("--tender", required=True, metavar="TENDER_ID")
-    p.add_argument("--expert", action="append", required=True, metavar="IDENTITY",
-                   help=_("a drawn expert's identity, person:<name> (repeatable)"))
-    p.add_argument("--definition", required=True, type=Path, metavar="FILE",
-                   help=_("JSON with the bids, criteria and review items (docs/cli.md)"))
+    p.add_argument("--expert", action="append", metavar="IDENTITY",
+                   help=_("name an expert by hand, person:<name> (repeatable; default: the tender's expert draw)"))
+    p.add_argument("--representative", action="append", default=[], metavar="IDENTITY",
+                   help=_("a representative of the tenderer on the committee (repeatable)"))
+    p.add_argument("--definition", type=Path, metavar="FILE",
+                   help=_("JSON with the bids, criteria and review items, given by hand (docs/cli.md; default: "
+                          "the opening's bids and the tender's scoring)"))
+    p.add_argument("--lot", metavar="LOT", help=_("the lot to evaluate (default: the tender's only lot)"))
+    p.add_argument("--sme-bid", action="append", default=[], metavar="BID",
+                   help=_("an opened bid whose bidder declared itself a small or micro enterprise (repeatable)"))
     p = add("reserves", cmd_reserves, _("add reserve experts for recused ones (agency)"))
-    p.add_argument("--expert", action="append", required=True, metavar="IDENTITY")
+    p.add_argument("--expert", action="append", metavar="IDENTITY",
+                   help=_("a reserve's identity (repeatable; default: the draw's reserves who accepted)"))
     add("checkin", cmd_checkin, _("check in with your dongle"), key=True)
     p = add("declare", cmd_declare, _("sign the recusal declaration and the commitment"), key=True)
     p.add_argument("--conflict", metavar="REASON",
@@ -223,8 +230,10 @@ def cmd_create(args: argparse.Namespace) -> int:
     from bidclient.errors import BidclientError
     from bidclient.protocol.evaluation_session import SessionCreateIn, SessionDefinition
 
+    definition = None
     try:
-        definition = SessionDefinition.model_validate_json(args.definition.read_bytes())
+        if args.definition is not None:
+            definition = SessionDefinition.model_validate_json(args.definition.read_bytes())
     except OSError as ex:
         raise BidclientError(_("cannot read {path}: {why}").format(path=args.definition, why=ex.strerror),
                              code="io.input_missing") from None
@@ -232,7 +241,9 @@ def cmd_create(args: argparse.Namespace) -> int:
         raise BidclientError(_("{path} is not a session definition: {why}").format(
             path=args.definition, why="; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}"
                                                 for e in ex.errors()[:5])), code="usage.invalid") from None
-    session = _api(args).create(SessionCreateIn(tender_id=args.tender, experts=args.expert, definition=definition))
+    session = _api(args).create(SessionCreateIn(tender_id=args.tender, experts=args.expert, definition=definition,
+                                                representatives=args.representative, lot=args.lot,
+                                                sme_bids=args.sme_bid))
     if args.json:
         _print_json(session.model_dump(mode="json"))
     else:

@@ -13,7 +13,7 @@ The session server and the CLI call these; nothing here talks to a server, print
 
 from __future__ import annotations
 
-from bidclient.evaluation.rules import (
+from bidclient.protocol.evaluation_rules import (
     Bid,
     Calculation,
     CriterionDefinition,

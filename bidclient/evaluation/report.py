@@ -21,7 +21,6 @@ added after the last signature.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import io
 import json
 import logging
@@ -34,18 +33,23 @@ from pathlib import Path
 from typing import Any, Literal
 
 from cryptography import x509
-from cryptography.hazmat.primitives.serialization import Encoding
 from pyhanko.pdf_utils.reader import PdfFileReader
 
 from bidclient.errors import BidclientError
-from bidclient.evaluation.rules import EvaluationError, EvaluationResult, FlagCode, ScoringDefinition, show
 from bidclient.i18n import _
+from bidclient.protocol.evaluation_report import FIELD as _FIELD
+from bidclient.protocol.evaluation_report import LABELS as _LABELS
+from bidclient.protocol.evaluation_report import MAX_REASONS, REPORT_FORMAT, Decision, Member, ReportManifest
+from bidclient.protocol.evaluation_report import parse_statement as _statement
+from bidclient.protocol.evaluation_report import read_manifest as _read_manifest
+from bidclient.protocol.evaluation_report import signature_reasons as _signature_reasons
+from bidclient.protocol.evaluation_report import unreadable as _unreadable
+from bidclient.protocol.evaluation_rules import EvaluationError, EvaluationResult, FlagCode, ScoringDefinition, show
 from crypto.identity import readable_name
 from crypto.keys import Signer
 from crypto.timestamp import Timestamper
 from forms.errors import FormsError
 from forms.evaluation_report import (
-    MANIFEST_NAME,
     ReportSection,
     ReportSheet,
     ReportTable,
@@ -54,14 +58,7 @@ from forms.evaluation_report import (
 )
 from forms.pdf_sign import PdfVerification, sign_pdf, verify_pdf
 
-REPORT_FORMAT = "bidclient-evaluation-report/1"
-MAX_REASONS = 4000
-MAX_MANIFEST = 1 << 20
-Decision = Literal["agree", "dissent", "refuse"]
 MemberState = Literal["agreed", "dissented", "refused", "not_signed"]
-_LABELS: dict[str, str] = {"agree": "同意", "dissent": "不同意", "refuse": "拒签"}
-_REASON = re.compile(r"^(同意|不同意|拒签) (agree|dissent|refuse)(?:: (.*))?$", re.DOTALL)
-_FIELD = re.compile(r"^member-([1-9][0-9]{0,2})$")
 _FLAG_NAMES: dict[str, str] = {
     "sum_error": "分值汇总计算错误 sum error",
     "out_of_range": "分项评分超出评分标准规定的评分范围 out of range",
@@ -69,20 +66,6 @@ _FLAG_NAMES: dict[str, str] = {
     "abnormal_high": "评分畸高 abnormally high",
     "abnormal_low": "评分畸低 abnormally low",
 }
-
-
-@dataclass(frozen=True)
-class Member:
-    """A committee member in signing order, with the certificate of the dongle they checked in with."""
-
-    expert_id: str
-    name: str
-    certificate_sha256: str  # lowercase hex SHA-256 of the DER certificate
-    chair: bool = False
-
-    @staticmethod
-    def fingerprint(certificate: x509.Certificate) -> str:
-        return hashlib.sha256(certificate.public_bytes(Encoding.DER)).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -310,54 +293,6 @@ def _ranking_section(result: EvaluationResult, bidder: Callable[[str], str]) -> 
 # --- reading a report ----------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class ReportManifest:
-    report_id: str
-    tender_id: str
-    tender_version: int
-    lot_id: str
-    members: tuple[Member, ...]
-    slots: tuple[tuple[int, tuple[int, int, int, int]], ...]
-    candidates: tuple[str, ...]
-    raw: bytes
-
-
-def _unreadable(detail: str) -> EvaluationError:
-    return EvaluationError(detail, code="evaluation.report_unreadable")
-
-
-def _read_manifest(data: bytes) -> ReportManifest:
-    try:
-        reader = PdfFileReader(io.BytesIO(data), strict=False)
-        names = reader.root["/Names"]["/EmbeddedFiles"]["/Names"]
-        raw = None
-        for i in range(0, len(names) - 1, 2):
-            if str(names[i]) == MANIFEST_NAME:
-                raw = names[i + 1].get_object()["/EF"]["/F"].get_object().data
-                break
-    except Exception as ex:  # hostile input: any failure to find it means "not a report"
-        raise _unreadable(f"no {MANIFEST_NAME} in the file ({type(ex).__name__})") from None
-    if raw is None:
-        raise _unreadable(f"no {MANIFEST_NAME} in the file")
-    if len(raw) > MAX_MANIFEST:
-        raise _unreadable(f"{MANIFEST_NAME} is too large")
-    try:
-        obj = json.loads(raw.decode("utf-8"))
-        if obj["format"] != REPORT_FORMAT:
-            raise _unreadable(f"{MANIFEST_NAME} is not {REPORT_FORMAT}")
-        members = tuple(Member(str(m["expert_id"]), str(m["name"]), str(m["certificate_sha256"]), bool(m["chair"]))
-                        for m in obj["members"])
-        slots = tuple((int(s[0]), (int(s[1]), int(s[2]), int(s[3]), int(s[4]))) for s in obj["slots"])
-        if len(slots) != len(members) or not members:
-            raise _unreadable(f"{MANIFEST_NAME}: members and signature boxes differ")
-        return ReportManifest(str(obj["report_id"]), str(obj["tender_id"]), int(obj["tender_version"]),
-                              str(obj["lot_id"]), members, slots, tuple(str(c) for c in obj["candidates"]), raw)
-    except EvaluationError:
-        raise
-    except (UnicodeDecodeError, ValueError, KeyError, TypeError, IndexError):
-        raise _unreadable(f"{MANIFEST_NAME} cannot be read") from None
-
-
 def _read(path: Path) -> bytes:
     try:
         data = path.read_bytes()
@@ -368,24 +303,6 @@ def _read(path: Path) -> bytes:
     if not data.startswith(b"%PDF-"):
         raise _unreadable(f"{path} is not a PDF")
     return data
-
-
-def _statement(reason: str | None) -> tuple[Decision, str] | None:
-    match = _REASON.match(reason or "")
-    if match is None or _LABELS[match.group(2)] != match.group(1):
-        return None
-    decision: Decision = match.group(2)  # type: ignore[assignment]
-    return decision, (match.group(3) or "").strip()
-
-
-def _signature_reasons(data: bytes) -> dict[str, str | None]:
-    """Each signature field's /Reason, as the signer wrote it."""
-    reader = PdfFileReader(io.BytesIO(data), strict=False)
-    found: dict[str, str | None] = {}
-    for signature in reader.embedded_signatures:
-        value = signature.sig_object.get("/Reason")
-        found[str(signature.field_name)] = str(value) if value is not None else None
-    return found
 
 
 # --- signing -------------------------------------------------------------------------------------------

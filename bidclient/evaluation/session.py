@@ -77,8 +77,9 @@ class EvaluationApi:
     def get(self, session_id: str) -> SessionOut:
         return self._session(f"{BASE}/sessions/{session_id}")
 
-    def add_reserves(self, session_id: str, experts: list[str]) -> SessionOut:
-        return self._session(f"{BASE}/sessions/{session_id}/reserves", {"experts": experts})
+    def add_reserves(self, session_id: str, experts: list[str] | None = None) -> SessionOut:
+        """Reserves named by hand, or (``None``) the draw's reserves who accepted."""
+        return self._session(f"{BASE}/sessions/{session_id}/reserves", {"experts": experts} if experts else {})
 
     def check_in(self, session_id: str, identity: str, sign: Sign) -> SessionOut:
         content = checkin_statement(session_id, identity)
@@ -299,46 +300,64 @@ def open_workspace(client: ApiClient, session_id: str, expert: str, *, path: Pat
     return ExpertWorkspace(api, session, journal)
 
 
-# --- the rules and the report (bidclient.evaluation.rules / report, engineer "evalrules") ---------------
+# --- the rules and the report ------------------------------------------------------------------------
 
 def scoring_of(session: SessionOut) -> Any:
-    """The rules' ScoringDefinition of a session: its criteria (a ``computed`` criterion is the price),
-    review items, method, small/micro-enterprise deduction and number of candidates."""
-    from decimal import Decimal
+    """The rules' ScoringDefinition of a session (bidclient.protocol.evaluation_rules.scoring_of)."""
+    from bidclient.protocol.evaluation_rules import scoring_of as rules_scoring_of
 
-    from bidclient.evaluation.rules import CriterionDefinition, ReviewItemDefinition, ScoringDefinition
-
-    d = session.definition
-    criteria = tuple(CriterionDefinition(id=c.id, name=c.name, weight=c.weight or Decimal(0), minimum=c.min,
-                                         maximum=c.max, kind="subjective" if c.kind == "subjective" else "objective",
-                                         price=c.kind == "computed") for c in d.criteria)
-    return ScoringDefinition(tender_id=session.tender_id, tender_version=1, title=session.tender_id, lot_id="1",
-                             lot_name="", procurement_kind=d.procurement_kind, method=d.method,
-                             criteria=criteria if d.method == "comprehensive" else (),
-                             review_items=tuple(ReviewItemDefinition(r.id, r.name, r.kind) for r in d.review_items),
-                             sme_deduction=d.sme_deduction, recommended_candidates=d.candidates)
+    return rules_scoring_of(session.tender_id, session.definition)
 
 
 def committee_result(api: EvaluationApi, session_id: str) -> Any:
     """The committee's result by the rules — review by majority, Art. 55 price scores, totals, Art. 64 flags,
-    ranking and candidates, each with its calculation — from the sheets the server gives the chair (or a
-    supervisor) once every expert has submitted. Needs every bid's opened price in the session."""
+    ranking and candidates, each with its calculation — computed here from the sheets the server gives the
+    chair (or a supervisor) once every expert has submitted, and **checked against the result the server
+    computed** with the same rules: a different final score, rank, exclusion or candidate list is refused
+    (``evaluation.result_mismatch``), so the report never states numbers the server does not hold."""
     from decimal import Decimal
 
-    from bidclient.evaluation.rules import Bid, ReviewVote, ScoreSheet, evaluate
+    from bidclient.protocol.evaluation_rules import ReviewVote, session_result
 
     session = api.get(session_id)
     summary = api.summary(session_id)
-    missing = [b.id for b in session.definition.bids if b.price is None]
-    if missing:
-        raise EvaluationError(_("the opened prices of {bids} are not in the session: the price score cannot be "
-                                "computed").format(bids=", ".join(missing)), code="evaluation.price_invalid")
-    bids = [Bid(b.id, b.name, b.price or Decimal(0), b.sme) for b in session.definition.bids]
     votes = [ReviewVote(v.expert, v.bid, v.item, v.passed, v.reason) for v in summary.votes]
-    sheets = [ScoreSheet(expert, {(bid, criterion): Decimal(value) for bid, items in by_bid.items()
-                                  for criterion, value in items.items()})
-              for expert, by_bid in summary.sheets.items()]
-    return evaluate(scoring_of(session), bids, summary.experts, votes, sheets)
+    try:
+        sheets = {expert: {bid: {criterion: Decimal(value) for criterion, value in items.items()}
+                           for bid, items in by_bid.items()} for expert, by_bid in summary.sheets.items()}
+    except ArithmeticError:
+        raise ApiError("net.bad_response", _("the server sent a score that is not a number")) from None
+    result = session_result(session.tender_id, session.definition, summary.experts, votes, sheets)
+    differences = result_differences(result, summary)
+    if differences:
+        raise EvaluationError(_("the server's result differs from the one computed here from the same sheets: "
+                                "{what}").format(what="; ".join(differences[:5])), code="evaluation.result_mismatch")
+    return result
+
+
+def result_differences(result: Any, summary: SummaryOut) -> list[str]:
+    """Where the server's summary differs from ``result`` (the rules run here): exclusions, final scores,
+    ranks, candidates. Empty when they agree."""
+    from bidclient.protocol.evaluation_rules import show
+
+    found: list[str] = []
+    excluded = {e.bidder_id for e in result.review.excluded}
+    rows = {r.bidder_id: r for r in result.ranking.rows}
+    for line in summary.lines:
+        if line.excluded != (line.bid in excluded):
+            found.append(_("{bid}: excluded on one side only").format(bid=line.bid))
+            continue
+        row = rows.get(line.bid)
+        if row is None:
+            continue
+        total = show(row.final) if row.final is not None else show(row.evaluated_price)
+        if line.total != total or line.rank != row.rank:
+            found.append(_("{bid}: the server says {total} (rank {rank}), the rules here {mine} (rank {my_rank})")
+                         .format(bid=line.bid, total=line.total, rank=line.rank, mine=total, my_rank=row.rank))
+    if list(summary.candidates) != list(result.ranking.candidates):
+        found.append(_("candidates: the server says {theirs}, the rules here {mine}").format(
+            theirs=", ".join(summary.candidates), mine=", ".join(result.ranking.candidates)))
+    return found
 
 
 def write_session_report(api: EvaluationApi, session_id: str, path: Path, *, created_at: str) -> Path:

@@ -81,15 +81,15 @@ class BidRef(_Strict):
     id: Identifier
     name: Name
     bidder: IdentityKey | None = None  # identity key of the bidder: who may answer clarifications
-    # As opened (投标报价, yuan, ≤ 2 decimals) and the 中小企业 declaration: what the price score needs
-    # (bidclient.evaluation.rules). Wiring: filled from the opening's record (engineer "opening").
+    # As opened (投标报价, yuan, ≤ 2 decimals: the opening's announced price) and the 中小企业 declaration:
+    # what the price score needs (bidclient.protocol.evaluation_rules).
     price: Annotated[Decimal, Field(gt=0, le=Decimal("1e13"), decimal_places=2)] | None = None
     sme: bool = False
 
 
 class CriterionDef(_Strict):
     """A scoring item. ``computed`` items (objective arithmetic, the price score) are read-only for experts:
-    the rules compute them (bidclient.evaluation.rules, engineer "evalrules")."""
+    the rules compute them (bidclient.protocol.evaluation_rules)."""
 
     id: Identifier
     name: Name
@@ -112,10 +112,17 @@ class SessionDefinition(_Strict):
     criteria: Annotated[list[CriterionDef], Field(min_length=1, max_length=500)]
     review_items: Annotated[list[ReviewItemDef], Field(max_length=200)] = []
     candidates: Annotated[int, Field(ge=1, le=3)] = 3  # recommended candidates (1–3, as the tender says)
-    # From the tender's ``scoring`` and version-3 ``evaluation`` object (bidclient.evaluation.rules).
+    # From the tender's ``scoring`` and version-3 ``evaluation`` object (bidclient.protocol.evaluation_rules).
     method: Literal["comprehensive", "lowest_evaluated_price"] = "comprehensive"
     procurement_kind: Literal["goods", "services", "works"] = "goods"
     sme_deduction: Annotated[Decimal, Field(ge=0, lt=100)] = Decimal(0)
+    tie_break: Literal["price", "price_then_technical"] = "price"
+    abnormal_deviation_percent: Annotated[Decimal, Field(ge=1, le=100)] = Decimal(30)
+    # Which tender version and lot the session evaluates (the report names them).
+    tender_version: Annotated[int, Field(ge=1, le=1000)] = 1
+    title: Annotated[str, Field(max_length=500)] = ""
+    lot_id: Annotated[str, Field(min_length=1, max_length=64)] = "1"
+    lot_name: Annotated[str, Field(max_length=300)] = ""
 
     def criterion(self, criterion_id: str) -> CriterionDef | None:
         return next((c for c in self.criteria if c.id == criterion_id), None)
@@ -128,9 +135,22 @@ class SessionDefinition(_Strict):
 
 
 class SessionCreateIn(_Strict):
+    """A session for a tender. The normal path gives neither ``experts`` nor ``definition``: the committee is
+    the tender's expert draw (its accepted invitations), the bids are the opening's opened bids with their
+    announced prices, and the criteria come from the tender's ``scoring`` and ``evaluation`` (docs/evaluation.md,
+    "Where the session's experts and bids come from"). ``experts`` and ``definition`` given by hand are the
+    explicit way (tests, demonstrations, a tender evaluated outside the platform's draw or opening)."""
+
     tender_id: Annotated[str, Field(min_length=1, max_length=64)]
-    experts: Annotated[list[IdentityKey], Field(min_length=1, max_length=50)]
-    definition: SessionDefinition
+    experts: Annotated[list[IdentityKey], Field(min_length=1, max_length=50)] | None = None
+    definition: SessionDefinition | None = None
+    # The tenderer's representatives (采购人代表) on the committee, named by the agency: as many as the draw
+    # counted (87号令 Art. 47). With experts given by hand they simply join them.
+    representatives: Annotated[list[IdentityKey], Field(max_length=10)] = []
+    lot: Identifier | None = None  # the lot evaluated, from the tender (default: its only lot)
+    # The opened bids whose bidder declared itself a small or micro enterprise (中小企业声明函): the tender's
+    # price deduction applies to them. Used with the opening's bids (a hand-given definition says ``sme``).
+    sme_bids: Annotated[list[Identifier], Field(max_length=200)] = []
 
 
 class MemberOut(_Strict):
@@ -151,6 +171,7 @@ class SessionOut(_Strict):
     phase: Phase
     chair: str | None
     created_by: str
+    draw_id: str | None = None  # the expert draw the committee came from (absent: experts given by hand)
     reserves_needed: int
     excluded_bids: dict[str, list[str]] = Field(default_factory=dict)  # bid -> reasons (after the review)
     members: list[MemberOut]
@@ -179,7 +200,10 @@ class ChairVoteIn(_Strict):
 
 
 class MembersAddIn(_Strict):
-    experts: Annotated[list[IdentityKey], Field(min_length=1, max_length=20)]
+    """Reserves for recused experts. Without ``experts``, a session made from a draw takes the draw's reserves
+    who accepted their invitation and are not in the session yet."""
+
+    experts: Annotated[list[IdentityKey], Field(min_length=1, max_length=20)] | None = None
 
 
 # --- edits: what the journal holds and sync sends ------------------------------------------------
@@ -259,12 +283,19 @@ class ReturnIn(_Strict):
 
 
 class SummaryLine(_Strict):
+    """One bid in the server's result (bidclient.protocol.evaluation_rules.session_result): ``total`` is the
+    final score (综合评分法: the mean of the experts' totals; 经评审的最低投标价法: the evaluated price), ``rank``
+    its place (tied rows share one; None for an excluded bid)."""
+
     bid: str
     name: str
     excluded: bool
-    scores: dict[str, str]  # criterion -> committee score (mean of the experts' scores), 2 decimals
+    scores: dict[str, str]  # criterion -> mean of the experts' raw scores, 2 decimals (for reading only)
     total: str
     rank: int | None
+    tied: bool = False
+    evaluated_price: str | None = None  # after the small/micro-enterprise deduction
+    price_score: str | None = None  # 87号令 Art. 55, 0–100 (综合评分法)
 
 
 class VoteOut(_Strict):
@@ -284,7 +315,9 @@ class SummaryOut(_Strict):
     experts: list[str] = []  # the active members, whose sheets and votes these are
     sheets: dict[str, dict[str, dict[str, str]]]  # expert -> bid -> criterion -> score
     votes: list[VoteOut] = []  # every expert's review judgements
-    flags: list[dict[str, str]] = []  # Art. 64 checks (bidclient.evaluation.rules when wired)
+    flags: list[dict[str, str]] = []  # Art. 64 checks: code, expert, bid, criterion, value, detail
+    benchmark: str | None = None  # 评标基准价: the lowest evaluated price of the bids still in
+    unresolved_tie: bool = False  # a tie crosses the candidates' cut-off: the committee decides
     server_time: datetime
 
 

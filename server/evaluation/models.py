@@ -21,6 +21,8 @@ class EvalSession(Base):
     chair: Mapped[str | None] = mapped_column(String(300), nullable=True)
     definition: Mapped[str] = mapped_column(Text)  # SessionDefinition as JSON
     excluded: Mapped[str] = mapped_column(Text, default="{}")  # bid -> reasons, decided at the review's end
+    # The expert draw the committee came from (server/experts); None when the experts were named by hand.
+    draw_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     phase_changed_at: Mapped[datetime] = mapped_column(UTCDateTime())
 

@@ -35,10 +35,7 @@ from bidclient.protocol.evaluation_session import (
     SheetOut,
     SheetState,
     SignedIn,
-    SummaryLine,
     SummaryOut,
-    VoteOut,
-    format_score,
 )
 from server import clock
 from server.auth import permissions
@@ -75,6 +72,7 @@ def _session_out(db: ReadDbSession, row: EvalSession, role: service.SessionRole)
     rows = service.members(db, row.id)
     return SessionOut(
         id=row.id, tender_id=row.tender_id, phase=row.phase, chair=row.chair, created_by=row.created_by,  # type: ignore[arg-type]
+        draw_id=row.draw_id,
         reserves_needed=service.reserves_needed(db, row.id), excluded_bids=service.excluded_of(row),
         members=[MemberOut(identity_key=m.identity_key, status=MemberStatus(m.status),
                            sheet_state=SheetState(m.sheet_state), is_chair=m.identity_key == row.chair,
@@ -181,17 +179,7 @@ def return_sheet(session_id: str, expert: str, body: ReturnIn, db: DbSession, ac
 @router.get("/sessions/{session_id}/summary", response_model=SummaryOut,
             summary="The committee's scores and ranking (the chair after every sheet is in; supervisors)")
 def summary(session_id: str, db: ReadDbSession, actor: SessionParticipant) -> SummaryOut:
-    result = service.summary(db, actor=actor, session_id=session_id)
-    return SummaryOut(
-        lines=[SummaryLine(bid=bid, name=name, excluded=excluded,
-                           scores={k: format_score(v) for k, v in scores.items()}, total=format_score(total),
-                           rank=rank)
-               for bid, name, excluded, scores, total, rank in result.lines],
-        candidates=result.candidates, experts=result.experts,
-        votes=[VoteOut(expert=e, bid=b, item=i, passed=p, reason=r) for e, b, i, p, r in result.votes],
-        sheets={e: {b: {c: format_score(v) for c, v in items.items()} for b, items in bids.items()}
-                for e, bids in result.sheets.items()},
-        flags=result.flags, server_time=clock.now())
+    return service.summary(db, actor=actor, session_id=session_id)
 
 
 def _clarification_out(item: EvalClarification) -> ClarificationOut:

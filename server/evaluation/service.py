@@ -25,6 +25,7 @@ from typing import Any, Literal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bidclient.protocol import evaluation_rules as rules
 from bidclient.protocol.evaluation_session import (
     CHANNEL_KIND,
     PHASES,
@@ -37,6 +38,9 @@ from bidclient.protocol.evaluation_session import (
     SessionCreateIn,
     SessionDefinition,
     SheetState,
+    SummaryLine,
+    SummaryOut,
+    VoteOut,
     answer_statement,
     checkin_statement,
     declaration_statement,
@@ -50,7 +54,6 @@ from server import clock
 from server.audit import chain
 from server.auth.models import Role
 from server.auth.service import Actor, verify_signed_by_trusted
-from server.evaluation import rules_bridge
 from server.evaluation.models import (
     EvalCell,
     EvalClarification,
@@ -163,19 +166,28 @@ def _publish(db: Session, session_id: str, kind: str, payload: dict[str, Any]) -
 # --- creating ------------------------------------------------------------------------------------
 
 def create_session(db: Session, *, actor: Actor, body: SessionCreateIn) -> EvalSession:
-    """A session for a tender (by the agency that published it) with the drawn experts and the opened bids.
+    """A session for a tender (by the agency that published it).
 
-    Wiring: the experts come from the expert draw (engineer "experts"), the bids from the opening
-    (engineer "opening"); both are passed in here as identity keys and bid ids."""
+    The committee is the tender's expert draw — the experts who accepted their invitation, once the
+    evaluation has begun (the draw's start time), with the tenderer's representatives the draw counted —
+    unless ``body.experts`` names them by hand. The bids are the opening's opened bids with their announced
+    prices (excluded, revoked and withdrawn bids are not evaluated) and the criteria come from the tender's
+    ``scoring`` and version-3 ``evaluation``, unless ``body.definition`` gives them by hand."""
     from server.tenders.models import Tender
 
     tender = db.get(Tender, body.tender_id)
     if tender is None or tender.agency_account_id != actor.account_id:
         raise DomainError("evaluation.tender_not_yours",
                           f"there is no tender {body.tender_id!r} published by your agency", status=404)
-    if len(set(body.experts)) != len(body.experts):
+    draw_id: str | None = None
+    if body.experts is None:
+        draw_id, experts = _committee_from_draw(db, tender.id, body.representatives)
+    else:
+        experts = list(body.experts) + list(body.representatives)
+    definition = body.definition if body.definition is not None else \
+        _definition_from_opening(db, tender, lot=body.lot, sme_bids=body.sme_bids)
+    if len(set(experts)) != len(experts):
         raise DomainError("evaluation.duplicate_expert", "an expert is named twice in the committee", status=422)
-    definition = body.definition
     for name, ids in (("bid", [b.id for b in definition.bids]), ("criterion", [c.id for c in definition.criteria]),
                       ("review item", [r.id for r in definition.review_items])):
         if len(set(ids)) != len(ids):
@@ -183,19 +195,142 @@ def create_session(db: Session, *, actor: Actor, body: SessionCreateIn) -> EvalS
     for criterion in definition.criteria:
         if criterion.min > criterion.max:
             raise DomainError("evaluation.range_invalid", f"criterion {criterion.id}: min is above max", status=422)
+    try:  # the server ranks with the rules: the definition must be one they accept, with every price
+        rules.scoring_of(tender.id, definition)
+        rules.session_bids(definition)
+    except rules.EvaluationError as ex:
+        raise DomainError(ex.code, ex.message, status=422) from None
     now = clock.now()
     row = EvalSession(id=str(uuid.uuid4()), tender_id=tender.id, created_by=actor.identity_key,
                       phase=Phase.CHECKIN.value, chair=None, definition=definition.model_dump_json(),
-                      excluded="{}", created_at=now, phase_changed_at=now)
+                      excluded="{}", draw_id=draw_id, created_at=now, phase_changed_at=now)
     db.add(row)
     db.flush()
-    for key in body.experts:
+    for key in experts:
         db.add(_new_member(row.id, key, reserve=False))
     db.flush()
-    _audit(db, actor, "evaluation.create", row.id, {"tender_id": tender.id, "experts": body.experts,
+    _audit(db, actor, "evaluation.create", row.id, {"tender_id": tender.id, "experts": experts, "draw_id": draw_id,
                                                     "definition": json.loads(row.definition)})
-    _publish(db, row.id, "evaluation.created", {"phase": row.phase, "experts": len(body.experts)})
+    _publish(db, row.id, "evaluation.created", {"phase": row.phase, "experts": len(experts)})
     return row
+
+
+def _current_draw(db: Session, tender_id: str) -> Any:
+    from server.experts.models import Draw
+
+    return db.execute(select(Draw).where(Draw.tender_id == tender_id, Draw.state == "drawn")
+                      .order_by(Draw.created_at.desc()).limit(1)).scalar_one_or_none()
+
+
+def _committee_from_draw(db: Session, tender_id: str, representatives: list[str]) -> tuple[str, list[str]]:
+    """The drawn committee: every expert who accepted (members, and reserves called in their place), in draw
+    order, then the tenderer's representatives. Refused before the evaluation begins, while an invitation is
+    unanswered, or when fewer experts accepted than the draw needs."""
+    from server.experts.models import Expert, Pick
+
+    draw = _current_draw(db, tender_id)
+    if draw is None:
+        raise DomainError("evaluation.no_draw", f"tender {tender_id} has no drawn expert committee: draw it first "
+                          "('bidclient experts draw'), or name the experts by hand", status=409)
+    if clock.now() < draw.starts_at:
+        raise DomainError("evaluation.too_early", f"the evaluation begins at {clock.isoformat(draw.starts_at)}: "
+                          "the drawn experts are named to the session (and to you) then", status=409)
+    picks = list(db.execute(select(Pick, Expert).join(Expert, Expert.id == Pick.expert_id)
+                            .where(Pick.draw_id == draw.id).order_by(Pick.slot, Pick.role, Pick.position)).all())
+    pending = [p for p, _e in picks if p.state == "pending"]
+    accepted = [e.identity_key for p, e in picks if p.state == "accepted"]
+    needed = draw.committee_size - json.loads(draw.request).get("representatives", 0)
+    if pending or len(accepted) < needed:
+        raise DomainError("evaluation.committee_incomplete", f"{len(accepted)} of the {needed} drawn experts have "
+                          f"accepted; {len(pending)} invitation(s) are unanswered: wait for the answers (reserves are "
+                          "called for those who decline), or draw again", status=409)
+    if len(representatives) != json.loads(draw.request).get("representatives", 0):
+        raise DomainError("evaluation.representatives", f"the draw counts "
+                          f"{json.loads(draw.request).get('representatives', 0)} representative(s) of the tenderer; "
+                          f"{len(representatives)} are named", status=422)
+    return draw.id, accepted + list(representatives)
+
+
+def _announced_price(text: Any) -> Decimal | None:
+    """The price the opening announced (the words prevail over the figures, 87号令 Art. 59), or None when it
+    could not be read: then the session is refused with ``evaluation.price_missing``."""
+    try:
+        value = Decimal(str(text)) if text else None
+    except ArithmeticError:
+        return None
+    if value is None or not value.is_finite() or not Decimal(0) < value <= Decimal("1e13"):
+        return None
+    exponent = value.as_tuple().exponent
+    return value if isinstance(exponent, int) and exponent >= -2 else None
+
+
+_OPENING_DONE = ("announced", "record_drafted", "host_signed", "signed", "published")
+
+
+def _definition_from_opening(db: Session, tender: Any, *, lot: str | None, sme_bids: list[str]) -> SessionDefinition:
+    """The bids the opening opened (its verified, announced bids: revoked and withdrawn ones are not evaluated),
+    each with its announced price, and the criteria, review items and rules of the tender's current version."""
+    from pydantic import ValidationError
+
+    from bidclient.protocol.evaluation_session import BidRef, CriterionDef, ReviewItemDef
+    from bidclient.protocol.tender import Evaluation, Lot, Scoring
+    from server.opening.models import OpeningBid, OpeningSession
+    from server.tenders.models import TenderVersion
+
+    opening = db.get(OpeningSession, tender.id)
+    if opening is None or opening.state not in _OPENING_DONE:
+        raise DomainError("evaluation.opening_not_done", f"the opening of {tender.id} has not announced its result "
+                          f"yet ({opening.state if opening else 'not scheduled'}): the bids are evaluated after the "
+                          "opening (唱标)", status=409)
+    version = db.execute(select(TenderVersion).where(TenderVersion.tender_id == tender.id,
+                                                     TenderVersion.version == tender.current_version)).scalar_one()
+    try:
+        stated = json.loads(version.definition)
+        scoring = Scoring.model_validate(stated["scoring"])
+        extra = Evaluation.model_validate(stated["evaluation"]) if "evaluation" in stated else Evaluation()
+        lots = [Lot.model_validate(x) for x in stated.get("lots") or []]
+    except (ValueError, KeyError, TypeError, ValidationError):
+        raise DomainError("evaluation.tender_incomplete", f"tender {tender.id} states no usable scoring: give the "
+                          "session's definition by hand", status=409) from None
+    if lot is None:
+        if len(lots) != 1:
+            raise DomainError("evaluation.unknown_lot", f"tender {tender.id} has {len(lots)} lots: name one",
+                              status=422)
+        lot = lots[0].id
+    chosen = next((x for x in lots if x.id == lot), None)
+    if chosen is None:
+        raise DomainError("evaluation.unknown_lot", f"tender {tender.id} has no lot {lot!r}", status=422)
+    opened = list(db.execute(select(OpeningBid).where(OpeningBid.tender_id == tender.id, OpeningBid.state == "opened")
+                             .order_by(OpeningBid.position)).scalars())
+    if not opened:
+        raise DomainError("evaluation.no_valid_bids", "the opening opened no bid: there is nothing to evaluate",
+                          status=409)
+    unknown = sorted(set(sme_bids) - {b.submission_id for b in opened})
+    if unknown:
+        raise DomainError("evaluation.unknown_bid", f"not an opened bid of this tender: {', '.join(unknown)}",
+                          status=422)
+    bids = []
+    for bid in opened:
+        announced = json.loads(bid.announced or "{}")
+        bids.append(BidRef(id=bid.submission_id, name=(str(announced.get("bidder") or "") or bid.organization
+                                                       or bid.identity_key)[:300],
+                           bidder=bid.identity_key, price=_announced_price(announced.get("price")),
+                           sme=bid.submission_id in sme_bids))
+    criteria = [CriterionDef(id=c.id, name=c.name, min=Decimal(repr(c.score_range.min)),
+                             max=Decimal(repr(c.score_range.max)), weight=Decimal(repr(c.weight)),
+                             kind="computed" if c.price else c.kind)
+                for c in scoring.criteria if c.lot in (None, lot)]
+    return SessionDefinition(
+        bids=bids, criteria=criteria or [CriterionDef(id="price", name="评标价 evaluated price", min=Decimal(0),
+                                                      max=Decimal(100), kind="computed")],
+        review_items=[ReviewItemDef(id=i.id, name=i.name, kind=i.kind) for i in extra.review_items
+                      if i.lot in (None, lot)],
+        candidates=extra.recommended_candidates, method=scoring.method,
+        procurement_kind=tender.procurement_kind if tender.procurement_kind in ("goods", "services", "works")
+        else "goods",
+        sme_deduction=Decimal(extra.sme_price_deduction) if extra.sme_price_deduction is not None else Decimal(0),
+        tie_break=extra.tie_break, abnormal_deviation_percent=Decimal(extra.abnormal_deviation_percent),
+        tender_version=tender.current_version, title=tender.title[:500], lot_id=lot, lot_name=chosen.name[:300])
 
 
 def _new_member(session_id: str, key: str, *, reserve: bool) -> EvalMember:
@@ -210,13 +345,52 @@ def reserves_needed(db: Session, session_id: str) -> int:
     return max(0, recused - reserves)
 
 
-def add_reserves(db: Session, *, actor: Actor, session_id: str, experts: list[str]) -> EvalSession:
-    """Reserves drawn for recused experts (the agency, during check-in)."""
+def _call_reserve_for(db: Session, draw_id: str, identity_key: str) -> None:
+    """An expert of a drawn committee declared a conflict: their place in the draw is released and the slot's
+    next reserve is invited, through the draw's own reserve mechanism (server/experts)."""
+    from server.experts import service as experts
+    from server.experts.models import Draw, Expert, Pick
+
+    draw = db.get(Draw, draw_id)
+    found = db.execute(select(Pick).join(Expert, Expert.id == Pick.expert_id)
+                       .where(Pick.draw_id == draw_id, Expert.identity_key == identity_key,
+                              Pick.state == "accepted")).scalar_one_or_none()
+    if draw is None or found is None:
+        return  # a representative, or an expert named by hand: the agency adds a reserve by hand
+    found.state, found.responded_at, found.reason = "withdrawn", clock.now(), "declared_conflict"
+    db.flush()
+    chain.append(db, actor=chain.SYSTEM, action="expert.conflict_released", object_type="expert_pick",
+                 object_id=str(found.id), payload={"draw_id": draw_id, "reason": "declared_conflict"})
+    experts.call_reserve(db, draw=draw, slot=found.slot)
+
+
+def _reserves_from_draw(db: Session, row: EvalSession) -> list[str]:
+    from server.experts.models import Expert, Pick
+
+    assert row.draw_id is not None
+    present = {m.identity_key for m in members(db, row.id)}
+    accepted = db.execute(select(Expert.identity_key).join(Pick, Pick.expert_id == Expert.id)
+                          .where(Pick.draw_id == row.draw_id, Pick.state == "accepted")
+                          .order_by(Pick.slot, Pick.role, Pick.position)).scalars()
+    found = [key for key in accepted if key not in present]
+    if not found:
+        raise DomainError("evaluation.reserve_not_ready", "no reserve of the draw has accepted yet: a reserve is "
+                          "invited for each recused expert; add them once they accept", status=409)
+    return found
+
+
+def add_reserves(db: Session, *, actor: Actor, session_id: str, experts: list[str] | None) -> EvalSession:
+    """Reserves for recused experts (the agency, during check-in): named by hand, or, for a committee from a
+    draw, the draw's reserves who accepted the invitation sent when an expert recused."""
     row = _load(db, session_id, lock=True)
     if role_of(db, row, actor) != "agency":
         raise _not_found(session_id)
     if row.phase != Phase.CHECKIN.value:
         raise DomainError("evaluation.phase_closed", "reserves join during the check-in only", status=409)
+    if experts is None:
+        if row.draw_id is None:
+            raise DomainError("request.invalid", "name the reserves: this committee was not drawn", status=422)
+        experts = _reserves_from_draw(db, row)
     for key in experts:
         if _member(db, session_id, key) is not None:
             raise DomainError("evaluation.duplicate_expert", f"{key} is already in this committee", status=409)
@@ -306,6 +480,8 @@ def declare(db: Session, *, actor: Actor, session_id: str, content_b64: str, sig
     db.flush()
     _audit(db, actor, "evaluation.recused" if conflict else "evaluation.declared", session_id, content)
     if conflict:
+        if row.draw_id is not None:
+            _call_reserve_for(db, row.draw_id, actor.identity_key)
         _publish(db, session_id, "evaluation.recused", {"expert": actor.identity_key,
                                                         "reserves_needed": reserves_needed(db, session_id)})
     else:
@@ -379,6 +555,13 @@ def advance(db: Session, *, actor: Actor, session_id: str, phase: Phase) -> Eval
         _require_all_submitted(active)
     elif current is Phase.SUMMARY:
         _require_all_submitted(active)
+        result = result_of(db, row, active)
+        if result is not None:  # the ranking the server computed, on the record (no expert's single score)
+            _audit(db, actor, "evaluation.ranked", session_id, {
+                "candidates": list(result.ranking.candidates), "unresolved_tie": result.ranking.unresolved_tie,
+                "rows": [{"bid": r.bidder_id, "rank": r.rank, "final": rules.show(r.final) if r.final is not None
+                          else None, "evaluated_price": rules.show(r.evaluated_price), "tied": r.tied}
+                         for r in result.ranking.rows]})
     elif current is Phase.REPORT:
         signed = {s.identity_key for s in db.execute(select(EvalReportSignature)
                                                       .where(EvalReportSignature.session_id == session_id)).scalars()}
@@ -403,19 +586,26 @@ def _require_all_submitted(active: list[EvalMember]) -> None:
 
 def _close_review(db: Session, row: EvalSession, active: list[EvalMember]) -> None:
     definition = definition_of(row)
-    reviews: rules_bridge.Reviews = {m.identity_key: {} for m in active}
-    cells = db.execute(select(EvalCell).where(EvalCell.session_id == row.id, EvalCell.kind == "review")).scalars()
-    for cell in cells:
-        if cell.identity_key in reviews and cell.passed is not None:
-            reviews[cell.identity_key].setdefault(cell.bid_id, {})[cell.item_id] = (cell.passed, cell.reason)
+    votes = _votes(db, row.id, {m.identity_key for m in active})
     expected = len(definition.bids) * len(definition.review_items)
-    missing = [k for k, v in reviews.items() if sum(len(items) for items in v.values()) < expected]
+    missing = [m.identity_key for m in active if sum(1 for v in votes if v.expert_id == m.identity_key) < expected]
     if missing:
         raise DomainError("evaluation.review_incomplete", f"{len(missing)} expert(s) have not judged every bid on "
                           "every review item yet", status=409)
-    excluded = rules_bridge.review_decision(definition, reviews)
+    try:
+        excluded = rules.review_decision(row.tender_id, definition, sorted(m.identity_key for m in active), votes)
+    except rules.EvaluationError as ex:
+        raise DomainError(ex.code, ex.message, status=409) from None
     row.excluded = json.dumps(excluded, ensure_ascii=False, sort_keys=True)
     _publish(db, row.id, "evaluation.review_decided", {"excluded": excluded})
+
+
+def _votes(db: Session, session_id: str, experts: set[str]) -> list[rules.ReviewVote]:
+    """The active experts' review judgements, in a fixed order (expert, bid, item)."""
+    cells = db.execute(select(EvalCell).where(EvalCell.session_id == session_id, EvalCell.kind == "review")
+                       .order_by(EvalCell.identity_key, EvalCell.bid_id, EvalCell.item_id)).scalars()
+    return [rules.ReviewVote(c.identity_key, c.bid_id, c.item_id, bool(c.passed), c.reason)
+            for c in cells if c.identity_key in experts and c.passed is not None]
 
 
 # --- edits ---------------------------------------------------------------------------------------
@@ -633,18 +823,9 @@ def return_sheet(db: Session, *, actor: Actor, session_id: str, expert: str, rea
 
 # --- summary and ranking -------------------------------------------------------------------------
 
-@dataclass(frozen=True)
-class Summary:
-    lines: list[tuple[str, str, bool, dict[str, Decimal], Decimal, int | None]]
-    candidates: list[str]
-    experts: list[str]
-    sheets: rules_bridge.Sheets
-    votes: list[tuple[str, str, str, bool, str]]  # expert, bid, item, passed, reason
-    flags: list[dict[str, str]]
-
-
-def summary(db: Session, *, actor: Actor, session_id: str) -> Summary:
-    """The committee's scores: for the chair once every sheet is in, for supervisors at any time."""
+def summary(db: Session, *, actor: Actor, session_id: str) -> SummaryOut:
+    """The committee's result computed here by the rules (bidclient.protocol.evaluation_rules.session_result):
+    for the chair once every sheet is in, for supervisors at any time."""
     row, role = participant(db, actor=actor, session_id=session_id)
     if role not in ("chair", "supervisor"):
         if role == "agency":
@@ -658,26 +839,68 @@ def summary(db: Session, *, actor: Actor, session_id: str) -> Summary:
             raise DomainError("evaluation.phase_order", "every sheet is in: move the session to the summary "
                               "phase first", status=409)
         _require_all_submitted(active)
-    definition, excluded = definition_of(row), excluded_of(row)
-    keys = {m.identity_key for m in active}
-    sheets: rules_bridge.Sheets = {k: {} for k in sorted(keys)}
+    return _summary_of(db, row, active)
+
+
+def _sheets(db: Session, session_id: str, experts: set[str]) -> dict[str, dict[str, dict[str, Decimal]]]:
+    sheets: dict[str, dict[str, dict[str, Decimal]]] = {k: {} for k in sorted(experts)}
     for cell in db.execute(select(EvalCell).where(EvalCell.session_id == session_id, EvalCell.kind == "score")
                            ).scalars():
-        if cell.identity_key in keys and cell.value is not None:
+        if cell.identity_key in experts and cell.value is not None:
             sheets[cell.identity_key].setdefault(cell.bid_id, {})[cell.item_id] = Decimal(cell.value)
-    totals = rules_bridge.summarise(definition, sheets, set(excluded))
-    order = rules_bridge.rank(definition, {b: t for b, (_s, t) in totals.items()})
-    ranks = {b: n + 1 for n, b in enumerate(order)}
+    return sheets
+
+
+def result_of(db: Session, row: EvalSession, active: list[EvalMember]) -> rules.EvaluationResult | None:
+    """The rules' result over the submitted sheets, or None while it cannot be computed yet (a supervisor
+    looking before the review is decided or every sheet is in)."""
+    keys = {m.identity_key for m in active}
+    if Phase(row.phase) in (Phase.CHECKIN, Phase.ELECTION, Phase.READING, Phase.REVIEW) or not keys:
+        return None
+    if any(m.sheet_state != SheetState.SUBMITTED.value for m in active):
+        return None
+    try:
+        return rules.session_result(row.tender_id, definition_of(row), sorted(keys),
+                                    _votes(db, row.id, keys), _sheets(db, row.id, keys))
+    except rules.EvaluationError as ex:
+        if ex.code == "evaluation.no_valid_bids":
+            return None  # every bid failed the review: nothing to rank, no candidate (the summary says so)
+        raise DomainError(ex.code, ex.message, status=409) from None
+
+
+def _summary_of(db: Session, row: EvalSession, active: list[EvalMember]) -> SummaryOut:
+    definition, excluded = definition_of(row), excluded_of(row)
+    keys = {m.identity_key for m in active}
+    sheets = _sheets(db, row.id, keys)
+    votes = _votes(db, row.id, keys)
+    result = result_of(db, row, active)
+    ranked = {r.bidder_id: r for r in result.ranking.rows} if result is not None else {}
+    prices = {p.bidder_id: p for p in result.price.scores} if result is not None else {}
     lines = []
     for bid in definition.bids:
-        scores, total = totals.get(bid.id, ({}, Decimal(0)))
-        lines.append((bid.id, bid.name, bid.id in excluded, scores, total, ranks.get(bid.id)))
-    votes = [(c.identity_key, c.bid_id, c.item_id, bool(c.passed), c.reason)
-             for c in db.execute(select(EvalCell).where(EvalCell.session_id == session_id, EvalCell.kind == "review")
-                                 .order_by(EvalCell.identity_key, EvalCell.bid_id, EvalCell.item_id)).scalars()
-             if c.identity_key in keys and c.passed is not None]
-    return Summary(lines, order[:definition.candidates], sorted(keys), sheets, votes,
-                   rules_bridge.art64_flags(definition, sheets))
+        means: dict[str, str] = {}
+        for criterion in definition.criteria:
+            given = [s[bid.id][criterion.id] for s in sheets.values() if criterion.id in s.get(bid.id, {})]
+            if given:
+                means[criterion.id] = format_score(rules.round2(sum(given, Decimal(0)) / len(given)))
+        r, p = ranked.get(bid.id), prices.get(bid.id)
+        total = (r.final if r.final is not None else r.evaluated_price) if r is not None else Decimal(0)
+        lines.append(SummaryLine(bid=bid.id, name=bid.name, excluded=bid.id in excluded, scores=means,
+                                 total=rules.show(total), rank=r.rank if r is not None else None,
+                                 tied=r.tied if r is not None else False,
+                                 evaluated_price=rules.show(p.evaluated_price) if p is not None else None,
+                                 price_score=rules.show(p.score) if p is not None and p.score is not None else None))
+    flags = [{"code": f.code, "expert": f.expert_id, "bid": f.bidder_id, "criterion": f.criterion_id or "",
+              "value": rules.show(f.value), "detail": str(f.detail), "may_change": f.may_change}
+             for f in (result.flags if result is not None else ())]
+    return SummaryOut(
+        lines=lines, candidates=list(result.ranking.candidates) if result is not None else [],
+        experts=sorted(keys), sheets={e: {b: {c: format_score(v) for c, v in items.items()}
+                                          for b, items in bids.items()} for e, bids in sheets.items()},
+        votes=[VoteOut(expert=v.expert_id, bid=v.bidder_id, item=v.item_id, passed=v.passed, reason=v.reason)
+               for v in votes],
+        flags=flags, benchmark=rules.show(result.price.benchmark) if result is not None else None,
+        unresolved_tie=result.ranking.unresolved_tie if result is not None else False, server_time=clock.now())
 
 
 # --- clarifications ------------------------------------------------------------------------------
@@ -763,6 +986,7 @@ def sign_report(db: Session, *, actor: Actor, session_id: str, pdf_b64: str, sta
         raise DomainError("evaluation.report_out_of_date", f"sign the report as it stands after signature "
                           f"{len(done)} (fetch it again): a signature is added after the previous ones, never "
                           "over them", status=409)
+    _check_report(db, actor, row, member, pdf, len(done), stance, reason)
     entry = EvalReportSignature(session_id=session_id, position=len(done) + 1, identity_key=actor.identity_key,
                                 stance=stance, reason=reason, pdf=pdf, pdf_sha256=hashlib.sha256(pdf).hexdigest(),
                                 signed_at=clock.now())
@@ -773,6 +997,31 @@ def sign_report(db: Session, *, actor: Actor, session_id: str, pdf_b64: str, sta
     _publish(db, session_id, "evaluation.report_signed", {"expert": actor.identity_key, "position": entry.position,
                                                           "stance": stance})
     return entry
+
+
+def _check_report(db: Session, actor: Actor, row: EvalSession, member: EvalMember, pdf: bytes, signed: int,
+                  stance: str, reason: str) -> None:
+    """Validate the uploaded revision (server/evaluation/report_check.py). A refused one is audited in a
+    transaction of its own, committed before the refusal is answered (the refusal rolls the request's
+    transaction back), so that a forged or foreign signature stays on the record: who sent it, the file's
+    SHA-256 and why it was refused."""
+    from server.auth.service import current_trust_list
+    from server.evaluation import report_check
+
+    active = {m.identity_key: m.checkin_cert_sha256 or "" for m in members(db, row.id) if _active(m)}
+    trust = current_trust_list(db)
+    expected = report_check.Expected(session_id=row.id, identity_key=actor.identity_key, members=active,
+                                     previous_signatures=signed, stance=stance, reason=reason)
+    try:
+        report_check.check_revision(pdf, expected, list(trust.roots), list(trust.intermediates))
+    except report_check.Refusal as refusal:
+        session_id = row.id
+        db.rollback()
+        _audit(db, actor, "evaluation.report_refused", session_id, {
+            "code": refusal.code, "detail": refusal.detail[:1000], "pdf_sha256": hashlib.sha256(pdf).hexdigest(),
+            "position": signed + 1})
+        db.commit()
+        raise DomainError(refusal.code, f"the signed report is refused: {refusal.detail}", status=422) from None
 
 
 def latest_report(db: Session, *, actor: Actor, session_id: str) -> bytes:

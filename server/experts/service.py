@@ -742,7 +742,8 @@ def call_reserve(db: Session, *, draw: Draw, slot: int) -> Pick | None:
     now = clock.now()
     window = max(draw.respond_by - (draw.drawn_at or now), timedelta(hours=1))
     reserve.state, reserve.invited_at = "pending", now
-    reserve.respond_by = min(draw.starts_at, now + window)
+    # Before the evaluation: answer by its start. During it (an expert recused at the check-in): within the hour.
+    reserve.respond_by = min(draw.starts_at, now + window) if now < draw.starts_at else now + timedelta(hours=1)
     db.flush()
     _queue_mail(db, reserve, draw, db.get(Tender, draw.tender_id))
     chain.append(db, actor=chain.SYSTEM, action="expert.reserve_called", object_type="expert_pick",
