@@ -99,6 +99,12 @@ def server_command() -> list[str]:
     return [found]
 
 
+def grant_role(env: DemoEnvironment, identity: str, role: str) -> None:
+    """What the server's administrator does: ``bidclient-server admin grant`` (nothing changes when the
+    identity holds the role already)."""
+    _server_cli("admin", "grant", "--data", str(env.server_dir), "--identity", identity, "--role", role)
+
+
 def _server_cli(*args: str) -> subprocess.CompletedProcess[str]:
     done = subprocess.run([*server_command(), *args], capture_output=True, text=True,
                           check=False, timeout=120)
@@ -142,10 +148,11 @@ class DemoEnvironment:
 
 
 def prepare(data: Path, log: Log, *, deadline_in: timedelta = timedelta(minutes=30),
-            port: int = DEMO_PORT) -> DemoEnvironment:
+            port: int = DEMO_PORT, publish: bool = True) -> DemoEnvironment:
     """Create (or reuse) the PKI and server data under ``data``, start the server on ``port`` (another
     free one if a program holds it), sync its trust list into the demo's configuration, publish the
-    tender. The returned environment's ``url`` is where the server really is: hand it to the app."""
+    tender (unless ``publish`` is False: the opening demo publishes its own). The returned environment's
+    ``url`` is where the server really is: hand it to the app."""
     data = data.resolve()
     # The demo's own configuration (pinned server CA, session, trust list): a new demo folder has a new
     # server CA, which must not collide with what a real server or an earlier demo pinned.
@@ -159,7 +166,7 @@ def prepare(data: Path, log: Log, *, deadline_in: timedelta = timedelta(minutes=
         log(_("using the demo PKI in {dir}").format(dir=pki_dir))
     else:
         pki = devpki.generate(pki_dir)
-        log(_("generated the demo PKI (3 CAs, enterprise, agency and expert dongles) in {dir}").format(
+        log(_("generated the demo PKI (3 CAs; enterprise, agency, opening and expert dongles) in {dir}").format(
             dir=pki_dir))
     if pki.softhsm_conf is not None:
         os.environ["SOFTHSM2_CONF"] = str(pki.softhsm_conf)
@@ -197,7 +204,8 @@ def prepare(data: Path, log: Log, *, deadline_in: timedelta = timedelta(minutes=
     try:
         log(_("the server is running at {url}").format(url=url))
         _provision_trust(env, log)
-        _publish_demo_tender(env, log, deadline_in)
+        if publish:
+            _publish_demo_tender(env, log, deadline_in)
     except BaseException:
         env.stop()
         raise
@@ -289,7 +297,7 @@ def demo_tender_draft(pki: devpki.DevPki, deadline: datetime) -> dict[str, Any]:
     }
 
 
-def _tender_document(path: Path) -> Path:
+def tender_document(path: Path) -> Path:
     from reportlab.lib.pagesizes import A4
     from reportlab.pdfgen import canvas
 
@@ -322,7 +330,7 @@ def _publish_demo_tender(env: DemoEnvironment, log: Log, deadline_in: timedelta)
     client.login(sign)
     docs = env.data / "tender-documents"
     docs.mkdir(exist_ok=True)
-    pdf = _tender_document(docs / "招标文件.pdf")
+    pdf = tender_document(docs / "招标文件.pdf")
     entries = [tp.document_entry(pdf)]
     deadline = (client.server_now() + deadline_in).replace(microsecond=0)
     tender_id = f"{DEMO_TENDER_ID}-{deadline:%H%M%S}"
