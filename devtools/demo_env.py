@@ -99,6 +99,17 @@ def server_command() -> list[str]:
     return [found]
 
 
+OPENING_ROLES = {"centre-1": "opening_staff", "supervisor-1": "supervisor"}
+
+
+def party_identity(pki: devpki.DevPki, name: str) -> str:
+    """The account identity (uscc:… or person:…) of a demo party's signing certificate."""
+    from bidclient.certfiles import load_certificate
+    from crypto.identity import identity_of
+
+    return identity_of(load_certificate(pki.party(name).signing_cert)).key
+
+
 def grant_role(env: DemoEnvironment, identity: str, role: str) -> None:
     """What the server's administrator does: ``bidclient-server admin grant`` (nothing changes when the
     identity holds the role already)."""
@@ -181,6 +192,10 @@ def prepare(data: Path, log: Log, *, deadline_in: timedelta = timedelta(minutes=
         for role in ("agency", "opening_staff"):
             _server_cli("admin", "grant", "--data", str(server_dir), "--identity", f"uscc:{agency.uscc}",
                         "--role", role)
+        for name, role in OPENING_ROLES.items():  # the opening demo's people (a PKI made before has none)
+            if name in pki.parties:
+                _server_cli("admin", "grant", "--data", str(server_dir), "--identity", party_identity(pki, name),
+                            "--role", role)
         log(_("initialised the embedded server (SQLite) in {dir}").format(dir=server_dir))
     _stop_stale_server(data, server_dir)
     ours = _ca_sha256(server_dir)

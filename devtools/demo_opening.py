@@ -31,7 +31,7 @@ from cryptography import x509
 from bidclient import committee as committees
 from bidclient import opening
 from bidclient import tender_package as tp
-from bidclient.api_client import ApiError
+from bidclient.api_client import ApiClient, ApiError
 from bidclient.certfiles import load_certificate
 from bidclient.errors import EXIT_OK, BidclientError, describe
 from bidclient.i18n import _
@@ -195,8 +195,8 @@ def run_opening(env: Any, step: Step, say: Say, *, bid_time: timedelta) -> int:
     _ceremony(o, step)
     _publish(o, step, bid_time)
     _submit(o, step)
-    deadline = _wait_for_deadline(o, step)
-    _lock_and_window(o, step, deadline)
+    _wait_for_deadline(o, step)
+    _lock_and_window(o, step)
     _release_and_open(o, step)
     _remedy(o, step)
     _announce(o, step)
@@ -208,14 +208,17 @@ def run_opening(env: Any, step: Step, say: Say, *, bid_time: timedelta) -> int:
 
 
 def _grant(env: Any, o: _Opening) -> None:
-    """The server's administrator grants the roles (bidclient-server admin grant); idempotent."""
+    """The roles the opening needs, granted by the server's administrator (bidclient-server admin grant) where a
+    party does not hold them yet (a demo server made before the opening demo)."""
     from devtools.demo_env import grant_role
 
-    grants = [(o.parties[HOST].identity, "agency"), (o.parties[HOST].identity, "opening_staff"),
-              (o.parties[CENTRE].identity, "opening_staff"), (o.parties[SUPERVISOR].identity, "supervisor")]
-    for identity, role in grants:
-        grant_role(env, identity, role)
-    o.say(_("roles granted by the server's administrator: agency, opening staff, supervisor"))
+    needed = {HOST: ("agency", "opening_staff"), CENTRE: ("opening_staff",), SUPERVISOR: ("supervisor",)}
+    for name, roles in needed.items():
+        held = ApiClient(o.url).login(env.sign_with(name)).account.roles
+        for role in roles:
+            if role not in held:
+                grant_role(env, o.parties[name].identity, role)
+    o.say(_("roles on the server: the agency and host, opening staff, supervisor"))
 
 
 def _ceremony(o: _Opening, step: Step) -> None:
@@ -318,7 +321,7 @@ def _signer(session: KeySession) -> Callable[[bytes], bytes]:
     return detached_signer(session.signer())
 
 
-def _wait_for_deadline(o: _Opening, step: Step) -> datetime:
+def _wait_for_deadline(o: _Opening, step: Step) -> None:
     step(_("Before the deadline nothing opens; the demo waits for the deadline by the server clock"))
     with o.as_(HOST) as (api, _session):
         try:
@@ -334,10 +337,9 @@ def _wait_for_deadline(o: _Opening, step: Step) -> datetime:
                 seconds=int(left) + 1, deadline=format_time(deadline, seconds=True)))
         while client.server_now() < deadline:
             time.sleep(min(1.0, max(0.05, (deadline - client.server_now()).total_seconds())))
-    return deadline
 
 
-def _lock_and_window(o: _Opening, step: Step, deadline: datetime) -> None:
+def _lock_and_window(o: _Opening, step: Step) -> None:
     step(_("The host locks the opening at the deadline and counts the bids; at the opening time the "
            "decryption window opens"))
     host_cert = load_certificate(Path(o.env.pki.party(HOST).encryption_cert))
@@ -348,7 +350,6 @@ def _lock_and_window(o: _Opening, step: Step, deadline: datetime) -> None:
     o.say(_("decryption window open until {end}; released keys are encrypted to the host's certificate").format(
         end=format_time(datetime.fromisoformat(str(window.window_closes_at).replace("Z", "+00:00")),
                         seconds=True)))
-    del deadline
 
 
 def _release_and_open(o: _Opening, step: Step) -> None:
