@@ -230,8 +230,8 @@ def _ceremony(o: _Opening, step: Step) -> None:
     with o.member(HOST) as agency:
         made = committees.create(agency.client, tender_id=o.tender_id, threshold=THRESHOLD, members=members)
     o.committee_id = made.committee_id
-    o.say(_("committee {id} for tender {tender}: {status}").format(id=made.committee_id, tender=o.tender_id,
-                                                                   status=made.status))
+    o.say(_("committee {id} named for tender {tender}; its members deal now").format(id=made.committee_id,
+                                                                                      tender=o.tender_id))
     for number, name in enumerate(COMMITTEE, start=1):
         with o.member(name) as m:
             out = committees.deal(m, o.committee_id)
@@ -243,9 +243,9 @@ def _ceremony(o: _Opening, step: Step) -> None:
             out = committees.acknowledge(m, o.committee_id, o.person)
         o.say(_("member {n} acknowledged").format(n=number))
     verified = committees.verify_committee(out, trust_list=o.trust)
-    o.say(_("committee {id} is {status}: public key Y {key}…; no one holds its private key, any {k} members "
-            "together can open a bid").format(id=verified.committee_id, status=out.status,
-                                              key=verified.public_key.hex()[:24], k=verified.threshold))
+    o.say(_("committee {id} is complete: public key Y {key}…; no one holds its private key, any {k} members "
+            "together can open a bid").format(id=verified.committee_id, key=verified.public_key.hex()[:24],
+                                              k=verified.threshold))
 
 
 def _publish(o: _Opening, step: Step, bid_time: timedelta) -> None:
@@ -432,7 +432,8 @@ def _record(o: _Opening, step: Step) -> Path:
     o.say(_("signed by the host {who}").format(who=o.parties[HOST].display))
     with o.as_(SUPERVISOR) as (api, session):
         signed = opening.sign_record(api, session, o.person)
-    o.say(_("signed by the supervisor {who}: {state}").format(who=o.parties[SUPERVISOR].display, state=signed.state))
+    o.say(_("signed by the supervisor {who}; signers: {signers}").format(
+        who=o.parties[SUPERVISOR].display, signers=", ".join(signed.record_signers)))
     with o.as_(HOST) as (api, _session):
         published = api.publish()
     o.say(_("published, SHA-256 {sha}").format(sha=published.record_sha256))

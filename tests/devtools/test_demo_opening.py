@@ -55,6 +55,10 @@ def test_the_opening_demo_runs_headless_and_its_record_verifies(tmp_path: Path) 
     check = opening.verify_record(record, load_trust([data / "pki" / "trust"]))
     assert check.ok, check.problems
     assert check.signers == ["uscc:91310115MA1H7X9Q4X", "person:监督人周八"]
+    # The record says which bid the committee opened (its evidence), and names all three bidders.
+    text = subprocess.run(["pdftotext", str(record), "-"], capture_output=True, text=True, check=True).stdout
+    assert "委员会补救" in text and text.count("开标 opened") == 3
+    assert "丙方建设集团有限公司" in text
     # The remedied bid's files were opened and verified on the host's terminal.
     opened = [p for p in (next((data / "openings").iterdir()) / "opened").iterdir() if p.is_dir()]
     assert len(opened) == 3
