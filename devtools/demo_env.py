@@ -124,6 +124,35 @@ def _server_cli(*args: str) -> subprocess.CompletedProcess[str]:
     return done
 
 
+def _start_server_cli(*args: str) -> subprocess.Popen[str]:
+    return subprocess.Popen([*server_command(), *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def _finish_server_cli(process: subprocess.Popen[str], what: str) -> None:
+    try:
+        _out, err = process.communicate(timeout=120)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.communicate()
+        raise BidclientError(f"bidclient-server {what} did not finish", code="demo.server_failed") from None
+    if process.returncode != 0:
+        raise BidclientError(f"bidclient-server {what} failed: {err.strip()}", code="demo.server_failed")
+
+
+def _server_cli_at_once(commands: list[list[str]]) -> None:
+    """Several server commands that do not depend on each other, run side by side (each is a program start
+    of a second or more; their database writes queue on SQLite's lock)."""
+    started = [(_start_server_cli(*args), args[0]) for args in commands]
+    failure: BidclientError | None = None
+    for process, what in started:
+        try:
+            _finish_server_cli(process, what)
+        except BidclientError as ex:
+            failure = failure or ex
+    if failure is not None:
+        raise failure
+
+
 @dataclass
 class DemoEnvironment:
     data: Path
@@ -171,6 +200,10 @@ def prepare(data: Path, log: Log, *, deadline_in: timedelta = timedelta(minutes=
     # Its trust list too: the demo server's CAs must never be written into a trust folder the user (or a
     # test run) configured with BIDCLIENT_TRUST, nor another PKI's CAs of the same names read with them.
     os.environ.pop("BIDCLIENT_TRUST", None)
+    server_dir = data / "server"
+    # A new server's keys are made while the PKI is: the two do not depend on each other.
+    init = None if (server_dir / "server.json").is_file() else \
+        _start_server_cli("init", "--data", str(server_dir), "--name", "bidclient demo server")
     pki_dir = data / "pki"
     if (pki_dir / devpki.INDEX_NAME).is_file():
         pki = devpki.load(pki_dir)
@@ -182,20 +215,16 @@ def prepare(data: Path, log: Log, *, deadline_in: timedelta = timedelta(minutes=
     if pki.softhsm_conf is not None:
         os.environ["SOFTHSM2_CONF"] = str(pki.softhsm_conf)
     token_worker.shutdown_all()  # SoftHSM reads SOFTHSM2_CONF when it is loaded
-    server_dir = data / "server"
-    if not (server_dir / "server.json").is_file():
-        _server_cli("init", "--data", str(server_dir), "--name", "bidclient demo server")
+    if init is not None:
+        _finish_server_cli(init, "init")
         trust = [str(p) for p in sorted(pki.trust_dir.glob("*.pem"))]
         crls = [str(p) for p in sorted(pki.crl_dir.glob("*"))]
-        _server_cli("admin", "trust-add", "--data", str(server_dir), *trust, *crls)
-        agency = pki.party(AGENCY)
-        for role in ("agency", "opening_staff"):
-            _server_cli("admin", "grant", "--data", str(server_dir), "--identity", f"uscc:{agency.uscc}",
-                        "--role", role)
-        for name, role in OPENING_ROLES.items():  # the opening demo's people (a PKI made before has none)
-            if name in pki.parties:
-                _server_cli("admin", "grant", "--data", str(server_dir), "--identity", party_identity(pki, name),
-                            "--role", role)
+        grants = [(f"uscc:{pki.party(AGENCY).uscc}", role) for role in ("agency", "opening_staff")]
+        grants += [(party_identity(pki, name), role) for name, role in OPENING_ROLES.items()
+                   if name in pki.parties]  # the opening demo's people (a PKI made before has none)
+        _server_cli_at_once([["admin", "trust-add", "--data", str(server_dir), *trust, *crls],
+                             *(["admin", "grant", "--data", str(server_dir), "--identity", identity, "--role", role]
+                               for identity, role in grants)])
         log(_("initialised the embedded server (SQLite) in {dir}").format(dir=server_dir))
     _stop_stale_server(data, server_dir)
     ours = _ca_sha256(server_dir)
