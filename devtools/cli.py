@@ -1,7 +1,7 @@
 """``bidclient-dev``: the developer commands, apart from the product's ``bidclient`` command line.
 
     scripts/bidclient-dev dev-pki DIR [--no-revocation-addresses]
-    scripts/bidclient-dev demo [--data DIR] [--headless]
+    scripts/bidclient-dev demo [--data DIR] [--headless] [--opening [--bid-time SECONDS]]
 
 Errors are reported like the product's (a stable code, a translated headline and hint, no traceback).
 """
@@ -36,8 +36,15 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("demo", help=_("seal and open a bid end to end on demonstration keys"))
     p.add_argument("--data", type=Path, default=Path("demo-data"), metavar="DIR")
     p.add_argument("--headless", action="store_true", help=_("run the bidder flow in the terminal even with a display"))
-    p.add_argument("--evaluation", action="store_true",
+    which = p.add_mutually_exclusive_group()
+    which.add_argument("--evaluation", action="store_true",
                    help=_("run the remote evaluation demonstration instead (headless, three expert dongles)"))
+    which.add_argument("--opening", action="store_true",
+                   help=_("run a complete bid opening instead: three enterprises submit, the committee key "
+                          "ceremony, a failed decryption remedied by the committee, the announcement and the "
+                          "signed record (with a display, the app starts afterwards)"))
+    p.add_argument("--bid-time", type=int, default=30, metavar="SECONDS",
+                   help=_("with --opening: how long the bidders have before the deadline (default 30)"))
     return parser
 
 
@@ -64,9 +71,12 @@ def cmd_demo(args: argparse.Namespace) -> int:
         from devtools.demo_evaluation import run_evaluation_demo
 
         return run_evaluation_demo(args.data)
+    from datetime import timedelta
+
     from devtools.demo import run_demo
 
-    return run_demo(args.data, headless=args.headless)
+    return run_demo(args.data, headless=args.headless, opening=args.opening,
+                    bid_time=timedelta(seconds=max(5, args.bid_time)))
 
 
 def main(argv: Sequence[str] | None = None) -> int:

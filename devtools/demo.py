@@ -11,7 +11,7 @@ import os
 import shutil
 import subprocess
 import sys
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -43,20 +43,40 @@ def _say(text: str) -> None:
     print(f"    {text}", flush=True)
 
 
-def run_demo(data: Path, *, headless: bool = False) -> int:
+def run_demo(data: Path, *, headless: bool = False, opening: bool = False,
+             bid_time: timedelta = timedelta(seconds=30)) -> int:
+    """The bidder flow (default), or with ``opening`` a complete opening (devtools/demo_opening.py). With a
+    display the desktop app starts afterwards on the same server and data; headless, only the steps print.
+    ``bid_time``: how long the opening demo's bidders have before the deadline (server clock)."""
     from crypto import token_worker
     from devtools.demo_env import prepare
 
     step = _Steps()
-    print(_("bidclient demonstration: an enterprise prepares, seals and submits a bid with its dongle."))
-    step(_("Demo PKI, dongles (SoftHSM tokens) and the embedded server with a demo tender"))
+    if opening:
+        print(_("bidclient demonstration: a complete bid opening — three enterprises, a key committee, a "
+                "faulty dongle remedied by the committee, the announcement and the signed record."))
+        step(_("Demo PKI, dongles (SoftHSM tokens) and the embedded server"))
+    else:
+        print(_("bidclient demonstration: an enterprise prepares, seals and submits a bid with its dongle."))
+        step(_("Demo PKI, dongles (SoftHSM tokens) and the embedded server with a demo tender"))
     try:
-        env = prepare(data, _say)
+        env = prepare(data, _say, publish=not opening)
     except Exception as error:
         message = describe(error)
         print(message.render(), file=sys.stderr)
         return message.exit_status
     try:
+        if opening:
+            from devtools.demo_opening import run_opening
+
+            status = run_opening(env, step, _say, bid_time=bid_time)
+            if status != EXIT_OK or headless or not has_display():
+                return status
+            step(_("Opening the desktop app on the same server: sign in with a dongle of the opening (demo PIN "
+                   "12345678): 'opener-1' the host, 'supervisor-1' the supervisor, 'centre-1' a committee "
+                   "member, 'ent-a-rsa', 'ent-b' or 'ent-c' a bidder"))
+            return subprocess.run([sys.executable, "-m", "ui.launcher"], env=app_environment(env),
+                                  check=False).returncode
         if not headless and has_display():
             step(_("Opening the desktop app: sign in as 示例建设工程有限公司 with the token 'ent-a-rsa' "
                    "(demo PIN 12345678)"))

@@ -99,12 +99,58 @@ def server_command() -> list[str]:
     return [found]
 
 
+OPENING_ROLES = {"centre-1": "opening_staff", "supervisor-1": "supervisor"}
+
+
+def party_identity(pki: devpki.DevPki, name: str) -> str:
+    """The account identity (uscc:… or person:…) of a demo party's signing certificate."""
+    from bidclient.certfiles import load_certificate
+    from crypto.identity import identity_of
+
+    return identity_of(load_certificate(pki.party(name).signing_cert)).key
+
+
+def grant_role(env: DemoEnvironment, identity: str, role: str) -> None:
+    """What the server's administrator does: ``bidclient-server admin grant`` (nothing changes when the
+    identity holds the role already)."""
+    _server_cli("admin", "grant", "--data", str(env.server_dir), "--identity", identity, "--role", role)
+
+
 def _server_cli(*args: str) -> subprocess.CompletedProcess[str]:
     done = subprocess.run([*server_command(), *args], capture_output=True, text=True,
                           check=False, timeout=120)
     if done.returncode != 0:
         raise BidclientError(f"bidclient-server {args[0]} failed: {done.stderr.strip()}", code="demo.server_failed")
     return done
+
+
+def _start_server_cli(*args: str) -> subprocess.Popen[str]:
+    return subprocess.Popen([*server_command(), *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def _finish_server_cli(process: subprocess.Popen[str], what: str) -> None:
+    try:
+        _out, err = process.communicate(timeout=120)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.communicate()
+        raise BidclientError(f"bidclient-server {what} did not finish", code="demo.server_failed") from None
+    if process.returncode != 0:
+        raise BidclientError(f"bidclient-server {what} failed: {err.strip()}", code="demo.server_failed")
+
+
+def _server_cli_at_once(commands: list[list[str]]) -> None:
+    """Several server commands that do not depend on each other, run side by side (each is a program start
+    of a second or more; their database writes queue on SQLite's lock)."""
+    started = [(_start_server_cli(*args), args[0]) for args in commands]
+    failure: BidclientError | None = None
+    for process, what in started:
+        try:
+            _finish_server_cli(process, what)
+        except BidclientError as ex:
+            failure = failure or ex
+    if failure is not None:
+        raise failure
 
 
 @dataclass
@@ -142,10 +188,11 @@ class DemoEnvironment:
 
 
 def prepare(data: Path, log: Log, *, deadline_in: timedelta = timedelta(minutes=30),
-            port: int = DEMO_PORT) -> DemoEnvironment:
+            port: int = DEMO_PORT, publish: bool = True) -> DemoEnvironment:
     """Create (or reuse) the PKI and server data under ``data``, start the server on ``port`` (another
     free one if a program holds it), sync its trust list into the demo's configuration, publish the
-    tender. The returned environment's ``url`` is where the server really is: hand it to the app."""
+    tender (unless ``publish`` is False: the opening demo publishes its own). The returned environment's
+    ``url`` is where the server really is: hand it to the app."""
     data = data.resolve()
     # The demo's own configuration (pinned server CA, session, trust list): a new demo folder has a new
     # server CA, which must not collide with what a real server or an earlier demo pinned.
@@ -153,27 +200,31 @@ def prepare(data: Path, log: Log, *, deadline_in: timedelta = timedelta(minutes=
     # Its trust list too: the demo server's CAs must never be written into a trust folder the user (or a
     # test run) configured with BIDCLIENT_TRUST, nor another PKI's CAs of the same names read with them.
     os.environ.pop("BIDCLIENT_TRUST", None)
+    server_dir = data / "server"
+    # A new server's keys are made while the PKI is: the two do not depend on each other.
+    init = None if (server_dir / "server.json").is_file() else \
+        _start_server_cli("init", "--data", str(server_dir), "--name", "bidclient demo server")
     pki_dir = data / "pki"
     if (pki_dir / devpki.INDEX_NAME).is_file():
         pki = devpki.load(pki_dir)
         log(_("using the demo PKI in {dir}").format(dir=pki_dir))
     else:
         pki = devpki.generate(pki_dir)
-        log(_("generated the demo PKI (3 CAs, enterprise, agency and expert dongles) in {dir}").format(
+        log(_("generated the demo PKI (3 CAs; enterprise, agency, opening and expert dongles) in {dir}").format(
             dir=pki_dir))
     if pki.softhsm_conf is not None:
         os.environ["SOFTHSM2_CONF"] = str(pki.softhsm_conf)
     token_worker.shutdown_all()  # SoftHSM reads SOFTHSM2_CONF when it is loaded
-    server_dir = data / "server"
-    if not (server_dir / "server.json").is_file():
-        _server_cli("init", "--data", str(server_dir), "--name", "bidclient demo server")
+    if init is not None:
+        _finish_server_cli(init, "init")
         trust = [str(p) for p in sorted(pki.trust_dir.glob("*.pem"))]
         crls = [str(p) for p in sorted(pki.crl_dir.glob("*"))]
-        _server_cli("admin", "trust-add", "--data", str(server_dir), *trust, *crls)
-        agency = pki.party(AGENCY)
-        for role in ("agency", "opening_staff"):
-            _server_cli("admin", "grant", "--data", str(server_dir), "--identity", f"uscc:{agency.uscc}",
-                        "--role", role)
+        grants = [(f"uscc:{pki.party(AGENCY).uscc}", role) for role in ("agency", "opening_staff")]
+        grants += [(party_identity(pki, name), role) for name, role in OPENING_ROLES.items()
+                   if name in pki.parties]  # the opening demo's people (a PKI made before has none)
+        _server_cli_at_once([["admin", "trust-add", "--data", str(server_dir), *trust, *crls],
+                             *(["admin", "grant", "--data", str(server_dir), "--identity", identity, "--role", role]
+                               for identity, role in grants)])
         log(_("initialised the embedded server (SQLite) in {dir}").format(dir=server_dir))
     _stop_stale_server(data, server_dir)
     ours = _ca_sha256(server_dir)
@@ -197,7 +248,8 @@ def prepare(data: Path, log: Log, *, deadline_in: timedelta = timedelta(minutes=
     try:
         log(_("the server is running at {url}").format(url=url))
         _provision_trust(env, log)
-        _publish_demo_tender(env, log, deadline_in)
+        if publish:
+            _publish_demo_tender(env, log, deadline_in)
     except BaseException:
         env.stop()
         raise
@@ -289,7 +341,7 @@ def demo_tender_draft(pki: devpki.DevPki, deadline: datetime) -> dict[str, Any]:
     }
 
 
-def _tender_document(path: Path) -> Path:
+def tender_document(path: Path) -> Path:
     from reportlab.lib.pagesizes import A4
     from reportlab.pdfgen import canvas
 
@@ -322,7 +374,7 @@ def _publish_demo_tender(env: DemoEnvironment, log: Log, deadline_in: timedelta)
     client.login(sign)
     docs = env.data / "tender-documents"
     docs.mkdir(exist_ok=True)
-    pdf = _tender_document(docs / "招标文件.pdf")
+    pdf = tender_document(docs / "招标文件.pdf")
     entries = [tp.document_entry(pdf)]
     deadline = (client.server_now() + deadline_in).replace(microsecond=0)
     tender_id = f"{DEMO_TENDER_ID}-{deadline:%H%M%S}"

@@ -15,6 +15,12 @@ def messages() -> dict[str, tuple[str, str]]:
         "demo.server_missing": (_("The server program (bidclient-server) is not installed."),
                                 _("Run scripts/demo, which installs the project with its server; or "
                                   "pip install -e '.[server]'.")),
+        "demo.pki_outdated": (_("The demo folder's PKI was made before the opening demo: it has no dongles for "
+                                "the opening's people."),
+                              _("Start the demo on a new folder (--data NEW_DIR, or BIDCLIENT_DEMO_DIR with "
+                                "scripts/demo), or delete the old demo folder.")),
+        "demo.unexpected": (_("The demo saw the server do something it must never do."),
+                            _("Report it with the demo's output and server.log in the demo folder.")),
     }
 
 

@@ -50,10 +50,16 @@ def _uscc(body: str) -> str:
 
 
 # The demo enterprises. Codes are made up, with a valid GB 32100 check character.
+# The people of the demo opening (docs/opening.md): a trading centre clerk and a supervisor, each with a
+# person certificate and a dongle of their own; with the agency they are the opening committee.
+CENTRE_PERSON = "交易中心工作人员孙七"
+SUPERVISOR_PERSON = "监督人周八"
 ENT_A_NAME = "示例建设工程有限公司"
 ENT_A_USCC = _uscc("91110108MA01B2C3D")
 ENT_B_NAME = "乙方科技有限公司"
 ENT_B_USCC = _uscc("91440300MA5F8K2L7")
+ENT_C_NAME = "丙方建设集团有限公司"
+ENT_C_USCC = _uscc("91320505MA1X4R7T8")
 OPENER_NAME = "示例招标代理有限公司"
 OPENER_USCC = _uscc("91310115MA1H7X9Q4")
 ROGUE_NAME = "冒名顶替有限公司"
@@ -398,6 +404,11 @@ def _party_specs(now: dt.datetime) -> list[_PartySpec]:
                      (n.ORGANIZATIONAL_UNIT_NAME, f"统一社会信用代码:{ENT_B_USCC}"),
                      (n.COMMON_NAME, f"{ENT_B_NAME}{cn_suffix}"))
 
+    def ent_c(cn_suffix: str) -> x509.Name:
+        return _name((cn, "CN"), (n.ORGANIZATION_NAME, ENT_C_NAME),
+                     (n.ORGANIZATION_IDENTIFIER, f"NTRCN-{ENT_C_USCC}"),
+                     (n.COMMON_NAME, f"{ENT_C_NAME}{cn_suffix}"))
+
     def opener(cn_suffix: str) -> x509.Name:
         # Code glued inside CN, no O: name and code come from CN alone.
         return _name((cn, "CN"), (n.COMMON_NAME, f"{OPENER_USCC}@{OPENER_NAME}{cn_suffix}"))
@@ -418,6 +429,17 @@ def _party_specs(now: dt.datetime) -> list[_PartySpec]:
         _PartySpec("ent-b", f"Enterprise B ({ENT_B_NAME}) from ec-sub: EC P-256 signing + ECDH encryption; "
                    "USCC as text in OU", "ec-sub",
                    ent_b(""), "p256", ent_b(""), "p256", ENT_B_USCC, ENT_B_NAME, eku=client_eku),
+        _PartySpec("ent-c", f"Enterprise C ({ENT_C_NAME}) from rsa-ca: RSA signing + RSA encryption; USCC in "
+                   "organizationIdentifier (the demo opening's third bidder)", "rsa-ca",
+                   ent_c(""), "rsa", ent_c(""), "rsa", ENT_C_USCC, ENT_C_NAME, eku=client_eku),
+        _PartySpec("centre-1", f"Trading centre clerk {CENTRE_PERSON}, a person certificate from ec-sub (EC P-256 "
+                   "signing + ECDH encryption): an opening committee member", "ec-sub",
+                   _name((cn, "CN"), (n.COMMON_NAME, CENTRE_PERSON)), "p256",
+                   _name((cn, "CN"), (n.COMMON_NAME, CENTRE_PERSON)), "p256", eku=client_eku),
+        _PartySpec("supervisor-1", f"Supervisor {SUPERVISOR_PERSON}, a person certificate from ec-sub (EC P-256 "
+                   "signing + ECDH encryption): signs the opening record, an opening committee member", "ec-sub",
+                   _name((cn, "CN"), (n.COMMON_NAME, SUPERVISOR_PERSON)), "p256",
+                   _name((cn, "CN"), (n.COMMON_NAME, SUPERVISOR_PERSON)), "p256", eku=client_eku),
         _PartySpec("expert-1", "Expert 张三, a person certificate from ec-sub (EC P-256, signing only)",
                    "ec-sub", _name((cn, "CN"), (n.COMMON_NAME, "张三")), "p256", eku=client_eku),
         _PartySpec("opener-1", f"Opening staff of {OPENER_NAME} from rsa-ca: the tender opening "

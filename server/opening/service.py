@@ -669,6 +669,8 @@ def draft_record(db: Session, *, actor: Actor, tender_id: str, body: proto.StepI
         outcome = labels.get(b.state, b.state)
         if b.failure_code:
             outcome += f"\n{b.failure_code}"
+        if b.state == "opened" and b.remedied:  # evidence: its bidder's key did not open it, the committee did
+            outcome += "\n委员会补救\nremedied"
         rows.append(RecordBid(position=b.position, bidder=a.get("bidder") or b.organization or b.identity_key,
                               uscc=b.identity_key, outcome=outcome, price=a.get("price") or "",
                               price_words=a.get("price_words") or "", mismatch=bool(a.get("price_mismatch")),

@@ -102,9 +102,9 @@ def test_a_failed_render_leaves_no_file(tmp_path: Path) -> None:
 
 def test_the_demo_tender_document_prints_latin_text_too(tmp_path: Path) -> None:
     # Drawn with the CJK face alone, "30%" was missing: that face has no Latin glyphs.
-    from devtools.demo_env import _tender_document
+    from devtools.demo_env import tender_document
 
-    path = _tender_document(tmp_path / "招标文件.pdf")
+    path = tender_document(tmp_path / "招标文件.pdf")
     assert "综合评分法（价格权重30%）" in re.sub(r"\s+", "", pdftotext(path))
     assert_fonts_embedded(path)
     assert any("Vera" in f[0] for f in pdffonts(path))

@@ -67,7 +67,8 @@ class Yes:
 class Opening:
     """One tender's opening with its parties, driven through the real client against a live server."""
 
-    def __init__(self, server: RunningServer, pki: Any, tmp: Path, *, bidders: tuple[str, ...]) -> None:
+    def __init__(self, server: RunningServer, pki: Any, tmp: Path, *, bidders: tuple[str, ...],
+                 extra_hosts: tuple[str, ...] = ()) -> None:
         self.server, self.pki, self.tmp = server, pki, tmp
         self.third = make_third_pki(tmp / "third-pki")
         assert server.admin("trust-add", str(self.third.ca_pem)) == 0
@@ -79,13 +80,17 @@ class Opening:
             self.supervisor_id = identity_of(s)
         with session_for(pki, self.third, "agency") as s:
             agency_id = identity_of(s)
+        self.host_ids = [self.host_id]
+        for who in extra_hosts:  # further hosts (opening staff of the same opening)
+            with session_for(pki, self.third, who) as s:
+                self.host_ids.append(identity_of(s))
         for role, who in (("opening_staff", self.host_id), ("supervisor", self.supervisor_id),
-                          ("agency", agency_id)):
+                          ("agency", agency_id), *(("opening_staff", h) for h in self.host_ids[1:])):
             assert server.admin("grant", "--identity", who, "--role", role) == 0
         with session_for(pki, self.third, "agency") as s:
             client, _ = login(server.url, s)
             own_tender(server.data, self.tender, agency_id)
-            opened = api(client, self.tender).schedule([self.host_id], [self.supervisor_id])
+            opened = api(client, self.tender).schedule(self.host_ids, [self.supervisor_id])
             assert opened.state == "scheduled"
         self.submissions: dict[str, str] = {}
         self.bids: dict[str, Path] = {}
