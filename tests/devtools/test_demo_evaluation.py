@@ -8,12 +8,15 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from crypto import token_worker
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 
 
-def test_the_evaluation_demo_runs_a_whole_session_with_dongles(tmp_path: Path) -> None:
+@pytest.mark.xdist_group("demo")
+def test_the_evaluation_demo_runs_a_whole_session_with_dongles(tmp_path: Path, demo_data: Path) -> None:
     env = dict(os.environ)
     env.pop("SOFTHSM2_CONF", None)
     env.pop("DISPLAY", None)
@@ -21,7 +24,7 @@ def test_the_evaluation_demo_runs_a_whole_session_with_dongles(tmp_path: Path) -
     env["PYTHONPATH"] = str(ROOT)  # devtools/ is run from the checkout (scripts/bidclient-dev)
     env["BIDCLIENT_LANG"] = "en"
     token_worker.shutdown_all()
-    done = subprocess.run([sys.executable, "-m", "devtools", "demo", "--evaluation", "--data", str(tmp_path / "demo")],
+    done = subprocess.run([sys.executable, "-m", "devtools", "demo", "--evaluation", "--data", str(demo_data)],
                           capture_output=True, text=True, env=env, timeout=300, check=False)
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     out = done.stdout
@@ -38,5 +41,5 @@ def test_the_evaluation_demo_runs_a_whole_session_with_dongles(tmp_path: Path) -
     assert out.count(": signed, agrees") == 3
     assert "pdfsig: 3 valid signature(s)" in out  # poppler-utils is installed by the test command
     assert "Traceback" not in done.stderr
-    reports = list((tmp_path / "demo" / "runs").glob("evaluation-*/report-signed.pdf"))
+    reports = list((demo_data / "runs").glob("evaluation-*/report-signed.pdf"))
     assert len(reports) == 1 and reports[0].read_bytes().startswith(b"%PDF")

@@ -9,6 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from bidclient import opening
 from bidclient.signing import load_trust
 from crypto import token_worker
@@ -16,7 +18,8 @@ from crypto import token_worker
 ROOT = Path(__file__).resolve().parent.parent.parent
 
 
-def test_the_opening_demo_runs_headless_and_its_record_verifies(tmp_path: Path) -> None:
+@pytest.mark.xdist_group("demo")
+def test_the_opening_demo_runs_headless_and_its_record_verifies(tmp_path: Path, demo_data: Path) -> None:
     env = dict(os.environ)
     env.pop("SOFTHSM2_CONF", None)
     env.pop("DISPLAY", None)
@@ -25,7 +28,7 @@ def test_the_opening_demo_runs_headless_and_its_record_verifies(tmp_path: Path) 
     env["XDG_CONFIG_HOME"] = str(tmp_path / "config")
     env["PYTHONPATH"] = str(ROOT)  # devtools/ is run from the checkout (scripts/bidclient-dev)
     token_worker.shutdown_all()
-    data = tmp_path / "demo"
+    data = demo_data
     done = subprocess.run([sys.executable, "-m", "devtools", "demo", "--data", str(data), "--opening",
                            "--bid-time", "12"], capture_output=True, text=True, env=env, timeout=300, check=False)
     out = done.stdout
