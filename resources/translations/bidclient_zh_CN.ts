@@ -1137,6 +1137,10 @@
         <translation>共 {count} 条邀请，{pending} 条待答复。</translation>
     </message>
     <message>
+        <source>{state}: {reason}</source>
+        <translation>{state}：{reason}</translation>
+    </message>
+    <message>
         <source>Sending your answer…</source>
         <translation>正在提交答复…</translation>
     </message>

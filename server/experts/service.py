@@ -84,7 +84,9 @@ def _chunks(items: list[Any], size: int) -> Iterable[list[Any]]:
         yield items[start:start + size]
 
 
-def expert_out(db: Session, row: Expert, *, full: bool = True) -> proto.ExpertOut:
+def expert_out(db: Session, row: Expert, *, full: bool = True,
+               specialties: list[str] | None = None) -> proto.ExpertOut:
+    """The record; ``full`` adds history and relations; ``specialties`` given saves the query (a list page)."""
     history: list[proto.StatusEventOut] = []
     relations: list[proto.RelationOut] = []
     if full:
@@ -96,7 +98,8 @@ def expert_out(db: Session, row: Expert, *, full: bool = True) -> proto.ExpertOu
                      for r in db.execute(select(Relation).where(Relation.expert_id == row.id)
                                          .order_by(Relation.id)).scalars()]
     return proto.ExpertOut(id=row.id, identity=row.identity_key, name=row.name, employer_uscc=row.employer_uscc,
-                           employer_name=row.employer_name, specialties=_specialties_of(db, [row.id])[row.id],
+                           employer_name=row.employer_name, specialties=specialties if specialties is not None
+                           else _specialties_of(db, [row.id])[row.id],
                            region=row.region, title=row.title, email=row.email, phone=row.phone,
                            status=row.status, suspended_until=row.suspended_until, history=history,
                            relations=relations)
@@ -154,7 +157,7 @@ def list_experts(db: Session, *, status: str | None, specialty: str | None, regi
     total = db.execute(select(func.count()).select_from(query.subquery())).scalar_one()
     rows = list(db.execute(query.order_by(*order).limit(limit).offset(offset)).scalars())
     specialties = _specialties_of(db, [r.id for r in rows])
-    out = [expert_out(db, r, full=False).model_copy(update={"specialties": specialties[r.id]}) for r in rows]
+    out = [expert_out(db, r, full=False, specialties=specialties[r.id]) for r in rows]
     return out, int(total)
 
 

@@ -384,8 +384,11 @@ class PoolPage(QWidget):
             cells = [timefmt.format_time(h.at, named=False), status_text(h.status), h.reason,
                      timefmt.format_time(h.until, named=False) if h.until else "", h.by]
             for column, text in enumerate(cells):
-                self.history.setItem(row, column, QTableWidgetItem(text))
-        self.history.resizeColumnToContents(0)
+                item = QTableWidgetItem(text)
+                item.setToolTip(text)
+                self.history.setItem(row, column, item)
+        for column in (0, 1, 3):
+            self.history.resizeColumnToContents(column)
         self._update_change_form()
 
     # --- status changes ---

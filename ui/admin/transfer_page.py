@@ -72,8 +72,8 @@ class TransferPage(QWidget):
         layout.addLayout(buttons)
         layout.addWidget(self.status)
         layout.addWidget(self.outcome)
+        layout.addWidget(self.report_table, 1)  # above the message, whose hint speaks of "the rows listed above"
         layout.addWidget(self.error_view)
-        layout.addWidget(self.report_table, 1)
         layout.addStretch(0)
         self.retranslate()
 

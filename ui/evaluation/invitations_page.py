@@ -171,7 +171,8 @@ class InvitationsPage(QWidget):
 
     def _listed(self, invitations: list[InvitationOut]) -> None:
         selected = self.selected()
-        self.invitations = sorted(invitations, key=lambda i: i.respond_by, reverse=True)
+        # Those waiting for an answer first, the soonest deadline first; then the rest by evaluation time.
+        self.invitations = sorted(invitations, key=lambda i: (i.state != "pending", i.respond_by, i.starts_at))
         self._fill(selected.id if selected else None)
         pending = sum(1 for i in invitations if i.state == "pending")
         self.status_line.set(lambda: self.tr("{count} invitation(s), {pending} waiting for your answer.").format(
@@ -184,9 +185,11 @@ class InvitationsPage(QWidget):
                      f"{timefmt.format_time(inv.starts_at, named=False)} – "
                      f"{timefmt.format_time(inv.ends_at, named=False)}",
                      self.place_text(inv.place), timefmt.format_time(inv.respond_by, named=False),
-                     self.state_text(inv.state) + (f": {inv.reason}" if inv.reason else "")]
+                     self.tr("{state}: {reason}").format(state=self.state_text(inv.state), reason=inv.reason)
+                     if inv.reason else self.state_text(inv.state)]
             for column, text in enumerate(cells):
                 item = QTableWidgetItem(text)  # QTableWidgetItem shows text as plain text
+                item.setToolTip(text)
                 item.setData(Qt.ItemDataRole.UserRole, inv.id)
                 self.table.setItem(row, column, item)
             if inv.id == select_id:

@@ -77,6 +77,8 @@ class RecordPage(QWidget):
         self.relations.setObjectName("recordRelations")
         self.relations.verticalHeader().setVisible(False)
         self.relations.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.relations.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        self.relations.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
         self.relations.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
         self.relations_note = plain_label(self, name="relationsNote")
         self.relations_note.setStyleSheet("color: #555;")
@@ -190,8 +192,11 @@ class RecordPage(QWidget):
             cells = [timefmt.format_time(h.at, named=False), status_text(h.status), h.reason,
                      timefmt.format_time(h.until, named=False) if h.until else "", h.by]
             for column, text in enumerate(cells):
-                self.history.setItem(row, column, QTableWidgetItem(text))
-        self.history.resizeColumnToContents(0)
+                item = QTableWidgetItem(text)
+                item.setToolTip(text)
+                self.history.setItem(row, column, item)
+        for column in (0, 1, 3):
+            self.history.resizeColumnToContents(column)
         self.relations.setRowCount(len(e.relations))
         for row, r in enumerate(e.relations):
             for column, text in enumerate([relation_text(r.kind), r.uscc or "", r.note]):
