@@ -84,9 +84,7 @@ def _chunks(items: list[Any], size: int) -> Iterable[list[Any]]:
         yield items[start:start + size]
 
 
-def expert_out(db: Session, row: Expert, *, full: bool = True,
-               specialties: list[str] | None = None) -> proto.ExpertOut:
-    """The record; ``full`` adds history and relations; ``specialties`` given saves the query (a list page)."""
+def expert_out(db: Session, row: Expert, *, full: bool = True) -> proto.ExpertOut:
     history: list[proto.StatusEventOut] = []
     relations: list[proto.RelationOut] = []
     if full:
@@ -98,8 +96,7 @@ def expert_out(db: Session, row: Expert, *, full: bool = True,
                      for r in db.execute(select(Relation).where(Relation.expert_id == row.id)
                                          .order_by(Relation.id)).scalars()]
     return proto.ExpertOut(id=row.id, identity=row.identity_key, name=row.name, employer_uscc=row.employer_uscc,
-                           employer_name=row.employer_name, specialties=specialties if specialties is not None
-                           else _specialties_of(db, [row.id])[row.id],
+                           employer_name=row.employer_name, specialties=_specialties_of(db, [row.id])[row.id],
                            region=row.region, title=row.title, email=row.email, phone=row.phone,
                            status=row.status, suspended_until=row.suspended_until, history=history,
                            relations=relations)
@@ -157,7 +154,11 @@ def list_experts(db: Session, *, status: str | None, specialty: str | None, regi
     total = db.execute(select(func.count()).select_from(query.subquery())).scalar_one()
     rows = list(db.execute(query.order_by(*order).limit(limit).offset(offset)).scalars())
     specialties = _specialties_of(db, [r.id for r in rows])
-    out = [expert_out(db, r, full=False, specialties=specialties[r.id]) for r in rows]
+    # One query for the page's specialties, not one per row (expert_out asks for a single record's).
+    out = [proto.ExpertOut(id=r.id, identity=r.identity_key, name=r.name, employer_uscc=r.employer_uscc,
+                           employer_name=r.employer_name, specialties=specialties[r.id], region=r.region,
+                           title=r.title, email=r.email, phone=r.phone, status=r.status,
+                           suspended_until=r.suspended_until) for r in rows]
     return out, int(total)
 
 

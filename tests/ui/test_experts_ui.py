@@ -177,6 +177,15 @@ def test_expert_answers_own_invitations_and_reads_own_record(  # type: ignore[no
     assert page.error_view.isVisible()  # the refresh after the refusal keeps the message in view
     screenshot(ws, "expert-invitations")
 
+    # A new invitation appears without a click: the page asks again while it is shown (no channel for experts).
+    page.timer.setInterval(100)
+    tender = own_tender(server.data, w.agency.account_id)
+    w.agency.experts.draw(request(tender, [{"specialty": "it.sw", "count": 1, "reserves": 0, "regions": ["深圳"]},
+                                           {"specialty": "it.hw", "count": 4, "reserves": 0}],
+                                  starts_in=600, respond_in=48, tenderer_uscc=uscc(4242)))
+    qtbot.waitUntil(lambda: page.table.rowCount() == 4, timeout=20_000)
+    assert page.error_view.isVisible()  # a background refresh leaves the last answer's message in view
+
     # My record: own specialties (with their names), region, title, contact, status with history.
     ws.tabs.setCurrentIndex(RECORD)
     record = ws.record
