@@ -45,7 +45,7 @@ def register(sub: Any) -> None:
     p.add_argument("--region", metavar="TEXT")
     p.add_argument("--name", metavar="TEXT", help=_("part of the name or the identity"))
     p.add_argument("--sort", default="name", metavar="KEY",
-                   help=_("name, identity, employer, region, title or status; '-name' sorts descending"))
+                   help=_("name, identity, employer, region, title or status; --sort=-name sorts descending"))
     p.add_argument("--limit", type=int, default=100, metavar="N")
     p.add_argument("--offset", type=int, default=0, metavar="N")
     p = add("show", _("one expert with the status history (admin, supervisor)"), cmd_show)

@@ -195,8 +195,10 @@ def test_expert_answers_own_invitations_and_reads_own_record(  # type: ignore[no
     assert record.values["region"].text() == "深圳" and record.values["title"].text() == "高级工程师"
     assert record.values["status"].text() == "Admitted (入库)"
     assert record.history.rowCount() == 1 and record.history.item(0, 1).text() == "Admitted (入库)"
-    assert _unnamed_interactive(ws) == []
     screenshot(ws, "expert-record")
+    for index in range(ws.tabs.count()):  # every page, keyboard-reachable and named for a screen reader
+        ws.tabs.setCurrentIndex(index)
+        assert _unnamed_interactive(ws) == []
 
 
 def test_a_signed_in_bidder_is_told_they_are_not_in_the_pool(  # type: ignore[no-untyped-def]
@@ -310,4 +312,6 @@ def test_admin_filters_suspends_imports_and_edits_specialties(  # type: ignore[n
     qtbot.waitUntil(lambda: not specialties.busy and "civil.road" in [s.code for s in specialties.specialties],
                     timeout=20_000)
     assert pool.specialty_filter.findData("civil.road") > 0
-    assert _unnamed_interactive(ws) == []
+    for index in range(ws.tabs.count()):  # every page, keyboard-reachable and named for a screen reader
+        ws.tabs.setCurrentIndex(index)
+        assert _unnamed_interactive(ws) == []

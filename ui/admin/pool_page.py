@@ -246,6 +246,9 @@ class PoolPage(QWidget):
         self.reason_edit.setPlaceholderText(self.tr("required; kept in the history and the audit trail"))
         self.until_label.setText(self.tr("Suspended &until:"))
         self.until_edit.setAccessibleName(self.tr("Suspended until (date)"))
+        inner = self.until_edit.findChild(QLineEdit)  # the date's own text field, named like the date
+        if inner is not None:
+            inner.setAccessibleName(self.tr("Suspended until (date)"))
         self.apply_button.setText(self.tr("&Apply"))
         self.apply_button.setAccessibleName(self.tr("Apply the status change"))
         self.status_line.retranslate()
