@@ -1813,6 +1813,30 @@ Licence: Apache-2.0. CJK font: Droid Sans Fallback (Apache-2.0).</source>
         <translation>正在变更状态…</translation>
     </message>
     <message>
+        <source>Dismiss the expert?</source>
+        <translation>解聘该专家？</translation>
+    </message>
+    <message>
+        <source>Dismiss {name} from the pool?</source>
+        <translation>确定将 {name} 解聘出专家库？</translation>
+    </message>
+    <message>
+        <source>A dismissal is final: the record is not changed again, and the expert is never drawn. A returning expert is admitted anew under a new record.</source>
+        <translation>解聘不可撤销：该专家信息不再变更，也不会再被抽取。如需重新聘用，须以新记录重新入库。</translation>
+    </message>
+    <message>
+        <source>Dismiss</source>
+        <translation>解聘</translation>
+    </message>
+    <message>
+        <source>Keep in the pool</source>
+        <translation>保留在库</translation>
+    </message>
+    <message>
+        <source>Not dismissed: {name} stays in the pool.</source>
+        <translation>未解聘：{name} 仍在专家库中。</translation>
+    </message>
+    <message>
         <source>{name} is now: {status}.</source>
         <translation>{name} 现为：{status}。</translation>
     </message>

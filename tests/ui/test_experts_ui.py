@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import QSettings, Qt
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtWidgets import QApplication, QPushButton, QWidget
 from sqlalchemy import update
 
 from bidclient.protocol.auth import AccountOut
@@ -262,6 +262,18 @@ def test_admin_filters_suspends_imports_and_edits_specialties(  # type: ignore[n
     assert pool.history.item(0, 3).text().endswith("00:00")  # the until-date's start, Beijing time
     assert pool.history.item(1, 1).text() == "Admitted (入库)"
     assert w.admin.experts.get(chosen.id).history[-1].reason == "未按时参加评标"
+    # Dismissal is final: asked first, and the default answer keeps the expert.
+    pool.action.setCurrentIndex(pool.action.findData("dismissed"))
+    assert not pool.until_edit.isEnabled()
+    pool.reason_edit.insert("违规")  # keyClicks types ASCII only
+    qtbot.mouseClick(pool.apply_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: pool.confirm_box is not None and pool.confirm_box.isVisible(), timeout=5000)
+    box = pool.confirm_box
+    assert box is not None and box.defaultButton() is box.findChild(QPushButton, "keepExpert")
+    qtbot.keyClick(box, Qt.Key.Key_Escape)
+    qtbot.waitUntil(lambda: not box.isVisible() and "stays in the pool" in pool.status.text(), timeout=5000)
+    assert w.admin.experts.get(chosen.id).status == "suspended" and not pool.busy
+    pool.reason_edit.clear()
     pool.status_filter.setCurrentIndex(pool.status_filter.findData("suspended"))
     pool.specialty_filter.setCurrentIndex(0)
     pool.region_filter.clear()
@@ -270,6 +282,19 @@ def test_admin_filters_suspends_imports_and_edits_specialties(  # type: ignore[n
     qtbot.waitUntil(lambda: not pool.busy and [r[0] for r in cells(pool.table)] == [chosen.name], timeout=20_000)
     assert cells(pool.table)[0][6] == "Suspended (暂停)"
     screenshot(ws, "admin-pool-table")
+    # Confirmed, the dismissal is made, and the form then refuses any further change.
+    qtbot.waitUntil(lambda: pool.expert is not None and pool.expert.id == chosen.id and not pool.busy, timeout=20_000)
+    pool.action.setCurrentIndex(pool.action.findData("dismissed"))
+    pool.reason_edit.insert("违规")  # keyClicks types ASCII only
+    qtbot.mouseClick(pool.apply_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: pool.confirm_box is not None and pool.confirm_box.isVisible(), timeout=5000)
+    assert pool.confirm_box is not None
+    qtbot.mouseClick(pool.confirm_box.findChild(QPushButton, "confirmDismiss"), Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: pool.expert is not None and pool.expert.status == "dismissed" and not pool.busy,
+                    timeout=20_000)
+    assert pool.history.item(0, 2).text() == "违规"
+    pool.reason_edit.insert("再次")  # keyClicks types ASCII only
+    assert not pool.apply_button.isEnabled() and "not changed again" in pool.change_note.text()
 
     # Import a CSV with bad rows: the row report, nothing changed; then a good one.
     ws.tabs.setCurrentIndex(TRANSFER)

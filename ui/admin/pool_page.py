@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QPushButton,
     QSplitter,
     QTableView,
@@ -58,6 +59,7 @@ class PoolPage(QWidget):
         self.specialties: list[SpecialtyOut] = []
         self.expert: ExpertOut | None = None  # the selected expert, with history
         self._tasks: dict[str, Task] = {}
+        self.confirm_box: QMessageBox | None = None  # the question before a dismissal, while open
 
         # --- filters ---
         self.status_label = QLabel(self)
@@ -434,9 +436,43 @@ class PoolPage(QWidget):
             self.status_line.set(lambda: self.tr("Give a reason for the change."))
             self.reason_edit.setFocus()
             return
+        if status == "dismissed":
+            self.confirm_dismissal(expert, reason)
+            return
+        self._change_status(expert, status, reason)
+
+    def _change_status(self, expert: ExpertOut, status: str, reason: str) -> None:
         until = self.until_time() if status == "suspended" else None
         self._run("status", lambda s: s.set_status(expert.id, status, reason, until), self._status_changed,
                   lambda: self.tr("Changing the status…"))
+
+    def confirm_dismissal(self, expert: ExpertOut, reason: str) -> None:
+        """Dismissal (解聘) cannot be undone: ask first; the default answer keeps the expert."""
+        box = QMessageBox(QMessageBox.Icon.Warning, self.tr("Dismiss the expert?"),
+                          self.tr("Dismiss {name} from the pool?").format(name=expert.name),
+                          QMessageBox.StandardButton.NoButton, self)
+        box.setObjectName("dismissConfirm")
+        box.setTextFormat(Qt.TextFormat.PlainText)
+        box.setInformativeText(self.tr("A dismissal is final: the record is not changed again, and the expert is "
+                                       "never drawn. A returning expert is admitted anew under a new record."))
+        dismiss_button = box.addButton(self.tr("Dismiss"), QMessageBox.ButtonRole.DestructiveRole)
+        keep_button = box.addButton(self.tr("Keep in the pool"), QMessageBox.ButtonRole.RejectRole)
+        dismiss_button.setObjectName("confirmDismiss")
+        keep_button.setObjectName("keepExpert")
+        box.setDefaultButton(keep_button)
+        box.setEscapeButton(keep_button)
+        self.confirm_box = box
+
+        def answered(_result: int) -> None:
+            self.confirm_box = None
+            if box.clickedButton() is dismiss_button:
+                self._change_status(expert, "dismissed", reason)
+            else:
+                self.status_line.set(lambda: self.tr("Not dismissed: {name} stays in the pool.").format(
+                    name=expert.name))
+
+        box.finished.connect(answered)
+        box.open()
 
     def _status_changed(self, expert: ExpertOut) -> None:
         self.reason_edit.clear()
