@@ -337,6 +337,16 @@ def test_admin_filters_suspends_imports_and_edits_specialties(  # type: ignore[n
     qtbot.waitUntil(lambda: not specialties.busy and "civil.road" in [s.code for s in specialties.specialties],
                     timeout=20_000)
     assert pool.specialty_filter.findData("civil.road") > 0
+    # Selecting one fills the form; a new name is saved under the same code.
+    row = next(r for r in range(specialties.table.rowCount()) if specialties.table.item(r, 0).text() == "econ")
+    specialties.table.selectRow(row)
+    assert (specialties.code_edit.text(), specialties.name_edit.text()) == ("econ", "造价")
+    assert specialties.category.currentData() == "economic"
+    specialties.name_edit.setText("工程造价")
+    qtbot.keyClick(specialties.name_edit, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: not specialties.busy and {s.code: s.name for s in specialties.specialties}["econ"]
+                    == "工程造价", timeout=20_000)
+    assert pool.specialty_filter.itemText(pool.specialty_filter.findData("econ")) == "工程造价 (econ)"
     for index in range(ws.tabs.count()):  # every page, keyboard-reachable and named for a screen reader
         ws.tabs.setCurrentIndex(index)
         assert _unnamed_interactive(ws) == []
