@@ -73,9 +73,13 @@ class ExpertsService:
         return size
 
     def list_experts(self, *, status: str | None = None, specialty: str | None = None, region: str | None = None,
-             limit: int = 100, offset: int = 0) -> proto.ExpertListOut:
-        query = {k: v for k, v in (("status", status), ("specialty", specialty), ("region", region)) if v}
-        query.update(limit=str(limit), offset=str(offset))
+                     name: str | None = None, sort: str = "name", limit: int = 100,
+                     offset: int = 0) -> proto.ExpertListOut:
+        """One page of the pool (at most 1000 a page). ``name`` matches part of a name or identity; ``sort``
+        is name, identity, employer, region, title or status, descending with a leading '-'."""
+        query = {k: v for k, v in (("status", status), ("specialty", specialty), ("region", region),
+                                   ("name", name)) if v}
+        query.update(sort=sort, limit=str(limit), offset=str(offset))
         return proto.ExpertListOut.model_validate(self.client.get_json(f"/api/v1/experts?{urlencode(query)}"))
 
     def get(self, expert_id: str) -> proto.ExpertOut:

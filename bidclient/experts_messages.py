@@ -31,6 +31,9 @@ def messages() -> dict[str, tuple[str, str]]:
                                       _("See 'bidclient experts specialties' for the codes.")),
         "experts.not_found": (_("No such expert in the pool."),
                               _("Check the expert's id in 'bidclient experts list'.")),
+        "experts.sort_invalid": (_("The pool cannot be sorted that way."),
+                                 _("Sort by name, identity, employer, region, title or status; a leading '-' "
+                                   "sorts descending.")),
         "experts.not_in_pool": (_("You are not in the expert pool."),
                                 _("Ask the platform's administrator to admit you with the identity of your "
                                   "certificate.")),

@@ -1,6 +1,13 @@
 """Importing this module registers the workspaces the app ships (see ui.workspaces)."""
 
+# isort: skip_file
+# The order of the imports is the order of the workspaces in the role switcher.
+
 from __future__ import annotations
 
 # Registers role "bidder" (bid preparation), replacing the placeholder ui.bidder_home registers.
-import ui.bidder.workspace  # noqa: F401
+import ui.bidder.workspace
+# Registers role "expert" (invitations to committees, the expert's own record).
+import ui.evaluation.workspace
+# Registers role "admin" (the expert pool: table, status changes, CSV import and export, specialties).
+import ui.admin.workspace  # noqa: F401

@@ -43,6 +43,9 @@ def register(sub: Any) -> None:
     p.add_argument("--status", choices=["admitted", "suspended", "renewed", "dismissed"])
     p.add_argument("--specialty", metavar="CODE")
     p.add_argument("--region", metavar="TEXT")
+    p.add_argument("--name", metavar="TEXT", help=_("part of the name or the identity"))
+    p.add_argument("--sort", default="name", metavar="KEY",
+                   help=_("name, identity, employer, region, title or status; --sort=-name sorts descending"))
     p.add_argument("--limit", type=int, default=100, metavar="N")
     p.add_argument("--offset", type=int, default=0, metavar="N")
     p = add("show", _("one expert with the status history (admin, supervisor)"), cmd_show)
@@ -185,7 +188,7 @@ def _print_expert(e: Any, *, full: bool) -> None:
 
 def cmd_list(args: argparse.Namespace) -> int:
     out = _service(args).list_experts(status=args.status, specialty=args.specialty, region=args.region,
-                                      limit=args.limit, offset=args.offset)
+                                      name=args.name, sort=args.sort, limit=args.limit, offset=args.offset)
     for e in out.experts:
         _print_expert(e, full=False)
     print(_("{shown} of {total} experts").format(shown=len(out.experts), total=out.total))

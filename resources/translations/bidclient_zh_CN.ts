@@ -812,6 +812,92 @@
     </message>
 </context>
 <context>
+    <name>ExpertWorkspace</name>
+    <message>
+        <source>Expert</source>
+        <translation>评标专家</translation>
+    </message>
+    <message>
+        <source>&amp;Sign in with your dongle…</source>
+        <translation>使用 CA 锁登录(&amp;S)…</translation>
+    </message>
+    <message>
+        <source>Sign in with your dongle</source>
+        <translation>使用 CA 锁登录</translation>
+    </message>
+    <message>
+        <source>Invitations</source>
+        <translation>评标邀请</translation>
+    </message>
+    <message>
+        <source>My record</source>
+        <translation>我的专家信息</translation>
+    </message>
+    <message>
+        <source>Pages of the expert&apos;s workspace</source>
+        <translation>评标专家工作台的页面</translation>
+    </message>
+    <message>
+        <source>Not signed in. Experts sign in with their own CA dongle.</source>
+        <translation>未登录。评标专家使用本人的 CA 锁登录。</translation>
+    </message>
+    <message>
+        <source>Signed in as {name}</source>
+        <translation>已登录：{name}</translation>
+    </message>
+</context>
+<context>
+    <name>Experts</name>
+    <message>
+        <source>Admitted (入库)</source>
+        <translation>入库</translation>
+    </message>
+    <message>
+        <source>Suspended (暂停)</source>
+        <translation>暂停</translation>
+    </message>
+    <message>
+        <source>Renewed (续聘)</source>
+        <translation>续聘</translation>
+    </message>
+    <message>
+        <source>Dismissed (解聘)</source>
+        <translation>解聘</translation>
+    </message>
+    <message>
+        <source>Close relative (近亲属)</source>
+        <translation>近亲属关系</translation>
+    </message>
+    <message>
+        <source>Economic interest (经济利益)</source>
+        <translation>经济利益关系</translation>
+    </message>
+    <message>
+        <source>Supervising authority (行政监督)</source>
+        <translation>行政监督关系</translation>
+    </message>
+    <message>
+        <source>Administrative or criminal penalty (受过处罚)</source>
+        <translation>受过行政处罚或刑事处罚</translation>
+    </message>
+    <message>
+        <source>Technical (技术)</source>
+        <translation>技术类</translation>
+    </message>
+    <message>
+        <source>Economic (经济)</source>
+        <translation>经济类</translation>
+    </message>
+    <message>
+        <source>Legal (法律)</source>
+        <translation>法律类</translation>
+    </message>
+    <message>
+        <source>Other (其他)</source>
+        <translation>其他</translation>
+    </message>
+</context>
+<context>
     <name>FormSection</name>
     <message>
         <source>Write in 大写</source>
@@ -942,6 +1028,133 @@
     <message>
         <source>The help file {path} is missing from this installation.</source>
         <translation>本安装缺少帮助文件 {path}。</translation>
+    </message>
+</context>
+<context>
+    <name>InvitationsPage</name>
+    <message>
+        <source>Invitations to evaluation committees</source>
+        <translation>评标委员会邀请</translation>
+    </message>
+    <message>
+        <source>Answer before the deadline. An answer is final; a decline calls the next reserve. The list is checked again every minute.</source>
+        <translation>请在答复截止时间前答复。答复后不能更改；谢绝后将依次递补候补专家。列表每分钟自动刷新。</translation>
+    </message>
+    <message>
+        <source>&amp;Refresh</source>
+        <translation>刷新(&amp;R)</translation>
+    </message>
+    <message>
+        <source>Refresh the invitations</source>
+        <translation>刷新评标邀请</translation>
+    </message>
+    <message>
+        <source>Invitations</source>
+        <translation>评标邀请</translation>
+    </message>
+    <message>
+        <source>Project</source>
+        <translation>项目</translation>
+    </message>
+    <message>
+        <source>Evaluation ({zone})</source>
+        <translation>评标时间（{zone}）</translation>
+    </message>
+    <message>
+        <source>Place</source>
+        <translation>评标地点</translation>
+    </message>
+    <message>
+        <source>Answer by ({zone})</source>
+        <translation>答复截止（{zone}）</translation>
+    </message>
+    <message>
+        <source>State</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <source>&amp;Accept</source>
+        <translation>接受(&amp;A)</translation>
+    </message>
+    <message>
+        <source>Accept the selected invitation</source>
+        <translation>接受所选评标邀请</translation>
+    </message>
+    <message>
+        <source>Reason for declining:</source>
+        <translation>谢绝理由：</translation>
+    </message>
+    <message>
+        <source>required to decline, e.g. 出差</source>
+        <translation>谢绝时必填，例如：出差</translation>
+    </message>
+    <message>
+        <source>Reason for declining</source>
+        <translation>谢绝理由</translation>
+    </message>
+    <message>
+        <source>&amp;Decline</source>
+        <translation>谢绝(&amp;D)</translation>
+    </message>
+    <message>
+        <source>Decline the selected invitation with the reason given</source>
+        <translation>以填写的理由谢绝所选评标邀请</translation>
+    </message>
+    <message>
+        <source>Remote (远程异地评标)</source>
+        <translation>远程异地评标</translation>
+    </message>
+    <message>
+        <source>Waiting for your answer</source>
+        <translation>待答复</translation>
+    </message>
+    <message>
+        <source>Accepted</source>
+        <translation>已接受</translation>
+    </message>
+    <message>
+        <source>Declined</source>
+        <translation>已谢绝</translation>
+    </message>
+    <message>
+        <source>Not answered in time</source>
+        <translation>逾期未答复</translation>
+    </message>
+    <message>
+        <source>Withdrawn (you are not needed)</source>
+        <translation>已撤回（无需参加）</translation>
+    </message>
+    <message>
+        <source>Sign in with your dongle to see your invitations.</source>
+        <translation>请使用 CA 锁登录后查看评标邀请。</translation>
+    </message>
+    <message>
+        <source>Asking the server…</source>
+        <translation>正在查询服务器…</translation>
+    </message>
+    <message>
+        <source>{count} invitation(s), {pending} waiting for your answer.</source>
+        <translation>共 {count} 条邀请，{pending} 条待答复。</translation>
+    </message>
+    <message>
+        <source>{state}: {reason}</source>
+        <translation>{state}：{reason}</translation>
+    </message>
+    <message>
+        <source>Sending your answer…</source>
+        <translation>正在提交答复…</translation>
+    </message>
+    <message>
+        <source>Give a reason to decline.</source>
+        <translation>谢绝须填写理由。</translation>
+    </message>
+    <message>
+        <source>Accepted: {title}. The agency is told.</source>
+        <translation>已接受：{title}。已通知代理机构。</translation>
+    </message>
+    <message>
+        <source>Declined: {title}. A reserve is called.</source>
+        <translation>已谢绝：{title}。将递补候补专家。</translation>
     </message>
 </context>
 <context>
@@ -1328,6 +1541,307 @@ Licence: Apache-2.0. CJK font: Droid Sans Fallback (Apache-2.0).</source>
     </message>
 </context>
 <context>
+    <name>PoolAdminWorkspace</name>
+    <message>
+        <source>Expert pool</source>
+        <translation>专家库管理</translation>
+    </message>
+    <message>
+        <source>&amp;Sign in with your dongle…</source>
+        <translation>使用 CA 锁登录(&amp;S)…</translation>
+    </message>
+    <message>
+        <source>Sign in with your dongle</source>
+        <translation>使用 CA 锁登录</translation>
+    </message>
+    <message>
+        <source>Pool</source>
+        <translation>专家库</translation>
+    </message>
+    <message>
+        <source>Import and export</source>
+        <translation>导入与导出</translation>
+    </message>
+    <message>
+        <source>Specialties</source>
+        <translation>专业分类</translation>
+    </message>
+    <message>
+        <source>Pages of the expert pool</source>
+        <translation>专家库管理的页面</translation>
+    </message>
+    <message>
+        <source>Not signed in. The pool is managed by the platform&apos;s administrator.</source>
+        <translation>未登录。专家库由平台管理员维护。</translation>
+    </message>
+    <message>
+        <source>Signed in as {name}</source>
+        <translation>已登录：{name}</translation>
+    </message>
+</context>
+<context>
+    <name>PoolModel</name>
+    <message>
+        <source>Name</source>
+        <translation>姓名</translation>
+    </message>
+    <message>
+        <source>Identity</source>
+        <translation>身份标识</translation>
+    </message>
+    <message>
+        <source>Employer</source>
+        <translation>工作单位</translation>
+    </message>
+    <message>
+        <source>Specialties</source>
+        <translation>专业</translation>
+    </message>
+    <message>
+        <source>Region</source>
+        <translation>地区</translation>
+    </message>
+    <message>
+        <source>Title</source>
+        <translation>职称</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>状态</translation>
+    </message>
+</context>
+<context>
+    <name>PoolPage</name>
+    <message>
+        <source>S&amp;tatus:</source>
+        <translation>状态(&amp;T)：</translation>
+    </message>
+    <message>
+        <source>Filter by status</source>
+        <translation>按状态筛选</translation>
+    </message>
+    <message>
+        <source>Any</source>
+        <translation>全部</translation>
+    </message>
+    <message>
+        <source>S&amp;pecialty:</source>
+        <translation>专业(&amp;P)：</translation>
+    </message>
+    <message>
+        <source>Filter by specialty</source>
+        <translation>按专业筛选</translation>
+    </message>
+    <message>
+        <source>Re&amp;gion:</source>
+        <translation>地区(&amp;G)：</translation>
+    </message>
+    <message>
+        <source>Filter by region</source>
+        <translation>按地区筛选</translation>
+    </message>
+    <message>
+        <source>e.g. 北京</source>
+        <translation>例如：北京</translation>
+    </message>
+    <message>
+        <source>&amp;Name:</source>
+        <translation>姓名(&amp;N)：</translation>
+    </message>
+    <message>
+        <source>Filter by part of the name or identity</source>
+        <translation>按姓名或身份标识的一部分筛选</translation>
+    </message>
+    <message>
+        <source>part of the name</source>
+        <translation>姓名的一部分</translation>
+    </message>
+    <message>
+        <source>&amp;Search</source>
+        <translation>查询(&amp;S)</translation>
+    </message>
+    <message>
+        <source>Search the pool with these filters</source>
+        <translation>按这些条件查询专家库</translation>
+    </message>
+    <message>
+        <source>Experts in the pool</source>
+        <translation>专家库中的专家</translation>
+    </message>
+    <message>
+        <source>&lt; &amp;Previous</source>
+        <translation>&lt; 上一页(&amp;P)</translation>
+    </message>
+    <message>
+        <source>Previous page of experts</source>
+        <translation>上一页专家</translation>
+    </message>
+    <message>
+        <source>Ne&amp;xt &gt;</source>
+        <translation>下一页(&amp;X) &gt;</translation>
+    </message>
+    <message>
+        <source>Next page of experts</source>
+        <translation>下一页专家</translation>
+    </message>
+    <message>
+        <source>Status history</source>
+        <translation>状态变更记录</translation>
+    </message>
+    <message>
+        <source>Status history of the selected expert</source>
+        <translation>所选专家的状态变更记录</translation>
+    </message>
+    <message>
+        <source>When ({zone})</source>
+        <translation>时间（{zone}）</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <source>Reason</source>
+        <translation>理由</translation>
+    </message>
+    <message>
+        <source>Until</source>
+        <translation>截至</translation>
+    </message>
+    <message>
+        <source>By</source>
+        <translation>操作人</translation>
+    </message>
+    <message>
+        <source>Change the status</source>
+        <translation>变更状态</translation>
+    </message>
+    <message>
+        <source>&amp;Change to:</source>
+        <translation>变更为(&amp;C)：</translation>
+    </message>
+    <message>
+        <source>New status</source>
+        <translation>新状态</translation>
+    </message>
+    <message>
+        <source>Suspend (暂停)</source>
+        <translation>暂停</translation>
+    </message>
+    <message>
+        <source>Renew (续聘)</source>
+        <translation>续聘</translation>
+    </message>
+    <message>
+        <source>Dismiss (解聘)</source>
+        <translation>解聘</translation>
+    </message>
+    <message>
+        <source>Re-admit (恢复入库)</source>
+        <translation>恢复入库</translation>
+    </message>
+    <message>
+        <source>&amp;Reason:</source>
+        <translation>理由(&amp;R)：</translation>
+    </message>
+    <message>
+        <source>Reason for the status change</source>
+        <translation>状态变更理由</translation>
+    </message>
+    <message>
+        <source>required; kept in the history and the audit trail</source>
+        <translation>必填；记入变更记录和审计日志</translation>
+    </message>
+    <message>
+        <source>Suspended &amp;until:</source>
+        <translation>暂停至(&amp;U)：</translation>
+    </message>
+    <message>
+        <source>Suspended until (date)</source>
+        <translation>暂停截止日期</translation>
+    </message>
+    <message>
+        <source>&amp;Apply</source>
+        <translation>确定变更(&amp;A)</translation>
+    </message>
+    <message>
+        <source>Apply the status change</source>
+        <translation>执行状态变更</translation>
+    </message>
+    <message>
+        <source>Sign in as the pool&apos;s administrator first.</source>
+        <translation>请先以专家库管理员身份登录。</translation>
+    </message>
+    <message>
+        <source>Asking the server…</source>
+        <translation>正在查询服务器…</translation>
+    </message>
+    <message>
+        <source>No expert matches these filters.</source>
+        <translation>没有符合条件的专家。</translation>
+    </message>
+    <message>
+        <source>Experts {first}–{last} of {total}</source>
+        <translation>第 {first}–{last} 位，共 {total} 位专家</translation>
+    </message>
+    <message>
+        <source>Select an expert to see the status history.</source>
+        <translation>选择一位专家以查看状态变更记录。</translation>
+    </message>
+    <message>
+        <source>Suspended until {time}</source>
+        <translation>暂停至 {time}</translation>
+    </message>
+    <message>
+        <source>A dismissed expert&apos;s record is not changed again.</source>
+        <translation>已解聘专家的信息不再变更。</translation>
+    </message>
+    <message>
+        <source>Dismissal (解聘) is final: the record cannot be changed afterwards.</source>
+        <translation>解聘不可撤销：解聘后该专家信息不能再变更。</translation>
+    </message>
+    <message>
+        <source>Suspended until the start of that day, {zone}.</source>
+        <translation>暂停至该日零时（{zone}）。</translation>
+    </message>
+    <message>
+        <source>Give a reason for the change.</source>
+        <translation>请填写变更理由。</translation>
+    </message>
+    <message>
+        <source>Changing the status…</source>
+        <translation>正在变更状态…</translation>
+    </message>
+    <message>
+        <source>Dismiss the expert?</source>
+        <translation>解聘该专家？</translation>
+    </message>
+    <message>
+        <source>Dismiss {name} from the pool?</source>
+        <translation>确定将 {name} 解聘出专家库？</translation>
+    </message>
+    <message>
+        <source>A dismissal is final: the record is not changed again, and the expert is never drawn. A returning expert is admitted anew under a new record.</source>
+        <translation>解聘不可撤销：该专家信息不再变更，也不会再被抽取。如需重新聘用，须以新记录重新入库。</translation>
+    </message>
+    <message>
+        <source>Dismiss</source>
+        <translation>解聘</translation>
+    </message>
+    <message>
+        <source>Keep in the pool</source>
+        <translation>保留在库</translation>
+    </message>
+    <message>
+        <source>Not dismissed: {name} stays in the pool.</source>
+        <translation>未解聘：{name} 仍在专家库中。</translation>
+    </message>
+    <message>
+        <source>{name} is now: {status}.</source>
+        <translation>{name} 现为：{status}。</translation>
+    </message>
+</context>
+<context>
     <name>QtPrompter</name>
     <message>
         <source>Yes</source>
@@ -1391,6 +1905,117 @@ Licence: Apache-2.0. CJK font: Droid Sans Fallback (Apache-2.0).</source>
     <message>
         <source>Not exported.</source>
         <translation>未导出。</translation>
+    </message>
+</context>
+<context>
+    <name>RecordPage</name>
+    <message>
+        <source>My record in the expert pool</source>
+        <translation>我在专家库中的信息</translation>
+    </message>
+    <message>
+        <source>Re&amp;fresh</source>
+        <translation>刷新(&amp;F)</translation>
+    </message>
+    <message>
+        <source>Refresh my record</source>
+        <translation>刷新我的信息</translation>
+    </message>
+    <message>
+        <source>Name:</source>
+        <translation>姓名：</translation>
+    </message>
+    <message>
+        <source>Identity:</source>
+        <translation>身份标识：</translation>
+    </message>
+    <message>
+        <source>Employer:</source>
+        <translation>工作单位：</translation>
+    </message>
+    <message>
+        <source>Specialties:</source>
+        <translation>专业：</translation>
+    </message>
+    <message>
+        <source>Region:</source>
+        <translation>地区：</translation>
+    </message>
+    <message>
+        <source>Title:</source>
+        <translation>职称：</translation>
+    </message>
+    <message>
+        <source>E-mail:</source>
+        <translation>电子邮箱：</translation>
+    </message>
+    <message>
+        <source>Phone:</source>
+        <translation>电话：</translation>
+    </message>
+    <message>
+        <source>Status:</source>
+        <translation>状态：</translation>
+    </message>
+    <message>
+        <source>Status history</source>
+        <translation>状态变更记录</translation>
+    </message>
+    <message>
+        <source>When ({zone})</source>
+        <translation>时间（{zone}）</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <source>Reason</source>
+        <translation>理由</translation>
+    </message>
+    <message>
+        <source>Until</source>
+        <translation>截至</translation>
+    </message>
+    <message>
+        <source>By</source>
+        <translation>操作人</translation>
+    </message>
+    <message>
+        <source>Declared relations (回避, Art. 12)</source>
+        <translation>申报的回避关系（第十二条）</translation>
+    </message>
+    <message>
+        <source>Declared relations</source>
+        <translation>申报的回避关系</translation>
+    </message>
+    <message>
+        <source>Relation</source>
+        <translation>关系</translation>
+    </message>
+    <message>
+        <source>Enterprise (统一社会信用代码)</source>
+        <translation>单位（统一社会信用代码）</translation>
+    </message>
+    <message>
+        <source>Note</source>
+        <translation>说明</translation>
+    </message>
+    <message>
+        <source>A relative at, an economic interest in, or supervising authority over an enterprise keeps you out of its tenders. To declare one, tell the pool&apos;s administrator, who records it here.</source>
+        <translation>与某单位存在近亲属、经济利益或行政监督关系的，应回避该单位参与的项目。需要申报时，请告知专家库管理员，由其登记后在此显示。</translation>
+    </message>
+    <message>
+        <source>Sign in with your dongle to see your record.</source>
+        <translation>请使用 CA 锁登录后查看您的信息。</translation>
+    </message>
+    <message>
+        <source>Asking the server…</source>
+        <translation>正在查询服务器…</translation>
+    </message>
+    <message>
+        <source>{status} until {time}</source>
+        <translation>{status}，至 {time}</translation>
     </message>
 </context>
 <context>
@@ -1688,6 +2313,105 @@ Size: {size} bytes; files: {files}</source>
     <message>
         <source>Signed in.</source>
         <translation>已登录。</translation>
+    </message>
+</context>
+<context>
+    <name>SpecialtiesPage</name>
+    <message>
+        <source>Specialties (专业分类)</source>
+        <translation>专业分类</translation>
+    </message>
+    <message>
+        <source>Re&amp;fresh</source>
+        <translation>刷新(&amp;F)</translation>
+    </message>
+    <message>
+        <source>Refresh the specialties</source>
+        <translation>刷新专业分类</translation>
+    </message>
+    <message>
+        <source>Specialties</source>
+        <translation>专业分类</translation>
+    </message>
+    <message>
+        <source>Code</source>
+        <translation>代码</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>名称</translation>
+    </message>
+    <message>
+        <source>Category</source>
+        <translation>类别</translation>
+    </message>
+    <message>
+        <source>Add a specialty, or change the one selected</source>
+        <translation>新增专业，或修改所选专业</translation>
+    </message>
+    <message>
+        <source>C&amp;ode:</source>
+        <translation>代码(&amp;O)：</translation>
+    </message>
+    <message>
+        <source>Specialty code</source>
+        <translation>专业代码</translation>
+    </message>
+    <message>
+        <source>e.g. it.hw</source>
+        <translation>例如：it.hw</translation>
+    </message>
+    <message>
+        <source>Na&amp;me:</source>
+        <translation>名称(&amp;M)：</translation>
+    </message>
+    <message>
+        <source>Specialty name</source>
+        <translation>专业名称</translation>
+    </message>
+    <message>
+        <source>Ca&amp;tegory:</source>
+        <translation>类别(&amp;T)：</translation>
+    </message>
+    <message>
+        <source>Specialty category</source>
+        <translation>专业类别</translation>
+    </message>
+    <message>
+        <source>Technical and economic experts must be at least two thirds of a committee; the category says which a specialty is.</source>
+        <translation>技术、经济方面的专家不得少于评标委员会成员总数的三分之二；类别表明该专业属于哪一方面。</translation>
+    </message>
+    <message>
+        <source>&amp;Save specialty</source>
+        <translation>保存专业(&amp;S)</translation>
+    </message>
+    <message>
+        <source>Save the specialty</source>
+        <translation>保存专业</translation>
+    </message>
+    <message>
+        <source>Asking the server…</source>
+        <translation>正在查询服务器…</translation>
+    </message>
+    <message>
+        <source>{count} specialties.</source>
+        <translation>共 {count} 个专业。</translation>
+    </message>
+    <message>
+        <source>Give the code and the name.</source>
+        <translation>请填写代码和名称。</translation>
+    </message>
+    <message>
+        <source>Saving…</source>
+        <translation>正在保存…</translation>
+    </message>
+    <message>
+        <source>Saved {code}: {name}.</source>
+        <translation>已保存 {code}：{name}。</translation>
+    </message>
+    <message>
+        <source>Sign in as the pool&apos;s administrator first.</source>
+        <translation>请先以专家库管理员身份登录。</translation>
     </message>
 </context>
 <context>
@@ -2126,6 +2850,85 @@ Lots: {lots}</source>
     </message>
 </context>
 <context>
+    <name>TransferPage</name>
+    <message>
+        <source>Import and export the pool (CSV)</source>
+        <translation>专家库导入与导出（CSV）</translation>
+    </message>
+    <message>
+        <source>The import admits new experts and updates those already in the pool (by identity). It is all or nothing: if any row is wrong, nothing is imported and every bad line is listed. The export is a file the import takes back: export, edit in a spreadsheet, save as &apos;CSV UTF-8&apos;, import.</source>
+        <translation>导入时新增专家入库，并按身份标识更新库中已有专家。导入要么全部成功，要么全部不导入：任何一行有误，整份文件都不导入，并逐行列出错误。导出的文件可直接再次导入：导出后在电子表格中编辑，另存为“CSV UTF-8”，再导入。</translation>
+    </message>
+    <message>
+        <source>&amp;Import CSV…</source>
+        <translation>导入 CSV(&amp;I)…</translation>
+    </message>
+    <message>
+        <source>Import experts from a CSV file</source>
+        <translation>从 CSV 文件导入专家</translation>
+    </message>
+    <message>
+        <source>&amp;Export CSV…</source>
+        <translation>导出 CSV(&amp;E)…</translation>
+    </message>
+    <message>
+        <source>Export the pool to a CSV file</source>
+        <translation>将专家库导出为 CSV 文件</translation>
+    </message>
+    <message>
+        <source>Rows the import refused</source>
+        <translation>导入被拒绝的行</translation>
+    </message>
+    <message>
+        <source>Line</source>
+        <translation>行号</translation>
+    </message>
+    <message>
+        <source>What is wrong</source>
+        <translation>错误</translation>
+    </message>
+    <message>
+        <source>Import experts</source>
+        <translation>导入专家</translation>
+    </message>
+    <message>
+        <source>CSV files (*.csv);;All files (*)</source>
+        <translation>CSV 文件 (*.csv);;所有文件 (*)</translation>
+    </message>
+    <message>
+        <source>Checking and importing {file}…</source>
+        <translation>正在检查并导入 {file}…</translation>
+    </message>
+    <message>
+        <source>{file} imported: {created} new expert(s), {updated} updated.</source>
+        <translation>{file} 已导入：新增 {created} 位专家，更新 {updated} 位。</translation>
+    </message>
+    <message>
+        <source>{file} was refused as a whole: {count} line(s) are wrong. Nothing was imported and the pool is unchanged.</source>
+        <translation>{file} 整份被拒绝：有 {count} 行错误。未导入任何数据，专家库未作任何变更。</translation>
+    </message>
+    <message>
+        <source>Export the pool</source>
+        <translation>导出专家库</translation>
+    </message>
+    <message>
+        <source>CSV files (*.csv)</source>
+        <translation>CSV 文件 (*.csv)</translation>
+    </message>
+    <message>
+        <source>The pool was saved to {path} ({size} bytes).</source>
+        <translation>专家库已保存到 {path}（{size} 字节）。</translation>
+    </message>
+    <message>
+        <source>Exporting the pool…</source>
+        <translation>正在导出专家库…</translation>
+    </message>
+    <message>
+        <source>Sign in as the pool&apos;s administrator first.</source>
+        <translation>请先以专家库管理员身份登录。</translation>
+    </message>
+</context>
+<context>
     <name>TrustKeeper</name>
     <message>
         <source>Asking {server} for its trust list…</source>
@@ -2200,6 +3003,14 @@ Trust list signed by (SHA-256):
     <message>
         <source>Bidder</source>
         <translation>投标人</translation>
+    </message>
+    <message>
+        <source>Expert pool</source>
+        <translation>专家库管理</translation>
+    </message>
+    <message>
+        <source>Expert</source>
+        <translation>评标专家</translation>
     </message>
 </context>
 </TS>

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from server.db import Base, UTCDateTime
@@ -22,6 +22,8 @@ class Specialty(Base):
 
 class Expert(Base):
     __tablename__ = "expert"
+    # The pool's list is sorted by name, then id, and paged: the index serves any page without sorting the pool.
+    __table_args__ = (Index("ix_expert_name_id", "name", "id"),)
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     identity_key: Mapped[str] = mapped_column(String(300), unique=True)  # as the account's: person:<name>

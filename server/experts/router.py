@@ -64,10 +64,12 @@ def export_csv(db: ReadDbSession, actor: PoolAdmin) -> Response:
 def list_experts(db: ReadDbSession, actor: PoolReader, status: Annotated[str | None, Query(max_length=16)] = None,
                  specialty: Annotated[str | None, Query(max_length=32)] = None,
                  region: Annotated[str | None, Query(max_length=100)] = None,
+                 name: Annotated[str | None, Query(max_length=100)] = None,
+                 sort: Annotated[str, Query(max_length=16)] = "name",
                  limit: Annotated[int, Query(ge=1, le=1000)] = 100,
                  offset: Annotated[int, Query(ge=0)] = 0) -> proto.ExpertListOut:
-    rows, total = service.list_experts(db, status=status, specialty=specialty, region=region, limit=limit,
-                                       offset=offset)
+    rows, total = service.list_experts(db, status=status, specialty=specialty, region=region, name=name,
+                                       sort=sort, limit=limit, offset=offset)
     return proto.ExpertListOut(experts=rows, total=total)
 
 

@@ -129,13 +129,36 @@ def _pool_query(*, status: str | None, specialty: str | None, region: str | None
     return query
 
 
+# What the pool may be sorted by (``sort=name``, ``sort=-region``): the list's columns, then the id.
+SORT_COLUMNS = {"name": Expert.name, "identity": Expert.identity_key, "employer": Expert.employer_name,
+                "region": Expert.region, "title": Expert.title, "status": Expert.status}
+
+
 def list_experts(db: Session, *, status: str | None, specialty: str | None, region: str | None,
-                 limit: int, offset: int) -> tuple[list[proto.ExpertOut], int]:
+                 limit: int, offset: int, name: str | None = None,
+                 sort: str = "name") -> tuple[list[proto.ExpertOut], int]:
+    """One page of the pool; ``name`` matches part of the name or the identity, ``sort`` is a key of
+    SORT_COLUMNS, descending with a leading ``-``."""
     query = _pool_query(status=status, specialty=specialty, region=region)
+    if name:
+        query = query.where(Expert.name.contains(name, autoescape=True)
+                            | Expert.identity_key.contains(name, autoescape=True))
+    descending = sort.startswith("-")
+    column = SORT_COLUMNS.get(sort.lstrip("-"))
+    if column is None:
+        raise DomainError("experts.sort_invalid", f"the pool cannot be sorted by {sort[:40]!r}; sort by one of "
+                          f"{', '.join(SORT_COLUMNS)}, descending with a leading '-'", status=422)
+    order: list[Any] = [column.desc(), Expert.id.desc()] if descending else [column, Expert.id]
+    if column is not Expert.name:
+        order.insert(1, Expert.name)
     total = db.execute(select(func.count()).select_from(query.subquery())).scalar_one()
-    rows = list(db.execute(query.order_by(Expert.name, Expert.id).limit(limit).offset(offset)).scalars())
+    rows = list(db.execute(query.order_by(*order).limit(limit).offset(offset)).scalars())
     specialties = _specialties_of(db, [r.id for r in rows])
-    out = [expert_out(db, r, full=False).model_copy(update={"specialties": specialties[r.id]}) for r in rows]
+    # One query for the page's specialties, not one per row (expert_out asks for a single record's).
+    out = [proto.ExpertOut(id=r.id, identity=r.identity_key, name=r.name, employer_uscc=r.employer_uscc,
+                           employer_name=r.employer_name, specialties=specialties[r.id], region=r.region,
+                           title=r.title, email=r.email, phone=r.phone, status=r.status,
+                           suspended_until=r.suspended_until) for r in rows]
     return out, int(total)
 
 

@@ -99,6 +99,14 @@ def test_status_history_and_who_sees_what(live_server: RunningServer, pki, tmp_p
         ("admitted", "imported"), ("suspended", "未按时参加评标"), ("renewed", "续聘 2027")]
     assert shown.history[1].until is not None and abs((shown.history[1].until - until).total_seconds()) < 1
     assert ("expert.status", record.id) in _audit_actions(live_server.data)
+    # The list pages through the server: part of a name or identity, sorted on the server, either way.
+    assert [e.name for e in w.supervisor.experts.list_experts(name="00002").experts] == ["专家00002"]
+    assert [e.name for e in w.supervisor.experts.list_experts(name="张三").experts] == ["专家00001"]
+    assert [e.name for e in w.supervisor.experts.list_experts(sort="-name").experts] == ["专家00002", "专家00001"]
+    assert [e.status for e in w.supervisor.experts.list_experts(sort="-status", limit=1).experts] == ["renewed"]
+    with pytest.raises(ApiError) as unsortable:
+        w.supervisor.experts.list_experts(sort="email")
+    assert unsortable.value.code == "experts.sort_invalid"
     with pytest.raises(ApiError) as past:
         w.admin.experts.set_status(record.id, "suspended", "x", datetime.now(UTC) - timedelta(days=1))
     assert past.value.code == "experts.suspension_until"

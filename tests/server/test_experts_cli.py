@@ -66,6 +66,12 @@ def test_the_experts_commands_end_to_end(live_server: RunningServer, pki, tmp_pa
     good.write_bytes(pool_csv(rows))
     done = admin(["experts", "import", str(good)])
     assert done.returncode == 0 and "9 experts admitted, 0 updated" in done.stdout, done.stderr
+    found = admin(["experts", "list", "--name", "专家0001", "--sort=-name", "--limit", "2"])
+    assert found.returncode == 0 and "2 of 6 experts" in found.stdout, found.stderr
+    assert found.stdout.index("专家00015") < found.stdout.index("专家00014")  # sorted by the server, descending
+    assert "专家00013" not in found.stdout
+    unsortable = admin(["experts", "list", "--sort", "email"])
+    assert unsortable.returncode == 1 and "[experts.sort_invalid]" in unsortable.stderr
 
     tender = own_tender(live_server.data, agency_account.account_id)
     even = agency(["experts", "draw", "--tender", tender, "--slot", "it.hw:4", "--starts", _iso(72), "--ends",
