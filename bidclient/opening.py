@@ -37,7 +37,7 @@ from bidclient.interaction import Prompter, Question, Severity
 from bidclient.protocol import opening as proto
 from bidclient.signing import VerifiedSignature, verify_content
 from crypto import cms_envelope, cms_sign, identity, trust
-from crypto.errors import CryptoError, TrustError
+from crypto.errors import CryptoError, TokenError, TrustError
 from crypto.key_access import KeySession
 
 __all__ = [
@@ -183,6 +183,8 @@ def release_key(api: OpeningApi, session: KeySession, prompter: Prompter, *,
         raise BidclientError(_("The key was not released."), code="opening.cancelled")
     try:
         key = cms_envelope.content_key(io.BytesIO(head), session.decrypter(own))
+    except TokenError:
+        raise  # a wrong PIN, a locked or pulled-out dongle: said as such (and the key can be released again)
     except CryptoError as ex:
         raise BidclientError(_("Your key could not unwrap the bid's content key: {reason}").format(
             reason=ex), code="opening.unwrap_failed") from ex
