@@ -529,11 +529,12 @@ class OpeningPage(QWidget):
 
     # --- the steps ---
 
-    def _keyed(self) -> tuple[Any, str, Any] | None:
-        session, tender = self.context.session, self.tender_id
-        if session is None or tender is None:
+    def _keyed(self) -> tuple[Any, str, str, Any] | None:
+        """The client, tender, signed-in certificate and the app's prompter, when a dongle step can run."""
+        session, tender, prompter = self.context.session, self.tender_id, self.context.pin_source
+        if session is None or tender is None or prompter is None:
             return None
-        return session.client, tender, session.certificate_sha256
+        return session.client, tender, session.certificate_sha256, prompter
 
     def _step_done(self, message: Any) -> None:
         self.error_view.clear()
@@ -544,8 +545,7 @@ class OpeningPage(QWidget):
         keyed = self._keyed()
         if keyed is None:
             return
-        client, tender, sha = keyed
-        prompter = self.context.pin_source
+        client, tender, sha, prompter = keyed
         self.error_view.clear()
         self.status_line.set(lambda: self.tr("Checking in… enter your dongle's PIN."))
         self._run(lambda _ctx: opening.check_in_signed_in(client, tender, sha, prompter),
@@ -555,8 +555,7 @@ class OpeningPage(QWidget):
         keyed = self._keyed()
         if keyed is None:
             return
-        client, tender, sha = keyed
-        prompter = self.context.pin_source
+        client, tender, sha, prompter = keyed
         self.error_view.clear()
         self.status_line.set(lambda: self.tr("Decrypting… enter your dongle's PIN, then confirm."))
 
@@ -585,8 +584,7 @@ class OpeningPage(QWidget):
         keyed = self._keyed()
         if keyed is None:
             return
-        client, tender, sha = keyed
-        prompter = self.context.pin_source
+        client, tender, sha, prompter = keyed
         text = self.objection_text.toPlainText() if decision == "object" else ""
         self.error_view.clear()
         self.status_line.set(lambda: self.tr("Signing your answer to the record… enter your dongle's PIN."))
