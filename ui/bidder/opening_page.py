@@ -15,6 +15,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+import shiboken6
 from PySide6.QtCore import QEvent, QTimer
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
@@ -251,11 +252,20 @@ class OpeningPage(QWidget):
         index = self.tender_combo.currentIndex()
         return self.entries[index].tender_id if 0 <= index < len(self.entries) else None
 
+    def _alive(self, slot: Any) -> Any:
+        """``slot``, called only while this widget exists (a task may finish after its window closed)."""
+
+        def call(*args: object) -> None:
+            if shiboken6.isValid(self):
+                slot(*args)
+
+        return call
+
     def _run(self, job: Any, on_done: Any, *, name: str) -> Task:
         task = Task(job, name=name)
-        task.signals.succeeded.connect(on_done)
-        task.signals.failed.connect(self.error_view.show_error)
-        task.signals.finished.connect(lambda: self._finished(task))
+        task.signals.succeeded.connect(self._alive(on_done))
+        task.signals.failed.connect(self._alive(self.error_view.show_error))
+        task.signals.finished.connect(self._alive(lambda: self._finished(task)))
         self._tasks.add(task)
         self._update_buttons()
         return start(task)
@@ -557,7 +567,7 @@ class OpeningPage(QWidget):
             return
         client, tender, sha, prompter = keyed
         self.error_view.clear()
-        self.status_line.set(lambda: self.tr("Decrypting… enter your dongle's PIN, then confirm."))
+        self.status_line.set(lambda: self.tr("Decrypting… confirm, then enter your dongle's PIN."))
 
         def failed(_error: BaseException) -> None:
             self.status_line.set(lambda: self.tr("Not decrypted. You can try again until the window closes."))
@@ -565,7 +575,7 @@ class OpeningPage(QWidget):
         task = self._run(lambda _ctx: opening.release_key_signed_in(client, tender, sha, prompter),
                          lambda _out: self._step_done(lambda: self.tr("Key released: the hosts are opening your "
                                                                       "bid.")), name="opening-release-key")
-        task.signals.failed.connect(failed)
+        task.signals.failed.connect(self._alive(failed))
 
     def raise_objection(self) -> None:
         client, tender = self.context.client(), self.tender_id

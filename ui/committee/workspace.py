@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import shiboken6
 from PySide6.QtCore import QCoreApplication, QEvent, QTimer
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -212,11 +213,20 @@ class CommitteeWorkspace(QWidget):
     def busy(self) -> bool:
         return bool(self._tasks)
 
+    def _alive(self, slot: Any) -> Any:
+        """``slot``, called only while this widget exists (a task may finish after its window closed)."""
+
+        def call(*args: object) -> None:
+            if shiboken6.isValid(self):
+                slot(*args)
+
+        return call
+
     def _run(self, job: Any, on_done: Any, *, name: str, quiet: bool = False) -> Task:
         task = Task(job, name=name)
-        task.signals.succeeded.connect(on_done)
-        task.signals.failed.connect(self._failed)
-        task.signals.finished.connect(lambda: self._finished(task))
+        task.signals.succeeded.connect(self._alive(on_done))
+        task.signals.failed.connect(self._alive(self._failed))
+        task.signals.finished.connect(self._alive(lambda: self._finished(task)))
         if not quiet:
             self._tasks.add(task)
         self._update_buttons()
