@@ -9,6 +9,7 @@ acknowledge); at the opening ent-c never releases its key, and the workspace's p
 from __future__ import annotations
 
 import base64
+import os
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -17,7 +18,7 @@ from typing import Any
 import pytest
 from cryptography import x509
 from PySide6.QtCore import QSettings, Qt
-from PySide6.QtWidgets import QMessageBox, QPushButton
+from PySide6.QtWidgets import QApplication, QMessageBox, QPushButton, QWidget
 
 from bidclient import committee as committees
 from bidclient import opening
@@ -37,6 +38,15 @@ from ui.pin_bridge import QtPrompter
 from ui.workspaces import registered_workspaces
 
 LEFT = Qt.MouseButton.LeftButton
+
+
+def shot(widget: QWidget, name: str) -> None:
+    """Save ``widget`` as docs/screenshots/NAME.png when BIDCLIENT_SCREENSHOTS_DIR is set (run under Xvfb)."""
+    folder = os.environ.get("BIDCLIENT_SCREENSHOTS_DIR")
+    if not folder:
+        return
+    QApplication.processEvents()
+    assert widget.grab().save(str(Path(folder) / f"{name}.png"))
 
 
 @pytest.fixture
@@ -121,6 +131,7 @@ def test_committee_member_runs_the_ceremony_and_the_remedy(
     context.set_session(signed_in(server.url, pki, "opener-1"))
     ws = CommitteeWorkspace(context, None)
     qtbot.addWidget(ws)
+    ws.resize(1280, 900)
     ws.show()
     questions: list[QMessageBox] = []
     prompter.question_opened.connect(questions.append)
@@ -156,6 +167,7 @@ def test_committee_member_runs_the_ceremony_and_the_remedy(
         qtbot.waitUntil(lambda: ws.selected is not None and ws.selected.status == "failed", timeout=20_000)
         outcome = ws.outcome_label.text()
         assert "member 3" in outcome and "is at fault" in outcome and "The ceremony failed" in outcome
+        shot(ws, "committee-bad-share")
         assert not ws.deal_button.isEnabled() and not ws.ack_button.isEnabled()
 
         # --- ceremony 2: complete through the workspace ---
@@ -215,6 +227,7 @@ def test_committee_member_runs_the_ceremony_and_the_remedy(
         answer_pin(qtbot, pki.user_pin)
         idle(qtbot, ws)
         assert ws.remedy_table.item(0, 2).text() == "1 of 2 arrived (yours included)"
+        shot(ws, "committee-remedy")
         assert "1 of 2 arrived" in ws.status_label.text()
         assert not ws.contribute_button.isEnabled()  # one partial per member
         with as_member(2) as m:

@@ -6,6 +6,7 @@ shows and saves the signed record, and confirms it with a signed statement."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -13,7 +14,7 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import QSettings, Qt
-from PySide6.QtWidgets import QMessageBox, QPushButton, QWidget
+from PySide6.QtWidgets import QApplication, QMessageBox, QPushButton, QWidget
 
 from bidclient import opening
 from bidclient.signin import SignedIn, sign_in
@@ -28,6 +29,15 @@ from ui.context import AppContext
 from ui.pin_bridge import QtPrompter
 
 LEFT = Qt.MouseButton.LeftButton
+
+
+def shot(widget: QWidget, name: str) -> None:
+    """Save ``widget`` as docs/screenshots/NAME.png when BIDCLIENT_SCREENSHOTS_DIR is set (run under Xvfb)."""
+    folder = os.environ.get("BIDCLIENT_SCREENSHOTS_DIR")
+    if not folder:
+        return
+    QApplication.processEvents()
+    assert widget.grab().save(str(Path(folder) / f"{name}.png"))
 
 
 @pytest.fixture
@@ -71,6 +81,7 @@ def test_bidder_takes_part_in_the_opening(qtbot: Any, sqlite_server: RunningServ
     context.set_session(signed_in(live_server.url, pki, "ent-a"))
     ws = BidderWorkspace(context, None, projects_root=tmp_path / "bids")
     qtbot.addWidget(ws)
+    ws.resize(1280, 900)
     ws.show()
     try:
         ws.tabs.setCurrentIndex(OPENING)
@@ -99,6 +110,7 @@ def test_bidder_takes_part_in_the_opening(qtbot: Any, sqlite_server: RunningServ
         o.host(lambda a, s: a.open_window([o.opening_cert]))
         qtbot.waitUntil(lambda: page.current is not None and page.current.state == "decrypting", timeout=20_000)
         qtbot.waitUntil(lambda: "Decryption window closes in" in page.countdown.text(), timeout=5_000)
+        shot(page, "opening-bidder-window")
 
         # A wrong PIN: refused, nothing released, and the page says it can be tried again.
         click(qtbot, page.decrypt_button)
@@ -144,6 +156,7 @@ def test_bidder_takes_part_in_the_opening(qtbot: Any, sqlite_server: RunningServ
         objection_id = o.host(lambda a, s: a.get()).objections[0].id
         o.host(lambda a, s: a.answer(objection_id, "确认：以大写金额为准。"))
         qtbot.waitUntil(lambda: "确认：以大写金额为准。" in page.objection_list.item(0).text(), timeout=20_000)
+        shot(page, "opening-bidder-announced")
 
         # The record: drafted, signed by the host and the supervisor, published; viewed, saved, confirmed.
         o.host(lambda a, s: a.draft_record())
@@ -164,6 +177,7 @@ def test_bidder_takes_part_in_the_opening(qtbot: Any, sqlite_server: RunningServ
         click(qtbot, page.confirm_record_button)
         answer_pin(qtbot, pki.user_pin)
         qtbot.waitUntil(lambda: "You confirmed the record." in page.record_label.text(), timeout=20_000)
+        shot(page, "opening-bidder-record")
         acks = o.host(lambda a, s: a.get()).acknowledgments
         assert [(a.identity_key, a.decision) for a in acks] == [(context.session.account.identity_key, "confirm")]
         assert not page.confirm_record_button.isEnabled()
