@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import os
+import time
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -45,6 +46,13 @@ def shot(widget: QWidget, name: str) -> None:
     folder = os.environ.get("BIDCLIENT_SCREENSHOTS_DIR")
     if not folder:
         return
+    from ui.app import install_cjk_font
+
+    install_cjk_font(QApplication.instance())  # type: ignore[arg-type]  # as the app does at start
+    deadline = time.monotonic() + 20
+    while getattr(widget, "busy", False) and time.monotonic() < deadline:  # buttons as a person sees them
+        QApplication.processEvents()
+        time.sleep(0.02)
     QApplication.processEvents()
     assert widget.grab().save(str(Path(folder) / f"{name}.png"))
 

@@ -116,6 +116,7 @@ class OpeningPage(QWidget):
         self.objection_list = QListWidget(self.objection_box)
         self.objection_list.setWordWrap(True)
         self.objection_list.setMinimumHeight(80)
+        self.objection_list.setMaximumHeight(180)
         self.objection_text = QPlainTextEdit(self.objection_box)
         self.objection_text.setMaximumHeight(70)
         self.object_button = QPushButton(self.objection_box)

@@ -304,6 +304,7 @@ class CommitteeWorkspace(QWidget):
         if out is None or out.committee_id != self._checked_id:
             self.bad_senders, self.check_detail = (), ""
             self._checked_id = out.committee_id if out is not None else None
+            self.check_label.clear()
         self._follow(out.committee_id if out is not None else None)
         self._show_detail()
         self.remedies = []
@@ -496,6 +497,10 @@ class CommitteeWorkspace(QWidget):
         self.accused_combo.setEnabled(idle and me is not None and status in ("checking", "disputed"))
         self.complain_button.setEnabled(idle and me is not None and status in ("checking", "disputed")
                                         and not me.acknowledged and self.accused_combo.count() > 0)
+        disputing = status in ("checking", "disputed")
+        self.accused_combo.setVisible(disputing)
+        self.complain_button.setVisible(disputing)
+        self.check_label.setVisible(status != "complete" and bool(self.check_label.text()))
         accused_open = out is not None and me is not None and any(
             c.accused == me.number and c.resolution == "open" for c in out.complaints)
         self.disclose_button.setVisible(accused_open)
