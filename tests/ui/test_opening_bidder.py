@@ -6,6 +6,7 @@ shows and saves the signed record, and confirms it with a signed statement."""
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import time
 from collections.abc import Iterator
@@ -132,6 +133,18 @@ def test_bidder_takes_part_in_the_opening(qtbot: Any, sqlite_server: RunningServ
         mine = next(b for b in o.host(lambda a, s: a.get()).bids if b.submission_id == o.submissions["ent-a"])
         assert mine.state == "awaiting_key" and mine.attempts == 0
         assert page.decrypt_button.isEnabled()
+
+        # The dongle pulled out: said so before anything is asked, nothing released.
+        real = context.session
+        assert real is not None
+        context.set_session(dataclasses.replace(real, certificate_sha256="00" * 32))
+        idle(qtbot, page)
+        click(qtbot, page.decrypt_button)
+        idle(qtbot, page)
+        assert page.error_view.message is not None and page.error_view.message.code == "token.not_present"
+        assert "Insert the dongle" in page.error_view.message.hint
+        context.set_session(real)
+        idle(qtbot, page)
 
         # Again with the right PIN, then the confirmation: the key is released.
         click(qtbot, page.decrypt_button)
