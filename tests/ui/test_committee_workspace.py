@@ -9,6 +9,7 @@ acknowledge); at the opening ent-c never releases its key, and the workspace's p
 from __future__ import annotations
 
 import base64
+import dataclasses
 import os
 import time
 from collections.abc import Iterator
@@ -230,6 +231,14 @@ def test_committee_member_runs_the_ceremony_and_the_remedy(
         ws.load_remedies()
         qtbot.waitUntil(lambda: [r.submission_id for r in ws.remedies] == [target], timeout=20_000)
         assert ws.remedy_table.item(0, 2).text() == "0 of 2 arrived"
+        # The app restarted overnight: its restored session does not say which certificate it was signed in
+        # with; the member's one signing certificate on the plugged-in dongle is found by its identity.
+        real = context.session
+        assert real is not None
+        context.set_session(dataclasses.replace(real, certificate_sha256=""))
+        qtbot.waitUntil(lambda: not ws.busy and ws.selected_id == second, timeout=20_000)
+        ws.load_remedies()
+        qtbot.waitUntil(lambda: ws.contribute_button.isEnabled(), timeout=20_000)
         click(qtbot, ws.contribute_button)
         assert target in say_yes(qtbot, questions, 2)
         answer_pin(qtbot, pki.user_pin)

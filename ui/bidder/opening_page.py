@@ -39,6 +39,7 @@ from PySide6.QtWidgets import (
 from bidclient import opening
 from bidclient.live import ConnectionState
 from bidclient.protocol.opening import BidOut, OpeningOut
+from bidclient.signin import SignedIn, signed_in_fingerprint
 from bidclient.timefmt import format_time
 from ui.context import AppContext
 from ui.error_view import ErrorView, plain_label
@@ -540,12 +541,12 @@ class OpeningPage(QWidget):
 
     # --- the steps ---
 
-    def _keyed(self) -> tuple[Any, str, str, Any] | None:
+    def _keyed(self) -> tuple[Any, str, SignedIn, Any] | None:
         """The client, tender, signed-in certificate and the app's prompter, when a dongle step can run."""
         session, tender, prompter = self.context.session, self.tender_id, self.context.pin_source
         if session is None or tender is None or prompter is None:
             return None
-        return session.client, tender, session.certificate_sha256, prompter
+        return session.client, tender, session, prompter
 
     def _step_done(self, message: Any) -> None:
         self.error_view.clear()
@@ -556,24 +557,26 @@ class OpeningPage(QWidget):
         keyed = self._keyed()
         if keyed is None:
             return
-        client, tender, sha, prompter = keyed
+        client, tender, session, prompter = keyed
         self.error_view.clear()
         self.status_line.set(lambda: self.tr("Checking in… enter your dongle's PIN."))
-        self._run(lambda _ctx: opening.check_in_signed_in(client, tender, sha, prompter),
+        self._run(lambda _ctx: opening.check_in_signed_in(client, tender, signed_in_fingerprint(session),
+                                                                     prompter),
                   lambda _out: self._step_done(lambda: self.tr("Checked in.")), name="opening-check-in")
 
     def decrypt(self) -> None:
         keyed = self._keyed()
         if keyed is None:
             return
-        client, tender, sha, prompter = keyed
+        client, tender, session, prompter = keyed
         self.error_view.clear()
         self.status_line.set(lambda: self.tr("Decrypting… confirm, then enter your dongle's PIN."))
 
         def failed(_error: BaseException) -> None:
             self.status_line.set(lambda: self.tr("Not decrypted. You can try again until the window closes."))
 
-        task = self._run(lambda _ctx: opening.release_key_signed_in(client, tender, sha, prompter),
+        task = self._run(lambda _ctx: opening.release_key_signed_in(
+                             client, tender, signed_in_fingerprint(session), prompter),
                          lambda _out: self._step_done(lambda: self.tr("Key released: the hosts are opening your "
                                                                       "bid.")), name="opening-release-key")
         task.signals.failed.connect(self._alive(failed))
@@ -595,7 +598,7 @@ class OpeningPage(QWidget):
         keyed = self._keyed()
         if keyed is None:
             return
-        client, tender, sha, prompter = keyed
+        client, tender, session, prompter = keyed
         text = self.objection_text.toPlainText() if decision == "object" else ""
         self.error_view.clear()
         self.status_line.set(lambda: self.tr("Signing your answer to the record… enter your dongle's PIN."))
@@ -605,7 +608,8 @@ class OpeningPage(QWidget):
                 self.objection_text.clear()
             self._step_done(lambda: self.tr("Your answer to the record is signed and sent."))
 
-        self._run(lambda _ctx: opening.acknowledge_signed_in(client, tender, sha, prompter, decision=decision,
+        self._run(lambda _ctx: opening.acknowledge_signed_in(client, tender, signed_in_fingerprint(session), prompter,
+                                                             decision=decision,
                                                              text=text), done, name="opening-acknowledge")
 
     def view_record(self) -> None:

@@ -34,6 +34,7 @@ from bidclient import opening
 from bidclient.live import ConnectionState
 from bidclient.protocol.committee import CommitteeOut
 from bidclient.protocol.opening import RemedyOut
+from bidclient.signin import signed_in_fingerprint
 from ui.context import AppContext
 from ui.error_view import ErrorView, plain_label
 from ui.live_adapter import ConnectionIndicator, LiveChannel
@@ -516,11 +517,11 @@ class CommitteeWorkspace(QWidget):
         session, out, prompter = self.context.session, self.selected, self.context.pin_source
         if session is None or out is None or prompter is None:
             return
-        client, sha = session.client, session.certificate_sha256
+        client = session.client
         self.error_view.clear()
         self.status_line.set(doing)
-        self._run(lambda _ctx: committees.as_signed_in(client, sha, prompter, lambda m: step(m, out.committee_id)),
-                  done, name=name)
+        self._run(lambda _ctx: committees.as_signed_in(client, signed_in_fingerprint(session), prompter,
+                                                       lambda m: step(m, out.committee_id)), done, name=name)
 
     def _after(self, message: Any) -> Any:
         def done(result: object) -> None:
@@ -593,7 +594,7 @@ class CommitteeWorkspace(QWidget):
         prompter = self.context.pin_source
         if session is None or out is None or remedy is None or prompter is None:
             return
-        client, sha = session.client, session.certificate_sha256
+        client = session.client
         tender, submission = out.tender_id, remedy.submission_id
         self.error_view.clear()
         self.status_line.set(lambda: self.tr("Computing your partial result… confirm, then enter your dongle's PIN."))
@@ -604,7 +605,8 @@ class CommitteeWorkspace(QWidget):
             self.status_line.set(lambda: self.tr("Your partial result is sent: {n} of {k} arrived.").format(
                 n=opening.partials_received(result), k=result.threshold))
 
-        self._run(lambda _ctx: opening.contribute_partial_signed_in(client, tender, submission, sha, prompter),
+        self._run(lambda _ctx: opening.contribute_partial_signed_in(
+            client, tender, submission, signed_in_fingerprint(session), prompter),
                   done, name="partial")
 
     # --- main window hooks ---
