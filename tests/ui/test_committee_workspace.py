@@ -56,6 +56,18 @@ def shot(widget: QWidget, name: str) -> None:
         time.sleep(0.02)
     QApplication.processEvents()
     assert widget.grab().save(str(Path(folder) / f"{name}.png"))
+    from PySide6.QtCore import QSettings
+
+    from ui.languages import LanguageManager
+
+    languages = LanguageManager(QSettings(str(Path(folder) / ".shot-settings.ini"), QSettings.Format.IniFormat))
+    languages.set_language("zh_CN")  # the same screen in Chinese, for the Chinese guide
+    QApplication.processEvents()
+    try:
+        assert widget.grab().save(str(Path(folder) / f"{name}.zh_CN.png"))
+    finally:
+        languages.set_language("en")
+        (Path(folder) / ".shot-settings.ini").unlink(missing_ok=True)
 
 
 @pytest.fixture

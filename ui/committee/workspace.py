@@ -90,6 +90,7 @@ class CommitteeWorkspace(QWidget):
         self.members_table = _table(self.ceremony_box, 4)
         self.members_table.setMinimumHeight(110)
         self.check_label = plain_label(self.ceremony_box, name="committeeCheckResult")
+        self.check_line = StatusLine(self.check_label)
         self.deal_button = QPushButton(self.ceremony_box)
         self.check_button = QPushButton(self.ceremony_box)
         self.ack_button = QPushButton(self.ceremony_box)
@@ -204,6 +205,8 @@ class CommitteeWorkspace(QWidget):
                              (self.contribute_button, self.tr("Contribute my partial result"))):
             widget.setAccessibleName(name)
         self.status_line.retranslate()
+        self.check_line.retranslate()
+        self._show_who()
         self._show_list()
         self._show_detail()
         self._show_remedies()
@@ -252,11 +255,7 @@ class CommitteeWorkspace(QWidget):
 
     def refresh(self) -> None:
         client = self.context.client()
-        session = self.context.session
-        self.who.setText(self.tr("Signed in as {who}").format(who=session.enterprise_name or
-                                                              session.account.identity_key)
-                         if session is not None else self.tr("Sign in with your dongle to take part in a "
-                                                             "committee."))
+        self._show_who()
         if client is None:
             self.committees = []
             self._follow(None)
@@ -267,6 +266,13 @@ class CommitteeWorkspace(QWidget):
             self._list_again = True
             return
         self._listing = self._run(lambda _ctx: committees.my_committees(client), self._listed, name="committees")
+
+    def _show_who(self) -> None:
+        session = self.context.session
+        self.who.setText(self.tr("Signed in as {who}").format(who=session.enterprise_name or
+                                                              session.account.identity_key)
+                         if session is not None else self.tr("Sign in with your dongle to take part in a "
+                                                             "committee."))
 
     def _listed(self, found: list[CommitteeOut]) -> None:
         chosen = self.selected_id
@@ -305,7 +311,7 @@ class CommitteeWorkspace(QWidget):
         if out is None or out.committee_id != self._checked_id:
             self.bad_senders, self.check_detail = (), ""
             self._checked_id = out.committee_id if out is not None else None
-            self.check_label.clear()
+            self.check_line.clear()
         self._follow(out.committee_id if out is not None else None)
         self._show_detail()
         self.remedies = []
@@ -544,13 +550,13 @@ class CommitteeWorkspace(QWidget):
             self._checked_id = result.committee.committee_id
             if result.bad_senders:
                 named = ", ".join(str(n) for n in result.bad_senders)
-                self.check_label.setText(self.tr("⚠ The share from member {numbers} does not match its commitments. "
-                                                 "Complain about it: the member must then disclose it in public.")
-                                         .format(numbers=named))
+                self.check_line.set(lambda: self.tr(
+                    "⚠ The share from member {numbers} does not match its commitments. Complain about it: the "
+                    "member must then disclose it in public.").format(numbers=named))
                 self.check_label.setStyleSheet("color: #b00020; font-weight: bold;")
             else:
-                self.check_label.setText(self.tr("✓ Every share you received matches its sender's commitments: you "
-                                                 "can acknowledge."))
+                self.check_line.set(lambda: self.tr("✓ Every share you received matches its sender's commitments: "
+                                                    "you can acknowledge."))
                 self.check_label.setStyleSheet("color: #1b5e20; font-weight: bold;")
             self.status_line.clear()
             self._show_detail()
