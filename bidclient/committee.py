@@ -22,11 +22,11 @@ import base64
 import binascii
 import contextlib
 import hashlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import quote
 
 from cryptography import x509
@@ -46,6 +46,7 @@ from crypto.errors import BadShare, CommitteeError, CryptoError, TrustError
 from crypto.keys import Decrypter
 
 INVALID = "tender.committee_invalid"
+T = TypeVar("T")
 
 
 def _b64(data: bytes) -> str:
@@ -271,6 +272,34 @@ def open_member(server: str | None, key: str, prompter: Prompter, *, modules: Se
                           encryption_key=encryption_key) as connected:
         yield MemberSession(client=connected.client, identity=connected.identity, sign=connected.sign,
                             _key=connected.session)
+
+
+@contextlib.contextmanager
+def signed_in_member(client: ApiClient, certificate_sha256: str, prompter: Prompter) -> Iterator[MemberSession]:
+    """The desktop app's member: the dongle the person signed in with (one PIN, asked through ``prompter``)
+    over the app's own session ``client``."""
+    from bidclient.signin import open_signed_in_key
+    from bidclient.signing import detached_signer
+
+    with open_signed_in_key(certificate_sha256, prompter) as session:
+        signer = session.signer()
+        yield MemberSession(client=client, identity=identity.identity_of(signer.certificate).key,
+                            sign=detached_signer(signer), _key=session)
+
+
+def my_committees(client: ApiClient) -> list[CommitteeOut]:
+    """The committees naming the caller as a member, newest first."""
+    listed = client.get_json("/api/v1/committees")
+    if not isinstance(listed, list):
+        raise BidclientError("the server's list of committees is not a list", code="committee.malformed")
+    return [CommitteeOut.model_validate(c) for c in listed[:1000]]
+
+
+def as_signed_in(client: ApiClient, certificate_sha256: str, prompter: Prompter,
+                 step: Callable[[MemberSession], T]) -> T:
+    """Run one ceremony step (``deal``, ``check``, …, given the member) with the signed-in dongle."""
+    with signed_in_member(client, certificate_sha256, prompter) as member:
+        return step(member)
 
 
 def deal(member: MemberSession, committee_id: str) -> CommitteeOut:

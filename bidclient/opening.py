@@ -37,7 +37,7 @@ from bidclient.interaction import Prompter, Question, Severity
 from bidclient.protocol import opening as proto
 from bidclient.signing import VerifiedSignature, verify_content
 from crypto import cms_envelope, cms_sign, identity, trust
-from crypto.errors import CryptoError, TrustError
+from crypto.errors import CryptoError, TokenError, TrustError
 from crypto.key_access import KeySession
 
 __all__ = [
@@ -183,6 +183,8 @@ def release_key(api: OpeningApi, session: KeySession, prompter: Prompter, *,
         raise BidclientError(_("The key was not released."), code="opening.cancelled")
     try:
         key = cms_envelope.content_key(io.BytesIO(head), session.decrypter(own))
+    except TokenError:
+        raise  # a wrong PIN, a locked or pulled-out dongle: said as such (and the key can be released again)
     except CryptoError as ex:
         raise BidclientError(_("Your key could not unwrap the bid's content key: {reason}").format(
             reason=ex), code="opening.unwrap_failed") from ex
@@ -508,3 +510,138 @@ def verify_record(path: Path, trust_list: trust.TrustList, *, min_signatures: in
         sha = hashlib.file_digest(f, "sha256").hexdigest()
     return RecordCheck(sha, signers, problems)
 
+
+
+# --- the desktop app: the bidder with the signed-in dongle ------------------------------------------------
+# Each flow opens the dongle the person signed in with (bidclient.signin.open_signed_in_key: one PIN entry,
+# asked through the prompter) for one step, and closes it again.
+
+@dataclass(frozen=True)
+class MyOpening:
+    """A tender the signed-in bidder has an active bid in, and its opening as the server shows it."""
+
+    tender_id: str
+    submission_id: str
+    opening: proto.OpeningOut | None  # None: the agency has not scheduled the opening yet
+
+
+def my_openings(client: ApiClient) -> list[MyOpening]:
+    """The tenders the caller has an active submission to (its own list on the server), each with its
+    opening (None when not scheduled). The server's answers are validated, never trusted as shaped."""
+    from pydantic import ValidationError
+
+    from bidclient.api_client import ApiError
+    from bidclient.protocol.submission import SubmissionOut
+
+    listed = client.get_json("/api/v1/submissions")
+    if not isinstance(listed, list):
+        raise BidclientError(_("The server's list of your submissions is not a list."),
+                             code="submission.history_invalid")
+    active: dict[str, str] = {}
+    for raw in listed[:1000]:
+        try:
+            submission = SubmissionOut.model_validate(raw)
+        except ValidationError:
+            raise BidclientError(_("The server listed a malformed submission."),
+                                 code="submission.history_invalid") from None
+        if submission.status == "active":
+            active[submission.tender_id] = submission.id
+    out = []
+    for tender_id in sorted(active):
+        try:
+            view: proto.OpeningOut | None = OpeningApi(client, tender_id).get()
+        except ApiError as ex:
+            if ex.code != "opening.not_found":
+                raise
+            view = None
+        out.append(MyOpening(tender_id, active[tender_id], view))
+    return out
+
+
+def check_in_signed_in(client: ApiClient, tender_id: str, certificate_sha256: str,
+                       prompter: Prompter) -> proto.OpeningOut:
+    """Check in (签到) with the dongle the person signed in with (one PIN)."""
+    from bidclient.signin import open_signed_in_key
+
+    with open_signed_in_key(certificate_sha256, prompter) as session:
+        return check_in(OpeningApi(client, tender_id), session)
+
+
+def release_key_signed_in(client: ApiClient, tender_id: str, certificate_sha256: str,
+                          prompter: Prompter) -> proto.BidOut:
+    """Decrypt with the signed-in dongle: ``release_key`` on the bid as the server counted it (one PIN, then
+    the confirmation). Run it again to retry while the window is open."""
+    from bidclient.signin import open_signed_in_key
+
+    with open_signed_in_key(certificate_sha256, prompter) as session:
+        return release_key(OpeningApi(client, tender_id), session, prompter)
+
+
+def acknowledge_signed_in(client: ApiClient, tender_id: str, certificate_sha256: str, prompter: Prompter, *,
+                          decision: str, text: str = "") -> proto.OpeningOut:
+    """Confirm the published record, or object to it with ``text`` (a signed statement; one PIN)."""
+    from bidclient.signin import open_signed_in_key
+
+    if decision not in ("confirm", "object"):
+        raise BidclientError(f"unknown decision {decision!r}", code="usage.invalid")
+    if decision == "object" and not text.strip():
+        raise BidclientError(_("Say what you object to in the record."), code="opening.objection_empty")
+    with open_signed_in_key(certificate_sha256, prompter) as session:
+        return acknowledge_record(OpeningApi(client, tender_id), session, decision=decision, text=text.strip())
+
+
+def raise_objection(client: ApiClient, tender_id: str, text: str) -> proto.ObjectionOut:
+    """Raise an objection (异议) for the hosts to answer."""
+    if not text.strip():
+        raise BidclientError(_("Write your objection first."), code="opening.objection_empty")
+    return OpeningApi(client, tender_id).object(text.strip())
+
+
+def fetch_record(client: ApiClient, tender_id: str, folder: Path) -> Path:
+    """The published record, downloaded into ``folder`` and checked to be the one the opening names (its
+    SHA-256); returns the PDF's path (replacing an earlier download of the same tender)."""
+    api = OpeningApi(client, tender_id)
+    opening = api.get()
+    if opening.record_sha256 is None:
+        raise BidclientError(_("The record is not published yet."), code="opening.nothing_to_sign")
+    data = api.record()
+    if hashlib.sha256(data).hexdigest() != opening.record_sha256:
+        raise BidclientError(_("The record downloaded is not the one the opening names."),
+                             code="opening.record_changed")
+    folder.mkdir(parents=True, exist_ok=True)
+    safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in tender_id)
+    path = folder / f"{safe}-opening-record.pdf"
+    tmp = path.with_name(f".{path.name}.part")
+    tmp.write_bytes(data)
+    os.replace(tmp, path)
+    return path
+
+
+# --- the desktop app: a committee member at the remedy ----------------------------------------------------
+
+def list_remedies(client: ApiClient, tender_id: str) -> list[proto.RemedyOut]:
+    """The bids of ``tender_id`` in the committee remedy that the caller's committees are asked for."""
+    listed = client.get_json(f"/api/v1/tenders/{quote(tender_id, safe='')}/opening/remedies")
+    if not isinstance(listed, list):
+        raise BidclientError(_("The server's list of remedies is not a list."), code="opening.remedies_invalid")
+    return [proto.RemedyOut.model_validate(r) for r in listed[:1000]]
+
+
+def partials_received(remedy: proto.RemedyOut) -> int:
+    """How many members' valid partial results have arrived (k of them open the bid)."""
+    return len({p.member for p in remedy.partials})
+
+
+def contribute_partial_signed_in(client: ApiClient, tender_id: str, submission_id: str, certificate_sha256: str,
+                                 prompter: Prompter) -> proto.RemedyOut:
+    """``contribute_partial`` with the dongle the member signed in with (one PIN, then the confirmation)."""
+    from bidclient import committee as committees
+
+    with committees.signed_in_member(client, certificate_sha256, prompter) as member:
+        return contribute_partial(OpeningApi(client, tender_id), member, submission_id, prompter)
+
+
+def default_records_folder() -> Path:
+    """Where the app keeps downloaded opening records: $XDG_DATA_HOME/bidclient/openings."""
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "bidclient" / "openings"

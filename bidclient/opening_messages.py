@@ -16,6 +16,10 @@ def messages() -> dict[str, tuple[str, str]]:
         "opening.before_opening_time": (_("It is not the opening time yet: no key is accepted before it."),
                                         _("Wait for the opening time on the server clock, then for the host to "
                                           "open the decryption window.")),
+        "opening.objection_empty": (_("The objection is empty."),
+                                    _("Write what you object to, then send it again.")),
+        "opening.remedies_invalid": (_("The server's list of remedies could not be read."),
+                                     _("Try again; if it persists, tell the trading centre's support.")),
         "opening.before_deadline": (_("The bid deadline has not passed: the opening cannot lock yet."),
                                     _("Lock it at or after the deadline on the server clock.")),
         "opening.window_closed": (_("The decryption window is closed: the key arrived too late."),

@@ -148,6 +148,28 @@ def find_signed_in_key(certificate_sha256: str) -> DongleKey:
     raise BidclientError("the dongle you signed in with is not plugged in", code="token.not_present")
 
 
+def signed_in_fingerprint(session: SignedIn) -> str:
+    """The SHA-256 of the certificate ``session`` was signed in with. A session restored at start-up does not
+    say it (/auth/me names the identity, not the certificate): then the one signing certificate of that
+    identity on the plugged-in dongles (no PIN needed to list them)."""
+    if session.certificate_sha256:
+        return session.certificate_sha256
+    from crypto.pkcs11_keys import SIGNING, key_usages
+
+    found = {pair.certificate.fingerprint(hashes.SHA256()).hex()
+             for token in list_tokens() for pair in token.pairs
+             if SIGNING in key_usages(pair.certificate)
+             and identity_of(pair.certificate).key == session.account.identity_key}
+    if not found:
+        raise BidclientError(f"no plugged-in dongle holds a signing certificate of {session.account.identity_key}",
+                             code="token.not_present")
+    if len(found) > 1:
+        raise BidclientError("several plugged-in dongles hold a signing certificate of "
+                             f"{session.account.identity_key}: sign in again with the one to use",
+                             code="token.key_ambiguous")
+    return found.pop()
+
+
 @contextlib.contextmanager
 def open_signed_in_key(certificate_sha256: str, prompter: Prompter) -> Iterator[KeySession]:
     """The signed-in dongle, opened with one PIN entry asked through ``prompter``."""

@@ -157,6 +157,8 @@ class RemedyOut(BaseModel):
     ephemeral: list[str]  # hex: the bid's ephemeral keys R for the committee certificate
     certificate: str  # PEM: the committee certificate
     partials: list[PartialOut]
+    position: int = 0  # the bid's place in the count (order of submission)
+    state: str = "remedy"  # the bid's state: remedy while partials are awaited; opened once the host opened it
 
 
 class CheckInOut(BaseModel):

@@ -178,6 +178,10 @@
         <translation>我的投标</translation>
     </message>
     <message>
+        <source>Opening (开标)</source>
+        <translation>开标</translation>
+    </message>
+    <message>
         <source>Steps of the bid</source>
         <translation>投标步骤</translation>
     </message>
@@ -564,6 +568,329 @@
     <message>
         <source>Show the details to your CA&apos;s support.</source>
         <translation>请将详细信息提供给CA机构的客服。</translation>
+    </message>
+</context>
+<context>
+    <name>CommitteeWorkspace</name>
+    <message>
+        <source>Opening committee (开标委员会)</source>
+        <translation>开标委员会</translation>
+    </message>
+    <message>
+        <source>Refresh</source>
+        <translation>刷新</translation>
+    </message>
+    <message>
+        <source>Committee</source>
+        <translation>委员会</translation>
+    </message>
+    <message>
+        <source>Tender</source>
+        <translation>项目</translation>
+    </message>
+    <message>
+        <source>k of n</source>
+        <translation>门限 k / 成员 n</translation>
+    </message>
+    <message>
+        <source>State</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <source>I am member</source>
+        <translation>我的成员序号</translation>
+    </message>
+    <message>
+        <source>Next step</source>
+        <translation>下一步</translation>
+    </message>
+    <message>
+        <source>Key ceremony</source>
+        <translation>密钥生成仪式</translation>
+    </message>
+    <message>
+        <source>No.</source>
+        <translation>序号</translation>
+    </message>
+    <message>
+        <source>Member</source>
+        <translation>成员</translation>
+    </message>
+    <message>
+        <source>Dealt</source>
+        <translation>已分发</translation>
+    </message>
+    <message>
+        <source>Acknowledged</source>
+        <translation>已确认</translation>
+    </message>
+    <message>
+        <source>Deal my shares…</source>
+        <translation>分发我的密钥份额…</translation>
+    </message>
+    <message>
+        <source>Check the shares I received…</source>
+        <translation>核验我收到的份额…</translation>
+    </message>
+    <message>
+        <source>Acknowledge the committee key…</source>
+        <translation>确认委员会公钥…</translation>
+    </message>
+    <message>
+        <source>Complain about this member&apos;s share…</source>
+        <translation>投诉该成员的份额…</translation>
+    </message>
+    <message>
+        <source>Answer the complaint: disclose my share…</source>
+        <translation>回应投诉：公开我的份额…</translation>
+    </message>
+    <message>
+        <source>Remedy at the opening (补救方案)</source>
+        <translation>开标补救解密（补救方案）</translation>
+    </message>
+    <message>
+        <source>Bids whose bidders could not decrypt them: k members&apos; partial results open them. Your dongle recomputes your key share in memory for each one; it is never stored.</source>
+        <translation>投标人未能自行解密的投标文件，由 k 名成员的部分解密结果共同解开。您的 CA 锁每次仅在内存中重新计算您的密钥份额，绝不保存。</translation>
+    </message>
+    <message>
+        <source>Bid No.</source>
+        <translation>投标序号</translation>
+    </message>
+    <message>
+        <source>Submission</source>
+        <translation>投标记录</translation>
+    </message>
+    <message>
+        <source>Partial results</source>
+        <translation>部分解密结果</translation>
+    </message>
+    <message>
+        <source>Contribute my partial result…</source>
+        <translation>提交我的部分解密结果…</translation>
+    </message>
+    <message>
+        <source>Refresh the committees</source>
+        <translation>刷新委员会列表</translation>
+    </message>
+    <message>
+        <source>My committees</source>
+        <translation>我参加的委员会</translation>
+    </message>
+    <message>
+        <source>Committee members</source>
+        <translation>委员会成员</translation>
+    </message>
+    <message>
+        <source>Deal my shares</source>
+        <translation>分发我的密钥份额</translation>
+    </message>
+    <message>
+        <source>Check the shares I received</source>
+        <translation>核验我收到的份额</translation>
+    </message>
+    <message>
+        <source>Acknowledge the committee key</source>
+        <translation>确认委员会公钥</translation>
+    </message>
+    <message>
+        <source>Member whose share is bad</source>
+        <translation>份额有误的成员</translation>
+    </message>
+    <message>
+        <source>Complain about this member&apos;s share</source>
+        <translation>投诉该成员的份额</translation>
+    </message>
+    <message>
+        <source>Disclose my share to answer the complaint</source>
+        <translation>公开我的份额以回应投诉</translation>
+    </message>
+    <message>
+        <source>Bids awaiting partial results</source>
+        <translation>等待部分解密结果的投标文件</translation>
+    </message>
+    <message>
+        <source>Contribute my partial result</source>
+        <translation>提交我的部分解密结果</translation>
+    </message>
+    <message>
+        <source>Signed in as {who}</source>
+        <translation>当前登录：{who}</translation>
+    </message>
+    <message>
+        <source>Sign in with your dongle to take part in a committee.</source>
+        <translation>请使用 CA 锁登录后参与开标委员会工作。</translation>
+    </message>
+    <message>
+        <source>dealing</source>
+        <translation>分发份额中</translation>
+    </message>
+    <message>
+        <source>checking shares</source>
+        <translation>核验份额中</translation>
+    </message>
+    <message>
+        <source>disputed (a complaint is open)</source>
+        <translation>有争议（存在未处理的投诉）</translation>
+    </message>
+    <message>
+        <source>complete</source>
+        <translation>已完成</translation>
+    </message>
+    <message>
+        <source>failed</source>
+        <translation>已失败</translation>
+    </message>
+    <message>
+        <source>abandoned</source>
+        <translation>已废弃</translation>
+    </message>
+    <message>
+        <source>Deal your shares.</source>
+        <translation>请分发您的密钥份额。</translation>
+    </message>
+    <message>
+        <source>Waiting for member(s) {numbers} to deal.</source>
+        <translation>等待成员 {numbers} 分发份额。</translation>
+    </message>
+    <message>
+        <source>Check your shares, then acknowledge.</source>
+        <translation>请核验您的份额，然后确认。</translation>
+    </message>
+    <message>
+        <source>Waiting for the other members to acknowledge.</source>
+        <translation>等待其他成员确认。</translation>
+    </message>
+    <message>
+        <source>A member complains about your share: answer by disclosing it.</source>
+        <translation>有成员投诉您分发的份额：请公开该份额予以回应。</translation>
+    </message>
+    <message>
+        <source>Waiting for member(s) {numbers} to answer a complaint.</source>
+        <translation>等待成员 {numbers} 回应投诉。</translation>
+    </message>
+    <message>
+        <source>Ready: the committee can open a bid at the opening.</source>
+        <translation>已就绪：开标时委员会可解密投标文件。</translation>
+    </message>
+    <message>
+        <source>The agency names a new committee.</source>
+        <translation>请代理机构重新组建委员会。</translation>
+    </message>
+    <message>
+        <source>Committee {id} for tender {tender}: {state}. {k} of {n} members open a bid.</source>
+        <translation>项目 {tender} 的委员会 {id}：{state}。{n} 名成员中任意 {k} 名可解密投标文件。</translation>
+    </message>
+    <message>
+        <source>member {n} ({name})</source>
+        <translation>成员 {n}（{name}）</translation>
+    </message>
+    <message>
+        <source>Member {m} complains that the share from {who} is bad; waiting for {who} to disclose it.</source>
+        <translation>成员 {m} 投诉{who}分发的份额有误；等待{who}公开该份额。</translation>
+    </message>
+    <message>
+        <source>Member {m}&apos;s complaint about {who}: settled, the disclosed share checks out.</source>
+        <translation>成员 {m} 对{who}的投诉：已处理，公开的份额核验无误。</translation>
+    </message>
+    <message>
+        <source>Member {m}&apos;s complaint about {who}: {who} is at fault, the disclosed share does not match its commitments.</source>
+        <translation>成员 {m} 对{who}的投诉：{who}存在过错，其公开的份额与其承诺值不符。</translation>
+    </message>
+    <message>
+        <source>The ceremony failed: {reason}</source>
+        <translation>密钥生成仪式失败：{reason}</translation>
+    </message>
+    <message>
+        <source>Every member acknowledged: the committee certificate is issued.</source>
+        <translation>全体成员均已确认：委员会证书已签发。</translation>
+    </message>
+    <message>
+        <source>yes</source>
+        <translation>是</translation>
+    </message>
+    <message>
+        <source>no</source>
+        <translation>否</translation>
+    </message>
+    <message>
+        <source>(you)</source>
+        <translation>（本人）</translation>
+    </message>
+    <message>
+        <source>Member {n}: {name}</source>
+        <translation>成员 {n}：{name}</translation>
+    </message>
+    <message>
+        <source>{n} of {k} arrived</source>
+        <translation>已收到 {n} / {k}</translation>
+    </message>
+    <message>
+        <source>(yours included)</source>
+        <translation>（含您的结果）</translation>
+    </message>
+    <message>
+        <source>awaiting partial results</source>
+        <translation>等待部分解密结果</translation>
+    </message>
+    <message>
+        <source>enough: the host can open it</source>
+        <translation>结果已足够：主持人可解密</translation>
+    </message>
+    <message>
+        <source>opened by the committee</source>
+        <translation>已由委员会解密</translation>
+    </message>
+    <message>
+        <source>Your shares are dealt.</source>
+        <translation>您的份额已分发。</translation>
+    </message>
+    <message>
+        <source>Dealing… enter your dongle&apos;s PIN.</source>
+        <translation>正在分发…请输入 CA 锁 PIN 码。</translation>
+    </message>
+    <message>
+        <source>⚠ The share from member {numbers} does not match its commitments. Complain about it: the member must then disclose it in public.</source>
+        <translation>⚠ 成员 {numbers} 分发的份额与其承诺值不符。请提出投诉：该成员须公开此份额。</translation>
+    </message>
+    <message>
+        <source>✓ Every share you received matches its sender&apos;s commitments: you can acknowledge.</source>
+        <translation>✓ 您收到的所有份额均与发送方的承诺值相符：可以确认。</translation>
+    </message>
+    <message>
+        <source>Checking your shares… enter your dongle&apos;s PIN.</source>
+        <translation>正在核验份额…请输入 CA 锁 PIN 码。</translation>
+    </message>
+    <message>
+        <source>Your acknowledgment is signed and sent.</source>
+        <translation>您的确认已签名并提交。</translation>
+    </message>
+    <message>
+        <source>Checking and signing… enter your dongle&apos;s PIN.</source>
+        <translation>正在核验并签名…请输入 CA 锁 PIN 码。</translation>
+    </message>
+    <message>
+        <source>Your complaint about member {n} is signed and sent.</source>
+        <translation>您对成员 {n} 的投诉已签名并提交。</translation>
+    </message>
+    <message>
+        <source>Signing the complaint… enter your dongle&apos;s PIN.</source>
+        <translation>正在签署投诉…请输入 CA 锁 PIN 码。</translation>
+    </message>
+    <message>
+        <source>Your share is disclosed.</source>
+        <translation>您的份额已公开。</translation>
+    </message>
+    <message>
+        <source>Disclosing… enter your dongle&apos;s PIN.</source>
+        <translation>正在公开…请输入 CA 锁 PIN 码。</translation>
+    </message>
+    <message>
+        <source>Computing your partial result… confirm, then enter your dongle&apos;s PIN.</source>
+        <translation>正在计算部分解密结果…请确认，然后输入 CA 锁 PIN 码。</translation>
+    </message>
+    <message>
+        <source>Your partial result is sent: {n} of {k} arrived.</source>
+        <translation>您的部分解密结果已提交：已收到 {n} / {k}。</translation>
     </message>
 </context>
 <context>
@@ -1357,6 +1684,353 @@ Licence: Apache-2.0. CJK font: Droid Sans Fallback (Apache-2.0).</source>
     <message>
         <source>{left} (this computer&apos;s clock)</source>
         <translation>{left}（按本机时钟）</translation>
+    </message>
+</context>
+<context>
+    <name>OpeningPage</name>
+    <message>
+        <source>The opening (开标) of the tenders you bid on</source>
+        <translation>我投标项目的开标</translation>
+    </message>
+    <message>
+        <source>Refresh</source>
+        <translation>刷新</translation>
+    </message>
+    <message>
+        <source>Check in (签到)…</source>
+        <translation>签到…</translation>
+    </message>
+    <message>
+        <source>Decrypt my bid with the dongle…</source>
+        <translation>用 CA 锁解密我的投标文件…</translation>
+    </message>
+    <message>
+        <source>Announcement (唱标)</source>
+        <translation>唱标</translation>
+    </message>
+    <message>
+        <source>No.</source>
+        <translation>序号</translation>
+    </message>
+    <message>
+        <source>Bidder</source>
+        <translation>投标人</translation>
+    </message>
+    <message>
+        <source>Price in figures</source>
+        <translation>投标报价（小写）</translation>
+    </message>
+    <message>
+        <source>Price in words</source>
+        <translation>投标报价（大写）</translation>
+    </message>
+    <message>
+        <source>Price that counts</source>
+        <translation>以此为准的报价</translation>
+    </message>
+    <message>
+        <source>Duration (days)</source>
+        <translation>工期（天）</translation>
+    </message>
+    <message>
+        <source>Quality</source>
+        <translation>质量</translation>
+    </message>
+    <message>
+        <source>Outcome</source>
+        <translation>结果</translation>
+    </message>
+    <message>
+        <source>Objections (异议) and the hosts&apos; answers</source>
+        <translation>异议及主持人答复</translation>
+    </message>
+    <message>
+        <source>Your objection, or what you object to in the record</source>
+        <translation>您的异议，或对开标记录的异议内容</translation>
+    </message>
+    <message>
+        <source>Raise objection</source>
+        <translation>提出异议</translation>
+    </message>
+    <message>
+        <source>Opening record (开标记录表)</source>
+        <translation>开标记录表</translation>
+    </message>
+    <message>
+        <source>View record</source>
+        <translation>查看记录</translation>
+    </message>
+    <message>
+        <source>Save record…</source>
+        <translation>保存记录…</translation>
+    </message>
+    <message>
+        <source>Confirm the record…</source>
+        <translation>确认开标记录…</translation>
+    </message>
+    <message>
+        <source>Object to the record…</source>
+        <translation>对开标记录提出异议…</translation>
+    </message>
+    <message>
+        <source>Tender whose opening is shown</source>
+        <translation>显示开标情况的项目</translation>
+    </message>
+    <message>
+        <source>Refresh the opening</source>
+        <translation>刷新开标情况</translation>
+    </message>
+    <message>
+        <source>Check in to the opening with your dongle</source>
+        <translation>使用 CA 锁签到</translation>
+    </message>
+    <message>
+        <source>Decrypt my bid with the dongle</source>
+        <translation>用 CA 锁解密我的投标文件</translation>
+    </message>
+    <message>
+        <source>Announced bids</source>
+        <translation>唱标结果</translation>
+    </message>
+    <message>
+        <source>Objections and answers</source>
+        <translation>异议及答复</translation>
+    </message>
+    <message>
+        <source>Objection text</source>
+        <translation>异议内容</translation>
+    </message>
+    <message>
+        <source>View the opening record</source>
+        <translation>查看开标记录</translation>
+    </message>
+    <message>
+        <source>Save the opening record</source>
+        <translation>保存开标记录</translation>
+    </message>
+    <message>
+        <source>Confirm the opening record</source>
+        <translation>确认开标记录</translation>
+    </message>
+    <message>
+        <source>Object to the opening record</source>
+        <translation>对开标记录提出异议</translation>
+    </message>
+    <message>
+        <source>Scheduled: check in before the opening.</source>
+        <translation>已安排开标：请在开标前签到。</translation>
+    </message>
+    <message>
+        <source>Bids counted at the deadline; waiting for the opening time.</source>
+        <translation>投标截止时已清点投标文件；等待开标时间。</translation>
+    </message>
+    <message>
+        <source>Fewer than three bids: there is no opening (招标投标法实施条例 Art. 44).</source>
+        <translation>投标人少于三个，不予开标（招标投标法实施条例第四十四条）。</translation>
+    </message>
+    <message>
+        <source>Decryption window open: decrypt your bid with your dongle now.</source>
+        <translation>解密时段已开始：请立即用 CA 锁解密您的投标文件。</translation>
+    </message>
+    <message>
+        <source>Announced (唱标). Objections can still be raised.</source>
+        <translation>已唱标。仍可提出异议。</translation>
+    </message>
+    <message>
+        <source>The hosts are preparing the opening record.</source>
+        <translation>主持人正在制作开标记录。</translation>
+    </message>
+    <message>
+        <source>The host signed the record; waiting for the supervisor.</source>
+        <translation>主持人已签署开标记录；等待监督人签署。</translation>
+    </message>
+    <message>
+        <source>The record is signed; waiting for it to be published.</source>
+        <translation>开标记录已签署；等待公布。</translation>
+    </message>
+    <message>
+        <source>The record is published: confirm it or object to it.</source>
+        <translation>开标记录已公布：请确认或提出异议。</translation>
+    </message>
+    <message>
+        <source>Your bid is counted; not decrypted yet.</source>
+        <translation>您的投标文件已清点，尚未解密。</translation>
+    </message>
+    <message>
+        <source>Your key is released; the hosts are opening your bid.</source>
+        <translation>您的密钥已提交，主持人正在解密您的投标文件。</translation>
+    </message>
+    <message>
+        <source>The opening committee is opening your bid (补救方案).</source>
+        <translation>开标委员会正在按补救方案解密您的投标文件。</translation>
+    </message>
+    <message>
+        <source>Your bid is opened and verified.</source>
+        <translation>您的投标文件已解密并通过验证。</translation>
+    </message>
+    <message>
+        <source>Your bid could not be opened with the key released: decrypt again while the window is open.</source>
+        <translation>用已提交的密钥未能解密您的投标文件：请在解密时段内重新解密。</translation>
+    </message>
+    <message>
+        <source>Your bid was not decrypted (撤销).</source>
+        <translation>您的投标文件未能解密（撤销）。</translation>
+    </message>
+    <message>
+        <source>Your bid was withdrawn (撤回) through no fault of yours.</source>
+        <translation>因非您方原因，您的投标文件按撤回处理。</translation>
+    </message>
+    <message>
+        <source>Reason: {code}</source>
+        <translation>原因：{code}</translation>
+    </message>
+    <message>
+        <source>Sign in with your dongle to take part in the opening.</source>
+        <translation>请使用 CA 锁登录后参加开标。</translation>
+    </message>
+    <message>
+        <source>You have no submitted bid: the openings of the tenders you bid on appear here.</source>
+        <translation>您尚未递交投标文件：已投标项目的开标会显示在这里。</translation>
+    </message>
+    <message>
+        <source>The agency has not scheduled this opening yet.</source>
+        <translation>代理机构尚未安排该项目的开标。</translation>
+    </message>
+    <message>
+        <source>Opening of {tender}: {state}</source>
+        <translation>{tender} 开标：{state}</translation>
+    </message>
+    <message>
+        <source>You are checked in.</source>
+        <translation>您已签到。</translation>
+    </message>
+    <message>
+        <source>You have not checked in.</source>
+        <translation>您尚未签到。</translation>
+    </message>
+    <message>
+        <source>opened</source>
+        <translation>已解密</translation>
+    </message>
+    <message>
+        <source>revoked (撤销)</source>
+        <translation>撤销</translation>
+    </message>
+    <message>
+        <source>withdrawn (撤回)</source>
+        <translation>撤回</translation>
+    </message>
+    <message>
+        <source>(by the committee)</source>
+        <translation>（由委员会解密）</translation>
+    </message>
+    <message>
+        <source>figures and words differ: the words prevail</source>
+        <translation>大小写金额不一致：以大写金额为准</translation>
+    </message>
+    <message>
+        <source>⚠ {n} bid(s): the price in figures and in words differ; the price in words prevails (87号令 Art. 59).</source>
+        <translation>⚠ {n} 份投标文件的大小写报价不一致；以大写金额为准（87号令第五十九条）。</translation>
+    </message>
+    <message>
+        <source>You</source>
+        <translation>您</translation>
+    </message>
+    <message>
+        <source>{who}: {text}</source>
+        <translation>{who}：{text}</translation>
+    </message>
+    <message>
+        <source>→ Answer: {answer}</source>
+        <translation>→ 答复：{answer}</translation>
+    </message>
+    <message>
+        <source>→ Not answered yet</source>
+        <translation>→ 尚未答复</translation>
+    </message>
+    <message>
+        <source>Published. You have not confirmed it yet.</source>
+        <translation>已公布。您尚未确认。</translation>
+    </message>
+    <message>
+        <source>You confirmed the record.</source>
+        <translation>您已确认开标记录。</translation>
+    </message>
+    <message>
+        <source>You objected to the record: {text}</source>
+        <translation>您对开标记录提出了异议：{text}</translation>
+    </message>
+    <message>
+        <source>Signed by: {signers}.</source>
+        <translation>签署人：{signers}。</translation>
+    </message>
+    <message>
+        <source>Bids close in {left} ({at}).</source>
+        <translation>距投标截止还有 {left}（{at}）。</translation>
+    </message>
+    <message>
+        <source>Opening in {left} ({at}).</source>
+        <translation>距开标还有 {left}（{at}）。</translation>
+    </message>
+    <message>
+        <source>The opening time ({at}) has come: waiting for the host to open the decryption window.</source>
+        <translation>已到开标时间（{at}）：等待主持人开启解密时段。</translation>
+    </message>
+    <message>
+        <source>Decryption window closes in {left} ({at}).</source>
+        <translation>距解密截止还有 {left}（{at}）。</translation>
+    </message>
+    <message>
+        <source>The decryption window closed at {at}.</source>
+        <translation>解密时段已于 {at} 结束。</translation>
+    </message>
+    <message>
+        <source>(server clock)</source>
+        <translation>（以服务器时间为准）</translation>
+    </message>
+    <message>
+        <source>Checking in… enter your dongle&apos;s PIN.</source>
+        <translation>正在签到…请输入 CA 锁 PIN 码。</translation>
+    </message>
+    <message>
+        <source>Checked in.</source>
+        <translation>已签到。</translation>
+    </message>
+    <message>
+        <source>Decrypting… confirm, then enter your dongle&apos;s PIN.</source>
+        <translation>正在解密…请确认，然后输入 CA 锁 PIN 码。</translation>
+    </message>
+    <message>
+        <source>Not decrypted. You can try again until the window closes.</source>
+        <translation>未解密。解密时段结束前可重试。</translation>
+    </message>
+    <message>
+        <source>Key released: the hosts are opening your bid.</source>
+        <translation>密钥已提交：主持人正在解密您的投标文件。</translation>
+    </message>
+    <message>
+        <source>Objection raised: the hosts answer it.</source>
+        <translation>异议已提出，等待主持人答复。</translation>
+    </message>
+    <message>
+        <source>Signing your answer to the record… enter your dongle&apos;s PIN.</source>
+        <translation>正在签署您对开标记录的意见…请输入 CA 锁 PIN 码。</translation>
+    </message>
+    <message>
+        <source>Your answer to the record is signed and sent.</source>
+        <translation>您对开标记录的意见已签名并提交。</translation>
+    </message>
+    <message>
+        <source>Record downloaded and checked against the opening: {path}</source>
+        <translation>开标记录已下载并核对无误：{path}</translation>
+    </message>
+    <message>
+        <source>PDF (*.pdf)</source>
+        <translation>PDF 文件 (*.pdf)</translation>
+    </message>
+    <message>
+        <source>Saved to {path}</source>
+        <translation>已保存到 {path}</translation>
     </message>
 </context>
 <context>
@@ -3011,6 +3685,10 @@ Trust list signed by (SHA-256):
     <message>
         <source>Expert</source>
         <translation>评标专家</translation>
+    </message>
+    <message>
+        <source>Opening committee</source>
+        <translation>开标委员会</translation>
     </message>
 </context>
 </TS>

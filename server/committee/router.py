@@ -85,6 +85,12 @@ def create(body: CommitteeCreate, db: DbSession, settings: SettingsDep, actor: A
     return committee_out(db, committee)
 
 
+@router.get("", response_model=list[CommitteeOut],
+            summary="The committees naming the caller as a member, newest first")
+def my_committees(db: ReadDbSession, actor: CurrentActor) -> list[CommitteeOut]:
+    return [committee_out(db, c) for c in service.list_mine(db, actor=actor)]
+
+
 @router.get("/{committee_id}", response_model=CommitteeOut,
             summary="A committee and every signed message of its ceremony (agency, members, opening staff, "
                     "supervisors)")

@@ -84,6 +84,13 @@ def may_read(db: Session, actor: Actor, committee: Committee) -> bool:
     return _member_row(db, committee, actor.identity_key) is not None
 
 
+def list_mine(db: Session, *, actor: Actor) -> list[Committee]:
+    """The committees naming the caller as a member, newest first (an account sees only its own)."""
+    return list(db.execute(select(Committee).join(CommitteeMember, CommitteeMember.committee_id == Committee.id)
+                           .where(CommitteeMember.identity_key == actor.identity_key)
+                           .order_by(Committee.created_at.desc(), Committee.id)).scalars())
+
+
 def get_for_reader(db: Session, *, actor: Actor, committee_id: str) -> Committee:
     """The committee if ``actor`` may read it; else ``committee.not_found`` (404: nothing reveals it exists)."""
     committee = get(db, committee_id=committee_id)

@@ -174,6 +174,13 @@ def start_remedy(tender_id: str, submission_id: str, db: DbSession, actor: HostA
                                 settings=settings, store=BlobStore(settings.blob_dir))
 
 
+@router.get("/remedies", response_model=list[proto.RemedyOut],
+            summary="The bids in the committee remedy, in count order (hosts and supervisors: all; a committee "
+                    "member: those of its committees)")
+def list_remedies(tender_id: str, db: ReadDbSession, actor: MemberActor) -> list[proto.RemedyOut]:
+    return service.list_remedies(db, actor=actor, tender_id=tender_id)
+
+
 @router.get("/bids/{submission_id}/remedy", response_model=proto.RemedyOut,
             summary="A bid's remedy: the ephemeral keys, the context, the partial results so far "
                     "(hosts, supervisors, committee members)")

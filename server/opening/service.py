@@ -877,7 +877,29 @@ def remedy_out(db: Session, bid: OpeningBid, sub: Submission) -> proto.RemedyOut
         certificate=committee.certificate.public_bytes(serialization.Encoding.PEM).decode("ascii"),
         partials=[proto.PartialOut(member=r.member, identity_key=r.identity_key, partial=proto.b64(r.partial),
                                    signature=proto.b64(r.signature), received_at=clock.isoformat(r.received_at))
-                  for r in rows])
+                  for r in rows],
+        position=bid.position, state=bid.state)
+
+
+def list_remedies(db: Session, *, actor: Actor, tender_id: str) -> list[proto.RemedyOut]:
+    """The bids of the tender for which a remedy was started, in count order: every one for the hosts and
+    supervisors, those of the caller's committees for a committee member, none for anyone else."""
+    session = _session(db, tender_id)
+    sees_all = role_in(db, actor, session) in ("host", "supervisor")
+    bids = db.execute(select(OpeningBid).where(OpeningBid.tender_id == tender_id,
+                                               OpeningBid.remedy_committee.is_not(None))
+                      .order_by(OpeningBid.position)).scalars().all()
+    member_of: dict[str, bool] = {}
+    out = []
+    for bid in bids:
+        committee_id = str(bid.remedy_committee)
+        if committee_id not in member_of:
+            member_of[committee_id] = sees_all or _member_number(db, actor, committee_id) is not None
+        if member_of[committee_id]:
+            sub = db.get(Submission, bid.submission_id)
+            if sub is not None:
+                out.append(remedy_out(db, bid, sub))
+    return out
 
 
 def _member_number(db: Session, actor: Actor, committee_id: str) -> int | None:

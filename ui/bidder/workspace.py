@@ -2,7 +2,8 @@
 
 Five pages in the order of the work — tenders, forms, documents and links, seal, submit — over one
 bid project (bidclient.bid_project), restored at start from QSettings (``bidder/project``). Token work,
-sealing and uploading run on workers (ui.workers); the GUI thread never waits for them.
+sealing and uploading run on workers (ui.workers); the GUI thread never waits for them. Then My bids,
+and the Opening tab (ui/bidder/opening_page.py): taking part in the remote opening of the tenders bid on.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from ui.bidder.common import SETTING_PROJECT
 from ui.bidder.documents_page import DocumentsPage
 from ui.bidder.forms_editor import FormsEditor
 from ui.bidder.my_bids import DeadlineBadge, MyBidsView
+from ui.bidder.opening_page import OpeningPage
 from ui.bidder.seal_page import SealPage
 from ui.bidder.submit_page import SubmitPage
 from ui.bidder.tender_browser import TenderBrowser
@@ -27,7 +29,7 @@ from ui.context import AppContext
 from ui.error_view import ErrorView
 from ui.workspaces import WorkspaceSpec, register_workspace
 
-TENDERS, FORMS, DOCUMENTS, SEAL, SUBMIT, MY_BIDS = range(6)
+TENDERS, FORMS, DOCUMENTS, SEAL, SUBMIT, MY_BIDS, OPENING = range(7)
 
 
 class BidderWorkspace(QWidget):
@@ -63,6 +65,8 @@ class BidderWorkspace(QWidget):
         self.my_bids = MyBidsView(context, self.root, self.tabs)
         self.my_bids.open_requested.connect(self.open_project_folder)
         self.tabs.addTab(self.my_bids, "")
+        self.opening_page = OpeningPage(context, self.tabs)
+        self.tabs.addTab(self._scrolled(self.opening_page), "")
         self.deadline_badge = DeadlineBadge(context, lambda: self.project, self)
         self.tabs.currentChanged.connect(self._page_changed)
         self.browser.project_opened.connect(self._project_fetched)
@@ -105,6 +109,7 @@ class BidderWorkspace(QWidget):
         for index, title in enumerate(titles):
             self.tabs.setTabText(index, title)
         self.tabs.setTabText(MY_BIDS, self.tr("My bids"))
+        self.tabs.setTabText(OPENING, self.tr("Opening (开标)"))
         self.tabs.setAccessibleName(self.tr("Steps of the bid"))
         self._update_tabs()
 
@@ -176,6 +181,8 @@ class BidderWorkspace(QWidget):
             self.documents.refresh()
         elif index == MY_BIDS:
             self.my_bids.refresh()
+        elif index == OPENING:
+            self.opening_page.refresh()
 
     def _session_changed(self, session: object) -> None:
         self.home.explanation.setVisible(session is None)
@@ -191,17 +198,20 @@ class BidderWorkspace(QWidget):
         self.seal_page.refresh()
         self.submit_page.refresh()
         self.my_bids.show_entries()
+        self.opening_page.retranslate()
         self.deadline_badge.tick()
 
     @property
     def busy(self) -> bool:
-        return self.browser.busy or self.seal_page.busy or self.submit_page.busy or self.my_bids.busy
+        return (self.browser.busy or self.seal_page.busy or self.submit_page.busy or self.my_bids.busy
+                or self.opening_page.busy)
 
     def can_close(self) -> bool:
         """Stop what runs: an upload resumes next time; a cancelled seal leaves nothing behind."""
         self.forms.save()
         self.seal_page.cancel()
         self.submit_page.cancel()
+        self.opening_page.stop()
         return True
 
 

@@ -1,0 +1,1 @@
+"""The opening committee member's workspace (ui/committee/workspace.py)."""
