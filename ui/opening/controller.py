@@ -44,6 +44,7 @@ class OpeningController(QObject):
         self._load: Task | None = None
         self._again = False
         self._generation = 0
+        self._closed = False  # shut down: nothing is loaded or followed until a tender is chosen again
         self.loads = 0  # completed loads (tests: the view followed an event)
         self.clock = QTimer(self)
         self.clock.setInterval(1000)
@@ -75,6 +76,7 @@ class OpeningController(QObject):
         """Follow ``tender_id`` (empty: none): load it, then follow its live channel."""
         self._stop_live()
         self._generation += 1
+        self._closed = False
         self.tender_id = tender_id.strip()
         self.view = None
         self.view_changed.emit(None)
@@ -86,7 +88,7 @@ class OpeningController(QObject):
         """Load the opening again (coalesced with a load already running)."""
         client = self.context.client()
         session = self.context.session
-        if client is None or session is None or not self.tender_id:
+        if client is None or session is None or not self.tender_id or self._closed:
             return
         if self._load is not None:
             self._again = True
@@ -144,8 +146,17 @@ class OpeningController(QObject):
         self.live_state.emit(ConnectionState.OFFLINE)
 
     def shutdown(self) -> None:
-        self.clock.stop()
+        """Stop following (the app quits): loads still under way are dropped, the live channel is closed.
+        Choosing a tender again follows it anew."""
+        self._generation += 1
+        self._again = False
+        self._closed = True
         self._stop_live()
+
+    def resume(self) -> None:
+        """Load again, and follow again after a shutdown."""
+        self._closed = False
+        self.refresh()
 
     # --- actions ---
 

@@ -10,7 +10,7 @@ clock. Every action is a worker task calling a core service (bidclient.opening_h
 
 from __future__ import annotations
 
-from PySide6.QtCore import QCoreApplication, QEvent, Qt
+from PySide6.QtCore import QCoreApplication, QEvent, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QFrame,
@@ -46,6 +46,8 @@ CHECK_IN, DECRYPTION, ANNOUNCEMENT, OBJECTIONS, RECORD = range(5)
 
 
 class OpeningWorkspace(QWidget):
+    sign_in_requested = Signal()  # the main window opens its sign-in dialog
+
     def __init__(self, context: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("openingWorkspace")
@@ -73,6 +75,8 @@ class OpeningWorkspace(QWidget):
         self.open_button.clicked.connect(self.open_chosen)
         self.reload_button = named(QPushButton(self), "reloadButton")
         self.reload_button.clicked.connect(self.reload)
+        self.sign_in_button = named(QPushButton(self), "openingSignInButton")
+        self.sign_in_button.clicked.connect(self.sign_in_requested)
         self.indicator = ConnectionIndicator(self)
         self.controller.live_state.connect(self.indicator.set_state)
         chooser = QHBoxLayout()
@@ -80,6 +84,7 @@ class OpeningWorkspace(QWidget):
         chooser.addWidget(self.tender_box, 1)
         chooser.addWidget(self.open_button)
         chooser.addWidget(self.reload_button)
+        chooser.addWidget(self.sign_in_button)
         chooser.addWidget(self.indicator)
 
         self.state_label = plain_label(self, name="openingState")
@@ -142,6 +147,8 @@ class OpeningWorkspace(QWidget):
         self.tender_edit.setPlaceholderText(self.tr("Tender number, e.g. ZB-2026-0042"))
         self.open_button.setText(self.tr("Open"))
         self.open_button.setAccessibleName(self.tr("Follow this tender's opening"))
+        self.sign_in_button.setText(self.tr("Sign in with your dongle"))
+        self.sign_in_button.setAccessibleName(self.tr("Sign in with your dongle"))
         self.reload_button.setText(self.tr("Reload"))
         self.reload_button.setAccessibleName(self.tr("Reload the opening and the tender list"))
         titles = [self.tr("1 Check-in and count"), self.tr("2 Decryption"), self.tr("3 Announcement (唱标)"),
@@ -154,6 +161,9 @@ class OpeningWorkspace(QWidget):
     # --- the session and the tender ---
 
     def _session_changed(self, session: object) -> None:
+        self.sign_in_button.setVisible(session is None)
+        for widget in (self.tender_box, self.open_button, self.reload_button):
+            widget.setEnabled(session is not None)
         if session is None:
             self.tender_box.clear()
             return
@@ -209,7 +219,7 @@ class OpeningWorkspace(QWidget):
     def reload(self) -> None:
         self.error_view.clear()
         self.load_tender_list()
-        self.controller.refresh()
+        self.controller.resume()
 
     # --- what is shown ---
 
@@ -250,18 +260,16 @@ class OpeningWorkspace(QWidget):
     # --- the hall display ---
 
     def show_hall_display(self) -> HallDisplay:
+        """Show the hall display (a window of its own, owned by the workspace: closing it only hides it)."""
         if self.hall is None:
-            self.hall = HallDisplay(self.controller)
-            self.hall.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-            self.hall.destroyed.connect(self._hall_closed)
+            self.hall = HallDisplay(self.controller, self)
         self.hall.show()
         self.hall.raise_()
         return self.hall
 
-    def _hall_closed(self) -> None:
-        self.hall = None
-
     def can_close(self) -> bool:
+        """The app quits: close the hall display and stop following the live channel (nothing to lose:
+        every step is on the server)."""
         if self.hall is not None:
             self.hall.close()
         self.controller.shutdown()
