@@ -101,6 +101,17 @@ def _phases(ws: OpeningWorkspace) -> dict[str, BidPhase]:
     return {r.bid.submission_id: r.phase for r in view.rows}
 
 
+def _hidden(widget: QWidget, ws: OpeningWorkspace) -> bool:
+    """Hidden by the page itself (or a box of it), whichever tab is current."""
+    pages = (ws.checkin_page, ws.decryption_page, ws.announce_page, ws.objections_page, ws.record_page)
+    w: QWidget | None = widget
+    while w is not None and w not in pages:
+        if w.isHidden():
+            return True
+        w = w.parentWidget()
+    return False
+
+
 def _host_buttons(ws: OpeningWorkspace) -> list[QWidget]:
     d = ws.decryption_page
     return [ws.checkin_page.lock_button, d.window_button, d.extend_button, d.open_button, d.remedy_button,
@@ -143,7 +154,7 @@ def test_host_runs_the_opening_and_the_supervisor_watches(  # type: ignore[no-un
     hall = sup.show_hall_display()
     assert sup.controller.view is not None and sup.controller.view.role is Role.SUPERVISOR
     assert "supervisor" in sup.role_label.text()
-    assert not any(b.isVisibleTo(sup) for b in _host_buttons(sup))
+    assert all(_hidden(b, sup) for b in _host_buttons(sup))  # hidden, not merely disabled
     assert not sup.record_page.sign_button.isEnabled()
     assert sup.controller.actions() == type(sup.controller.actions())()  # nothing to do for now
     qtbot.waitUntil(lambda: sup.indicator.accessibleName() == "Live", timeout=30_000)
@@ -284,3 +295,32 @@ def test_host_runs_the_opening_and_the_supervisor_watches(  # type: ignore[no-un
     out = subprocess.run(["pdfsig", str(pdf)], capture_output=True, text=True, check=False)
     assert out.stdout.count("Signature is Valid.") == 2, out.stdout
     sup.can_close()
+
+
+def test_no_opening_and_the_remedy_are_shown_as_such(qtbot, tmp_path: Path, ui_env: Path) -> None:  # type: ignore[no-untyped-def]
+    """What the server answered is shown as the state says: fewer than 3 bids is "no opening" in red with
+    no action; a remedy counts its partial results k of n and offers nothing to a supervisor."""
+    from bidclient import opening_host as oh
+    from tests.bidclient.test_opening_host import HOST, SUPERVISOR, _bid, _iso, _opening, _view
+
+    ws = OpeningWorkspace(AppContext(QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat)))
+    qtbot.addWidget(ws)
+
+    def show(view: oh.HostView) -> None:
+        ws.controller.view = view
+        ws.controller.view_changed.emit(view)
+
+    show(_view(_opening("no_opening", [_bid(1, "awaiting_key"), _bid(2, "awaiting_key")], bid_count=2)))
+    assert "NO OPENING" in ws.checkin_page.count_label.text() and "fewer than 3" in ws.checkin_page.count_label.text()
+    assert ws.state_label.text().startswith("Tender ZB-1: No opening") and "b00020" in ws.state_label.styleSheet()
+    assert not any(b.isEnabled() for b in _host_buttons(ws))
+
+    remedy = {"S-2": oh.RemedyProgress("C-1", 2, (3,))}
+    out = _opening("decrypting", [_bid(1, "opened"), _bid(2, "remedy")], window_closes_at=_iso(timedelta(hours=1)))
+    show(_view(out, HOST, remedy))
+    assert table_texts(ws.decryption_page.table)[1][3] == "Remedy in progress: 1 of 2 partial results"
+    assert not ws.decryption_page.remedy_button.isHidden()
+    show(_view(out, SUPERVISOR, {"S-2": oh.RemedyProgress("C-1", 2, (1, 3))}))
+    assert table_texts(ws.decryption_page.table)[1][3] == "Remedy: 2 of 2 partial results, ready to open"
+    assert ws.decryption_page.remedy_button.isHidden() and ws.decryption_page.open_button.isHidden()
+    ws.can_close()
