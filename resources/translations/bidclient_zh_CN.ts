@@ -1503,6 +1503,10 @@ Licence: Apache-2.0. CJK font: Droid Sans Fallback (Apache-2.0).</source>
         <translation>⚠ 大小写金额不一致：以大写金额为准</translation>
     </message>
     <message>
+        <source>⚠ figures {figures} differ from the words {words}: the words prevail</source>
+        <translation>⚠ 小写 {figures} 与大写 {words} 不一致：以大写为准</translation>
+    </message>
+    <message>
         <source>Scheduled: bidders check in; the host locks at the deadline</source>
         <translation>已安排：投标人签到；主持人于投标截止时锁定</translation>
     </message>

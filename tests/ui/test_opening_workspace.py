@@ -101,6 +101,34 @@ def _phases(ws: OpeningWorkspace) -> dict[str, BidPhase]:
     return {r.bid.submission_id: r.phase for r in view.rows}
 
 
+class Shots:
+    """Pictures of each step in zh_CN for the user guide: BIDCLIENT_SCREENSHOTS_DIR=docs/screenshots (under
+    Xvfb with QT_QPA_PLATFORM=xcb: the real window) refreshes them; otherwise they go to a temporary folder
+    and are only checked not to be blank. The language goes back to English for the assertions."""
+
+    def __init__(self, window: MainWindow, folder: Path) -> None:
+        import os
+
+        self.window = window
+        self.folder = Path(os.environ.get("BIDCLIENT_SCREENSHOTS_DIR") or folder)
+        self.folder.mkdir(parents=True, exist_ok=True)
+
+    def __call__(self, widget: QWidget, name: str) -> None:
+        from PySide6.QtGui import QImage
+
+        self.window.languages.set_language("zh_CN")
+        try:
+            QApplication.processEvents()
+            path = self.folder / f"opening-{name}.png"
+            assert widget.grab().save(str(path))
+        finally:
+            self.window.languages.set_language("en")
+        image = QImage(str(path))
+        step = max(1, image.width() // 200)
+        colours = {image.pixel(x, y) for x in range(0, image.width(), step) for y in range(0, image.height(), 4)}
+        assert len(colours) > 10, path  # not a blank window
+
+
 def _hidden(widget: QWidget, ws: OpeningWorkspace) -> bool:
     """Hidden by the page itself (or a box of it), whichever tab is current."""
     pages = (ws.checkin_page, ws.decryption_page, ws.announce_page, ws.objections_page, ws.record_page)
@@ -126,6 +154,8 @@ def test_host_runs_the_opening_and_the_supervisor_watches(  # type: ignore[no-un
     # The bidders' signatures are checked against the trust list: the dev CAs and the third enterprise's.
     monkeypatch.setenv("BIDCLIENT_TRUST", ":".join([str(pki.trust_dir), str(pki.crl_dir), str(o.third.ca_pem)]))
     monkeypatch.setenv("BIDCLIENT_OPENING_DIR", str(tmp_path / "opened"))
+    shot = Shots(window, tmp_path / "shots")
+    window.resize(1280, 860)
     window.role_combo.setCurrentIndex(window.role_combo.findData("opening"))
     ws = window.current_workspace()
     assert isinstance(ws, OpeningWorkspace)
@@ -166,6 +196,7 @@ def test_host_runs_the_opening_and_the_supervisor_watches(  # type: ignore[no-un
     _idle(qtbot, ws)
     qtbot.waitUntil(lambda: ws.checkin_page.count_label.text() == "3 bids counted.", timeout=30_000)
     assert "Locked and counted" in ws.state_label.text() and "Opening time" in ws.countdown_label.text()
+    shot(window, "checkin")
     # The supervisor's view followed the lock by the live event alone.
     qtbot.waitUntil(lambda: sup.controller.view is not None and sup.controller.view.state == "locked",
                     timeout=30_000)
@@ -210,6 +241,7 @@ def test_host_runs_the_opening_and_the_supervisor_watches(  # type: ignore[no-un
     assert rows[o.submissions["ent-c"]][6].startswith("opening.decryption_failed")
     assert "2 bid(s) opened and verified, 1 failed" in ws.decryption_page.result_label.text()
     assert (tmp_path / "opened" / o.tender).is_dir()
+    shot(window, "decryption")
     # ent-c failed and the window is open: announcing must wait (the bidder may still retry).
     assert not ws.announce_page.announce_button.isEnabled()
 
@@ -235,7 +267,10 @@ def test_host_runs_the_opening_and_the_supervisor_watches(  # type: ignore[no-un
     qtbot.waitUntil(lambda: hall.table.rowCount() == 3, timeout=30_000)
     assert any("995000.00" in hall.table.row_texts(r)[PRICE] for r in range(3))
     assert "Announced" in hall.state_label.text() and o.tender in hall.tender_label.text()
-    assert hall.table.font().pointSize() >= 22  # readable on a projector
+    shot(window, "announcement")
+    hall.resize(1280, 720)
+    shot(hall, "hall-display")
+    assert hall.table.font().pointSize() >= 20  # readable on a projector
     qtbot.keyClick(hall, Qt.Key.Key_F11)
     qtbot.waitUntil(hall.isFullScreen)
     qtbot.keyClick(hall, Qt.Key.Key_Escape)
@@ -253,6 +288,7 @@ def test_host_runs_the_opening_and_the_supervisor_watches(  # type: ignore[no-un
     assert not page.answer_button.isEnabled()  # no answer typed yet
     page.answer_edit.setFocus()
     page.answer_edit.insertPlainText("确认：以大写金额为准（87号令第59条）。")  # as an input method inserts it
+    shot(window, "objections")
     _click(qtbot, page.answer_button)
     _idle(qtbot, ws)
     qtbot.waitUntil(lambda: page.summary.text() == "Every objection is answered.", timeout=30_000)
@@ -273,11 +309,23 @@ def test_host_runs_the_opening_and_the_supervisor_watches(  # type: ignore[no-un
     qtbot.waitUntil(lambda: ws.controller.view is not None and ws.controller.view.state == "host_signed",
                     timeout=30_000)
     assert o.host_id in record.status.text()
+    # The preview follows: the signed record (a new SHA-256) is shown in place of the draft.
+    qtbot.waitUntil(lambda: ws.controller.view is not None and record.previewed_sha == ws.controller.view.opening
+                    .record_sha256 and record._preview_task is None and record.viewer.current_image() is not None,
+                    timeout=60_000)
+    assert record.viewer.path is not None and str(record.previewed_sha)[:12] in record.viewer.path.name
+    shot(window, "record")
     assert not record.sign_button.isEnabled() and not record.publish_button.isEnabled()
 
     # The supervisor co-signs from their workspace (their only action); the host then publishes.
     qtbot.waitUntil(sup.record_page.sign_button.isEnabled, timeout=30_000)
-    qtbot.mouseClick(sup.record_page.sign_button, LEFT)
+    sup.resize(1280, 860)
+    sup.show()
+    qtbot.waitExposed(sup)
+    sup.tabs.setCurrentIndex(DECRYPTION)
+    shot(sup, "supervisor")
+    sup.tabs.setCurrentIndex(RECORD)
+    _click(qtbot, sup.record_page.sign_button)
     _confirm(qtbot)
     answer_pin(qtbot, pki.user_pin)
     qtbot.waitUntil(lambda: not sup.controller.busy, timeout=120_000)

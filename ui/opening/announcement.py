@@ -21,11 +21,18 @@ def mismatch_text() -> str:
     return QCoreApplication.translate("Opening", "⚠ figures and words differ: the words prevail")
 
 
+def mismatch_detail(figures: str, words: str) -> str:
+    """The hall display's wording: one column for the price, so the figures and the words are named."""
+    return QCoreApplication.translate("Opening", "⚠ figures {figures} differ from the words {words}: the words "
+                                                 "prevail").format(figures=figures, words=words)
+
+
 class AnnouncementTable(QTableWidget):
     def __init__(self, parent: QWidget | None = None, *, large: bool = False) -> None:
         super().__init__(0, 9, parent)
         self.setObjectName("announcementTable")
         self.rows: tuple[BidRow, ...] = ()
+        self.large = large
         self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.setWordWrap(True)
@@ -34,8 +41,14 @@ class AnnouncementTable(QTableWidget):
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(BIDDER, QHeaderView.ResizeMode.Stretch)
         if large:
+            # A projector: fewer, wider columns; the figures and words go into the price cell on a mismatch.
+            for column in (FIGURES, WORDS, OTHER):
+                self.setColumnHidden(column, True)
+            header.setSectionResizeMode(BIDDER, QHeaderView.ResizeMode.ResizeToContents)
+            header.setSectionResizeMode(PRICE, QHeaderView.ResizeMode.Stretch)  # wraps a mismatch note
+            self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
             font = self.font()
-            font.setPointSize(max(22, font.pointSize() * 2))
+            font.setPointSize(max(20, int(font.pointSize() * 1.8)))
             self.setFont(font)
             header_font = header.font()
             header_font.setPointSize(font.pointSize())
@@ -70,7 +83,9 @@ class AnnouncementTable(QTableWidget):
             if a is not None and opened:
                 price = a.price or self.tr("— (unreadable)")
                 if a.price_mismatch:
-                    price = f"{price}\n{mismatch_text()}"
+                    note = (mismatch_detail(a.price_figures or "—", a.price_words or "—") if self.large
+                            else mismatch_text())
+                    price = f"{price}\n{note}"
                 other = "; ".join(f"{k}: {v}" for k, v in a.other.items())
                 cells += [a.price_figures or "—", a.price_words or "—", price, a.duration or "—", a.quality or "—",
                           other or "—"]

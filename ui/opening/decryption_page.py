@@ -68,6 +68,7 @@ class DecryptionPage(QWidget):
         self.progress = named(QProgressBar(self), "openProgress")
         self.progress.setVisible(False)
         self.result_label = plain_label(self, name="openResultLabel")
+        self.summary: oh.OpenedSummary | None = None  # the last "open released bids", worded on retranslate
 
         top = QHBoxLayout()
         top.addWidget(self.window_label, 1)
@@ -122,6 +123,7 @@ class DecryptionPage(QWidget):
         self.cancel_button.setText(self.tr("Cancel"))
         self.cancel_button.setAccessibleName(self.tr("Cancel opening the bids"))
         self.progress.setAccessibleName(self.tr("Progress of opening the bids"))
+        self._show_summary()
         self.show_view(self.controller.view)
 
     def show_view(self, view: oh.HostView | None) -> None:
@@ -195,6 +197,7 @@ class DecryptionPage(QWidget):
         if prompter is None:
             return
         output = oh.default_output(tender)
+        self.summary = None
         self.result_label.clear()
 
         def job(client: object, ctx: TaskContext) -> oh.OpenedSummary:
@@ -216,7 +219,16 @@ class DecryptionPage(QWidget):
         self.progress.setFormat(self.tr("%v of %m bids"))
 
     def _succeeded(self, name: str, result: object) -> None:
+        if name == "extend":
+            self.extend_reason.clear()
         if name != "open-bids" or not isinstance(result, oh.OpenedSummary):
+            return
+        self.summary = result
+        self._show_summary()
+
+    def _show_summary(self) -> None:
+        result = self.summary
+        if result is None:
             return
         if result.cancelled:
             self.result_label.setText(self.tr("Cancelled: the bids opened so far are reported; open the others "

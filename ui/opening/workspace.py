@@ -156,6 +156,8 @@ class OpeningWorkspace(QWidget):
         for index, title in enumerate(titles):
             self.tabs.setTabText(index, title)
         self.tabs.setAccessibleName(self.tr("Steps of the opening"))
+        if self.indicator.state is not None:
+            self.indicator.set_state(self.indicator.state)  # its words follow the language too
         self.show_view(self.controller.view)
 
     # --- the session and the tender ---
