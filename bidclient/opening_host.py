@@ -259,12 +259,20 @@ def actions(view: HostView, now: datetime) -> HostActions:
 
 # --- the actions that need the host's dongle -----------------------------------------------------------
 
+def _require_dongle(certificate_sha256: str) -> None:
+    """A restored session names no certificate: the host's dongle cannot be found again without a sign-in."""
+    if not certificate_sha256:
+        raise BidclientError(_("the session was restored and does not name the dongle it was opened with"),
+                             code="opening.dongle_unknown")
+
+
 def open_window(client: ApiClient, tender_id: str, certificate_sha256: str, prompter: Prompter, *,
                 step: int) -> proto.OpeningOut:
     """Open the decryption window: the bidders' released keys will be encrypted to the signed-in dongle's
     encryption certificate (read from the token, no PIN needed)."""
     from bidclient.signin import find_signed_in_key
 
+    _require_dongle(certificate_sha256)
     key = find_signed_in_key(certificate_sha256)
     if key.encryption_certificate is None:
         raise BidclientError(_("Your key has no encryption certificate for the bidders to release their keys "
@@ -292,6 +300,7 @@ def open_bids(client: ApiClient, tender_id: str, certificate_sha256: str, prompt
     """Open and verify every released bid with the signed-in dongle (one PIN), reporting each result
     (``opening.open_released_bids``). ``progress(done, total)`` after each bid; ``cancel`` is polled
     between bids: a bid already opened stays reported (the server holds its result), the rest wait."""
+    _require_dongle(certificate_sha256)
     api = OpeningApi(client, tender_id)
     waiting = [b for b in api.get().bids if b.state in ("key_released", "remedy")]
     total = len(waiting)
@@ -322,6 +331,7 @@ def sign_record(client: ApiClient, tender_id: str, certificate_sha256: str,
                 prompter: Prompter) -> proto.OpeningOut:
     """Sign the drafted record (PAdES, visible seal) with the signed-in dongle and upload it: the host
     first, then a supervisor (``opening.sign_record``)."""
+    _require_dongle(certificate_sha256)
     with open_signed_in_key(certificate_sha256, prompter) as session:
         return opening.sign_record(OpeningApi(client, tender_id), session, prompter)
 

@@ -16,14 +16,6 @@
         <translation>解密时间结束后，或每份投标均已有结果时进行。未解密的投标按第三十一条确定结果：撤销或撤回。</translation>
     </message>
     <message>
-        <source>Show on hall display</source>
-        <translation>在开标大厅显示</translation>
-    </message>
-    <message>
-        <source>Show the opening on the hall display</source>
-        <translation>在开标大厅大屏上显示开标情况</translation>
-    </message>
-    <message>
         <source>Nothing is announced yet.</source>
         <translation>尚未唱标。</translation>
     </message>
@@ -1632,6 +1624,14 @@ Licence: Apache-2.0. CJK font: Droid Sans Fallback (Apache-2.0).</source>
     <message>
         <source>Follow this tender&apos;s opening</source>
         <translation>参加该项目的开标</translation>
+    </message>
+    <message>
+        <source>Show on hall display</source>
+        <translation>在开标大厅显示</translation>
+    </message>
+    <message>
+        <source>Show the opening on the hall display</source>
+        <translation>在开标大厅大屏上显示开标情况</translation>
     </message>
     <message>
         <source>Sign in with your dongle</source>

@@ -114,3 +114,20 @@ def test_no_opening_allows_nothing() -> None:
     out = _opening("no_opening", [_bid(1, "awaiting_key"), _bid(2, "awaiting_key")])
     assert oh.actions(_view(out), NOW) == oh.HostActions()
     assert oh.countdown(_view(out), NOW).target is oh.CountdownTarget.NONE
+
+
+def test_a_restored_session_asks_for_a_sign_in_before_any_dongle_step() -> None:
+    import pytest
+
+    from bidclient.api_client import ApiClient
+    from bidclient.errors import BidclientError, describe
+    from tests.prompters import PinPrompter
+
+    client = ApiClient("http://127.0.0.1:9")  # never reached: refused before anything is sent
+    prompter = PinPrompter(lambda _r: "never asked")
+    for call in (lambda: oh.open_window(client, "ZB-1", "", prompter, step=1),
+                 lambda: oh.sign_record(client, "ZB-1", "", prompter)):
+        with pytest.raises(BidclientError) as caught:
+            call()
+        assert caught.value.code == "opening.dongle_unknown"
+        assert "Sign in again with your dongle" in describe(caught.value).hint

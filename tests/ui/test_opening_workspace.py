@@ -181,7 +181,9 @@ def test_host_runs_the_opening_and_the_supervisor_watches(  # type: ignore[no-un
     _signed_in(sup_context, server, pki, "expert-1")
     sup.open_tender(o.tender)
     qtbot.waitUntil(lambda: sup.controller.view is not None, timeout=30_000)
-    hall = sup.show_hall_display()
+    qtbot.mouseClick(sup.hall_button, LEFT)
+    hall = sup.hall
+    assert hall is not None and hall.isVisible()
     assert sup.controller.view is not None and sup.controller.view.role is Role.SUPERVISOR
     assert "supervisor" in sup.role_label.text()
     assert all(_hidden(b, sup) for b in _host_buttons(sup))  # hidden, not merely disabled

@@ -21,13 +21,11 @@ class AnnouncePage(QWidget):
         self.controller = controller
         self.announce_button = named(QPushButton(self), "announceButton")
         self.announce_button.clicked.connect(self.announce)
-        self.hall_button = named(QPushButton(self), "hallDisplayButton")
         self.note = plain_label(self, name="announceNote")
         self.table = AnnouncementTable(self)
         row = QHBoxLayout()
         row.addWidget(self.announce_button)
         row.addWidget(self.note, 1)
-        row.addWidget(self.hall_button)
         layout = QVBoxLayout(self)
         layout.addLayout(row)
         layout.addWidget(self.table, 1)
@@ -46,8 +44,6 @@ class AnnouncePage(QWidget):
         self.announce_button.setAccessibleName(self.tr("Announce every bid"))
         self.announce_button.setToolTip(self.tr("Once the window has closed, or every bid is decided. A bid not "
                                                 "opened gets its outcome: 撤销 or 撤回 (Art. 31)."))
-        self.hall_button.setText(self.tr("Show on hall display"))
-        self.hall_button.setAccessibleName(self.tr("Show the opening on the hall display"))
         self.show_view(self.controller.view)
 
     def show_view(self, view: oh.HostView | None) -> None:

@@ -75,6 +75,8 @@ class OpeningWorkspace(QWidget):
         self.open_button.clicked.connect(self.open_chosen)
         self.reload_button = named(QPushButton(self), "reloadButton")
         self.reload_button.clicked.connect(self.reload)
+        self.hall_button = named(QPushButton(self), "hallDisplayButton")
+        self.hall_button.clicked.connect(self.show_hall_display)
         self.sign_in_button = named(QPushButton(self), "openingSignInButton")
         self.sign_in_button.clicked.connect(self.sign_in_requested)
         self.indicator = ConnectionIndicator(self)
@@ -85,6 +87,7 @@ class OpeningWorkspace(QWidget):
         chooser.addWidget(self.open_button)
         chooser.addWidget(self.reload_button)
         chooser.addWidget(self.sign_in_button)
+        chooser.addWidget(self.hall_button)
         chooser.addWidget(self.indicator)
 
         self.state_label = plain_label(self, name="openingState")
@@ -107,8 +110,6 @@ class OpeningWorkspace(QWidget):
         for page in (self.checkin_page, self.decryption_page, self.announce_page, self.objections_page):
             self.tabs.addTab(self._scrolled(page), "")
         self.tabs.addTab(self.record_page, "")
-        self.announce_page.hall_button.clicked.connect(self.show_hall_display)
-        self.hall_button = self.announce_page.hall_button
 
         layout = QVBoxLayout(self)
         layout.addWidget(self.heading)
@@ -147,6 +148,8 @@ class OpeningWorkspace(QWidget):
         self.tender_edit.setPlaceholderText(self.tr("Tender number, e.g. ZB-2026-0042"))
         self.open_button.setText(self.tr("Open"))
         self.open_button.setAccessibleName(self.tr("Follow this tender's opening"))
+        self.hall_button.setText(self.tr("Show on hall display"))
+        self.hall_button.setAccessibleName(self.tr("Show the opening on the hall display"))
         self.sign_in_button.setText(self.tr("Sign in with your dongle"))
         self.sign_in_button.setAccessibleName(self.tr("Sign in with your dongle"))
         self.reload_button.setText(self.tr("Reload"))
