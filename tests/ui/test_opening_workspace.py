@@ -24,7 +24,7 @@ from tests.prompters import PinPrompter
 from tests.server.conftest import RunningServer, start_server
 from tests.server.submission_helpers import set_times
 from tests.server.test_opening import Opening, Yes, _close_window, _release_wrong_key
-from tests.ui.conftest import answer_pin
+from tests.ui.conftest import answer_pin, open_pin_dialogs
 from tests.ui.test_bidder_flow import type_into
 from ui.context import AppContext
 from ui.main_window import MainWindow
@@ -231,8 +231,20 @@ def test_host_runs_the_opening_and_the_supervisor_watches(  # type: ignore[no-un
     qtbot.waitUntil(lambda: list(_phases(ws).values()).count(BidPhase.KEY_RELEASED) == 3, timeout=30_000)
     assert "Key released: ready to open" in [row[3] for row in table_texts(ws.decryption_page.table)]
 
-    # Open the released bids: one PIN, progress shown; the wrong key fails with its reason.
-    _click(qtbot, ws.decryption_page.open_button)
+    # Open the released bids, cancelled during the first: that one is opened and reported, the rest wait.
+    d = ws.decryption_page
+    _click(qtbot, d.open_button)
+    qtbot.waitUntil(lambda: len(open_pin_dialogs()) == 1, timeout=30_000)  # asked once the first bid is at hand
+    assert d.cancel_button.isVisible() and d.progress.isVisible()
+    d.cancel_button.click()  # pressed while the first bid is opened (here: as its PIN is asked, to be sure)
+    answer_pin(qtbot, pki.user_pin)
+    _idle(qtbot, ws)
+    assert d.result_label.text().startswith("Cancelled: the bids opened so far are reported")
+    assert not d.cancel_button.isVisible() and not d.progress.isVisible()
+    qtbot.waitUntil(lambda: list(_phases(ws).values()).count(BidPhase.OPENED) == 1, timeout=30_000)
+    assert list(_phases(ws).values()).count(BidPhase.KEY_RELEASED) == 2
+    # Again, to the end: one PIN, progress shown; the wrong key fails with its reason.
+    _click(qtbot, d.open_button)
     answer_pin(qtbot, pki.user_pin)
     _idle(qtbot, ws)
     qtbot.waitUntil(lambda: _phases(ws)[o.submissions["ent-c"]] is BidPhase.FAILED, timeout=30_000)
@@ -241,7 +253,7 @@ def test_host_runs_the_opening_and_the_supervisor_watches(  # type: ignore[no-un
     rows = {r[2]: r for r in table_texts(ws.decryption_page.table)}
     assert rows[o.submissions["ent-c"]][3] == "Failed: the bidder may retry in the window"
     assert rows[o.submissions["ent-c"]][6].startswith("opening.decryption_failed")
-    assert "2 bid(s) opened and verified, 1 failed" in ws.decryption_page.result_label.text()
+    assert "1 bid(s) opened and verified, 1 failed" in ws.decryption_page.result_label.text()
     assert (tmp_path / "opened" / o.tender).is_dir()
     shot(window, "decryption")
     # ent-c failed and the window is open: announcing must wait (the bidder may still retry).
