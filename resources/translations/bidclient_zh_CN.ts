@@ -1701,6 +1701,10 @@ Licence: Apache-2.0. CJK font: Droid Sans Fallback (Apache-2.0).</source>
         <source>Server time {now}</source>
         <translation>服务器时间 {now}</translation>
     </message>
+    <message>
+        <source>Nothing was done: you cancelled (no PIN was given, or you answered no).</source>
+        <translation>未执行任何操作：您已取消（未输入PIN码，或选择了“否”）。</translation>
+    </message>
 </context>
 <context>
     <name>PdfViewer</name>

@@ -81,8 +81,8 @@ def _idle(qtbot: Any, ws: OpeningWorkspace) -> None:
     assert ws.error_view.message is None, ws.error_view.message
 
 
-def _confirm(qtbot: Any) -> None:
-    """Press the yes button of the prompter's question (e.g. "Sign the opening record?")."""
+def _confirm(qtbot: Any, answer: str = "prompterYes") -> None:
+    """Press the yes (or no) button of the prompter's question (e.g. "Sign the opening record?")."""
     def box() -> QMessageBox | None:
         return next((w for w in QApplication.topLevelWidgets()
                      if isinstance(w, QMessageBox) and w.objectName() == "prompterConfirm" and w.isVisible()), None)
@@ -90,7 +90,7 @@ def _confirm(qtbot: Any) -> None:
     qtbot.waitUntil(lambda: box() is not None, timeout=30_000)
     shown = box()
     assert shown is not None
-    yes = shown.findChild(QPushButton, "prompterYes")
+    yes = shown.findChild(QPushButton, answer)
     assert yes is not None
     qtbot.mouseClick(yes, LEFT)
 
@@ -316,6 +316,13 @@ def test_host_runs_the_opening_and_the_supervisor_watches(  # type: ignore[no-un
     _click(qtbot, record.draft_button)
     _idle(qtbot, ws)
     qtbot.waitUntil(lambda: record.viewer.current_image() is not None, timeout=60_000)
+    # Said no: nothing is signed, and that is no error.
+    _click(qtbot, record.sign_button)
+    _confirm(qtbot, "prompterNo")
+    qtbot.waitUntil(lambda: not ws.controller.busy, timeout=30_000)
+    assert ws.notice.isVisible() and ws.notice.text().startswith("Nothing was done")
+    assert ws.error_view.message is None and ws.controller.view is not None
+    assert ws.controller.view.state == "record_drafted"
     _click(qtbot, record.sign_button)
     _confirm(qtbot)  # asked before the PIN: nothing is signed without it
     answer_pin(qtbot, pki.user_pin)

@@ -22,6 +22,9 @@ from ui.context import AppContext
 from ui.live_adapter import LiveChannel
 from ui.workers import Task, TaskContext, start
 
+# A PIN dialog closed without a PIN, a question answered no, a job cancelled: nothing was done, by choice.
+CANCELLED = frozenset({"token.pin_cancelled", "crypto.cancelled", "opening.cancelled", "job.cancelled"})
+
 
 class OpeningController(QObject):
     view_changed = Signal(object)  # HostView
@@ -29,6 +32,7 @@ class OpeningController(QObject):
     busy_changed = Signal(bool)  # an action runs
     failed = Signal(object)  # an exception of a load or an action, for the ErrorView
     succeeded = Signal(str, object)  # the action's name and its result
+    declined = Signal(str)  # the action's name: the person cancelled (no PIN, said no); nothing was done
     live_state = Signal(object)  # ConnectionState
     tender_changed = Signal(str)
 
@@ -168,11 +172,17 @@ class OpeningController(QObject):
             return None
         task = Task(lambda ctx: job(client, ctx), name=f"opening-{name}")
         task.signals.succeeded.connect(lambda result: self.succeeded.emit(name, result))
-        task.signals.failed.connect(self.failed)
+        task.signals.failed.connect(lambda error: self._action_failed(name, error))
         task.signals.finished.connect(self._action_done)
         self.action, self.action_name = task, name
         self.busy_changed.emit(True)
         return start(task)
+
+    def _action_failed(self, name: str, error: BaseException) -> None:
+        if getattr(error, "code", "") in CANCELLED:
+            self.declined.emit(name)  # not an error: the person chose not to go on
+        else:
+            self.failed.emit(error)
 
     def _action_done(self) -> None:
         self.action, self.action_name = None, ""

@@ -97,6 +97,8 @@ class OpeningWorkspace(QWidget):
         self.state_label.setFont(state_font)
         self.role_label = plain_label(self, name="openingRole")
         self.countdown_label = plain_label(self, name="openingCountdown")
+        self.notice = plain_label(self, name="openingNotice")
+        self.notice.setVisible(False)
         self.countdown_label.setFont(state_font)
         self.error_view = ErrorView(self)
 
@@ -117,6 +119,7 @@ class OpeningWorkspace(QWidget):
         layout.addWidget(self.state_label)
         layout.addWidget(self.role_label)
         layout.addWidget(self.countdown_label)
+        layout.addWidget(self.notice)
         layout.addWidget(self.error_view)
         layout.addWidget(self.tabs, 1)
 
@@ -124,6 +127,7 @@ class OpeningWorkspace(QWidget):
         self.controller.tick.connect(self.tick)
         self.controller.failed.connect(self.error_view.show_error)
         self.controller.busy_changed.connect(self._busy_changed)
+        self.controller.declined.connect(self._declined)
         context.session_changed.connect(self._session_changed)
         self.retranslate()
         self._session_changed(context.session)
@@ -261,6 +265,11 @@ class OpeningWorkspace(QWidget):
     def _busy_changed(self, busy: bool) -> None:
         if busy:
             self.error_view.clear()
+            self.notice.setVisible(False)
+
+    def _declined(self, _name: str) -> None:
+        self.notice.setText(self.tr("Nothing was done: you cancelled (no PIN was given, or you answered no)."))
+        self.notice.setVisible(True)
 
     # --- the hall display ---
 
