@@ -1,9 +1,10 @@
 """The Opening workspace on the real widgets against a live server over loopback, with SoftHSM dongles: the
-host locks and counts, opens the decryption window, opens the bids the bidders released (PIN, progress),
-sees a wrong key fail with its reason, announces (唱标: the figures/words mismatch flagged, 撤销 for the
-bid that failed), answers an objection raised live, drafts, previews, signs (pdfsig) and publishes the
-record. A supervisor's workspace on the same opening shows everything with no host action, co-signs the
-record, and its hall display shows the announcement after the live event. One server for the module."""
+host locks and counts, opens the decryption window and extends it, opens the bids the bidders released
+(PIN, progress, cancel), sees a wrong key fail with its reason, starts the committee remedy for that bid and
+follows its k-of-n partial results until it opens it, announces (唱标: the figures/words mismatch flagged),
+answers an objection raised live, drafts, previews, signs (pdfsig) and publishes the record. A supervisor's
+workspace on the same opening shows everything with no host action, co-signs the record, and its hall
+display shows the announcement after the live event. One server for the module."""
 
 from __future__ import annotations
 
@@ -20,10 +21,11 @@ from PySide6.QtWidgets import QApplication, QMessageBox, QPushButton, QWidget
 from bidclient import opening
 from bidclient.opening_host import BidPhase, Role
 from bidclient.signin import sign_in
+from tests.opening_helpers import P12_PASSWORD
 from tests.prompters import PinPrompter
 from tests.server.conftest import RunningServer, start_server
 from tests.server.submission_helpers import set_times
-from tests.server.test_opening import Opening, Yes, _close_window, _release_wrong_key
+from tests.server.test_opening import Opening, Yes, _release_wrong_key
 from tests.ui.conftest import answer_pin, open_pin_dialogs
 from tests.ui.test_bidder_flow import type_into
 from ui.context import AppContext
@@ -54,12 +56,49 @@ def server(tmp_path_factory: pytest.TempPathFactory, pki: Any) -> Iterator[Runni
 
 @pytest.fixture(scope="module")
 def scenario(server: RunningServer, pki: Any, tmp_path_factory: pytest.TempPathFactory) -> Opening:
-    """A scheduled opening with three sealed bids (ent-b's figures and words differ); two bidders checked in."""
-    o = Opening(server, pki, tmp_path_factory.mktemp("opening-ui-bids"), bidders=("ent-a", "ent-b", "ent-c"))
+    """A scheduled opening that allows the committee remedy (a 2-of-3 committee from the real key ceremony:
+    the host's dongle and two members' PKCS#12 files), three sealed bids (ent-b's figures and words differ),
+    two bidders checked in."""
+    from cryptography import x509
+
+    from bidclient import committee as committees
+    from tests.server.test_opening_remedy import Member, _allow_remedy
+
+    o = Opening(server, pki, tmp_path_factory.mktemp("opening-ui-bids"), bidders=())
+    third = o.third
+    with o.as_("centre") as (_a, s):
+        centre_id = opening._me(s)
+    assert server.admin("grant", "--identity", centre_id, "--role", "opening_staff") == 0
+    members = [(pki.party("opener-1").signing_uri, None, pki.user_pin),
+               (str(third.centre), str(third.centre_enc), P12_PASSWORD),
+               (str(third.agency), str(third.agency_enc), P12_PASSWORD)]
+    with o.as_("agency") as (a, _s):
+        made = committees.create(a.client, tender_id=o.tender, threshold=2, members=[
+            (Path(pki.party("opener-1").signing_cert), Path(pki.party("opener-1").encryption_cert)),
+            (third.certificate(third.centre), third.certificate(third.centre_enc)),
+            (third.certificate(third.agency), third.certificate(third.agency_enc))])
+    for step in (committees.deal, lambda m, c: committees.acknowledge(m, c, Member(""))):
+        for key, enc, pin in members:
+            with committees.open_member(server.url, key, Member(pin), encryption_key=enc) as m:
+                out = step(m, made.committee_id)
+    assert out.status == "complete" and out.certificate is not None
+    o.opening_cert = x509.load_pem_x509_certificate(out.certificate.encode())  # bids are sealed to the committee
+    _allow_remedy(server.data, o.tender)
+    o.add_bidders(("ent-a", "ent-b", "ent-c"))
     for who in ("ent-a", "ent-b"):
         with o.as_(who) as (a, s):
             opening.check_in(a, s)
     return o
+
+
+def _contribute(o: Opening, party: str, submission: str) -> None:
+    """A committee member contributes its partial result from its own terminal (the core's flow)."""
+    from bidclient import committee as committees
+    from tests.server.test_opening_remedy import Member
+
+    key, enc = (o.third.centre, o.third.centre_enc) if party == "centre" else (o.third.agency, o.third.agency_enc)
+    with committees.open_member(o.server.url, str(key), Member(P12_PASSWORD), encryption_key=str(enc)) as m:
+        opening.contribute_partial(opening.OpeningApi(m.client, o.tender), m, submission, Member(P12_PASSWORD))
 
 
 def _now() -> datetime:
@@ -259,9 +298,29 @@ def test_host_runs_the_opening_and_the_supervisor_watches(  # type: ignore[no-un
     # ent-c failed and the window is open: announcing must wait (the bidder may still retry).
     assert not ws.announce_page.announce_button.isEnabled()
 
-    # The window closes; announce (唱标).
-    _close_window(server.data, o.tender)
-    qtbot.mouseClick(ws.reload_button, LEFT)
+    # The committee remedy for the bid that failed: the host starts it; two members of three contribute.
+    target = o.submissions["ent-c"]
+    assert d.remedy_button.isVisible() and not d.remedy_button.isEnabled()  # nothing selected yet
+    d.table.selectRow(next(r for r, row in enumerate(table_texts(d.table)) if row[2] == target))
+    _click(qtbot, d.remedy_button)
+    _idle(qtbot, ws)
+
+    def remedy_text() -> str:
+        return next(row[3] for row in table_texts(d.table) if row[2] == target)
+
+    qtbot.waitUntil(lambda: remedy_text() == "Remedy in progress: 0 of 2 partial results", timeout=30_000)
+    _contribute(o, "centre", target)
+    qtbot.waitUntil(lambda: remedy_text() == "Remedy in progress: 1 of 2 partial results", timeout=30_000)
+    assert not d.open_button.isEnabled()  # k − 1 partial results open nothing
+    shot(window, "remedy")
+    _contribute(o, "agency", target)
+    qtbot.waitUntil(lambda: remedy_text() == "Remedy: 2 of 2 partial results, ready to open", timeout=30_000)
+    _click(qtbot, d.open_button)  # the committee's key: no PIN of the host's is needed for it
+    _idle(qtbot, ws)
+    qtbot.waitUntil(lambda: remedy_text() == "Opened by the committee (补救方案)", timeout=30_000)
+    assert _phases(ws)[target] is BidPhase.REMEDIED
+
+    # Every bid is opened: announce (唱标) without waiting for the window's end.
     ws.tabs.setCurrentIndex(ANNOUNCEMENT)
     _click(qtbot, ws.announce_page.announce_button)
     _idle(qtbot, ws)
@@ -273,8 +332,8 @@ def test_host_runs_the_opening_and_the_supervisor_watches(  # type: ignore[no-un
     assert "figures and words differ" in b_row[PRICE]
     a_row = next(row for row in by_bidder.values() if row[FIGURES] == "1234567.89")
     assert a_row[PRICE] == "1234567.89" and "differ" not in a_row[PRICE]
-    c_row = next(row for row in by_bidder.values() if row[FIGURES] == "—")
-    assert c_row[OUTCOME].startswith("撤销 revoked")
+    c_row = next(row for row in by_bidder.values() if row[FIGURES] == "1000000")
+    assert c_row[PRICE] == "1000000" and c_row[OUTCOME] == "Opened by the committee (补救方案)"
     assert "1 with figures and words that differ" in ws.announce_page.note.text()
 
     # The supervisor's hall display shows the announcement, brought by the live event.
@@ -368,7 +427,8 @@ def test_host_runs_the_opening_and_the_supervisor_watches(  # type: ignore[no-un
 
 def test_no_opening_and_the_remedy_are_shown_as_such(qtbot, tmp_path: Path, ui_env: Path) -> None:  # type: ignore[no-untyped-def]
     """What the server answered is shown as the state says: fewer than 3 bids is "no opening" in red with
-    no action; a remedy counts its partial results k of n and offers nothing to a supervisor."""
+    no action; a remedy counts its partial results k of n and offers nothing to a supervisor; 撤销 and 撤回
+    are announced as such."""
     from bidclient import opening_host as oh
     from tests.bidclient.test_opening_host import HOST, SUPERVISOR, _bid, _iso, _opening, _view
 
@@ -392,4 +452,10 @@ def test_no_opening_and_the_remedy_are_shown_as_such(qtbot, tmp_path: Path, ui_e
     show(_view(out, SUPERVISOR, {"S-2": oh.RemedyProgress("C-1", 2, (1, 3))}))
     assert table_texts(ws.decryption_page.table)[1][3] == "Remedy: 2 of 2 partial results, ready to open"
     assert ws.decryption_page.remedy_button.isHidden() and ws.decryption_page.open_button.isHidden()
+
+    # Announced: a bid not opened shows its Art. 31 outcome and no price.
+    show(_view(_opening("announced", [_bid(1, "revoked", failure_code="opening.no_key"), _bid(2, "withdrawn")])))
+    rows = [ws.announce_page.table.row_texts(r) for r in range(ws.announce_page.table.rowCount())]
+    assert [(r[PRICE], r[OUTCOME]) for r in rows] == [
+        ("—", "撤销 revoked (the bidder's fault, Art. 31)"), ("—", "撤回 withdrawn (not the bidder's fault, Art. 31)")]
     ws.can_close()
