@@ -449,6 +449,16 @@ def test_no_opening_and_the_remedy_are_shown_as_such(qtbot, tmp_path: Path, ui_e
     show(_view(out, HOST, remedy))
     assert table_texts(ws.decryption_page.table)[1][3] == "Remedy in progress: 1 of 2 partial results"
     assert not ws.decryption_page.remedy_button.isHidden()
+    # Every interactive widget a host sees, on every page and on the hall display, has an accessible name.
+    from tests.ui.test_main_window import _unnamed_interactive
+
+    ws.show()
+    qtbot.waitExposed(ws)
+    for index in range(ws.tabs.count()):
+        ws.tabs.setCurrentIndex(index)
+        assert _unnamed_interactive(ws) == [], index
+    hall = ws.show_hall_display()
+    assert _unnamed_interactive(hall) == []
     show(_view(out, SUPERVISOR, {"S-2": oh.RemedyProgress("C-1", 2, (1, 3))}))
     assert table_texts(ws.decryption_page.table)[1][3] == "Remedy: 2 of 2 partial results, ready to open"
     assert ws.decryption_page.remedy_button.isHidden() and ws.decryption_page.open_button.isHidden()

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 )
 
 from bidclient import opening_host as oh
+from bidclient.api_client import ApiClient
 from bidclient.opening import OpeningApi
 from bidclient.signing import load_trust
 from ui.error_view import plain_label
@@ -104,6 +105,9 @@ class DecryptionPage(QWidget):
         self.minutes_label.setText(self.tr("Extend by (minutes):"))
         self.reason_label.setText(self.tr("Reason:"))
         self.extend_minutes.setAccessibleName(self.tr("Minutes to extend the window by"))
+        inner = self.extend_minutes.findChild(QLineEdit)
+        if inner is not None:  # the spin box's own editor is what takes the focus
+            inner.setAccessibleName(self.extend_minutes.accessibleName())
         self.extend_reason.setAccessibleName(self.tr("Reason for extending the window"))
         self.extend_reason.setPlaceholderText(self.tr("Why (goes into the record), e.g. a bidder's dongle failed"))
         self.extend_button.setText(self.tr("Extend the window"))
@@ -200,10 +204,7 @@ class DecryptionPage(QWidget):
         self.summary = None
         self.result_label.clear()
 
-        def job(client: object, ctx: TaskContext) -> oh.OpenedSummary:
-            from bidclient.api_client import ApiClient
-
-            assert isinstance(client, ApiClient)
+        def job(client: ApiClient, ctx: TaskContext) -> oh.OpenedSummary:
             return oh.open_bids(client, tender, sha, prompter, load_trust([]), output, progress=ctx.progress,
                                 cancel=ctx.cancelled)
 
