@@ -424,6 +424,12 @@ def test_host_runs_the_opening_and_the_supervisor_watches(  # type: ignore[no-un
     assert out.stdout.count("Signature is Valid.") == 2, out.stdout
     sup.can_close()
 
+    # Signing out leaves nothing of the opening on the screen, and stops following it.
+    window.sign_out()
+    assert ws.controller.view is None and ws.controller.live is None
+    assert ws.state_label.text() == "Sign in with your dongle to host or supervise an opening."
+    assert ws.indicator.accessibleName() == "Offline" and ws.sign_in_button.isVisible()
+
 
 def test_no_opening_and_the_remedy_are_shown_as_such(qtbot, tmp_path: Path, ui_env: Path) -> None:  # type: ignore[no-untyped-def]
     """What the server answered is shown as the state says: fewer than 3 bids is "no opening" in red with

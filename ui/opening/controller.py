@@ -54,7 +54,10 @@ class OpeningController(QObject):
         self.clock.setInterval(1000)
         self.clock.timeout.connect(self.tick)
         self.clock.start()
-        context.session_changed.connect(lambda _s: self.set_tender(self.tender_id))
+        context.session_changed.connect(self._session_changed)  # a bound slot: disconnected when deleted
+
+    def _session_changed(self, _session: object) -> None:
+        self.set_tender(self.tender_id)  # as the new person (or nobody): their part, their actions
 
     # --- the clock ---
 
