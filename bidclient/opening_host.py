@@ -237,7 +237,9 @@ def actions(view: HostView, now: datetime) -> HostActions:
     closes = parse_time(o.window_closes_at)
     window_over = closes is not None and now >= closes
     phases = [r.phase for r in view.rows]
-    pending = any(p in (BidPhase.KEY_RELEASED, BidPhase.REMEDY_READY) for p in phases)
+    openable = any(p in (BidPhase.KEY_RELEASED, BidPhase.REMEDY_READY) for p in phases)
+    # The server announces nothing while a released key or a remedy waits (opening.results_pending).
+    pending = openable or BidPhase.REMEDY in phases
     undecided = any(p in (BidPhase.AWAITING_KEY, BidPhase.FAILED) for p in phases)
     remedy_for: frozenset[str] = frozenset()
     if state == "decrypting" and o.remedy_allowed:
@@ -247,7 +249,7 @@ def actions(view: HostView, now: datetime) -> HostActions:
         lock=state == "scheduled" and deadline is not None and now >= deadline,
         open_window=state == "locked" and opening_time is not None and now >= opening_time,
         extend=state == "decrypting",
-        open_bids=state == "decrypting" and pending,
+        open_bids=state == "decrypting" and openable,
         announce=state == "decrypting" and not pending and (window_over or not undecided),
         answer=state not in ("published", "no_opening") and bool(view.open_objections),
         draft_record=state == "announced" and not view.open_objections,

@@ -76,6 +76,10 @@ def test_decryption_phases_and_the_remedy_counted_k_of_n() -> None:
     assert a.open_bids and a.extend and not a.announce  # a released key waits to be opened
     assert a.remedy_for == frozenset({"S-4"})  # failed; the one awaiting its key still has the window
     assert oh.actions(view, NOW + timedelta(minutes=10)).remedy_for == frozenset({"S-4", "S-5"})
+    # A remedy still short of k partial results: nothing to open, and nothing may be announced yet.
+    waiting = _opening("decrypting", [_bid(1, "opened"), _bid(3, "remedy")], window_closes_at=_iso(-timedelta(1)))
+    a = oh.actions(_view(waiting, remedies=one_of_two), NOW)
+    assert not a.open_bids and not a.announce
     ready = _view(out, remedies={"S-3": oh.RemedyProgress("C-1", 2, (1, 3))})
     assert ready.rows[2].phase is oh.BidPhase.REMEDY_READY
     # Nothing may be announced while a bid can still be opened, nor inside the window with undecided bids.
