@@ -251,7 +251,7 @@ def actions(view: HostView, now: datetime) -> HostActions:
         extend=state == "decrypting",
         open_bids=state == "decrypting" and openable,
         announce=state == "decrypting" and not pending and (window_over or not undecided),
-        answer=state not in ("published", "no_opening") and bool(view.open_objections),
+        answer=state in ("decrypting", "announced") and bool(view.open_objections),
         draft_record=state == "announced" and not view.open_objections,
         sign_record=state == "record_drafted",
         publish=state == "signed",
