@@ -58,6 +58,10 @@ def messages() -> dict[str, tuple[str, str]]:
                                    _("Download it again; if this repeats, tell the platform's operator.")),
         "opening.record_invalid": (_("The opening record is not valid."),
                                    _("Read the detail above; keep the file as evidence.")),
+        "opening.dongle_unknown": (_("The app does not know which dongle you signed in with (the session was "
+                                     "restored)."),
+                                   _("Sign in again with your dongle (File ▸ Sign in with the dongle…), then "
+                                     "repeat the step.")),
         "opening.no_encryption_certificate": (_("Your key has no encryption certificate."),
                                               _("Use a dongle with an encryption certificate, or name it with "
                                                 "--enc-key.")),

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 # Registers role "bidder" (bid preparation), replacing the placeholder ui.bidder_home registers.
 import ui.bidder.workspace
+# Registers role "opening" (the hosts' opening terminal and the hall display).
+import ui.opening.workspace
 # Registers role "committee" (the opening committee's members: key ceremony, remedy at the opening).
 import ui.committee.workspace
 # Registers role "expert" (invitations to committees, the expert's own record).

@@ -2,6 +2,80 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="zh_CN">
 <context>
+    <name>AnnouncePage</name>
+    <message>
+        <source>Announce (唱标)</source>
+        <translation>唱标</translation>
+    </message>
+    <message>
+        <source>Announce every bid</source>
+        <translation>对全部投标唱标</translation>
+    </message>
+    <message>
+        <source>Once the window has closed, or every bid is decided. A bid not opened gets its outcome: 撤销 or 撤回 (Art. 31).</source>
+        <translation>解密时间结束后，或每份投标均已有结果时进行。未解密的投标按第三十一条确定结果：撤销或撤回。</translation>
+    </message>
+    <message>
+        <source>Nothing is announced yet.</source>
+        <translation>尚未唱标。</translation>
+    </message>
+    <message>
+        <source>{n} bid(s) announced.</source>
+        <translation>已唱标 {n} 份。</translation>
+    </message>
+    <message>
+        <source>{n} with figures and words that differ: the amount in words prevails (87号令 Art. 59).</source>
+        <translation>其中 {n} 份大小写金额不一致：以大写金额为准（87号令第五十九条）。</translation>
+    </message>
+</context>
+<context>
+    <name>AnnouncementTable</name>
+    <message>
+        <source>#</source>
+        <translation>序号</translation>
+    </message>
+    <message>
+        <source>Bidder</source>
+        <translation>投标人</translation>
+    </message>
+    <message>
+        <source>Price in figures</source>
+        <translation>投标报价（小写）</translation>
+    </message>
+    <message>
+        <source>Price in words</source>
+        <translation>投标报价（大写）</translation>
+    </message>
+    <message>
+        <source>Price that counts</source>
+        <translation>有效报价</translation>
+    </message>
+    <message>
+        <source>Duration (days)</source>
+        <translation>工期（天）</translation>
+    </message>
+    <message>
+        <source>Quality</source>
+        <translation>质量</translation>
+    </message>
+    <message>
+        <source>Other announced items</source>
+        <translation>其他唱标内容</translation>
+    </message>
+    <message>
+        <source>Outcome</source>
+        <translation>结果</translation>
+    </message>
+    <message>
+        <source>Announcement (唱标)</source>
+        <translation>唱标</translation>
+    </message>
+    <message>
+        <source>— (unreadable)</source>
+        <translation>—（无法识别）</translation>
+    </message>
+</context>
+<context>
     <name>Bidder</name>
     <message>
         <source>Qualification documents</source>
@@ -571,6 +645,57 @@
     </message>
 </context>
 <context>
+    <name>CheckInPage</name>
+    <message>
+        <source>Bidders who checked in (签到)</source>
+        <translation>已签到的投标人</translation>
+    </message>
+    <message>
+        <source>Bidder</source>
+        <translation>投标人</translation>
+    </message>
+    <message>
+        <source>Checked in at</source>
+        <translation>签到时间</translation>
+    </message>
+    <message>
+        <source>Late</source>
+        <translation>迟到</translation>
+    </message>
+    <message>
+        <source>Check-in list</source>
+        <translation>签到列表</translation>
+    </message>
+    <message>
+        <source>Lock and count</source>
+        <translation>锁定并清点</translation>
+    </message>
+    <message>
+        <source>Lock the opening and count the bids</source>
+        <translation>锁定开标并清点投标文件</translation>
+    </message>
+    <message>
+        <source>At or after the bid deadline by the server clock: no bid is accepted after it, and the bids in are counted.</source>
+        <translation>以服务器时钟为准，在投标截止时间及以后进行：此后不再接收投标，并清点已递交的投标文件。</translation>
+    </message>
+    <message>
+        <source>late</source>
+        <translation>迟到</translation>
+    </message>
+    <message>
+        <source>Not counted yet: the host locks the opening at the deadline.</source>
+        <translation>尚未清点：主持人在投标截止时锁定开标。</translation>
+    </message>
+    <message>
+        <source>{n} bid(s) counted: fewer than {min}, so there is NO OPENING (招标投标法实施条例 Art. 44).</source>
+        <translation>清点到 {n} 份投标，少于 {min} 份，不予开标（招标投标法实施条例第四十四条）。</translation>
+    </message>
+    <message>
+        <source>{n} bids counted.</source>
+        <translation>共清点投标文件 {n} 份。</translation>
+    </message>
+</context>
+<context>
     <name>CommitteeWorkspace</name>
     <message>
         <source>Opening committee (开标委员会)</source>
@@ -929,6 +1054,137 @@
     <message>
         <source>(this computer&apos;s clock; sign in for the server&apos;s)</source>
         <translation>（按本机时钟；登录后按服务器时钟）</translation>
+    </message>
+</context>
+<context>
+    <name>DecryptionPage</name>
+    <message>
+        <source>Open the decryption window</source>
+        <translation>开启解密</translation>
+    </message>
+    <message>
+        <source>At or after the opening time: bidders then release their keys, encrypted to your dongle&apos;s encryption certificate.</source>
+        <translation>在开标时间及以后进行：投标人随后解密并提交密钥，密钥以您CA锁的加密证书加密。</translation>
+    </message>
+    <message>
+        <source>Extend by (minutes):</source>
+        <translation>延长（分钟）：</translation>
+    </message>
+    <message>
+        <source>Reason:</source>
+        <translation>原因：</translation>
+    </message>
+    <message>
+        <source>Minutes to extend the window by</source>
+        <translation>解密时间延长的分钟数</translation>
+    </message>
+    <message>
+        <source>Reason for extending the window</source>
+        <translation>延长解密时间的原因</translation>
+    </message>
+    <message>
+        <source>Why (goes into the record), e.g. a bidder&apos;s dongle failed</source>
+        <translation>原因（记入开标记录），例如投标人CA锁故障</translation>
+    </message>
+    <message>
+        <source>Extend the window</source>
+        <translation>延长解密时间</translation>
+    </message>
+    <message>
+        <source>Extend the decryption window</source>
+        <translation>延长解密时间</translation>
+    </message>
+    <message>
+        <source>#</source>
+        <translation>序号</translation>
+    </message>
+    <message>
+        <source>Bidder</source>
+        <translation>投标人</translation>
+    </message>
+    <message>
+        <source>Submission</source>
+        <translation>递交</translation>
+    </message>
+    <message>
+        <source>Decryption</source>
+        <translation>解密状态</translation>
+    </message>
+    <message>
+        <source>Attempts</source>
+        <translation>尝试次数</translation>
+    </message>
+    <message>
+        <source>Key released at</source>
+        <translation>提交密钥时间</translation>
+    </message>
+    <message>
+        <source>Reason</source>
+        <translation>原因</translation>
+    </message>
+    <message>
+        <source>Decryption state of each bid</source>
+        <translation>各投标文件的解密状态</translation>
+    </message>
+    <message>
+        <source>Start the committee remedy</source>
+        <translation>启动补救方案</translation>
+    </message>
+    <message>
+        <source>Start the committee remedy for the selected bid</source>
+        <translation>对所选投标启动补救方案</translation>
+    </message>
+    <message>
+        <source>For a bid its bidder could not decrypt: k committee members contribute partial results (补救方案).</source>
+        <translation>用于投标人无法解密的投标：由开标委员会中 k 名成员各自提交部分解密结果（补救方案）。</translation>
+    </message>
+    <message>
+        <source>Open released bids</source>
+        <translation>解密已提交密钥的投标</translation>
+    </message>
+    <message>
+        <source>Open and verify the released bids</source>
+        <translation>解密并验证已提交密钥的投标</translation>
+    </message>
+    <message>
+        <source>Decrypts each released bid with your dongle (one PIN), verifies it and reports the result.</source>
+        <translation>用您的CA锁（输入一次PIN码）逐份解密已提交密钥的投标，验证后上报结果。</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <source>Cancel opening the bids</source>
+        <translation>取消解密投标</translation>
+    </message>
+    <message>
+        <source>Progress of opening the bids</source>
+        <translation>解密投标的进度</translation>
+    </message>
+    <message>
+        <source>The decryption window is not open.</source>
+        <translation>解密尚未开启。</translation>
+    </message>
+    <message>
+        <source>Decryption window: {start} – {end}</source>
+        <translation>解密时间：{start} – {end}</translation>
+    </message>
+    <message>
+        <source>%v of %m bids</source>
+        <translation>%v / %m 份</translation>
+    </message>
+    <message>
+        <source>Cancelled: the bids opened so far are reported; open the others when you are ready.</source>
+        <translation>已取消：已解密的投标结果已上报，其余投标可在准备好后再解密。</translation>
+    </message>
+    <message>
+        <source>No released key is waiting to be opened.</source>
+        <translation>没有等待解密的已提交密钥。</translation>
+    </message>
+    <message>
+        <source>{opened} bid(s) opened and verified, {failed} failed (see the reason in the table).</source>
+        <translation>已解密并验证 {opened} 份，失败 {failed} 份（原因见表格）。</translation>
     </message>
 </context>
 <context>
@@ -1339,6 +1595,37 @@
     </message>
 </context>
 <context>
+    <name>HallDisplay</name>
+    <message>
+        <source>Bid opening — hall display</source>
+        <translation>开标 — 大厅显示</translation>
+    </message>
+    <message>
+        <source>Hall display of the bid opening</source>
+        <translation>开标大厅显示</translation>
+    </message>
+    <message>
+        <source>F11: full screen · Esc: leave full screen</source>
+        <translation>F11：全屏 · Esc：退出全屏</translation>
+    </message>
+    <message>
+        <source>Bid opening (开标)</source>
+        <translation>开标</translation>
+    </message>
+    <message>
+        <source>Waiting for the opening…</source>
+        <translation>等待开标…</translation>
+    </message>
+    <message>
+        <source>Bid opening (开标) — tender {tender}</source>
+        <translation>开标 — 项目 {tender}</translation>
+    </message>
+    <message>
+        <source>{n} bids counted</source>
+        <translation>共 {n} 份投标</translation>
+    </message>
+</context>
+<context>
     <name>HelpDialog</name>
     <message>
         <source>Close</source>
@@ -1687,6 +1974,172 @@ Licence: Apache-2.0. CJK font: Droid Sans Fallback (Apache-2.0).</source>
     </message>
 </context>
 <context>
+    <name>ObjectionsPage</name>
+    <message>
+        <source>Raised by</source>
+        <translation>提出人</translation>
+    </message>
+    <message>
+        <source>At</source>
+        <translation>时间</translation>
+    </message>
+    <message>
+        <source>Objection</source>
+        <translation>异议</translation>
+    </message>
+    <message>
+        <source>Answer</source>
+        <translation>答复</translation>
+    </message>
+    <message>
+        <source>Answered at</source>
+        <translation>答复时间</translation>
+    </message>
+    <message>
+        <source>Objections</source>
+        <translation>异议</translation>
+    </message>
+    <message>
+        <source>Answer to the selected objection:</source>
+        <translation>对所选异议的答复：</translation>
+    </message>
+    <message>
+        <source>Answer to the selected objection</source>
+        <translation>对所选异议的答复</translation>
+    </message>
+    <message>
+        <source>Send the answer</source>
+        <translation>发送答复</translation>
+    </message>
+    <message>
+        <source>(not answered)</source>
+        <translation>（未答复）</translation>
+    </message>
+    <message>
+        <source>No objection has been raised.</source>
+        <translation>无人提出异议。</translation>
+    </message>
+    <message>
+        <source>{n} objection(s) wait for an answer: the record cannot be drafted before every one is answered.</source>
+        <translation>有 {n} 条异议待答复：全部答复后才能生成开标记录。</translation>
+    </message>
+    <message>
+        <source>Every objection is answered.</source>
+        <translation>所有异议均已答复。</translation>
+    </message>
+</context>
+<context>
+    <name>Opening</name>
+    <message>
+        <source>⚠ figures and words differ: the words prevail</source>
+        <translation>⚠ 大小写金额不一致：以大写金额为准</translation>
+    </message>
+    <message>
+        <source>⚠ figures {figures} differ from the words {words}: the words prevail</source>
+        <translation>⚠ 小写 {figures} 与大写 {words} 不一致：以大写为准</translation>
+    </message>
+    <message>
+        <source>Scheduled: bidders check in; the host locks at the deadline</source>
+        <translation>已安排：投标人签到；主持人于投标截止时锁定</translation>
+    </message>
+    <message>
+        <source>Locked and counted: waiting for the opening time</source>
+        <translation>已锁定并清点：等待开标时间</translation>
+    </message>
+    <message>
+        <source>No opening: fewer than 3 bids (招标投标法实施条例 Art. 44)</source>
+        <translation>不予开标：投标人少于3个（招标投标法实施条例第四十四条）</translation>
+    </message>
+    <message>
+        <source>Decryption window open</source>
+        <translation>解密进行中</translation>
+    </message>
+    <message>
+        <source>Announced (唱标)</source>
+        <translation>已唱标</translation>
+    </message>
+    <message>
+        <source>Record drafted: the host signs it</source>
+        <translation>开标记录已生成：待主持人签章</translation>
+    </message>
+    <message>
+        <source>Signed by the host: the supervisor signs it</source>
+        <translation>主持人已签章：待监督人签章</translation>
+    </message>
+    <message>
+        <source>Record signed: the host publishes it</source>
+        <translation>开标记录已签章：待主持人公布</translation>
+    </message>
+    <message>
+        <source>Record published</source>
+        <translation>开标记录已公布</translation>
+    </message>
+    <message>
+        <source>Waiting for the bidder&apos;s key</source>
+        <translation>等待投标人解密</translation>
+    </message>
+    <message>
+        <source>Key released: ready to open</source>
+        <translation>已提交密钥：可解密</translation>
+    </message>
+    <message>
+        <source>Remedy in progress</source>
+        <translation>补救方案进行中</translation>
+    </message>
+    <message>
+        <source>Remedy: enough partial results, ready to open</source>
+        <translation>补救方案：部分解密结果已足够，可解密</translation>
+    </message>
+    <message>
+        <source>Opened and verified</source>
+        <translation>已解密并验证</translation>
+    </message>
+    <message>
+        <source>Opened by the committee (补救方案)</source>
+        <translation>已由开标委员会解密（补救方案）</translation>
+    </message>
+    <message>
+        <source>Failed: the bidder may retry in the window</source>
+        <translation>解密失败：投标人可在解密时间内重试</translation>
+    </message>
+    <message>
+        <source>撤销 revoked (the bidder&apos;s fault, Art. 31)</source>
+        <translation>撤销（因投标人原因，第三十一条）</translation>
+    </message>
+    <message>
+        <source>撤回 withdrawn (not the bidder&apos;s fault, Art. 31)</source>
+        <translation>撤回（非因投标人原因，第三十一条）</translation>
+    </message>
+    <message>
+        <source>Remedy: {n} of {k} partial results, ready to open</source>
+        <translation>补救方案：已收到 {n}/{k} 份部分解密结果，可解密</translation>
+    </message>
+    <message>
+        <source>Remedy in progress: {n} of {k} partial results</source>
+        <translation>补救方案进行中：已收到 {n}/{k} 份部分解密结果</translation>
+    </message>
+    <message>
+        <source>Bid deadline</source>
+        <translation>投标截止时间</translation>
+    </message>
+    <message>
+        <source>Opening time</source>
+        <translation>开标时间</translation>
+    </message>
+    <message>
+        <source>Decryption window closes</source>
+        <translation>解密截止时间</translation>
+    </message>
+    <message>
+        <source>{what}: {at} — reached</source>
+        <translation>{what}：{at} — 已到</translation>
+    </message>
+    <message>
+        <source>{what}: {at} — {left} left</source>
+        <translation>{what}：{at} — 剩余 {left}</translation>
+    </message>
+</context>
+<context>
     <name>OpeningPage</name>
     <message>
         <source>The opening (开标) of the tenders you bid on</source>
@@ -2031,6 +2484,113 @@ Licence: Apache-2.0. CJK font: Droid Sans Fallback (Apache-2.0).</source>
     <message>
         <source>Saved to {path}</source>
         <translation>已保存到 {path}</translation>
+    </message>
+</context>
+<context>
+    <name>OpeningWorkspace</name>
+    <message>
+        <source>Bid opening (开标)</source>
+        <translation>开标</translation>
+    </message>
+    <message>
+        <source>Tender:</source>
+        <translation>项目：</translation>
+    </message>
+    <message>
+        <source>Tender whose opening to follow</source>
+        <translation>要参加开标的项目</translation>
+    </message>
+    <message>
+        <source>Tender number, e.g. ZB-2026-0042</source>
+        <translation>项目编号，例如 ZB-2026-0042</translation>
+    </message>
+    <message>
+        <source>Open</source>
+        <translation>打开</translation>
+    </message>
+    <message>
+        <source>Follow this tender&apos;s opening</source>
+        <translation>参加该项目的开标</translation>
+    </message>
+    <message>
+        <source>Show on hall display</source>
+        <translation>在开标大厅显示</translation>
+    </message>
+    <message>
+        <source>Show the opening on the hall display</source>
+        <translation>在开标大厅大屏上显示开标情况</translation>
+    </message>
+    <message>
+        <source>Sign in with your dongle</source>
+        <translation>用CA锁登录</translation>
+    </message>
+    <message>
+        <source>Reload</source>
+        <translation>刷新</translation>
+    </message>
+    <message>
+        <source>Reload the opening and the tender list</source>
+        <translation>刷新开标情况和项目列表</translation>
+    </message>
+    <message>
+        <source>1 Check-in and count</source>
+        <translation>1 签到与清点</translation>
+    </message>
+    <message>
+        <source>2 Decryption</source>
+        <translation>2 解密</translation>
+    </message>
+    <message>
+        <source>3 Announcement (唱标)</source>
+        <translation>3 唱标</translation>
+    </message>
+    <message>
+        <source>4 Objections</source>
+        <translation>4 异议</translation>
+    </message>
+    <message>
+        <source>5 Record</source>
+        <translation>5 开标记录</translation>
+    </message>
+    <message>
+        <source>Steps of the opening</source>
+        <translation>开标步骤</translation>
+    </message>
+    <message>
+        <source>Choose the tender whose opening you host or supervise.</source>
+        <translation>请选择您主持或监督开标的项目。</translation>
+    </message>
+    <message>
+        <source>Sign in with your dongle to host or supervise an opening.</source>
+        <translation>请用CA锁登录后主持或监督开标。</translation>
+    </message>
+    <message>
+        <source>Tender {tender}: {state}</source>
+        <translation>项目 {tender}：{state}</translation>
+    </message>
+    <message>
+        <source>{n} bids counted</source>
+        <translation>共 {n} 份投标</translation>
+    </message>
+    <message>
+        <source>You are a host of this opening (step {step}).</source>
+        <translation>您是本次开标的主持人（第 {step} 步）。</translation>
+    </message>
+    <message>
+        <source>You are a supervisor of this opening: you see everything, read-only, and co-sign the record after the host.</source>
+        <translation>您是本次开标的监督人：可查看全部内容（只读），并在主持人之后对开标记录签章。</translation>
+    </message>
+    <message>
+        <source>You take part in this opening as a bidder: read-only.</source>
+        <translation>您以投标人身份参加本次开标：只读。</translation>
+    </message>
+    <message>
+        <source>Server time {now}</source>
+        <translation>服务器时间 {now}</translation>
+    </message>
+    <message>
+        <source>Nothing was done: you cancelled (no PIN was given, or you answered no).</source>
+        <translation>未执行任何操作：您已取消（未输入PIN码，或选择了“否”）。</translation>
     </message>
 </context>
 <context>
@@ -2690,6 +3250,50 @@ Licence: Apache-2.0. CJK font: Droid Sans Fallback (Apache-2.0).</source>
     <message>
         <source>{status} until {time}</source>
         <translation>{status}，至 {time}</translation>
+    </message>
+    <message>
+        <source>Draft the record</source>
+        <translation>生成开标记录</translation>
+    </message>
+    <message>
+        <source>Draft the opening record</source>
+        <translation>生成开标记录表</translation>
+    </message>
+    <message>
+        <source>Sign the record</source>
+        <translation>签章</translation>
+    </message>
+    <message>
+        <source>Sign the opening record with your dongle</source>
+        <translation>用CA锁对开标记录签章</translation>
+    </message>
+    <message>
+        <source>Publish the record</source>
+        <translation>公布开标记录</translation>
+    </message>
+    <message>
+        <source>Publish the signed record to the participants</source>
+        <translation>向参加人公布已签章的开标记录</translation>
+    </message>
+    <message>
+        <source>Preview of the opening record</source>
+        <translation>开标记录预览</translation>
+    </message>
+    <message>
+        <source>No record yet: the host drafts it after the announcement, once every objection is answered.</source>
+        <translation>尚无开标记录：唱标后、所有异议答复完毕，由主持人生成。</translation>
+    </message>
+    <message>
+        <source>nobody yet</source>
+        <translation>尚无</translation>
+    </message>
+    <message>
+        <source>Record SHA-256 {sha}; signed by: {who}.</source>
+        <translation>开标记录 SHA-256 {sha}；签章人：{who}。</translation>
+    </message>
+    <message>
+        <source>Published.</source>
+        <translation>已公布。</translation>
     </message>
 </context>
 <context>
@@ -3689,6 +4293,10 @@ Trust list signed by (SHA-256):
     <message>
         <source>Opening committee</source>
         <translation>开标委员会</translation>
+    </message>
+    <message>
+        <source>Opening</source>
+        <translation>开标</translation>
     </message>
 </context>
 </TS>
