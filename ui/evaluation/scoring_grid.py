@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QHeaderView,
     QLineEdit,
+    QPushButton,
     QStyledItemDelegate,
     QStyleOptionViewItem,
     QTableWidget,
@@ -125,6 +126,7 @@ class ScoringTable(QTableWidget):
 
 class ScoringGrid(QWidget):
     score_entered = Signal(str, str, str, str)  # bid, criterion, value, comment
+    submit_requested = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -145,12 +147,16 @@ class ScoringGrid(QWidget):
         self.message = plain_label(self, name="scoringMessage")
         self.calculation = plain_label(self, name="scoringCalculation")
         self.calculation.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.submit_button = QPushButton(self)
+        self.submit_button.setObjectName("submitSheet")
+        self.submit_button.clicked.connect(self.submit_requested)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.table, 1)
         layout.addWidget(self.message)
         layout.addWidget(self.comment)
         layout.addWidget(self.calculation)
+        layout.addWidget(self.submit_button)
         self.criteria: list[CriterionDef] = []
         self.bids: list[tuple[str, str]] = []  # (id, name), the bids still in
         self.values: dict[tuple[str, str], str] = {}
@@ -169,6 +175,8 @@ class ScoringGrid(QWidget):
         self.comment.setPlaceholderText(self.tr("Comment on the selected score (optional)"))
         self.comment.setAccessibleName(self.tr("Comment on the selected score"))
         self.message.setAccessibleName(self.tr("Scoring message"))
+        self.submit_button.setText(self.tr("Sign and submit my sheet…"))
+        self.submit_button.setAccessibleName(self.tr("Sign my score sheet with my dongle and submit it"))
         self._headers()
 
     def _headers(self) -> None:
@@ -218,6 +226,7 @@ class ScoringGrid(QWidget):
         self.table.blockSignals(False)
         self._headers()
         self.comment.setEnabled(editable)
+        self.submit_button.setVisible(editable)
         self.message.clear()
 
     def cell_text(self, bid: str, criterion: str) -> str:

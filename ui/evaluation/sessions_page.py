@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import shiboken6
 from PySide6.QtCore import QEvent, Qt, QThreadPool, QTimer
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -139,6 +140,8 @@ class SessionsPage(QWidget):
         layout.addWidget(splitter)
 
         self._listed: list[SessionOut] = []
+        self._shut = False
+        self._grids: tuple[object, ...] = ()
         self.space: ExpertWorkspace | None = None
         self.session: SessionOut | None = None
         self.live: LiveChannel | None = None
@@ -151,6 +154,7 @@ class SessionsPage(QWidget):
 
         self.review_grid.review_entered.connect(self._save_review)
         self.scoring_grid.score_entered.connect(self._save_score)
+        self.scoring_grid.submit_requested.connect(self.submit_sheet)
         self.phase_panel.checkin_requested.connect(self._check_in)
         self.phase_panel.vote_requested.connect(self._vote)
         self.phase_panel.submit_requested.connect(self.submit_sheet)
@@ -197,8 +201,18 @@ class SessionsPage(QWidget):
              journal: bool = False, failed: Callable[[BaseException], None] | None = None) -> Task:
         task = Task(job, name=name)
         self._tasks.add(task)
-        task.signals.succeeded.connect(done)
-        task.signals.failed.connect(failed or self._failed)
+        on_error = failed or self._failed
+
+        def succeeded(result: object) -> None:
+            if not self._shut and shiboken6.isValid(self):  # a page closed meanwhile shows nothing
+                done(result)
+
+        def failed_(error: BaseException) -> None:
+            if not self._shut and shiboken6.isValid(self):
+                on_error(error)
+
+        task.signals.succeeded.connect(succeeded)
+        task.signals.failed.connect(failed_)
         task.signals.finished.connect(lambda: self._tasks.discard(task))
         pool: QThreadPool | None = journal_pool() if journal else None
         start(task, pool)
@@ -272,6 +286,7 @@ class SessionsPage(QWidget):
             self._run(lambda _ctx: space.close(), lambda _r: None, name="evaluation-close", journal=True)
         self.space = None
         self.session = None
+        self._grids = ()
         self.detail.setEnabled(False)
 
     def _opened(self, opened: _Opened) -> None:
@@ -315,10 +330,15 @@ class SessionsPage(QWidget):
         self.detail.setEnabled(True)
         self._show_heading()
         self.phase_panel.show_session(session, identity)
-        self.review_grid.load(session, opened.reviews, editable=active and session.phase == Phase.REVIEW)
-        self.scoring_grid.load(session, opened.scores, opened.computed,
-                               editable=active and session.phase in (Phase.SCORING, Phase.SUMMARY)
-                               and me is not None and me.sheet_state != SheetState.SUBMITTED)
+        review_editable = active and session.phase == Phase.REVIEW
+        scoring_editable = (active and session.phase in (Phase.SCORING, Phase.SUMMARY) and me is not None
+                            and me.sheet_state != SheetState.SUBMITTED)
+        # Rebuilt only when what they show changes: a live event must not throw away a verdict being given.
+        grids = (session.id, session.phase, tuple(session.excluded_bids), review_editable, scoring_editable)
+        if grids != self._grids:
+            self._grids = grids
+            self.review_grid.load(session, opened.reviews, editable=review_editable)
+            self.scoring_grid.load(session, opened.scores, opened.computed, editable=scoring_editable)
         self._set_status(opened.status)
         chair = session.chair == identity
         self.tabs.setTabVisible(SUMMARY_TAB, chair)
@@ -363,7 +383,6 @@ class SessionsPage(QWidget):
     def _saved(self, result: tuple[SyncReport, JournalStatus]) -> None:
         report, status = result
         self._syncing = False
-        self.error_view.clear()
         self._set_status(status, report)
 
     def _save_failed(self, error: BaseException) -> None:
@@ -377,6 +396,7 @@ class SessionsPage(QWidget):
             return
         self.sync_indicator.set_state(SyncState.SYNCING)
         self._syncing = True
+        self.error_view.clear()
 
         def job(_ctx: TaskContext) -> tuple[SyncReport, JournalStatus]:
             saved = space.score(bid, criterion, value, comment=comment)
@@ -390,6 +410,7 @@ class SessionsPage(QWidget):
             return
         self.sync_indicator.set_state(SyncState.SYNCING)
         self._syncing = True
+        self.error_view.clear()
 
         def job(_ctx: TaskContext) -> tuple[SyncReport, JournalStatus]:
             saved = space.review(bid, item, passed=passed, reason=reason)
@@ -471,7 +492,8 @@ class SessionsPage(QWidget):
             return
         active = [m for m in session.members if m.status == MemberStatus.DECLARED]
         submitted = sum(1 for m in active if m.sheet_state == SheetState.SUBMITTED)
-        if session.phase in (Phase.CHECKIN, Phase.ELECTION, Phase.READING, Phase.REVIEW) or submitted < len(active):
+        if session.phase in (Phase.CHECKIN, Phase.ELECTION, Phase.READING, Phase.REVIEW, Phase.SCORING) \
+                or submitted < len(active):
             self.summary_view.show_waiting(submitted, len(active))
             return
         self._run(lambda _ctx: desk.chair_summary(client, session.id),
@@ -524,4 +546,5 @@ class SessionsPage(QWidget):
 
     def shutdown(self) -> None:
         """Stop following the session and close the journal (before the window closes)."""
+        self._shut = True
         self.close_session()

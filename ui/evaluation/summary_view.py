@@ -90,8 +90,13 @@ class SummaryView(QWidget):
         self._counts = (submitted, active)
         self.content.setVisible(False)
         self.waiting.setVisible(True)
-        self.waiting.setText(self.tr("The summary is shown once every sheet is in: %1 of %2 submitted.")
-                             .replace("%1", str(submitted)).replace("%2", str(active)))
+        if active and submitted == active:
+            self.waiting.setText(self.tr("Every sheet is in (%1 of %2): move the session on to the summary phase "
+                                         "(Session tab) to see it.").replace("%1", str(submitted))
+                                 .replace("%2", str(active)))
+        else:
+            self.waiting.setText(self.tr("The summary is shown once every sheet is in: %1 of %2 submitted.")
+                                 .replace("%1", str(submitted)).replace("%2", str(active)))
 
     def show_summary(self, session: SessionOut, summary: ChairSummary) -> None:
         self.summary = summary
@@ -127,8 +132,10 @@ class SummaryView(QWidget):
                                f"{flag.detail} — {flag.may_change}")
         if not summary.flags:
             self.flags.addItem(self.tr("No Art. 64 flag: no score needs a second look."))
+        chosen = self.expert.currentData()
         self.expert.clear()
         for m in session.members:
             if m.status == MemberStatus.DECLARED and m.sheet_state == SheetState.SUBMITTED:
                 self.expert.addItem(m.identity_key.removeprefix("person:"), m.identity_key)
+        self.expert.setCurrentIndex(max(0, self.expert.findData(chosen)))  # a live update keeps the choice
         self.return_button.setEnabled(self.expert.count() > 0)
