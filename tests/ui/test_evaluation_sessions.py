@@ -261,3 +261,86 @@ def test_an_expert_checks_in_reviews_scores_by_keyboard_submits_and_signs_the_re
     assert [(s.state, s.reasons) for s in verified.members] == [("agreed", ""), ("dissented", "价格分计算有异议"),
                                                                 ("agreed", "")]
     assert [s.stance for s in c.supervisor.api.report_signatures(sid).signatures] == ["agree", "dissent", "agree"]
+
+
+def _edits_applied(data: Path, session_id: str, identity: str) -> int:
+    from sqlalchemy import func, select
+
+    from server.audit.models import AuditEntry
+    from tests.server.submission_helpers import db_session
+
+    with db_session(data) as db:
+        return int(db.execute(select(func.count()).select_from(AuditEntry).where(
+            AuditEntry.action == "evaluation.edit", AuditEntry.object_id == session_id,
+            AuditEntry.actor == identity)).scalar_one())
+
+
+def test_the_sync_state_shows_offline_while_the_server_is_down_then_synced_nothing_lost_or_doubled(
+        qtbot: Any, tmp_path: Path, pki: Any, ui_env: Path) -> None:
+    from bidclient.evaluation import desk as core
+    from bidclient.evaluation.session import EvaluationApi
+    from tests.prompters import PinPrompter
+
+    data = tmp_path / "server"
+    init_server(data, pki)
+    server = serve(data)
+    pages = None
+    try:
+        c = committee(server, pki, experts=1, also=(token_identity(pki),))
+        sid, e1 = c.session_id, c.experts[0]
+        signed = token_sign_in(server.url, pki)
+        me = signed.account.identity_key
+        e1.api.check_in(sid, e1.identity, e1.sign)
+        e1.api.declare(sid, e1.identity, e1.sign, conflict=False, detail="")
+        core.check_in_and_declare(signed.client, sid, me, signed.certificate_sha256,
+                                  PinPrompter(lambda _r: pki.user_pin), conflict=False, detail="")
+        c.agency.api.advance(sid, Phase.ELECTION)
+        mine = EvaluationApi(signed.client)
+        e1.api.vote_chair(sid, me)
+        mine.vote_chair(sid, me)
+        mine.advance(sid, Phase.READING)
+        mine.advance(sid, Phase.REVIEW)
+        for n, (client, identity) in enumerate(((e1.client, e1.identity), (signed.client, me))):
+            with open_workspace(client, sid, identity, path=tmp_path / f"r{n}.sqlite") as space:
+                for bid in ("bid-a", "bid-b", "bid-c"):
+                    space.review(bid, "licence", passed=True)
+        mine.advance(sid, Phase.SCORING)
+
+        pages = open_page(qtbot, tmp_path, signed)
+        page = next(pages).page
+        choose_session(qtbot, page, sid)
+        page.tabs.setCurrentIndex(3)
+        table = page.scoring_grid.table
+        qtbot.waitUntil(lambda: table.rowCount() == 3 and bool(table.item(0, 0).flags() & Qt.ItemFlag.ItemIsEditable),
+                        timeout=20_000)
+
+        def score(row: int, column: int, value: str) -> None:
+            table.setFocus()
+            table.setCurrentCell(row, column)
+            if not [e for e in table.findChildren(QLineEdit, "scoreEditor") if e.isVisible()]:
+                qtbot.keyClick(table, Qt.Key.Key_F2)
+            editor = score_editor(page)
+            qtbot.keyClicks(editor, value)
+            qtbot.keyClick(editor, Qt.Key.Key_Return)
+
+        score(0, 0, "21")
+        _synced(qtbot, page)
+        before = _edits_applied(data, sid, me)
+        port = int(server.url.rsplit(":", 1)[1])
+        server.stop()  # the server goes down mid-scoring; the expert keeps scoring
+        score(0, 1, "8")
+        qtbot.waitUntil(lambda: page.sync_indicator.state is SyncState.OFFLINE, timeout=20_000)
+        score(1, 0, "19")
+        qtbot.waitUntil(lambda: page.sync_indicator.state is SyncState.OFFLINE and page.sync_indicator.pending == 2,
+                        timeout=20_000)
+        assert "Offline" in page.sync_indicator.text()
+        server = serve(data, port)  # back at the same address: the page syncs again by itself
+        qtbot.waitUntil(lambda: page.sync_indicator.state is SyncState.SYNCED, timeout=30_000)
+        cells = _my_cells(c, me)
+        assert {k[1:]: (v[0], v[2]) for k, v in cells.items() if k[0] == "score"} == {
+            ("bid-a", "tech"): ("21.00", 1), ("bid-a", "service"): ("8.00", 1), ("bid-b", "tech"): ("19.00", 1)}
+        assert _edits_applied(data, sid, me) - before == 2  # each edit made offline applied exactly once
+    finally:
+        if pages is not None:
+            pages.close()
+        server.stop()
