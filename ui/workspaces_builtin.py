@@ -3,4 +3,7 @@
 from __future__ import annotations
 
 # Registers role "bidder" (bid preparation), replacing the placeholder ui.bidder_home registers.
-import ui.bidder.workspace  # noqa: F401
+import ui.bidder.workspace
+
+# Registers role "supervisor" (the read-only live view of evaluation sessions).
+import ui.supervisor.workspace  # noqa: F401

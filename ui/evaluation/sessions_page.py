@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import shiboken6
-from PySide6.QtCore import QEvent, Qt, QThreadPool, QTimer
+from PySide6.QtCore import QCoreApplication, QEvent, Qt, QThreadPool, QTimer
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QListWidget,
@@ -164,6 +164,9 @@ class SessionsPage(QWidget):
         self.report_panel.sign_requested.connect(self._sign_report)
         self.documents.bid_folder_chosen.connect(self._open_bid_folder)
         context.session_changed.connect(lambda _s: self._signed_in_changed())
+        app = QCoreApplication.instance()
+        if app is not None:
+            app.aboutToQuit.connect(self.shutdown)  # the live thread stops and the journal closes first
         self.detail.setEnabled(False)
         self.retranslate()
         if context.session is not None:
@@ -540,9 +543,6 @@ class SessionsPage(QWidget):
                   lambda documents: self.documents.set_bid_documents(bid, documents), name="evaluation-bid")
 
     # --- closing ---
-
-    def can_close(self) -> bool:
-        return True
 
     def shutdown(self) -> None:
         """Stop following the session and close the journal (before the window closes)."""
