@@ -20,31 +20,34 @@ from ui.error_view import plain_label
 
 
 def phase_title(phase: Phase) -> str:
-    tr = QCoreApplication.translate
     return {
-        Phase.CHECKIN: tr("Evaluation", "Check-in and declaration"),
-        Phase.ELECTION: tr("Evaluation", "Chair election"),
-        Phase.READING: tr("Evaluation", "Reading"),
-        Phase.REVIEW: tr("Evaluation", "Review"),
-        Phase.SCORING: tr("Evaluation", "Scoring"),
-        Phase.SUMMARY: tr("Evaluation", "Summary"),
-        Phase.RANKING: tr("Evaluation", "Ranking"),
-        Phase.REPORT: tr("Evaluation", "Report"),
-        Phase.CLOSED: tr("Evaluation", "Closed"),
+        Phase.CHECKIN: QCoreApplication.translate("Evaluation", "Check-in and declaration"),
+        Phase.ELECTION: QCoreApplication.translate("Evaluation", "Chair election"),
+        Phase.READING: QCoreApplication.translate("Evaluation", "Reading"),
+        Phase.REVIEW: QCoreApplication.translate("Evaluation", "Review"),
+        Phase.SCORING: QCoreApplication.translate("Evaluation", "Scoring"),
+        Phase.SUMMARY: QCoreApplication.translate("Evaluation", "Summary"),
+        Phase.RANKING: QCoreApplication.translate("Evaluation", "Ranking"),
+        Phase.REPORT: QCoreApplication.translate("Evaluation", "Report"),
+        Phase.CLOSED: QCoreApplication.translate("Evaluation", "Closed"),
     }[phase]
 
 
 def sheet_title(state: SheetState) -> str:
-    tr = QCoreApplication.translate
-    return {SheetState.OPEN: tr("Evaluation", "open"), SheetState.SUBMITTED: tr("Evaluation", "submitted"),
-            SheetState.RETURNED: tr("Evaluation", "returned")}[state]
+    return {
+        SheetState.OPEN: QCoreApplication.translate("Evaluation", "open"),
+        SheetState.SUBMITTED: QCoreApplication.translate("Evaluation", "submitted"),
+        SheetState.RETURNED: QCoreApplication.translate("Evaluation", "returned"),
+    }[state]
 
 
 def member_title(status: MemberStatus) -> str:
-    tr = QCoreApplication.translate
-    return {MemberStatus.INVITED: tr("Evaluation", "invited"), MemberStatus.CHECKED_IN: tr("Evaluation", "checked in"),
-            MemberStatus.DECLARED: tr("Evaluation", "declared"),
-            MemberStatus.RECUSED: tr("Evaluation", "recused")}[status]
+    return {
+        MemberStatus.INVITED: QCoreApplication.translate("Evaluation", "invited"),
+        MemberStatus.CHECKED_IN: QCoreApplication.translate("Evaluation", "checked in"),
+        MemberStatus.DECLARED: QCoreApplication.translate("Evaluation", "declared"),
+        MemberStatus.RECUSED: QCoreApplication.translate("Evaluation", "recused"),
+    }[status]
 
 
 def stepper(phase: Phase) -> str:

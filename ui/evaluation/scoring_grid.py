@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from decimal import Decimal, InvalidOperation
 
-from PySide6.QtCore import QEvent, QModelIndex, QObject, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import QCoreApplication, QEvent, QModelIndex, QObject, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QKeyEvent, QValidator
 from PySide6.QtWidgets import (
     QAbstractItemDelegate,
@@ -78,8 +78,9 @@ class _ScoreDelegate(QStyledItemDelegate):
         validator = ScoreValidator(criterion, editor)
         validator.refused.connect(lambda text, c=criterion: self.grid.refuse_typed(text, c))
         editor.setValidator(validator)
-        editor.setAccessibleName(self.grid.tr("Score for %1 (%2 to %3)").replace("%1", criterion.name)
-                                 .replace("%2", str(criterion.min)).replace("%3", str(criterion.max)))
+        name = QCoreApplication.translate("ScoringGrid", "Score for %1 (%2 to %3)")
+        editor.setAccessibleName(name.replace("%1", criterion.name).replace("%2", str(criterion.min))
+                                 .replace("%3", str(criterion.max)))
         editor.installEventFilter(self)
         return editor
 
