@@ -96,5 +96,22 @@ def score_editor(page: Any) -> QLineEdit:
     return editors[0]
 
 
-def process() -> None:
-    QApplication.processEvents()
+def shot(widget: Any, name: str) -> None:
+    """With BIDCLIENT_SCREENSHOTS_DIR set, save ``widget``'s window in zh_CN for the user guide."""
+    import os
+    import tempfile
+
+    from ui.app import install_cjk_font
+    from ui.languages import LanguageManager
+
+    folder = os.environ.get("BIDCLIENT_SCREENSHOTS_DIR")
+    if not folder:
+        return
+    install_cjk_font(QApplication.instance())  # type: ignore[arg-type]  (as the app does at start-up)
+    with tempfile.TemporaryDirectory() as scratch:
+        languages = LanguageManager(QSettings(str(Path(scratch) / "s.ini"), QSettings.Format.IniFormat))
+        languages.set_language("zh_CN")
+        QApplication.processEvents()
+        assert widget.window().grab().save(str(Path(folder) / f"{name}.png"))
+        languages.set_language("en")
+        QApplication.processEvents()

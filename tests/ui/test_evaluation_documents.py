@@ -17,6 +17,7 @@ from bidclient.protocol.evaluation_session import Phase, SessionOut
 from tests.bidclient.test_bid_project import make_pdf
 from tests.bidclient.test_bidpackage import write
 from tests.server.evaluation_helpers import definition
+from tests.ui.evaluation_ui_helpers import shot
 from ui import pdf_viewer
 from ui.evaluation.documents_view import DocumentsView
 
@@ -54,6 +55,7 @@ def test_a_bid_s_links_jump_to_their_page_and_the_reader_finds_text(qtbot: Any, 
         view.links.itemClicked.emit(view.links.item(texts.index("tech → proposal.pdf, page 4")))
         qtbot.waitUntil(lambda: view.bid_viewer.path is not None and view.bid_viewer.path.name == "proposal.pdf"
                         and view.bid_viewer.page == 4, timeout=30_000)
+        shot(view, "evaluation-documents")
         # Search: the next page holding the text, wrapping round; a miss says so.
         viewer = view.bid_viewer
         qtbot.keyClicks(viewer.find_edit, "proposal page 2")

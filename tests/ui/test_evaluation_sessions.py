@@ -18,7 +18,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLineEdit
 
 from bidclient.evaluation.report import sign_report, verify_report
-from bidclient.evaluation.session import open_workspace
+from bidclient.evaluation.session import committee_result, open_workspace
 from bidclient.protocol.evaluation_session import MemberStatus, Phase, SheetState
 from tests.server.conftest import RunningServer
 from tests.server.evaluation_helpers import Committee, committee
@@ -30,6 +30,7 @@ from tests.ui.evaluation_ui_helpers import (
     open_page,
     score_editor,
     serve,
+    shot,
     token_identity,
     token_sign_in,
 )
@@ -84,6 +85,7 @@ def test_an_expert_checks_in_reviews_scores_by_keyboard_submits_and_signs_the_re
     e1, e2 = c.experts
     choose_session(qtbot, page, sid)
     assert page.tabs.isTabVisible(4) is False  # the summary is the chair's
+    shot(page, "evaluation-checkin")
 
     # Check-in: the declaration with a conflict needs its reason (nothing signed, no PIN asked) …
     panel = page.phase_panel
@@ -132,6 +134,8 @@ def test_an_expert_checks_in_reviews_scores_by_keyboard_submits_and_signs_the_re
     qtbot.waitUntil(lambda: len(_my_cells(c, me)) == 3, timeout=20_000)
     _synced(qtbot, page)
     assert _my_cells(c, me)[("review", "bid-b", "licence")][:2] == (None, False)
+    page.tabs.setCurrentIndex(2)
+    shot(page, "evaluation-review")
     spaces = [open_workspace(m.client, sid, m.identity, path=tmp_path / f"j{n}.sqlite") for n, m in enumerate((e1, e2))]
     try:
         for space in spaces:
@@ -178,6 +182,8 @@ def test_an_expert_checks_in_reviews_scores_by_keyboard_submits_and_signs_the_re
         assert {k[1:]: v[0] for k, v in cells.items() if k[0] == "score"} == {
             ("bid-a", "tech"): "25.00", ("bid-a", "service"): "8.50", ("bid-b", "tech"): "20.00",
             ("bid-b", "service"): "7.00", ("bid-c", "tech"): "18.00", ("bid-c", "service"): "9.25"}
+        table.setCurrentCell(0, 2)  # the computed price: its calculation is shown
+        shot(page, "evaluation-scoring")
 
         # The summary is not shown before every sheet is in.
         for space, m in zip(spaces, (e1, e2), strict=True):
@@ -203,6 +209,10 @@ def test_an_expert_checks_in_reviews_scores_by_keyboard_submits_and_signs_the_re
         view = page.summary_view
         qtbot.waitUntil(lambda: view.summary is not None, timeout=20_000)
         assert view.content.isVisible() and view.table.rowCount() == 3 and view.flags.count() >= 1
+        shot(page, "evaluation-summary")
+        ranking = committee_result(c.supervisor.api, sid).ranking  # the rules: price score, totals, tie rule
+        assert [view.table.item(r, 1).text().rsplit("(", 1)[1].rstrip(")") for r in range(3)] == \
+            [row.bidder_id for row in ranking.rows]
         # A return needs a reason: refused without one; with one, the expert's sheet is open again.
         qtbot.waitUntil(lambda: view.summary is not None and view.expert.count() == 3, timeout=20_000)
         view.expert.setCurrentIndex(view.expert.findData(e2.identity))
@@ -243,6 +253,8 @@ def test_an_expert_checks_in_reviews_scores_by_keyboard_submits_and_signs_the_re
     qtbot.mouseClick(report.sign_button, Qt.MouseButton.LeftButton)
     answer_pin(qtbot, pki.user_pin)
     qtbot.waitUntil(lambda: report.signatures.count() == 1, timeout=30_000)
+    qtbot.waitUntil(lambda: report.viewer.page >= 1 and not report.viewer.busy, timeout=30_000)
+    shot(page, "evaluation-report")
     final = tmp_path / "report.pdf"
     for n, m in enumerate((e1, e2)):
         final.write_bytes(m.api.report(sid))
@@ -334,6 +346,7 @@ def test_the_sync_state_shows_offline_while_the_server_is_down_then_synced_nothi
         qtbot.waitUntil(lambda: page.sync_indicator.state is SyncState.OFFLINE and page.sync_indicator.pending == 2,
                         timeout=20_000)
         assert "Offline" in page.sync_indicator.text()
+        shot(page, "evaluation-offline")
         server = serve(data, port)  # back at the same address: the page syncs again by itself
         qtbot.waitUntil(lambda: page.sync_indicator.state is SyncState.SYNCED, timeout=30_000)
         cells = _my_cells(c, me)

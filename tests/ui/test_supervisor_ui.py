@@ -18,7 +18,7 @@ from bidclient.protocol.evaluation_session import Phase
 from bidclient.signin import SignedIn
 from tests.server.conftest import RunningServer
 from tests.server.evaluation_helpers import committee
-from tests.ui.evaluation_ui_helpers import init_server, serve
+from tests.ui.evaluation_ui_helpers import init_server, serve, shot
 from ui.context import AppContext
 from ui.supervisor.workspace import AUDIT_TAB, SupervisorWorkspace
 from ui.workspaces import registered_workspaces
@@ -95,6 +95,8 @@ def test_the_supervisor_follows_a_session_live_and_cannot_act(qtbot: Any, server
             rows = {(ws.scores.item(r, 0).text(), ws.scores.item(r, 3).text()) for r in range(ws.scores.rowCount())}
             assert {(e1.identity, "27.00"), (e2.identity, "18.50")} <= rows
             assert e2.api.cells(sid).hidden
+            ws.tabs.setCurrentIndex(1)
+            shot(ws, "supervisor-scores")
         finally:
             for space in spaces:
                 space.close()
@@ -102,6 +104,7 @@ def test_the_supervisor_follows_a_session_live_and_cannot_act(qtbot: Any, server
         actions = _column(ws.audit, 3)
         assert "evaluation.chair_elected" in actions and actions[0].startswith("evaluation.")  # newest first
         ws.tabs.setCurrentIndex(AUDIT_TAB)
+        shot(ws, "supervisor-audit")
         # Read-only: the only button is Refresh, no table can be edited.
         buttons = [b for b in ws.findChildren(QAbstractButton) if b.isVisibleTo(ws) and b.isEnabled()
                    and b.parent() is not ws.tabs.tabBar()]

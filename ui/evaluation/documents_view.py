@@ -85,7 +85,15 @@ class DocumentsView(QWidget):
         self.open_bid_button.setAccessibleName(self.tr("Open the folder of the opened bid"))
         self.bid_files.setAccessibleName(self.tr("Bid document"))
         self.links.setAccessibleName(self.tr("Where the bid answers each criterion"))
-        self._show_bid()
+        self._state_text()
+
+    def _state_text(self) -> None:
+        documents = self.bid_documents.get(str(self.bid.currentData() or ""))
+        if documents is None:
+            self.bid_state.setText(self.tr("Open the bid's folder (as handed over after the opening) to read it "
+                                           "here."))
+        else:
+            self.bid_state.setText("" if documents.files else self.tr("This folder holds no PDF."))
 
     def load_session(self, session: SessionOut) -> None:
         self.bid.blockSignals(True)
@@ -128,10 +136,9 @@ class DocumentsView(QWidget):
         self.bid_files.blockSignals(True)
         self.bid_files.clear()
         self.links.clear()
+        self._state_text()
         if documents is None:
             self.bid_files.blockSignals(False)
-            self.bid_state.setText(self.tr("Open the bid's folder (as handed over after the opening) to read it "
-                                           "here."))
             self.bid_viewer.close_document()
             return
         for path in documents.files:
@@ -143,7 +150,6 @@ class DocumentsView(QWidget):
             item.setData(Qt.ItemDataRole.UserRole, (str(link.file), link.page))
             self.links.addItem(item)
         self.links.setVisible(bool(documents.links))
-        self.bid_state.setText("" if documents.files else self.tr("This folder holds no PDF."))
         self._show_bid_file()
 
     def _show_bid_file(self) -> None:

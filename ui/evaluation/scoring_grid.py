@@ -176,6 +176,7 @@ class ScoringGrid(QWidget):
         self.comment.setPlaceholderText(self.tr("Comment on the selected score (optional)"))
         self.comment.setAccessibleName(self.tr("Comment on the selected score"))
         self.message.setAccessibleName(self.tr("Scoring message"))
+        self._current_changed(self.table.currentRow(), self.table.currentColumn())
         self.submit_button.setText(self.tr("Sign and submit my sheet…"))
         self.submit_button.setAccessibleName(self.tr("Sign my score sheet with my dongle and submit it"))
         self._headers()

@@ -63,6 +63,7 @@ class SummaryView(QWidget):
         layout.addWidget(self.content, 1)
         self.summary: ChairSummary | None = None
         self._counts: tuple[int, int] | None = None
+        self._session: SessionOut | None = None
         self.show_waiting(0, 0)
         self.retranslate()
 
@@ -83,6 +84,8 @@ class SummaryView(QWidget):
         self.flags.setAccessibleName(self.tr("Art. 64 checks"))
         if self.summary is None and self._counts is not None:
             self.show_waiting(*self._counts)
+        elif self.summary is not None and self._session is not None:
+            self.show_summary(self._session, self.summary)
 
     def show_waiting(self, submitted: int, active: int) -> None:
         """Before every sheet is in: no scores, only how many sheets are in."""
@@ -99,7 +102,7 @@ class SummaryView(QWidget):
                                  .replace("%1", str(submitted)).replace("%2", str(active)))
 
     def show_summary(self, session: SessionOut, summary: ChairSummary) -> None:
-        self.summary = summary
+        self.summary, self._session = summary, session
         self._counts = None
         self.waiting.setVisible(False)
         self.content.setVisible(True)
@@ -112,11 +115,15 @@ class SummaryView(QWidget):
         calc = {r.bidder_id: str(r.calculation) for r in rows}
         self.table.setColumnCount(len(headers))
         self.table.setHorizontalHeaderLabels(headers)
-        lines = sorted(summary.summary.lines, key=lambda line: (line.rank is None, line.rank or 0, line.bid))
+        # The rank is the rules' (with the price score and the tie rule) when they could be applied.
+        ranks = {x.bidder_id: x.rank for x in rows} if rows else {x.bid: x.rank for x in summary.summary.lines}
+        lines = sorted(summary.summary.lines,
+                       key=lambda line: (ranks.get(line.bid) is None, ranks.get(line.bid) or 0, line.bid))
         self.table.setRowCount(len(lines))
         for r, line in enumerate(lines):
             final = next((x.final for x in rows if x.bidder_id == line.bid), None)
-            values = [str(line.rank) if line.rank is not None else "—", f"{line.name} ({line.bid})",
+            rank = ranks.get(line.bid)
+            values = [str(rank) if rank is not None and not line.excluded else "—", f"{line.name} ({line.bid})",
                       *[line.scores.get(c, "") for c in criteria],
                       self.tr("excluded") if line.excluded else (f"{final:.2f}" if final is not None else line.total),
                       self.tr("excluded in the review") if line.excluded else calc.get(line.bid, "")]

@@ -255,6 +255,8 @@ class SupervisorWorkspace(QWidget):
                 if self.view is None or self.view.session.id != view.session.id:
                     self.audit_entries = []
                 self.view, self.session = view, view.session
+                self._sessions = [view.session if x.id == view.session.id else x for x in self._sessions]
+                self._list(self._sessions)
                 self.audit_entries += view.audit
                 self.audit_seq = view.audit_seq
                 self.updates += 1
