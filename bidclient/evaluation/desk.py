@@ -109,6 +109,46 @@ def submit_sheet(space: ExpertWorkspace, certificate_sha256: str, prompter: Prom
 
 
 @dataclass(frozen=True)
+class SheetValues:
+    """What the expert's grids show: each cell's value as the server has it, or the journal's edit still on
+    its way; and the cells whose latest edit the server did not apply (cell -> what it answered)."""
+
+    scores: dict[tuple[str, str], tuple[str, str]]  # (bid, criterion) -> (value, comment)
+    reviews: dict[tuple[str, str], tuple[bool, str]]  # (bid, item) -> (passed, reason)
+    problems: dict[tuple[str, str, str], str]  # (kind, bid, item) -> the server's answer, with its code
+
+
+def sheet_values(space: ExpertWorkspace) -> SheetValues:
+    """The expert's own cells: the journal's pending edits over the server's values (read when it can be
+    reached; else the journal's applied edits), and the edits not applied, not yet acknowledged."""
+    scores: dict[tuple[str, str], tuple[str, str]] = {}
+    reviews: dict[tuple[str, str], tuple[bool, str]] = {}
+
+    def put(kind: str, bid: str, item: str, body: dict[str, Any]) -> None:
+        if kind == "score" and body.get("value") is not None:
+            scores[(bid, item)] = (str(body["value"]), str(body.get("comment") or ""))
+        elif kind == "review" and body.get("passed") is not None:
+            reviews[(bid, item)] = (bool(body["passed"]), str(body.get("reason") or ""))
+
+    latest = space.journal.latest()
+    try:
+        cells = [c for c in space.api.cells(space.session.id).cells if c.expert == space.journal.expert]
+    except ApiError:
+        cells = None
+    if cells is None:
+        for (kind, bid, item), entry in latest.items():
+            put(kind, bid, item, entry.body)
+    else:
+        for c in cells:
+            put(c.kind, c.bid, c.item, c.model_dump())
+        for entry in space.journal.pending():
+            put(entry.body["kind"], entry.body["bid"], entry.body["item"], entry.body)
+    status = space.journal.status()
+    problems = {e.cell: f"{d.detail or d.code} [{d.code}]" for e, d in [*status.conflicts, *status.rejected]}
+    return SheetValues(scores, reviews, problems)
+
+
+@dataclass(frozen=True)
 class ComputedCell:
     value: str  # the weighted price score, 2 decimals
     calculation: str  # how it was obtained, with its numbers

@@ -1773,6 +1773,10 @@ Licence: Apache-2.0. CJK font: Droid Sans Fallback (Apache-2.0).</source>
         <translation>按评分规则自动计算</translation>
     </message>
     <message>
+        <source>Not applied by the server: %1</source>
+        <translation>服务器未采用：%1</translation>
+    </message>
+    <message>
         <source>Refused “%1”: a score for %2 is a number from %3 to %4 with at most two decimals.</source>
         <translation>不接受“%1”：%2 的分值应为 %3 至 %4 之间、最多两位小数的数字。</translation>
     </message>

@@ -353,6 +353,24 @@ def test_the_sync_state_shows_offline_while_the_server_is_down_then_synced_nothi
         assert {k[1:]: (v[0], v[2]) for k, v in cells.items() if k[0] == "score"} == {
             ("bid-a", "tech"): ("21.00", 1), ("bid-a", "service"): ("8.00", 1), ("bid-b", "tech"): ("19.00", 1)}
         assert _edits_applied(data, sid, me) - before == 2  # each edit made offline applied exactly once
+
+        # Another device of the same expert changes a cell: the page's edit of it is a conflict, shown with what
+        # happened, never resolved silently; acknowledging it lets it go (it stays in the journal).
+        with open_workspace(signed.client, sid, me, path=tmp_path / "laptop.sqlite") as laptop:
+            laptop.score("bid-c", "tech", "12")
+        score(2, 0, "13")
+        qtbot.waitUntil(lambda: page.sync_indicator.state is SyncState.CONFLICT, timeout=20_000)
+        assert "evaluation.cell_changed" in page.sync_indicator.text()
+        assert page.acknowledge_button.isVisible()
+        assert _my_cells(c, me)[("score", "bid-c", "tech")][0] == "12.00"  # the other device's value stands
+        # The grid shows the value the server holds, the cell marked with what happened to the edit.
+        qtbot.waitUntil(lambda: table.item(2, 0).text() == "12.00"
+                        and "evaluation.cell_changed" in table.item(2, 0).toolTip(), timeout=20_000)
+        shot(page, "evaluation-conflict")
+        qtbot.mouseClick(page.acknowledge_button, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: page.sync_indicator.state is SyncState.SYNCED
+                        and "evaluation.cell_changed" not in table.item(2, 0).toolTip(), timeout=20_000)
+        assert not page.acknowledge_button.isVisible() and table.item(2, 0).text() == "12.00"
     finally:
         if pages is not None:
             pages.close()

@@ -231,6 +231,17 @@ class ScoringGrid(QWidget):
         self.submit_button.setVisible(editable)
         self.message.clear()
 
+    def mark_problems(self, problems: dict[tuple[str, str], str]) -> None:
+        """Mark the cells whose latest edit the server did not apply, with its answer as the tooltip."""
+        for row, (bid, _name) in enumerate(self.bids):
+            for col, c in enumerate(self.criteria):
+                why = problems.get((bid, c.id))
+                item = self.table.item(row, col)
+                if why is None or item is None:
+                    continue
+                item.setBackground(QBrush(QColor("#ffcdd2")))
+                item.setToolTip(self.tr("Not applied by the server: %1").replace("%1", why))
+
     def cell_text(self, bid: str, criterion: str) -> str:
         for row, (b, _n) in enumerate(self.bids):
             for col, c in enumerate(self.criteria):

@@ -56,22 +56,14 @@ class _Opened:
 
     space: ExpertWorkspace
     session: SessionOut
-    scores: dict[tuple[str, str], tuple[str, str]]  # (bid, criterion) -> (value, comment), from the journal
-    reviews: dict[tuple[str, str], tuple[bool, str]]  # (bid, item) -> (passed, reason)
+    values: desk.SheetValues
     computed: dict[tuple[str, str], desk.ComputedCell]
     status: JournalStatus
 
 
 def _read(space: ExpertWorkspace) -> _Opened:
-    scores: dict[tuple[str, str], tuple[str, str]] = {}
-    reviews: dict[tuple[str, str], tuple[bool, str]] = {}
-    for (kind, bid, item), entry in space.journal.latest().items():
-        body = entry.body
-        if kind == "score" and body.get("value") is not None:
-            scores[(bid, item)] = (str(body["value"]), str(body.get("comment") or ""))
-        elif kind == "review" and body.get("passed") is not None:
-            reviews[(bid, item)] = (bool(body["passed"]), str(body.get("reason") or ""))
-    return _Opened(space, space.session, scores, reviews, desk.computed_cells(space.session), space.status())
+    return _Opened(space, space.session, desk.sheet_values(space), desk.computed_cells(space.session),
+                   space.status())
 
 
 def _reload(space: ExpertWorkspace) -> _Opened:
@@ -337,11 +329,15 @@ class SessionsPage(QWidget):
         scoring_editable = (active and session.phase in (Phase.SCORING, Phase.SUMMARY) and me is not None
                             and me.sheet_state != SheetState.SUBMITTED)
         # Rebuilt only when what they show changes: a live event must not throw away a verdict being given.
-        grids = (session.id, session.phase, tuple(session.excluded_bids), review_editable, scoring_editable)
+        values = opened.values
+        grids = (session.id, session.phase, tuple(session.excluded_bids), review_editable, scoring_editable,
+                 tuple(sorted(values.problems)))
         if grids != self._grids:
             self._grids = grids
-            self.review_grid.load(session, opened.reviews, editable=review_editable)
-            self.scoring_grid.load(session, opened.scores, opened.computed, editable=scoring_editable)
+            self.review_grid.load(session, values.reviews, editable=review_editable)
+            self.scoring_grid.load(session, values.scores, opened.computed, editable=scoring_editable)
+            self.scoring_grid.mark_problems({(b, i): why for (k, b, i), why in values.problems.items()
+                                             if k == "score"})
         self._set_status(opened.status)
         chair = session.chair == identity
         self.tabs.setTabVisible(SUMMARY_TAB, chair)
@@ -387,6 +383,9 @@ class SessionsPage(QWidget):
         report, status = result
         self._syncing = False
         self._set_status(status, report)
+        if report.conflicts or report.rejected or (not status.conflicts and not status.rejected and self._grids
+                                                   and self._grids[-1]):
+            self.reload()  # the grid shows what the server holds, the edits it did not apply marked
 
     def _save_failed(self, error: BaseException) -> None:
         self._syncing = False
