@@ -1743,6 +1743,10 @@ Licence: Apache-2.0. CJK font: Droid Sans Fallback (Apache-2.0).</source>
         <translation>评分表：投标人 × 评分项</translation>
     </message>
     <message>
+        <source>Select every score</source>
+        <translation>选中全部分值</translation>
+    </message>
+    <message>
         <source>Comment on the selected score (optional)</source>
         <translation>对所选分值的评语（可选）</translation>
     </message>

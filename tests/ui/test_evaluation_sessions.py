@@ -273,6 +273,12 @@ def test_an_expert_checks_in_reviews_scores_by_keyboard_submits_and_signs_the_re
     assert [(s.state, s.reasons) for s in verified.members] == [("agreed", ""), ("dissented", "价格分计算有异议"),
                                                                 ("agreed", "")]
     assert [s.stance for s in c.supervisor.api.report_signatures(sid).signatures] == ["agree", "dissent", "agree"]
+    # Every interactive widget of every tab has an accessible name and takes the keyboard focus.
+    from tests.ui.test_main_window import _unnamed_interactive
+
+    for index in range(page.tabs.count()):
+        page.tabs.setCurrentIndex(index)
+        assert _unnamed_interactive(page) == [], page.tabs.tabText(index)
 
 
 def _edits_applied(data: Path, session_id: str, identity: str) -> int:

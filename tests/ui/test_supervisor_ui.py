@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import QSettings
-from PySide6.QtWidgets import QAbstractButton, QAbstractItemView, QHeaderView, QTableWidget, QWidget
+from PySide6.QtWidgets import QAbstractButton, QAbstractItemView, QTableWidget
 
 from bidclient.evaluation.session import open_workspace
 from bidclient.live import ConnectionState
@@ -111,10 +111,11 @@ def test_the_supervisor_follows_a_session_live_and_cannot_act(qtbot: Any, server
         assert [b.text() for b in buttons if b.objectName() != "qt_tabwidget_tabbar"] == ["Refresh"]
         for view in ws.findChildren(QTableWidget):
             assert view.editTriggers() == QAbstractItemView.EditTrigger.NoEditTriggers
-        for widget in [ws, *ws.findChildren(QWidget)]:
-            if isinstance(widget, (QAbstractButton, QAbstractItemView)) and not isinstance(widget, QHeaderView) \
-                    and widget.isVisibleTo(ws):
-                assert widget.accessibleName(), widget
+        from tests.ui.test_main_window import _unnamed_interactive
+
+        for index in range(ws.tabs.count()):
+            ws.tabs.setCurrentIndex(index)
+            assert _unnamed_interactive(ws) == []
     finally:
         ws.shutdown()
         qtbot.waitUntil(lambda: not ws.busy, timeout=20_000)

@@ -35,6 +35,7 @@ class ReviewGrid(QWidget):
         self.table.setObjectName("reviewTable")
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.horizontalHeader().setSectionResizeMode(REASON, QHeaderView.ResizeMode.Stretch)
+        self.table.verticalHeader().setVisible(False)  # the bid is the first column
         self.message = plain_label(self, name="reviewMessage")
         self.message.setStyleSheet("color: #b00020;")
         layout = QVBoxLayout(self)

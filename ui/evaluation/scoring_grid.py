@@ -15,6 +15,7 @@ from decimal import Decimal, InvalidOperation
 from PySide6.QtCore import QCoreApplication, QEvent, QModelIndex, QObject, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QKeyEvent, QValidator
 from PySide6.QtWidgets import (
+    QAbstractButton,
     QAbstractItemDelegate,
     QAbstractItemView,
     QHeaderView,
@@ -142,6 +143,9 @@ class ScoringGrid(QWidget):
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         self.table.currentCellChanged.connect(self._current_changed)
+        self.corner = self.table.findChild(QAbstractButton, "qt_tableview_cornerbutton")  # selects every cell
+        if self.corner is not None:
+            self.corner.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
         self.comment = QLineEdit(self)
         self.comment.setObjectName("scoreComment")
         self.comment.editingFinished.connect(self._comment_done)
@@ -173,6 +177,8 @@ class ScoringGrid(QWidget):
 
     def retranslate(self) -> None:
         self.table.setAccessibleName(self.tr("Scoring grid: bids by criterion"))
+        if self.corner is not None:
+            self.corner.setAccessibleName(self.tr("Select every score"))
         self.comment.setPlaceholderText(self.tr("Comment on the selected score (optional)"))
         self.comment.setAccessibleName(self.tr("Comment on the selected score"))
         self.message.setAccessibleName(self.tr("Scoring message"))

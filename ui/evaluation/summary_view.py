@@ -35,6 +35,7 @@ class SummaryView(QWidget):
         self.table.setObjectName("summaryTable")
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.table.verticalHeader().setVisible(False)  # the rank is the first column
         self.flags_title = QLabel(self)
         self.flags = QListWidget(self)
         self.flags.setObjectName("art64Flags")
