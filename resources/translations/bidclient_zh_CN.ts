@@ -2682,8 +2682,8 @@ Submission: {id}</source>
         <translation>签字时间</translation>
     </message>
     <message>
-        <source>Time (UTC)</source>
-        <translation>时间（UTC）</translation>
+        <source>Time</source>
+        <translation>时间</translation>
     </message>
     <message>
         <source>Who</source>

@@ -188,7 +188,7 @@ def test_an_expert_checks_in_reviews_scores_by_keyboard_submits_and_signs_the_re
         # The summary is not shown before every sheet is in.
         for space, m in zip(spaces, (e1, e2), strict=True):
             for bid in ("bid-a", "bid-b", "bid-c"):
-                space.score(bid, "tech", "22")
+                space.score(bid, "tech", "5" if m is e2 and bid == "bid-c" else "22")  # e2's 5: abnormally low
                 space.score(bid, "service", "8")
             space.submit(m.sign)
         qtbot.waitUntil(lambda: "2 of 3" in page.summary_view.waiting.text(), timeout=20_000)
@@ -208,7 +208,9 @@ def test_an_expert_checks_in_reviews_scores_by_keyboard_submits_and_signs_the_re
         page.tabs.setCurrentIndex(4)
         view = page.summary_view
         qtbot.waitUntil(lambda: view.summary is not None, timeout=20_000)
-        assert view.content.isVisible() and view.table.rowCount() == 3 and view.flags.count() >= 1
+        assert view.content.isVisible() and view.table.rowCount() == 3
+        flags = [view.flags.item(n).text() for n in range(view.flags.count())]
+        assert any(f.startswith("[abnormal_low]") and e2.identity.removeprefix("person:") in f for f in flags), flags
         shot(page, "evaluation-summary")
         ranking = committee_result(c.supervisor.api, sid).ranking  # the rules: price score, totals, tie rule
         assert [view.table.item(r, 1).text().rsplit("(", 1)[1].rstrip(")") for r in range(3)] == \
@@ -221,11 +223,11 @@ def test_an_expert_checks_in_reviews_scores_by_keyboard_submits_and_signs_the_re
         assert page.error_view.message.code == "evaluation.reason_required"
         assert {m.identity_key: m.sheet_state for m in c.agency.api.get(sid).members}[e2.identity] == \
             SheetState.SUBMITTED
-        view.reason.insert("技术方案分值合计有误")
+        view.reason.insert("广州丙公司技术方案评分畸低，请复核")
         qtbot.mouseClick(view.return_button, Qt.MouseButton.LeftButton)
         qtbot.waitUntil(lambda: {m.identity_key: m.sheet_state for m in page.session.members}[e2.identity]
                         == SheetState.RETURNED, timeout=20_000)
-        assert c.agency.api.get(sid).members[1].returned_reason == "技术方案分值合计有误"
+        assert c.agency.api.get(sid).members[1].returned_reason == "广州丙公司技术方案评分畸低，请复核"
         spaces[1].submit(e2.sign)
         page.tabs.setCurrentIndex(0)
         for phase in (Phase.RANKING, Phase.REPORT):

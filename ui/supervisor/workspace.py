@@ -70,6 +70,14 @@ def _time(value: datetime | None) -> str:
     return format_time(value, seconds=True) if value is not None else ""
 
 
+def _audit_time(text: str) -> str:
+    """An entry's UTC time (ISO 8601, as hashed) in the display zone; as given when it is not a time."""
+    try:
+        return format_time(datetime.fromisoformat(text.replace("Z", "+00:00")), seconds=True)
+    except ValueError:
+        return text
+
+
 class SupervisorWorkspace(QWidget):
     def __init__(self, context: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -310,9 +318,9 @@ class SupervisorWorkspace(QWidget):
                                 self.tr("Signed")],
               [[str(x.position), x.expert, x.stance, x.reason, _time(x.signed_at)]
                for x in view.signatures.signatures])
-        _fill(self.audit, [self.tr("#"), self.tr("Time (UTC)"), self.tr("Who"), self.tr("What"),
-                           self.tr("Entry hash")],
-              [[str(e.seq), e.time, e.actor, e.action, e.entry_hash[:16]] for e in reversed(self.audit_entries)])
+        _fill(self.audit, [self.tr("#"), self.tr("Time"), self.tr("Who"), self.tr("What"), self.tr("Entry hash")],
+              [[str(e.seq), _audit_time(e.time), e.actor, e.action, e.entry_hash[:16]]
+               for e in reversed(self.audit_entries)])
 
     # --- the main window's hooks ---
 
