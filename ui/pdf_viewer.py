@@ -138,6 +138,31 @@ def _close(document: _Document) -> None:
     _open_documents.pop(id(document), None)
 
 
+def _find_text(document: _Document, text: str, after: int) -> int | None:
+    """The first page after page ``after`` (1-based, wrapping round) whose text contains ``text``."""
+    with PDFIUM_LOCK:
+        if document.closed:
+            return None
+        count = document.page_count
+        for index in [*range(after, count), *range(0, min(after, count))]:
+            page = document.pdf[index]
+            try:
+                textpage = page.get_textpage()
+                try:
+                    searcher = textpage.search(text, match_case=False)
+                    try:
+                        hit = searcher.get_next()
+                    finally:
+                        searcher.close()
+                finally:
+                    textpage.close()
+            finally:
+                page.close()
+            if hit:
+                return index + 1
+    return None
+
+
 @dataclass(frozen=True)
 class _Request:
     """What to draw: a page (0-based) at a zoom, or as wide as ``fit_width`` device pixels."""
@@ -217,6 +242,7 @@ class PdfViewer(QWidget):
     failed = Signal(object)  # PdfViewError, after open() or a page render failed
     page_changed = Signal(int)  # 1-based page now shown
     rendered = Signal(int)  # 1-based page whose image is now on screen
+    found = Signal(str, int)  # the text searched, and the 1-based page shown for it (0: not found)
 
     _generations = itertools.count(1)
 
@@ -256,6 +282,13 @@ class PdfViewer(QWidget):
         self.fit_button.setChecked(True)
         self.zoom_label = QLabel(self)
         self.zoom_label.setObjectName("pdfZoom")
+        self.find_edit = QLineEdit(self)
+        self.find_edit.setObjectName("pdfFind")
+        self.find_edit.setMaximumWidth(160)
+        self.find_edit.returnPressed.connect(lambda: self.find_text(self.find_edit.text()))
+        self.find_button = self._tool_button("pdfFindNext", lambda: self.find_text(self.find_edit.text()))
+        self.find_result = QLabel(self)
+        self.find_result.setObjectName("pdfFindResult")
         self.name_label = plain_label(self, name="pdfName")
         self.name_label.setWordWrap(False)
         self.name_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
@@ -287,6 +320,9 @@ class PdfViewer(QWidget):
         bar.addSpacing(12)
         for widget in (self.zoom_out_button, self.zoom_label, self.zoom_in_button, self.fit_button):
             bar.addWidget(widget)
+        bar.addSpacing(12)
+        for finder in (self.find_edit, self.find_button, self.find_result):
+            bar.addWidget(finder)
         bar.addSpacing(12)
         bar.addWidget(self.name_label, 1)
         layout = QVBoxLayout(self)
@@ -357,6 +393,11 @@ class PdfViewer(QWidget):
         self.fit_button.setText(self.tr("Fit width"))
         self.fit_button.setToolTip(self.tr("Fit the page to the width of the viewer (Ctrl+0)"))
         self.fit_button.setAccessibleName(self.tr("Fit width"))
+        self.find_edit.setPlaceholderText(self.tr("Find in document"))
+        self.find_edit.setAccessibleName(self.tr("Text to find in the document"))
+        self.find_button.setText(self.tr("Find next"))
+        self.find_button.setToolTip(self.tr("Go to the next page that contains the text (Enter)"))
+        self.find_button.setAccessibleName(self.tr("Find next"))
         self.scroll_area.setAccessibleName(self.tr("Document page"))
         self.page_view.setAccessibleName(self.tr("Page image"))
         if self.error is not None:
@@ -373,8 +414,9 @@ class PdfViewer(QWidget):
         self.page_spin.setEnabled(has)
         self.prev_button.setEnabled(has and self.page > 1)
         self.next_button.setEnabled(has and self.page < self.page_count)
-        for button in (self.zoom_in_button, self.zoom_out_button, self.fit_button):
+        for button in (self.zoom_in_button, self.zoom_out_button, self.fit_button, self.find_button):
             button.setEnabled(has)
+        self.find_edit.setEnabled(has)
         self.zoom_in_button.setEnabled(has and self.zoom < ZOOM_STEPS[-1] - 1e-6)
         self.zoom_out_button.setEnabled(has and self.zoom > ZOOM_STEPS[0] + 1e-6)
         self.fit_button.setChecked(self.fit_width)
@@ -434,6 +476,33 @@ class PdfViewer(QWidget):
         self._tasks.add(task)
         task.signals.finished.connect(lambda: self._tasks.discard(task))
         start(task, pdfium_pool())
+
+    # --- finding text ---
+
+    def find_text(self, text: str) -> None:
+        """Go to the next page after the current one (wrapping round) whose text contains ``text``
+        (ignoring case); ``found`` tells where, or 0 when no page has it."""
+        document = self._document
+        text = text.strip()
+        if document is None or not text:
+            return
+        after, generation = self.page, self._generation
+        self.find_result.setText(self.tr("Searching…"))
+        task = Task(lambda _ctx: _find_text(document, text, after), name="pdf-find")
+        task.signals.succeeded.connect(lambda page: self._found(generation, text, page))
+        task.signals.failed.connect(lambda _ex: self._found(generation, text, None))
+        self._start(task)
+
+    def _found(self, generation: int, text: str, page: int | None) -> None:
+        if generation != self._generation:
+            return
+        if page is None:
+            self.find_result.setText(self.tr("Not found"))
+        else:
+            self.find_result.setText(self.tr("Page {page}").format(page=page))
+            self.go_to_page(page)
+        self.find_result.setAccessibleName(self.find_result.text())
+        self.found.emit(text, page or 0)
 
     @property
     def busy(self) -> bool:

@@ -11,7 +11,9 @@ import ui.bidder.workspace
 import ui.opening.workspace
 # Registers role "committee" (the opening committee's members: key ceremony, remedy at the opening).
 import ui.committee.workspace
-# Registers role "expert" (invitations to committees, the expert's own record).
+# Registers role "expert" (invitations to committees, the expert's own record, the evaluation sessions).
 import ui.evaluation.workspace
 # Registers role "admin" (the expert pool: table, status changes, CSV import and export, specialties).
-import ui.admin.workspace  # noqa: F401
+import ui.admin.workspace
+# Registers role "supervisor" (the read-only live view of evaluation sessions).
+import ui.supervisor.workspace  # noqa: F401

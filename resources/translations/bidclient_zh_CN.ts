@@ -1395,6 +1395,120 @@
     </message>
 </context>
 <context>
+    <name>DocumentsView</name>
+    <message>
+        <source>Tender document</source>
+        <translation>招标文件</translation>
+    </message>
+    <message>
+        <source>Bid to read</source>
+        <translation>要阅读的投标文件</translation>
+    </message>
+    <message>
+        <source>Open the bid&apos;s folder…</source>
+        <translation>打开投标文件所在文件夹…</translation>
+    </message>
+    <message>
+        <source>Open the folder of the opened bid</source>
+        <translation>打开已开标投标文件的文件夹</translation>
+    </message>
+    <message>
+        <source>Bid document</source>
+        <translation>投标文件</translation>
+    </message>
+    <message>
+        <source>Where the bid answers each criterion</source>
+        <translation>投标文件对各评分项的应答位置</translation>
+    </message>
+    <message>
+        <source>Open the bid&apos;s folder (as handed over after the opening) to read it here.</source>
+        <translation>打开开标后移交的投标文件文件夹，即可在此阅读。</translation>
+    </message>
+    <message>
+        <source>This folder holds no PDF.</source>
+        <translation>该文件夹中没有 PDF 文件。</translation>
+    </message>
+    <message>
+        <source>The tender has no PDF document.</source>
+        <translation>招标文件中没有 PDF 文档。</translation>
+    </message>
+    <message>
+        <source>The folder of the opened bid</source>
+        <translation>已开标投标文件的文件夹</translation>
+    </message>
+    <message>
+        <source>%1 → %2, page %3</source>
+        <translation>%1 → %2，第 %3 页</translation>
+    </message>
+</context>
+<context>
+    <name>Evaluation</name>
+    <message>
+        <source>Check-in and declaration</source>
+        <translation>签到与声明</translation>
+    </message>
+    <message>
+        <source>Chair election</source>
+        <translation>推选组长</translation>
+    </message>
+    <message>
+        <source>Reading</source>
+        <translation>阅读文件</translation>
+    </message>
+    <message>
+        <source>Review</source>
+        <translation>资格性/符合性审查</translation>
+    </message>
+    <message>
+        <source>Scoring</source>
+        <translation>详细评审打分</translation>
+    </message>
+    <message>
+        <source>Summary</source>
+        <translation>汇总</translation>
+    </message>
+    <message>
+        <source>Ranking</source>
+        <translation>排序</translation>
+    </message>
+    <message>
+        <source>Report</source>
+        <translation>评标报告</translation>
+    </message>
+    <message>
+        <source>Closed</source>
+        <translation>已结束</translation>
+    </message>
+    <message>
+        <source>open</source>
+        <translation>未提交</translation>
+    </message>
+    <message>
+        <source>submitted</source>
+        <translation>已提交</translation>
+    </message>
+    <message>
+        <source>returned</source>
+        <translation>已退回</translation>
+    </message>
+    <message>
+        <source>invited</source>
+        <translation>已邀请</translation>
+    </message>
+    <message>
+        <source>checked in</source>
+        <translation>已签到</translation>
+    </message>
+    <message>
+        <source>declared</source>
+        <translation>已声明</translation>
+    </message>
+    <message>
+        <source>recused</source>
+        <translation>已回避</translation>
+    </message>
+</context>
+<context>
     <name>ExpertWorkspace</name>
     <message>
         <source>Expert</source>
@@ -1415,6 +1529,10 @@
     <message>
         <source>My record</source>
         <translation>我的专家信息</translation>
+    </message>
+    <message>
+        <source>Evaluation sessions</source>
+        <translation>评标项目</translation>
     </message>
     <message>
         <source>Pages of the expert&apos;s workspace</source>
@@ -2648,6 +2766,22 @@ Licence: Apache-2.0. CJK font: Droid Sans Fallback (Apache-2.0).</source>
         <translation>按查看器宽度显示页面 (Ctrl+0)</translation>
     </message>
     <message>
+        <source>Find in document</source>
+        <translation>在文档中查找</translation>
+    </message>
+    <message>
+        <source>Text to find in the document</source>
+        <translation>要在文档中查找的文字</translation>
+    </message>
+    <message>
+        <source>Find next</source>
+        <translation>查找下一个</translation>
+    </message>
+    <message>
+        <source>Go to the next page that contains the text (Enter)</source>
+        <translation>转到下一个包含该文字的页面（回车）</translation>
+    </message>
+    <message>
         <source>Document page</source>
         <translation>文档页面</translation>
     </message>
@@ -2668,6 +2802,18 @@ Licence: Apache-2.0. CJK font: Droid Sans Fallback (Apache-2.0).</source>
         <translation>正在打开 {name}…</translation>
     </message>
     <message>
+        <source>Searching…</source>
+        <translation>正在查找…</translation>
+    </message>
+    <message>
+        <source>Not found</source>
+        <translation>未找到</translation>
+    </message>
+    <message>
+        <source>Page {page}</source>
+        <translation>第 {page} 页</translation>
+    </message>
+    <message>
         <source>{name} cannot be found or read.</source>
         <translation>找不到或无法读取 {name}。</translation>
     </message>
@@ -2682,6 +2828,105 @@ Licence: Apache-2.0. CJK font: Droid Sans Fallback (Apache-2.0).</source>
     <message>
         <source>{name} cannot be shown: it is damaged or not a PDF.</source>
         <translation>{name} 无法显示：文件已损坏或不是 PDF。</translation>
+    </message>
+</context>
+<context>
+    <name>PhasePanel</name>
+    <message>
+        <source>I have a conflict of interest (回避)</source>
+        <translation>本人存在利害关系，需回避</translation>
+    </message>
+    <message>
+        <source>I have a conflict of interest</source>
+        <translation>本人存在利害关系</translation>
+    </message>
+    <message>
+        <source>The conflict: who, and how you are related (required)</source>
+        <translation>利害关系说明：与谁、何种关系（必填）</translation>
+    </message>
+    <message>
+        <source>The conflict of interest</source>
+        <translation>利害关系说明</translation>
+    </message>
+    <message>
+        <source>Check in and sign the declaration…</source>
+        <translation>签到并签署声明…</translation>
+    </message>
+    <message>
+        <source>Check in and sign the recusal declaration and commitment</source>
+        <translation>签到并签署回避声明和承诺书</translation>
+    </message>
+    <message>
+        <source>Candidate for chair</source>
+        <translation>组长候选人</translation>
+    </message>
+    <message>
+        <source>Vote for chair</source>
+        <translation>投票推选组长</translation>
+    </message>
+    <message>
+        <source>Sign and submit my sheet…</source>
+        <translation>签名并提交我的评分表…</translation>
+    </message>
+    <message>
+        <source>Sign my score sheet with my dongle and submit it</source>
+        <translation>用我的 CA 锁签名并提交评分表</translation>
+    </message>
+    <message>
+        <source>Move the session on to its next phase</source>
+        <translation>将评标推进到下一阶段</translation>
+    </message>
+    <message>
+        <source>Check in with your dongle and sign the recusal declaration (回避, 12号令 Art. 12) and the commitment. A declared conflict removes you from this committee.</source>
+        <translation>请用 CA 锁签到，并签署回避声明（12号令第十二条）和承诺书。声明存在利害关系的，将退出本评标委员会。</translation>
+    </message>
+    <message>
+        <source>Vote for the chair (组长): a majority of the members elects.</source>
+        <translation>推选评标委员会组长：获过半数委员票者当选。</translation>
+    </message>
+    <message>
+        <source>Read the tender and the bids (Documents).</source>
+        <translation>阅读招标文件和投标文件（“文件”页）。</translation>
+    </message>
+    <message>
+        <source>Judge every bid on every review item (Review): pass, or fail with its reason.</source>
+        <translation>逐项审查每份投标文件（“审查”页）：通过，或不通过并写明理由。</translation>
+    </message>
+    <message>
+        <source>Score every bid still in (Scoring), then sign and submit your sheet.</source>
+        <translation>对通过审查的每份投标文件打分（“打分”页），然后签名提交评分表。</translation>
+    </message>
+    <message>
+        <source>The chair summarises; a sheet may be returned to its expert with a reason.</source>
+        <translation>组长汇总评分；可说明理由将评分表退回该专家。</translation>
+    </message>
+    <message>
+        <source>The ranking and the recommended candidates.</source>
+        <translation>排序并推荐中标候选人。</translation>
+    </message>
+    <message>
+        <source>Every member signs the report in turn (Report).</source>
+        <translation>全体委员依次签署评标报告（“报告”页）。</translation>
+    </message>
+    <message>
+        <source>The session is closed; everything is read-only.</source>
+        <translation>本次评标已结束，所有内容只读。</translation>
+    </message>
+    <message>
+        <source>You declared a conflict of interest and are no longer on this committee.</source>
+        <translation>您已声明存在利害关系，不再是本评标委员会成员。</translation>
+    </message>
+    <message>
+        <source>The chair returned your sheet: %1</source>
+        <translation>组长退回了您的评分表：%1</translation>
+    </message>
+    <message>
+        <source>Your sheet: %1</source>
+        <translation>您的评分表：%1</translation>
+    </message>
+    <message>
+        <source>Move on to: %1</source>
+        <translation>进入下一阶段：%1</translation>
     </message>
 </context>
 <context>
@@ -3297,6 +3542,171 @@ Licence: Apache-2.0. CJK font: Droid Sans Fallback (Apache-2.0).</source>
     </message>
 </context>
 <context>
+    <name>ReportPanel</name>
+    <message>
+        <source>Show the report</source>
+        <translation>查看评标报告</translation>
+    </message>
+    <message>
+        <source>I agree</source>
+        <translation>同意</translation>
+    </message>
+    <message>
+        <source>I disagree (signing, with reasons)</source>
+        <translation>不同意（签字并书面说明理由）</translation>
+    </message>
+    <message>
+        <source>I refuse to sign (with reasons)</source>
+        <translation>拒绝签字（书面说明理由）</translation>
+    </message>
+    <message>
+        <source>Written reasons (required to disagree or refuse)</source>
+        <translation>书面理由（不同意或拒签时必填）</translation>
+    </message>
+    <message>
+        <source>Written reasons</source>
+        <translation>书面理由</translation>
+    </message>
+    <message>
+        <source>Sign with my dongle…</source>
+        <translation>用我的 CA 锁签字…</translation>
+    </message>
+    <message>
+        <source>Sign the report with my dongle</source>
+        <translation>用我的 CA 锁签署评标报告</translation>
+    </message>
+    <message>
+        <source>Signatures so far</source>
+        <translation>已有签字</translation>
+    </message>
+    <message>
+        <source>agreed</source>
+        <translation>同意</translation>
+    </message>
+    <message>
+        <source>disagreed</source>
+        <translation>不同意</translation>
+    </message>
+    <message>
+        <source>refused</source>
+        <translation>拒签</translation>
+    </message>
+</context>
+<context>
+    <name>ReviewGrid</name>
+    <message>
+        <source>Bid</source>
+        <translation>投标人</translation>
+    </message>
+    <message>
+        <source>Review item</source>
+        <translation>审查项</translation>
+    </message>
+    <message>
+        <source>Verdict</source>
+        <translation>结论</translation>
+    </message>
+    <message>
+        <source>Reason (required for a fail)</source>
+        <translation>理由（不通过时必填）</translation>
+    </message>
+    <message>
+        <source>Review grid: every bid on every review item</source>
+        <translation>审查表：每份投标文件的每个审查项</translation>
+    </message>
+    <message>
+        <source>— not judged —</source>
+        <translation>— 未评审 —</translation>
+    </message>
+    <message>
+        <source>Pass</source>
+        <translation>通过</translation>
+    </message>
+    <message>
+        <source>Fail</source>
+        <translation>不通过</translation>
+    </message>
+    <message>
+        <source>Verdict on %1, %2</source>
+        <translation>%1 的 %2 审查结论</translation>
+    </message>
+    <message>
+        <source>Reason for failing %1 on %2</source>
+        <translation>%1 的 %2 不通过理由</translation>
+    </message>
+    <message>
+        <source>A fail of %1 on %2 needs its reason: type it in the reason box. Nothing was saved.</source>
+        <translation>%1 的 %2 判为不通过须写明理由：请在理由栏填写。尚未保存任何内容。</translation>
+    </message>
+</context>
+<context>
+    <name>ScoringGrid</name>
+    <message>
+        <source>Score for %1 (%2 to %3)</source>
+        <translation>%1 得分（%2 至 %3）</translation>
+    </message>
+    <message>
+        <source>Scoring grid: bids by criterion</source>
+        <translation>评分表：投标人 × 评分项</translation>
+    </message>
+    <message>
+        <source>Select every score</source>
+        <translation>选中全部分值</translation>
+    </message>
+    <message>
+        <source>Comment on the selected score (optional)</source>
+        <translation>对所选分值的评语（可选）</translation>
+    </message>
+    <message>
+        <source>Comment on the selected score</source>
+        <translation>对所选分值的评语</translation>
+    </message>
+    <message>
+        <source>Scoring message</source>
+        <translation>打分提示</translation>
+    </message>
+    <message>
+        <source>Sign and submit my sheet…</source>
+        <translation>签名并提交我的评分表…</translation>
+    </message>
+    <message>
+        <source>Sign my score sheet with my dongle and submit it</source>
+        <translation>用我的 CA 锁签名并提交评分表</translation>
+    </message>
+    <message>
+        <source>%1
+(computed)</source>
+        <translation>%1
+（自动计算）</translation>
+    </message>
+    <message>
+        <source>Computed by the rules</source>
+        <translation>按评分规则自动计算</translation>
+    </message>
+    <message>
+        <source>Not applied by the server: %1</source>
+        <translation>服务器未采用：%1</translation>
+    </message>
+    <message>
+        <source>Refused “%1”: a score for %2 is a number from %3 to %4 with at most two decimals.</source>
+        <translation>不接受“%1”：%2 的分值应为 %3 至 %4 之间、最多两位小数的数字。</translation>
+    </message>
+    <message>
+        <source>%1 of %2 is computed by the rules (read-only):
+%3</source>
+        <translation>%2 的%1按评分规则自动计算（只读）：
+%3</translation>
+    </message>
+    <message>
+        <source>not available yet</source>
+        <translation>暂无</translation>
+    </message>
+    <message>
+        <source>Score the cell first; the comment is saved with its score.</source>
+        <translation>请先打分；评语随分值一起保存。</translation>
+    </message>
+</context>
+<context>
     <name>SealPage</name>
     <message>
         <source>Seal the bid (加密)</source>
@@ -3472,6 +3882,109 @@ Size: {size} bytes; files: {files}</source>
     <message>
         <source>Every receipt was verified: the times are the ones the server signed.</source>
         <translation>每份回执均已验证：所列时间是服务器签名的时间。</translation>
+    </message>
+</context>
+<context>
+    <name>SessionsPage</name>
+    <message>
+        <source>Your evaluation sessions</source>
+        <translation>我的评标项目</translation>
+    </message>
+    <message>
+        <source>Refresh</source>
+        <translation>刷新</translation>
+    </message>
+    <message>
+        <source>Refresh the list of sessions</source>
+        <translation>刷新评标项目列表</translation>
+    </message>
+    <message>
+        <source>Acknowledge</source>
+        <translation>确认已阅</translation>
+    </message>
+    <message>
+        <source>Acknowledge the edits the server did not apply</source>
+        <translation>确认服务器未采用的修改</translation>
+    </message>
+    <message>
+        <source>Let the edits the server did not apply go, having read why: they stay in your journal with the server&apos;s answer.</source>
+        <translation>阅读原因后放弃服务器未采用的修改：它们连同服务器的答复仍保留在您的本地日志中。</translation>
+    </message>
+    <message>
+        <source>Session</source>
+        <translation>评标</translation>
+    </message>
+    <message>
+        <source>Documents</source>
+        <translation>文件</translation>
+    </message>
+    <message>
+        <source>Review</source>
+        <translation>资格性/符合性审查</translation>
+    </message>
+    <message>
+        <source>Scoring</source>
+        <translation>详细评审打分</translation>
+    </message>
+    <message>
+        <source>Summary</source>
+        <translation>汇总</translation>
+    </message>
+    <message>
+        <source>Report</source>
+        <translation>评标报告</translation>
+    </message>
+    <message>
+        <source>The session&apos;s work</source>
+        <translation>评标工作</translation>
+    </message>
+    <message>
+        <source>No evaluation session to take part in.</source>
+        <translation>暂无需要参加的评标项目。</translation>
+    </message>
+    <message>
+        <source>Opening %1…</source>
+        <translation>正在打开 %1…</translation>
+    </message>
+    <message>
+        <source>Choose a session on the left.</source>
+        <translation>请在左侧选择评标项目。</translation>
+    </message>
+    <message>
+        <source>chair</source>
+        <translation>组长</translation>
+    </message>
+    <message>
+        <source>expert</source>
+        <translation>专家</translation>
+    </message>
+    <message>
+        <source>Tender %1 · session %2 · phase: %3 · you: %4</source>
+        <translation>项目 %1 · 评标 %2 · 阶段：%3 · 您的身份：%4</translation>
+    </message>
+    <message>
+        <source>Checked in; your declaration and commitment are signed.</source>
+        <translation>已签到；回避声明和承诺书已签署。</translation>
+    </message>
+    <message>
+        <source>Your vote is recorded.</source>
+        <translation>您的投票已记录。</translation>
+    </message>
+    <message>
+        <source>The session is now in phase: %1</source>
+        <translation>评标已进入阶段：%1</translation>
+    </message>
+    <message>
+        <source>Your score sheet is signed and submitted; it is now frozen.</source>
+        <translation>评分表已签名提交，现已锁定。</translation>
+    </message>
+    <message>
+        <source>The sheet is returned to %1 with your reason.</source>
+        <translation>已将评分表连同理由退回 %1。</translation>
+    </message>
+    <message>
+        <source>You signed the report (signature %1).</source>
+        <translation>您已签署评标报告（第 %1 个签名）。</translation>
     </message>
 </context>
 <context>
@@ -3942,6 +4455,293 @@ Submission: {id}</source>
     </message>
 </context>
 <context>
+    <name>SummaryView</name>
+    <message>
+        <source>Art. 64 checks (87号令): the only grounds on which a score may change</source>
+        <translation>87号令第六十四条复核：仅在以下情形可修改评分</translation>
+    </message>
+    <message>
+        <source>Return a sheet to its expert (the reason is recorded):</source>
+        <translation>将评分表退回专家（理由将被记录）：</translation>
+    </message>
+    <message>
+        <source>Expert whose sheet to return</source>
+        <translation>退回评分表的专家</translation>
+    </message>
+    <message>
+        <source>Reason for returning the sheet (required)</source>
+        <translation>退回理由（必填）</translation>
+    </message>
+    <message>
+        <source>Reason for returning the sheet</source>
+        <translation>退回理由</translation>
+    </message>
+    <message>
+        <source>Return the sheet</source>
+        <translation>退回评分表</translation>
+    </message>
+    <message>
+        <source>The committee&apos;s scores and ranking</source>
+        <translation>评标委员会评分与排序</translation>
+    </message>
+    <message>
+        <source>Art. 64 checks</source>
+        <translation>第六十四条复核</translation>
+    </message>
+    <message>
+        <source>Every sheet is in (%1 of %2): move the session on to the summary phase (Session tab) to see it.</source>
+        <translation>评分表已全部提交（%1/%2）：请在“评标”页进入汇总阶段后查看。</translation>
+    </message>
+    <message>
+        <source>The summary is shown once every sheet is in: %1 of %2 submitted.</source>
+        <translation>全部评分表提交后显示汇总：已提交 %1/%2。</translation>
+    </message>
+    <message>
+        <source>Rank</source>
+        <translation>排名</translation>
+    </message>
+    <message>
+        <source>Bid</source>
+        <translation>投标人</translation>
+    </message>
+    <message>
+        <source>Final score</source>
+        <translation>最终得分</translation>
+    </message>
+    <message>
+        <source>Calculation</source>
+        <translation>计算过程</translation>
+    </message>
+    <message>
+        <source>excluded</source>
+        <translation>已否决</translation>
+    </message>
+    <message>
+        <source>excluded in the review</source>
+        <translation>审查未通过，已否决</translation>
+    </message>
+    <message>
+        <source>No Art. 64 flag: no score needs a second look.</source>
+        <translation>无第六十四条情形：没有需要复核的分值。</translation>
+    </message>
+</context>
+<context>
+    <name>SupervisorWorkspace</name>
+    <message>
+        <source>Evaluation sessions</source>
+        <translation>评标项目</translation>
+    </message>
+    <message>
+        <source>Refresh</source>
+        <translation>刷新</translation>
+    </message>
+    <message>
+        <source>Refresh the list of sessions</source>
+        <translation>刷新评标项目列表</translation>
+    </message>
+    <message>
+        <source>Members</source>
+        <translation>委员</translation>
+    </message>
+    <message>
+        <source>Scores</source>
+        <translation>评分</translation>
+    </message>
+    <message>
+        <source>Summary</source>
+        <translation>汇总</translation>
+    </message>
+    <message>
+        <source>Report signatures</source>
+        <translation>报告签字</translation>
+    </message>
+    <message>
+        <source>Audit trail</source>
+        <translation>审计日志</translation>
+    </message>
+    <message>
+        <source>The session, read-only</source>
+        <translation>评标情况（只读）</translation>
+    </message>
+    <message>
+        <source>Members of the committee</source>
+        <translation>评标委员会成员</translation>
+    </message>
+    <message>
+        <source>Every score and verdict</source>
+        <translation>全部评分和审查结论</translation>
+    </message>
+    <message>
+        <source>The committee&apos;s summary</source>
+        <translation>评标委员会汇总</translation>
+    </message>
+    <message>
+        <source>The report&apos;s signatures</source>
+        <translation>评标报告签字</translation>
+    </message>
+    <message>
+        <source>Audit trail of the session</source>
+        <translation>本次评标的审计日志</translation>
+    </message>
+    <message>
+        <source>Choose a session on the left.</source>
+        <translation>请在左侧选择评标项目。</translation>
+    </message>
+    <message>
+        <source>Tender %1 · session %2 · phase: %3 (read-only)</source>
+        <translation>项目 %1 · 评标 %2 · 阶段：%3（只读）</translation>
+    </message>
+    <message>
+        <source>Excluded in the review: %1</source>
+        <translation>审查否决：%1</translation>
+    </message>
+    <message>
+        <source>Expert</source>
+        <translation>专家</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <source>Chair</source>
+        <translation>组长</translation>
+    </message>
+    <message>
+        <source>Sheet</source>
+        <translation>评分表</translation>
+    </message>
+    <message>
+        <source>Checked in</source>
+        <translation>签到时间</translation>
+    </message>
+    <message>
+        <source>Submitted</source>
+        <translation>提交时间</translation>
+    </message>
+    <message>
+        <source>Reason</source>
+        <translation>理由</translation>
+    </message>
+    <message>
+        <source>chair</source>
+        <translation>组长</translation>
+    </message>
+    <message>
+        <source>Bid</source>
+        <translation>投标人</translation>
+    </message>
+    <message>
+        <source>Item</source>
+        <translation>评审项</translation>
+    </message>
+    <message>
+        <source>Score or verdict</source>
+        <translation>分值或结论</translation>
+    </message>
+    <message>
+        <source>Reason or comment</source>
+        <translation>理由或评语</translation>
+    </message>
+    <message>
+        <source>Version</source>
+        <translation>版本</translation>
+    </message>
+    <message>
+        <source>pass</source>
+        <translation>通过</translation>
+    </message>
+    <message>
+        <source>fail</source>
+        <translation>不通过</translation>
+    </message>
+    <message>
+        <source>Rank</source>
+        <translation>排名</translation>
+    </message>
+    <message>
+        <source>Total</source>
+        <translation>总分</translation>
+    </message>
+    <message>
+        <source>excluded</source>
+        <translation>已否决</translation>
+    </message>
+    <message>
+        <source>Not every sheet is in yet.</source>
+        <translation>评分表尚未全部提交。</translation>
+    </message>
+    <message>
+        <source>#</source>
+        <translation>序号</translation>
+    </message>
+    <message>
+        <source>Position</source>
+        <translation>意见</translation>
+    </message>
+    <message>
+        <source>Reasons</source>
+        <translation>理由</translation>
+    </message>
+    <message>
+        <source>Signed</source>
+        <translation>签字时间</translation>
+    </message>
+    <message>
+        <source>Time</source>
+        <translation>时间</translation>
+    </message>
+    <message>
+        <source>Who</source>
+        <translation>操作人</translation>
+    </message>
+    <message>
+        <source>What</source>
+        <translation>操作</translation>
+    </message>
+    <message>
+        <source>Entry hash</source>
+        <translation>记录哈希</translation>
+    </message>
+</context>
+<context>
+    <name>SyncIndicator</name>
+    <message>
+        <source>Syncing…</source>
+        <translation>正在同步…</translation>
+    </message>
+    <message>
+        <source>Synced: every edit is on the server</source>
+        <translation>已同步：所有修改均已保存到服务器</translation>
+    </message>
+    <message numerus="yes">
+        <source>Saved locally: %n edit(s) wait to be sent</source>
+        <translation>
+            <numerusform></numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Offline: %n edit(s) saved locally, sent when the server is back</source>
+        <translation>
+            <numerusform></numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Conflict: %n edit(s) not applied by the server</source>
+        <translation>
+            <numerusform></numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Every edit is saved in your journal on this computer first, then sent to the server. A conflict is never resolved silently: enter the value again, or acknowledge it.</source>
+        <translation>每项修改先保存到本机日志，再发送到服务器。冲突不会被悄悄处理：请重新填写，或确认已阅。</translation>
+    </message>
+    <message>
+        <source>Sync state</source>
+        <translation>同步状态</translation>
+    </message>
+</context>
+<context>
     <name>TaskProgress</name>
     <message>
         <source>&amp;Stop</source>
@@ -4297,6 +5097,10 @@ Trust list signed by (SHA-256):
     <message>
         <source>Opening</source>
         <translation>开标</translation>
+    </message>
+    <message>
+        <source>Supervisor</source>
+        <translation>监督</translation>
     </message>
 </context>
 </TS>

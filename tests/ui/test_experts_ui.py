@@ -40,7 +40,7 @@ from tests.ui.test_main_window import _unnamed_interactive
 from ui.admin.pool_page import PAGE_SIZE
 from ui.admin.workspace import SPECIALTIES, TRANSFER, PoolAdminWorkspace
 from ui.context import AppContext
-from ui.evaluation.workspace import RECORD, ExpertWorkspace
+from ui.evaluation.workspace import RECORD, SESSIONS, ExpertWorkspace
 
 BEIJING = timezone(timedelta(hours=8))
 
@@ -196,6 +196,11 @@ def test_expert_answers_own_invitations_and_reads_own_record(  # type: ignore[no
     assert record.values["status"].text() == "Admitted (入库)"
     assert record.history.rowCount() == 1 and record.history.item(0, 1).text() == "Admitted (入库)"
     screenshot(ws, "expert-record")
+    # The scoring sessions are the workspace's third page; this expert is in none yet.
+    ws.tabs.setCurrentIndex(SESSIONS)
+    assert ws.tabs.tabText(SESSIONS) == "Evaluation sessions"
+    qtbot.waitUntil(lambda: not ws.sessions.busy, timeout=20_000)
+    assert ws.sessions.sessions_list.count() == 0
     for index in range(ws.tabs.count()):  # every page, keyboard-reachable and named for a screen reader
         ws.tabs.setCurrentIndex(index)
         assert _unnamed_interactive(ws) == []

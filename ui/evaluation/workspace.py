@@ -1,8 +1,9 @@
-"""The expert's workspace (评标专家): invitations to evaluation committees and the expert's own record.
+"""The expert's workspace (评标专家): invitations to evaluation committees, the expert's own record, and the
+evaluation sessions the expert scores in.
 
-Tabs: Invitations (ui.evaluation.invitations_page), My record (ui.evaluation.record_page). The scoring
-sessions page (ui.evaluation.sessions_page.SessionsPage) is added as the third tab, "Sessions", in
-``_add_pages`` below. Everything the expert does runs on workers calling bidclient.experts.ExpertsService.
+Tabs: Invitations (ui.evaluation.invitations_page), My record (ui.evaluation.record_page), Evaluation sessions
+(ui.evaluation.sessions_page.SessionsPage). Everything the expert does runs on workers calling the core
+(bidclient.experts.ExpertsService; bidclient.evaluation.desk for the sessions).
 """
 
 from __future__ import annotations
@@ -14,9 +15,10 @@ from ui.context import AppContext
 from ui.error_view import plain_label
 from ui.evaluation.invitations_page import InvitationsPage
 from ui.evaluation.record_page import RecordPage
+from ui.evaluation.sessions_page import SessionsPage
 from ui.workspaces import WorkspaceSpec, register_workspace
 
-INVITATIONS, RECORD = range(2)
+INVITATIONS, RECORD, SESSIONS = range(3)
 
 
 class ExpertWorkspace(QWidget):
@@ -37,6 +39,7 @@ class ExpertWorkspace(QWidget):
         self.tabs.setObjectName("expertPages")
         self.invitations = InvitationsPage(context, self.tabs)
         self.record = RecordPage(context, self.tabs)
+        self.sessions = SessionsPage(context, self.tabs)
         self._add_pages()
         self.tabs.currentChanged.connect(self._page_changed)
         context.session_changed.connect(self._session_changed)
@@ -54,9 +57,7 @@ class ExpertWorkspace(QWidget):
     def _add_pages(self) -> None:
         self.tabs.addTab(self.invitations, "")
         self.tabs.addTab(self.record, "")
-        # The scoring sessions page goes here as the third tab, "Sessions":
-        #   self.sessions = SessionsPage(self.context, self.tabs); self.tabs.addTab(self.sessions, "")
-        # with its title in retranslate().
+        self.tabs.addTab(self.sessions, "")
 
     def changeEvent(self, event: QEvent) -> None:
         if event.type() == QEvent.Type.LanguageChange:
@@ -69,6 +70,7 @@ class ExpertWorkspace(QWidget):
         self.sign_in_button.setAccessibleName(self.tr("Sign in with your dongle"))
         self.tabs.setTabText(INVITATIONS, self.tr("Invitations"))
         self.tabs.setTabText(RECORD, self.tr("My record"))
+        self.tabs.setTabText(SESSIONS, self.tr("Evaluation sessions"))
         self.tabs.setAccessibleName(self.tr("Pages of the expert's workspace"))
         self._show_who()
 
@@ -94,6 +96,8 @@ class ExpertWorkspace(QWidget):
             self.invitations.refresh()
         elif index == RECORD:
             self.record.refresh()
+        elif index == SESSIONS and self.context.session is not None:
+            self.sessions.refresh()
 
     # --- main window hooks ---
 
@@ -106,7 +110,7 @@ class ExpertWorkspace(QWidget):
 
     @property
     def busy(self) -> bool:
-        return self.invitations.busy or self.record.busy
+        return self.invitations.busy or self.record.busy or self.sessions.busy
 
 
 register_workspace(WorkspaceSpec(

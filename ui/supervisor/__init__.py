@@ -1,0 +1,1 @@
+"""The supervisor's workspace: a read-only live view of the evaluation sessions and their audit trail."""
