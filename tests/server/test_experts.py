@@ -295,9 +295,21 @@ def test_two_agencies_drawing_at_once_never_share_an_expert(live_server: Running
     chosen = [{p["id"] for p in r["picks"]} for r in records]
     assert len(chosen[0]) == len(chosen[1]) == 6
     assert not chosen[0] & chosen[1]  # no expert in two overlapping committees
-    # The second run skipped the first's experts, each with its reason; both verify.
-    skips = records[0]["skips"] + records[1]["skips"]
-    assert len(skips) == 6 and {s["reason"] for s in skips} == {"overlapping_draw"}
+    # The second run skipped the first's experts its walk met before filling its slots, each with its reason
+    # and the other draw; the first skipped nobody; both verify.
+    from bidclient.protocol.experts import rank
+
+    def met(record: dict, other: dict) -> list[str]:  # type: ignore[type-arg]
+        ranked = [e[0] for e in rank(record["snapshot"]["candidates"], record["seed"])]
+        last = max(ranked.index(p["id"]) for p in record["picks"])
+        theirs = {p["id"] for p in other["picks"]}
+        return [i for i in ranked[:last] if i in theirs]
+
+    second = 1 if records[1]["skips"] else 0
+    assert records[1 - second]["skips"] == []
+    assert [s["id"] for s in records[second]["skips"]] == met(records[second], records[1 - second])
+    assert {(s["reason"], s["detail"]) for s in records[second]["skips"]} <= {
+        ("overlapping_draw", records[1 - second]["draw_id"])}
     for r in records:
         verify_record(r)
 
