@@ -1045,16 +1045,16 @@
         <translation>抽取</translation>
     </message>
     <message>
-        <source>Tender:</source>
-        <translation>招标项目：</translation>
-    </message>
-    <message>
         <source>Experts per specialty:</source>
         <translation>各专业专家：</translation>
     </message>
     <message>
         <source>Tenderer&apos;s representatives:</source>
         <translation>招标人代表：</translation>
+    </message>
+    <message>
+        <source>&amp;Tender:</source>
+        <translation>招标项目(&amp;T)：</translation>
     </message>
     <message>
         <source>Evaluation (start, end):</source>

@@ -5,6 +5,7 @@ logins: the rules judged as typed, the server's refusal shown, commitment then s
 from __future__ import annotations
 
 import json
+import os
 import re
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -49,6 +50,28 @@ def _signed_in(url: str, pki) -> SignedIn:  # type: ignore[no-untyped-def]
     client = ApiClient(url, retries=0)
     out = client.login(sign)
     return SignedIn(url, client, out.account, out.expires_at)
+
+
+def _shoot(workspace: AgencyWorkspace, name: str) -> None:
+    """With BIDCLIENT_SCREENSHOTS_DIR set (docs/screenshots, under Xvfb), the workspace as it is now, in
+    zh_CN as the user guide shows it; the test goes on in English."""
+    folder = os.environ.get("BIDCLIENT_SCREENSHOTS_DIR")
+    if not folder:
+        return
+    from PySide6.QtWidgets import QApplication
+
+    from ui.app import install_cjk_font
+    from ui.languages import LanguageManager
+
+    install_cjk_font(QApplication.instance())  # type: ignore[arg-type]
+    languages = LanguageManager(QSettings(str(Path(folder) / ".shots.ini"), QSettings.Format.IniFormat))
+    languages.set_language("zh_CN")
+    QApplication.processEvents()
+    try:
+        assert workspace.grab().save(str(Path(folder) / f"agency-draw-{name}.png"))
+    finally:
+        languages.set_language("en")
+        (Path(folder) / ".shots.ini").unlink(missing_ok=True)
 
 
 def _slot(page: DrawPage, row: int, specialty: str, count: int, reserves: int) -> None:
@@ -114,6 +137,7 @@ def test_the_agency_draws_follows_and_verifies_a_committee(qtbot, agency_page, s
     assert page.error_view.headline.text() == "The pool cannot fill the committee; nothing was drawn."
     assert "[experts.pool_too_small]" in page.error_view.code.text()
     assert "9 needed (members and reserves), 7 available" in page.error_view.code.text()
+    _shoot(workspace, "refused")
     assert page.draw is None
 
     # Commit: the commitment and the snapshot hash are published, the seed stays secret.
@@ -128,6 +152,7 @@ def test_the_agency_draws_follows_and_verifies_a_committee(qtbot, agency_page, s
     assert page.run_button.isEnabled() and not page.verify_button.isEnabled()
     # A second request would replace this draw: it needs a reason first.
     assert not page.commit_button.isEnabled() and page.reason_edit.isEnabled()
+    _shoot(workspace, "committed")
 
     # Run: the seed is revealed and matches the commitment; the agency sees counts, not names.
     qtbot.mouseClick(page.run_button, qtbot_left())
@@ -149,6 +174,7 @@ def test_the_agency_draws_follows_and_verifies_a_committee(qtbot, agency_page, s
         _position(w, committed.id))) and "Accepted: slot 1" in page.events_list.item(i).text()
         for i in range(page.events_list.count())), timeout=30_000)
     assert not any("专家" in page.events_list.item(i).text() for i in range(page.events_list.count()))
+    _shoot(workspace, "acceptance")
 
     # Verify the draw from its published record, and save the record for anyone to check.
     qtbot.waitUntil(lambda: page.verify_button.isEnabled(), timeout=30_000)  # not while refreshing
@@ -163,6 +189,7 @@ def test_the_agency_draws_follows_and_verifies_a_committee(qtbot, agency_page, s
     qtbot.waitUntil(lambda: page.verify_label.text().startswith("Saved the draw record"), timeout=30_000)
     saved = load_record(target)
     assert verify_record(saved).seed == seed and "张三" not in json.dumps(saved, ensure_ascii=False)
+    _shoot(workspace, "verified")
 
     # Once the evaluation has begun, the agency sees who was drawn.
     from server.experts.models import Draw

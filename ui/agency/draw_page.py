@@ -98,6 +98,7 @@ class DrawPage(QWidget):
         self.slots_table.horizontalHeader().setSectionResizeMode(REGIONS, QHeaderView.ResizeMode.Stretch)
         self.slots_table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.slots_table.setMinimumHeight(110)
+        self.slots_table.setMaximumHeight(170)
         self.add_slot_button = QPushButton(self.request_box)
         self.add_slot_button.setObjectName("drawAddSlot")
         self.add_slot_button.clicked.connect(lambda: self.add_slot())
@@ -134,20 +135,25 @@ class DrawPage(QWidget):
         times = QHBoxLayout()
         for edit in (self.starts_edit, self.ends_edit):
             times.addWidget(edit)
-        self.form.addRow("", tender_row)
-        self.form.addRow("", self.tender_info)
-        self.form.addRow("", self.slots_table)
-        self.form.addRow("", slot_buttons)
-        self.form.addRow("", self.representatives_spin)
-        self.form.addRow("", times)
-        self.form.addRow("", self.respond_edit)
-        self.form.addRow("", self.place_edit)
-        self.form.addRow("", self.tenderer_edit)
-        self.form.addRow("", self.reason_edit)
+        fields: list[QWidget | QHBoxLayout] = [tender_row, self.tender_info, self.slots_table, slot_buttons,
+                                               self.representatives_spin, times, self.respond_edit,
+                                               self.place_edit, self.tenderer_edit, self.reason_edit]
+        self.form_labels: list[QLabel] = []
+        for field in fields:
+            label = QLabel(self.request_box)
+            self.form_labels.append(label)
+            if isinstance(field, QWidget):
+                label.setBuddy(field)
+                self.form.addRow(label, field)
+            else:
+                self.form.addRow(label, field)
+        self.form_labels[0].setBuddy(self.tender_edit)
+        self.form_labels[5].setBuddy(self.starts_edit)
         request_layout = QVBoxLayout(self.request_box)
         request_layout.addLayout(self.form)
         request_layout.addWidget(self.rules_label)
         request_layout.addWidget(self.commit_button)
+        request_layout.addStretch(1)
 
         # --- the draw ---
         self.draw_box = QGroupBox(self)
@@ -205,6 +211,7 @@ class DrawPage(QWidget):
         draw_layout.addWidget(self.members_table)
         draw_layout.addWidget(self.events_list)
         draw_layout.addWidget(self.verify_label)
+        draw_layout.addStretch(1)
 
         columns = QHBoxLayout()
         columns.addWidget(self.request_box, 1)
@@ -649,14 +656,11 @@ class DrawPage(QWidget):
     def retranslate(self) -> None:
         self.request_box.setTitle(self.tr("Request a committee draw"))
         self.draw_box.setTitle(self.tr("The draw"))
-        labels = [self.tr("Tender:"), "", self.tr("Experts per specialty:"), "", self.tr("Tenderer's "
+        labels = [self.tr("&Tender:"), "", self.tr("Experts per specialty:"), "", self.tr("Tenderer's "
                   "representatives:"), self.tr("Evaluation (start, end):"), self.tr("Answers due by:"),
                   self.tr("Place:"), self.tr("Tenderer's USCC (if not the agency):"), self.tr("Redraw reason:")]
-        for row, text in enumerate(labels):
-            item = self.form.itemAt(row, QFormLayout.ItemRole.LabelRole)
-            label = item.widget() if item is not None else None
-            if isinstance(label, QLabel):
-                label.setText(text)
+        for label, text in zip(self.form_labels, labels, strict=True):
+            label.setText(text)
         zone = timefmt.current_zone_label()
         self.tender_edit.setPlaceholderText(self.tr("the tender number, e.g. ZB-2027-001"))
         self.tender_edit.setAccessibleName(self.tr("Tender number"))
