@@ -92,8 +92,9 @@ class Draw(Base):
     commitment: Mapped[str] = mapped_column(String(64))
     snapshot: Mapped[str] = mapped_column(Text, deferred=True)  # canonical JSON of the eligible pool (MBs)
     snapshot_sha256: Mapped[str] = mapped_column(String(64))
-    # The snapshot's entries in draw order (a JSON array), fixed at the commitment from the seed; as secret as
-    # the seed until the run, never published (the record's verifier recomputes it). None: compute it.
+    # The head of the snapshot's draw order, fixed at the commitment from the seed: {"complete": whether it is
+    # all of it, "order": [entry, …]}. As secret as the seed until the run, never published (the verifier
+    # recomputes the order). None: compute it from the snapshot.
     ranking: Mapped[str | None] = mapped_column(Text, nullable=True, deferred=True)
     exclusions: Mapped[str] = mapped_column(Text, deferred=True)  # JSON list of {id, reason, detail}
     skips: Mapped[str] = mapped_column(Text)  # JSON list, filled by the run

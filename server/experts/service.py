@@ -38,6 +38,10 @@ from server.tenders.models import Tender, TenderVersion
 
 MAX_IMPORT_ROWS = 200_000
 ACTIVE_PICK_STATES = ("waiting", "pending", "accepted")
+# How much of a draw's order the commitment keeps for the run: enough for any usual committee (the largest
+# request, 20 slots of 50 + 50, takes 2,000; region limits make the walk longer). A run that needs more ranks
+# the whole snapshot again.
+RANKING_HEAD = 5000
 
 
 # --- specialties ----------------------------------------------------------------------------------
@@ -433,7 +437,8 @@ def _busy_query(*, starts_at: datetime, ends_at: datetime, exclude_draw: str) ->
 
 
 def _busy(db: Session, *, starts_at: datetime, ends_at: datetime, exclude_draw: str) -> dict[str, str]:
-    return {expert_id: draw_id for expert_id, draw_id in db.execute(
+    db.flush()
+    return {expert_id: draw_id for expert_id, draw_id in db.connection().execute(
         _busy_query(starts_at=starts_at, ends_at=ends_at, exclude_draw=exclude_draw))}
 
 
@@ -483,7 +488,10 @@ def _eligibility(db: Session, *, draw_id: str, tenderer: str, bidders: set[str],
              .group_by(Expert.id, Expert.region, Expert.status, Expert.employer_uscc))
     entries: list[list[Any]] = []
     excluded: list[dict[str, str]] = []  # as proto.Exclusion, kept plain: there may be thousands
-    for expert_id, region, codes, why, status in db.execute(query):
+    # Through the session's connection (its transaction; flushed first, as the ORM would): plain rows, without
+    # the ORM's per-row layer (100,000 of them).
+    db.flush()
+    for expert_id, region, codes, why, status in db.connection().execute(query):
         if why:
             excluded.append({"id": expert_id, "reason": why, "detail": status if why == "status" else ""})
         else:
@@ -556,11 +564,11 @@ class _LazyArray(Sequence[Any]):
     """The items of a JSON array the server wrote itself (``[item,item,…]``, compact), decoded one by one
     only as far as they are read."""
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, start: int = 0) -> None:
         self._text = text
         self._items: list[Any] = []
-        self._pos = 1  # after "["
-        self._done = text[1:2] == "]"
+        self._pos = start + 1  # after "["
+        self._done = text[start + 1:start + 2] == "]"
         self._decode = json.JSONDecoder().raw_decode
 
     def __getitem__(self, index: int) -> Any:  # type: ignore[override]
@@ -635,8 +643,11 @@ def commit_draw(db: Session, *, actor: Actor, body: proto.DrawRequestIn, setting
                                "candidates": entries})
     request = body.model_dump(mode="json")
     # The ranking is fixed by the seed and the snapshot: computed now, kept private with the seed, so that
-    # the run (inside the one-at-a-time draw lock) reads only as much of it as the slots need.
-    ranking = json.dumps(proto.rank(entries, seed), separators=(",", ":"), ensure_ascii=False)
+    # the run (inside the one-at-a-time draw lock) reads only as much of it as the slots need. Its head is
+    # enough for any usual committee; a run that walks past it ranks the whole snapshot again.
+    ranked = proto.rank(entries, seed)
+    ranking = ('{"complete":%s,"order":' % ("true" if len(ranked) <= RANKING_HEAD else "false")
+               + json.dumps(ranked[:RANKING_HEAD], separators=(",", ":"), ensure_ascii=False) + "}")
     row = Draw(id=draw_id, tender_id=tender.id, agency_account_id=actor.account_id, state="committed",
                request=canonical_json(request).decode("utf-8"), committee_size=size, starts_at=body.starts_at,
                ends_at=body.ends_at, respond_by=body.respond_by, tenderer_uscc=tenderer, seed=seed,
@@ -709,9 +720,14 @@ def run_draw(db: Session, *, actor: Actor, draw_id: str, settings: Settings) -> 
     busy = _busy(db, starts_at=row.starts_at, ends_at=row.ends_at, exclude_draw=row.id)
     statuses = dict(db.execute(select(Expert.id, Expert.status).where(Expert.status.notin_(
         proto.ELIGIBLE_STATUSES))).all())
-    ranked: Sequence[Any] = (_LazyArray(row.ranking) if row.ranking is not None  # the server's own
-                             else proto.rank(json.loads(row.snapshot)["candidates"], row.seed))
-    picks, short, met = proto.select_committee(ranked, slots, busy.keys() | statuses.keys())
+    skipped = busy.keys() | statuses.keys()
+    complete = row.ranking is not None and row.ranking.startswith('{"complete":true,')
+    if row.ranking is not None:  # the server's own: the head of the order, decoded only as far as walked
+        picks, short, met = proto.select_committee(_LazyArray(row.ranking, start=row.ranking.index("[")), slots,
+                                                   skipped)
+    if row.ranking is None or (any(short.values()) and not complete):
+        picks, short, met = proto.select_committee(
+            proto.rank(json.loads(row.snapshot)["candidates"], row.seed), slots, skipped)
     if any(short.values()):
         raise _short_error(_shortages([], slots, short))
     # Skipped: the candidates the walk passed over because they were taken by an overlapping committee, or

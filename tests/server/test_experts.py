@@ -145,8 +145,14 @@ def test_committee_rules_are_refused_with_a_clear_code(live_server: RunningServe
                                                       {"specialty": "econ", "count": 2}]))
 
 
-def test_a_draw_excludes_with_reasons_and_verifies(live_server: RunningServer, pki, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_a_draw_excludes_with_reasons_and_verifies(live_server: RunningServer, pki, tmp_path: Path,  # type: ignore[no-untyped-def]
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
     data = live_server.data
+    # The commitment keeps only the head of the draw order; this draw walks past it, so the run ranks the
+    # whole snapshot again (and draws the same committee the verifier recomputes).
+    import server.experts.service
+
+    monkeypatch.setattr(server.experts.service, "RANKING_HEAD", 3)
     w = world(live_server, pki)
     bidder = uscc(900001)
     tenderer = uscc(900002)
@@ -173,6 +179,11 @@ def test_a_draw_excludes_with_reasons_and_verifies(live_server: RunningServer, p
     assert reasons[by_name["专家01004"]] == "declared_relation"
     assert reasons[by_name["专家01005"]] == "declared_relation"
 
+    from server.experts.models import Draw
+
+    with db_session(data) as db:
+        head = db.execute(select(Draw.ranking).where(Draw.id == committed.id)).scalar_one()
+    assert head is not None and head.startswith('{"complete":false,') and len(json.loads(head)["order"]) == 3
     drawn = w.agency.experts.run_draw(committed.id)
     assert drawn.state == "drawn" and drawn.seed and drawn.commitment == committed.commitment
     assert drawn.counts == {"pending": 5, "waiting": 3}
@@ -205,8 +216,6 @@ def test_a_draw_excludes_with_reasons_and_verifies(live_server: RunningServer, p
     assert supervisor_view.members is not None and len(supervisor_view.members) == 8
     assert all(m["name"].startswith("专家") for m in supervisor_view.members)
     # Once the evaluation begins, the agency sees the names too.
-    from server.experts.models import Draw
-
     with db_session(data) as db:
         db.execute(update(Draw).where(Draw.id == committed.id)
                    .values(starts_at=datetime.now(UTC) - timedelta(minutes=1)))
