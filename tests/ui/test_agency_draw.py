@@ -152,6 +152,9 @@ def test_the_agency_draws_follows_and_verifies_a_committee(qtbot, agency_page, s
     assert page.run_button.isEnabled() and not page.verify_button.isEnabled()
     # A second request would replace this draw: it needs a reason first.
     assert not page.commit_button.isEnabled() and page.reason_edit.isEnabled()
+    page.reason_edit.setText("一名专家申报了关联关系")
+    assert page.commit_button.isEnabled() and page.request().replaces == committed.id
+    page.reason_edit.clear()
     _shoot(workspace, "committed")
 
     # Run: the seed is revealed and matches the commitment; the agency sees counts, not names.

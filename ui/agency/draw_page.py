@@ -318,8 +318,13 @@ class DrawPage(QWidget):
 
     def request(self) -> proto.DrawRequestIn:
         """The request as typed (BidclientError experts.request_invalid for what is malformed)."""
-        replaces = self.draw.id if self.draw is not None and self.draw.state in ("committed", "drawn") else None
-        return build_request(tender_id=self.tender_edit.text().strip(), slots=self.slots(),
+        tender_id = self.tender_edit.text().strip()
+        current = self.draw
+        # A request for the tender of the draw on show replaces it (with a reason); the server refuses a
+        # second draw for a tender otherwise.
+        replaces = (current.id if current is not None and current.tender_id == tender_id
+                    and current.state in ("committed", "drawn") else None)
+        return build_request(tender_id=tender_id, slots=self.slots(),
                              representatives=self.representatives_spin.value(),
                              starts_at=self._time_of(self.starts_edit), ends_at=self._time_of(self.ends_edit),
                              respond_by=self._time_of(self.respond_edit), place=self.place_edit.text().strip(),
@@ -629,7 +634,8 @@ class DrawPage(QWidget):
         self.save_button.setEnabled(idle and draw is not None)
         self.verify_button.setEnabled(drawn)
         self.recheck_button.setEnabled(drawn and draw is not None and draw.state == "drawn")
-        self.reason_edit.setEnabled(draw is not None and draw.state in ("committed", "drawn"))
+        self.reason_edit.setEnabled(draw is not None and draw.state in ("committed", "drawn")
+                                    and draw.tender_id == self.tender_edit.text().strip())
 
     def _session_changed(self, _session: object) -> None:
         if self.live is not None:
