@@ -132,6 +132,7 @@ def test_the_agency_draws_follows_and_verifies_a_committee(qtbot, agency_page, s
     assert page.rules_label.text().startswith("✓ A committee of 7") and page.commit_button.isEnabled()
 
     # The server's refusal, shown as it is: seven experts cannot also give two reserves; nothing was drawn.
+    qtbot.waitUntil(lambda: page.commit_button.isEnabled(), timeout=30_000)  # not while refreshing
     qtbot.mouseClick(page.commit_button, qtbot_left())
     qtbot.waitUntil(lambda: page.error_view.isVisible(), timeout=30_000)
     assert page.error_view.headline.text() == "The pool cannot fill the committee; nothing was drawn."
@@ -142,6 +143,7 @@ def test_the_agency_draws_follows_and_verifies_a_committee(qtbot, agency_page, s
 
     # Commit: the commitment and the snapshot hash are published, the seed stays secret.
     _slot(page, 0, "it.hw", 7, 0)
+    qtbot.waitUntil(lambda: page.commit_button.isEnabled(), timeout=30_000)  # not while refreshing
     qtbot.mouseClick(page.commit_button, qtbot_left())
     qtbot.waitUntil(lambda: page.draw is not None and not page.busy, timeout=30_000)
     assert not page.error_view.isVisible()
@@ -158,6 +160,7 @@ def test_the_agency_draws_follows_and_verifies_a_committee(qtbot, agency_page, s
     _shoot(workspace, "committed")
 
     # Run: the seed is revealed and matches the commitment; the agency sees counts, not names.
+    qtbot.waitUntil(lambda: page.run_button.isEnabled(), timeout=30_000)  # not while refreshing
     qtbot.mouseClick(page.run_button, qtbot_left())
     qtbot.waitUntil(lambda: page.draw is not None and page.draw.seed is not None, timeout=30_000)
     seed = page.draw.seed
