@@ -237,3 +237,26 @@ def test_times_are_read_in_the_tenders_zone(qtbot, tmp_path: Path) -> None:  # t
     assert re.search(r"UTC\+8", page.starts_edit.accessibleName())
     # Not signed in: nothing can be sent.
     assert not page.commit_button.isEnabled() and not page.lookup_button.isEnabled()
+
+
+def test_the_page_follows_a_language_switch(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from ui.languages import LanguageManager
+
+    context = AppContext(QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat))
+    workspace = AgencyWorkspace(context)
+    qtbot.addWidget(workspace)
+    page = workspace.draw_page
+    page.tender_edit.setText("ZB-2027-001")
+    _slot(page, 0, "", 5, 0)
+    assert page.rules_label.text() == "✗ The draw request is not complete; nothing was sent. (choose a specialty " \
+                                      "for every row)"
+    languages = LanguageManager(QSettings(str(tmp_path / "languages.ini"), QSettings.Format.IniFormat))
+    languages.set_language("zh_CN")
+    try:
+        assert workspace.heading.text() == "抽取评标委员会"
+        assert page.commit_button.text() == "1. 承诺抽取(&1)"
+        assert page.rules_label.text() == "✗ 抽取申请不完整，未发送。 (请为每一行选择专业)"
+        assert page.slots_table.cellWidget(0, SPECIALTY).accessibleName() == "第 1 行：专业"  # type: ignore[union-attr]
+    finally:
+        languages.set_language("en")
+    assert page.commit_button.text() == "&1. Commit to the draw"
