@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import tempfile
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -64,14 +65,14 @@ def _shoot(workspace: AgencyWorkspace, name: str) -> None:
     from ui.languages import LanguageManager
 
     install_cjk_font(QApplication.instance())  # type: ignore[arg-type]
-    languages = LanguageManager(QSettings(str(Path(folder) / ".shots.ini"), QSettings.Format.IniFormat))
-    languages.set_language("zh_CN")
-    QApplication.processEvents()
-    try:
-        assert workspace.grab().save(str(Path(folder) / f"agency-draw-{name}.png"))
-    finally:
-        languages.set_language("en")
-        (Path(folder) / ".shots.ini").unlink(missing_ok=True)
+    with tempfile.TemporaryDirectory() as scratch:  # the language manager's settings, not the shots' folder
+        languages = LanguageManager(QSettings(str(Path(scratch) / "languages.ini"), QSettings.Format.IniFormat))
+        languages.set_language("zh_CN")
+        QApplication.processEvents()
+        try:
+            assert workspace.grab().save(str(Path(folder) / f"agency-draw-{name}.png"))
+        finally:
+            languages.set_language("en")
 
 
 def _slot(page: DrawPage, row: int, specialty: str, count: int, reserves: int) -> None:
