@@ -6,10 +6,13 @@ The core never prints and never reads stdin; the CLI (bidclient/cli/experts_comm
 
 from __future__ import annotations
 
+import base64
 import json
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlencode
@@ -20,6 +23,7 @@ from bidclient.api_client import ApiClient, ApiError, body_chunks
 from bidclient.errors import BidclientError
 from bidclient.i18n import _
 from bidclient.protocol import experts as proto
+from crypto.identity import is_valid_uscc
 
 MAX_RECORD_SIZE = 256 << 20  # a draw record of a 100,000-expert snapshot is ~10 MB
 
@@ -118,6 +122,26 @@ class ExpertsService:
         return proto.InvitationOut.model_validate(
             self.client.post_json(f"/api/v1/experts/invitations/{int(invitation_id)}/decline", body))
 
+    def my_relations(self) -> list[proto.RelationOut]:
+        """Your declared relations (and those the administrator recorded for you), withdrawn ones too."""
+        return proto.RelationListOut.model_validate(self.client.get_json("/api/v1/experts/me/relations")).relations
+
+    def declare_relation(self, kind: str, uscc: str | None, note: str = "",
+                         until: datetime | None = None) -> proto.RelationOut:
+        """Declare a relation of your own (12号令 Art. 12): from now on no draw for that enterprise (or, for
+        ``punished``, no draw at all) picks you."""
+        if uscc is not None and not is_valid_uscc(uscc):
+            raise BidclientError(_("{uscc} is not a valid 统一社会信用代码: 18 characters whose last is the check "
+                                   "character").format(uscc=uscc[:40]), code="experts.uscc_invalid")
+        body = proto.RelationIn.model_validate({"kind": kind, "uscc": uscc, "note": note, "until": until})
+        return proto.RelationOut.model_validate(self.client.post_json("/api/v1/experts/me/relations",
+                                                                      body.model_dump(mode="json")))
+
+    def withdraw_relation(self, relation_id: int) -> proto.RelationOut:
+        """Withdraw a relation you declared; it stays on record, and no longer excludes you."""
+        return proto.RelationOut.model_validate(self.client.post_json(
+            f"/api/v1/experts/me/relations/{int(relation_id)}/withdraw", {}))
+
     # --- agency ----------------------------------------------------------------------------------
 
     def commit_draw(self, request: proto.DrawRequestIn) -> proto.DrawOut:
@@ -152,6 +176,98 @@ class ExpertsService:
         if not isinstance(record, dict):
             raise BidclientError(_("the server's draw record is not a JSON object"), code="experts.record_invalid")
         return record
+
+
+@dataclass(frozen=True)
+class TenderFacts:
+    """What the committee rules judge of a tender, read from its published definition (the server judges
+    again from the same definition; this lets the agency see a refusal coming before sending)."""
+
+    tender_id: str
+    title: str
+    budget: Decimal | None
+    complex_project: bool
+    tenderer_uscc: str | None
+    bid_deadline: datetime
+
+
+def tender_facts(client: ApiClient, tender_id: str) -> TenderFacts:
+    """The tender's title, committee budget (the evaluation's, else the sum of its lots'), complexity and
+    tenderer, from its current published version."""
+    from bidclient.protocol.tender import Evaluation, Lot, TenderOut, TenderVersionOut
+
+    tender = TenderOut.model_validate(client.get_json(f"/api/v1/tenders/{_id(tender_id)}"))
+    version = TenderVersionOut.model_validate(client.get_json(
+        f"/api/v1/tenders/{_id(tender_id)}/versions/{int(tender.current_version)}"))
+    try:
+        definition = json.loads(base64.b64decode(version.definition, validate=True))
+        evaluation = Evaluation.model_validate(definition.get("evaluation") or {})
+        lots = [Lot.model_validate(lot) for lot in definition.get("lots") or []]
+    except (ValueError, TypeError, AttributeError, ValidationError):
+        raise BidclientError(_("the server's definition of tender {tender} cannot be read").format(
+            tender=tender_id), code="experts.tender_unreadable") from None
+    return TenderFacts(tender_id=tender.tender_id, title=tender.title, budget=evaluation.committee_budget(lots),
+                       complex_project=evaluation.complex, tenderer_uscc=evaluation.tenderer_uscc,
+                       bid_deadline=tender.bid_deadline)
+
+
+def build_request(*, tender_id: str, slots: list[dict[str, Any]], representatives: int, starts_at: datetime,
+                  ends_at: datetime, respond_by: datetime, place: str = "remote", tenderer_uscc: str | None = None,
+                  replaces: str | None = None, reason: str = "") -> proto.DrawRequestIn:
+    """A draw request from what the agency typed; each slot's ``regions`` may be one text separated by commas
+    (, ， 、 ; ；). BidclientError ``experts.request_invalid`` (or ``experts.uscc_invalid``) saying what is
+    wrong."""
+    def invalid(message: str) -> BidclientError:
+        return BidclientError(message, code="experts.request_invalid")
+
+    if not tender_id:
+        raise invalid(_("name the tender the committee is drawn for"))
+    if any(not str(s.get("specialty") or "").strip() for s in slots):
+        raise invalid(_("choose a specialty for every row"))
+    if tenderer_uscc is not None and not is_valid_uscc(tenderer_uscc):
+        raise BidclientError(_("{uscc} is not a valid 统一社会信用代码: 18 characters whose last is the check "
+                               "character").format(uscc=tenderer_uscc[:40]), code="experts.uscc_invalid")
+    parsed = []
+    for slot in slots:
+        regions = slot.get("regions") or []
+        if isinstance(regions, str):
+            regions = [r.strip() for r in re.split(r"[,，、;；]", regions) if r.strip()]
+        parsed.append({**slot, "regions": regions})
+    try:
+        return proto.DrawRequestIn.model_validate({
+            "tender_id": tender_id, "slots": parsed, "representatives": representatives, "starts_at": starts_at,
+            "ends_at": ends_at, "respond_by": respond_by, "place": place or "remote", "tenderer_uscc": tenderer_uscc,
+            "replaces": replaces, "reason": reason})
+    except ValidationError as ex:
+        first = ex.errors()[0]
+        where = ".".join(str(p) for p in first.get("loc", ()))
+        raise invalid(_("{field}: {problem}").format(field=where, problem=first.get("msg", ""))) from None
+
+
+def check_request(request: proto.DrawRequestIn, specialties: list[proto.SpecialtyOut],
+                  facts: TenderFacts | None) -> int:
+    """The committee size, or BidclientError with the rule's code (experts.committee_*), judged as the server
+    will: at least 5 and odd; at least 7 for a complex project of ¥10 million or more; technical and economic
+    experts at least two thirds. Checks the times too (experts.draw_times)."""
+    try:
+        size = proto.check_committee(request.slots, representatives=request.representatives,
+                                     categories={s.code: s.category for s in specialties},
+                                     budget=facts.budget if facts else None,
+                                     complex_project=facts.complex_project if facts else False)
+    except proto.CommitteeError as ex:
+        raise BidclientError(str(ex), code=ex.code) from None
+    if not request.respond_by <= request.starts_at < request.ends_at:
+        raise BidclientError(_("the answers are due before the evaluation starts, and it starts before it ends"),
+                             code="experts.draw_times")
+    return size
+
+
+def write_record(path: Path, record: dict[str, Any]) -> None:
+    """Save a draw record as JSON (written whole or not at all)."""
+    from bidclient.atomic import atomic_output
+
+    with atomic_output(path) as out:
+        out.write(json.dumps(record, ensure_ascii=False, indent=1, sort_keys=True).encode("utf-8"))
 
 
 def _id(draw_id: str) -> str:
@@ -205,7 +321,7 @@ def verify_record(record: dict[str, Any]) -> DrawVerification:
             raise fail(_("this is not a {format} record").format(format=proto.DRAW_FORMAT), "experts.record_invalid")
         snapshot = record["snapshot"]
         slots = [proto.Slot.model_validate(s) for s in record["slots"]]
-        candidates = proto.candidates_of(snapshot)
+        entries = proto.check_entries(snapshot)
         picks = [proto.Pick.model_validate(p) for p in record["picks"]]
         skips = [proto.Skip.model_validate(s) for s in record["skips"]]
         exclusions = [proto.Exclusion.model_validate(e) for e in record["exclusions"]]
@@ -228,20 +344,20 @@ def verify_record(record: dict[str, Any]) -> DrawVerification:
     if proto.commitment(seed) != commitment:
         raise fail(_("the revealed seed does not match the published commitment {hash}: another seed was "
                      "used than the one committed to").format(hash=commitment))
-    ids = {c.id for c in candidates}
-    if len(ids) != len(candidates):
+    ids = {e[0] for e in entries}
+    if len(ids) != len(entries):
         raise fail(_("the snapshot names an expert twice"))
     stray = [e.id for e in exclusions if e.id in ids] + [s.id for s in skips if s.id not in ids]
     if stray:
         raise fail(_("an expert is both excluded and a candidate, or a skipped expert is not a candidate: "
                      "{id}").format(id=stray[0]))
-    expected, _short = proto.draw(candidates, slots, seed, skipped=[s.id for s in skips])
+    expected, _short = proto.draw_entries(entries, slots, seed, skipped=[s.id for s in skips])
     key = lambda p: (p.slot, p.role, p.order)  # noqa: E731
     if sorted(expected, key=key) != sorted(picks, key=key):
         wrong = next((p for p in sorted(picks, key=key) if p not in expected), None)
         raise fail(_("the recorded committee is not the one the seed and the snapshot give{which}").format(
             which=f" ({_('first difference')}: slot {wrong.slot} {wrong.role} {wrong.order})" if wrong else ""))
-    return DrawVerification(draw_id=draw_id, tender_id=tender_id, candidates=len(candidates),
+    return DrawVerification(draw_id=draw_id, tender_id=tender_id, candidates=len(entries),
                             members=sum(1 for p in picks if p.role == "member"),
                             reserves=sum(1 for p in picks if p.role == "reserve"), skips=len(skips), seed=seed,
                             commitment=commitment, snapshot_sha256=snapshot_hash)

@@ -65,6 +65,16 @@ def register(sub: Any) -> None:
     p.add_argument("--region", metavar="TEXT")
 
     add("me", _("your own expert record (expert)"), cmd_me)
+    add("my-relations", _("your declared relations, withdrawn ones too (expert)"), cmd_my_relations)
+    p = add("declare-relation", _("declare a relation of your own (expert): draws for that enterprise leave you "
+                                  "out"), cmd_declare_relation)
+    p.add_argument("kind", choices=["relative", "economic_interest", "supervising_authority", "punished"])
+    p.add_argument("--uscc", metavar="CODE", help=_("the enterprise the relation concerns"))
+    p.add_argument("--note", default="", metavar="TEXT")
+    p.add_argument("--until", metavar="TIME", help=_("when the relation ends, if it does"))
+    p = add("withdraw-relation", _("withdraw a relation you declared (expert); it stays on record"),
+            cmd_withdraw_relation)
+    p.add_argument("relation_id", type=int, metavar="ID")
     add("invitations", _("your invitations to evaluation committees (expert)"), cmd_invitations)
     p = add("accept", _("accept an invitation (expert)"), cmd_accept)
     p.add_argument("invitation_id", type=int, metavar="ID")
@@ -213,6 +223,36 @@ def cmd_relation(args: argparse.Namespace) -> int:
     return 0
 
 
+def _print_relation(r: Any) -> None:
+    by = _("declared by you") if r.source == "self" else _("recorded by the administrator")
+    state = (_("withdrawn {time}").format(time=format_time(r.withdrawn_at)) if r.withdrawn_at
+             else _("until {time}").format(time=format_time(r.until)) if r.until else _("in force"))
+    print(_("#{id} {kind} {uscc} ({by}; {state}) {note}").format(id=r.id, kind=r.kind, uscc=r.uscc or "-", by=by,
+                                                               state=state, note=r.note).rstrip())
+
+
+def cmd_my_relations(args: argparse.Namespace) -> int:
+    relations = _service(args).my_relations()
+    for r in relations:
+        _print_relation(r)
+    if not relations:
+        print(_("No declared relations."))
+    return 0
+
+
+def cmd_declare_relation(args: argparse.Namespace) -> int:
+    until = _time(args.until, "--until") if args.until else None
+    r = _service(args).declare_relation(args.kind, args.uscc.upper() if args.uscc else None, args.note, until)
+    _print_relation(r)
+    print(_("Declared. From now on, draws leave you out where this relation applies."))
+    return 0
+
+
+def cmd_withdraw_relation(args: argparse.Namespace) -> int:
+    _print_relation(_service(args).withdraw_relation(args.relation_id))
+    return 0
+
+
 def cmd_count(args: argparse.Namespace) -> int:
     print(_service(args).count(specialty=args.specialty, region=args.region))
     return 0
@@ -312,10 +352,9 @@ def cmd_recheck(args: argparse.Namespace) -> int:
 
 
 def _write_record(path: Path, record: dict[str, Any]) -> None:
-    from bidclient.atomic import atomic_output
+    from bidclient.experts import write_record
 
-    with atomic_output(path) as out:
-        out.write(json.dumps(record, ensure_ascii=False, indent=1, sort_keys=True).encode("utf-8"))
+    write_record(path, record)
 
 
 def cmd_record(args: argparse.Namespace) -> int:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-from collections.abc import Iterable, Sequence
+from collections.abc import Container, Iterable, Sequence
 from datetime import datetime
 from decimal import Decimal
 from typing import Annotated, Any, Literal, NamedTuple
@@ -91,6 +91,13 @@ class RelationIn(_Model):
 
 class RelationOut(RelationIn):
     id: int
+    source: Literal["admin", "self"] = "admin"  # recorded by the administrator, or declared by the expert
+    declared_at: datetime | None = None
+    withdrawn_at: datetime | None = None  # withdrawn by the expert: on record, no longer excludes
+
+
+class RelationListOut(BaseModel):
+    relations: list[RelationOut]
 
 
 class ExpertOut(BaseModel):
@@ -275,47 +282,92 @@ def rank_key(seed: bytes, expert_id: str) -> bytes:
     return hmac.digest(seed, expert_id.encode("utf-8"), "sha256")
 
 
+# A snapshot candidate as published: [id, region, [specialties]] (a list, or any sequence of those three).
+Entry = Sequence[Any]
+
+
 def draw(candidates: Sequence[Candidate], slots: Sequence[Slot], seed_hex: str,
          skipped: Iterable[str] = ()) -> tuple[list[Pick], dict[int, int]]:
     """The committee: candidates ranked by HMAC-SHA256(seed, id) (ties by id); each slot in request order
     takes, walking that ranking, the next candidates who have its specialty (and one of its regions, if it
     names any), are not taken by an earlier slot and not ``skipped``: first ``count`` members, then
     ``reserves`` reserves. Returns the picks and, per slot index, how many it lacks (0: none)."""
+    return draw_entries([c.as_json() for c in candidates], slots, seed_hex, skipped)
+
+
+def draw_entries(entries: Sequence[Entry], slots: Sequence[Slot], seed_hex: str,
+                 skipped: Iterable[str] = ()) -> tuple[list[Pick], dict[int, int]]:
+    """:func:`draw` over the snapshot's own entries ``[id, region, [specialties]]``, as parsed from its JSON
+    (no conversion of 100,000 entries first)."""
+    picks, short, _met = select_committee(rank(entries, seed_hex), slots, frozenset(skipped))
+    return picks, short
+
+
+def rank(entries: Sequence[Entry], seed_hex: str) -> list[Entry]:
+    """The entries in draw order: ascending HMAC-SHA256(key = seed, message = UTF-8 id), ties by id."""
     seed = bytes.fromhex(seed_hex)
-    ranked = sorted(candidates, key=lambda c: (hmac.digest(seed, c.id.encode("utf-8"), "sha256"), c.id))
-    taken = set(skipped)
+    digest = hmac.digest
+    keys = [digest(seed, e[0].encode("utf-8"), "sha256") for e in entries]
+    order = sorted(zip(keys, [e[0] for e in entries], range(len(entries)), strict=True))
+    return [entries[position] for _key, _id, position in order]
+
+
+def select_committee(ranked: Sequence[Entry], slots: Sequence[Slot], skipped: Container[str]
+                     ) -> tuple[list[Pick], dict[int, int], list[str]]:
+    """Walk the ranking once per slot, in request order: each slot takes the next entries that have its
+    specialty (and one of its regions, if it names any), not taken by an earlier slot and not ``skipped`` —
+    first ``count`` members, then ``reserves`` reserves. Returns the picks, per slot index how many it lacks
+    (0: none), and the skipped ids the walk met, in the order met (the ones that changed something).
+    ``ranked`` may be lazy: only as much of it is read as the slots need."""
+    taken: set[str] = set()
+    met: list[str] = []
+    met_set: set[str] = set()
     picks: list[Pick] = []
     short: dict[int, int] = {}
     for index, slot in enumerate(slots):
         wanted = slot.count + slot.reserves
         regions = set(slot.regions)
+        specialty = slot.specialty
         got = 0
-        for candidate in ranked:
-            if got == wanted:
+        position = 0
+        while got < wanted:
+            try:
+                entry = ranked[position]
+            except IndexError:  # the end of the ranking (never len(): a lazy ranking need not know it)
                 break
-            if candidate.id in taken or slot.specialty not in candidate.specialties:
+            position += 1
+            candidate_id = entry[0]
+            if candidate_id in taken or specialty not in entry[2] or (regions and entry[1] not in regions):
                 continue
-            if regions and candidate.region not in regions:
+            if candidate_id in skipped:
+                if candidate_id not in met_set:
+                    met_set.add(candidate_id)
+                    met.append(candidate_id)
                 continue
-            taken.add(candidate.id)
+            taken.add(candidate_id)
             got += 1
             member = got <= slot.count
-            picks.append(Pick(id=candidate.id, slot=index, role="member" if member else "reserve",
+            picks.append(Pick(id=candidate_id, slot=index, role="member" if member else "reserve",
                               order=got if member else got - slot.count))
         short[index] = wanted - got
-    return picks, short
+    return picks, short, met
+
+
+def check_entries(snapshot: dict[str, Any]) -> list[Entry]:
+    """The snapshot's entries after checking each is ``[id, region, [specialties]]`` (ValueError if not)."""
+    entries = snapshot["candidates"]
+    if not isinstance(entries, list):
+        raise ValueError("the snapshot's candidates are not a list")
+    for entry in entries:
+        if not (isinstance(entry, list) and len(entry) == 3 and isinstance(entry[0], str)
+                and isinstance(entry[1], str) and isinstance(entry[2], list)
+                and all(isinstance(x, str) for x in entry[2])):
+            raise ValueError(f"a snapshot candidate is [id, region, [specialties]], not {str(entry)[:80]}")
+    return entries
 
 
 def candidates_of(snapshot: dict[str, Any], *, checked: bool = True) -> list[Candidate]:
     """The snapshot's candidates; ValueError for an entry that is not ``[id, region, [specialties]]``
     (``checked=False``: trust the shape, for a snapshot the caller wrote itself)."""
-    if not checked:
-        return [Candidate(e[0], tuple(e[2]), e[1]) for e in snapshot["candidates"]]
-    out = []
-    for entry in snapshot["candidates"]:
-        if not (isinstance(entry, list) and len(entry) == 3 and isinstance(entry[0], str)
-                and isinstance(entry[1], str) and isinstance(entry[2], list)
-                and all(isinstance(x, str) for x in entry[2])):
-            raise ValueError(f"a snapshot candidate is [id, region, [specialties]], not {str(entry)[:80]}")
-        out.append(Candidate(entry[0], tuple(entry[2]), entry[1]))
-    return out
+    entries = check_entries(snapshot) if checked else snapshot["candidates"]
+    return [Candidate(e[0], tuple(e[2]), e[1]) for e in entries]

@@ -2,6 +2,29 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="zh_CN">
 <context>
+    <name>AgencyWorkspace</name>
+    <message>
+        <source>Drawing the evaluation committee</source>
+        <translation>抽取评标委员会</translation>
+    </message>
+    <message>
+        <source>Not signed in: sign in with the agency&apos;s dongle.</source>
+        <translation>未登录：请用代理机构的数字证书（U 盾）登录。</translation>
+    </message>
+    <message>
+        <source>Signed in as {name} ({code}).</source>
+        <translation>已登录：{name}（{code}）。</translation>
+    </message>
+    <message>
+        <source>&amp;Sign in with the dongle…</source>
+        <translation>用 U 盾登录(&amp;S)…</translation>
+    </message>
+    <message>
+        <source>Sign in with the dongle</source>
+        <translation>用 U 盾登录</translation>
+    </message>
+</context>
+<context>
     <name>AnnouncePage</name>
     <message>
         <source>Announce (唱标)</source>
@@ -1439,6 +1462,433 @@
     <message>
         <source>%1 → %2, page %3</source>
         <translation>%1 → %2，第 %3 页</translation>
+    </message>
+</context>
+<context>
+    <name>DrawPage</name>
+    <message>
+        <source>Slot {n}: specialty</source>
+        <translation>第 {n} 行：专业</translation>
+    </message>
+    <message>
+        <source>Slot {n}: experts</source>
+        <translation>第 {n} 行：专家人数</translation>
+    </message>
+    <message>
+        <source>Slot {n}: reserves</source>
+        <translation>第 {n} 行：候补人数</translation>
+    </message>
+    <message>
+        <source>Slot {n}: regions (separated by commas; empty: any)</source>
+        <translation>第 {n} 行：地区（以逗号分隔；不填为不限）</translation>
+    </message>
+    <message>
+        <source>A committee of {size}: {experts} experts and {reps} of the tenderer&apos;s representatives; {reserves} reserves.</source>
+        <translation>评标委员会 {size} 人：专家 {experts} 人，招标人代表 {reps} 人；候补 {reserves} 人。</translation>
+    </message>
+    <message>
+        <source>Sign in with the agency&apos;s dongle first.</source>
+        <translation>请先用代理机构的 U 盾登录。</translation>
+    </message>
+    <message>
+        <source>Save the draw record</source>
+        <translation>保存抽取记录</translation>
+    </message>
+    <message>
+        <source>Draw record (*.json)</source>
+        <translation>抽取记录 (*.json)</translation>
+    </message>
+    <message>
+        <source>Saved the draw record to {file}. Anyone can check it with &apos;bidclient experts verify-draw FILE&apos;.</source>
+        <translation>抽取记录已保存到 {file}。任何人都可以用 &apos;bidclient experts verify-draw 文件&apos; 核验。</translation>
+    </message>
+    <message>
+        <source>slot {slot}, {role} #{position}</source>
+        <translation>第 {slot} 行，{role}第 {position} 位</translation>
+    </message>
+    <message>
+        <source>Committed: {candidates} candidates, {excluded} excluded</source>
+        <translation>已承诺：候选 {candidates} 人，回避 {excluded} 人</translation>
+    </message>
+    <message>
+        <source>Drawn: {members} members, {reserves} reserves; the seed is revealed</source>
+        <translation>已抽取：成员 {members} 人，候补 {reserves} 人；随机种子已公开</translation>
+    </message>
+    <message>
+        <source>Accepted: {slot}</source>
+        <translation>已接受：{slot}</translation>
+    </message>
+    <message>
+        <source>Declined: {slot}</source>
+        <translation>已谢绝：{slot}</translation>
+    </message>
+    <message>
+        <source>No answer in time: {slot}</source>
+        <translation>逾期未答复：{slot}</translation>
+    </message>
+    <message>
+        <source>Reserve called: slot {slot}, reserve #{position}</source>
+        <translation>已递补：第 {slot} 行，第 {position} 位候补</translation>
+    </message>
+    <message>
+        <source>Slot {slot} has no reserve left: redraw with a reason</source>
+        <translation>第 {slot} 行已无候补：请说明理由后重新抽取</translation>
+    </message>
+    <message>
+        <source>Re-checked against the bidders: {n} released</source>
+        <translation>已按投标人复核：解除 {n} 人</translation>
+    </message>
+    <message>
+        <source>Replaced by another draw</source>
+        <translation>已被新的抽取取代</translation>
+    </message>
+    <message>
+        <source>reserve</source>
+        <translation>候补</translation>
+    </message>
+    <message>
+        <source>member</source>
+        <translation>成员</translation>
+    </message>
+    <message>
+        <source>committed (not drawn yet)</source>
+        <translation>已承诺（尚未抽取）</translation>
+    </message>
+    <message>
+        <source>drawn</source>
+        <translation>已抽取</translation>
+    </message>
+    <message>
+        <source>replaced by a redraw</source>
+        <translation>已被重新抽取取代</translation>
+    </message>
+    <message>
+        <source>failed</source>
+        <translation>失败</translation>
+    </message>
+    <message>
+        <source>invited</source>
+        <translation>已邀请</translation>
+    </message>
+    <message>
+        <source>accepted</source>
+        <translation>已接受</translation>
+    </message>
+    <message>
+        <source>declined</source>
+        <translation>已谢绝</translation>
+    </message>
+    <message>
+        <source>no answer</source>
+        <translation>未答复</translation>
+    </message>
+    <message>
+        <source>reserve, not called</source>
+        <translation>候补，未递补</translation>
+    </message>
+    <message>
+        <source>released</source>
+        <translation>已解除</translation>
+    </message>
+    <message>
+        <source>Look the tender up: its budget and complexity decide the smallest committee.</source>
+        <translation>请先查询招标项目：其预算和复杂程度决定评标委员会的最少人数。</translation>
+    </message>
+    <message>
+        <source>not stated</source>
+        <translation>未注明</translation>
+    </message>
+    <message>
+        <source>{title}. Budget {budget}; {complex}. Bid deadline {deadline}.</source>
+        <translation>{title}。预算 {budget}；{complex}。投标截止时间 {deadline}。</translation>
+    </message>
+    <message>
+        <source>complex project</source>
+        <translation>技术复杂项目</translation>
+    </message>
+    <message>
+        <source>not a complex project</source>
+        <translation>非技术复杂项目</translation>
+    </message>
+    <message>
+        <source>No draw yet: request one on the left, or open one by its number.</source>
+        <translation>尚无抽取：在左侧申请抽取，或按编号打开已有的抽取。</translation>
+    </message>
+    <message>
+        <source>Draw {id} for tender {tender}: {state}. Evaluation {start} – {end}; answers due {due}.</source>
+        <translation>招标项目 {tender} 的抽取 {id}：{state}。评标时间 {start} – {end}；答复截止 {due}。</translation>
+    </message>
+    <message>
+        <source>Commitment (SHA-256 of the secret seed): {hash}</source>
+        <translation>承诺值（保密随机种子的 SHA-256）：{hash}</translation>
+    </message>
+    <message>
+        <source>Snapshot of the eligible pool, SHA-256: {hash}</source>
+        <translation>符合条件的专家快照，SHA-256：{hash}</translation>
+    </message>
+    <message>
+        <source>Seed, revealed at the run: {seed} — {check}</source>
+        <translation>随机种子（抽取时公开）：{seed} —— {check}</translation>
+    </message>
+    <message>
+        <source>its SHA-256 is the commitment</source>
+        <translation>其 SHA-256 与承诺值一致</translation>
+    </message>
+    <message>
+        <source>its SHA-256 is NOT the commitment</source>
+        <translation>其 SHA-256 与承诺值不一致</translation>
+    </message>
+    <message>
+        <source>Seed: secret until the draw is run.</source>
+        <translation>随机种子：抽取前保密。</translation>
+    </message>
+    <message>
+        <source>Accepted {n} of {m}</source>
+        <translation>已接受 {n} / {m}</translation>
+    </message>
+    <message>
+        <source>Accepted {n} of {m} members.</source>
+        <translation>{m} 名成员中已接受 {n} 名。</translation>
+    </message>
+    <message>
+        <source>Nobody is drawn before the run.</source>
+        <translation>执行抽取前不产生任何人选。</translation>
+    </message>
+    <message>
+        <source>Names stay hidden from the agency until the evaluation begins ({start}); the supervisor sees them.</source>
+        <translation>评标开始（{start}）前，代理机构看不到专家姓名；监督人员可以看到。</translation>
+    </message>
+    <message>
+        <source>The evaluation has begun: the drawn experts.</source>
+        <translation>评标已开始：抽取到的专家如下。</translation>
+    </message>
+    <message>
+        <source>Verified: the revealed seed matches the commitment, the snapshot of {candidates} candidates matches its hash, and the seed and snapshot give exactly the recorded {members} members and {reserves} reserves ({skips} skipped with reasons).</source>
+        <translation>核验通过：公开的随机种子与承诺值一致，{candidates} 名候选人的快照与其哈希一致，且由种子和快照恰好得出所记录的 {members} 名成员和 {reserves} 名候补（{skips} 人因故跳过，均有理由）。</translation>
+    </message>
+    <message>
+        <source>Request a committee draw</source>
+        <translation>申请抽取评标委员会</translation>
+    </message>
+    <message>
+        <source>The draw</source>
+        <translation>抽取</translation>
+    </message>
+    <message>
+        <source>&amp;Tender:</source>
+        <translation>招标项目(&amp;T)：</translation>
+    </message>
+    <message>
+        <source>Experts per specialty:</source>
+        <translation>各专业专家：</translation>
+    </message>
+    <message>
+        <source>Tenderer&apos;s representatives:</source>
+        <translation>招标人代表：</translation>
+    </message>
+    <message>
+        <source>Evaluation (start, end):</source>
+        <translation>评标时间（开始、结束）：</translation>
+    </message>
+    <message>
+        <source>Answers due by:</source>
+        <translation>答复截止：</translation>
+    </message>
+    <message>
+        <source>Place:</source>
+        <translation>评标地点：</translation>
+    </message>
+    <message>
+        <source>Tenderer&apos;s USCC (if not the agency):</source>
+        <translation>招标人统一社会信用代码（非代理机构时）：</translation>
+    </message>
+    <message>
+        <source>Redraw reason:</source>
+        <translation>重新抽取理由：</translation>
+    </message>
+    <message>
+        <source>the tender number, e.g. ZB-2027-001</source>
+        <translation>项目编号，如 ZB-2027-001</translation>
+    </message>
+    <message>
+        <source>Tender number</source>
+        <translation>项目编号</translation>
+    </message>
+    <message>
+        <source>&amp;Look up</source>
+        <translation>查询(&amp;L)</translation>
+    </message>
+    <message>
+        <source>Look up the tender&apos;s budget and the specialties</source>
+        <translation>查询项目预算和专业列表</translation>
+    </message>
+    <message>
+        <source>Specialty</source>
+        <translation>专业</translation>
+    </message>
+    <message>
+        <source>Experts</source>
+        <translation>专家人数</translation>
+    </message>
+    <message>
+        <source>Reserves</source>
+        <translation>候补人数</translation>
+    </message>
+    <message>
+        <source>Regions (empty: any)</source>
+        <translation>地区（不填为不限）</translation>
+    </message>
+    <message>
+        <source>Experts per specialty</source>
+        <translation>各专业专家</translation>
+    </message>
+    <message>
+        <source>&amp;Add a specialty</source>
+        <translation>添加专业(&amp;A)</translation>
+    </message>
+    <message>
+        <source>Add a specialty</source>
+        <translation>添加专业</translation>
+    </message>
+    <message>
+        <source>Remove the specialty</source>
+        <translation>删除专业</translation>
+    </message>
+    <message>
+        <source>Remove the selected specialty</source>
+        <translation>删除所选专业</translation>
+    </message>
+    <message>
+        <source>Tenderer&apos;s representatives on the committee</source>
+        <translation>评标委员会中的招标人代表人数</translation>
+    </message>
+    <message>
+        <source>Evaluation starts ({zone})</source>
+        <translation>评标开始时间（{zone}）</translation>
+    </message>
+    <message>
+        <source>Evaluation ends ({zone})</source>
+        <translation>评标结束时间（{zone}）</translation>
+    </message>
+    <message>
+        <source>Answers due by ({zone})</source>
+        <translation>答复截止时间（{zone}）</translation>
+    </message>
+    <message>
+        <source>Place: remote, or the site&apos;s address</source>
+        <translation>评标地点：remote（远程异地评标）或现场地址</translation>
+    </message>
+    <message>
+        <source>Tenderer&apos;s unified social credit code</source>
+        <translation>招标人统一社会信用代码</translation>
+    </message>
+    <message>
+        <source>empty: the tender&apos;s, else the agency&apos;s</source>
+        <translation>不填：取招标文件中的，否则为代理机构的</translation>
+    </message>
+    <message>
+        <source>Why this draw replaces the current one</source>
+        <translation>本次抽取取代当前抽取的理由</translation>
+    </message>
+    <message>
+        <source>needed only to replace the current draw</source>
+        <translation>仅在取代当前抽取时填写</translation>
+    </message>
+    <message>
+        <source>&amp;1. Commit to the draw</source>
+        <translation>1. 承诺抽取(&amp;1)</translation>
+    </message>
+    <message>
+        <source>Commit to the draw: fix the eligible pool and a secret seed</source>
+        <translation>承诺抽取：固定符合条件的专家和保密随机种子</translation>
+    </message>
+    <message>
+        <source>The server fixes the eligible pool and a secret seed, and publishes their hashes before anyone is drawn.</source>
+        <translation>服务器固定符合条件的专家名单和保密随机种子，并在抽取前公布二者的哈希值。</translation>
+    </message>
+    <message>
+        <source>a draw number</source>
+        <translation>抽取编号</translation>
+    </message>
+    <message>
+        <source>Draw number</source>
+        <translation>抽取编号</translation>
+    </message>
+    <message>
+        <source>&amp;Open</source>
+        <translation>打开(&amp;O)</translation>
+    </message>
+    <message>
+        <source>Open the draw with this number</source>
+        <translation>打开此编号的抽取</translation>
+    </message>
+    <message>
+        <source>&amp;2. Run the draw</source>
+        <translation>2. 执行抽取(&amp;2)</translation>
+    </message>
+    <message>
+        <source>Run the draw and reveal the seed</source>
+        <translation>执行抽取并公开随机种子</translation>
+    </message>
+    <message>
+        <source>&amp;Save the record…</source>
+        <translation>保存记录(&amp;S)…</translation>
+    </message>
+    <message>
+        <source>Save the verifiable draw record</source>
+        <translation>保存可核验的抽取记录</translation>
+    </message>
+    <message>
+        <source>&amp;Verify</source>
+        <translation>核验(&amp;V)</translation>
+    </message>
+    <message>
+        <source>Verify the draw from its record</source>
+        <translation>根据抽取记录核验</translation>
+    </message>
+    <message>
+        <source>Re-check the &amp;bidders</source>
+        <translation>按投标人复核(&amp;B)</translation>
+    </message>
+    <message>
+        <source>After the bid deadline, release experts tied to a bidder</source>
+        <translation>投标截止后，解除与投标人有关联的专家</translation>
+    </message>
+    <message>
+        <source>Acceptance</source>
+        <translation>接受情况</translation>
+    </message>
+    <message>
+        <source>What happened, as it happens</source>
+        <translation>实时动态</translation>
+    </message>
+    <message>
+        <source>Slot</source>
+        <translation>行</translation>
+    </message>
+    <message>
+        <source>Position</source>
+        <translation>位次</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>姓名</translation>
+    </message>
+    <message>
+        <source>Employer</source>
+        <translation>工作单位</translation>
+    </message>
+    <message>
+        <source>State</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <source>Phone</source>
+        <translation>电话</translation>
+    </message>
+    <message>
+        <source>The drawn experts</source>
+        <translation>抽取到的专家</translation>
     </message>
 </context>
 <context>
@@ -5101,6 +5551,10 @@ Trust list signed by (SHA-256):
     <message>
         <source>Supervisor</source>
         <translation>监督</translation>
+    </message>
+    <message>
+        <source>Agency</source>
+        <translation>代理机构</translation>
     </message>
 </context>
 </TS>

@@ -70,6 +70,11 @@ class Relation(Base):
     uscc: Mapped[str | None] = mapped_column(String(18), nullable=True)
     note: Mapped[str] = mapped_column(String(1000))
     until: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    # Who recorded it: "admin" (the administrator, for the expert) or "self" (the expert declared it, and only
+    # they may withdraw it). A withdrawn relation stays on record and no longer excludes.
+    source: Mapped[str] = mapped_column(String(8), default="admin", server_default="admin")
+    declared_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
 
 
 class Draw(Base):
@@ -87,9 +92,13 @@ class Draw(Base):
     tenderer_uscc: Mapped[str | None] = mapped_column(String(18), nullable=True)
     seed: Mapped[str] = mapped_column(String(64))  # secret until the draw has run
     commitment: Mapped[str] = mapped_column(String(64))
-    snapshot: Mapped[str] = mapped_column(Text)  # canonical JSON of the eligible pool
+    snapshot: Mapped[str] = mapped_column(Text, deferred=True)  # canonical JSON of the eligible pool (MBs)
     snapshot_sha256: Mapped[str] = mapped_column(String(64))
-    exclusions: Mapped[str] = mapped_column(Text)  # JSON list of {id, reason, detail}
+    # The head of the snapshot's draw order, fixed at the commitment from the seed: {"complete": whether it is
+    # all of it, "order": [entry, …]}. As secret as the seed until the run, never published (the verifier
+    # recomputes the order). None: compute it from the snapshot.
+    ranking: Mapped[str | None] = mapped_column(Text, nullable=True, deferred=True)
+    exclusions: Mapped[str] = mapped_column(Text, deferred=True)  # JSON list of {id, reason, detail}
     skips: Mapped[str] = mapped_column(Text)  # JSON list, filled by the run
     bidders_checked: Mapped[bool] = mapped_column(default=False)
     replaces: Mapped[str | None] = mapped_column(String(36), nullable=True)

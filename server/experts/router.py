@@ -90,6 +90,25 @@ def my_invitations(db: ReadDbSession, actor: ExpertSelf) -> proto.InvitationList
     return proto.InvitationListOut(invitations=service.invitations(db, actor=actor))
 
 
+@router.get("/me/relations", response_model=proto.RelationListOut,
+            summary="Your declared relations, withdrawn ones too (expert)")
+def my_relations(db: ReadDbSession, actor: ExpertSelf) -> proto.RelationListOut:
+    return proto.RelationListOut(relations=[service.relation_out(r)
+                                            for r in service.my_relations(db, actor=actor)])
+
+
+@router.post("/me/relations", response_model=proto.RelationOut, status_code=201,
+             summary="Declare a relation of your own (12号令 Art. 12); draws exclude you from then on (expert)")
+def declare_relation(body: proto.RelationIn, db: DbSession, actor: ExpertSelf) -> proto.RelationOut:
+    return service.relation_out(service.declare_relation(db, actor=actor, body=body))
+
+
+@router.post("/me/relations/{relation_id}/withdraw", response_model=proto.RelationOut,
+             summary="Withdraw a relation you declared (expert); it stays on record")
+def withdraw_relation(relation_id: int, db: DbSession, actor: ExpertSelf) -> proto.RelationOut:
+    return service.relation_out(service.withdraw_relation(db, actor=actor, relation_id=relation_id))
+
+
 @router.post("/invitations/{invitation_id}/accept", response_model=proto.InvitationOut,
              summary="Accept an invitation before its deadline (the invited expert)")
 def accept(invitation_id: int, db: DbSession, actor: ExpertSelf) -> proto.InvitationOut:
@@ -152,6 +171,4 @@ def change_status(expert_id: str, body: proto.StatusChangeIn, db: DbSession, act
 @router.post("/{expert_id}/relations", response_model=proto.RelationOut, status_code=201,
              summary="Record a declared relation (12号令 Art. 12) of an expert (admin)")
 def add_relation(expert_id: str, body: proto.RelationIn, db: DbSession, actor: PoolAdmin) -> proto.RelationOut:
-    row = service.add_relation(db, actor=actor, expert_id=expert_id, body=body)
-    return proto.RelationOut(id=row.id, kind=row.kind, uscc=row.uscc, note=row.note,  # type: ignore[arg-type]
-                             until=row.until)
+    return service.relation_out(service.add_relation(db, actor=actor, expert_id=expert_id, body=body))

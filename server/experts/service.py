@@ -15,10 +15,11 @@ import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from operator import itemgetter
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import delete, func, or_, select, text
+from sqlalchemy import and_, case, delete, func, or_, select, text
 from sqlalchemy.orm import Session
 
 from bidclient.protocol import experts as proto
@@ -37,6 +38,10 @@ from server.tenders.models import Tender, TenderVersion
 
 MAX_IMPORT_ROWS = 200_000
 ACTIVE_PICK_STATES = ("waiting", "pending", "accepted")
+# How much of a draw's order the commitment keeps for the run: enough for any usual committee (the largest
+# request, 20 slots of 50 + 50, takes 2,000; region limits make the walk longer). A run that needs more ranks
+# the whole snapshot again.
+RANKING_HEAD = 5000
 
 
 # --- specialties ----------------------------------------------------------------------------------
@@ -91,9 +96,7 @@ def expert_out(db: Session, row: Expert, *, full: bool = True) -> proto.ExpertOu
         history = [proto.StatusEventOut(status=e.status, reason=e.reason, until=e.until, by=e.by, at=e.at)
                    for e in db.execute(select(StatusEvent).where(StatusEvent.expert_id == row.id)
                                        .order_by(StatusEvent.id)).scalars()]
-        relations = [proto.RelationOut(id=r.id, kind=r.kind, uscc=r.uscc, note=r.note,  # type: ignore[arg-type]
-                                       until=r.until)
-                     for r in db.execute(select(Relation).where(Relation.expert_id == row.id)
+        relations = [relation_out(r) for r in db.execute(select(Relation).where(Relation.expert_id == row.id)
                                          .order_by(Relation.id)).scalars()]
     return proto.ExpertOut(id=row.id, identity=row.identity_key, name=row.name, employer_uscc=row.employer_uscc,
                            employer_name=row.employer_name, specialties=_specialties_of(db, [row.id])[row.id],
@@ -193,20 +196,76 @@ def change_status(db: Session, *, actor: Actor, expert_id: str, body: proto.Stat
     return row
 
 
-def add_relation(db: Session, *, actor: Actor, expert_id: str, body: proto.RelationIn) -> Relation:
-    row = get_expert(db, expert_id=expert_id)
+def _active_relation(now: datetime) -> Any:
+    """A relation that excludes: not withdrawn, and without an end or ending after ``now``."""
+    return and_(Relation.withdrawn_at.is_(None), or_(Relation.until.is_(None), Relation.until > now))
+
+
+def relation_out(row: Relation) -> proto.RelationOut:
+    return proto.RelationOut(id=row.id, kind=row.kind, uscc=row.uscc, note=row.note,  # type: ignore[arg-type]
+                             until=row.until, source=row.source, declared_at=row.declared_at,  # type: ignore[arg-type]
+                             withdrawn_at=row.withdrawn_at)
+
+
+def _new_relation(db: Session, *, actor: Actor, expert: Expert, body: proto.RelationIn, source: str,
+                  action: str) -> Relation:
     if body.kind != "punished" and body.uscc is None:
         raise DomainError("experts.relation_uscc", f"a {body.kind} relation names the enterprise it concerns by "
                           "its 统一社会信用代码 (uscc)", status=422)
     if body.uscc is not None and not is_valid_uscc(body.uscc):
         raise DomainError("experts.uscc_invalid", f"{body.uscc} is not a valid 统一社会信用代码: its check "
                           "character does not match", status=422)
-    relation = Relation(expert_id=row.id, kind=body.kind, uscc=body.uscc, note=body.note, until=body.until)
+    if body.until is not None and body.until <= clock.now():
+        raise DomainError("experts.relation_until", "a relation's end (until) lies in the future; a relation "
+                          "that has ended is not declared", status=422)
+    relation = Relation(expert_id=expert.id, kind=body.kind, uscc=body.uscc, note=body.note, until=body.until,
+                        source=source, declared_at=clock.now(), withdrawn_at=None)
     db.add(relation)
     db.flush()
-    chain.append(db, actor=actor.ref, action="expert.relation_add", object_type="expert", object_id=row.id,
-                 payload=body.model_dump(mode="json"))
+    chain.append(db, actor=actor.ref, action=action, object_type="expert", object_id=expert.id,
+                 payload={**body.model_dump(mode="json"), "relation_id": relation.id})
     return relation
+
+
+def add_relation(db: Session, *, actor: Actor, expert_id: str, body: proto.RelationIn) -> Relation:
+    """The administrator records a relation for an expert (e.g. from a paper declaration)."""
+    return _new_relation(db, actor=actor, expert=get_expert(db, expert_id=expert_id), body=body, source="admin",
+                         action="expert.relation_add")
+
+
+def my_relations(db: Session, *, actor: Actor) -> list[Relation]:
+    """The signed-in expert's relations, those the administrator recorded and their own, withdrawn ones too."""
+    expert = own_record(db, actor=actor)
+    return list(db.execute(select(Relation).where(Relation.expert_id == expert.id).order_by(Relation.id)).scalars())
+
+
+def declare_relation(db: Session, *, actor: Actor, body: proto.RelationIn) -> Relation:
+    """The signed-in expert declares a relation of their own (12号令 Art. 12); draws exclude them from then on."""
+    expert = own_record(db, actor=actor)
+    if expert.status == "dismissed":
+        raise DomainError("experts.dismissed", f"{expert.name} was dismissed (解聘); the record is not changed "
+                          "again", status=409)
+    return _new_relation(db, actor=actor, expert=expert, body=body, source="self", action="expert.relation_declare")
+
+
+def withdraw_relation(db: Session, *, actor: Actor, relation_id: int) -> Relation:
+    """The signed-in expert withdraws a relation they declared themselves. Another expert's relation, and one
+    the administrator recorded, is "not found" to them (nothing reveals that it exists)."""
+    expert = own_record(db, actor=actor)
+    row = db.execute(select(Relation).where(Relation.id == relation_id).with_for_update()).scalar_one_or_none()
+    if row is None or row.expert_id != expert.id:
+        raise DomainError("experts.relation_not_found", f"you declared no relation {relation_id}", status=404)
+    if row.source != "self":
+        raise DomainError("experts.relation_not_yours", "the administrator recorded this relation; only the "
+                          "administrator changes it — ask them", status=403)
+    if row.withdrawn_at is not None:
+        raise DomainError("experts.relation_withdrawn", f"relation {relation_id} was withdrawn already at "
+                          f"{clock.isoformat(row.withdrawn_at)}", status=409)
+    row.withdrawn_at = clock.now()
+    db.flush()
+    chain.append(db, actor=actor.ref, action="expert.relation_withdraw", object_type="expert", object_id=expert.id,
+                 payload={"relation_id": row.id, "kind": row.kind, "uscc": row.uscc})
+    return row
 
 
 # --- CSV -----------------------------------------------------------------------------------------------
@@ -392,82 +451,128 @@ def _bidders(db: Session, tender_id: str) -> set[str]:
     return {k.removeprefix("uscc:") for k in keys if k.startswith("uscc:")}
 
 
+def _busy_query(*, starts_at: datetime, ends_at: datetime, exclude_draw: str) -> Any:
+    """(expert, draw) of experts drawn (member or reserve, not released) for another committee whose time
+    overlaps."""
+    return (select(Pick.expert_id, Draw.id).join(Draw, Draw.id == Pick.draw_id)
+            .where(Draw.state == "drawn", Draw.id != exclude_draw, Pick.state.in_(ACTIVE_PICK_STATES),
+                   Draw.starts_at < ends_at, Draw.ends_at > starts_at))
+
+
 def _busy(db: Session, *, starts_at: datetime, ends_at: datetime, exclude_draw: str) -> dict[str, str]:
-    """Experts drawn (member or reserve, not released) for another committee whose time overlaps."""
-    rows = db.execute(select(Pick.expert_id, Draw.id).join(Draw, Draw.id == Pick.draw_id)
-                      .where(Draw.state == "drawn", Draw.id != exclude_draw, Pick.state.in_(ACTIVE_PICK_STATES),
-                             Draw.starts_at < ends_at, Draw.ends_at > starts_at))
-    return {expert_id: draw_id for expert_id, draw_id in rows}
+    db.flush()
+    return {expert_id: draw_id for expert_id, draw_id in db.connection().execute(
+        _busy_query(starts_at=starts_at, ends_at=ends_at, exclude_draw=exclude_draw))}
 
 
-def _recent(db: Session, *, tenderer: str, starts_at: datetime, days: int) -> dict[str, str]:
-    """Experts who accepted a committee of the same tenderer ending within ``days`` before ``starts_at``."""
+def _recent_query(*, tenderer: str, starts_at: datetime, days: int) -> Any:
+    """(expert, draw) of experts who accepted a committee of the same tenderer ending within ``days`` before
+    ``starts_at``; None when the rule is off (``days`` 0)."""
     if days <= 0:
-        return {}
-    rows = db.execute(select(Pick.expert_id, Draw.id).join(Draw, Draw.id == Pick.draw_id)
-                      .where(Draw.state == "drawn", Pick.state == "accepted", Draw.tenderer_uscc == tenderer,
-                             Draw.ends_at <= starts_at, Draw.ends_at > starts_at - timedelta(days=days)))
-    return {expert_id: draw_id for expert_id, draw_id in rows}
+        return None
+    return (select(Pick.expert_id, Draw.id).join(Draw, Draw.id == Pick.draw_id)
+            .where(Draw.state == "drawn", Pick.state == "accepted", Draw.tenderer_uscc == tenderer,
+                   Draw.ends_at <= starts_at, Draw.ends_at > starts_at - timedelta(days=days)))
 
 
 def _eligibility(db: Session, *, draw_id: str, tenderer: str, bidders: set[str], starts_at: datetime,
                  ends_at: datetime, recent_days: int, specialties: set[str]
-                 ) -> tuple[list[proto.Candidate], list[dict[str, str]]]:
-    """The candidates of the requested specialties and the exclusions among them, each with its reason."""
+                 ) -> tuple[list[list[Any]], list[dict[str, str]]]:
+    """The candidates of the requested specialties, as snapshot entries ``[id, region, [specialties]]``
+    sorted by id, and the exclusions among them, each with its reason.
+
+    One statement reads the pool: per expert of the requested specialties, their region, those specialties
+    (aggregated in SQL) and the first exclusion reason that applies (a CASE over set-based subqueries, in the
+    order of docs/experts.md), so the candidates and the exclusions come from one consistent read. The
+    details of the few excluded (which relation, which other draw) come from small queries after it."""
     now = clock.now()
-    experts: dict[str, tuple[str, str, str]] = {}
-    links: dict[str, list[str]] = {}
-    # One pass over the requested specialties' experts (one row per expert and specialty).
-    for expert_id, code, status, employer, region in db.execute(
-            select(ExpertSpecialty.expert_id, ExpertSpecialty.specialty, Expert.status, Expert.employer_uscc,
-                   Expert.region).join(Expert, Expert.id == ExpertSpecialty.expert_id)
-            .where(ExpertSpecialty.specialty.in_(sorted(specialties)))):
-        experts[expert_id] = (status, employer, region)
-        links.setdefault(expert_id, []).append(code)
-    related: dict[str, set[str]] = {}  # expert -> the kinds of their relations that exclude them here
-    for expert_id, kind, uscc in db.execute(select(Relation.expert_id, Relation.kind, Relation.uscc)
-                                            .where(or_(Relation.until.is_(None), Relation.until > now))):
-        if kind == "punished" or uscc == tenderer or uscc in bidders:
-            related.setdefault(expert_id, set()).add(kind)
-    busy = _busy(db, starts_at=starts_at, ends_at=ends_at, exclude_draw=draw_id)
-    recent = _recent(db, tenderer=tenderer, starts_at=starts_at, days=recent_days)
-    candidates: list[proto.Candidate] = []
+    parties = sorted({tenderer, *bidders} - {""})
+    active_relation = _active_relation(now)
+    relation_hit = or_(Relation.kind == "punished", Relation.uscc.in_(parties)) if parties else (
+        Relation.kind == "punished")
+    related_ids = select(Relation.expert_id).where(active_relation, relation_hit)
+    busy_ids = _busy_query(starts_at=starts_at, ends_at=ends_at, exclude_draw=draw_id).with_only_columns(
+        Pick.expert_id)
+    recent_ids = _recent_query(tenderer=tenderer, starts_at=starts_at, days=recent_days)
+    whens: list[Any] = [(Expert.status.notin_(proto.ELIGIBLE_STATUSES), "status")]
+    if tenderer:
+        whens.append((Expert.employer_uscc == tenderer, "employer_is_tenderer"))
+    if bidders:
+        whens.append((Expert.employer_uscc.in_(sorted(bidders)), "employer_is_bidder"))
+    whens.append((Expert.id.in_(related_ids), "declared_relation"))
+    if recent_ids is not None:
+        whens.append((Expert.id.in_(recent_ids.with_only_columns(Pick.expert_id)), "recent_service"))
+    whens.append((Expert.id.in_(busy_ids), "overlapping_draw"))
+    reason = case(*whens, else_="")
+    query = (select(Expert.id, Expert.region, func.aggregate_strings(ExpertSpecialty.specialty, ","), reason,
+                    Expert.status)
+             .join(ExpertSpecialty, ExpertSpecialty.expert_id == Expert.id)
+             .where(ExpertSpecialty.specialty.in_(sorted(specialties)))
+             .group_by(Expert.id, Expert.region, Expert.status, Expert.employer_uscc))
+    entries: list[list[Any]] = []
     excluded: list[dict[str, str]] = []  # as proto.Exclusion, kept plain: there may be thousands
-    for expert_id, (status, employer, region) in experts.items():
-        reason, detail = "", ""
-        if status not in proto.ELIGIBLE_STATUSES:
-            reason, detail = "status", status
-        elif employer == tenderer:
-            reason = "employer_is_tenderer"
-        elif employer in bidders:
-            reason = "employer_is_bidder"
-        elif expert_id in related:
-            reason, detail = "declared_relation", ",".join(sorted(related[expert_id]))
-        elif expert_id in recent:
-            reason, detail = "recent_service", recent[expert_id]
-        elif expert_id in busy:
-            reason, detail = "overlapping_draw", busy[expert_id]
-        if reason:
-            excluded.append({"id": expert_id, "reason": reason, "detail": detail})
+    # Through the session's connection (its transaction; flushed first, as the ORM would): plain rows, without
+    # the ORM's per-row layer (100,000 of them).
+    db.flush()
+    for expert_id, region, codes, why, status in db.connection().execute(query):
+        if why:
+            excluded.append({"id": expert_id, "reason": why, "detail": status if why == "status" else ""})
         else:
-            codes = links[expert_id]
-            candidates.append(proto.Candidate(expert_id, tuple(sorted(codes)) if len(codes) > 1 else tuple(codes),
-                                              region))
-    return candidates, sorted(excluded, key=lambda e: e["id"])
+            # Specialty codes never hold a comma (proto._CODE); more than one is sorted here, not by the
+            # database's collation.
+            entries.append([expert_id, region, sorted(codes.split(",")) if "," in codes else [codes]])
+    entries.sort(key=itemgetter(0))
+    if excluded:
+        _exclusion_details(db, excluded, now=now, parties=parties, related_ids=related_ids,
+                           busy=_busy_query(starts_at=starts_at, ends_at=ends_at, exclude_draw=draw_id),
+                           recent=recent_ids)
+    return entries, sorted(excluded, key=itemgetter("id"))
 
 
-def _shortages(candidates: Sequence[proto.Candidate], slots: Sequence[proto.Slot],
+def _exclusion_details(db: Session, excluded: list[dict[str, str]], *, now: datetime, parties: list[str],
+                       related_ids: Any, busy: Any, recent: Any) -> None:
+    """Fill in which relations, and which other draw, excluded an expert (a few small queries)."""
+    kinds: dict[str, set[str]] = {}
+    if any(e["reason"] == "declared_relation" for e in excluded):
+        hit = or_(Relation.kind == "punished", Relation.uscc.in_(parties)) if parties else (
+            Relation.kind == "punished")
+        for expert_id, kind in db.execute(select(Relation.expert_id, Relation.kind).where(
+                _active_relation(now), hit)):
+            kinds.setdefault(expert_id, set()).add(kind)
+    draws: dict[str, dict[str, str]] = {"recent_service": {}, "overlapping_draw": {}}
+    if recent is not None and any(e["reason"] == "recent_service" for e in excluded):
+        draws["recent_service"] = {expert_id: draw_id for expert_id, draw_id in db.execute(recent)}
+    if any(e["reason"] == "overlapping_draw" for e in excluded):
+        draws["overlapping_draw"] = {expert_id: draw_id for expert_id, draw_id in db.execute(busy)}
+    for e in excluded:
+        if e["reason"] == "declared_relation":
+            e["detail"] = ",".join(sorted(kinds.get(e["id"], ())))
+        elif e["reason"] in draws:
+            e["detail"] = draws[e["reason"]].get(e["id"], "")
+
+
+def _shortages(entries: Sequence[Sequence[Any]], slots: Sequence[proto.Slot],
                short: dict[int, int] | None = None) -> list[dict[str, Any]]:
+    """The slots the candidates cannot fill (members and reserves), each slot on its own. Counting stops as
+    soon as a slot is known to be fillable, so a large pool is not walked once per slot."""
     out = []
     for index, slot in enumerate(slots):
         regions = set(slot.regions)
-        available = sum(1 for c in candidates
-                        if slot.specialty in c.specialties and (not regions or c.region in regions))
         needed = slot.count + slot.reserves
-        lacking = short[index] if short is not None else max(0, needed - available)
+        if short is not None:
+            lacking = short[index]
+            available = needed - lacking
+        else:
+            available = 0
+            for entry in entries:
+                if slot.specialty in entry[2] and (not regions or entry[1] in regions):
+                    available += 1
+                    if available >= needed:
+                        break
+            lacking = needed - available
         if lacking > 0:
             out.append({"slot": index, "specialty": slot.specialty, "regions": slot.regions, "needed": needed,
-                        "available": needed - lacking if short is not None else available})
+                        "available": available})
     return out
 
 
@@ -476,6 +581,31 @@ def _short_error(shortages: list[dict[str, Any]]) -> DomainError:
              f"{s['needed']} needed (members and reserves), {s['available']} available" for s in shortages]
     return DomainError("experts.pool_too_small", "the pool cannot fill the committee; nothing was drawn. "
                        + "; ".join(parts), status=409, short=shortages)
+
+
+class _LazyArray(Sequence[Any]):
+    """The items of a JSON array the server wrote itself (``[item,item,…]``, compact), decoded one by one
+    only as far as they are read."""
+
+    def __init__(self, text: str, start: int = 0) -> None:
+        self._text = text
+        self._items: list[Any] = []
+        self._pos = start + 1  # after "["
+        self._done = text[start + 1:start + 2] == "]"
+        self._decode = json.JSONDecoder().raw_decode
+
+    def __getitem__(self, index: int) -> Any:  # type: ignore[override]
+        while len(self._items) <= index and not self._done:
+            item, end = self._decode(self._text, self._pos)
+            self._items.append(item)
+            self._done = self._text[end] == "]"
+            self._pos = end + 1
+        return self._items[index]
+
+    def __len__(self) -> int:
+        while not self._done:
+            self[len(self._items)]
+        return len(self._items)
 
 
 def _lock_draws(db: Session) -> None:
@@ -519,25 +649,33 @@ def commit_draw(db: Session, *, actor: Actor, body: proto.DrawRequestIn, setting
     tenderer = body.tenderer_uscc or evaluation.tenderer_uscc or _agency_uscc(db, tender)
     bidders = _bidders(db, tender.id) if now >= deadline else set()
     draw_id = str(uuid.uuid4())
-    candidates, exclusions = _eligibility(
+    entries, exclusions = _eligibility(
         db, draw_id=replaced.id if replaced else draw_id, tenderer=tenderer, bidders=bidders,
         starts_at=body.starts_at, ends_at=body.ends_at, recent_days=settings.expert_recent_service_days,
         specialties={s.specialty for s in body.slots})
-    shortages = _shortages(candidates, body.slots)
-    if shortages or len(candidates) < sum(s.count + s.reserves for s in body.slots):
+    shortages = _shortages(entries, body.slots)
+    if shortages or len(entries) < sum(s.count + s.reserves for s in body.slots):
         raise _short_error(shortages or [{"slot": -1, "specialty": "all", "regions": [],
                                           "needed": sum(s.count + s.reserves for s in body.slots),
-                                          "available": len(candidates)}])
+                                          "available": len(entries)}])
     if replaced is not None:
         _supersede(db, actor=actor, draw=replaced, by=draw_id, reason=body.reason)
     seed = secrets.token_hex(32)
-    snapshot = canonical_json(proto.snapshot_document(draw_id, tender.id, candidates))
+    # The snapshot document as published (proto.snapshot_document's shape: entries sorted by id).
+    snapshot = canonical_json({"format": proto.SNAPSHOT_FORMAT, "draw_id": draw_id, "tender_id": tender.id,
+                               "candidates": entries})
     request = body.model_dump(mode="json")
+    # The ranking is fixed by the seed and the snapshot: computed now, kept private with the seed, so that
+    # the run (inside the one-at-a-time draw lock) reads only as much of it as the slots need. Its head is
+    # enough for any usual committee; a run that walks past it ranks the whole snapshot again.
+    ranked = proto.rank(entries, seed)
+    ranking = ('{"complete":%s,"order":' % ("true" if len(ranked) <= RANKING_HEAD else "false")
+               + json.dumps(ranked[:RANKING_HEAD], separators=(",", ":"), ensure_ascii=False) + "}")
     row = Draw(id=draw_id, tender_id=tender.id, agency_account_id=actor.account_id, state="committed",
                request=canonical_json(request).decode("utf-8"), committee_size=size, starts_at=body.starts_at,
                ends_at=body.ends_at, respond_by=body.respond_by, tenderer_uscc=tenderer, seed=seed,
                commitment=proto.commitment(seed), snapshot=snapshot.decode("utf-8"),
-               snapshot_sha256=proto.snapshot_sha256(snapshot),
+               snapshot_sha256=proto.snapshot_sha256(snapshot), ranking=ranking,
                exclusions=json.dumps(exclusions, separators=(",", ":")), skips="[]",
                bidders_checked=now >= deadline, replaces=body.replaces, reason=body.reason, superseded_by=None,
                created_at=now, drawn_at=None)
@@ -548,7 +686,7 @@ def commit_draw(db: Session, *, actor: Actor, body: proto.DrawRequestIn, setting
                           "snapshot_sha256": row.snapshot_sha256, "request": request})
     live.publish(db, f"draw:{draw_id}", "draw.committed",
                  {"commitment": row.commitment, "snapshot_sha256": row.snapshot_sha256,
-                  "candidates": len(candidates), "excluded": len(exclusions)})
+                  "candidates": len(entries), "excluded": len(exclusions)})
     return row
 
 
@@ -601,21 +739,24 @@ def run_draw(db: Session, *, actor: Actor, draw_id: str, settings: Settings) -> 
         raise DomainError("experts.draw_state", f"draw {row.id} is {row.state}; only a committed draw runs",
                           status=409)
     now = clock.now()
-    snapshot = json.loads(row.snapshot)
-    candidates = proto.candidates_of(snapshot, checked=False)  # the server's own, as it stored them
     slots = [proto.Slot.model_validate(s) for s in json.loads(row.request)["slots"]]
     busy = _busy(db, starts_at=row.starts_at, ends_at=row.ends_at, exclude_draw=row.id)
     statuses = dict(db.execute(select(Expert.id, Expert.status).where(Expert.status.notin_(
         proto.ELIGIBLE_STATUSES))).all())
-    skips = []
-    for candidate in candidates:
-        if candidate.id in busy:
-            skips.append(proto.Skip(id=candidate.id, reason="overlapping_draw", detail=busy[candidate.id]))
-        elif candidate.id in statuses:
-            skips.append(proto.Skip(id=candidate.id, reason="status", detail=statuses[candidate.id]))
-    picks, short = proto.draw(candidates, slots, row.seed, skipped=[s.id for s in skips])
+    skipped = busy.keys() | statuses.keys()
+    complete = row.ranking is not None and row.ranking.startswith('{"complete":true,')
+    if row.ranking is not None:  # the server's own: the head of the order, decoded only as far as walked
+        picks, short, met = proto.select_committee(_LazyArray(row.ranking, start=row.ranking.index("[")), slots,
+                                                   skipped)
+    if row.ranking is None or (any(short.values()) and not complete):
+        picks, short, met = proto.select_committee(
+            proto.rank(json.loads(row.snapshot)["candidates"], row.seed), slots, skipped)
     if any(short.values()):
-        raise _short_error(_shortages(candidates, slots, short))
+        raise _short_error(_shortages([], slots, short))
+    # Skipped: the candidates the walk passed over because they were taken by an overlapping committee, or
+    # suspended or dismissed, since the commitment.
+    skips = [proto.Skip(id=i, reason="overlapping_draw", detail=busy[i]) if i in busy
+             else proto.Skip(id=i, reason="status", detail=statuses[i]) for i in met]
     for pick in picks:
         member = pick.role == "member"
         db.add(Pick(draw_id=row.id, expert_id=pick.id, slot=pick.slot, role=pick.role, position=pick.order,
@@ -811,7 +952,8 @@ def recheck_bidders(db: Session, *, actor: Actor, draw_id: str) -> list[int]:
     for pick, expert in db.execute(select(Pick, Expert).join(Expert, Expert.id == Pick.expert_id)
                                    .where(Pick.draw_id == row.id, Pick.state.in_(ACTIVE_PICK_STATES))
                                    .order_by(Pick.slot, Pick.role.desc(), Pick.position)).all():
-        related = db.execute(select(Relation.uscc).where(Relation.expert_id == expert.id)).scalars().all()
+        related = db.execute(select(Relation.uscc).where(Relation.expert_id == expert.id,
+                                                         _active_relation(clock.now()))).scalars().all()
         if expert.employer_uscc in bidders or any(u in bidders for u in related if u):
             was_invited = pick.state != "waiting"
             pick.state, pick.responded_at = "withdrawn", clock.now()

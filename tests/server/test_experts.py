@@ -153,8 +153,14 @@ def test_committee_rules_are_refused_with_a_clear_code(live_server: RunningServe
                                                       {"specialty": "econ", "count": 2}]))
 
 
-def test_a_draw_excludes_with_reasons_and_verifies(live_server: RunningServer, pki, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_a_draw_excludes_with_reasons_and_verifies(live_server: RunningServer, pki, tmp_path: Path,  # type: ignore[no-untyped-def]
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
     data = live_server.data
+    # The commitment keeps only the head of the draw order; this draw walks past it, so the run ranks the
+    # whole snapshot again (and draws the same committee the verifier recomputes).
+    import server.experts.service
+
+    monkeypatch.setattr(server.experts.service, "RANKING_HEAD", 3)
     w = world(live_server, pki)
     bidder = uscc(900001)
     tenderer = uscc(900002)
@@ -181,6 +187,11 @@ def test_a_draw_excludes_with_reasons_and_verifies(live_server: RunningServer, p
     assert reasons[by_name["专家01004"]] == "declared_relation"
     assert reasons[by_name["专家01005"]] == "declared_relation"
 
+    from server.experts.models import Draw
+
+    with db_session(data) as db:
+        head = db.execute(select(Draw.ranking).where(Draw.id == committed.id)).scalar_one()
+    assert head is not None and head.startswith('{"complete":false,') and len(json.loads(head)["order"]) == 3
     drawn = w.agency.experts.run_draw(committed.id)
     assert drawn.state == "drawn" and drawn.seed and drawn.commitment == committed.commitment
     assert drawn.counts == {"pending": 5, "waiting": 3}
@@ -213,8 +224,6 @@ def test_a_draw_excludes_with_reasons_and_verifies(live_server: RunningServer, p
     assert supervisor_view.members is not None and len(supervisor_view.members) == 8
     assert all(m["name"].startswith("专家") for m in supervisor_view.members)
     # Once the evaluation begins, the agency sees the names too.
-    from server.experts.models import Draw
-
     with db_session(data) as db:
         db.execute(update(Draw).where(Draw.id == committed.id)
                    .values(starts_at=datetime.now(UTC) - timedelta(minutes=1)))
@@ -303,9 +312,21 @@ def test_two_agencies_drawing_at_once_never_share_an_expert(live_server: Running
     chosen = [{p["id"] for p in r["picks"]} for r in records]
     assert len(chosen[0]) == len(chosen[1]) == 6
     assert not chosen[0] & chosen[1]  # no expert in two overlapping committees
-    # The second run skipped the first's experts, each with its reason; both verify.
-    skips = records[0]["skips"] + records[1]["skips"]
-    assert len(skips) == 6 and {s["reason"] for s in skips} == {"overlapping_draw"}
+    # The second run skipped the first's experts its walk met before filling its slots, each with its reason
+    # and the other draw; the first skipped nobody; both verify.
+    from bidclient.protocol.experts import rank
+
+    def met(record: dict, other: dict) -> list[str]:  # type: ignore[type-arg]
+        ranked = [e[0] for e in rank(record["snapshot"]["candidates"], record["seed"])]
+        last = max(ranked.index(p["id"]) for p in record["picks"])
+        theirs = {p["id"] for p in other["picks"]}
+        return [i for i in ranked[:last] if i in theirs]
+
+    second = 1 if records[1]["skips"] else 0
+    assert records[1 - second]["skips"] == []
+    assert [s["id"] for s in records[second]["skips"]] == met(records[second], records[1 - second])
+    assert {(s["reason"], s["detail"]) for s in records[second]["skips"]} <= {
+        ("overlapping_draw", records[1 - second]["draw_id"])}
     for r in records:
         verify_record(r)
 

@@ -112,6 +112,23 @@ def test_the_experts_commands_end_to_end(live_server: RunningServer, pki, tmp_pa
     assert again.returncode == 1 and "[experts.invitation_answered]" in again.stderr
     status = agency(["experts", "draw-status", draw_id])
     assert status.returncode == 0 and "declined: 1, pending: 4, waiting: 1" in status.stdout
+
+    # The expert declares a relation of their own, sees it, and withdraws it; it stays on record.
+    employer = uscc(777001)
+    assert expert(["experts", "my-relations"]).stdout.strip() == "No declared relations."
+    broken_uscc = employer[:17] + ("0" if employer[17] != "0" else "1")
+    refused = expert(["experts", "declare-relation", "relative", "--uscc", broken_uscc])
+    assert refused.returncode == 1 and "[experts.uscc_invalid]" in refused.stderr and "Traceback" not in refused.stderr
+    done = expert(["experts", "declare-relation", "relative", "--uscc", employer.lower(), "--note", "配偶任职"])
+    assert done.returncode == 0, done.stderr
+    assert f"relative {employer} (declared by you; in force) 配偶任职" in done.stdout
+    relation = done.stdout.split()[0].lstrip("#")
+    assert agency(["experts", "withdraw-relation", relation]).returncode == 1  # an agency is no expert
+    done = expert(["experts", "withdraw-relation", relation])
+    assert done.returncode == 0 and "(declared by you; withdrawn " in done.stdout, done.stderr
+    again = expert(["experts", "withdraw-relation", relation])
+    assert again.returncode == 1 and "[experts.relation_withdrawn]" in again.stderr
+    assert "withdrawn" in expert(["experts", "my-relations"]).stdout
     out = tmp_path / "export.csv"
     assert admin(["experts", "export", "-o", str(out)]).returncode == 0
     assert "专家00001" in out.read_text(encoding="utf-8-sig")

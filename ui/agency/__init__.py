@@ -1,0 +1,1 @@
+"""The agency's workspace (代理机构): drawing the evaluation committee for its tenders."""
