@@ -1080,6 +1080,121 @@
     </message>
 </context>
 <context>
+    <name>DeclareRelationDialog</name>
+    <message>
+        <source>Declare a relation (回避, Art. 12)</source>
+        <translation>申报回避关系（第十二条）</translation>
+    </message>
+    <message>
+        <source>&amp;Relation:</source>
+        <translation>关系类型(&amp;R)：</translation>
+    </message>
+    <message>
+        <source>Kind of relation</source>
+        <translation>回避关系类型</translation>
+    </message>
+    <message>
+        <source>&amp;Enterprise (统一社会信用代码):</source>
+        <translation>单位（统一社会信用代码）(&amp;E)：</translation>
+    </message>
+    <message>
+        <source>The enterprise&apos;s 统一社会信用代码</source>
+        <translation>该单位的统一社会信用代码</translation>
+    </message>
+    <message>
+        <source>18 characters, from its business licence</source>
+        <translation>18 位，见营业执照</translation>
+    </message>
+    <message>
+        <source>&amp;Note:</source>
+        <translation>说明(&amp;N)：</translation>
+    </message>
+    <message>
+        <source>Note on the relation</source>
+        <translation>回避关系说明</translation>
+    </message>
+    <message>
+        <source>For example: my brother works there as project manager</source>
+        <translation>例如：本人弟弟在该单位任项目经理</translation>
+    </message>
+    <message>
+        <source>Ends:</source>
+        <translation>截止：</translation>
+    </message>
+    <message>
+        <source>&amp;On</source>
+        <translation>截至(&amp;O)</translation>
+    </message>
+    <message>
+        <source>The relation ends on a date</source>
+        <translation>回避关系有截止日期</translation>
+    </message>
+    <message>
+        <source>The day the relation ends</source>
+        <translation>回避关系截止日期</translation>
+    </message>
+    <message>
+        <source>It stops excluding you at the start of that day, {zone}.</source>
+        <translation>自该日零时（{zone}）起不再回避。</translation>
+    </message>
+    <message>
+        <source>&amp;Declare…</source>
+        <translation>申报(&amp;D)…</translation>
+    </message>
+    <message>
+        <source>Declare this relation</source>
+        <translation>申报此回避关系</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <source>Cancel the declaration</source>
+        <translation>取消申报</translation>
+    </message>
+    <message>
+        <source>Type the enterprise&apos;s 统一社会信用代码 (18 characters).</source>
+        <translation>请输入该单位的统一社会信用代码（18 位）。</translation>
+    </message>
+    <message>
+        <source>{count} of 18 characters.</source>
+        <translation>已输入 {count} 位，共 18 位。</translation>
+    </message>
+    <message>
+        <source>Not a valid 统一社会信用代码: the check character (the last) does not match, or a letter is one such codes never use. Copy it again from the business licence.</source>
+        <translation>不是有效的统一社会信用代码：校验码（最后一位）不符，或含有此类代码不使用的字母。请按营业执照重新录入。</translation>
+    </message>
+    <message>
+        <source> until {time}</source>
+        <translation>，截至 {time}</translation>
+    </message>
+    <message>
+        <source>, until you withdraw it</source>
+        <translation>，直至您撤回申报</translation>
+    </message>
+    <message>
+        <source>From now on no draw will pick you for any tender{end}.</source>
+        <translation>自即日起，任何项目抽取评标专家时均不会抽中您{end}。</translation>
+    </message>
+    <message>
+        <source>that enterprise</source>
+        <translation>该单位</translation>
+    </message>
+    <message>
+        <source>From now on no draw for {enterprise} (tenderer or bidder) will pick you{end}.</source>
+        <translation>自即日起，{enterprise}作为招标人或投标人的项目抽取评标专家时均不会抽中您{end}。</translation>
+    </message>
+    <message>
+        <source>A penalty names no enterprise: it keeps you out of every draw.</source>
+        <translation>受过处罚无需填写单位：处罚期间您不参加任何项目的专家抽取。</translation>
+    </message>
+    <message>
+        <source>✓ A valid 统一社会信用代码.</source>
+        <translation>✓ 统一社会信用代码有效。</translation>
+    </message>
+</context>
+<context>
     <name>DecryptionPage</name>
     <message>
         <source>Open the decryption window</source>
@@ -3911,30 +4026,6 @@ Licence: Apache-2.0. CJK font: Droid Sans Fallback (Apache-2.0).</source>
         <translation>操作人</translation>
     </message>
     <message>
-        <source>Declared relations (回避, Art. 12)</source>
-        <translation>申报的回避关系（第十二条）</translation>
-    </message>
-    <message>
-        <source>Declared relations</source>
-        <translation>申报的回避关系</translation>
-    </message>
-    <message>
-        <source>Relation</source>
-        <translation>关系</translation>
-    </message>
-    <message>
-        <source>Enterprise (统一社会信用代码)</source>
-        <translation>单位（统一社会信用代码）</translation>
-    </message>
-    <message>
-        <source>Note</source>
-        <translation>说明</translation>
-    </message>
-    <message>
-        <source>A relative at, an economic interest in, or supervising authority over an enterprise keeps you out of its tenders. To declare one, tell the pool&apos;s administrator, who records it here.</source>
-        <translation>与某单位存在近亲属、经济利益或行政监督关系的，应回避该单位参与的项目。需要申报时，请告知专家库管理员，由其登记后在此显示。</translation>
-    </message>
-    <message>
         <source>Sign in with your dongle to see your record.</source>
         <translation>请使用 CA 锁登录后查看您的信息。</translation>
     </message>
@@ -3989,6 +4080,161 @@ Licence: Apache-2.0. CJK font: Droid Sans Fallback (Apache-2.0).</source>
     <message>
         <source>Published.</source>
         <translation>已公布。</translation>
+    </message>
+</context>
+<context>
+    <name>RelationsPanel</name>
+    <message>
+        <source>My relations (回避, Art. 12)</source>
+        <translation>本人回避关系（第十二条）</translation>
+    </message>
+    <message>
+        <source>&amp;Declare a relation…</source>
+        <translation>申报回避关系(&amp;D)…</translation>
+    </message>
+    <message>
+        <source>Declare a relation</source>
+        <translation>申报回避关系</translation>
+    </message>
+    <message>
+        <source>&amp;Withdraw</source>
+        <translation>撤回(&amp;W)</translation>
+    </message>
+    <message>
+        <source>Withdraw the selected relation</source>
+        <translation>撤回所选回避关系</translation>
+    </message>
+    <message>
+        <source>My declared relations</source>
+        <translation>本人申报的回避关系</translation>
+    </message>
+    <message>
+        <source>Relation</source>
+        <translation>关系</translation>
+    </message>
+    <message>
+        <source>Enterprise (统一社会信用代码)</source>
+        <translation>单位（统一社会信用代码）</translation>
+    </message>
+    <message>
+        <source>Note</source>
+        <translation>说明</translation>
+    </message>
+    <message>
+        <source>Until ({zone})</source>
+        <translation>截至（{zone}）</translation>
+    </message>
+    <message>
+        <source>Recorded by</source>
+        <translation>登记人</translation>
+    </message>
+    <message>
+        <source>Declared ({zone})</source>
+        <translation>申报时间（{zone}）</translation>
+    </message>
+    <message>
+        <source>Withdrawn ({zone})</source>
+        <translation>撤回时间（{zone}）</translation>
+    </message>
+    <message>
+        <source>A close relative at, an economic interest in, or supervising authority over an enterprise keeps you out of its tenders; so does a penalty, of every tender, while it lasts. Declare each here: from then on no draw picks you for them. A relation you declared you may withdraw; it stays on record.</source>
+        <translation>与某单位存在近亲属、经济利益或行政监督关系的，应回避该单位参与的项目；受过行政处罚或刑事处罚的，在处罚期间回避全部项目。请在此逐项申报：申报后，相关项目的专家抽取不会再抽中您。本人申报的回避关系可以撤回，撤回后仍保留记录。</translation>
+    </message>
+    <message>
+        <source>You</source>
+        <translation>本人</translation>
+    </message>
+    <message>
+        <source>Administrator</source>
+        <translation>专家库管理员</translation>
+    </message>
+    <message>
+        <source>Withdrawn: it no longer excludes you.</source>
+        <translation>已撤回：不再据此回避。</translation>
+    </message>
+    <message>
+        <source>A dismissed expert&apos;s record is not changed again.</source>
+        <translation>已解聘专家的信息不再变更。</translation>
+    </message>
+    <message>
+        <source>Declare a relation that keeps you out of an enterprise&apos;s tenders.</source>
+        <translation>申报回避关系，回避相关单位参与的项目。</translation>
+    </message>
+    <message>
+        <source>Select a relation you declared to withdraw it.</source>
+        <translation>请先选中一条本人申报的回避关系再撤回。</translation>
+    </message>
+    <message>
+        <source>The administrator recorded this relation; only the administrator can withdraw it — ask them.</source>
+        <translation>此回避关系由专家库管理员登记，只能由管理员撤回，请联系管理员。</translation>
+    </message>
+    <message>
+        <source>Withdrawn already on {time}.</source>
+        <translation>已于 {time} 撤回。</translation>
+    </message>
+    <message>
+        <source>Withdraw this relation: draws may pick you again for that enterprise&apos;s tenders.</source>
+        <translation>撤回此回避关系：此后该单位参与项目的专家抽取可能再次抽中您。</translation>
+    </message>
+    <message>
+        <source>Declare the relation?</source>
+        <translation>申报回避关系？</translation>
+    </message>
+    <message>
+        <source>Declare: {kind}{enterprise}?</source>
+        <translation>确认申报：{kind}{enterprise}？</translation>
+    </message>
+    <message>
+        <source>The declaration is recorded with your name and time in the platform&apos;s audit log. You can withdraw it later; it stays on record, marked withdrawn.</source>
+        <translation>申报将连同您的姓名和时间记入平台审计日志。之后可以撤回，撤回后仍保留记录并标注为已撤回。</translation>
+    </message>
+    <message>
+        <source>Declare</source>
+        <translation>申报</translation>
+    </message>
+    <message>
+        <source>Go back</source>
+        <translation>返回修改</translation>
+    </message>
+    <message>
+        <source>Declared: {kind}{enterprise}. Draws exclude you from now on.</source>
+        <translation>已申报：{kind}{enterprise}。自即日起相关项目的专家抽取将回避您。</translation>
+    </message>
+    <message>
+        <source>Declaring the relation…</source>
+        <translation>正在申报回避关系…</translation>
+    </message>
+    <message>
+        <source>Withdraw the relation?</source>
+        <translation>撤回回避关系？</translation>
+    </message>
+    <message>
+        <source>Withdraw: {kind}{enterprise}?</source>
+        <translation>确认撤回：{kind}{enterprise}？</translation>
+    </message>
+    <message>
+        <source>From now on draws may pick you again for tenders this relation concerned. Withdraw it only if it no longer holds: an expert who hides a relation breaks Art. 12. It stays on record, marked withdrawn.</source>
+        <translation>撤回后，相关项目的专家抽取可能再次抽中您。仅在该关系已不存在时撤回：隐瞒应当回避的关系违反第十二条规定。撤回后仍保留记录并标注为已撤回。</translation>
+    </message>
+    <message>
+        <source>Withdraw</source>
+        <translation>撤回</translation>
+    </message>
+    <message>
+        <source>Keep it</source>
+        <translation>保留</translation>
+    </message>
+    <message>
+        <source>Not withdrawn: the relation still excludes you.</source>
+        <translation>未撤回：此回避关系仍然有效。</translation>
+    </message>
+    <message>
+        <source>Withdrawn: {kind}{enterprise}. It stays on record and no longer excludes you.</source>
+        <translation>已撤回：{kind}{enterprise}。记录仍保留，不再据此回避。</translation>
+    </message>
+    <message>
+        <source>Withdrawing the relation…</source>
+        <translation>正在撤回回避关系…</translation>
     </message>
 </context>
 <context>

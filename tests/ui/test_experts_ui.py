@@ -41,6 +41,8 @@ from ui.admin.pool_page import PAGE_SIZE
 from ui.admin.workspace import SPECIALTIES, TRANSFER, PoolAdminWorkspace
 from ui.context import AppContext
 from ui.evaluation.workspace import RECORD, SESSIONS, ExpertWorkspace
+from ui.expert_texts import relation_text
+from ui.languages import LanguageManager
 
 BEIJING = timezone(timedelta(hours=8))
 
@@ -204,6 +206,142 @@ def test_expert_answers_own_invitations_and_reads_own_record(  # type: ignore[no
     for index in range(ws.tabs.count()):  # every page, keyboard-reachable and named for a screen reader
         ws.tabs.setCurrentIndex(index)
         assert _unnamed_interactive(ws) == []
+
+
+def test_expert_declares_and_withdraws_own_relations(  # type: ignore[no-untyped-def]
+        qtbot, server: RunningServer, parties: World, pki, ui_env: Path, settings: QSettings,
+        tmp_path: Path) -> None:
+    w = parties
+    import_pool(tmp_path, w.admin, [expert_row(1, "it.sw;econ", identity=EXPERT_IDENTITY, region="深圳")])
+    me = dongle_login(server.url, pki, EXPERT)
+    own_id = me.experts.me().id
+    recorded = w.admin.experts.add_relation(own_id, "supervising_authority", uscc(8801), "原单位主管部门")
+    ws = ExpertWorkspace(signed_in(me, server.url, settings))
+    show(qtbot, ws)
+    ws.tabs.setCurrentIndex(RECORD)
+    record, panel = ws.record, ws.record.relations
+    qtbot.waitUntil(lambda: record.record is not None and not record.busy, timeout=20_000)
+    assert any(r.id == recorded.id for r in panel.relations)
+
+    def row_of(relation_id: int) -> list[str]:
+        panel.select_relation(relation_id)
+        row = panel.table.currentRow()
+        return [panel.table.item(row, c).text() for c in range(panel.table.columnCount())]
+
+    headers = [panel.table.horizontalHeaderItem(c).text() for c in range(panel.table.columnCount())]
+    assert headers == ["Relation", "Enterprise (统一社会信用代码)", "Note", "Until (Beijing time (UTC+8))",
+                       "Recorded by", "Declared (Beijing time (UTC+8))", "Withdrawn (Beijing time (UTC+8))"]
+    admin_row = row_of(recorded.id)
+    assert admin_row[:5] == ["Supervising authority (行政监督)", uscc(8801), "原单位主管部门", "", "Administrator"]
+    assert recorded.declared_at is not None
+    assert admin_row[5] == recorded.declared_at.astimezone(BEIJING).strftime("%Y-%m-%d %H:%M")
+    # One the administrator recorded cannot be withdrawn here: the button says why.
+    assert not panel.withdraw_button.isEnabled()
+    assert "administrator recorded this relation" in panel.withdraw_button.toolTip()
+
+    # Declare: a USCC with the wrong check character is refused as typed; nothing can be sent.
+    qtbot.mouseClick(panel.declare_button, Qt.MouseButton.LeftButton)
+    dialog = panel.dialog
+    assert dialog is not None and dialog.isVisible()
+    assert [dialog.kind.itemData(i) for i in range(dialog.kind.count())] == [
+        "relative", "economic_interest", "supervising_authority", "punished"]
+    dialog.kind.setCurrentIndex(dialog.kind.findData("economic_interest"))
+    good = uscc(8802)
+    bad = good[:17] + ("0" if good[17] != "0" else "1")
+    qtbot.keyClicks(dialog.uscc_edit, bad[:10])
+    assert dialog.uscc_check.text() == "10 of 18 characters." and not dialog.declare_button.isEnabled()
+    qtbot.keyClicks(dialog.uscc_edit, bad[10:])
+    assert "Not a valid 统一社会信用代码" in dialog.uscc_check.text()
+    assert not dialog.declare_button.isEnabled()
+    qtbot.keyClick(dialog.uscc_edit, Qt.Key.Key_Return)  # Enter with a bad code: nothing sent
+    assert panel.confirm_box is None and not panel.busy
+    # A penalty names no enterprise (the server's rule): the field is not needed for it.
+    dialog.kind.setCurrentIndex(dialog.kind.findData("punished"))
+    assert not dialog.uscc_edit.isEnabled() and dialog.declare_button.isEnabled()
+    assert dialog.meaning.text() == "From now on no draw will pick you for any tender, until you withdraw it."
+    dialog.kind.setCurrentIndex(dialog.kind.findData("economic_interest"))
+    dialog.uscc_edit.clear()
+    qtbot.keyClicks(dialog.uscc_edit, good.lower())  # typed in lower case: taken in capitals
+    assert dialog.uscc_edit.text() == good and dialog.uscc_check.text() == "✓ A valid 统一社会信用代码."
+    dialog.note_edit.insert("配偶持股 5%")  # keyClicks types ASCII only
+    dialog.until_check.setChecked(True)
+    until_day = dialog.until_edit.date().addDays(-30)
+    dialog.until_edit.setDate(until_day)
+    until = datetime(until_day.year(), until_day.month(), until_day.day(), tzinfo=BEIJING)
+    assert dialog.meaning.text() == (f"From now on no draw for {good} (tenderer or bidder) will pick you until "
+                                     f"{until:%Y-%m-%d} 00:00 Beijing time (UTC+8).")
+    assert _unnamed_interactive(dialog) == []
+    qtbot.mouseClick(dialog.declare_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: panel.confirm_box is not None and panel.confirm_box.isVisible(), timeout=5000)
+    box = panel.confirm_box
+    assert box is not None and "no draw for " + good in box.informativeText()
+    # Going back sends nothing and keeps what was typed.
+    qtbot.mouseClick(box.findChild(QPushButton, "cancelDeclare"), Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: panel.confirm_box is None and dialog.declare_button.isEnabled(), timeout=5000)
+    assert dialog.uscc_edit.text() == good and len(me.experts.my_relations()) == len(panel.relations)
+    qtbot.mouseClick(dialog.declare_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: panel.confirm_box is not None and panel.confirm_box.isVisible(), timeout=5000)
+    assert panel.confirm_box is not None
+    qtbot.mouseClick(panel.confirm_box.findChild(QPushButton, "confirmDeclare"), Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: panel.dialog is None and not panel.busy, timeout=20_000)
+    assert panel.status.text() == f"Declared: Economic interest (经济利益), {good}. Draws exclude you from now on."
+    # What the server holds (the core's my_relations) is what was declared, and what the page lists.
+    held = [r for r in me.experts.my_relations() if r.source == "self" and r.uscc == good]
+    assert len(held) == 1
+    declared = held[0]
+    assert (declared.kind, declared.note, declared.until, declared.withdrawn_at) == (
+        "economic_interest", "配偶持股 5%", until, None)
+    assert [r.id for r in panel.relations] == [r.id for r in me.experts.my_relations()]
+    assert row_of(declared.id)[:5] == ["Economic interest (经济利益)", good, "配偶持股 5%",
+                                       f"{until:%Y-%m-%d} 00:00", "You"]
+    assert panel.withdraw_button.isEnabled()
+
+    # Withdraw it: asked first (the default keeps it); then it stays listed, marked withdrawn.
+    qtbot.mouseClick(panel.withdraw_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: panel.confirm_box is not None and panel.confirm_box.isVisible(), timeout=5000)
+    box = panel.confirm_box
+    assert box is not None and box.defaultButton() is box.findChild(QPushButton, "keepRelation")
+    qtbot.keyClick(box, Qt.Key.Key_Escape)
+    qtbot.waitUntil(lambda: panel.confirm_box is None and "Not withdrawn" in panel.status.text(), timeout=5000)
+    assert {r.id: r.withdrawn_at for r in me.experts.my_relations()}[declared.id] is None
+    qtbot.mouseClick(panel.withdraw_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: panel.confirm_box is not None and panel.confirm_box.isVisible(), timeout=5000)
+    assert panel.confirm_box is not None
+    qtbot.mouseClick(panel.confirm_box.findChild(QPushButton, "confirmWithdraw"), Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not panel.busy and "Withdrawn:" in panel.status.text(), timeout=20_000)
+    withdrawn_at = {r.id: r.withdrawn_at for r in me.experts.my_relations()}[declared.id]
+    assert withdrawn_at is not None
+    listed = row_of(declared.id)
+    assert listed[6] == withdrawn_at.astimezone(BEIJING).strftime("%Y-%m-%d %H:%M") and listed[1] == good
+    assert not panel.withdraw_button.isEnabled() and "Withdrawn already" in panel.withdraw_button.toolTip()
+
+    # Withdrawn elsewhere meanwhile (the command line): the refusal is shown, and the list follows the server.
+    other = me.experts.declare_relation("relative", uscc(8803), "弟弟任项目经理")
+    qtbot.mouseClick(record.refresh_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not record.busy and any(r.id == other.id for r in panel.relations), timeout=20_000)
+    panel.select_relation(other.id)
+    me.experts.withdraw_relation(other.id)
+    qtbot.mouseClick(panel.withdraw_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: panel.confirm_box is not None and panel.confirm_box.isVisible(), timeout=5000)
+    assert panel.confirm_box is not None
+    qtbot.mouseClick(panel.confirm_box.findChild(QPushButton, "confirmWithdraw"), Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: panel.error_view.isVisible(), timeout=20_000)
+    assert panel.error_view.headline.text() == "This relation was withdrawn already."
+    assert "[experts.relation_withdrawn]" in panel.error_view.code.text()
+    qtbot.waitUntil(lambda: not panel.busy and row_of(other.id)[6] != "", timeout=20_000)
+    assert panel.error_view.isVisible()
+    assert _unnamed_interactive(ws) == []
+
+    # A language switch renames the panel, the kinds included.
+    languages = LanguageManager(settings)
+    try:
+        languages.set_language("zh_CN")
+        assert panel.declare_button.text().startswith("申报回避关系")
+        assert row_of(declared.id)[0] == relation_text("economic_interest") != "Economic interest (经济利益)"
+        panel.select_relation(declared.id)
+        screenshot(ws, "expert-relations")
+    finally:
+        languages.set_language("en")
 
 
 def test_a_signed_in_bidder_is_told_they_are_not_in_the_pool(  # type: ignore[no-untyped-def]

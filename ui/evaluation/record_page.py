@@ -1,9 +1,8 @@
 """The expert's own record in the pool: specialties, region, title, contact, and the status with its history
-(GET /experts/me: the server gives an expert nothing but their own record), plus the relations declared for
-them (评标委员会和评标方法暂行规定 Art. 12), read-only.
-
-Declaring a relation oneself needs an endpoint the server does not offer yet; until it does, the page says
-to tell the administrator, who records it (``bidclient experts relation``).
+(GET /experts/me: the server gives an expert nothing but their own record), plus their relations
+(评标委员会和评标方法暂行规定 Art. 12 回避, GET /experts/me/relations), which they declare and withdraw
+themselves in :class:`ui.evaluation.relations_panel.RelationsPanel`; those the administrator recorded are
+listed there too, and only the administrator changes them.
 """
 
 from __future__ import annotations
@@ -26,10 +25,11 @@ from PySide6.QtWidgets import (
 
 from bidclient import timefmt
 from bidclient.experts import ExpertsService
-from bidclient.protocol.experts import ExpertOut, SpecialtyOut
+from bidclient.protocol.experts import ExpertOut, RelationOut, SpecialtyOut
 from ui.context import AppContext
 from ui.error_view import ErrorView, plain_label
-from ui.expert_texts import relation_text, status_text
+from ui.evaluation.relations_panel import RelationsPanel
+from ui.expert_texts import status_text
 from ui.status_line import StatusLine
 from ui.workers import Task, start
 
@@ -38,11 +38,12 @@ from ui.workers import Task, start
 class OwnRecord:
     expert: ExpertOut
     specialties: list[SpecialtyOut]
+    relations: list[RelationOut]
 
 
 def fetch_own_record(service: ExpertsService) -> OwnRecord:
-    """Worker side: the record and the specialty names it refers to."""
-    return OwnRecord(service.me(), service.specialties())
+    """Worker side: the record, the specialty names it refers to, and the relations (withdrawn ones too)."""
+    return OwnRecord(service.me(), service.specialties(), service.my_relations())
 
 
 class RecordPage(QWidget):
@@ -72,16 +73,7 @@ class RecordPage(QWidget):
         self.history.verticalHeader().setVisible(False)
         self.history.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.history.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
-        self.relations_label = QLabel(self)
-        self.relations = QTableWidget(0, 3, self)
-        self.relations.setObjectName("recordRelations")
-        self.relations.verticalHeader().setVisible(False)
-        self.relations.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.relations.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
-        self.relations.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
-        self.relations.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
-        self.relations_note = plain_label(self, name="relationsNote")
-        self.relations_note.setStyleSheet("color: #555;")
+        self.relations = RelationsPanel(context, self)
         self.status = plain_label(self, name="recordStatus")
         self.status_line = StatusLine(self.status)
         self.error_view = ErrorView(self)
@@ -93,10 +85,8 @@ class RecordPage(QWidget):
         layout.addLayout(top)
         layout.addLayout(self.form)
         layout.addWidget(self.history_label)
-        layout.addWidget(self.history, 2)
-        layout.addWidget(self.relations_label)
-        layout.addWidget(self.relations, 1)
-        layout.addWidget(self.relations_note)
+        layout.addWidget(self.history, 1)
+        layout.addWidget(self.relations, 2)
         layout.addWidget(self.status)
         layout.addWidget(self.error_view)
         self.retranslate()
@@ -120,19 +110,12 @@ class RecordPage(QWidget):
         zone = timefmt.current_zone_label()
         self.history.setHorizontalHeaderLabels([self.tr("When ({zone})").format(zone=zone), self.tr("Status"),
                                                 self.tr("Reason"), self.tr("Until"), self.tr("By")])
-        self.relations_label.setText(self.tr("Declared relations (回避, Art. 12)"))
-        self.relations.setAccessibleName(self.tr("Declared relations"))
-        self.relations.setHorizontalHeaderLabels([self.tr("Relation"), self.tr("Enterprise (统一社会信用代码)"),
-                                                  self.tr("Note")])
-        self.relations_note.setText(self.tr(
-            "A relative at, an economic interest in, or supervising authority over an enterprise keeps you out of "
-            "its tenders. To declare one, tell the pool's administrator, who records it here."))
         self.status_line.retranslate()
         self._show()
 
     @property
     def busy(self) -> bool:
-        return self._task is not None
+        return self._task is not None or self.relations.busy
 
     def refresh(self) -> None:
         client = self.context.client()
@@ -141,7 +124,7 @@ class RecordPage(QWidget):
             self._show()
             self.status_line.set(lambda: self.tr("Sign in with your dongle to see your record."))
             return
-        if self._task is not None:
+        if self.busy:
             return
         self.error_view.clear()
         self.status_line.set(lambda: self.tr("Asking the server…"))
@@ -173,7 +156,7 @@ class RecordPage(QWidget):
             for label in self.values.values():
                 label.clear()
             self.history.setRowCount(0)
-            self.relations.setRowCount(0)
+            self.relations.clear()
             return
         e = record.expert
         names = {s.code: s.name for s in record.specialties}
@@ -197,10 +180,8 @@ class RecordPage(QWidget):
                 self.history.setItem(row, column, item)
         for column in (0, 1, 3):
             self.history.resizeColumnToContents(column)
-        self.relations.setRowCount(len(e.relations))
-        for row, r in enumerate(e.relations):
-            for column, text in enumerate([relation_text(r.kind), r.uscc or "", r.note]):
-                self.relations.setItem(row, column, QTableWidgetItem(text))
+        self.relations.set_relations(record.relations, dismissed=e.status == "dismissed")
 
     def time_zone_changed(self) -> None:
         self.retranslate()
+        self.relations.time_zone_changed()
