@@ -39,6 +39,7 @@ from tests.server.submission_helpers import db_session
 from tests.ui.test_main_window import _unnamed_interactive
 from ui.admin.pool_page import PAGE_SIZE
 from ui.admin.workspace import SPECIALTIES, TRANSFER, PoolAdminWorkspace
+from ui.app import install_cjk_font
 from ui.context import AppContext
 from ui.evaluation.workspace import RECORD, SESSIONS, ExpertWorkspace
 from ui.expert_texts import relation_text
@@ -331,13 +332,20 @@ def test_expert_declares_and_withdraws_own_relations(  # type: ignore[no-untyped
     qtbot.waitUntil(lambda: not panel.busy and row_of(other.id)[6] != "", timeout=20_000)
     assert panel.error_view.isVisible()
     assert _unnamed_interactive(ws) == []
+    qtbot.mouseClick(record.refresh_button, Qt.MouseButton.LeftButton)  # read: the message goes
+    qtbot.waitUntil(lambda: not record.busy and not panel.error_view.isVisible(), timeout=20_000)
+    assert row_of(other.id)[6] != "" and len(panel.relations) == len(me.experts.my_relations())
 
-    # A language switch renames the panel, the kinds included.
+    # A language switch renames the panel, the kinds included, and keeps the list as the server has it.
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    install_cjk_font(app)  # as the app does at start
     languages = LanguageManager(settings)
     try:
         languages.set_language("zh_CN")
         assert panel.declare_button.text().startswith("申报回避关系")
         assert row_of(declared.id)[0] == relation_text("economic_interest") != "Economic interest (经济利益)"
+        assert row_of(other.id)[6] != ""  # still withdrawn (the record page re-shown does not reset it)
         panel.select_relation(declared.id)
         screenshot(ws, "expert-relations")
     finally:

@@ -122,11 +122,13 @@ class RecordPage(QWidget):
         if client is None:
             self.record = None
             self._show()
+            self.relations.clear()
             self.status_line.set(lambda: self.tr("Sign in with your dongle to see your record."))
             return
         if self.busy:
             return
         self.error_view.clear()
+        self.relations.error_view.clear()
         self.status_line.set(lambda: self.tr("Asking the server…"))
         task = Task(lambda _ctx: fetch_own_record(ExpertsService(client)), name="expert-record")
         task.signals.succeeded.connect(self._loaded)
@@ -142,12 +144,16 @@ class RecordPage(QWidget):
     def _failed(self, error: BaseException) -> None:
         self.record = None
         self._show()
+        self.relations.clear()
         self.status_line.clear()
         self.error_view.show_error(error)
 
     def _loaded(self, record: OwnRecord) -> None:
         self.record = record
         self._show()
+        # Only here: the panel's list may be newer than the record (after a declaration), and a language
+        # switch re-shows the record.
+        self.relations.set_relations(record.relations, dismissed=record.expert.status == "dismissed")
         self.status_line.clear()
 
     def _show(self) -> None:
@@ -156,7 +162,6 @@ class RecordPage(QWidget):
             for label in self.values.values():
                 label.clear()
             self.history.setRowCount(0)
-            self.relations.clear()
             return
         e = record.expert
         names = {s.code: s.name for s in record.specialties}
@@ -180,7 +185,6 @@ class RecordPage(QWidget):
                 self.history.setItem(row, column, item)
         for column in (0, 1, 3):
             self.history.resizeColumnToContents(column)
-        self.relations.set_relations(record.relations, dismissed=e.status == "dismissed")
 
     def time_zone_changed(self) -> None:
         self.retranslate()
