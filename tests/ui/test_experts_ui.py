@@ -276,6 +276,7 @@ def test_expert_declares_and_withdraws_own_relations(  # type: ignore[no-untyped
     qtbot.waitUntil(lambda: panel.confirm_box is not None and panel.confirm_box.isVisible(), timeout=5000)
     box = panel.confirm_box
     assert box is not None and "no draw for " + good in box.informativeText()
+    assert not dialog.cancel_button.isEnabled() and not dialog.uscc_edit.isEnabled()  # fixed while asked
     # Going back sends nothing and keeps what was typed.
     qtbot.mouseClick(box.findChild(QPushButton, "cancelDeclare"), Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: panel.confirm_box is None and dialog.declare_button.isEnabled(), timeout=5000)
@@ -350,6 +351,25 @@ def test_expert_declares_and_withdraws_own_relations(  # type: ignore[no-untyped
         screenshot(ws, "expert-relations")
     finally:
         languages.set_language("en")
+
+    # The administrator dismisses the expert while the page is open (last: 张三 is dismissed from here on): a
+    # declaration is refused in its window, what was typed kept; after Refresh the button says why it is off.
+    w.admin.experts.set_status(own_id, "dismissed", "违规")
+    dialog = panel.open_declare_dialog()
+    qtbot.keyClicks(dialog.uscc_edit, uscc(8804))
+    qtbot.mouseClick(dialog.declare_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: panel.confirm_box is not None and panel.confirm_box.isVisible(), timeout=5000)
+    assert panel.confirm_box is not None
+    qtbot.mouseClick(panel.confirm_box.findChild(QPushButton, "confirmDeclare"), Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: dialog.error_view.isVisible() and not panel.busy, timeout=20_000)
+    assert dialog.error_view.headline.text() == "The expert was dismissed; the record is not changed again."
+    assert dialog.isVisible() and dialog.uscc_edit.text() == uscc(8804) and dialog.declare_button.isEnabled()
+    assert all(r.uscc != uscc(8804) for r in me.experts.my_relations())
+    qtbot.mouseClick(dialog.cancel_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: panel.dialog is None, timeout=5000)
+    qtbot.mouseClick(record.refresh_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not record.busy and record.values["status"].text() == "Dismissed (解聘)", timeout=20_000)
+    assert not panel.declare_button.isEnabled() and "dismissed" in panel.declare_button.toolTip()
 
 
 def test_a_signed_in_bidder_is_told_they_are_not_in_the_pool(  # type: ignore[no-untyped-def]

@@ -88,6 +88,7 @@ class DeclareRelationDialog(QDialog):
         self.setObjectName("declareRelationDialog")
         self.setModal(True)
         self.submit: Callable[[Declaration], None] | None = None  # set by the panel
+        self.submit_allowed = True  # False while the declaration is confirmed and sent
         self.kind = QComboBox(self)
         self.kind.setObjectName("relationKind")
         for kind in KINDS:
@@ -243,17 +244,21 @@ class DeclareRelationDialog(QDialog):
         self.meaning.setText(self.meaning_text())
         self.declare_button.setEnabled(problem is None and self.submit_allowed)
 
-    submit_allowed = True
-
     def set_sending(self, sending: bool) -> None:
+        """While the declaration is confirmed and sent, nothing changes and the window stays open."""
         self.submit_allowed = not sending
-        for widget in (self.kind, self.uscc_edit, self.note_edit, self.until_check):
+        for widget in (self.kind, self.uscc_edit, self.note_edit, self.until_check, self.cancel_button):
             widget.setEnabled(not sending)
         if not sending:
             self._update()
         else:
             self.until_edit.setEnabled(False)
             self.declare_button.setEnabled(False)
+
+    def reject(self) -> None:
+        if not self.submit_allowed:
+            return  # sending: the answer comes back to this window
+        super().reject()
 
     def declaration(self) -> Declaration:
         needs = self.needs_enterprise
