@@ -13,6 +13,7 @@ from ui.admin.specialties_page import SpecialtiesPage
 from ui.admin.transfer_page import TransferPage
 from ui.context import AppContext
 from ui.error_view import plain_label
+from ui.scroll_page import in_scroll_area
 from ui.workspaces import WorkspaceSpec, register_workspace
 
 POOL, TRANSFER, SPECIALTIES = range(3)
@@ -37,7 +38,7 @@ class PoolAdminWorkspace(QWidget):
         self.transfer = TransferPage(context, self.tabs)
         self.specialties = SpecialtiesPage(context, self.tabs)
         for page in (self.pool, self.transfer, self.specialties):
-            self.tabs.addTab(page, "")
+            self.tabs.addTab(in_scroll_area(page, self.tabs), "")  # no page may outgrow a small screen
         self.specialties.changed.connect(self.pool.set_specialties)
         self.transfer.imported.connect(lambda _out: self.pool.search())
         self.tabs.currentChanged.connect(self._page_changed)

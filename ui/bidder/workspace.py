@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, QEvent, Signal
-from PySide6.QtWidgets import QFrame, QScrollArea, QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QTabWidget, QVBoxLayout, QWidget
 
 from bidclient import bid_project as bp
 from bidclient.my_bids import default_projects_root
@@ -27,6 +27,7 @@ from ui.bidder.tender_browser import TenderBrowser
 from ui.bidder_home import BidderHome
 from ui.context import AppContext
 from ui.error_view import ErrorView
+from ui.scroll_page import in_scroll_area
 from ui.workspaces import WorkspaceSpec, register_workspace
 
 TENDERS, FORMS, DOCUMENTS, SEAL, SUBMIT, MY_BIDS, OPENING = range(7)
@@ -91,12 +92,7 @@ class BidderWorkspace(QWidget):
         window larger than the screen, nor wider when another tab is chosen."""
         if page in (self.submit_page, self.forms, self.documents):
             return page  # these scroll by themselves (the documents page's reader must keep its width)
-        area = QScrollArea(self.tabs)
-        area.setObjectName(page.objectName() + "Scroll")
-        area.setWidgetResizable(True)
-        area.setFrameShape(QFrame.Shape.NoFrame)
-        area.setWidget(page)
-        return area
+        return in_scroll_area(page, self.tabs)
 
     def changeEvent(self, event: QEvent) -> None:
         if event.type() == QEvent.Type.LanguageChange:

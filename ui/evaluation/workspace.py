@@ -16,6 +16,7 @@ from ui.error_view import plain_label
 from ui.evaluation.invitations_page import InvitationsPage
 from ui.evaluation.record_page import RecordPage
 from ui.evaluation.sessions_page import SessionsPage
+from ui.scroll_page import in_scroll_area
 from ui.workspaces import WorkspaceSpec, register_workspace
 
 INVITATIONS, RECORD, SESSIONS = range(3)
@@ -55,9 +56,8 @@ class ExpertWorkspace(QWidget):
         self._session_changed(context.session, load=False)
 
     def _add_pages(self) -> None:
-        self.tabs.addTab(self.invitations, "")
-        self.tabs.addTab(self.record, "")
-        self.tabs.addTab(self.sessions, "")
+        for page in (self.invitations, self.record, self.sessions):  # no page may outgrow a small screen
+            self.tabs.addTab(in_scroll_area(page, self.tabs), "")
 
     def changeEvent(self, event: QEvent) -> None:
         if event.type() == QEvent.Type.LanguageChange:

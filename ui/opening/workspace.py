@@ -13,12 +13,10 @@ from __future__ import annotations
 from PySide6.QtCore import QCoreApplication, QEvent, Signal
 from PySide6.QtWidgets import (
     QComboBox,
-    QFrame,
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QPushButton,
-    QScrollArea,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -38,6 +36,7 @@ from ui.opening.hall_display import HallDisplay
 from ui.opening.objections_page import ObjectionsPage
 from ui.opening.record_page import RecordPage
 from ui.opening.texts import countdown_line, state_text
+from ui.scroll_page import in_scroll_area
 from ui.workers import Task, start
 from ui.workspaces import WorkspaceSpec, register_workspace
 
@@ -133,12 +132,7 @@ class OpeningWorkspace(QWidget):
         self._session_changed(context.session)
 
     def _scrolled(self, page: QWidget) -> QWidget:
-        area = QScrollArea(self.tabs)
-        area.setObjectName(page.objectName() + "Scroll")
-        area.setWidgetResizable(True)
-        area.setFrameShape(QFrame.Shape.NoFrame)
-        area.setWidget(page)
-        return area
+        return in_scroll_area(page, self.tabs)
 
     def changeEvent(self, event: QEvent) -> None:
         if event.type() == QEvent.Type.LanguageChange:
