@@ -289,6 +289,7 @@ class PdfViewer(QWidget):
         self.find_button = self._tool_button("pdfFindNext", lambda: self.find_text(self.find_edit.text()))
         self.find_result = QLabel(self)
         self.find_result.setObjectName("pdfFindResult")
+        self.find_result.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)  # never widens
         self.name_label = plain_label(self, name="pdfName")
         self.name_label.setWordWrap(False)
         self.name_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
@@ -384,10 +385,10 @@ class PdfViewer(QWidget):
         inner = self.page_spin.findChild(QLineEdit)
         if inner is not None:  # the spin box's own editor is what takes the focus
             inner.setAccessibleName(self.page_spin.accessibleName())
-        self.zoom_out_button.setText(self.tr("Zoom out"))
+        self.zoom_out_button.setText("−")  # the symbols every reader uses; the words are in the tooltip and the name
         self.zoom_out_button.setToolTip(self.tr("Zoom out (Ctrl+-)"))
         self.zoom_out_button.setAccessibleName(self.tr("Zoom out"))
-        self.zoom_in_button.setText(self.tr("Zoom in"))
+        self.zoom_in_button.setText("+")
         self.zoom_in_button.setToolTip(self.tr("Zoom in (Ctrl++)"))
         self.zoom_in_button.setAccessibleName(self.tr("Zoom in"))
         self.fit_button.setText(self.tr("Fit width"))
