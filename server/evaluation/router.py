@@ -56,7 +56,7 @@ router = APIRouter(prefix="/api/v1/evaluation", tags=["evaluation"])
 def session_expert(session_id: str, db: ReadDbSession,
                    actor: Annotated[Actor, Depends(RequireRole(Role.EXPERT.value,
                                                                doing="acting in an evaluation session"))]) -> Actor:
-    service.require_member(db, actor=actor, session_id=session_id)
+    service.is_member(db, actor=actor, session_id=session_id)
     return actor
 
 
