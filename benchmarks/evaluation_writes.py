@@ -126,7 +126,7 @@ def run_load(url: str, clients: list[Client], rate: float, seconds: float,
             client.latencies += [elapsed] * batch
             for cell, result in zip(cells, results, strict=True):
                 # A resent edit the server had applied answers "duplicate" with its first outcome.
-                if result.get("original_status", result["status"]) == "applied":
+                if (result.get("original_status") or result["status"]) == "applied":
                     client.applied += 1
                     client.version[cell] = result["version"]
                 else:
