@@ -3,16 +3,19 @@ by one to ``POST /api/v1/evaluation/sessions/{id}/edits`` of ``bidclient-server 
 
 Measures the writes per second reached, the latency per write (p50, p99), the server's CPU per write, and
 counts that nothing was lost or doubled (every answered ``applied`` is one version step of its cell on the
-server, and the server holds exactly as many applied edits). The same load is sent, in the same run, to the
-**least work** such a write takes on this stack: a bare ASGI app under the same uvicorn that, per request,
-parses the JSON, and in one SQLite transaction (WAL, synchronous=NORMAL as the server) records the edit id
-and updates the cell's value and version — no authentication, no audit entry, no session rules.
+server, and the server holds exactly as many applied edits; an unanswered request is sent again with the
+same edit ids, as the journal does, and a "duplicate" of an applied edit counts as applied). The same load
+is sent, in the same run, to the **least work** such a write takes on this stack: a bare ASGI app under the
+same uvicorn that, per request, parses the JSON, and in one SQLite transaction (WAL, synchronous=NORMAL as
+the server) records the edit ids and updates the cells' values and versions — no authentication, no audit
+entry, no session rules.
 
+On PostgreSQL the server runs as ``bidclient-server run`` does by default there (one process per core).
 Sessions and members are inserted directly (the check-in and election are not measured); every client logs
 in with its own certificate from a benchmark CA. Results and reading: docs/benchmarks.md.
 
     python3 benchmarks/evaluation_writes.py [--clients 60] [--sessions 12] [--rate 200] [--seconds 20]
-                                            [--only reference,sqlite] [--markdown PATH]
+                                            [--batch 1] [--only reference,sqlite,postgresql] [--markdown PATH]
 """
 
 from __future__ import annotations
@@ -79,10 +82,12 @@ def setup_sessions(data: Path, identities: list[str], sessions: int) -> list[str
 
 
 def run_load(url: str, clients: list[Client], rate: float, seconds: float,
-             path: Callable[[Client], str]) -> float:
-    """Every client sends one edit at a time, paced so that all together send ``rate`` writes/s (a client
-    waits for its answer before the next: a slow server lowers the rate reached). Returns the wall time."""
-    interval = len(clients) / rate
+             path: Callable[[Client], str], batch: int = 1) -> float:
+    """Every client sends ``batch`` edits per request (1: each edit as it is made; more: what the journal
+    sends after a pause, each edit on its own cell), paced so that all together send ``rate`` writes/s (a
+    client waits for its answer before the next: a slow server lowers the rate reached). Each edit counts
+    as one write with its request's latency. Returns the wall time."""
+    interval = len(clients) * batch / rate
     stop_at = time.monotonic() + seconds
 
     def work(client: Client, offset: float) -> None:
@@ -97,26 +102,35 @@ def run_load(url: str, clients: list[Client], rate: float, seconds: float,
             if next_at > now:
                 time.sleep(next_at - now)
             next_at += interval
-            cell = (BIDS[n % len(BIDS)], CRITERIA[(n // len(BIDS)) % len(CRITERIA)])
-            n += 1
-            edit = {"edit_id": uuid.uuid4().hex, "seq": n, "kind": "score", "bid": cell[0], "item": cell[1],
-                    "value": str(n % 11), "base_version": client.version.get(cell, 0)}
+            cells, edits = [], []
+            for _ in range(batch):
+                cell = (BIDS[n % len(BIDS)], CRITERIA[(n // len(BIDS)) % len(CRITERIA)])
+                n += 1
+                cells.append(cell)
+                edits.append({"edit_id": uuid.uuid4().hex, "seq": n, "kind": "score", "bid": cell[0],
+                              "item": cell[1], "value": str(n % 11), "base_version": client.version.get(cell, 0)})
             started = time.perf_counter()
-            try:
-                response = http.post(url + path(client), json={"edits": [edit]}, headers=headers, timeout=30)
-                elapsed = time.perf_counter() - started
-                result = response.json()["results"][0] if response.ok else None
-            except (requests.RequestException, ValueError, KeyError):
-                client.errors += 1
+            results = None
+            for _attempt in range(3):  # as the journal does: an unanswered batch is sent again, same edit ids
+                try:
+                    response = http.post(url + path(client), json={"edits": edits}, headers=headers, timeout=30)
+                    results = response.json()["results"] if response.ok else None
+                except (requests.RequestException, ValueError, KeyError):
+                    results = None
+                if results is not None:
+                    break
+            elapsed = time.perf_counter() - started
+            if results is None or len(results) != batch:
+                client.errors += batch
                 continue
-            client.latencies.append(elapsed)
-            if result is not None and result["status"] == "applied":
-                client.applied += 1
-                client.version[cell] = result["version"]
-            elif result is None:
-                client.errors += 1
-            else:
-                client.other += 1
+            client.latencies += [elapsed] * batch
+            for cell, result in zip(cells, results, strict=True):
+                # A resent edit the server had applied answers "duplicate" with its first outcome.
+                if (result.get("original_status") or result["status"]) == "applied":
+                    client.applied += 1
+                    client.version[cell] = result["version"]
+                else:
+                    client.other += 1
 
     threads = [threading.Thread(target=work, args=(c, i * interval / len(clients)), daemon=True)
                for i, c in enumerate(clients)]
@@ -138,32 +152,60 @@ def summarise(name: str, clients: list[Client], wall: float, cpu: float) -> dict
             "cpu_ms_per_write": cpu / len(latencies) * 1000 if latencies else float("nan")}
 
 
-def run_server(args: argparse.Namespace, work: Path) -> dict[str, Any]:
+def run_server(args: argparse.Namespace, work: Path, backend: str, clusters: list[Any]) -> dict[str, Any]:
     from bidclient.api_client import ApiClient
 
     ca = fx.BenchCA()
-    data = work / "server"
-    fx.init_server(data, ca.write(work / "ca.pem"))
+    data = work / f"server-{backend}"
+    database_url = ""
+    if backend == "postgresql":
+        cluster = fx.start_postgres()
+        clusters.append(cluster)
+        database_url = cluster.create_database("bench_eval")
+    fx.init_server(data, ca.write(work / "ca.pem"), database_url)
     keys = [ca.issue_bidder(i) for i in range(args.clients)]
     identities = [f"uscc:{fx.bench_uscc(i)}" for i in range(args.clients)]
-    for key in identities:
-        fx._server_cli("admin", "grant", "--data", str(data), "--identity", key, "--role", "expert")
+    # The role as `bidclient-server admin grant --role expert` gives it, in one transaction for all (a
+    # thousand CLI runs would take longer than the measurement).
+    from server.auth.models import Role
+    from server.auth.service import grant_role
+    from tests.server.submission_helpers import db_session
+
+    with db_session(data) as db:
+        for key in identities:
+            grant_role(db, identity_key=key, role=Role.EXPERT, granted_by="bench")
+        db.commit()
+    # Every client logs in from 127.0.0.1: let a thousand do so in one rate window (server.json, as an
+    # operator would raise it behind a NAT).
+    config = json.loads((data / "server.json").read_text())
+    config["login_per_address"] = max(600, 2 * args.clients)
+    (data / "server.json").write_text(json.dumps(config, indent=2))
     session_ids = setup_sessions(data, identities, args.sessions)
-    server = fx.ServerProcess.start(data, log=work / "server.log")
+    from server.cli import default_workers
+
+    workers = default_workers(database_url or "sqlite:")
+    server = fx.ServerProcess.start(data, log=work / f"server-{backend}.log")
     try:
-        clients = []
-        for n, key in enumerate(keys):
-            api = ApiClient(server.url, retries=0)
-            api.login(fx.signer_for(key))
+        def login(n: int) -> Client:
+            api = ApiClient(server.url, retries=3)
+            api.login(fx.signer_for(keys[n]))
             assert api.token
-            clients.append(Client(session_ids[n % args.sessions], api.token))
+            api.http.close()  # the load uses connections of its own; keep no idle one open
+            return Client(session_ids[n % args.sessions], api.token)
+
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(8) as pool:
+            clients = list(pool.map(login, range(len(keys))))
         cpu_before = server.cpu_seconds()
         wall = run_load(server.url, clients, args.rate, args.seconds,
-                        lambda c: f"/api/v1/evaluation/sessions/{c.session_id}/edits")
+                        lambda c: f"/api/v1/evaluation/sessions/{c.session_id}/edits", args.batch)
         cpu = server.cpu_seconds() - cpu_before
     finally:
         server.stop()
-    result = summarise("bidclient-server (SQLite)", clients, wall, cpu)
+    name = ("bidclient-server (SQLite, 1 process)" if backend == "sqlite"
+            else f"bidclient-server (PostgreSQL, {workers} processes)")
+    result = summarise(name, clients, wall, cpu)
     result["check"] = check_counts(data, clients)
     return result
 
@@ -202,23 +244,24 @@ def _reference_app(db_path: Path) -> Any:
             conn.execute("PRAGMA synchronous=NORMAL")
         return conn
 
-    def apply(body: dict[str, Any]) -> dict[str, Any]:
-        edit = body["edits"][0]
+    def apply(client: str, body: dict[str, Any]) -> dict[str, Any]:
         conn = connection()
         conn.execute("BEGIN IMMEDIATE")
-        conn.execute("INSERT INTO edit (edit_id) VALUES (?)", (edit["edit_id"],))
-        conn.execute("INSERT INTO cell (key, value, version) VALUES (?, ?, 1) ON CONFLICT (key) DO UPDATE SET "
-                     "value = excluded.value, version = version + 1", (f"{edit['bid']}/{edit['item']}",
-                                                                         edit["value"]))
-        version = conn.execute("SELECT version FROM cell WHERE key = ?",
-                               (f"{edit['bid']}/{edit['item']}",)).fetchone()[0]
+        results = []
+        for edit in body["edits"]:
+            key = f"{client}/{edit['bid']}/{edit['item']}"
+            conn.execute("INSERT INTO edit (edit_id) VALUES (?)", (edit["edit_id"],))
+            conn.execute("INSERT INTO cell (key, value, version) VALUES (?, ?, 1) ON CONFLICT (key) DO UPDATE SET "
+                         "value = excluded.value, version = version + 1", (key, edit["value"]))
+            version = conn.execute("SELECT version FROM cell WHERE key = ?", (key,)).fetchone()[0]
+            results.append({"edit_id": edit["edit_id"], "status": "applied", "version": version})
         conn.execute("COMMIT")
-        return {"results": [{"edit_id": edit["edit_id"], "status": "applied", "version": version}]}
+        return {"results": results}
 
     async def edits(request: Request) -> JSONResponse:
         from starlette.concurrency import run_in_threadpool
 
-        return JSONResponse(await run_in_threadpool(apply, await request.json()))
+        return JSONResponse(await run_in_threadpool(apply, request.path_params["client"], await request.json()))
 
     return Starlette(routes=[Route("/edits/{client}", edits, methods=["POST"])])
 
@@ -253,7 +296,7 @@ def run_reference(args: argparse.Namespace, work: Path) -> dict[str, Any]:
         clients = [Client(str(n), "-") for n in range(args.clients)]
         cpu_before = fx.proc_cpu_seconds(proc.pid)
         wall = run_load(f"http://127.0.0.1:{port}", clients, args.rate, args.seconds,
-                        lambda c: f"/edits/{c.session_id}")
+                        lambda c: f"/edits/{c.session_id}", args.batch)
         cpu = fx.proc_cpu_seconds(proc.pid) - cpu_before
     finally:
         proc.terminate()
@@ -269,7 +312,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sessions", type=int, default=12)
     parser.add_argument("--rate", type=float, default=200.0, help="writes per second asked of all clients together")
     parser.add_argument("--seconds", type=float, default=20.0)
-    parser.add_argument("--only", default="reference,sqlite")
+    parser.add_argument("--batch", type=int, default=1, choices=range(1, len(CRITERIA) * len(BIDS) + 1),
+                        metavar="1..20", help="edits per request (each on its own cell)")
+    parser.add_argument("--only", default="reference,sqlite,postgresql")
     parser.add_argument("--markdown", type=Path)
     parser.add_argument("--serve-reference", nargs=2, metavar=("PORT", "DB"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -278,17 +323,24 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     print(fx.machine_summary())
     print(f"load before: {fx.loadavg()}")
+    print(f"{args.clients} clients in {args.sessions} sessions, {args.rate:.0f} writes/s asked for "
+          f"{args.seconds:.0f} s, {args.batch} edit(s) per request")
     import shutil
 
     results = []
+    clusters: list[Any] = []
     work = fx.temp_dir(Path("/tmp"), "bench-eval-")
     try:
         for what in args.only.split(","):
-            result = run_reference(args, work) if what == "reference" else run_server(args, work)
+            result = (run_reference(args, work) if what == "reference"
+                      else run_server(args, work, what, clusters))
             results.append(result)
             print(json.dumps(result, ensure_ascii=False))
     finally:
+        for cluster in clusters:
+            cluster.stop()
         shutil.rmtree(work, ignore_errors=True)
+    print(f"load after: {fx.loadavg()}")
     header = ("| run | clients | writes | writes/s | p50 ms | p99 ms | CPU ms/write | not applied | errors | "
               "lost or doubled |\n|---|---|---|---|---|---|---|---|---|---|")
     rows = [f"| {r['name']} | {r['clients']} | {r['writes']} | {r['writes_per_s']:.0f} | {r['p50_ms']:.1f} | "

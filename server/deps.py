@@ -62,13 +62,21 @@ ReadDbSession = Annotated[Session, Depends(get_read_db, scope="function")]
 def current_actor(request: Request) -> auth_service.Actor:
     """The caller, looked up in a short read-only unit of its own: authenticating never holds the
     request's transaction (on SQLite, the write lock) open."""
+    return actor_in_unit(request, None)
+
+
+def actor_in_unit(request: Request, db: Session | None) -> auth_service.Actor:
+    """The caller, looked up in ``db``, a read-only unit the handler has open anyway (the upload routes
+    authenticate and plan in one), or in a unit of its own when ``db`` is None."""
     header = request.headers.get("authorization", "")
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token:
         raise Problem(401, "auth.required", "Authentication required",
                       "log in with your dongle and send the session token as 'Authorization: Bearer'")
-    with contextlib.closing(request.app.state.read_session_factory()) as db:
+    if db is not None:
         return auth_service.actor_for_token(db, token=token.strip(), address=client_address(request))
+    with contextlib.closing(request.app.state.read_session_factory()) as own:
+        return auth_service.actor_for_token(own, token=token.strip(), address=client_address(request))
 
 
 CurrentActor = Annotated[auth_service.Actor, Depends(current_actor)]

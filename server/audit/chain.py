@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -40,20 +41,43 @@ def payload_digest(payload: bytes | dict[str, Any] | None) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+@dataclass(frozen=True)
+class Record:
+    """One entry to append with ``append_all``."""
+
+    action: str
+    object_type: str
+    object_id: str
+    payload: bytes | dict[str, Any] | None = None
+
+
 def append(db: Session, *, actor: ActorRef, action: str, object_type: str, object_id: str,
            payload: bytes | dict[str, Any] | None = None, when: datetime | None = None) -> AuditEntry:
     """Append one entry in the caller's transaction (it commits or rolls back with the change it records)."""
+    return append_all(db, actor=actor, records=[Record(action, object_type, object_id, payload)], when=when)[0]
+
+
+def append_all(db: Session, *, actor: ActorRef, records: Sequence[Record],
+               when: datetime | None = None) -> list[AuditEntry]:
+    """Append several entries of one actor, in order, in the caller's transaction: the head is locked, read
+    and moved once for all of them (what one request records takes three statements, not three each)."""
     head = lock_head(db)
-    entry = AuditEntry(seq=head.seq + 1, time=when or clock.now(), actor=actor.key,
-                       actor_cert_sha256=actor.cert_sha256, address=actor.address, action=action,
-                       object_type=object_type, object_id=object_id, payload_sha256=payload_digest(payload),
-                       prev_hash=head.entry_hash, entry_hash="")
-    entry.entry_hash = entry_hash(entry_fields(entry))
-    db.add(entry)
-    head.seq = entry.seq
-    head.entry_hash = entry.entry_hash
+    at = when or clock.now()
+    seq, previous = head.seq, head.entry_hash
+    entries = []
+    for record in records:
+        seq += 1
+        entry = AuditEntry(seq=seq, time=at, actor=actor.key, actor_cert_sha256=actor.cert_sha256,
+                           address=actor.address, action=record.action, object_type=record.object_type,
+                           object_id=record.object_id, payload_sha256=payload_digest(record.payload),
+                           prev_hash=previous, entry_hash="")
+        entry.entry_hash = previous = entry_hash(entry_fields(entry))
+        entries.append(entry)
+    db.add_all(entries)
+    head.seq = seq
+    head.entry_hash = previous
     db.flush()
-    return entry
+    return entries
 
 
 def lock_head(db: Session) -> AuditHead:

@@ -32,10 +32,11 @@ from collections.abc import Callable
 from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Request
+from sqlalchemy.orm import Session
 
 from server.auth.models import Role
 from server.auth.service import Actor
-from server.deps import CurrentActor, current_actor
+from server.deps import CurrentActor, actor_in_unit, current_actor
 from server.problems import Problem
 
 __all__ = [
@@ -112,8 +113,9 @@ class ActorCheck:
         self._roles = roles
         self._doing = doing
 
-    def __call__(self) -> Actor:
-        actor = current_actor(self._request)
+    def __call__(self, db: Session | None = None) -> Actor:
+        """``db``: a read-only unit to authenticate in (see ``current_actor``)."""
+        actor = actor_in_unit(self._request, db)
         return _check_roles(actor, self._roles, self._doing) if self._roles else actor
 
 

@@ -51,9 +51,10 @@ router = APIRouter(prefix="/api/v1/evaluation", tags=["evaluation"])
 
 @permissions.permission("an expert of the session")
 def session_expert(session_id: str, db: ReadDbSession,
-                   actor: Annotated[Actor, Depends(RequireRole(Role.EXPERT.value,
-                                                               doing="acting in an evaluation session"))]) -> Actor:
-    service.require_member(db, actor=actor, session_id=session_id)
+                   authenticate: Annotated[permissions.ActorCheck, Depends(permissions.RequireRoleLater(
+                       Role.EXPERT.value, doing="acting in an evaluation session"))]) -> Actor:
+    actor = authenticate(db)  # in the same read-only unit as the membership check
+    service.is_member(db, actor=actor, session_id=session_id)
     return actor
 
 

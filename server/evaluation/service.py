@@ -15,14 +15,15 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import hashlib
 import json
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Literal
 
-from sqlalchemy import select
+from sqlalchemy import insert, select, tuple_, update
 from sqlalchemy.orm import Session
 
 from bidclient.protocol import evaluation_rules as rules
@@ -618,39 +619,96 @@ class _Refusal(Exception):
     version: int = 0
 
 
+def is_member(db: Session, *, actor: Actor, session_id: str) -> None:
+    """``evaluation.session_not_found`` (404) unless the caller is an expert of the session: one lookup of the
+    membership row (which exists only for an existing session), for the routes' permission check."""
+    found = actor.has(Role.EXPERT.value) and db.execute(
+        select(EvalMember.id).where(EvalMember.session_id == session_id,
+                                    EvalMember.identity_key == actor.identity_key)).first() is not None
+    if not found:
+        raise _not_found(session_id)
+
+
+@functools.lru_cache(maxsize=256)
+def _parsed_definition(text: str) -> SessionDefinition:
+    """A session's definition, parsed once per text (it is read on every edit; the result is not changed)."""
+    return SessionDefinition.model_validate_json(text)
+
+
+CellKey = tuple[str, str, str]  # kind, bid, item
+
+
+@dataclass
+class _Writes:
+    """What a batch of edits writes, sent as a few statements at its end: the cells (new and changed), the
+    edits' results, the audit entries."""
+
+    versions: dict[CellKey, int]  # each touched cell's version, as the batch leaves it
+    cell_ids: dict[CellKey, int]  # cells that exist in the table
+    cells: dict[CellKey, dict[str, Any]] = field(default_factory=dict)
+    edits: list[dict[str, Any]] = field(default_factory=list)
+    audit: list[chain.Record] = field(default_factory=list)
+
+
 def apply_edits(db: Session, *, actor: Actor, session_id: str, edits: list[EditIn]) -> list[EditResult]:
     """Apply the edits in the order given, each exactly once (by its ``edit_id``). The caller's membership
-    row is locked for the batch, so two devices of one expert are applied one batch after the other."""
-    require_member(db, actor=actor, session_id=session_id)
+    row is locked for the batch, so two devices of one expert are applied one batch after the other.
+
+    A batch reads what it needs in a few statements (the membership, the session, the edits already seen,
+    the cells it touches) and writes at its end: the cells, the edit results and one audit entry per
+    applied edit (the chain's head moved once)."""
+    member = _member(db, session_id, actor.identity_key, lock=True) if actor.has(Role.EXPERT.value) else None
+    if member is None:
+        raise _not_found(session_id)
     row = _load(db, session_id)
-    member = _member(db, session_id, actor.identity_key, lock=True)
-    assert member is not None
-    definition = definition_of(row)
+    definition = _parsed_definition(row.definition)
     excluded = excluded_of(row)
     now = clock.now()
+    mine = (EvalEdit.session_id == session_id, EvalEdit.identity_key == actor.identity_key)
+    seen: dict[str, str] = {edit_id: result for edit_id, result in db.execute(
+        select(EvalEdit.edit_id, EvalEdit.result).where(*mine, EvalEdit.edit_id.in_({e.edit_id for e in edits})))}
+    keys = {(e.kind, e.bid, e.item) for e in edits}
+    stored = db.execute(select(EvalCell.id, EvalCell.kind, EvalCell.bid_id, EvalCell.item_id, EvalCell.version)
+                        .where(EvalCell.session_id == session_id, EvalCell.identity_key == actor.identity_key,
+                               tuple_(EvalCell.kind, EvalCell.bid_id, EvalCell.item_id).in_(keys))).all()
+    writes = _Writes(versions={(c.kind, c.bid_id, c.item_id): c.version for c in stored},
+                     cell_ids={(c.kind, c.bid_id, c.item_id): c.id for c in stored})
     results: list[EditResult] = []
     for edit in edits:
-        seen = db.execute(select(EvalEdit).where(EvalEdit.session_id == session_id,
-                                                 EvalEdit.identity_key == actor.identity_key,
-                                                 EvalEdit.edit_id == edit.edit_id)).scalar_one_or_none()
-        if seen is not None:
-            first = EditResult.model_validate_json(seen.result)
+        if edit.edit_id in seen:
+            first = EditResult.model_validate_json(seen[edit.edit_id])
             results.append(first.model_copy(update={"status": "duplicate", "original_status": first.status}))
             continue
         try:
-            result = _apply_one(db, row, member, definition, excluded, edit, actor, now)
+            result = _apply_one(row, member, definition, excluded, edit, actor, now, writes)
         except _Refusal as refusal:
             result = EditResult(edit_id=edit.edit_id, status=refusal.status, code=refusal.code,
                                 detail=refusal.detail, version=refusal.version)
-        db.add(EvalEdit(session_id=session_id, identity_key=actor.identity_key, edit_id=edit.edit_id,
-                        result=result.model_dump_json(), received_at=now))
-        db.flush()
+        seen[edit.edit_id] = result.model_dump_json()
+        writes.edits.append({"session_id": session_id, "identity_key": actor.identity_key, "edit_id": edit.edit_id,
+                             "result": seen[edit.edit_id], "received_at": now})
         results.append(result)
+    _write(db, session_id, actor, writes)
     return results
 
 
-def _apply_one(db: Session, row: EvalSession, member: EvalMember, definition: SessionDefinition,
-               excluded: dict[str, list[str]], edit: EditIn, actor: Actor, now: Any) -> EditResult:
+def _write(db: Session, session_id: str, actor: Actor, writes: _Writes) -> None:
+    new = [values for key, values in writes.cells.items() if key not in writes.cell_ids]
+    changed = [{"id": writes.cell_ids[key], **values} for key, values in writes.cells.items()
+               if key in writes.cell_ids]
+    if new:
+        db.execute(insert(EvalCell), [{"session_id": session_id, "identity_key": actor.identity_key, **values}
+                                      for values in new])
+    if changed:
+        db.execute(update(EvalCell), changed)  # by primary key, one executemany
+    if writes.edits:
+        db.execute(insert(EvalEdit), writes.edits)
+    if writes.audit:
+        chain.append_all(db, actor=actor.ref, records=writes.audit)
+
+
+def _apply_one(row: EvalSession, member: EvalMember, definition: SessionDefinition, excluded: dict[str, list[str]],
+               edit: EditIn, actor: Actor, now: Any, writes: _Writes) -> EditResult:
     if not _active(member):
         raise _Refusal("conflict", "evaluation.not_active", "you are not an active member of this committee")
     phase = Phase(row.phase)
@@ -693,30 +751,21 @@ def _apply_one(db: Session, row: EvalSession, member: EvalMember, definition: Se
             value = format_score(parse_score(edit.value, criterion))
         except ScoreError as ex:
             raise _Refusal("rejected", ex.code, ex.detail) from None
-    cell = db.execute(select(EvalCell).where(EvalCell.session_id == row.id,
-                                             EvalCell.identity_key == actor.identity_key,
-                                             EvalCell.kind == edit.kind, EvalCell.bid_id == edit.bid,
-                                             EvalCell.item_id == edit.item)).scalar_one_or_none()
-    current = cell.version if cell is not None else 0
+    key: CellKey = (edit.kind, edit.bid, edit.item)
+    current = writes.versions.get(key, 0)
     if edit.base_version != current:
         raise _Refusal("conflict", "evaluation.cell_changed",
                        f"your {edit.kind} of {edit.bid}/{edit.item} was changed meanwhile (on another device): it "
                        f"is at version {current}, this edit was made on version {edit.base_version}; see it with "
                        "'bidclient evaluation scores' and enter it again if it should stand", version=current)
-    if cell is None:
-        cell = EvalCell(session_id=row.id, identity_key=actor.identity_key, kind=edit.kind, bid_id=edit.bid,
-                        item_id=edit.item, version=0, reason="", comment="", updated_at=now)
-        db.add(cell)
-    cell.value = value
-    cell.passed = edit.passed if edit.kind == "review" else None
-    cell.reason = edit.reason
-    cell.comment = edit.comment
-    cell.version = current + 1
-    cell.updated_at = now
-    db.flush()
+    version = writes.versions[key] = current + 1
+    writes.cells[key] = {"kind": edit.kind, "bid_id": edit.bid, "item_id": edit.item, "value": value,
+                         "passed": edit.passed if edit.kind == "review" else None, "reason": edit.reason,
+                         "comment": edit.comment, "version": version, "updated_at": now}
     # The audit entry keeps the edit's hash only: the trail's readers learn no score from it.
-    _audit(db, actor, "evaluation.edit", row.id, {"edit": edit.model_dump(), "version": cell.version})
-    return EditResult(edit_id=edit.edit_id, status="applied", version=cell.version)
+    writes.audit.append(chain.Record("evaluation.edit", OBJECT_TYPE, row.id,
+                                     {"edit": edit.model_dump(), "version": version}))
+    return EditResult(edit_id=edit.edit_id, status="applied", version=version)
 
 
 def _cell_out(cell: EvalCell) -> CellOut:

@@ -109,21 +109,21 @@ async def create_upload(body: UploadCreate, request: Request, authenticate: Bidd
                     on_refused=lambda kind: refused.labels(kind).inc())
     signature = _signature(body.statement_signature)
 
-    def verify() -> tuple[auth_service.Actor, service.VerifiedStatement]:
-        actor = authenticate()
+    def verify(db: Session) -> tuple[auth_service.Actor, service.VerifiedStatement]:
+        actor = authenticate(db)
         ratelimit.check(limiter, "upload_start_per_identity", actor.identity_key,
                         settings.upload_start_per_identity, what="uploads started by this identity",
                         on_refused=lambda kind: refused.labels(kind).inc())
-        return actor, _in_read_unit(request, lambda db: service.verify_upload_statement(
-            db, actor=actor, body=body, signature=signature, settings=settings))
+        return actor, service.verify_upload_statement(db, actor=actor, body=body, signature=signature,
+                                                      settings=settings)
 
     # The certificate check may wait for CRL and OCSP servers: it has its own lane, so that it never
     # holds up the upload lane, where every bidder's chunks are recorded.
     async with request.app.state.verify_lane:
-        actor, verified = await run_in_threadpool(verify)
-    out = await _laned(request, lambda: _in_unit(request, lambda db: service.upload_out(db, service.create_upload(
+        actor, verified = await run_in_threadpool(_in_read_unit, request, verify)
+    out = await _laned(request, lambda: _in_unit(request, lambda db: service.create_upload(
         db, actor=actor, body=body, verified=verified, settings=settings, idempotency_key=idempotency_key,
-        arrived=arrived), settings)))
+        arrived=arrived)))
     request.app.state.metrics.uploads_started.inc()
     return out
 
@@ -171,12 +171,12 @@ async def put_chunk(upload_id: str, offset: int, request: Request, authenticate:
                       f"a chunk may hold at most {settings.max_chunk_size} bytes",
                       max_chunk_size=settings.max_chunk_size)
 
-    def authenticate_and_plan() -> tuple[auth_service.Actor, service.ChunkPlan]:
-        actor = authenticate()
-        return actor, _in_read_unit(request, lambda db: service.plan_chunk(
-            db, actor=actor, upload_id=upload_id, offset=offset, length=length, sha256=sha256, settings=settings))
+    def authenticate_and_plan(db: Session) -> tuple[auth_service.Actor, service.ChunkPlan]:
+        actor = authenticate(db)
+        return actor, service.plan_chunk(db, actor=actor, upload_id=upload_id, offset=offset, length=length,
+                                         sha256=sha256, settings=settings)
 
-    actor, plan = await _laned(request, authenticate_and_plan)
+    actor, plan = await _laned(request, lambda: _in_read_unit(request, authenticate_and_plan))
     metrics = request.app.state.metrics
     metrics.chunks_in_flight.inc()
     try:
@@ -264,12 +264,12 @@ async def complete_upload(upload_id: str, request: Request, authenticate: ActorL
     keys: ServerKeys = request.app.state.keys
     store = _store(settings)
 
-    def authenticate_and_plan() -> tuple[auth_service.Actor, service.CompletionPlan]:
-        actor = authenticate()
-        return actor, _in_read_unit(request, lambda db: service.plan_completion(
-            db, actor=actor, upload_id=upload_id, arrived=arrived, settings=settings, store=store))
+    def authenticate_and_plan(db: Session) -> tuple[auth_service.Actor, service.CompletionPlan]:
+        actor = authenticate(db)
+        return actor, service.plan_completion(db, actor=actor, upload_id=upload_id, arrived=arrived,
+                                              settings=settings, store=store)
 
-    actor, plan = await _laned(request, authenticate_and_plan)
+    actor, plan = await _laned(request, lambda: _in_read_unit(request, authenticate_and_plan))
     if plan.submission_id is None:
         await run_in_threadpool(_check_and_adopt, request, plan, store)
     out = await _laned(request, lambda: _in_unit(request, lambda db: service.submission_out(service.finish(

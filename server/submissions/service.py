@@ -16,8 +16,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import Row, and_, delete, insert, select
 from sqlalchemy.orm import Session
 
 from bidclient.protocol.submission import (
@@ -40,7 +41,7 @@ from server.settings import Settings
 from server.submissions import receipts
 from server.submissions.models import Submission, Upload, UploadRange
 from server.tenders import service as tenders
-from server.tenders.models import TenderVersion
+from server.tenders.models import Tender, TenderVersion
 
 # Chunks shorter than this are accepted only as the last piece of the file: it bounds the number of
 # ranges (rows) an upload can make, whatever the client does.
@@ -66,28 +67,31 @@ def merged(ranges: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
     return out
 
 
-def _ranges(db: Session, upload_id: str) -> list[UploadRange]:
-    return list(db.execute(select(UploadRange).where(UploadRange.upload_id == upload_id)
-                           .order_by(UploadRange.offset)).scalars())
-
-
 def _current_for_bid(db: Session, *, tender_id: str, version: int) -> TenderVersion:
     """The tender's current version, which must be the one the bid was sealed against."""
     current = tenders.current_version(db, tender_id=tender_id)
-    if version != current.version:
-        raise DomainError("submission.stale_version",
-                          f"the bid was sealed against version {version} of tender {tender_id}, current is "
-                          f"version {current.version}; fetch the tender again and seal a new bid",
-                          status=409, sealed_version=version, current_version=current.version)
+    _not_stale(tender_id, version, current.version)
     return current
 
 
+def _not_stale(tender_id: str, version: int, current: int) -> None:
+    if version != current:
+        raise DomainError("submission.stale_version",
+                          f"the bid was sealed against version {version} of tender {tender_id}, current is "
+                          f"version {current}; fetch the tender again and seal a new bid",
+                          status=409, sealed_version=version, current_version=current)
+
+
 def _before_deadline(tender: TenderVersion, when: datetime) -> None:
-    if when >= tender.deadline:
+    _deadline_not_passed(tender.tender_id, tender.deadline, when)
+
+
+def _deadline_not_passed(tender_id: str, deadline: datetime, when: datetime) -> None:
+    if when >= deadline:
         raise DomainError("submission.deadline_passed",
-                          f"the submission deadline of tender {tender.tender_id} passed at "
-                          f"{clock.isoformat(tender.deadline)} (server time {clock.isoformat(when)}); "
-                          "nothing was submitted", status=409, deadline=clock.isoformat(tender.deadline))
+                          f"the submission deadline of tender {tender_id} passed at "
+                          f"{clock.isoformat(deadline)} (server time {clock.isoformat(when)}); "
+                          "nothing was submitted", status=409, deadline=clock.isoformat(deadline))
 
 
 def _verify_statement(db: Session, *, actor: Actor, content: bytes, signature: bytes, settings: Settings,
@@ -138,15 +142,16 @@ def verify_upload_statement(db: Session, *, actor: Actor, body: UploadCreate, si
 
 
 def create_upload(db: Session, *, actor: Actor, body: UploadCreate, verified: VerifiedStatement, settings: Settings,
-                  idempotency_key: str | None, arrived: datetime) -> Upload:
+                  idempotency_key: str | None, arrived: datetime) -> UploadOut:
     """Open a resumable upload of a sealed bid whose statement was verified (verify_upload_statement).
-    ``arrived``: when the request reached the server (the deadline is checked against it)."""
+    ``arrived``: when the request reached the server (the deadline is checked against it). A retry with
+    the same idempotency key answers the upload it opened, as it is now."""
     statement, signature, cert_sha = verified.statement, verified.signature, verified.signer_cert_sha256
     if idempotency_key:
         existing = db.execute(select(Upload).where(Upload.account_id == actor.account_id,
                                                    Upload.idempotency_key == idempotency_key)).scalar_one_or_none()
         if existing is not None:
-            return existing
+            return upload_out(db, existing, settings)
     now = arrived
     tender = _current_for_bid(db, tender_id=body.tender_id, version=body.tender_version)
     _before_deadline(tender, now)
@@ -166,7 +171,7 @@ def create_upload(db: Session, *, actor: Actor, body: UploadCreate, verified: Ve
     chain.append(db, actor=actor.ref, action="upload.create", object_type="upload", object_id=upload.id,
                  payload={"tender_id": upload.tender_id, "tender_version": upload.tender_version,
                           "size": upload.size, "sha256": upload.sha256, "statement_signer": cert_sha})
-    return upload
+    return _out(upload, [], tender.deadline, settings)  # nothing received yet
 
 
 def get_upload(db: Session, *, actor: Actor, upload_id: str, for_update: bool = False) -> Upload:
@@ -180,9 +185,48 @@ def get_upload(db: Session, *, actor: Actor, upload_id: str, for_update: bool = 
     return upload
 
 
+# The upload steps decide on these columns of the upload and of its tender's current version, read in one
+# statement without loading ORM objects: every chunk of a deadline rush runs it twice (plan and record).
+_UPLOAD_STATE = (select(Upload.account_id, Upload.state, Upload.size, Upload.sha256, Upload.submission_id,
+                        Upload.tender_id, Upload.tender_version, Tender.current_version, TenderVersion.deadline)
+                 .outerjoin(Tender, Tender.id == Upload.tender_id)
+                 .outerjoin(TenderVersion, and_(TenderVersion.tender_id == Upload.tender_id,
+                                                TenderVersion.version == Tender.current_version)))
+
+
+def _upload_state(db: Session, *, actor: Actor, upload_id: str, lock: bool = False) -> Any:
+    """The caller's own upload (another bidder's is "not found", as in get_upload) with its tender's current
+    version and deadline; ``lock``: the upload's row is locked to the end of the transaction (PostgreSQL;
+    SQLite serialises writers at BEGIN IMMEDIATE)."""
+    query = _UPLOAD_STATE.where(Upload.id == upload_id)
+    if lock:
+        query = query.with_for_update(of=Upload)
+    row = db.execute(query).one_or_none()
+    if row is None or row.account_id != actor.account_id:
+        raise DomainError("upload.not_found", f"there is no upload {upload_id!r} of yours", status=404)
+    return row
+
+
+def _in_time(db: Session, row: Row[Any], when: datetime) -> None:
+    """The bid's tender version is still the current one and ``when`` is before its deadline."""
+    if row.deadline is None:  # the tender or its version is missing: say which, as _current_for_bid does
+        _before_deadline(_current_for_bid(db, tender_id=row.tender_id, version=row.tender_version), when)
+        return
+    _not_stale(row.tender_id, row.tender_version, row.current_version)
+    _deadline_not_passed(row.tender_id, row.deadline, when)
+
+
+def _range_rows(db: Session, upload_id: str) -> list[Row[Any]]:
+    return list(db.execute(select(UploadRange.id, UploadRange.offset, UploadRange.length, UploadRange.sha256)
+                           .where(UploadRange.upload_id == upload_id).order_by(UploadRange.offset)))
+
+
 def upload_out(db: Session, upload: Upload, settings: Settings) -> UploadOut:
-    ranges = merged((r.offset, r.offset + r.length) for r in _ranges(db, upload.id))
-    deadline = tenders.current_version(db, tender_id=upload.tender_id).deadline
+    ranges = merged((r.offset, r.offset + r.length) for r in _range_rows(db, upload.id))
+    return _out(upload, ranges, tenders.current_version(db, tender_id=upload.tender_id).deadline, settings)
+
+
+def _out(upload: Upload, ranges: list[tuple[int, int]], deadline: datetime, settings: Settings) -> UploadOut:
     return UploadOut(id=upload.id, tender_id=upload.tender_id, tender_version=upload.tender_version,
                      size=upload.size, sha256=upload.sha256, state=upload.state,  # type: ignore[arg-type]
                      received=ranges, received_bytes=sum(e - s for s, e in ranges),
@@ -199,11 +243,11 @@ class ChunkPlan:
 def plan_chunk(db: Session, *, actor: Actor, upload_id: str, offset: int, length: int, sha256: str,
                settings: Settings) -> ChunkPlan:
     """Decide, before any byte is read, whether a chunk may be written."""
-    upload = get_upload(db, actor=actor, upload_id=upload_id)
+    upload = _upload_state(db, actor=actor, upload_id=upload_id)
     if upload.state != "open":
         raise DomainError("upload.closed", "this upload is already complete; start a new one to replace the bid",
                           status=409)
-    _before_deadline(_current_for_bid(db, tender_id=upload.tender_id, version=upload.tender_version), clock.now())
+    _in_time(db, upload, clock.now())
     if length > settings.max_chunk_size:
         raise DomainError("upload.chunk_too_large", f"a chunk may hold at most {settings.max_chunk_size} bytes",
                           status=413, max_chunk_size=settings.max_chunk_size)
@@ -213,35 +257,34 @@ def plan_chunk(db: Session, *, actor: Actor, upload_id: str, offset: int, length
     if length < MIN_CHUNK_SIZE and offset + length != upload.size:
         raise DomainError("upload.chunk_too_small", f"only the last chunk may be shorter than {MIN_CHUNK_SIZE} "
                           "bytes", status=422)
-    overlap = _overlapping(db, upload.id, offset, length)
+    overlap = list(db.execute(select(UploadRange.offset, UploadRange.length, UploadRange.sha256).where(
+        UploadRange.upload_id == upload_id, UploadRange.offset < offset + length,
+        UploadRange.offset + UploadRange.length > offset)))
     if overlap:
         if len(overlap) == 1 and overlap[0].offset == offset and overlap[0].length == length:
             if overlap[0].sha256 == sha256:
-                return ChunkPlan(True, part_path(settings, upload.id))
+                return ChunkPlan(True, part_path(settings, upload_id))
             raise DomainError("upload.chunk_conflict", f"bytes [{offset}, {offset + length}) were already received "
                               "with other content; an acknowledged chunk cannot be changed", status=409)
         raise DomainError("upload.chunk_conflict", f"bytes [{offset}, {offset + length}) overlap chunks already "
                           "received at other boundaries; send only the missing ranges", status=409)
-    return ChunkPlan(False, part_path(settings, upload.id))
-
-
-def _overlapping(db: Session, upload_id: str, offset: int, length: int) -> list[UploadRange]:
-    return list(db.execute(select(UploadRange).where(
-        UploadRange.upload_id == upload_id, UploadRange.offset < offset + length,
-        UploadRange.offset + UploadRange.length > offset)).scalars())
+    return ChunkPlan(False, part_path(settings, upload_id))
 
 
 def record_chunk(db: Session, *, actor: Actor, upload_id: str, offset: int, length: int, sha256: str,
                  duplicate: bool, arrived: datetime) -> ChunkOut:
     """Acknowledge a chunk whose bytes are on disk (fsynced) and whose hash was checked. ``arrived``:
-    when its last byte reached the server."""
-    upload = get_upload(db, actor=actor, upload_id=upload_id, for_update=True)
+    when its last byte reached the server. Three statements: the upload locked with its deadline, its
+    ranges, the new range."""
+    upload = _upload_state(db, actor=actor, upload_id=upload_id, lock=True)
     if upload.state != "open":
         raise DomainError("upload.closed", "this upload was completed meanwhile", status=409)
     # Arrival counts when the last byte is in: a chunk finished after the deadline is not received.
-    _before_deadline(_current_for_bid(db, tender_id=upload.tender_id, version=upload.tender_version), arrived)
+    _in_time(db, upload, arrived)
+    rows = _range_rows(db, upload_id)
+    have = [(r.offset, r.offset + r.length) for r in rows]
     if not duplicate:
-        overlap = _overlapping(db, upload.id, offset, length)
+        overlap = [r for r in rows if r.offset < offset + length and r.offset + r.length > offset]
         same = [r for r in overlap if r.offset == offset and r.length == length and r.sha256 == sha256]
         if same and len(overlap) == 1:
             duplicate = True
@@ -253,10 +296,10 @@ def record_chunk(db: Session, *, actor: Actor, upload_id: str, offset: int, leng
             raise DomainError("upload.chunk_conflict", f"bytes [{offset}, {offset + length}) were written by two "
                               "requests at once; send the missing ranges again", status=409)
         else:
-            db.add(UploadRange(upload_id=upload.id, offset=offset, length=length, sha256=sha256,
-                               received_at=arrived))
-            db.flush()
-    ranges = merged((r.offset, r.offset + r.length) for r in _ranges(db, upload.id))
+            db.execute(insert(UploadRange).values(upload_id=upload_id, offset=offset, length=length, sha256=sha256,
+                                                  received_at=arrived))
+            have.append((offset, offset + length))
+    ranges = merged(have)
     return ChunkOut(offset=offset, length=length, duplicate=duplicate, received=ranges,
                     received_bytes=sum(e - s for s, e in ranges))
 
@@ -277,24 +320,24 @@ class CompletionPlan:
 
 def plan_completion(db: Session, *, actor: Actor, upload_id: str, arrived: datetime, settings: Settings,
                     store: BlobStore) -> CompletionPlan:
-    upload = get_upload(db, actor=actor, upload_id=upload_id)
+    upload = _upload_state(db, actor=actor, upload_id=upload_id)
     if upload.state == "completed":
-        return CompletionPlan(upload.id, upload.size, upload.sha256, Path(), True, [], upload.submission_id)
-    _before_deadline(_current_for_bid(db, tender_id=upload.tender_id, version=upload.tender_version), arrived)
-    rows = _ranges(db, upload.id)
+        return CompletionPlan(upload_id, upload.size, upload.sha256, Path(), True, [], upload.submission_id)
+    _in_time(db, upload, arrived)
+    rows = _range_rows(db, upload_id)
     have = merged((r.offset, r.offset + r.length) for r in rows)
-    part = part_path(settings, upload.id)
+    part = part_path(settings, upload_id)
     if part.exists():
         if have != [(0, upload.size)]:
             missing = _gaps(have, upload.size)
             raise DomainError("upload.incomplete", f"{sum(e - s for s, e in missing)} of {upload.size} bytes have "
                               "not been received; send the missing ranges and complete again", status=409,
                               missing=[list(m) for m in missing])
-        return CompletionPlan(upload.id, upload.size, upload.sha256, part, False,
+        return CompletionPlan(upload_id, upload.size, upload.sha256, part, False,
                               [(r.offset, r.length, r.sha256) for r in rows], None)
     if store.exists(upload.sha256):
         # An earlier completion moved the file into the store and was interrupted before it committed.
-        return CompletionPlan(upload.id, upload.size, upload.sha256, store.path(upload.sha256), True, [], None)
+        return CompletionPlan(upload_id, upload.size, upload.sha256, store.path(upload.sha256), True, [], None)
     raise DomainError("upload.data_lost", "the server no longer holds this upload's data; start a new upload",
                       status=409)
 
@@ -436,16 +479,13 @@ def finish(db: Session, *, actor: Actor, upload_id: str, arrived: datetime, sett
     upload.completed_at = arrived
     upload.submission_id = submission_id
     db.flush()
-    chain.append(db, actor=actor.ref, action="upload.complete", object_type="upload", object_id=upload.id,
-                 payload={"sha256": upload.sha256, "size": upload.size}, when=arrived)
-    chain.append(db, actor=actor.ref, action="submission.submit", object_type="submission",
-                 object_id=submission_id, payload=receipt.content, when=arrived)
+    records = [chain.Record("upload.complete", "upload", upload.id, {"sha256": upload.sha256, "size": upload.size}),
+               chain.Record("submission.submit", "submission", submission_id, receipt.content)]
     if previous is not None:
-        chain.append(db, actor=actor.ref, action="submission.replace", object_type="submission",
-                     object_id=previous.id, payload={"replaced_by": submission_id}, when=arrived)
+        records.append(chain.Record("submission.replace", "submission", previous.id, {"replaced_by": submission_id}))
     if later is not None:  # it arrived before a submission already recorded: superseded on arrival
-        chain.append(db, actor=actor.ref, action="submission.replace", object_type="submission",
-                     object_id=submission_id, payload={"replaced_by": later.id}, when=arrived)
+        records.append(chain.Record("submission.replace", "submission", submission_id, {"replaced_by": later.id}))
+    chain.append_all(db, actor=actor.ref, records=records, when=arrived)
     return submission
 
 

@@ -19,7 +19,7 @@ from typing import Any
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes
-from sqlalchemy import select
+from sqlalchemy import and_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -65,7 +65,12 @@ def get_version(db: Session, *, tender_id: str, version: int) -> TenderVersion:
 
 def current_version(db: Session, *, tender_id: str) -> TenderVersion:
     """The latest published version (the one bids must be sealed against), or ``tender.not_found`` (404)."""
-    tender = get_tender(db, tender_id=tender_id)
+    row = db.execute(select(TenderVersion).join(Tender, and_(Tender.id == TenderVersion.tender_id,
+                                                             Tender.current_version == TenderVersion.version))
+                     .where(Tender.id == tender_id)).scalar_one_or_none()
+    if row is not None:
+        return row
+    tender = get_tender(db, tender_id=tender_id)  # says which is missing: the tender or its version
     return get_version(db, tender_id=tender_id, version=tender.current_version)
 
 
