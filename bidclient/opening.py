@@ -19,10 +19,10 @@ import io
 import os
 import shutil
 import tempfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO, cast
 from urllib.parse import quote
 
 from cryptography import x509
@@ -247,7 +247,7 @@ def open_released_bids(api: OpeningApi, session: KeySession, trust_list: trust.T
     for bid in opening.bids:
         if bid.state not in ("key_released", "remedy"):
             continue
-        key_source: Callable[[Path], bytes]
+        key_source: Callable[[Path | None], bytes]
         if bid.state == "remedy":
             remedy = api.remedy(bid.submission_id)
             if len({p.member for p in remedy.partials}) < remedy.threshold:
@@ -259,7 +259,8 @@ def open_released_bids(api: OpeningApi, session: KeySession, trust_list: trust.T
         if progress is not None:
             progress(bid.submission_id)
         dest = output / f"{bid.position:02d}-{bid.submission_id}"
-        code, detail, manifest, signature = _open_one(api, trust_list, bid, dest, key_source)
+        code, detail, manifest, signature = _open_one(api, trust_list, bid, dest, key_source,
+                                                      streamed=bid.state != "remedy")
         if code is None:
             body: dict[str, Any] = {"outcome": "opened", "manifest": proto.b64(manifest),
                                     "manifest_signature": proto.b64(signature)}
@@ -279,10 +280,11 @@ class _KeyFailure(Exception):
         self.code, self.detail = code, detail
 
 
-def _released_key_source(api: OpeningApi, session: KeySession, bid: proto.BidOut) -> Callable[[Path], bytes]:
-    """The bidder's released key, opened with the host's own encryption key."""
+def _released_key_source(api: OpeningApi, session: KeySession,
+                         bid: proto.BidOut) -> Callable[[Path | None], bytes]:
+    """The bidder's released key, opened with the host's own encryption key (the sealed bid is not needed)."""
 
-    def get(_sealed: Path) -> bytes:
+    def get(_sealed: Path | None) -> bytes:
         envelope = api.key_envelope(bid.submission_id)
         try:
             info = cms_envelope.describe(io.BytesIO(envelope))
@@ -300,14 +302,15 @@ def _released_key_source(api: OpeningApi, session: KeySession, bid: proto.BidOut
     return get
 
 
-def _committee_key_source(api: OpeningApi, remedy: proto.RemedyOut) -> Callable[[Path], bytes]:
+def _committee_key_source(api: OpeningApi, remedy: proto.RemedyOut) -> Callable[[Path | None], bytes]:
     """The content key from k members' partial results: each verified against the committee key this client
     recomputes from the ceremony's commitments (not the server's word), combined (Lagrange), then used as
     the committee's ECDH result to unwrap the key from the committee's recipient entry."""
     from bidclient import committee as committees
     from crypto import threshold as th
 
-    def get(sealed: Path) -> bytes:
+    def get(sealed: Path | None) -> bytes:
+        assert sealed is not None, "the committee's key is unwrapped from the sealed bid's head"
         out = committees.status(api.client, remedy.committee_id)
         key = committees.committee_key(out)
         if out.certificate is None:
@@ -328,29 +331,108 @@ def _committee_key_source(api: OpeningApi, remedy: proto.RemedyOut) -> Callable[
     return get
 
 
+class _HashingReader(io.RawIOBase):
+    """A download read as a stream, hashed (SHA-256) as it is read; ``drain`` reads and hashes the rest."""
+
+    def __init__(self, chunks: Iterator[bytes]) -> None:
+        super().__init__()
+        self._chunks = chunks
+        self._pending = memoryview(b"")
+        self.digest = hashlib.sha256()
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        while not self._pending:
+            chunk = next(self._chunks, None)
+            if chunk is None:
+                return 0
+            self.digest.update(chunk)
+            self._pending = memoryview(chunk)
+        n = min(len(buffer), len(self._pending))
+        buffer[:n] = self._pending[:n]
+        self._pending = self._pending[n:]
+        return n
+
+    def drain(self) -> None:
+        self._pending = memoryview(b"")
+        for chunk in self._chunks:
+            self.digest.update(chunk)
+
+
+def _content_length(response: Any) -> int | None:
+    text = response.headers.get("Content-Length", "")
+    return int(text) if text.isdigit() and len(text) < 19 else None
+
+
+def _receive_and_decrypt(response: Any, bid: proto.BidOut, key_source: Callable[[Path | None], bytes],
+                         inner: Path) -> tuple[str, str] | None:
+    """The released-key path in one pass: the sealed bid is decrypted into ``inner`` while it downloads and
+    hashed on the way (it is never written to disk). The served bid's SHA-256 is judged first, then the key,
+    then the decryption (GCM tag), as when the bid was downloaded before it was opened; ``inner`` is only
+    used when this returns None."""
+    key: bytes | None = None
+    key_failure: _KeyFailure | None = None
+    decrypt_failure: CryptoError | None = None
+    try:
+        key = key_source(None)
+    except _KeyFailure as ex:
+        key_failure = ex
+    body = _HashingReader(body_chunks(response, 1 << 20))
+    if key is not None:
+        try:
+            with open(inner, "wb", buffering=0) as out:  # scratch: removed with the folder, so not synced
+                cms_envelope.decrypt_stream(cast(BinaryIO, body), out, key, size=_content_length(response))
+        except CryptoError as ex:
+            decrypt_failure = ex
+    body.drain()
+    if not hmac.compare_digest(body.digest.hexdigest(), bid.envelope_sha256):
+        return "opening.stored_bid_damaged", "the sealed bid served differs from the one received"
+    if key_failure is not None:
+        return key_failure.code, key_failure.detail
+    if decrypt_failure is not None:
+        return "opening.decryption_failed", str(decrypt_failure)
+    return None
+
+
+def _receive_then_decrypt(response: Any, bid: proto.BidOut, key_source: Callable[[Path | None], bytes],
+                          sealed: Path, inner: Path) -> tuple[str, str] | None:
+    """The remedy path: the committee's key is unwrapped from the sealed bid's head, so the bid is
+    downloaded (and its SHA-256 checked) before it is decrypted."""
+    digest = hashlib.sha256()
+    with open(sealed, "wb") as out:
+        for chunk in body_chunks(response, 1 << 20):
+            out.write(chunk)
+            digest.update(chunk)
+    if not hmac.compare_digest(digest.hexdigest(), bid.envelope_sha256):
+        return "opening.stored_bid_damaged", "the sealed bid served differs from the one received"
+    try:
+        key = key_source(sealed)
+    except _KeyFailure as ex:
+        return ex.code, ex.detail
+    try:
+        cms_envelope.decrypt_file(sealed, inner, key)  # type: ignore[arg-type]
+    except CryptoError as ex:
+        return "opening.decryption_failed", str(ex)
+    return None
+
+
 def _open_one(api: OpeningApi, trust_list: trust.TrustList, bid: proto.BidOut, dest: Path,
-              key_source: Callable[[Path], bytes]) -> tuple[str | None, str, bytes, bytes]:
+              key_source: Callable[[Path | None], bytes], *,
+              streamed: bool) -> tuple[str | None, str, bytes, bytes]:
     scratch = Path(tempfile.mkdtemp(prefix=".bidclient-opening-", dir=dest.parent))
     try:
-        sealed = scratch / "bid.bid"
+        inner = scratch / "package.zip"
         response = api.client.request("GET", f"/api/v1/submissions/{quote(bid.submission_id, safe='')}/envelope",
                                       stream=True)
-        digest = hashlib.sha256()
-        with open(sealed, "wb") as out:
-            for chunk in body_chunks(response, 1 << 20):
-                out.write(chunk)
-                digest.update(chunk)
-        if not hmac.compare_digest(digest.hexdigest(), bid.envelope_sha256):
-            return "opening.stored_bid_damaged", "the sealed bid served differs from the one received", b"", b""
         try:
-            key = key_source(sealed)
-        except _KeyFailure as ex:
-            return ex.code, ex.detail, b"", b""
-        inner = scratch / "package.zip"
-        try:
-            cms_envelope.decrypt_file(sealed, inner, key)  # type: ignore[arg-type]
-        except CryptoError as ex:
-            return "opening.decryption_failed", str(ex), b"", b""
+            failure = (_receive_and_decrypt(response, bid, key_source, inner) if streamed
+                       else _receive_then_decrypt(response, bid, key_source, scratch / "bid.bid", inner))
+        finally:
+            response.close()
+        if failure is not None:
+            return failure[0], failure[1], b"", b""
         verified: list[VerifiedSignature] = []
 
         def verify_manifest(manifest_bytes: bytes, signature: bytes) -> None:

@@ -59,6 +59,7 @@ __all__ = [
     "content_key",
     "decrypt_bytes",
     "decrypt_file",
+    "decrypt_stream",
     "describe",
     "encrypt",
     "is_envelope",
@@ -743,6 +744,21 @@ def _fsync_dir(folder: Path) -> None:
             os.fsync(fd)
         finally:
             os.close(fd)
+
+
+def decrypt_stream(src: BinaryIO, dst: BinaryIO, key: Decrypter | bytes, *, size: int | None = None) -> EnvelopeInfo:
+    """Open the envelope read from ``src`` (e.g. a download, read once to the envelope's end) into ``dst``.
+
+    The plaintext is written as it is decrypted, before the GCM tag at the end authenticates it: the caller
+    must throw ``dst`` away unless this returns (``decrypt_file`` does that for files, and syncs). ``key``
+    is a Decrypter or the content-encryption key itself; ``size``: the bytes ``src`` holds, when known.
+    Raises the same errors as ``decrypt_file``.
+    """
+
+    def write(chunk: memoryview) -> None:
+        _write_all(dst, chunk)
+
+    return _decrypt_stream(der.StreamReader(src, size=size), key, write)
 
 
 def decrypt_bytes(data: bytes, decrypter: Decrypter) -> bytes:

@@ -322,11 +322,18 @@ def get_submission(submission_id: str, db: ReadDbSession, actor: CurrentActor) -
     return service.submission_out(service.get_submission(db, actor=actor, submission_id=submission_id))
 
 
+class _EnvelopeFile(FileResponse):
+    """A sealed bid (up to gigabytes) sent in 1 MiB reads: Starlette's 64 KiB default costs a thread hop per
+    64 KiB and held the opening's download to about a third of the speed (benchmarks/opening_bids.py)."""
+
+    chunk_size = 1 << 20
+
+
 @router.get("/api/v1/submissions/{submission_id}/envelope", response_class=FileResponse,
             responses={200: {"content": {"application/cms": {"schema": {"type": "string", "format": "binary"}}}}})
 def download_envelope(submission_id: str, db: DbSession, actor: CurrentActor, settings: SettingsDep) -> Any:
     path = service.envelope_for_download(db, actor=actor, submission_id=submission_id, store=_store(settings))
-    return FileResponse(path, media_type="application/cms", filename=f"{submission_id}.bid")
+    return _EnvelopeFile(path, media_type="application/cms", filename=f"{submission_id}.bid")
 
 
 @router.post("/api/v1/submissions/{submission_id}/withdraw", response_model=SubmissionOut)

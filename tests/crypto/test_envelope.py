@@ -11,6 +11,7 @@ import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 from cryptography import x509
@@ -26,8 +27,10 @@ from crypto.cms_envelope import (
     ContentCipher,
     EnvelopeWriter,
     Recipient,
+    content_key,
     decrypt_bytes,
     decrypt_file,
+    decrypt_stream,
     describe,
     encrypt,
     is_envelope,
@@ -204,6 +207,41 @@ def test_several_recipients_each_can_decrypt(pki: dict[str, Party]) -> None:
         assert found["rsa"][0].issuer == pki["rsa"].cert.issuer.rfc4514_string() == (
             "CN=Envelope Test CA,O=测试 Bid Client,C=CN")
         assert found["rsa"][0].serial == pki["rsa"].cert.serial_number
+
+
+class _Trickle(io.RawIOBase):
+    """A download: not seekable, and each read gives at most a few kilobytes."""
+
+    def __init__(self, data: bytes) -> None:
+        super().__init__()
+        self.data = memoryview(data)
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        n = min(len(buffer), len(self.data), 5000)
+        buffer[:n] = self.data[:n]
+        self.data = self.data[n:]
+        return n
+
+
+def test_decrypt_stream_opens_a_download_with_the_content_key_or_a_recipient(pki: dict[str, Party]) -> None:
+    """The opening decrypts a released bid while it downloads: from a stream that cannot seek, with the
+    released content key (or a recipient's key); a bid altered in transit is refused."""
+    data = os.urandom(2 * CHUNK_SIZE + 12345)
+    sealed = _seal(data, [pki["p256"].cert])
+    key = content_key(io.BytesIO(sealed), pki["p256"].decrypter)
+    for opener in (key, pki["p256"].decrypter):
+        out = io.BytesIO()
+        decrypt_stream(_Trickle(sealed), out, opener, size=len(sealed))  # type: ignore[arg-type]
+        assert out.getvalue() == data
+    damaged = bytearray(sealed)
+    damaged[len(sealed) // 2] ^= 1
+    with pytest.raises(DecryptionFailed):
+        decrypt_stream(_Trickle(bytes(damaged)), io.BytesIO(), key)  # type: ignore[arg-type]
+    with pytest.raises(DecryptionFailed):
+        decrypt_stream(_Trickle(sealed), io.BytesIO(), os.urandom(32))  # type: ignore[arg-type]
 
 
 def test_writer_accepts_many_small_writes(pki: dict[str, Party]) -> None:
