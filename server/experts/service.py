@@ -28,8 +28,8 @@ from bidclient.protocol.tender import Evaluation, Lot
 from crypto.identity import is_valid_uscc
 from server import clock
 from server.audit import chain
-from server.auth.models import Role
-from server.auth.service import Actor, grant_role
+from server.auth.models import Role, RoleGrant
+from server.auth.service import Actor
 from server.experts.models import Draw, Expert, ExpertSpecialty, Mail, Pick, Relation, Specialty, StatusEvent
 from server.live import service as live
 from server.problems import DomainError
@@ -367,10 +367,21 @@ def _row_errors(values: dict[str, str], known: set[str]) -> tuple[list[str], lis
 
 
 def _apply_rows(db: Session, *, actor: Actor, rows: list[_Row]) -> proto.ImportOut:
+    """Create or update every row's expert, in a few statements for the whole file: the experts, then their
+    specialties, then the role grants, each with its audit entries appended in one move of the chain's head."""
     now = clock.now()
-    existing = {e.identity_key: e for chunk in _chunks([r.values["identity"] for r in rows], 500)
+    identities = [r.values["identity"] for r in rows]
+    existing = {e.identity_key: e for chunk in _chunks(identities, 500)
                 for e in db.execute(select(Expert).where(Expert.identity_key.in_(chunk))).scalars()}
+    granted = {key for chunk in _chunks(identities, 500)
+               for key in db.execute(select(RoleGrant.identity_key).where(RoleGrant.identity_key.in_(chunk),
+                                                                          RoleGrant.role == Role.EXPERT.value)
+                                     ).scalars()}
+    for chunk in _chunks([e.id for e in existing.values()], 500):  # an update replaces the specialties
+        db.execute(delete(ExpertSpecialty).where(ExpertSpecialty.expert_id.in_(chunk)))
     created = updated = 0
+    records: list[chain.Record] = []
+    specialties: list[ExpertSpecialty] = []
     for row in rows:
         v = row.values
         fields = {"name": v["name"], "employer_uscc": v["employer_uscc"].upper(), "employer_name": v["employer_name"],
@@ -388,14 +399,21 @@ def _apply_rows(db: Session, *, actor: Actor, rows: list[_Row]) -> proto.ImportO
             for key, value in fields.items():
                 setattr(expert, key, value)
             expert.updated_at = now
-            db.execute(delete(ExpertSpecialty).where(ExpertSpecialty.expert_id == expert.id))
             updated += 1
             action = "expert.update"
-        db.flush()
-        db.add_all([ExpertSpecialty(expert_id=expert.id, specialty=s) for s in row.specialties])
-        chain.append(db, actor=actor.ref, action=action, object_type="expert", object_id=expert.id,
-                     payload={**fields, "identity": v["identity"], "specialties": row.specialties})
-        grant_role(db, identity_key=v["identity"], role=Role.EXPERT, granted_by=actor.identity_key)
+        specialties.extend(ExpertSpecialty(expert_id=expert.id, specialty=s) for s in row.specialties)
+        records.append(chain.Record(action, "expert", expert.id,
+                                    {**fields, "identity": v["identity"], "specialties": row.specialties}))
+    db.flush()  # the experts exist before their specialties refer to them
+    db.add_all(specialties)
+    chain.append_all(db, actor=actor.ref, records=records, when=now)
+    new_grants = [identity for identity in dict.fromkeys(identities) if identity not in granted]
+    if new_grants:  # as auth.service.grant_role records each grant, for the whole file at once
+        db.add_all([RoleGrant(id=str(uuid.uuid4()), identity_key=identity, role=Role.EXPERT.value,
+                              granted_by=actor.identity_key, granted_at=now) for identity in new_grants])
+        chain.append_all(db, actor=chain.ActorRef(actor.identity_key), when=now, records=[
+            chain.Record("auth.grant_role", "identity", identity, {"role": Role.EXPERT.value})
+            for identity in new_grants])
     db.flush()
     return proto.ImportOut(created=created, updated=updated)
 

@@ -75,6 +75,8 @@ def test_import_is_all_or_nothing_with_a_row_report(live_server: RunningServer, 
     assert w.admin.experts.list_experts().total == 3
     actions = [a for a, _o in _audit_actions(live_server.data)]
     assert actions.count("expert.admit") == 3 and actions.count("expert.update") == 3
+    grants = [o for a, o in _audit_actions(live_server.data) if a == "auth.grant_role"]
+    assert all(grants.count(r["identity"]) == 1 for r in good)  # each imported expert granted once, audited
 
     bad_encoding = tmp_path / "gbk.csv"
     bad_encoding.write_bytes(pool_csv([expert_row(9)]).decode().encode("gbk"))
