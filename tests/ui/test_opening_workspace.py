@@ -8,6 +8,7 @@ display shows the announcement after the live event. One server for the module."
 
 from __future__ import annotations
 
+import dataclasses
 import subprocess
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -105,9 +106,11 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-def _signed_in(context: AppContext, server: RunningServer, pki: Any, who: str) -> None:
-    """Sign in as the app's sign-in dialog does (bidclient.signin.sign_in with the party's dongle)."""
-    context.set_session(sign_in(server.url, pki.party(who).signing_uri, PinPrompter(lambda _r: pki.user_pin)))
+def _signed_in(context: AppContext, server: RunningServer, pki: Any, who: str, *, restored: bool = False) -> None:
+    """Sign in as the app's sign-in dialog does (bidclient.signin.sign_in with the party's dongle); ``restored``:
+    as the app finds the session again after a restart, which does not name the certificate signed in with."""
+    session = sign_in(server.url, pki.party(who).signing_uri, PinPrompter(lambda _r: pki.user_pin))
+    context.set_session(dataclasses.replace(session, certificate_sha256="") if restored else session)
 
 
 def _click(qtbot: Any, button: QPushButton) -> None:
@@ -217,7 +220,8 @@ def test_host_runs_the_opening_and_the_supervisor_watches(  # type: ignore[no-un
     sup_context.pin_source = QtPrompter(window)
     sup = OpeningWorkspace(sup_context)
     qtbot.addWidget(sup)
-    _signed_in(sup_context, server, pki, "expert-1")
+    # The supervisor's session is one restored after a restart: co-signing finds the dongle by identity.
+    _signed_in(sup_context, server, pki, "expert-1", restored=True)
     sup.open_tender(o.tender)
     qtbot.waitUntil(lambda: sup.controller.view is not None, timeout=30_000)
     qtbot.mouseClick(sup.hall_button, LEFT)

@@ -18,6 +18,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from bidclient import opening_host as oh
 from bidclient.api_client import ApiClient
 from bidclient.live import ConnectionState
+from bidclient.signin import signed_in_fingerprint
 from ui.context import AppContext
 from ui.live_adapter import LiveChannel
 from ui.workers import Task, TaskContext, start
@@ -201,6 +202,12 @@ class OpeningController(QObject):
         """The step of the opening as last shown: what every host action says it decided on."""
         return self.view.opening.step if self.view is not None else 0
 
-    def certificate_sha256(self) -> str:
+    def certificate_sha256(self) -> Callable[[], str]:
+        """For a job (it may look at the plugged-in dongles): the SHA-256 of the certificate the host signed in
+        with; after a restart, the one signing certificate of the host's identity on the plugged-in dongles."""
         session = self.context.session
-        return session.certificate_sha256 if session is not None else ""
+
+        def fingerprint() -> str:
+            return signed_in_fingerprint(session) if session is not None else ""
+
+        return fingerprint

@@ -178,7 +178,7 @@ class DecryptionPage(QWidget):
         prompter = self.controller.context.pin_source
         if prompter is None:
             return
-        self.controller.run("window", lambda client, _ctx: oh.open_window(client, tender, sha, prompter, step=step))
+        self.controller.run("window", lambda client, _ctx: oh.open_window(client, tender, sha(), prompter, step=step))
 
     def extend(self) -> None:
         tender, step = self.controller.tender_id, self.controller.step
@@ -205,7 +205,7 @@ class DecryptionPage(QWidget):
         self.result_label.clear()
 
         def job(client: ApiClient, ctx: TaskContext) -> oh.OpenedSummary:
-            return oh.open_bids(client, tender, sha, prompter, load_trust([]), output, progress=ctx.progress,
+            return oh.open_bids(client, tender, sha(), prompter, load_trust([]), output, progress=ctx.progress,
                                 cancel=ctx.cancelled)
 
         task = self.controller.run("open-bids", job)

@@ -126,7 +126,7 @@ class RecordPage(QWidget):
         prompter = self.controller.context.pin_source
         if prompter is None:
             return
-        self.controller.run("sign-record", lambda client, _ctx: oh.sign_record(client, tender, sha, prompter))
+        self.controller.run("sign-record", lambda client, _ctx: oh.sign_record(client, tender, sha(), prompter))
 
     def publish(self) -> None:
         tender, step = self.controller.tender_id, self.controller.step
