@@ -370,5 +370,13 @@ def write_session_report(api: EvaluationApi, session_id: str, path: Path, *, cre
     active.sort(key=lambda m: not m.is_chair)  # the chair signs first
     committee = [Member(m.identity_key, m.identity_key.removeprefix("person:"), m.checkin_cert_sha256 or "",
                         chair=m.is_chair) for m in active]
+    from bidclient.evaluation.clarifications import session_clarifications
+    from bidclient.evaluation.report import ReportClarification
+    from bidclient.timefmt import format_time
+
+    recorded = [ReportClarification(c.bid, c.question, format_time(c.asked_at), c.answer,
+                                    format_time(c.answered_at) if c.answered_at is not None else "",
+                                    c.verdict == "verified")
+                for c in session_clarifications(api.client, session)]
     return write_report(result, {b.id: b.name for b in session.definition.bids}, committee, path,
-                        report_id=session_id, created_at=created_at)
+                        report_id=session_id, created_at=created_at, clarifications=recorded)
