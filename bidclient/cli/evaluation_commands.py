@@ -438,7 +438,7 @@ def cmd_return(args: argparse.Namespace) -> int:
 def cmd_ask(args: argparse.Namespace) -> int:
     from bidclient.evaluation import clarifications
 
-    item = clarifications.ask(_api(args), args.session, args.bid, args.question)
+    item = clarifications.ask(_api(args).client, args.session, args.bid, args.question)
     print(_("clarification request {id} sent to the bidder of {bid}").format(id=item.id, bid=item.bid))
     return 0
 
@@ -462,7 +462,7 @@ def cmd_answer(args: argparse.Namespace) -> int:
     from bidclient.evaluation import clarifications
 
     with _signer(args) as sign:
-        item = clarifications.answer(_api(args), args.clarification, args.text, sign)
+        item = clarifications.answer(_api(args).client, args.clarification, args.text, sign)
     print(_("answer to {id} signed and sent").format(id=item.id))
     return 0
 

@@ -14,16 +14,25 @@ from __future__ import annotations
 
 import base64
 import binascii
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
 from bidclient.api_client import ApiClient
-from bidclient.evaluation.session import EvaluationApi, EvaluationError, Sign
+from bidclient.errors import BidclientError
 from bidclient.i18n import _
 from bidclient.interaction import Prompter
-from bidclient.protocol.evaluation_session import ClarificationOut, SessionOut, answer_statement
+from bidclient.protocol.evaluation_session import (
+    ClarificationOut,
+    ClarificationsOut,
+    SessionOut,
+    answer_statement,
+)
 from crypto import trust
+
+Sign = Callable[[bytes], bytes]
+BASE = "/api/v1/evaluation"
 
 Verdict = Literal["asked", "verified", "unverified"]
 
@@ -100,7 +109,7 @@ def session_clarifications(client: ApiClient, session: SessionOut, *,
                            trust_list: trust.TrustList | None = None) -> list[Clarification]:
     """The session's requests (its experts and supervisors), oldest first, each answer verified against the
     bidder the session lists for the bid."""
-    items = EvaluationApi(client).clarifications(session.id).clarifications
+    items = fetch(client, session.id).clarifications
     bids = session.definition.bids
     chosen = trust_list if trust_list is not None else _trust()
     return [_read(i, {b.id: b.name for b in bids}, {b.id: b.bidder for b in bids}, chosen) for i in items]
@@ -108,26 +117,37 @@ def session_clarifications(client: ApiClient, session: SessionOut, *,
 
 def my_clarifications(client: ApiClient, *, trust_list: trust.TrustList | None = None) -> list[Clarification]:
     """The requests put to the signed-in bidder, newest first (its own answers verified too)."""
-    items = EvaluationApi(client).clarifications().clarifications
+    items = fetch(client).clarifications
     chosen = trust_list if trust_list is not None else _trust()
     found = [_read(i, {}, {}, chosen) for i in items]
     return sorted(found, key=lambda c: (c.asked_at, c.id), reverse=True)
 
 
-def ask(api: EvaluationApi, session_id: str, bid: str, question: str) -> ClarificationOut:
+def fetch(client: ApiClient, session_id: str | None = None) -> ClarificationsOut:
+    """A session's requests as the server lists them, or (no session) those put to the calling bidder."""
+    path = f"{BASE}/sessions/{session_id}/clarifications" if session_id else f"{BASE}/clarifications"
+    return ClarificationsOut.model_validate(client.get_json(path))
+
+
+def ask(client: ApiClient, session_id: str, bid: str, question: str) -> ClarificationOut:
     """Put ``question`` to the bidder of ``bid`` (an active expert, during the review or the scoring; the
     server refuses it in other phases). ``bidclient evaluation ask`` and the app call this."""
     if not question.strip():
-        raise EvaluationError(_("a clarification request needs its question"), code="evaluation.question_required")
-    return api.ask(session_id, bid, question.strip())
+        raise BidclientError(_("a clarification request needs its question"), code="evaluation.question_required")
+    return ClarificationOut.model_validate(client.post_json(
+        f"{BASE}/sessions/{session_id}/clarifications", {"bid": bid, "question": question.strip()}))
 
 
-def answer(api: EvaluationApi, clarification_id: str, text: str, sign: Sign) -> ClarificationOut:
+def answer(client: ApiClient, clarification_id: str, text: str, sign: Sign) -> ClarificationOut:
     """Answer a request put to the caller (a bidder), ``sign`` signing the answer statement.
     ``bidclient evaluation answer`` and the app (answer_signed_in) call this."""
     if not text.strip():
-        raise EvaluationError(_("an answer needs its text"), code="evaluation.answer_required")
-    return api.answer(clarification_id, text.strip(), sign)
+        raise BidclientError(_("an answer needs its text"), code="evaluation.answer_required")
+    content = answer_statement(clarification_id, text.strip())
+    return ClarificationOut.model_validate(client.post_json(
+        f"{BASE}/clarifications/{clarification_id}/answer",
+        {"content": base64.b64encode(content).decode("ascii"),
+         "signature": base64.b64encode(sign(content)).decode("ascii")}))
 
 
 def answer_signed_in(client: ApiClient, clarification_id: str, text: str, certificate_sha256: str,
@@ -138,6 +158,6 @@ def answer_signed_in(client: ApiClient, clarification_id: str, text: str, certif
     from bidclient.signing import detached_signer
 
     if not text.strip():
-        raise EvaluationError(_("an answer needs its text"), code="evaluation.answer_required")
+        raise BidclientError(_("an answer needs its text"), code="evaluation.answer_required")
     with open_signed_in_key(certificate_sha256, prompter) as key:
-        return answer(EvaluationApi(client), clarification_id, text, detached_signer(key.signer()))
+        return answer(client, clarification_id, text, detached_signer(key.signer()))

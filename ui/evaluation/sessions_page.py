@@ -569,7 +569,6 @@ class SessionsPage(QWidget):
         if client is None or session is None:
             return
         from bidclient.evaluation import clarifications
-        from bidclient.evaluation.session import EvaluationApi
 
         def asked(_out: object) -> None:
             self.clarifications.asked()
@@ -577,7 +576,7 @@ class SessionsPage(QWidget):
             self.read_clarifications()
 
         self.error_view.clear()
-        self._run(lambda _ctx: clarifications.ask(EvaluationApi(client), session.id, bid, question), asked,
+        self._run(lambda _ctx: clarifications.ask(client, session.id, bid, question), asked,
                   name="evaluation-ask")
 
     def _open_bid_folder(self, bid: str, folder: str) -> None:
