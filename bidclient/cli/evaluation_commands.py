@@ -444,15 +444,21 @@ def cmd_ask(args: argparse.Namespace) -> int:
 
 
 def cmd_clarifications(args: argparse.Namespace) -> int:
-    items = _api(args).clarifications(args.session).clarifications
+    from bidclient.evaluation import clarifications
+
+    api = _api(args)
     if args.json:
-        _print_json([i.model_dump(mode="json") for i in items])
+        _print_json([i.model_dump(mode="json") for i in api.clarifications(args.session).clarifications])
         return 0
+    items = clarifications.session_clarifications(api.client, api.get(args.session)) if args.session \
+        else clarifications.my_clarifications(api.client)
     for i in items:
-        print(f"{i.id}  {i.bid}  {format_time(i.asked_at)}  {i.question}")
+        print(f"{i.id}  {i.bid_name}  {format_time(i.asked_at)}  {i.question}")
         if i.answer is not None:
-            print(f"    {_('answer')} ({i.answered_by}, {format_time(i.answered_at) if i.answered_at else ''}): "
-                  f"{i.answer}")
+            when = format_time(i.answered_at) if i.answered_at else ""
+            signed = _("signed by {bidder}, verified").format(bidder=i.bid_name) if i.verdict == "verified" \
+                else _("signature NOT verified: {why}").format(why=i.problem)
+            print(f"    {_('answer')} ({when}; {signed}): {i.answer}")
     if not items:
         print(_("no clarification requests"))
     return 0

@@ -171,6 +171,8 @@ def test_expert_asks_bidder_answers_with_its_dongle_and_the_answer_shows_verifie
         assert not supervisor.clarifications.ask_box.isVisibleTo(supervisor)
         assert supervisor.clarifications.items[0].verdict == "verified"
         assert supervisor.clarifications.signature.text() == "Signed by 北京甲公司 (verified)"
+        supervisor.resize(1200, 600)
+        shot(supervisor, "supervisor-clarifications")
     finally:
         supervisor.shutdown()
         qtbot.waitUntil(lambda: not supervisor.busy, timeout=20_000)
