@@ -391,8 +391,12 @@ def cmd_summary(args: argparse.Namespace) -> int:
         scores = ", ".join(f"{k} {v}" for k, v in line.scores.items())
         print(f"{rank}  {line.bid}  {line.name}  {state}  ({scores})")
     print(f"{_('recommended candidates')}: {', '.join(summary.candidates) or '-'}")
+    from bidclient.protocol.evaluation_rules import flag_texts
+
     for flag in summary.flags:
-        print(f"{_('Art. 64')}: {flag}")
+        detail, may_change = flag_texts(flag)  # in your language, whatever the server's
+        print(f"{_('Art. 64')} [{flag.get('code', '')}] {flag.get('expert', '')} {flag.get('bid', '')} "
+              f"{flag.get('criterion', '')}: {detail} — {may_change}")
     return 0
 
 
@@ -410,7 +414,7 @@ def _print_result(api: Any, session_id: str) -> int:
         print(f"  {price.bidder_id}: {price.score_calculation or price.evaluated_calculation}")
     for flag in result.flags:
         print(f"{_('Art. 64')} [{flag.code}] {flag.expert_id} {flag.bidder_id} {flag.criterion_id or ''}: "
-              f"{flag.detail} — {flag.may_change}")
+              f"{flag.detail} — {flag.may_change_text}")
     for row in result.ranking.rows:
         print(f"{row.rank}. {row.bidder_id} {row.name}: {row.calculation}")
     print(f"{_('recommended candidates')}: {', '.join(result.ranking.candidates) or '-'}")
