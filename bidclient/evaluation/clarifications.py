@@ -80,6 +80,8 @@ def verify_answer(item: ClarificationOut, bidder: str | None, trust_list: trust.
         checked = verify_content(answer_statement(item.id, item.answer), signature, trust_list)
     except (CryptoError, ValueError) as ex:
         return _("the signature does not hold: {why}").format(why=ex)
+    except Exception:  # hostile bytes a parser chokes on: not verified, never a crash
+        return _("the signature does not hold: {why}").format(why=_("it cannot be read"))
     signer = checked.identity.key
     if bidder is not None and signer != bidder:
         return _("the answer is signed by another party than the bidder of this bid")

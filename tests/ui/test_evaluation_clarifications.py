@@ -155,6 +155,8 @@ def test_expert_asks_bidder_answers_with_its_dongle_and_the_answer_shows_verifie
     assert verify_answer(raw, c.bidder.identity, trust_list) == ""
     assert verify_answer(raw.model_copy(update={"answer": "我公司设有十个网点"}), c.bidder.identity, trust_list)
     assert verify_answer(raw, c.experts[0].identity, trust_list)  # not the bid's bidder
+    assert verify_answer(raw.model_copy(update={"answer_signature": "anVuaw=="}), c.bidder.identity, trust_list)
+    assert verify_answer(raw.model_copy(update={"answer_signature": None}), c.bidder.identity, trust_list)
 
     # The supervisor sees the request and the verified answer, with no form to ask.
     supervisor_context = _context(tmp_path, "supervisor")
