@@ -148,6 +148,9 @@ def test_expert_asks_bidder_answers_with_its_dongle_and_the_answer_shows_verifie
     assert "三个售后服务网点" in panel.detail.toPlainText()
     assert panel.table.item(0, 2).text() == "answered · signed by 北京甲公司 (verified)"
     shot(page, "evaluation-clarifications")
+    from tests.ui.test_main_window import _unnamed_interactive
+
+    assert _unnamed_interactive(panel) == [] and _unnamed_interactive(bidder_page) == []
 
     # An answer altered after it was signed is not shown as signed.
     raw = c.supervisor.api.clarifications(sid).clarifications[0]
