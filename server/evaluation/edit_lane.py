@@ -52,8 +52,11 @@ class GroupLane:
     module's docstring). ``waiting``/``busy``: gauges (prometheus-client) of the queue and the lane's use."""
 
     def __init__(self, session_factory: sessionmaker[Session], *, max_group: int = 64,
-                 waiting: Any = None, busy: Any = None) -> None:
+                 finish: Callable[[Session], None] | None = None, waiting: Any = None, busy: Any = None) -> None:
+        """``finish(db)``: run in every unit of work after its requests, before it commits (the evaluation
+        edits write the group's audit entries there, the chain's head moved once)."""
         self._factory = session_factory
+        self._finish = finish
         self.max_group = max(1, max_group)
         self._queue: list[_Job[Any]] = []
         self._drainer: asyncio.Task[None] | None = None
@@ -109,6 +112,8 @@ class GroupLane:
                         outcomes.append(work(db))
                     except (DomainError, Problem) as refused:  # raised before the work wrote anything
                         outcomes.append(refused)
+                if self._finish is not None:
+                    self._finish(db)
         except Exception as failed:
             if len(works) == 1:
                 return [failed]
@@ -121,6 +126,9 @@ class GroupLane:
     def _run_alone(self, work: Callable[[Session], Any]) -> Any:
         try:
             with _unit(self._factory) as db:
-                return work(db)
+                outcome = work(db)
+                if self._finish is not None:
+                    self._finish(db)
+                return outcome
         except Exception as failed:
             return failed

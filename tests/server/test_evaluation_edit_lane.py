@@ -6,8 +6,10 @@ answered with its own results, none is refused, each edit is applied exactly onc
 from __future__ import annotations
 
 import asyncio
+import json
 import threading
 import uuid
+from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 
@@ -17,15 +19,25 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from bidclient.api_client import ApiError
+from bidclient.audit_verify import verify_export
 from bidclient.protocol.evaluation_session import EditIn
 from server.db import make_engine, make_session_factory
 from server.evaluation.edit_lane import GroupLane
 from server.problems import DomainError
 from tests.server.conftest import RunningServer
-from tests.server.evaluation_helpers import committee
+from tests.server.evaluation_helpers import Committee, committee
 from tests.server.test_evaluation_sync import _applied_edits, _scoring, _server_cells
 
 CELLS = [(bid, item) for bid in ("bid-a", "bid-b", "bid-c") for item in ("tech", "service")]
+
+
+def _audited_by_expert(c: Committee) -> Counter[str]:
+    """The evaluation.edit entries per actor in the audit trail as a supervisor exports it (verified)."""
+    export = c.supervisor.client.request("GET", "/api/v1/audit/export").content
+    verify_export(export, known_heads=())
+    entries = [json.loads(line) for line in export.splitlines() if b'"record":"entry"' in line]
+    assert [e["seq"] for e in entries] == list(range(1, len(entries) + 1))
+    return Counter(e["actor"] for e in entries if e["action"] == "evaluation.edit")
 
 
 def test_concurrent_experts_and_devices_are_all_answered_each_edit_once(live_server: RunningServer, pki,  # type: ignore[no-untyped-def]
@@ -34,6 +46,7 @@ def test_concurrent_experts_and_devices_are_all_answered_each_edit_once(live_ser
     spaces = _scoring(c, tmp_path)
     try:
         before = _applied_edits(live_server.data, c.session_id)
+        audited_before = _audited_by_expert(c)
         sent: dict[int, list[list[EditIn]]] = {}
         applied: list[int] = []
         failures: list[BaseException] = []
@@ -85,6 +98,9 @@ def test_concurrent_experts_and_devices_are_all_answered_each_edit_once(live_ser
         # Each cell was written by one device, 8 times: version 8, the last value sent.
         assert sorted(v for _value, v in cells.values()) == [8] * 18
         assert _applied_edits(live_server.data, c.session_id) - before == len(applied)  # one audit entry each
+        # The group's entries are in the chain, each under its own expert, and the chain verifies.
+        assert {k: v - audited_before[k] for k, v in _audited_by_expert(c).items()} == {
+            m.identity: 2 * 8 * 3 for m in c.experts}
 
         # The journal resends everything, all devices at once again (answers lost): every edit is a duplicate
         # with its first outcome, and nothing changes.
