@@ -172,3 +172,50 @@ def test_a_database_error_in_a_group_reruns_each_request_alone(lane: GroupLane) 
     assert outcomes[0] == 1 and outcomes[2] == 2
     assert isinstance(outcomes[1], IntegrityError)
     assert _stored(lane) == [0, 1, 2]
+
+
+# --- a thousand experts connected: the next one is still answered ----------------------------------------
+
+@pytest.mark.parametrize("backend", ["sqlite"])
+def test_with_over_a_thousand_connections_open_an_edit_is_still_answered(server_data: Path, pki,  # type: ignore[no-untyped-def]
+                                                                         tmp_path: Path) -> None:
+    """Served with the connection limits of ``bidclient-server run``: 1,050 other connections held open (a
+    thousand experts' apps, idle between edits or following the live stream) and an expert's edit is applied,
+    not answered 503."""
+    import socket
+    import time
+
+    import uvicorn
+
+    from server.cli import connection_options
+    from tests.server.pgcluster import free_port
+    from tests.server.startup import make_app, wait_until_healthy
+
+    app = make_app(server_data)
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", access_log=False,
+                                           **connection_options(app.state.settings)))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    url = f"http://127.0.0.1:{port}"
+    wait_until_healthy(url, timeout=90)
+    running = RunningServer(url, server_data, "", server, thread)
+    held: list[socket.socket] = []
+    try:
+        c = committee(running, pki, experts=1)
+        spaces = _scoring(c, tmp_path)
+        for _ in range(1050):
+            held.append(socket.create_connection(("127.0.0.1", port)))
+        deadline = time.monotonic() + 60
+        while len(server.server_state.connections) < 1050 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert len(server.server_state.connections) >= 1050
+        out = c.experts[0].api.send_edits(c.session_id, [EditIn(edit_id=uuid.uuid4().hex, seq=1, kind="score",
+                                                                bid="bid-a", item="tech", value="12", base_version=0)])
+        assert [(r.status, r.version) for r in out.results] == [("applied", 1)]
+        for space in spaces:
+            space.close()
+    finally:
+        for sock in held:
+            sock.close()
+        running.stop()
