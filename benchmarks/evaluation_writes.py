@@ -4,7 +4,8 @@ by one to ``POST /api/v1/evaluation/sessions/{id}/edits`` of ``bidclient-server 
 Measures the writes per second reached, the latency per write (p50, p99), the server's CPU per write, and
 counts that nothing was lost or doubled (every answered ``applied`` is one version step of its cell on the
 server, and the server holds exactly as many applied edits; an unanswered request is sent again with the
-same edit ids, as the journal does, and a "duplicate" of an applied edit counts as applied). The same load
+same edit ids, as the journal does, and a "duplicate" of an applied edit counts as applied; an edit whose
+request went unanswered three times is "given up" — the server may have applied it or not, never twice). The same load
 is sent, in the same run, to the **least work** such a write takes on this stack: a bare ASGI app under the
 same uvicorn that, per request, parses the JSON, and in one SQLite transaction (WAL, synchronous=NORMAL as
 the server) records the edit ids and updates the cells' values and versions — no authentication, no audit
@@ -306,9 +307,13 @@ def check_counts(data: Path, clients: list[Client]) -> str:
         versions = int(db.execute(select(func.coalesce(func.sum(EvalCell.version), 0))).scalar_one())
     applied_server = sum(1 for r in stored if r["status"] == "applied")
     applied_clients = sum(c.applied for c in clients)
-    ok = applied_server == applied_clients == versions
+    given_up = sum(c.errors for c in clients)
+    # An edit whose request a client gave up on (three tries unanswered) may have been applied after all —
+    # a real journal sends it again and is answered "duplicate" — or not at all: either is consistent.
+    ok = versions == applied_server and applied_clients <= applied_server <= applied_clients + given_up
+    late = f"; {applied_server - applied_clients} of the {given_up} edits given up on were applied" if given_up else ""
     return (f"{'OK' if ok else 'MISMATCH'}: clients counted {applied_clients} applied, the server holds "
-            f"{applied_server} applied edits, cell versions sum to {versions}")
+            f"{applied_server} applied edits, cell versions sum to {versions}{late}")
 
 
 def _reference_app(db_path: Path) -> Any:
