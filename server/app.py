@@ -85,6 +85,12 @@ def create_app(settings: Settings) -> FastAPI:
                                  busy=metrics.lane_busy.labels("upload"))
     app.state.verify_lane = Lane(settings.verify_lane, waiting=metrics.lane_waiting.labels("verify"),
                                  busy=metrics.lane_busy.labels("verify"))
+    from server.evaluation.edit_lane import GroupLane
+    from server.evaluation.service import write_audit
+
+    app.state.evaluation_edit_lane = GroupLane(app.state.session_factory, finish=write_audit, waiting=metrics.
+                                               lane_waiting.labels("evaluation_edits"),
+                                               busy=metrics.lane_busy.labels("evaluation_edits"))
     # Hashing and writing upload bytes (server/submissions/chunk_sink.py).
     app.state.byte_workers = ThreadPoolExecutor(max_workers=settings.byte_workers, thread_name_prefix="bytes")
     install_problem_handlers(app)

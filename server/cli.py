@@ -263,6 +263,11 @@ def default_workers(database_url: str) -> int:
     return max(1, min(os.cpu_count() or 1, MAX_DEFAULT_WORKERS))
 
 
+def connection_options(settings: Settings) -> dict[str, Any]:
+    """uvicorn's limits on connections, as ``run`` serves (the tests serve with them too)."""
+    return {"limit_concurrency": settings.max_concurrency, "backlog": 2048, "timeout_keep_alive": 30}
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     import uvicorn
 
@@ -273,8 +278,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     workers = args.workers if args.workers is not None else default_workers(settings.resolved_database_url)
     settings = _with_trusted_proxies(settings, args.trusted_proxy)
     options: dict[str, Any] = {"host": args.host, "port": args.port, "log_level": args.log_level,
-                               "access_log": False, "limit_concurrency": settings.max_concurrency,
-                               "backlog": 2048, "timeout_keep_alive": 30,
+                               "access_log": False, **connection_options(settings),
                                "log_config": None,  # JSON lines, set up here (server/observability/logs.py)
                                # Forwarded addresses are judged by the app against --trusted-proxy only
                                # (uvicorn would otherwise believe any local process).

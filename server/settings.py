@@ -91,8 +91,11 @@ class Settings:
     tsa_url: str = ""  # empty: the built-in TSA
     revocation: str = "soft-fail"
     max_chunk_size: int = 16 << 20
-    max_threads: int = 1024  # worker threads for blocking work (database, files, certificate checks)
-    max_concurrency: int = 1000  # requests handled at once; more get 503 and the client retries
+    max_threads: int = 4096  # worker threads for blocking work (database, files, certificate checks)
+    # Connections (open ones count, idle keep-alive and live event streams too) and requests handled at once
+    # per process; more get 503 and the client retries. A thousand experts each keep a connection for their
+    # edits and one for their live stream. Kept below max_threads (see server/app.py _lifespan).
+    max_concurrency: int = 4000
     # Requests doing database or signature work at once (server/lanes.py). One upload step at a time
     # measured best in the deadline rush (probe p99 112 ms against 211 ms with 2 and 432 ms with 4,
     # same throughput): the writers serialise on the database anyway, and every extra thread competes

@@ -11,7 +11,7 @@ import base64
 import hashlib
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 
 from bidclient.protocol.evaluation_session import (
     CellsOut,
@@ -44,6 +44,7 @@ from server.auth.permissions import AgencyActor, CurrentActor, RequireRole
 from server.auth.service import Actor
 from server.deps import DbSession, ReadDbSession, SettingsDep
 from server.evaluation import service
+from server.evaluation.edit_lane import GroupLane
 from server.evaluation.models import EvalClarification, EvalReportSignature, EvalSession
 
 router = APIRouter(prefix="/api/v1/evaluation", tags=["evaluation"])
@@ -62,6 +63,13 @@ def session_expert(session_id: str, db: ReadDbSession,
 def session_participant(session_id: str, db: ReadDbSession, actor: CurrentActor) -> Actor:
     service.participant(db, actor=actor, session_id=session_id)
     return actor
+
+
+@permissions.permission("an expert of the session (checked in the edit lane)")
+async def session_expert_later(request: Request) -> permissions.ActorCheck:
+    """For the edit route: authentication and the membership check happen in the edit lane's unit of work
+    (server/evaluation/edit_lane.py). An ``async`` dependency: no worker thread is taken to make it."""
+    return permissions.ActorCheck(request, (Role.EXPERT.value,), "acting in an evaluation session")
 
 
 SessionExpert = Annotated[Actor, Depends(session_expert)]
@@ -143,8 +151,14 @@ def advance(session_id: str, body: PhaseIn, db: DbSession, actor: SessionPartici
 
 @router.post("/sessions/{session_id}/edits", response_model=EditsOut,
              summary="Apply journaled edits of the caller's own sheet, in order, each exactly once")
-def edits(session_id: str, body: EditsIn, db: DbSession, actor: SessionExpert) -> EditsOut:
-    results = service.apply_edits(db, actor=actor, session_id=session_id, edits=body.edits)
+async def edits(session_id: str, body: EditsIn, request: Request,
+                authenticate: Annotated[permissions.ActorCheck, Depends(session_expert_later)]) -> EditsOut:
+    # Waits in the event loop for the edit lane, whose worker applies every request waiting in one
+    # transaction (group commit); this request's results come back once that transaction has committed.
+    # apply_edits refuses outsiders (404, as session_expert does) before it writes anything.
+    lane: GroupLane = request.app.state.evaluation_edit_lane
+    results = await lane.run(lambda db: service.apply_edits(db, actor=authenticate(db), session_id=session_id,
+                                                            edits=body.edits, defer_audit=True))
     return EditsOut(results=results, server_time=clock.now())
 
 

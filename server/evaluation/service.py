@@ -21,9 +21,9 @@ import json
 import uuid
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
-from sqlalchemy import insert, select, tuple_, update
+from sqlalchemy import Table, bindparam, insert, select, tuple_, update
 from sqlalchemy.orm import Session
 
 from bidclient.protocol import evaluation_rules as rules
@@ -650,27 +650,47 @@ class _Writes:
     audit: list[chain.Record] = field(default_factory=list)
 
 
-def apply_edits(db: Session, *, actor: Actor, session_id: str, edits: list[EditIn]) -> list[EditResult]:
+_CELLS = cast(Table, EvalCell.__table__)
+_EDITS = cast(Table, EvalEdit.__table__)
+# One executemany UPDATE by primary key (Core: the ORM's bulk path costs more than the statement).
+_UPDATE_CELL = update(_CELLS).where(_CELLS.c.id == bindparam("cell_id"))
+
+
+DEFERRED_AUDIT = "evaluation.deferred_audit"  # Session.info key: audit entries of a group, written by write_audit
+
+
+def apply_edits(db: Session, *, actor: Actor, session_id: str, edits: list[EditIn],
+                defer_audit: bool = False) -> list[EditResult]:
     """Apply the edits in the order given, each exactly once (by its ``edit_id``). The caller's membership
     row is locked for the batch, so two devices of one expert are applied one batch after the other.
 
     A batch reads what it needs in a few statements (the membership, the session, the edits already seen,
     the cells it touches) and writes at its end: the cells, the edit results and one audit entry per
-    applied edit (the chain's head moved once)."""
-    member = _member(db, session_id, actor.identity_key, lock=True) if actor.has(Role.EXPERT.value) else None
+    applied edit (the chain's head moved once). Outsiders are refused (``evaluation.session_not_found``)
+    before anything is written.
+
+    ``defer_audit``: the audit entries are kept in the unit of work (``Session.info``) and written by
+    ``write_audit`` before it commits — the edit lane writes those of a whole group at once."""
+    t_member, t_session = cast(Table, EvalMember.__table__), cast(Table, EvalSession.__table__)
+    member = db.execute(select(t_member.c.status, t_member.c.sheet_state).where(
+        t_member.c.session_id == session_id, t_member.c.identity_key == actor.identity_key)
+        .with_for_update()).first() if actor.has(Role.EXPERT.value) else None
     if member is None:
         raise _not_found(session_id)
-    row = _load(db, session_id)
+    row = db.execute(select(t_session.c.id, t_session.c.phase, t_session.c.definition, t_session.c.excluded)
+                     .where(t_session.c.id == session_id)).one()
     definition = _parsed_definition(row.definition)
-    excluded = excluded_of(row)
+    excluded: dict[str, list[str]] = json.loads(row.excluded or "{}")
     now = clock.now()
-    mine = (EvalEdit.session_id == session_id, EvalEdit.identity_key == actor.identity_key)
+    t_edit, t_cell = _EDITS.c, _CELLS.c
     seen: dict[str, str] = {edit_id: result for edit_id, result in db.execute(
-        select(EvalEdit.edit_id, EvalEdit.result).where(*mine, EvalEdit.edit_id.in_({e.edit_id for e in edits})))}
+        select(t_edit.edit_id, t_edit.result).where(t_edit.session_id == session_id,
+                                                    t_edit.identity_key == actor.identity_key,
+                                                    t_edit.edit_id.in_({e.edit_id for e in edits})))}
     keys = {(e.kind, e.bid, e.item) for e in edits}
-    stored = db.execute(select(EvalCell.id, EvalCell.kind, EvalCell.bid_id, EvalCell.item_id, EvalCell.version)
-                        .where(EvalCell.session_id == session_id, EvalCell.identity_key == actor.identity_key,
-                               tuple_(EvalCell.kind, EvalCell.bid_id, EvalCell.item_id).in_(keys))).all()
+    stored = db.execute(select(t_cell.id, t_cell.kind, t_cell.bid_id, t_cell.item_id, t_cell.version)
+                        .where(t_cell.session_id == session_id, t_cell.identity_key == actor.identity_key,
+                               tuple_(t_cell.kind, t_cell.bid_id, t_cell.item_id).in_(keys))).all()
     writes = _Writes(versions={(c.kind, c.bid_id, c.item_id): c.version for c in stored},
                      cell_ids={(c.kind, c.bid_id, c.item_id): c.id for c in stored})
     results: list[EditResult] = []
@@ -688,28 +708,38 @@ def apply_edits(db: Session, *, actor: Actor, session_id: str, edits: list[EditI
         writes.edits.append({"session_id": session_id, "identity_key": actor.identity_key, "edit_id": edit.edit_id,
                              "result": seen[edit.edit_id], "received_at": now})
         results.append(result)
-    _write(db, session_id, actor, writes)
+    _write(db, session_id, actor, writes, defer_audit=defer_audit)
     return results
 
 
-def _write(db: Session, session_id: str, actor: Actor, writes: _Writes) -> None:
+def _write(db: Session, session_id: str, actor: Actor, writes: _Writes, *, defer_audit: bool) -> None:
     new = [values for key, values in writes.cells.items() if key not in writes.cell_ids]
-    changed = [{"id": writes.cell_ids[key], **values} for key, values in writes.cells.items()
+    changed = [{"cell_id": writes.cell_ids[key], **values} for key, values in writes.cells.items()
                if key in writes.cell_ids]
     if new:
-        db.execute(insert(EvalCell), [{"session_id": session_id, "identity_key": actor.identity_key, **values}
-                                      for values in new])
+        db.execute(insert(_CELLS), [{"session_id": session_id, "identity_key": actor.identity_key, **values}
+                                    for values in new])
     if changed:
-        db.execute(update(EvalCell), changed)  # by primary key, one executemany
+        db.execute(_UPDATE_CELL, changed)
     if writes.edits:
-        db.execute(insert(EvalEdit), writes.edits)
-    if writes.audit:
+        db.execute(insert(_EDITS), writes.edits)
+    if not writes.audit:
+        return
+    if defer_audit:
+        db.info.setdefault(DEFERRED_AUDIT, []).extend((actor.ref, record) for record in writes.audit)
+    else:
         chain.append_all(db, actor=actor.ref, records=writes.audit)
 
 
-def _apply_one(row: EvalSession, member: EvalMember, definition: SessionDefinition, excluded: dict[str, list[str]],
+def write_audit(db: Session) -> None:
+    """The audit entries ``apply_edits(defer_audit=True)`` kept in this unit of work, in order, with the
+    chain's head moved once (``chain.append_each``)."""
+    chain.append_each(db, db.info.pop(DEFERRED_AUDIT, []))
+
+
+def _apply_one(row: Any, member: Any, definition: SessionDefinition, excluded: dict[str, list[str]],
                edit: EditIn, actor: Actor, now: Any, writes: _Writes) -> EditResult:
-    if not _active(member):
+    if member.status not in ACTIVE:
         raise _Refusal("conflict", "evaluation.not_active", "you are not an active member of this committee")
     phase = Phase(row.phase)
     if definition.bid(edit.bid) is None:
