@@ -22,6 +22,7 @@ from sqlalchemy import select, text, update
 
 from bidclient import opening, opening_handover
 from bidclient.api_client import ApiClient, ApiError
+from bidclient.cli.main import main
 from bidclient.errors import BidclientError
 from bidclient.evaluation import bids as eval_bids
 from bidclient.evaluation.session import EvaluationApi
@@ -120,9 +121,19 @@ def _envelope_to(cert: x509.Certificate) -> bytes:
     return out.getvalue()
 
 
+def _run(capsys: pytest.CaptureFixture[str], *args: Any) -> tuple[int, str, str]:
+    capsys.readouterr()
+    status = main([str(a) for a in args])
+    out = capsys.readouterr()
+    return status, out.out, out.err
+
+
 def test_the_host_hands_the_opened_bids_to_the_seated_experts(live_server: RunningServer, pki: Any,
-                                                               tmp_path: Path) -> None:
+                                                               tmp_path: Path,
+                                                               capsys: pytest.CaptureFixture[str]) -> None:
     o = Opening(live_server, pki, tmp_path, bidders=("ent-a", "ent-b", "ent-c"))
+    token = ["--pin-source", f"file:{pki.pin_file}", "--server", live_server.url]
+    trust_args = ["--trust", pki.trust_dir, "--trust", o.third.ca_pem]
     _opened(o)
     trust_list = _trust(pki, o)
     experts = ("centre-1", "centre")  # a SoftHSM dongle; a PKCS#12 file from another CA
@@ -149,10 +160,15 @@ def test_the_host_hands_the_opened_bids_to_the_seated_experts(live_server: Runni
             sign = (lambda signer: lambda data: cms_sign.sign_detached(data, signer))(s.signer())
             EvaluationApi(client).check_in(sid, ids[who], sign)
             EvaluationApi(client).declare(sid, ids[who], sign, conflict=False, detail="")
-            # The expert's client registers the dongle's encryption certificate (paired by identity); nothing
-            # was handed over yet.
-            assert _code(lambda: eval_bids.fetch_bids(client, sid, s, trust_list, tmp_path / who)) == \
-                "handover.nothing_yet"
+            # The expert's client registers the dongle's encryption certificate (paired by identity): by the
+            # CLI at check-in, or on the first fetch (nothing was handed over yet).
+            if who == "centre-1":
+                status, out, err = _run(capsys, "evaluation", "register-key", sid, "--key",
+                                        pki.party(who).signing_uri, *token)
+                assert status == 0 and "registered" in out, err
+            else:
+                assert _code(lambda: eval_bids.fetch_bids(client, sid, s, trust_list, tmp_path / who)) == \
+                    "handover.nothing_yet"
             if who == "centre":  # someone else's encryption certificate is refused
                 ent_a_enc = Path(pki.party("ent-a").encryption_cert).read_text()
                 assert _code(lambda: client.request("PUT", f"/api/v1/evaluation/sessions/{sid}/encryption-certificate",
@@ -172,11 +188,16 @@ def test_the_host_hands_the_opened_bids_to_the_seated_experts(live_server: Runni
         expert_cert = x509.load_pem_x509_certificate(state.members[0].certificate.encode())  # type: ignore[union-attr]
         assert _code(lambda: _raw_handover(host, sid, o.submissions["ent-c"], state.members[0].identity_key,
                                            _envelope_to(expert_cert))) == "handover.bid_not_opened"
-        # The host hands over: 2 opened bids × 2 experts, one PIN, one confirmation.
+        # The host hands over from the command line: 2 opened bids × 2 experts; never without a yes.
+        host_key = ["--key", pki.party("opener-1").signing_uri, *token, *trust_args]
+        status, _out, err = _run(capsys, "opening", "hand-over", o.tender, *host_key)
+        assert status != 0 and "handover.cancelled" in err
+        status, out, err = _run(capsys, "opening", "hand-over", o.tender, "--yes", *host_key)
+        assert status == 0, err
+        assert "4 key envelope(s) handed over" in out and out.count("handed to 2 of 2 expert(s)") == 2
         asked = Yes()
         done = opening_handover.hand_over(host, o.tender, s, trust_list, asked)
-        assert [r.handed for r in done] == [4] and len(asked.questions) == 1
-        assert opening_handover.hand_over(host, o.tender, s, trust_list, Yes())[0].handed == 0  # nothing missing
+        assert [r.handed for r in done] == [0] and not asked.questions  # nothing missing: nothing asked
         handed = {b.submission_id: sorted(b.handed_to) for b in done[0].session.bids}
         assert handed[o.submissions["ent-a"]] == handed[o.submissions["ent-b"]] == sorted(ids.values())
         assert handed[o.submissions["ent-c"]] == []
@@ -197,6 +218,10 @@ def test_the_host_hands_the_opened_bids_to_the_seated_experts(live_server: Runni
         "GET", f"/api/v1/evaluation/sessions/{sid}/bids/{o.submissions['ent-a']}/envelope")) in (403, 404)
 
     # Each expert fetches, opens with the dongle and verifies; the files are there, nothing else.
+    status, out, err = _run(capsys, "evaluation", "fetch-bids", sid, "-o", tmp_path / "cli",
+                            "--key", pki.party("centre-1").signing_uri, *token, *trust_args)
+    assert status == 0, err
+    assert out.count("verified →") == 2 and len(list((tmp_path / "cli").iterdir())) == 2
     for who in experts:
         with session_for(pki, o.third, who) as s:
             client, _ = login(live_server.url, s)
