@@ -21,6 +21,7 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote
 
 from cryptography.hazmat.primitives import serialization
@@ -186,3 +187,33 @@ def fetch_bids_signed_in(client: ApiClient, session_id: str, certificate_sha256:
     trust_list = load_trust([])
     with open_signed_in_key(certificate_sha256, prompter) as session:
         return fetch_bids(client, session_id, session, trust_list, output, progress=progress, cancel=cancel)
+
+
+# --- the expert's documents view (ui/evaluation/documents_view.py) ----------------------------------------
+
+@dataclass(frozen=True)
+class ViewBids:
+    """What the documents view shows of the session's bids: the verified ones by bid id, and the failures."""
+
+    documents: dict[str, Any]  # bid id -> bidclient.evaluation.desk.BidDocuments
+    failures: tuple[FetchedBid, ...] = ()
+
+
+def local_documents(session_id: str, output: Path | None = None) -> ViewBids:
+    """The bids of the session fetched (and verified) before, from the session's local folder."""
+    from bidclient.evaluation.desk import bid_documents
+
+    folder = output if output is not None else default_folder(session_id)
+    return ViewBids({submission: bid_documents(path) for submission, path in fetched_folders(folder).items()})
+
+
+def fetch_for_view(client: ApiClient, session_id: str, certificate_sha256: str, prompter: Prompter, *,
+                   progress: Callable[[int, int], None] | None = None, cancel: Cancel = never_cancel,
+                   output: Path | None = None) -> ViewBids:
+    """Get the bids from the platform into the session's local folder with the signed-in dongle, then what the
+    view lists: every verified bid (those fetched before included) and the failures of this run."""
+    folder = output if output is not None else default_folder(session_id)
+    results = fetch_bids_signed_in(client, session_id, certificate_sha256, prompter, folder, progress=progress,
+                                   cancel=cancel)
+    found = local_documents(session_id, folder)
+    return ViewBids(found.documents, tuple(r for r in results if not r.ok))
