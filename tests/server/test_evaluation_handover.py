@@ -76,8 +76,10 @@ def _opened(o: Opening) -> None:
 
 def _definition(o: Opening) -> SessionDefinition:
     prices = {"ent-a": "1234567.89", "ent-b": "995000.00", "ent-c": "1000000.00"}
+    names = {b.submission_id: b.organization or b.identity_key for b in o.host(lambda a, s: a.get().bids)}
     return SessionDefinition(
-        bids=[BidRef(id=o.submissions[w], name=w, price=Decimal(prices[w])) for w in ("ent-a", "ent-b", "ent-c")],
+        bids=[BidRef(id=o.submissions[w], name=names[o.submissions[w]], price=Decimal(prices[w]))
+              for w in ("ent-a", "ent-b", "ent-c")],
         criteria=[CriterionDef(id="tech", name="技术方案", min=0, max=40, weight=40),  # type: ignore[arg-type]
                   CriterionDef(id="price", name="价格分", min=0, max=100, weight=60, kind="computed")],  # type: ignore[arg-type]
         review_items=[ReviewItemDef(id="licence", name="营业执照", kind="qualification")], candidates=1)
@@ -167,12 +169,13 @@ def test_the_host_hands_the_opened_bids_to_the_seated_experts(live_server: Runni
                                         pki.party(who).signing_uri, *token)
                 assert status == 0 and "registered" in out, err
             else:
-                assert _code(lambda: eval_bids.fetch_bids(client, sid, s, trust_list, tmp_path / who)) == \
-                    "handover.nothing_yet"
+                assert _code(lambda c=client, w=who, k=s: eval_bids.fetch_bids(
+                    c, sid, k, trust_list, tmp_path / w)) == "handover.nothing_yet"
             if who == "centre":  # someone else's encryption certificate is refused
                 ent_a_enc = Path(pki.party("ent-a").encryption_cert).read_text()
-                assert _code(lambda: client.request("PUT", f"/api/v1/evaluation/sessions/{sid}/encryption-certificate",
-                                                    json={"certificate": ent_a_enc})) == "handover.certificate_invalid"
+                assert _code(lambda c=client, pem=ent_a_enc: c.request(
+                    "PUT", f"/api/v1/evaluation/sessions/{sid}/encryption-certificate",
+                    json={"certificate": pem})) == "handover.certificate_invalid"
     EvaluationApi(agency).advance(sid, Phase.ELECTION)
 
     with o.as_("opener-1") as (a, s):
@@ -212,8 +215,8 @@ def test_the_host_hands_the_opened_bids_to_the_seated_experts(live_server: Runni
         bidder = a.client
         assert _status(lambda: bidder.get_json(f"/api/v1/evaluation/sessions/{sid}/handover")) == 404
         for what in ("key", "envelope"):
-            assert _status(lambda: bidder.request(
-                "GET", f"/api/v1/evaluation/sessions/{sid}/bids/{o.submissions['ent-a']}/{what}")) in (403, 404)
+            assert _status(lambda w=what: bidder.request(
+                "GET", f"/api/v1/evaluation/sessions/{sid}/bids/{o.submissions['ent-a']}/{w}")) in (403, 404)
     assert _status(lambda: agency.request(
         "GET", f"/api/v1/evaluation/sessions/{sid}/bids/{o.submissions['ent-a']}/envelope")) in (403, 404)
 
@@ -227,7 +230,7 @@ def test_the_host_hands_the_opened_bids_to_the_seated_experts(live_server: Runni
             client, _ = login(live_server.url, s)
             seen: list[tuple[int, int]] = []
             fetched = eval_bids.fetch_bids(client, sid, s, trust_list, tmp_path / who,
-                                           progress=lambda d, t: seen.append((d, t)))
+                                           progress=lambda d, t, into=seen: into.append((d, t)))
             assert [(f.ok, f.failure_code) for f in fetched] == [(True, None), (True, None)]
             assert seen[-1] == (2, 2)
             for f in fetched:
@@ -235,8 +238,8 @@ def test_the_host_hands_the_opened_bids_to_the_seated_experts(live_server: Runni
             assert sorted(p.name for p in (tmp_path / who).iterdir()) == sorted(f.directory.name for f in fetched
                                                                                 if f.directory)
             assert all(f.already for f in eval_bids.fetch_bids(client, sid, s, trust_list, tmp_path / who))
-            assert _code(lambda: client.request("GET", f"/api/v1/evaluation/sessions/{sid}/bids/"
-                                                       f"{o.submissions['ent-c']}/key")) == "handover.no_key"
+            assert _code(lambda c=client: c.request("GET", f"/api/v1/evaluation/sessions/{sid}/bids/"
+                                                          f"{o.submissions['ent-c']}/key")) == "handover.no_key"
 
     # The server never held a usable content key: no stored byte carries one, raw, hex or base64.
     stored = _stored_everywhere(live_server)

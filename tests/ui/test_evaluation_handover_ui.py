@@ -142,9 +142,13 @@ def test_the_host_hands_over_in_the_opening_workspace_and_the_expert_gets_the_bi
     qtbot.waitUntil(lambda: view.fetch_task is None, timeout=60_000)
     assert "2 bid(s) received and verified" in view.fetch_state.text()
     assert set(view.bid_documents) == {o.submissions["ent-a"], o.submissions["ent-b"]}
-    view.bid.setCurrentIndex(view.bid.findData(o.submissions["ent-a"]))
-    qtbot.waitUntil(lambda: view.bid_viewer.page == 1, timeout=30_000)
+    from tests.bidclient.test_bid_project import make_pdf
+
+    with qtbot.waitSignal(view.bid_viewer.rendered, timeout=30_000):
+        view.bid.setCurrentIndex(view.bid.findData(o.submissions["ent-b"]))
     assert [view.bid_files.itemText(n) for n in range(view.bid_files.count())] == ["tech/proposal.pdf"]
+    with qtbot.waitSignal(view.tender_viewer.rendered, timeout=30_000):
+        view.set_tender_files([make_pdf(tmp_path / "招标文件.pdf", pages=3, text="tender")])
     shot(view, "evaluation-bids-from-platform")
     # Opened again later (another session of the app), the bids are listed from the local folder at once.
     again = DocumentsView()

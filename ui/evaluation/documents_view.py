@@ -93,6 +93,7 @@ class DocumentsView(QWidget):
         self.session_id = ""
         self.fetch_task: Task | None = None
         self._failures: tuple[platform_bids.FetchedBid, ...] = ()
+        self._received: int | None = None  # bids verified at the last fetch, for the line that says so
         self.retranslate()
 
     def attach(self, context: Any) -> None:
@@ -137,6 +138,7 @@ class DocumentsView(QWidget):
             self.session_id = session.id
             self.bid_documents = {}
             self._failures = ()
+            self._received = None
             self._show_failures()
             self._start(lambda _ctx: platform_bids.local_documents(session.id), "evaluation-local-bids")
         self._show_bid()
@@ -198,17 +200,18 @@ class DocumentsView(QWidget):
         if fetched:
             self._fetch_done()
             self._failures = found.failures
+            self._received = len(found.documents)
         for bid, documents in found.documents.items():
             self.bid_documents[bid] = documents
-        self._show_failures(fetched=fetched, count=len(found.documents))
+        self._show_failures()
         self._show_bid()
 
-    def _show_failures(self, *, fetched: bool = False, count: int = 0) -> None:
+    def _show_failures(self) -> None:
         from bidclient.errors import catalogue
 
         if not self._failures:
-            if fetched:
-                self.fetch_state.setText(self.tr("%n bid(s) received and verified.", "", count))
+            if self._received is not None:
+                self.fetch_state.setText(self.tr("%n bid(s) received and verified.", "", self._received))
             return
         known = catalogue()
         lines = [self.tr("%1: %2 (%3)").replace("%1", f.bidder).replace(

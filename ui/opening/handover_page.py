@@ -30,6 +30,8 @@ class HandoverPage(QWidget):
         self.sessions: list[HandoverOut] = []
         self._load: Task | None = None
         self._again = False
+        self._handed: int | None = None  # envelopes made by the last hand-over from this terminal
+        self._tender = ""
         self.hand_over_button = named(QPushButton(self), "handOverButton")
         self.hand_over_button.clicked.connect(self.hand_over)
         self.note = plain_label(self, name="handoverNote")
@@ -63,6 +65,9 @@ class HandoverPage(QWidget):
     # --- the state ---
 
     def show_view(self, view: oh.HostView | None) -> None:
+        if view is None or view.tender_id != self._tender:
+            self._handed = None
+            self._tender = view.tender_id if view is not None else ""
         if view is None or view.role is oh.Role.OTHER or view.state not in DECIDED:
             self.sessions = []
             self._show()
@@ -103,10 +108,10 @@ class HandoverPage(QWidget):
     def _succeeded(self, name: str, result: object) -> None:
         if name == "hand-over" and isinstance(result, list):
             self.sessions = [r.session for r in result]
-            handed = sum(r.handed for r in result)
-            self._show(self.tr("%n key envelope(s) handed over.", "", handed))
+            self._handed = sum(r.handed for r in result)
+            self._show()
 
-    def _show(self, done: str = "") -> None:
+    def _show(self) -> None:
         view = self.controller.view
         self.hand_over_button.setVisible(view is not None and view.role is oh.Role.HOST)
         experts = [m.identity_key for s in self.sessions for m in s.members]
@@ -127,7 +132,7 @@ class HandoverPage(QWidget):
                     cells.append(self.tr("waiting"))
             fill_row(self.table, n, cells, background="#e8f5e9" if bid.state == "opened" and
                      len(bid.handed_to) == len(session.members) and session.members else None)
-        lines = [done] if done else []
+        lines = [self.tr("%n key envelope(s) handed over.", "", self._handed)] if self._handed is not None else []
         if view is not None and view.state not in DECIDED:
             lines.append(self.tr("The opened bids are handed to the evaluation committee after the announcement."))
         elif not self.sessions:
