@@ -125,10 +125,11 @@ def _out(db: Session, row: EvalSession, role: HandoverRole) -> HandoverOut:
     certs = _recipients(db, row.id)
     active = {m.identity_key for m in seated}
     keys: dict[str, list[str]] = {}
-    for submission_id, expert in db.execute(select(EvalBidKey.submission_id, EvalBidKey.identity_key)
-                                            .where(EvalBidKey.session_id == row.id)
-                                            .order_by(EvalBidKey.identity_key)).all():
-        if expert in active:  # a member who lost the seat no longer counts as holding it
+    for submission_id, expert, cert_sha in db.execute(
+            select(EvalBidKey.submission_id, EvalBidKey.identity_key, EvalBidKey.certificate_sha256)
+            .where(EvalBidKey.session_id == row.id).order_by(EvalBidKey.identity_key)).all():
+        # A member who lost the seat, or registered another certificate since, no longer holds it.
+        if expert in active and expert in certs and certs[expert].certificate_sha256 == cert_sha:
             keys.setdefault(submission_id, []).append(expert)
     bids = [] if row.phase in NOT_SEATED_PHASES else _opened_bids(db, row)
     return HandoverOut(
