@@ -279,3 +279,78 @@ def test_the_host_hands_the_opened_bids_to_the_seated_experts(live_server: Runni
                                                    f"{o.submissions['ent-a']}/key")) == "handover.no_key"
         assert _status(lambda: client.request("GET", f"/api/v1/evaluation/sessions/{sid}/bids/"
                                                      f"{o.submissions['ent-a']}/envelope")) == 404
+
+
+@pytest.mark.parametrize("backend", ["sqlite"])
+def test_a_bid_the_committee_remedied_is_handed_over_too(live_server: RunningServer, pki: Any,
+                                                        tmp_path: Path) -> None:
+    """ent-c never releases its key; a 2-of-3 committee opens it (补救方案). The host's terminal recovers its
+    content key again from the k partial results, checked against the ceremony's commitments, and hands it
+    over like the others; the expert opens and verifies all three."""
+    from bidclient import committee as committees
+    from tests.opening_helpers import P12_PASSWORD
+    from tests.server.test_opening_remedy import Member, _allow_remedy
+
+    o = Opening(live_server, pki, tmp_path, bidders=())
+    third = o.third
+    with o.as_("centre") as (_a, s):
+        assert live_server.admin("grant", "--identity", identity_of(s), "--role", "opening_staff") == 0
+    members = {1: (pki.party("opener-1").signing_uri, None, pki.user_pin),
+               2: (str(third.centre), str(third.centre_enc), P12_PASSWORD),
+               3: (str(third.agency), str(third.agency_enc), P12_PASSWORD)}
+    with o.as_("agency") as (a, _s):
+        cid = committees.create(a.client, tender_id=o.tender, threshold=2, members=[
+            (Path(pki.party("opener-1").signing_cert), Path(pki.party("opener-1").encryption_cert)),
+            (third.certificate(third.centre), third.certificate(third.centre_enc)),
+            (third.certificate(third.agency), third.certificate(third.agency_enc))]).committee_id
+    for step in (committees.deal, lambda m, c: committees.acknowledge(m, c, Member(""))):
+        for key, enc, pin in members.values():
+            with committees.open_member(live_server.url, key, Member(pin), encryption_key=enc) as m:
+                out = step(m, cid)
+    o.opening_cert = x509.load_pem_x509_certificate(out.certificate.encode())
+    _allow_remedy(live_server.data, o.tender)
+    o.add_bidders(("ent-a", "ent-b", "ent-c"))
+    data = live_server.data
+    set_times(data, o.tender, deadline=_now() - timedelta(seconds=1), opening=_now() + timedelta(hours=1))
+    o.host(lambda a, s: a.lock())
+    set_times(data, o.tender, deadline=_now() - timedelta(minutes=2), opening=_now() - timedelta(seconds=1))
+    o.host(lambda a, s: a.open_window([x509.load_pem_x509_certificate(
+        Path(pki.party("opener-1").encryption_cert).read_bytes())]))
+    for who in ("ent-a", "ent-b"):
+        with o.as_(who) as (a, s):
+            opening.release_key(a, s, Yes(), bid=o.bids[who])
+    _close_window(data, o.tender)
+    target = o.submissions["ent-c"]
+    o.host(lambda a, s: a.start_remedy(target))
+    for number in (1, 2):
+        key, enc, pin = members[number]
+        with committees.open_member(live_server.url, key, Member(pin), encryption_key=enc) as m:
+            opening.contribute_partial(opening.OpeningApi(m.client, o.tender), m, target, Member(pin))
+    opened = o.host(lambda a, s: opening.open_released_bids(a, s, _trust(pki, o), tmp_path / "host"))
+    assert sorted(r.state for r in opened) == ["opened"] * 3
+    assert o.host(lambda a, s: a.announce()).state == "announced"
+
+    with session_for(pki, o.third, "centre-1") as s:
+        expert_id = identity_of(s)
+    assert live_server.admin("grant", "--identity", expert_id, "--role", "expert") == 0
+    with session_for(pki, o.third, "agency") as s:
+        agency, _ = login(live_server.url, s)
+    sid = EvaluationApi(agency).create(SessionCreateIn(tender_id=o.tender, experts=[expert_id],
+                                                       definition=_definition(o))).id
+    with session_for(pki, o.third, "centre-1") as s:
+        client, _ = login(live_server.url, s)
+        sign = (lambda signer: lambda data: cms_sign.sign_detached(data, signer))(s.signer())
+        EvaluationApi(client).check_in(sid, expert_id, sign)
+        EvaluationApi(client).declare(sid, expert_id, sign, conflict=False, detail="")
+        eval_bids.register_certificate(client, sid, s)
+    EvaluationApi(agency).advance(sid, Phase.ELECTION)
+    with o.as_("opener-1") as (a, s):
+        done = opening_handover.hand_over(a.client, o.tender, s, _trust(pki, o), Yes())
+    assert [r.handed for r in done] == [3]
+    assert {b.submission_id: b.remedied for b in done[0].session.bids}[target] is True
+    with session_for(pki, o.third, "centre-1") as s:
+        client, _ = login(live_server.url, s)
+        fetched = eval_bids.fetch_bids(client, sid, s, _trust(pki, o), tmp_path / "expert")
+    assert [(f.ok, f.failure_code) for f in fetched] == [(True, None)] * 3
+    remedied = next(f for f in fetched if f.submission_id == target)
+    assert remedied.directory is not None and (remedied.directory / "tech" / "proposal.pdf").is_file()
