@@ -198,6 +198,8 @@ def test_the_host_hands_the_opened_bids_to_the_seated_experts(live_server: Runni
         status, out, err = _run(capsys, "opening", "hand-over", o.tender, "--yes", *host_key)
         assert status == 0, err
         assert "4 key envelope(s) handed over" in out and out.count("handed to 2 of 2 expert(s)") == 2
+        status, out, err = _run(capsys, "evaluation", "handover", sid, "--server", live_server.url)  # stored login
+        assert status == 0 and "committee seated" in out and "not opened at the opening" in out, err
         asked = Yes()
         done = opening_handover.hand_over(host, o.tender, s, trust_list, asked)
         assert [r.handed for r in done] == [0] and not asked.questions  # nothing missing: nothing asked
