@@ -24,17 +24,16 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from cryptography.hazmat.primitives import serialization
-
 from bidclient import opening
 from bidclient.api_client import ApiClient
 from bidclient.errors import BidclientError
+from bidclient.evaluation.recipient import register_certificate
 from bidclient.i18n import _
 from bidclient.interaction import Prompter
 from bidclient.jobs import Cancel, JobCancelled, never_cancel
 from bidclient.opening import OpeningApi, _KeyFailure
 from bidclient.protocol import opening as proto
-from bidclient.protocol.handover import CONTENT_KEY_SIZE, HandoverBidOut, HandoverOut, SeatOut
+from bidclient.protocol.handover import CONTENT_KEY_SIZE, HandoverBidOut, HandoverOut
 from crypto import cms_envelope, trust
 from crypto.errors import CryptoError, TokenError
 from crypto.key_access import KeySession
@@ -50,18 +49,6 @@ def _base(session_id: str) -> str:
 def handover(client: ApiClient, session_id: str) -> HandoverOut:
     """Which opened bids were handed to which seated expert of the session."""
     return HandoverOut.model_validate(client.get_json(_base(session_id) + "/handover"))
-
-
-def register_certificate(client: ApiClient, session_id: str, session: KeySession) -> SeatOut:
-    """Register the dongle's encryption certificate (paired with the signing one by identity) with the session,
-    so that the host can hand the bids to it. No PIN is needed; registering again is harmless."""
-    cert = session.encryption_certificate
-    if cert is None:
-        raise BidclientError(_("Your dongle has no encryption certificate to receive the bids with."),
-                             code="handover.no_encryption_certificate")
-    pem = cert.public_bytes(serialization.Encoding.PEM).decode("ascii")
-    response = client.request("PUT", _base(session_id) + "/encryption-certificate", json={"certificate": pem})
-    return SeatOut.model_validate(response.json())
 
 
 def _safe(text: str) -> str:

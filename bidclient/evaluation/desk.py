@@ -106,7 +106,7 @@ def _register_encryption(client: ApiClient, session_id: str, key: Any) -> None:
     """Register the dongle's encryption certificate at check-in, so that the opening host can hand the bids
     over. A failure here does not undo the check-in: getting the bids registers again and says what is wrong."""
     from bidclient.errors import BidclientError
-    from bidclient.evaluation.bids import register_certificate
+    from bidclient.evaluation.recipient import register_certificate
     from crypto.errors import CryptoError
 
     try:
