@@ -226,6 +226,8 @@ def hand_over(db: Session, *, actor: Actor, session_id: str, body: HandoverIn) -
     now = clock.now()
     kept: list[dict[str, str]] = []
     seen: set[tuple[str, str]] = set()
+    checked: dict[str, x509.Certificate] = {}  # each recipient's certificate, checked again now (revoked since?)
+    trust_list = current_trust_list(db)
     for item in body.keys:
         bid = opened.get(item.submission_id)
         if bid is None or bid.state != "opened":
@@ -244,7 +246,15 @@ def hand_over(db: Session, *, actor: Actor, session_id: str, body: HandoverIn) -
                               status=422)
         seen.add((item.submission_id, item.expert))
         data = _envelope(item.key_envelope)
-        cert = x509.load_pem_x509_certificate(registered.certificate)
+        cert = checked.get(item.expert)
+        if cert is None:
+            cert = x509.load_pem_x509_certificate(registered.certificate)
+            try:
+                trust.validate(cert, trust_list, usage="encryption")
+            except (CryptoError, TrustError) as ex:
+                raise DomainError("handover.certificate_invalid", f"the encryption certificate {item.expert[:300]} "
+                                  f"registered is no longer usable: {ex}; they register a new one", status=422) from ex
+            checked[item.expert] = cert
         try:
             recipients = cms_envelope.describe(io.BytesIO(data)).recipients
         except CryptoError as ex:
