@@ -391,8 +391,12 @@ def cmd_summary(args: argparse.Namespace) -> int:
         scores = ", ".join(f"{k} {v}" for k, v in line.scores.items())
         print(f"{rank}  {line.bid}  {line.name}  {state}  ({scores})")
     print(f"{_('recommended candidates')}: {', '.join(summary.candidates) or '-'}")
+    from bidclient.protocol.evaluation_rules import flag_texts
+
     for flag in summary.flags:
-        print(f"{_('Art. 64')}: {flag}")
+        detail, may_change = flag_texts(flag)  # in your language, whatever the server's
+        print(f"{_('Art. 64')} [{flag.get('code', '')}] {flag.get('expert', '')} {flag.get('bid', '')} "
+              f"{flag.get('criterion', '')}: {detail} — {may_change}")
     return 0
 
 
@@ -410,7 +414,7 @@ def _print_result(api: Any, session_id: str) -> int:
         print(f"  {price.bidder_id}: {price.score_calculation or price.evaluated_calculation}")
     for flag in result.flags:
         print(f"{_('Art. 64')} [{flag.code}] {flag.expert_id} {flag.bidder_id} {flag.criterion_id or ''}: "
-              f"{flag.detail} — {flag.may_change}")
+              f"{flag.detail} — {flag.may_change_text}")
     for row in result.ranking.rows:
         print(f"{row.rank}. {row.bidder_id} {row.name}: {row.calculation}")
     print(f"{_('recommended candidates')}: {', '.join(result.ranking.candidates) or '-'}")
@@ -436,29 +440,39 @@ def cmd_return(args: argparse.Namespace) -> int:
 
 
 def cmd_ask(args: argparse.Namespace) -> int:
-    item = _api(args).ask(args.session, args.bid, args.question)
+    from bidclient.evaluation import clarifications
+
+    item = clarifications.ask(_api(args).client, args.session, args.bid, args.question)
     print(_("clarification request {id} sent to the bidder of {bid}").format(id=item.id, bid=item.bid))
     return 0
 
 
 def cmd_clarifications(args: argparse.Namespace) -> int:
-    items = _api(args).clarifications(args.session).clarifications
+    from bidclient.evaluation import clarifications
+
+    api = _api(args)
     if args.json:
-        _print_json([i.model_dump(mode="json") for i in items])
+        _print_json([i.model_dump(mode="json") for i in api.clarifications(args.session).clarifications])
         return 0
+    items = clarifications.session_clarifications(api.client, api.get(args.session)) if args.session \
+        else clarifications.my_clarifications(api.client)
     for i in items:
-        print(f"{i.id}  {i.bid}  {format_time(i.asked_at)}  {i.question}")
+        print(f"{i.id}  {i.bid_name}  {format_time(i.asked_at)}  {i.question}")
         if i.answer is not None:
-            print(f"    {_('answer')} ({i.answered_by}, {format_time(i.answered_at) if i.answered_at else ''}): "
-                  f"{i.answer}")
+            when = format_time(i.answered_at) if i.answered_at else ""
+            signed = _("signed by {bidder}, verified").format(bidder=i.bid_name) if i.verdict == "verified" \
+                else _("signature NOT verified: {why}").format(why=i.problem)
+            print(f"    {_('answer')} ({when}; {signed}): {i.answer}")
     if not items:
         print(_("no clarification requests"))
     return 0
 
 
 def cmd_answer(args: argparse.Namespace) -> int:
+    from bidclient.evaluation import clarifications
+
     with _signer(args) as sign:
-        item = _api(args).answer(args.clarification, args.text, sign)
+        item = clarifications.answer(_api(args).client, args.clarification, args.text, sign)
     print(_("answer to {id} signed and sent").format(id=item.id))
     return 0
 

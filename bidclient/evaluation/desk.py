@@ -8,13 +8,14 @@ be asked (the PIN) goes through the Prompter given.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from bidclient.api_client import ApiClient, ApiError
+from bidclient.evaluation.clarifications import Clarification, session_clarifications
 from bidclient.evaluation.report import Decision, sign_report
 from bidclient.evaluation.session import (
     EvaluationApi,
@@ -310,6 +311,7 @@ class SupervisorView:
     signatures: ReportSignaturesOut
     audit: list[AuditEntryOut]
     audit_seq: int
+    clarifications: list[Clarification] = field(default_factory=list)  # answers verified (澄清)
 
 
 def supervisor_view(client: ApiClient, session_id: str, *, audit_after: int = 0) -> SupervisorView:
@@ -324,7 +326,7 @@ def supervisor_view(client: ApiClient, session_id: str, *, audit_after: int = 0)
         summary = None
     signatures = api.report_signatures(session_id)
     audit, seq = session_audit(client, session_id, after=audit_after)
-    return SupervisorView(current, cells, summary, signatures, audit, seq)
+    return SupervisorView(current, cells, summary, signatures, audit, seq, session_clarifications(client, current))
 
 
 # --- the documents: the tender and a bid side by side ---------------------------------------------------

@@ -69,6 +69,19 @@ _FLAG_NAMES: dict[str, str] = {
 
 
 @dataclass(frozen=True)
+class ReportClarification:
+    """A clarification request (澄清) as the report records it: times already formatted (zone named);
+    ``verified``: the answer's signature was checked (bidclient.evaluation.clarifications) and holds."""
+
+    bidder_id: str
+    question: str
+    asked_at: str
+    answer: str | None
+    answered_at: str
+    verified: bool
+
+
+@dataclass(frozen=True)
 class Art64Decision:
     """What the committee decided on an Art. 64 flag: the score changed (and to what), or kept, and why."""
 
@@ -104,7 +117,8 @@ def _grouped(hex_digest: str) -> str:
 
 def write_report(result: EvaluationResult, bidder_names: dict[str, str], committee: Sequence[Member],
                  path: str | Path, *, report_id: str, created_at: str,
-                 decisions: Sequence[Art64Decision] = ()) -> Path:
+                 decisions: Sequence[Art64Decision] = (),
+                 clarifications: Sequence[ReportClarification] = ()) -> Path:
     """Write the unsigned report of ``result`` to ``path`` (atomically). ``committee`` is the signing
     order; ``created_at`` is the time as the report prints it (zone named). Raises EvaluationError."""
     if not 1 <= len(committee) <= 99:
@@ -128,6 +142,7 @@ def write_report(result: EvaluationResult, bidder_names: dict[str, str], committ
     if d.method == "comprehensive":
         sections += [_scores_section(d, result, bidder, expert), _art64_section(d, result, decisions, bidder, expert)]
     sections.append(_ranking_section(result, bidder))
+    sections.append(_clarifications_section(clarifications, bidder))
     method = "综合评分法 comprehensive scoring" if d.method == "comprehensive" \
         else "经评审的最低投标价法 lowest evaluated price"
     sheet = ReportSheet(
@@ -288,6 +303,28 @@ def _ranking_section(result: EvaluationResult, bidder: Callable[[str], str]) -> 
         parts.append("注意：推荐名额的分界处有并列，由评标委员会按招标文件规定确定。"
                      "A tie crosses the candidates' cut-off: the committee decides as the tender says.")
     return ReportSection("六、评审结果 Ranking and recommended candidates", parts)
+
+
+def _clarifications_section(items: Sequence[ReportClarification], bidder: Callable[[str], str]) -> ReportSection:
+    heading = "七、澄清 Clarifications"
+    if not items:
+        return ReportSection(heading, ["评标委员会未要求投标人澄清。The committee asked no bidder to clarify."])
+    rows = []
+    for c in items:
+        if c.answer is None:
+            exchange = f"问 Q：{c.question}　答 A：（未答复 not answered）"
+            state = "未答复 not answered"
+        else:
+            exchange = f"问 Q：{c.question}　答 A：{c.answer}"
+            state = "投标人签名已验证 bidder's signature verified" if c.verified \
+                else "签名未通过验证 signature NOT verified"
+        rows.append([bidder(c.bidder_id), exchange, f"{c.asked_at} / {c.answered_at or '—'}", state])
+    return ReportSection(heading, [
+        "澄清通过平台以书面形式提出，投标人以数字证书签名答复；澄清不得超出投标文件的范围或改变投标文件的实质性内容。"
+        "Requests were put in writing through the platform and answered signed with the bidder's certificate; a "
+        "clarification may not change the substance of the bid.",
+        ReportTable(["投标人 Bidder", "问题与答复 Question and answer", "提出 / 答复时间 Asked / answered",
+                     "签名 Signature"], rows, (2.5, 7.5, 3, 3.5))])
 
 
 # --- reading a report ----------------------------------------------------------------------------------

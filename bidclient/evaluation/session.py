@@ -18,6 +18,7 @@ from typing import Any
 
 from bidclient.api_client import ApiClient, ApiError
 from bidclient.errors import BidclientError
+from bidclient.evaluation import clarifications
 from bidclient.evaluation.journal import Entry, Journal, JournalStatus, journal_path
 from bidclient.evaluation.sync import SyncReport, sync
 from bidclient.i18n import _
@@ -39,7 +40,6 @@ from bidclient.protocol.evaluation_session import (
     SheetOut,
     SheetState,
     SummaryOut,
-    answer_statement,
     checkin_statement,
     declaration_statement,
     format_score,
@@ -126,19 +126,15 @@ class EvaluationApi:
     def summary(self, session_id: str) -> SummaryOut:
         return SummaryOut.model_validate(self.client.get_json(f"{BASE}/sessions/{session_id}/summary"))
 
+    # Clarifications (澄清): bidclient.evaluation.clarifications holds the calls (the app and the CLI use them).
     def ask(self, session_id: str, bid: str, question: str) -> ClarificationOut:
-        return ClarificationOut.model_validate(self.client.post_json(
-            f"{BASE}/sessions/{session_id}/clarifications", {"bid": bid, "question": question}))
+        return clarifications.ask(self.client, session_id, bid, question)
 
     def clarifications(self, session_id: str | None = None) -> ClarificationsOut:
-        path = f"{BASE}/sessions/{session_id}/clarifications" if session_id else f"{BASE}/clarifications"
-        return ClarificationsOut.model_validate(self.client.get_json(path))
+        return clarifications.fetch(self.client, session_id)
 
     def answer(self, clarification_id: str, text: str, sign: Sign) -> ClarificationOut:
-        content = answer_statement(clarification_id, text)
-        return ClarificationOut.model_validate(self.client.post_json(
-            f"{BASE}/clarifications/{clarification_id}/answer",
-            {"content": _b64(content), "signature": _b64(sign(content))}))
+        return clarifications.answer(self.client, clarification_id, text, sign)
 
     def sign_report(self, session_id: str, pdf: bytes, *, stance: str = "agree", reason: str = ""
                     ) -> ReportSignatureOut:
@@ -370,5 +366,12 @@ def write_session_report(api: EvaluationApi, session_id: str, path: Path, *, cre
     active.sort(key=lambda m: not m.is_chair)  # the chair signs first
     committee = [Member(m.identity_key, m.identity_key.removeprefix("person:"), m.checkin_cert_sha256 or "",
                         chair=m.is_chair) for m in active]
+    from bidclient.evaluation.report import ReportClarification
+    from bidclient.timefmt import format_time
+
+    recorded = [ReportClarification(c.bid, c.question, format_time(c.asked_at), c.answer,
+                                    format_time(c.answered_at) if c.answered_at is not None else "",
+                                    c.verdict == "verified")
+                for c in clarifications.session_clarifications(api.client, session)]
     return write_report(result, {b.id: b.name for b in session.definition.bids}, committee, path,
-                        report_id=session_id, created_at=created_at)
+                        report_id=session_id, created_at=created_at, clarifications=recorded)

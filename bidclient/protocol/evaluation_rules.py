@@ -23,7 +23,7 @@ imports nothing of the client but ``bidclient.errors`` and ``bidclient.i18n`` (b
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Literal
@@ -69,15 +69,90 @@ def _decimal(value: float | int | str | Decimal) -> Decimal:
     return value if isinstance(value, Decimal) else Decimal(repr(value) if isinstance(value, float) else value)
 
 
+# The calculations' words by stable id: a result computed on one side (the server, in its own language) is
+# read on another (an expert's client, in theirs), so what travels is the id and its parameters, and every
+# reader renders the words with its own catalogue (docs/api.md, "Calculations in the reader's language").
+# Ids are never renamed or reused; a reader that does not know an id shows the words as sent.
+WORDS: dict[str, Callable[[], str]] = {
+    "weighted_score": lambda: _("weighted score = score / maximum × weight"),
+    "evaluated_price_sme": lambda: _("evaluated price = bid price less the small/micro enterprise deduction of "
+                                     "{percent}%"),
+    "evaluated_price_not_sme": lambda: _("evaluated price = bid price (no deduction: not a small/micro "
+                                         "enterprise)"),
+    "evaluated_price_no_deduction": lambda: _("evaluated price = bid price (the tender sets no price deduction)"),
+    "benchmark": lambda: _("评标基准价 = the lowest evaluated price of the bids still in the evaluation"),
+    "price_score": lambda: _("price score = 评标基准价 / evaluated price × 100 (87号令 Art. 55)"),
+    "review_passed": lambda: _("passed by more than half of the experts"),
+    "review_not_passed": lambda: _("not passed by more than half of the experts"),
+    "expert_total": lambda: _("expert's total = sum of the weighted scores"),
+    "out_of_range": lambda: _("the score is outside the criterion's range"),
+    "out_of_range_change": lambda: _("the expert corrects this score to within the range"),
+    "sum_error": lambda: _("the stated total is not the sum of the weighted scores"),
+    "sum_error_change": lambda: _("the total is corrected to the sum; the scores stay"),
+    "objective_differs": lambda: _("experts differ on an objective item"),
+    "objective_differs_majority": lambda: _("experts differ on an objective item; most experts gave {value}"),
+    "objective_differs_change": lambda: _("the expert re-checks this objective score against the bid"),
+    "abnormal": lambda: _("the score differs from the mean of the other experts' scores by more than the stated "
+                          "rule"),
+    "abnormal_change": lambda: _("the committee judges whether the score is abnormal; if so, the expert may "
+                                 "change it"),
+    "final_score": lambda: _("final score = mean of the experts' totals"),
+}
+
+
+def render_words(words_id: str, params: Mapping[str, str], fallback: str = "") -> str:
+    """The words of ``words_id`` in the current language with ``params``; ``fallback`` (the words as sent)
+    for an id this reader does not know or parameters that do not fit."""
+    template = WORDS.get(words_id)
+    if template is None:
+        return fallback
+    try:
+        return template().format(**params)
+    except (KeyError, IndexError, ValueError):
+        return fallback
+
+
+def flag_texts(flag: Mapping[str, str]) -> tuple[str, str]:
+    """An Art. 64 flag as the server sends it (SummaryOut.flags) in the reader's language: its detail (words:
+    formula) and what may change. A flag without ids (an older server) is shown with the words it carries."""
+    import json
+
+    try:
+        loaded = json.loads(flag.get("words_params") or "{}")
+    except ValueError:
+        loaded = {}
+    params = {str(k): str(v) for k, v in loaded.items()} if isinstance(loaded, dict) else {}
+    formula = flag.get("formula", "")
+    words = render_words(flag.get("words_id", ""), params)
+    detail = f"{words}: {formula}" if words and formula else flag.get("detail", "")
+    may_change = render_words(flag.get("may_change_id", ""), {}, flag.get("may_change", ""))
+    return detail, may_change
+
+
 @dataclass(frozen=True)
 class Calculation:
-    """How a number was obtained: ``formula`` with the numbers (language-neutral), ``words`` the rule."""
+    """How a number was obtained: ``formula`` with the numbers (language-neutral), ``words`` the rule as
+    rendered when computed, and — for the rules' own words — ``words_id`` with its ``params``, from which
+    ``text`` renders them again in the reader's language (str() does)."""
 
     formula: str
     words: str
+    words_id: str = field(default="", compare=False)
+    params: tuple[tuple[str, str], ...] = field(default=(), compare=False)
+
+    @classmethod
+    def of(cls, formula: str, words_id: str, **params: str) -> Calculation:
+        pairs = tuple(sorted(params.items()))
+        return cls(formula, render_words(words_id, params), words_id, pairs)
+
+    @property
+    def text(self) -> str:
+        """The words in the current language (as computed, for words without an id)."""
+        return render_words(self.words_id, dict(self.params), self.words) if self.words_id else self.words
 
     def __str__(self) -> str:
-        return f"{self.words}: {self.formula}" if self.words else self.formula
+        words = self.text
+        return f"{words}: {self.formula}" if words else self.formula
 
 
 # --- the scoring definition ----------------------------------------------------------------------------
@@ -98,8 +173,8 @@ class CriterionDefinition:
 
     def weighted(self, score: Decimal) -> tuple[Decimal, Calculation]:
         value = round2(score / self.maximum * self.weight)
-        return value, Calculation(f"{show(score)} / {show(self.maximum)} × {_percent(self.weight)} = {show(value)}",
-                                  _("weighted score = score / maximum × weight"))
+        return value, Calculation.of(f"{show(score)} / {show(self.maximum)} × {_percent(self.weight)} = "
+                                     f"{show(value)}", "weighted_score")
 
 
 @dataclass(frozen=True)
@@ -334,19 +409,16 @@ def price_scores(definition: ScoringDefinition, bids: Sequence[Bid]) -> PriceRes
     for bid in bids:
         if bid.sme and deduction > 0:
             value = round2(bid.price * (HUNDRED - deduction) / HUNDRED)
-            evaluated[bid.bidder_id] = (value, Calculation(
-                f"{show(bid.price)} × (100% − {_percent(deduction)}%) = {show(value)}",
-                _("evaluated price = bid price less the small/micro enterprise deduction of {percent}%").format(
-                    percent=_percent(deduction))))
+            evaluated[bid.bidder_id] = (value, Calculation.of(
+                f"{show(bid.price)} × (100% − {_percent(deduction)}%) = {show(value)}", "evaluated_price_sme",
+                percent=_percent(deduction)))
         else:
-            why = _("evaluated price = bid price (no deduction: not a small/micro enterprise)") if deduction > 0 \
-                else _("evaluated price = bid price (the tender sets no price deduction)")
-            evaluated[bid.bidder_id] = (bid.price, Calculation(show(bid.price), why))
+            why = "evaluated_price_not_sme" if deduction > 0 else "evaluated_price_no_deduction"
+            evaluated[bid.bidder_id] = (bid.price, Calculation.of(show(bid.price), why))
     benchmark = min(v for v, _c in evaluated.values())
     lowest = tuple(b.bidder_id for b in bids if evaluated[b.bidder_id][0] == benchmark)
-    benchmark_calculation = Calculation(
-        f"min({', '.join(show(evaluated[b.bidder_id][0]) for b in bids)}) = {show(benchmark)}",
-        _("评标基准价 = the lowest evaluated price of the bids still in the evaluation"))
+    benchmark_calculation = Calculation.of(
+        f"min({', '.join(show(evaluated[b.bidder_id][0]) for b in bids)}) = {show(benchmark)}", "benchmark")
     criterion = definition.price_criterion if definition.method == "comprehensive" else None
     scores = []
     for bid in bids:
@@ -355,8 +427,8 @@ def price_scores(definition: ScoringDefinition, bids: Sequence[Bid]) -> PriceRes
         score_calculation = weighted_calculation = None
         if criterion is not None:
             score = round2(benchmark / value * HUNDRED)
-            score_calculation = Calculation(f"{show(benchmark)} / {show(value)} × 100 = {show(score)}",
-                                            _("price score = 评标基准价 / evaluated price × 100 (87号令 Art. 55)"))
+            score_calculation = Calculation.of(f"{show(benchmark)} / {show(value)} × 100 = {show(score)}",
+                                               "price_score")
             weighted, weighted_calculation = criterion.weighted(score)
         scores.append(PriceScore(bid.bidder_id, bid.price, bid.sme, value, calculation, score, score_calculation,
                                  weighted, weighted_calculation))
@@ -453,9 +525,7 @@ def review(definition: ScoringDefinition, experts: Sequence[str], bidders: Seque
             decision = ItemDecision(
                 bidder, item, passed, passes, len(row) - passes,
                 tuple((v.expert_id, v.reason.strip()) for v in row if not v.passed),
-                Calculation(f"{passes} / {len(experts)}",
-                            _("passed by more than half of the experts") if passed
-                            else _("not passed by more than half of the experts")))
+                Calculation.of(f"{passes} / {len(experts)}", "review_passed" if passed else "review_not_passed"))
             decisions.append(decision)
             if not passed:
                 failed.append(decision)
@@ -543,9 +613,8 @@ def sheet_totals(definition: ScoringDefinition, sheet: ScoreSheet, price: PriceR
                 weighted, calculation = criterion.weighted(score)
                 lines.append(ScoreLine(criterion.id, score, weighted, calculation, False))
         total = sum((line.weighted for line in lines), Decimal(0))
-        result.append(SheetTotals(sheet.expert_id, bidder, tuple(lines), total, Calculation(
-            " + ".join(show(line.weighted) for line in lines) + f" = {show(total)}",
-            _("expert's total = sum of the weighted scores"))))
+        result.append(SheetTotals(sheet.expert_id, bidder, tuple(lines), total, Calculation.of(
+            " + ".join(show(line.weighted) for line in lines) + f" = {show(total)}", "expert_total")))
     return tuple(result)
 
 
@@ -559,7 +628,13 @@ class Flag:
     criterion_id: str | None  # None for a sum error
     value: Decimal
     detail: Calculation
-    may_change: str  # what 87号令 Art. 64 allows to change, in words
+    may_change: str  # what 87号令 Art. 64 allows to change, in words (as computed)
+    may_change_id: str = field(default="", compare=False)  # its WORDS id: may_change_text renders it again
+
+    @property
+    def may_change_text(self) -> str:
+        """What may change, in the current language."""
+        return render_words(self.may_change_id, {}, self.may_change) if self.may_change_id else self.may_change
 
 
 def art64_checks(definition: ScoringDefinition, sheets: Sequence[ScoreSheet], price: PriceResult,
@@ -581,18 +656,16 @@ def art64_checks(definition: ScoringDefinition, sheets: Sequence[ScoreSheet], pr
             for criterion in definition.entered_criteria:
                 value = sheet.scores[(bidder, criterion.id)]
                 if not criterion.minimum <= value <= criterion.maximum:
-                    flags.append(Flag("out_of_range", sheet.expert_id, bidder, criterion.id, value, Calculation(
-                        f"{show(value)} ∉ [{show(criterion.minimum)}, {show(criterion.maximum)}]",
-                        _("the score is outside the criterion's range")),
-                        _("the expert corrects this score to within the range")))
+                    flags.append(Flag("out_of_range", sheet.expert_id, bidder, criterion.id, value, Calculation.of(
+                        f"{show(value)} ∉ [{show(criterion.minimum)}, {show(criterion.maximum)}]", "out_of_range"),
+                        render_words("out_of_range_change", {}), "out_of_range_change"))
         if sheet.stated_totals:
             for totals in sheet_totals(definition, sheet, price, bidders):
                 stated = sheet.stated_totals.get(totals.bidder_id)
                 if stated is not None and stated != totals.total:
-                    flags.append(Flag("sum_error", sheet.expert_id, totals.bidder_id, None, stated, Calculation(
-                        f"{show(stated)} ≠ {totals.calculation.formula}",
-                        _("the stated total is not the sum of the weighted scores")),
-                        _("the total is corrected to the sum; the scores stay")))
+                    flags.append(Flag("sum_error", sheet.expert_id, totals.bidder_id, None, stated, Calculation.of(
+                        f"{show(stated)} ≠ {totals.calculation.formula}", "sum_error"),
+                        render_words("sum_error_change", {}), "sum_error_change"))
     for bidder in bidders:
         for criterion in definition.entered_criteria:
             values = [(s.expert_id, s.scores[(bidder, criterion.id)]) for s in sheets]
@@ -615,10 +688,10 @@ def _objective_flags(criterion: CriterionDefinition, bidder: str,
     for expert, value in values:
         if value == majority:
             continue
-        flags.append(Flag("objective_differs", expert, bidder, criterion.id, value, Calculation(
-            listing, _("experts differ on an objective item") if majority is None
-            else _("experts differ on an objective item; most experts gave {value}").format(value=show(majority))),
-            _("the expert re-checks this objective score against the bid")))
+        calculation = Calculation.of(listing, "objective_differs") if majority is None \
+            else Calculation.of(listing, "objective_differs_majority", value=show(majority))
+        flags.append(Flag("objective_differs", expert, bidder, criterion.id, value, calculation,
+                          render_words("objective_differs_change", {}), "objective_differs_change"))
     return flags
 
 
@@ -632,12 +705,11 @@ def _abnormal_flags(definition: ScoringDefinition, criterion: CriterionDefinitio
         deviation = value - others
         if abs(deviation) > threshold:
             code: FlagCode = "abnormal_high" if deviation > 0 else "abnormal_low"
-            flags.append(Flag(code, expert, bidder, criterion.id, value, Calculation(
+            flags.append(Flag(code, expert, bidder, criterion.id, value, Calculation.of(
                 f"|{show(value)} − {show(others)}| = {show(abs(deviation))} > "
                 f"{_percent(definition.abnormal_deviation_percent)}% × ({show(criterion.maximum)} − "
-                f"{show(criterion.minimum)}) = {show(threshold)}",
-                _("the score differs from the mean of the other experts' scores by more than the stated rule")),
-                _("the committee judges whether the score is abnormal; if so, the expert may change it")))
+                f"{show(criterion.minimum)}) = {show(threshold)}", "abnormal"),
+                render_words("abnormal_change", {}), "abnormal_change"))
     return flags
 
 
@@ -695,9 +767,8 @@ def rank(definition: ScoringDefinition, bids: Sequence[Bid], sheets: Sequence[Sc
             final = round2(summed / n)
             technical = round2(sum((t.technical for _e, t in totals), Decimal(0)) / n)
             ps = price.of(bid.bidder_id)
-            calculation = Calculation(
-                f"({' + '.join(show(t.total) for _e, t in totals)}) / {len(totals)} = {show(final)}",
-                _("final score = mean of the experts' totals"))
+            calculation = Calculation.of(
+                f"({' + '.join(show(t.total) for _e, t in totals)}) / {len(totals)} = {show(final)}", "final_score")
             by_technical = -technical if definition.tie_break == "price_then_technical" else Decimal(0)
             key: tuple[Decimal, ...] = (-final, bid.price, by_technical)
             rows.append((key, RankRow(0, bid.bidder_id, bid.name, final,

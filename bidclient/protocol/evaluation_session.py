@@ -336,6 +336,9 @@ class ClarificationOut(_Strict):
     answer: str | None = None
     answered_by: str | None = None
     answered_at: datetime | None = None
+    # The bidder's detached CMS signature (base64) over answer_statement(id, answer): anyone who reads the
+    # answer verifies it (bidclient.evaluation.clarifications.verify_answer).
+    answer_signature: str | None = None
 
 
 class ClarificationsOut(_Strict):

@@ -279,6 +279,10 @@
         <translation>开标</translation>
     </message>
     <message>
+        <source>Clarifications (澄清)</source>
+        <translation>澄清</translation>
+    </message>
+    <message>
         <source>Steps of the bid</source>
         <translation>投标步骤</translation>
     </message>
@@ -716,6 +720,196 @@
     <message>
         <source>{n} bids counted.</source>
         <translation>共清点投标文件 {n} 份。</translation>
+    </message>
+</context>
+<context>
+    <name>ClarificationsPage</name>
+    <message>
+        <source>Questions an evaluation committee put to you about your bid, through the platform. Answer each in writing; your answer is signed with your dongle and becomes part of the evaluation record.</source>
+        <translation>评标委员会通过平台就您的投标文件提出的澄清问题。请逐一书面答复；答复以您的数字证书签名，并纳入评标记录。</translation>
+    </message>
+    <message>
+        <source>Refresh</source>
+        <translation>刷新</translation>
+    </message>
+    <message>
+        <source>Read the clarification requests again</source>
+        <translation>重新读取澄清问题</translation>
+    </message>
+    <message>
+        <source>Asked</source>
+        <translation>提出时间</translation>
+    </message>
+    <message>
+        <source>Bid</source>
+        <translation>投标</translation>
+    </message>
+    <message>
+        <source>Question</source>
+        <translation>问题</translation>
+    </message>
+    <message>
+        <source>State</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <source>Clarification requests put to you</source>
+        <translation>向您提出的澄清问题</translation>
+    </message>
+    <message>
+        <source>The committee&apos;s question</source>
+        <translation>评标委员会的问题</translation>
+    </message>
+    <message>
+        <source>Your answer</source>
+        <translation>您的答复</translation>
+    </message>
+    <message>
+        <source>Your answer to the question above.</source>
+        <translation>对上述问题的答复。</translation>
+    </message>
+    <message>
+        <source>A clarification may only explain your bid: it may not change its substance (price, offer, commitments). An answer cannot be replaced once sent.</source>
+        <translation>澄清只能对投标文件作出说明，不得改变投标文件的实质性内容（报价、响应内容、承诺等）。答复一经提交不可更改。</translation>
+    </message>
+    <message>
+        <source>Sign and send the answer</source>
+        <translation>签名并提交答复</translation>
+    </message>
+    <message>
+        <source>Sign the answer with your dongle and send it</source>
+        <translation>用数字证书签名答复并提交</translation>
+    </message>
+    <message>
+        <source>Signing the answer… enter your dongle&apos;s PIN.</source>
+        <translation>正在签名答复……请输入数字证书 PIN 码。</translation>
+    </message>
+    <message>
+        <source>Your answer is signed and sent; the committee sees it now.</source>
+        <translation>答复已签名提交，评标委员会现在可以看到。</translation>
+    </message>
+    <message>
+        <source>waiting for your answer</source>
+        <translation>等待您答复</translation>
+    </message>
+    <message>
+        <source>answered %1</source>
+        <translation>已于 %1 答复</translation>
+    </message>
+    <message>
+        <source>No clarification request has been put to you.</source>
+        <translation>没有向您提出的澄清问题。</translation>
+    </message>
+</context>
+<context>
+    <name>ClarificationsPanel</name>
+    <message>
+        <source>Bid</source>
+        <translation>投标</translation>
+    </message>
+    <message>
+        <source>Question</source>
+        <translation>问题</translation>
+    </message>
+    <message>
+        <source>State</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <source>Asked</source>
+        <translation>提出时间</translation>
+    </message>
+    <message>
+        <source>Answered</source>
+        <translation>答复时间</translation>
+    </message>
+    <message>
+        <source>Clarification requests of the session</source>
+        <translation>本次评标的澄清问题</translation>
+    </message>
+    <message>
+        <source>The chosen request&apos;s question and answer</source>
+        <translation>所选澄清的问题与答复</translation>
+    </message>
+    <message>
+        <source>Refresh</source>
+        <translation>刷新</translation>
+    </message>
+    <message>
+        <source>Read the clarification requests again</source>
+        <translation>重新读取澄清问题</translation>
+    </message>
+    <message>
+        <source>Ask the bidder of a bid to clarify (in writing, through the platform)</source>
+        <translation>要求投标人澄清（通过平台书面提出）</translation>
+    </message>
+    <message>
+        <source>The bid whose bidder is asked</source>
+        <translation>要求澄清的投标</translation>
+    </message>
+    <message>
+        <source>The question to the bidder</source>
+        <translation>向投标人提出的问题</translation>
+    </message>
+    <message>
+        <source>The question: what is unclear in the bid. A clarification may not change the bid&apos;s substance (price, offer).</source>
+        <translation>问题：投标文件中含义不明确之处。澄清不得改变投标文件的实质性内容（报价、响应内容）。</translation>
+    </message>
+    <message>
+        <source>Send the question</source>
+        <translation>发出问题</translation>
+    </message>
+    <message>
+        <source>Send the question to the bidder</source>
+        <translation>向投标人发出问题</translation>
+    </message>
+    <message>
+        <source>Questions are sent during the review and the scoring; the bidder answers signed with its dongle, and the answer becomes part of the record.</source>
+        <translation>澄清问题在资格性/符合性审查和详细评审阶段提出；投标人以数字证书签名答复，答复纳入评标记录。</translation>
+    </message>
+    <message>
+        <source>asked, waiting for the answer</source>
+        <translation>已提出，等待答复</translation>
+    </message>
+    <message>
+        <source>answered · signed by %1 (verified)</source>
+        <translation>已答复 · %1 签名（已验证）</translation>
+    </message>
+    <message>
+        <source>answered · signature NOT verified</source>
+        <translation>已答复 · 签名未通过验证</translation>
+    </message>
+    <message>
+        <source>%1 requests, %2 answered</source>
+        <translation>共 %1 个澄清，已答复 %2 个</translation>
+    </message>
+    <message>
+        <source>No clarification requests.</source>
+        <translation>没有澄清问题。</translation>
+    </message>
+    <message>
+        <source>Question to %1, asked %2:</source>
+        <translation>向 %1 提出的问题（%2）：</translation>
+    </message>
+    <message>
+        <source>Not answered yet.</source>
+        <translation>尚未答复。</translation>
+    </message>
+    <message>
+        <source>Waiting for the bidder&apos;s signed answer.</source>
+        <translation>等待投标人签名答复。</translation>
+    </message>
+    <message>
+        <source>Answer, %1:</source>
+        <translation>答复（%1）：</translation>
+    </message>
+    <message>
+        <source>Signed by %1 (verified)</source>
+        <translation>%1 签名（已验证）</translation>
+    </message>
+    <message>
+        <source>The signature of this answer is NOT verified: %1</source>
+        <translation>该答复的签名未通过验证：%1</translation>
     </message>
 </context>
 <context>
@@ -4726,6 +4920,10 @@ Size: {size} bytes; files: {files}</source>
         <translation>评标报告</translation>
     </message>
     <message>
+        <source>Clarifications</source>
+        <translation>澄清</translation>
+    </message>
+    <message>
         <source>The session&apos;s work</source>
         <translation>评标工作</translation>
     </message>
@@ -4776,6 +4974,10 @@ Size: {size} bytes; files: {files}</source>
     <message>
         <source>You signed the report (signature %1).</source>
         <translation>您已签署评标报告（第 %1 个签名）。</translation>
+    </message>
+    <message>
+        <source>The question was sent to the bidder through the platform.</source>
+        <translation>问题已通过平台发给投标人。</translation>
     </message>
 </context>
 <context>
@@ -5349,6 +5551,10 @@ Submission: {id}</source>
     <message>
         <source>Audit trail</source>
         <translation>审计日志</translation>
+    </message>
+    <message>
+        <source>Clarifications</source>
+        <translation>澄清</translation>
     </message>
     <message>
         <source>The session, read-only</source>

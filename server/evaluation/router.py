@@ -186,7 +186,9 @@ def summary(session_id: str, db: ReadDbSession, actor: SessionParticipant) -> Su
 def _clarification_out(item: EvalClarification) -> ClarificationOut:
     return ClarificationOut(id=item.id, session_id=item.session_id, bid=item.bid_id, question=item.question,
                             asked_by=item.asked_by, asked_at=item.asked_at, answer=item.answer,
-                            answered_by=item.answered_by, answered_at=item.answered_at)
+                            answered_by=item.answered_by, answered_at=item.answered_at,
+                            answer_signature=base64.b64encode(item.answer_signature).decode("ascii")
+                            if item.answer_signature is not None else None)
 
 
 @router.post("/sessions/{session_id}/clarifications", response_model=ClarificationOut, status_code=201,

@@ -939,8 +939,13 @@ def _summary_of(db: Session, row: EvalSession, active: list[EvalMember]) -> Summ
                                  tied=r.tied if r is not None else False,
                                  evaluated_price=rules.show(p.evaluated_price) if p is not None else None,
                                  price_score=rules.show(p.score) if p is not None and p.score is not None else None))
+    # "detail" and "may_change" in the server's language for older readers; the ids and parameters let each
+    # reader render the words in its own (rules.flag_texts; docs/api.md, "Calculations in the reader's language").
     flags = [{"code": f.code, "expert": f.expert_id, "bid": f.bidder_id, "criterion": f.criterion_id or "",
-              "value": rules.show(f.value), "detail": str(f.detail), "may_change": f.may_change}
+              "value": rules.show(f.value), "detail": str(f.detail), "may_change": f.may_change,
+              "formula": f.detail.formula, "words_id": f.detail.words_id,
+              "words_params": json.dumps(dict(f.detail.params), ensure_ascii=False, sort_keys=True),
+              "may_change_id": f.may_change_id}
              for f in (result.flags if result is not None else ())]
     return SummaryOut(
         lines=lines, candidates=list(result.ranking.candidates) if result is not None else [],

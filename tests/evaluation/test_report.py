@@ -26,6 +26,7 @@ from bidclient.evaluation import evaluate
 from bidclient.evaluation.report import (
     Art64Decision,
     Member,
+    ReportClarification,
     sign_report,
     verify_report,
     write_report,
@@ -96,8 +97,14 @@ def unsigned_report(d: Dongles, path: Path) -> Path:
         Art64Decision("objective_differs", "e3", "b3", "cert", "changed", Decimal(8), Decimal(10),
                       "核对证书后更正"),
     ]
+    clarifications = [
+        ReportClarification("b2", "请说明贵公司在本市的售后服务网点数量", "2026-12-02 09:10 (UTC+08:00)",
+                            "我公司在本市设有三个服务网点", "2026-12-02 09:40 (UTC+08:00)", True),
+        ReportClarification("b3", "请澄清交货期", "2026-12-02 09:15 (UTC+08:00)", None, "", False),
+    ]
     return write_report(result, sample.NAMES, committee(d), path, report_id="PB-0042-1",
-                        created_at="2026-12-02 10:00 (UTC+08:00)", decisions=decisions)
+                        created_at="2026-12-02 10:00 (UTC+08:00)", decisions=decisions,
+                        clarifications=clarifications)
 
 
 def sign(d: Dongles, path: Path, who: int | str, decision: str = "agree", reasons: str = "",
@@ -134,7 +141,10 @@ def test_the_report_says_everything_and_embeds_its_fonts(signed: Path) -> None:
     flat = "".join(text.split())  # table cells wrap: compare without white space
     for expected in ("张三", "钱七", "营业执照", "未按招标文件要求提交投标保证金", "丁贸易有限公司",
                      "94.74 (28.42)", "min(900000.00, 950000.00, 990000.00) = 900000.00",
-                     "评分畸低", "修改为", "核对证书", "推荐中标候选人"):
+                     "评分畸低", "修改为", "核对证书", "推荐中标候选人",
+                     # the clarifications, part of the record: the signed answer marked verified
+                     "七、澄清", "售后服务网点", "服务网点", "签名已验证", "请澄清交货期",
+                     "未答复"):
         assert "".join(expected.split()) in flat, expected
     assert_fonts_embedded(signed)
 

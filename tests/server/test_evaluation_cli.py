@@ -4,6 +4,7 @@ declare, vote, review, score (bad input refused with its code and nothing saved)
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -66,6 +67,21 @@ def test_an_expert_runs_the_session_from_the_command_line(live_server: RunningSe
             for bid in ("bid-a", "bid-b", "bid-c"):
                 space.review(bid, "licence", passed=True)
     e0.api.advance(sid, Phase.SCORING)
+
+    # A clarification request: an empty question is refused before sending; the bidder's signed answer is
+    # listed as verified, named as the session names the bid.
+    refused = _cli(env, "evaluation", "ask", sid, "bid-a", "--question", "  ")
+    assert refused.returncode == 1 and "[evaluation.question_required]" in refused.stderr, refused.stderr
+    asked = _cli(env, "evaluation", "ask", sid, "bid-a", "--question", "请澄清交货期")
+    assert asked.returncode == 0, asked.stderr
+    request = c.bidder.api.clarifications().clarifications[0]
+    c.bidder.api.answer(request.id, "交货期为合同签订后30日", c.bidder.sign)
+    listed = _cli(env, "evaluation", "clarifications", sid)  # no trust list here: not shown as signed
+    assert "signature NOT verified: no trust list is configured" in listed.stdout, listed.stdout
+    trusted = {**env, "BIDCLIENT_TRUST": os.pathsep.join([str(pki.trust_dir), str(pki.crl_dir)])}
+    listed = _cli(trusted, "evaluation", "clarifications", sid)
+    assert "请澄清交货期" in listed.stdout and "signed by 北京甲公司, verified" in listed.stdout, listed.stdout
+    assert "交货期为合同签订后30日" in listed.stdout
 
     for value, code in (("31", "evaluation.score_out_of_range"), ("七", "evaluation.score_not_a_number"),
                         ("1e400", "evaluation.score_not_a_number")):

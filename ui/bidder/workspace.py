@@ -3,7 +3,8 @@
 Five pages in the order of the work — tenders, forms, documents and links, seal, submit — over one
 bid project (bidclient.bid_project), restored at start from QSettings (``bidder/project``). Token work,
 sealing and uploading run on workers (ui.workers); the GUI thread never waits for them. Then My bids,
-and the Opening tab (ui/bidder/opening_page.py): taking part in the remote opening of the tenders bid on.
+and the Opening tab (ui/bidder/opening_page.py): taking part in the remote opening of the tenders bid on; and
+Clarifications (ui/bidder/clarifications_page.py): answering, signed, what an evaluation committee asks.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from PySide6.QtWidgets import QTabWidget, QVBoxLayout, QWidget
 from bidclient import bid_project as bp
 from bidclient.my_bids import default_projects_root
 from bidclient.signing import load_trust
+from ui.bidder.clarifications_page import ClarificationsPage
 from ui.bidder.common import SETTING_PROJECT
 from ui.bidder.documents_page import DocumentsPage
 from ui.bidder.forms_editor import FormsEditor
@@ -30,7 +32,7 @@ from ui.error_view import ErrorView
 from ui.scroll_page import in_scroll_area
 from ui.workspaces import WorkspaceSpec, register_workspace
 
-TENDERS, FORMS, DOCUMENTS, SEAL, SUBMIT, MY_BIDS, OPENING = range(7)
+TENDERS, FORMS, DOCUMENTS, SEAL, SUBMIT, MY_BIDS, OPENING, CLARIFICATIONS = range(8)
 
 
 class BidderWorkspace(QWidget):
@@ -68,6 +70,8 @@ class BidderWorkspace(QWidget):
         self.tabs.addTab(self.my_bids, "")
         self.opening_page = OpeningPage(context, self.tabs)
         self.tabs.addTab(self._scrolled(self.opening_page), "")
+        self.clarifications_page = ClarificationsPage(context, self.tabs)
+        self.tabs.addTab(self._scrolled(self.clarifications_page), "")
         self.deadline_badge = DeadlineBadge(context, lambda: self.project, self)
         self.tabs.currentChanged.connect(self._page_changed)
         self.browser.project_opened.connect(self._project_fetched)
@@ -106,6 +110,7 @@ class BidderWorkspace(QWidget):
             self.tabs.setTabText(index, title)
         self.tabs.setTabText(MY_BIDS, self.tr("My bids"))
         self.tabs.setTabText(OPENING, self.tr("Opening (开标)"))
+        self.tabs.setTabText(CLARIFICATIONS, self.tr("Clarifications (澄清)"))
         self.tabs.setAccessibleName(self.tr("Steps of the bid"))
         self._update_tabs()
 
@@ -179,6 +184,8 @@ class BidderWorkspace(QWidget):
             self.my_bids.refresh()
         elif index == OPENING:
             self.opening_page.refresh()
+        elif index == CLARIFICATIONS:
+            self.clarifications_page.refresh()
 
     def _session_changed(self, session: object) -> None:
         self.home.explanation.setVisible(session is None)
@@ -195,12 +202,13 @@ class BidderWorkspace(QWidget):
         self.submit_page.refresh()
         self.my_bids.show_entries()
         self.opening_page.retranslate()
+        self.clarifications_page.retranslate()
         self.deadline_badge.tick()
 
     @property
     def busy(self) -> bool:
         return (self.browser.busy or self.seal_page.busy or self.submit_page.busy or self.my_bids.busy
-                or self.opening_page.busy)
+                or self.opening_page.busy or self.clarifications_page.busy)
 
     def can_close(self) -> bool:
         """Stop what runs: an upload resumes next time; a cancelled seal leaves nothing behind."""

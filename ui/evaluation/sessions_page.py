@@ -37,6 +37,7 @@ from bidclient.evaluation.sync import SyncReport
 from bidclient.protocol.evaluation_session import MemberStatus, Phase, SessionOut, SheetState
 from ui.context import AppContext
 from ui.error_view import ErrorView, plain_label
+from ui.evaluation.clarifications_panel import ClarificationsPanel
 from ui.evaluation.documents_view import DocumentsView
 from ui.evaluation.journal_pool import journal_pool
 from ui.evaluation.phase_panel import PhasePanel, phase_title
@@ -47,7 +48,7 @@ from ui.evaluation.sync_indicator import SyncIndicator, SyncState
 from ui.live_adapter import LiveChannel
 from ui.workers import Task, TaskContext, start
 
-SESSION_TAB, DOCUMENTS_TAB, REVIEW_TAB, SCORING_TAB, SUMMARY_TAB, REPORT_TAB = range(6)
+SESSION_TAB, DOCUMENTS_TAB, REVIEW_TAB, SCORING_TAB, SUMMARY_TAB, REPORT_TAB, CLARIFICATIONS_TAB = range(7)
 
 
 @dataclass(frozen=True)
@@ -102,10 +103,11 @@ class SessionsPage(QWidget):
 
         self.summary_view = SummaryView(self)
         self.report_panel = ReportPanel(self)
+        self.clarifications = ClarificationsPanel(self)
         self.tabs = QTabWidget(self)
         self.tabs.setObjectName("evaluationTabs")
         for widget in (self.phase_panel, self.documents, self.review_grid, self.scoring_grid, self.summary_view,
-                       self.report_panel):
+                       self.report_panel, self.clarifications):
             self.tabs.addTab(widget, "")
         self.tabs.currentChanged.connect(self._tab_changed)
 
@@ -156,6 +158,8 @@ class SessionsPage(QWidget):
         self.report_panel.preview_requested.connect(self.preview_report)
         self.report_panel.sign_requested.connect(self._sign_report)
         self.documents.bid_folder_chosen.connect(self._open_bid_folder)
+        self.clarifications.ask_requested.connect(self._ask)
+        self.clarifications.refresh_requested.connect(self.read_clarifications)
         context.session_changed.connect(lambda _s: self._signed_in_changed())
         app = QCoreApplication.instance()
         if app is not None:
@@ -181,7 +185,8 @@ class SessionsPage(QWidget):
         self.acknowledge_button.setToolTip(self.tr("Let the edits the server did not apply go, having read why: "
                                                    "they stay in your journal with the server's answer."))
         for index, text in enumerate((self.tr("Session"), self.tr("Documents"), self.tr("Review"),
-                                      self.tr("Scoring"), self.tr("Summary"), self.tr("Report"))):
+                                      self.tr("Scoring"), self.tr("Summary"), self.tr("Report"),
+                                      self.tr("Clarifications"))):
             self.tabs.setTabText(index, text)
         self.tabs.setAccessibleName(self.tr("The session's work"))
         self._show_heading()
@@ -291,8 +296,9 @@ class SessionsPage(QWidget):
         client = self.context.client()
         if client is not None:
             self.live = LiveChannel(client, f"evaluation:{opened.session.id}", parent=self)
-            self.live.received.connect(lambda _event: self.reload())
+            self.live.received.connect(self._event)
             self.live.start()
+            self.read_clarifications()
             tender = opened.session.tender_id
             folder = data_dir() / "evaluation" / "tenders"
             self._run(lambda _ctx: desk.tender_documents(client, tender, folder), self.documents.set_tender_files,
@@ -307,6 +313,11 @@ class SessionsPage(QWidget):
 
         message = describe(error)
         return f"{message.headline} {message.hint}".strip()
+
+    def _event(self, event: Any) -> None:
+        self.reload()
+        if str(getattr(event, "kind", "")).startswith("evaluation.clarification"):
+            self.read_clarifications()  # a question asked or an answer come back: verified on reading
 
     def reload(self) -> None:
         """Read the session again (a live event, after an action)."""
@@ -340,6 +351,7 @@ class SessionsPage(QWidget):
             self.scoring_grid.mark_problems({(b, i): why for (k, b, i), why in values.problems.items()
                                              if k == "score"})
         self._set_status(opened.status)
+        self.clarifications.set_bids([(b.id, b.name) for b in session.definition.bids], ask_allowed=active)
         chair = session.chair == identity
         self.tabs.setTabVisible(SUMMARY_TAB, chair)
         self.tabs.setTabEnabled(REPORT_TAB, session.phase in (Phase.REPORT, Phase.CLOSED))
@@ -537,6 +549,36 @@ class SessionsPage(QWidget):
         self._run(lambda _ctx: desk.sign_and_upload_report(client, session.id, identity, sha, prompter,
                                                            stance, reasons, folder),  # type: ignore[arg-type]
                   signed, name="evaluation-sign-report")
+
+    # --- clarifications ---
+
+    def read_clarifications(self) -> None:
+        client, session = self.context.client(), self.session
+        if client is None or session is None:
+            return
+        from bidclient.evaluation.clarifications import session_clarifications
+
+        self._run(lambda _ctx: session_clarifications(client, session), self._clarifications_read,
+                  name="evaluation-clarifications")
+
+    def _clarifications_read(self, items: list[Any]) -> None:
+        if self.session is not None and all(c.session_id == self.session.id for c in items):
+            self.clarifications.show_items(items)
+
+    def _ask(self, bid: str, question: str) -> None:
+        client, session = self.context.client(), self.session
+        if client is None or session is None:
+            return
+        from bidclient.evaluation import clarifications
+
+        def asked(_out: object) -> None:
+            self.clarifications.asked()
+            self._done(self.tr("The question was sent to the bidder through the platform."))
+            self.read_clarifications()
+
+        self.error_view.clear()
+        self._run(lambda _ctx: clarifications.ask(client, session.id, bid, question), asked,
+                  name="evaluation-ask")
 
     def _open_bid_folder(self, bid: str, folder: str) -> None:
         self._run(lambda _ctx: desk.bid_documents(Path(folder)),

@@ -137,7 +137,7 @@ class SummaryView(QWidget):
             where = f"{flag.bidder_id}" + (f" / {names.get(flag.criterion_id, flag.criterion_id)}"
                                           if flag.criterion_id else "")
             self.flags.addItem(f"[{flag.code}] {flag.expert_id.removeprefix('person:')} · {where}: "
-                               f"{flag.detail} — {flag.may_change}")
+                               f"{flag.detail} — {flag.may_change_text}")
         if not summary.flags:
             self.flags.addItem(self.tr("No Art. 64 flag: no score needs a second look."))
         chosen = self.expert.currentData()

@@ -1,6 +1,7 @@
 """The supervisor's workspace (监督): a read-only live view of every evaluation session — its phase, the
 members (check-in, declaration, chair, sheets), every score and verdict as the server shows supervisors,
-the summary once there is one, the report's signatures, and the audit trail's entries about the session.
+the summary once there is one, the report's signatures, the audit trail's entries about the session, and the
+clarification requests with the bidders' answers (each signature verified by the core).
 
 Nothing here acts on a session: there is no button but Refresh. Updates arrive through the session's live
 channel (ui/live_adapter.py), whose state the ConnectionIndicator shows; each update reads the view again
@@ -36,12 +37,13 @@ from bidclient.protocol.evaluation_session import SessionOut
 from bidclient.timefmt import format_time
 from ui.context import AppContext
 from ui.error_view import ErrorView, plain_label
+from ui.evaluation.clarifications_panel import ClarificationsPanel
 from ui.evaluation.phase_panel import member_title, phase_title, sheet_title, stepper
 from ui.live_adapter import ConnectionIndicator, LiveChannel
 from ui.workers import Task, TaskContext, start
 from ui.workspaces import WorkspaceSpec, register_workspace
 
-MEMBERS_TAB, SCORES_TAB, SUMMARY_TAB, SIGNATURES_TAB, AUDIT_TAB = range(5)
+MEMBERS_TAB, SCORES_TAB, SUMMARY_TAB, SIGNATURES_TAB, AUDIT_TAB, CLARIFICATIONS_TAB = range(6)
 
 
 def _table(parent: QWidget, name: str) -> QTableWidget:
@@ -98,8 +100,10 @@ class SupervisorWorkspace(QWidget):
         self.summary = _table(self, "supervisorSummary")
         self.signatures = _table(self, "supervisorSignatures")
         self.audit = _table(self, "supervisorAudit")
+        self.clarifications = ClarificationsPanel(self, can_ask=False)  # read-only: no form to ask
+        self.clarifications.refresh_requested.connect(self.refresh)
         self.tabs = QTabWidget(self)
-        for table in (self.members, self.scores, self.summary, self.signatures, self.audit):
+        for table in (self.members, self.scores, self.summary, self.signatures, self.audit, self.clarifications):
             self.tabs.addTab(table, "")
         left = QWidget(self)
         column = QVBoxLayout(left)
@@ -154,7 +158,8 @@ class SupervisorWorkspace(QWidget):
         self.refresh_button.setText(self.tr("Refresh"))
         self.refresh_button.setAccessibleName(self.tr("Refresh the list of sessions"))
         for index, text in enumerate((self.tr("Members"), self.tr("Scores"), self.tr("Summary"),
-                                      self.tr("Report signatures"), self.tr("Audit trail"))):
+                                      self.tr("Report signatures"), self.tr("Audit trail"),
+                                      self.tr("Clarifications"))):
             self.tabs.setTabText(index, text)
         self.tabs.setAccessibleName(self.tr("The session, read-only"))
         for table, name in ((self.members, self.tr("Members of the committee")),
@@ -321,6 +326,7 @@ class SupervisorWorkspace(QWidget):
         _fill(self.audit, [self.tr("#"), self.tr("Time"), self.tr("Who"), self.tr("What"), self.tr("Entry hash")],
               [[str(e.seq), _audit_time(e.time), e.actor, e.action, e.entry_hash[:16]]
                for e in reversed(self.audit_entries)])
+        self.clarifications.show_items(view.clarifications)
 
     # --- the main window's hooks ---
 
