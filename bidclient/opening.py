@@ -420,12 +420,17 @@ def _receive_then_decrypt(response: Any, bid: proto.BidOut, key_source: Callable
 
 def _open_one(api: OpeningApi, trust_list: trust.TrustList, bid: proto.BidOut, dest: Path,
               key_source: Callable[[Path | None], bytes], *,
-              streamed: bool) -> tuple[str | None, str, bytes, bytes]:
+              streamed: bool, url: str | None = None) -> tuple[str | None, str, bytes, bytes]:
+    """Download the sealed bid (from ``url``, default the submission's), decrypt it with the key
+    ``key_source`` gives, verify everything and extract it into ``dest`` — all or nothing. Used by the
+    host's terminal at the opening and by an expert's client for the bids handed over to the committee
+    (bidclient.evaluation.bids): one verifier for both. Returns (failure code or None, detail, manifest,
+    manifest signature)."""
     scratch = Path(tempfile.mkdtemp(prefix=".bidclient-opening-", dir=dest.parent))
     try:
         inner = scratch / "package.zip"
-        response = api.client.request("GET", f"/api/v1/submissions/{quote(bid.submission_id, safe='')}/envelope",
-                                      stream=True)
+        response = api.client.request(
+            "GET", url or f"/api/v1/submissions/{quote(bid.submission_id, safe='')}/envelope", stream=True)
         try:
             failure = (_receive_and_decrypt(response, bid, key_source, inner) if streamed
                        else _receive_then_decrypt(response, bid, key_source, scratch / "bid.bid", inner))

@@ -114,4 +114,45 @@ def messages() -> dict[str, tuple[str, str]]:
                                        _("Read the detail above; nothing was changed.")),
         "opening.window_open": (_("The opening refused this step."),
                                 _("Read the detail above; nothing was changed.")),
-    }
+            # the hand-over of the opened bids to the evaluation committee (docs/evaluation.md)
+        "handover.no_key": (_("No such opened bid was handed over to you in this session."),
+                            _("Wait for the opening host to hand the bids to the committee; an expert who "
+                              "recused or was replaced no longer receives them.")),
+        "handover.not_host": (_("Only a host of the tender's opening hands the bids to the committee."),
+                              _("Sign in with the dongle of a host the agency named for the opening.")),
+        "handover.not_seated": (_("The evaluation committee is not seated yet."),
+                                _("Hand the bids over once every member has checked in and declared and the "
+                                  "agency has closed the check-in.")),
+        "handover.bid_not_opened": (_("This bid was not opened at the opening: it is not handed over."),
+                                    _("Only bids the opening opened and verified are evaluated; revoked, withdrawn "
+                                      "and failed bids are not.")),
+        "handover.recipient_invalid": (_("A key envelope is not for a seated member's registered certificate."),
+                                       _("Load the hand-over state again and hand the bids over once more; "
+                                         "nothing was kept.")),
+        "handover.envelope_invalid": (_("A key envelope could not be read."),
+                                      _("Hand the bids over again from the host's terminal; nothing was kept.")),
+        "handover.certificate_invalid": (_("An encryption certificate is not usable to receive the bids."),
+                                         _("Use the encryption certificate of your own dongle, valid and issued "
+                                           "by a trusted CA; nothing was handed over.")),
+        "handover.state_invalid": (_("The server's hand-over state could not be read."),
+                                   _("Try again; if it persists, tell the trading centre's support.")),
+        "handover.no_session": (_("The tender has no evaluation session to hand the bids to."),
+                                _("The agency creates the evaluation session first.")),
+        "handover.key_unavailable": (_("A bid's content key could not be recovered on this terminal."),
+                                     _("Use the dongle of a host the bidders released their keys to; nothing "
+                                       "was handed over.")),
+        "handover.cancelled": (_("Nothing was handed over."),
+                               _("Run the hand-over again when you are ready.")),
+        "handover.no_encryption_certificate": (_("Your dongle has no encryption certificate to receive the bids "
+                                                 "with."),
+                                               _("Use a dongle that holds your encryption certificate.")),
+        "handover.not_a_recipient": (_("The bid's key was handed to another certificate than your dongle's."),
+                                     _("Fetch again with the dongle you registered, or ask the host to hand the "
+                                       "bids over again.")),
+        "handover.nothing_yet": (_("No opened bid has been handed to you yet."),
+                                 _("Wait for the opening host to hand the bids to the committee, then fetch "
+                                   "again.")),
+        "handover.bid_invalid": (_("A bid failed its verification: nothing of it was kept."),
+                                 _("Do not evaluate it from another copy; tell the supervisor and the opening host "
+                                   "what the detail says.")),
+}

@@ -14,7 +14,7 @@ from server.db import Base
 MODEL_MODULES = ("server.auth.models", "server.audit.models", "server.tenders.models",
                  "server.submissions.models", "server.live.models", "server.ratelimit_models",
                  "server.committee.models", "server.opening.models", "server.experts.models",
-                 "server.evaluation.models")
+                 "server.evaluation.models", "server.evaluation.handover_models")
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 

@@ -129,6 +129,7 @@ COMMAND_MODULES = (
     "bidclient.cli.committee_commands",
     "bidclient.cli.evaluation_report_commands",
     "bidclient.cli.experts_commands",
+    "bidclient.cli.handover_commands",
 )
 
 

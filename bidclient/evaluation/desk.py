@@ -97,7 +97,23 @@ def check_in_and_declare(client: ApiClient, session_id: str, identity: str, cert
         sign = detached_signer(key.signer())
         if member is None or member.status == MemberStatus.INVITED:
             current = api.check_in(session_id, identity, sign)
-        return api.declare(session_id, identity, sign, conflict=conflict, detail=detail.strip())
+        declared = api.declare(session_id, identity, sign, conflict=conflict, detail=detail.strip())
+        if not conflict:
+            _register_encryption(client, session_id, key)
+        return declared
+
+
+def _register_encryption(client: ApiClient, session_id: str, key: Any) -> None:
+    """Register the dongle's encryption certificate at check-in, so that the opening host can hand the bids
+    over. A failure here does not undo the check-in: getting the bids registers again and says what is wrong."""
+    from bidclient.errors import BidclientError
+    from bidclient.evaluation.recipient import register_certificate
+    from crypto.errors import CryptoError
+
+    try:
+        register_certificate(client, session_id, key)
+    except (BidclientError, CryptoError):
+        pass
 
 
 def submit_sheet(space: ExpertWorkspace, certificate_sha256: str, prompter: Prompter) -> SessionOut:

@@ -1745,6 +1745,22 @@
         <translation>打开已开标投标文件的文件夹</translation>
     </message>
     <message>
+        <source>Get the bids from the platform</source>
+        <translation>从平台获取投标文件</translation>
+    </message>
+    <message>
+        <source>Get the opened bids from the platform</source>
+        <translation>从平台获取已开启的投标文件</translation>
+    </message>
+    <message>
+        <source>Download the bids the opening host handed to the committee, open them with your dongle and verify every file before they are listed.</source>
+        <translation>下载开标主持人移交给评标委员会的投标文件，用您的U盾解密，并在列出前校验每个文件。</translation>
+    </message>
+    <message>
+        <source>Bids received</source>
+        <translation>已接收的投标文件</translation>
+    </message>
+    <message>
         <source>Bid document</source>
         <translation>投标文件</translation>
     </message>
@@ -1753,12 +1769,26 @@
         <translation>投标文件对各评分项的应答位置</translation>
     </message>
     <message>
-        <source>Open the bid&apos;s folder (as handed over after the opening) to read it here.</source>
-        <translation>打开开标后移交的投标文件文件夹，即可在此阅读。</translation>
+        <source>Get the bids from the platform to read this bid here (or open its folder).</source>
+        <translation>从平台获取投标文件后即可在此阅读（或打开其文件夹）。</translation>
     </message>
     <message>
         <source>This folder holds no PDF.</source>
         <translation>该文件夹中没有 PDF 文件。</translation>
+    </message>
+    <message>
+        <source>Getting the bids from the platform…</source>
+        <translation>正在从平台获取投标文件…</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n bid(s) received and verified.</source>
+        <translation>
+            <numerusform>已接收并校验 %n 份投标文件。</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>%1: %2 (%3)</source>
+        <translation>%1：%2（%3）</translation>
     </message>
     <message>
         <source>The tender has no PDF document.</source>
@@ -2500,6 +2530,67 @@
     <message>
         <source>{n} bids counted</source>
         <translation>共 {n} 份投标</translation>
+    </message>
+</context>
+<context>
+    <name>HandoverPage</name>
+    <message>
+        <source>Hand the opened bids to the committee</source>
+        <translation>向评标委员会移交投标文件</translation>
+    </message>
+    <message>
+        <source>Hand the opened bids to the evaluation committee</source>
+        <translation>向评标委员会移交已开启的投标文件</translation>
+    </message>
+    <message>
+        <source>Each opened bid&apos;s key is wrapped to each seated expert&apos;s own encryption certificate: only the expert&apos;s dongle opens it. The bids stay on the server as submitted.</source>
+        <translation>每份已开启投标文件的密钥分别以各在席专家本人的加密证书封装：只有该专家的U盾才能打开。投标文件按递交原样保存在服务器上。</translation>
+    </message>
+    <message>
+        <source>Which expert holds which opened bid</source>
+        <translation>各专家已获得的投标文件</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n key envelope(s) handed over.</source>
+        <translation>
+            <numerusform>已移交 %n 个密钥信封。</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>No.</source>
+        <translation>序号</translation>
+    </message>
+    <message>
+        <source>Bidder</source>
+        <translation>投标人</translation>
+    </message>
+    <message>
+        <source>not opened: not handed over</source>
+        <translation>未开启：不移交</translation>
+    </message>
+    <message>
+        <source>handed over</source>
+        <translation>已移交</translation>
+    </message>
+    <message>
+        <source>waiting</source>
+        <translation>待移交</translation>
+    </message>
+    <message>
+        <source>The opened bids are handed to the evaluation committee after the announcement.</source>
+        <translation>唱标后方可向评标委员会移交已开启的投标文件。</translation>
+    </message>
+    <message>
+        <source>No evaluation session of this tender yet.</source>
+        <translation>该项目尚无评标会。</translation>
+    </message>
+    <message>
+        <source>Session %1: the committee is not seated yet (check-in open).</source>
+        <translation>评标会 %1：评标委员会尚未就座（签到进行中）。</translation>
+    </message>
+    <message>
+        <source>No encryption certificate registered yet: %1</source>
+        <translation>尚未登记加密证书：%1</translation>
     </message>
 </context>
 <context>
@@ -3428,6 +3519,10 @@ Licence: Apache-2.0. CJK font: Droid Sans Fallback (Apache-2.0).</source>
     <message>
         <source>5 Record</source>
         <translation>5 开标记录</translation>
+    </message>
+    <message>
+        <source>6 Committee</source>
+        <translation>6 移交评委会</translation>
     </message>
     <message>
         <source>Steps of the opening</source>

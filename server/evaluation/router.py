@@ -262,3 +262,62 @@ def report(session_id: str, db: ReadDbSession, actor: SessionParticipant) -> Res
 def report_signatures(session_id: str, db: ReadDbSession, actor: SessionParticipant) -> ReportSignaturesOut:
     return ReportSignaturesOut(signatures=[_signature_out(s) for s in
                                            service.report_signatures(db, actor=actor, session_id=session_id)])
+
+
+# --- the hand-over of the opened bids to the committee (server/evaluation/handover.py) --------------------
+# Appended as a block: the rules live in handover.py; the key envelopes and the sealed bid go only to a seated
+# expert holding an envelope for the bid (everyone else: 404).
+
+from fastapi.responses import FileResponse as _FileResponse  # noqa: E402
+
+from bidclient.protocol.handover import EncryptionCertificateIn, HandoverIn, HandoverOut, SeatOut  # noqa: E402
+from server.blobs import BlobStore as _BlobStore  # noqa: E402
+from server.evaluation import handover as _handover  # noqa: E402
+
+
+class _SealedBidFile(_FileResponse):
+    chunk_size = 1 << 20  # as the opening's download (server/submissions/router.py)
+
+
+@router.put("/sessions/{session_id}/encryption-certificate", response_model=SeatOut,
+            summary="Register the caller's encryption certificate, to receive the opened bids' keys (an expert)")
+def register_encryption_certificate(session_id: str, body: EncryptionCertificateIn, db: DbSession,
+                                    actor: SessionExpert) -> SeatOut:
+    return _handover.register_certificate(db, actor=actor, session_id=session_id, pem=body.certificate)
+
+
+@router.get("/sessions/{session_id}/handover", response_model=HandoverOut,
+            summary="Which opened bids were handed to which seated expert (hosts and supervisors of the opening, "
+                    "the session's participants)")
+def handover_state(session_id: str, db: ReadDbSession, actor: CurrentActor) -> HandoverOut:
+    return _handover.state(db, actor=actor, session_id=session_id)
+
+
+@router.post("/sessions/{session_id}/handover", response_model=HandoverOut,
+             summary="Hand the opened bids to the seated committee: content keys wrapped to each expert (a host)")
+def hand_over(session_id: str, body: HandoverIn, db: DbSession, actor: CurrentActor) -> HandoverOut:
+    return _handover.hand_over(db, actor=actor, session_id=session_id, body=body)
+
+
+@router.get("/tenders/{tender_id}/handover", response_model=list[HandoverOut],
+            summary="The hand-over of every evaluation session of a tender (hosts and supervisors of its opening)")
+def handover_of_tender(tender_id: str, db: ReadDbSession, actor: CurrentActor) -> list[HandoverOut]:
+    return _handover.for_tender(db, actor=actor, tender_id=tender_id)
+
+
+@router.get("/sessions/{session_id}/bids/{submission_id}/key", response_class=Response,
+            summary="The caller's key envelope for an opened bid (a seated expert it was handed to)",
+            responses={200: {"content": {"application/cms": {"schema": {"type": "string", "format": "binary"}}}}})
+def bid_key(session_id: str, submission_id: str, db: ReadDbSession, actor: SessionExpert) -> Response:
+    data = _handover.key_envelope(db, actor=actor, session_id=session_id, submission_id=submission_id)
+    return Response(data, media_type="application/cms")
+
+
+@router.get("/sessions/{session_id}/bids/{submission_id}/envelope", response_class=_FileResponse,
+            summary="The sealed bid as submitted (a seated expert it was handed to)",
+            responses={200: {"content": {"application/cms": {"schema": {"type": "string", "format": "binary"}}}}})
+def bid_envelope(session_id: str, submission_id: str, db: DbSession, settings: SettingsDep,
+                 actor: SessionExpert) -> _FileResponse:
+    path = _handover.sealed_bid(db, actor=actor, session_id=session_id, submission_id=submission_id,
+                                store=_BlobStore(settings.blob_dir))
+    return _SealedBidFile(path, media_type="application/cms", filename=f"{submission_id}.bid")

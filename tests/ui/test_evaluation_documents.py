@@ -42,7 +42,7 @@ def test_a_bid_s_links_jump_to_their_page_and_the_reader_finds_text(qtbot: Any, 
     view.show()
     try:
         view.load_session(session)
-        assert "Open the bid's folder" in view.bid_state.text()
+        assert "Get the bids from the platform" in view.bid_state.text()
         view.set_tender_files([tender])
         qtbot.waitUntil(lambda: view.tender_viewer.page == 1, timeout=30_000)
         documents = bid_documents(opened)  # what the page's job returns for the folder chosen

@@ -96,6 +96,7 @@ class SessionsPage(QWidget):
         self.notice.setStyleSheet("color: #2e7d32;")
         self.phase_panel = PhasePanel(self)
         self.documents = DocumentsView(self)
+        self.documents.attach(context)  # it gets the opened bids from the platform itself
         self.review_grid = ReviewGrid(self)
         self.scoring_grid = ScoringGrid(self)
         from ui.evaluation.summary_view import SummaryView

@@ -24,7 +24,8 @@ from ui.live_adapter import LiveChannel
 from ui.workers import Task, TaskContext, start
 
 # A PIN dialog closed without a PIN, a question answered no, a job cancelled: nothing was done, by choice.
-CANCELLED = frozenset({"token.pin_cancelled", "crypto.cancelled", "opening.cancelled", "job.cancelled"})
+CANCELLED = frozenset({"token.pin_cancelled", "crypto.cancelled", "opening.cancelled", "handover.cancelled",
+                       "job.cancelled"})
 
 
 class OpeningController(QObject):

@@ -33,6 +33,7 @@ from ui.opening.common import named
 from ui.opening.controller import OpeningController
 from ui.opening.decryption_page import DecryptionPage
 from ui.opening.hall_display import HallDisplay
+from ui.opening.handover_page import HandoverPage
 from ui.opening.objections_page import ObjectionsPage
 from ui.opening.record_page import RecordPage
 from ui.opening.texts import countdown_line, state_text
@@ -41,7 +42,7 @@ from ui.workers import Task, start
 from ui.workspaces import WorkspaceSpec, register_workspace
 
 SETTING_TENDER = "opening/tender"
-CHECK_IN, DECRYPTION, ANNOUNCEMENT, OBJECTIONS, RECORD = range(5)
+CHECK_IN, DECRYPTION, ANNOUNCEMENT, OBJECTIONS, RECORD, HANDOVER = range(6)
 
 
 class OpeningWorkspace(QWidget):
@@ -108,9 +109,11 @@ class OpeningWorkspace(QWidget):
         self.announce_page = AnnouncePage(self.controller, self.tabs)
         self.objections_page = ObjectionsPage(self.controller, self.tabs)
         self.record_page = RecordPage(self.controller, self.tabs)
+        self.handover_page = HandoverPage(self.controller, self.tabs)
         for page in (self.checkin_page, self.decryption_page, self.announce_page, self.objections_page):
             self.tabs.addTab(self._scrolled(page), "")
         self.tabs.addTab(self.record_page, "")
+        self.tabs.addTab(self._scrolled(self.handover_page), "")
 
         layout = QVBoxLayout(self)
         layout.addWidget(self.heading)
@@ -153,7 +156,7 @@ class OpeningWorkspace(QWidget):
         self.reload_button.setText(self.tr("Reload"))
         self.reload_button.setAccessibleName(self.tr("Reload the opening and the tender list"))
         titles = [self.tr("1 Check-in and count"), self.tr("2 Decryption"), self.tr("3 Announcement (唱标)"),
-                  self.tr("4 Objections"), self.tr("5 Record")]
+                  self.tr("4 Objections"), self.tr("5 Record"), self.tr("6 Committee")]
         for index, title in enumerate(titles):
             self.tabs.setTabText(index, title)
         self.tabs.setAccessibleName(self.tr("Steps of the opening"))
