@@ -138,6 +138,17 @@ def events_after(db: Session, channel: str, after: int, *, limit: int = 500) -> 
     return [Event(r.channel, r.seq, r.kind, clock.isoformat(r.created_at), json.loads(r.payload)) for r in rows]
 
 
+def heads(db: Session, channels: list[str]) -> dict[str, int]:
+    """The last sequence number of each of ``channels`` that has had an event, in a few statements whatever
+    their number (the hub's poll of every followed channel: one read, not one per channel)."""
+    found: dict[str, int] = {}
+    for start in range(0, len(channels), 500):
+        part = channels[start:start + 500]
+        found.update((str(c), int(s)) for c, s in db.execute(
+            select(LiveChannel.channel, LiveChannel.seq).where(LiveChannel.channel.in_(part))))
+    return found
+
+
 def last_seq(db: Session, channel: str) -> int:
     return int(db.execute(select(func.coalesce(func.max(LiveEvent.seq), 0))
                           .where(LiveEvent.channel == channel)).scalar_one())
