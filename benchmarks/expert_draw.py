@@ -49,6 +49,7 @@ def populate(data: Path, experts: int) -> dict[str, Any]:
     from sqlalchemy import insert
 
     from server.auth.models import Account
+    from server.experts import service
     from server.experts.models import Draw, Expert, ExpertSpecialty, Pick, Relation, Specialty, StatusEvent
     from tests.server.expert_helpers import own_tender, place_bid, uscc
     from tests.server.submission_helpers import db_session
@@ -105,6 +106,7 @@ def populate(data: Path, experts: int) -> dict[str, Any]:
             db.execute(insert(Pick), [{"draw_id": draw_id, "expert_id": e, "slot": 0, "role": "member",
                                        "position": i + 1, "state": state, "invited_at": now, "respond_by": now,
                                        "responded_at": None, "reason": ""} for i, e in enumerate(taken)])
+        service.analyze_pool(db)  # as the CSV import does after changing the pool (the inserts stand in for it)
         db.commit()
     return {"tender": tender, "agency_id": agency_id, "tenderer": tenderer, "bidders": set(bidders), "rows": rows,
             "links": links, "overlap": set(ids[10_000:13_000]), "recent": set(ids[20_000:22_000]),
