@@ -540,8 +540,8 @@ def _eligibility(db: Session, *, draw_id: str, tenderer: str, bidders: set[str],
     which of those specialties they have (a bit mask summed over their specialty links, decoded through a
     table of a few lists), and the first exclusion reason that applies (a CASE over the expert's own columns
     and set-based subqueries, in the order of docs/experts.md) — so the candidates and the exclusions come
-    from one consistent read, and Python only sorts each row into one list or the other. The details of the
-    few excluded (which relation, which other draw) come from small queries after it."""
+    from one consistent read, and Python evaluates no rule: it only puts each row in one list or the other.
+    The details of the few excluded (which relation, which other draw) come from small queries after it."""
     now = clock.now()
     codes = sorted(specialties)
     parties = sorted({tenderer, *bidders} - {""})
