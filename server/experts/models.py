@@ -23,7 +23,10 @@ class Specialty(Base):
 class Expert(Base):
     __tablename__ = "expert"
     # The pool's list is sorted by name, then id, and paged: the index serves any page without sorting the pool.
-    __table_args__ = (Index("ix_expert_name_id", "name", "id"),)
+    # ix_expert_draw_pool: what a draw reads of each expert of the requested specialties, found by id in one
+    # index without visiting the table (server.experts.service._eligibility; migration 0005_draw_pool).
+    __table_args__ = (Index("ix_expert_name_id", "name", "id"),
+                      Index("ix_expert_draw_pool", "id", "region", "status", "employer_uscc"))
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     identity_key: Mapped[str] = mapped_column(String(300), unique=True)  # as the account's: person:<name>

@@ -8,11 +8,13 @@ channel ``draw:<id>`` (readable by the owning agency and the supervisor).
 from __future__ import annotations
 
 import csv
+import gc
 import io
 import json
 import secrets
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from operator import itemgetter
@@ -333,7 +335,22 @@ def import_csv(db: Session, *, actor: Actor, data: bytes) -> proto.ImportOut:
                           rows=[r.model_dump() for r in report[:1000]])
     if not rows:
         raise DomainError("experts.csv_empty", "the file has a header but no experts", status=422)
-    return _apply_rows(db, actor=actor, rows=rows)
+    out = _apply_rows(db, actor=actor, rows=rows)
+    analyze_pool(db)
+    return out
+
+
+def analyze_pool(db: Session) -> None:
+    """Refresh the database's statistics of the pool (ANALYZE of the experts and their specialty links), as
+    the import does after changing it. With them the planner reads a draw's candidates through the pool's
+    covering index and the links in expert order (docs/experts.md, "At scale"); without them SQLite takes the
+    table and the specialty index, 2-3 times slower at 100,000 experts. A few tenths of a second at that size."""
+    db.flush()
+    if db.get_bind().dialect.name == "postgresql":
+        db.execute(text("ANALYZE expert, expert_specialty_link"))
+    else:
+        db.execute(text("ANALYZE expert"))
+        db.execute(text("ANALYZE expert_specialty_link"))
 
 
 def _row_errors(values: dict[str, str], known: set[str]) -> tuple[list[str], list[str]]:
@@ -493,17 +510,40 @@ def _recent_query(*, tenderer: str, starts_at: datetime, days: int) -> Any:
                    Draw.ends_at <= starts_at, Draw.ends_at > starts_at - timedelta(days=days)))
 
 
+# Why an expert is not a candidate, in the order docs/experts.md lists the rules: the eligibility statement
+# gives the index of the first that applies (0: none, a candidate).
+_REASONS = ("", "status", "employer_is_tenderer", "employer_is_bidder", "declared_relation", "recent_service",
+            "overlapping_draw")
+
+
+class _SpecialtyLists(dict[int, list[str]]):
+    """An expert's requested specialties from the bit mask the eligibility statement sums (bit i: the i-th
+    code in code order): one sorted list per distinct mask, shared by every entry with that mask (a handful of
+    lists for 80,000 entries, none built or sorted per expert). Nobody changes an entry's list."""
+
+    def __init__(self, codes: Sequence[str]) -> None:
+        super().__init__()
+        self._codes = codes
+
+    def __missing__(self, mask: int) -> list[str]:
+        value = self[mask] = [code for bit, code in enumerate(self._codes) if mask >> bit & 1]
+        return value
+
+
 def _eligibility(db: Session, *, draw_id: str, tenderer: str, bidders: set[str], starts_at: datetime,
                  ends_at: datetime, recent_days: int, specialties: set[str]
                  ) -> tuple[list[list[Any]], list[dict[str, str]]]:
     """The candidates of the requested specialties, as snapshot entries ``[id, region, [specialties]]``
     sorted by id, and the exclusions among them, each with its reason.
 
-    One statement reads the pool: per expert of the requested specialties, their region, those specialties
-    (aggregated in SQL) and the first exclusion reason that applies (a CASE over set-based subqueries, in the
-    order of docs/experts.md), so the candidates and the exclusions come from one consistent read. The
-    details of the few excluded (which relation, which other draw) come from small queries after it."""
+    One statement decides, in the database, for every expert of the requested specialties: their region,
+    which of those specialties they have (a bit mask summed over their specialty links, decoded through a
+    table of a few lists), and the first exclusion reason that applies (a CASE over the expert's own columns
+    and set-based subqueries, in the order of docs/experts.md) — so the candidates and the exclusions come
+    from one consistent read, and Python evaluates no rule: it only puts each row in one list or the other.
+    The details of the few excluded (which relation, which other draw) come from small queries after it."""
     now = clock.now()
+    codes = sorted(specialties)
     parties = sorted({tenderer, *bidders} - {""})
     active_relation = _active_relation(now)
     relation_hit = or_(Relation.kind == "punished", Relation.uscc.in_(parties)) if parties else (
@@ -512,34 +552,38 @@ def _eligibility(db: Session, *, draw_id: str, tenderer: str, bidders: set[str],
     busy_ids = _busy_query(starts_at=starts_at, ends_at=ends_at, exclude_draw=draw_id).with_only_columns(
         Pick.expert_id)
     recent_ids = _recent_query(tenderer=tenderer, starts_at=starts_at, days=recent_days)
-    whens: list[Any] = [(Expert.status.notin_(proto.ELIGIBLE_STATUSES), "status")]
+    whens: list[Any] = [(Expert.status.notin_(proto.ELIGIBLE_STATUSES), 1)]
     if tenderer:
-        whens.append((Expert.employer_uscc == tenderer, "employer_is_tenderer"))
+        whens.append((Expert.employer_uscc == tenderer, 2))
     if bidders:
-        whens.append((Expert.employer_uscc.in_(sorted(bidders)), "employer_is_bidder"))
-    whens.append((Expert.id.in_(related_ids), "declared_relation"))
+        whens.append((Expert.employer_uscc.in_(sorted(bidders)), 3))
+    whens.append((Expert.id.in_(related_ids), 4))
     if recent_ids is not None:
-        whens.append((Expert.id.in_(recent_ids.with_only_columns(Pick.expert_id)), "recent_service"))
-    whens.append((Expert.id.in_(busy_ids), "overlapping_draw"))
-    reason = case(*whens, else_="")
-    query = (select(Expert.id, Expert.region, func.aggregate_strings(ExpertSpecialty.specialty, ","), reason,
-                    Expert.status)
-             .join(ExpertSpecialty, ExpertSpecialty.expert_id == Expert.id)
-             .where(ExpertSpecialty.specialty.in_(sorted(specialties)))
-             .group_by(Expert.id, Expert.region, Expert.status, Expert.employer_uscc))
+        whens.append((Expert.id.in_(recent_ids.with_only_columns(Pick.expert_id)), 5))
+    whens.append((Expert.id.in_(busy_ids), 6))
+    # Per expert of the requested specialties, which of them they have: a link is unique per expert and
+    # specialty, so the sum of the codes' bits is the set of them.
+    links = (select(ExpertSpecialty.expert_id.label("expert_id"),
+                    func.sum(case({code: 1 << bit for bit, code in enumerate(codes)},
+                                  value=ExpertSpecialty.specialty, else_=0)).label("bits"))
+             .where(ExpertSpecialty.specialty.in_(codes)).group_by(ExpertSpecialty.expert_id).subquery("links"))
+    query = (select(Expert.id, Expert.region, links.c.bits, case(*whens, else_=0),
+                    case((Expert.status.notin_(proto.ELIGIBLE_STATUSES), Expert.status), else_=None))
+             .select_from(links).join(Expert, Expert.id == links.c.expert_id))
+    # Through the session's connection (its transaction; flushed first, as the ORM would), all rows at once as
+    # plain tuples: no ORM and no per-row fetch (87,000 rows at 100,000 experts).
+    db.flush()
+    rows = db.connection().execute(query).all()
+    lists = _SpecialtyLists(codes)
     entries: list[list[Any]] = []
     excluded: list[dict[str, str]] = []  # as proto.Exclusion, kept plain: there may be thousands
-    # Through the session's connection (its transaction; flushed first, as the ORM would): plain rows, without
-    # the ORM's per-row layer (100,000 of them).
-    db.flush()
-    for expert_id, region, codes, why, status in db.connection().execute(query):
+    add_entry, add_excluded = entries.append, excluded.append
+    for expert_id, region, bits, why, status in rows:
         if why:
-            excluded.append({"id": expert_id, "reason": why, "detail": status if why == "status" else ""})
+            add_excluded({"id": expert_id, "reason": _REASONS[why], "detail": status or ""})
         else:
-            # Specialty codes never hold a comma (proto._CODE); more than one is sorted here, not by the
-            # database's collation.
-            entries.append([expert_id, region, sorted(codes.split(",")) if "," in codes else [codes]])
-    entries.sort(key=itemgetter(0))
+            add_entry([expert_id, region, lists[bits]])
+    entries.sort(key=itemgetter(0))  # by code point, whatever the database's collation (cheap when in order)
     if excluded:
         _exclusion_details(db, excluded, now=now, parties=parties, related_ids=related_ids,
                            busy=_busy_query(starts_at=starts_at, ends_at=ends_at, exclude_draw=draw_id),
@@ -626,6 +670,24 @@ class _LazyArray(Sequence[Any]):
         return len(self._items)
 
 
+@contextmanager
+def _bulk() -> Iterator[None]:
+    """No cyclic garbage collection while a draw builds its tens of thousands of rows and entries.
+
+    Every few hundred new lists, tuples or dicts, CPython's collector runs, and as the new objects pile up it
+    walks every tracked object of the process again (the server's modules, the ORM, all the entries so far):
+    at 100,000 experts that was a third of the time spent reading the pool. None of these objects forms a
+    cycle (reference counting frees them), so the collector is paused for these few hundred milliseconds and
+    runs again afterwards, as it was (it stays off if someone else had turned it off)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def _lock_draws(db: Session) -> None:
     """Draws run one at a time (two agencies never take the same expert for overlapping committees).
     SQLite serialises writers already; PostgreSQL takes a transaction-scoped advisory lock."""
@@ -667,28 +729,29 @@ def commit_draw(db: Session, *, actor: Actor, body: proto.DrawRequestIn, setting
     tenderer = body.tenderer_uscc or evaluation.tenderer_uscc or _agency_uscc(db, tender)
     bidders = _bidders(db, tender.id) if now >= deadline else set()
     draw_id = str(uuid.uuid4())
-    entries, exclusions = _eligibility(
-        db, draw_id=replaced.id if replaced else draw_id, tenderer=tenderer, bidders=bidders,
-        starts_at=body.starts_at, ends_at=body.ends_at, recent_days=settings.expert_recent_service_days,
-        specialties={s.specialty for s in body.slots})
-    shortages = _shortages(entries, body.slots)
-    if shortages or len(entries) < sum(s.count + s.reserves for s in body.slots):
-        raise _short_error(shortages or [{"slot": -1, "specialty": "all", "regions": [],
-                                          "needed": sum(s.count + s.reserves for s in body.slots),
-                                          "available": len(entries)}])
+    with _bulk():
+        entries, exclusions = _eligibility(
+            db, draw_id=replaced.id if replaced else draw_id, tenderer=tenderer, bidders=bidders,
+            starts_at=body.starts_at, ends_at=body.ends_at, recent_days=settings.expert_recent_service_days,
+            specialties={s.specialty for s in body.slots})
+        shortages = _shortages(entries, body.slots)
+        if shortages or len(entries) < sum(s.count + s.reserves for s in body.slots):
+            raise _short_error(shortages or [{"slot": -1, "specialty": "all", "regions": [],
+                                              "needed": sum(s.count + s.reserves for s in body.slots),
+                                              "available": len(entries)}])
+        seed = secrets.token_hex(32)
+        # The snapshot document as published (proto.snapshot_document's shape: entries sorted by id).
+        snapshot = canonical_json({"format": proto.SNAPSHOT_FORMAT, "draw_id": draw_id, "tender_id": tender.id,
+                                   "candidates": entries})
+        # The ranking is fixed by the seed and the snapshot: computed now, kept private with the seed, so that
+        # the run (inside the one-at-a-time draw lock) reads only as much of it as the slots need. Its head is
+        # enough for any usual committee; a run that walks past it ranks the whole snapshot again.
+        ranking = ('{"complete":%s,"order":' % ("true" if len(entries) <= RANKING_HEAD else "false")
+                   + json.dumps(proto.rank_head(entries, seed, RANKING_HEAD), separators=(",", ":"),
+                                ensure_ascii=False) + "}")
     if replaced is not None:
         _supersede(db, actor=actor, draw=replaced, by=draw_id, reason=body.reason)
-    seed = secrets.token_hex(32)
-    # The snapshot document as published (proto.snapshot_document's shape: entries sorted by id).
-    snapshot = canonical_json({"format": proto.SNAPSHOT_FORMAT, "draw_id": draw_id, "tender_id": tender.id,
-                               "candidates": entries})
     request = body.model_dump(mode="json")
-    # The ranking is fixed by the seed and the snapshot: computed now, kept private with the seed, so that
-    # the run (inside the one-at-a-time draw lock) reads only as much of it as the slots need. Its head is
-    # enough for any usual committee; a run that walks past it ranks the whole snapshot again.
-    ranked = proto.rank(entries, seed)
-    ranking = ('{"complete":%s,"order":' % ("true" if len(ranked) <= RANKING_HEAD else "false")
-               + json.dumps(ranked[:RANKING_HEAD], separators=(",", ":"), ensure_ascii=False) + "}")
     row = Draw(id=draw_id, tender_id=tender.id, agency_account_id=actor.account_id, state="committed",
                request=canonical_json(request).decode("utf-8"), committee_size=size, starts_at=body.starts_at,
                ends_at=body.ends_at, respond_by=body.respond_by, tenderer_uscc=tenderer, seed=seed,

@@ -47,6 +47,24 @@ def test_the_draw_is_deterministic_and_follows_the_seed() -> None:
     assert [p.id for p in skipped if p.slot == 0] == [c.id for c in ranking if "econ" in c.specialties][1:4]
 
 
+def test_the_ranking_and_its_head_are_the_documented_order() -> None:
+    """rank and rank_head (the server keeps the head at the commitment) give exactly the order that
+    docs/formats/expert-draw.md defines, HMAC-SHA256(seed, UTF-8 id) ascending, ties by id, for ids of any
+    script and length, whatever order the entries come in."""
+    import hmac
+    import random
+
+    rng = random.Random(12)
+    ids = {f"{rng.choice(['e', '专家', 'Ω', '😀', ''])}{rng.getrandbits(40):x}" for _ in range(3000)}
+    entries = [[i, "北京", ["it.hw"]] for i in ids]
+    rng.shuffle(entries)
+    documented = sorted(entries, key=lambda e: (hmac.digest(bytes.fromhex(SEED), e[0].encode("utf-8"), "sha256"),
+                                                e[0]))
+    assert proto.rank(entries, SEED) == documented
+    for n in (0, 1, 7, 2999, 3000, 5000):
+        assert proto.rank_head(entries, SEED, n) == documented[:n]
+
+
 def test_a_pool_too_small_says_how_many_are_missing() -> None:
     picks, short = proto.draw(POOL, _slots(("econ", 12, 3, []), ("law", 1, 0, [])), SEED)
     assert short == {0: 1, 1: 1} and len(picks) == 14

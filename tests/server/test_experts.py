@@ -188,6 +188,14 @@ def test_a_draw_excludes_with_reasons_and_verifies(live_server: RunningServer, p
     assert reasons[by_name["专家01003"]] == "status"
     assert reasons[by_name["专家01004"]] == "declared_relation"
     assert reasons[by_name["专家01005"]] == "declared_relation"
+    assert set(reasons) == {by_name[f"专家0100{n}"] for n in range(1, 6)}
+    # The snapshot: every other expert of the requested specialties, by id, each with their region and those
+    # of their specialties that were requested, sorted (an expert of it.sw only is not in it).
+    wanted = {"it.hw", "econ"}
+    assert early["snapshot"]["candidates"] == sorted(
+        [e.id, e.region, sorted(wanted & set(e.specialties))] for e in w.admin.experts.list_experts(limit=1000).experts
+        if wanted & set(e.specialties) and e.id not in reasons)
+    assert any(len(c[2]) == 2 for c in early["snapshot"]["candidates"])
 
     from server.experts.models import Draw
 
