@@ -1,7 +1,7 @@
 """the expert draw's read of the pool: a covering index, and the pool's statistics
 
 Revision ID: 0005_draw_pool
-Revises: 0004_draw
+Revises: 0005_handover
 Create Date: 2026-12-02 16:30:00
 
 A draw reads, for every expert of the requested specialties, the id, region, status and employer
@@ -15,7 +15,7 @@ from __future__ import annotations
 from alembic import op
 
 revision = '0005_draw_pool'
-down_revision = '0004_draw'
+down_revision = '0005_handover'
 branch_labels = None
 depends_on = None
 
