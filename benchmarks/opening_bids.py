@@ -285,12 +285,15 @@ def child_open(spec: dict[str, Any]) -> dict[str, Any]:
         stages.wrap(opening, "_open_one", "per bid")
         stages.wrap_key_source(opening)
         stages.wrap(cms_envelope, "decrypt_file", "decrypt")
-        for name in ("_receive_and_decrypt", "_receive_then_decrypt"):  # since the one-pass opening
-            if hasattr(opening, name):
+        for name in ("_receive_and_decrypt", "_receive_then_decrypt", "_receive_and_open"):
+            if hasattr(opening, name):  # the one-pass opening; since the streaming package check
                 stages.wrap(opening, name, "receive")
         stages.wrap(opening, "verify_content", "verify signature")
         stages.wrap(reader.PackageReader, "check", "check manifest")
         stages.wrap(reader.PackageReader, "extract_to", "extract")
+        if hasattr(opening, "PackageStream"):  # the streaming check: digests done while receiving
+            stages.wrap(opening.PackageStream, "check", "check manifest")
+            stages.wrap(opening.PackageStream, "keep", "extract")
         stages.wrap(opening.OpeningApi, "post_result", "report")
     host = (Path(spec["host"][0]), Path(spec["host"][1]))
     trust_list = trust.TrustList.load([Path(spec["ca"])])
@@ -317,7 +320,12 @@ def child_open(spec: dict[str, Any]) -> dict[str, Any]:
     return {"seconds": done - t0, "open_seconds": opened - t0, "announce_seconds": done - opened,
             "opened": sum(1 for r in results if r.state == "opened"), "states": states,
             "failures": sorted({r.failure_code for r in results if r.failure_code}),
-            "schedules": schedules, "stages": stages.seconds, "peak_rss_mib": _peak_rss_mib()}
+            "schedules": schedules, "stages": stages.seconds, "peak_rss_mib": _peak_rss_mib(),
+            "streamed": hasattr(opening, "PackageStream"), "kept_bytes": _tree_bytes(output)}
+
+
+def _tree_bytes(folder: Path) -> int:
+    return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file())
 
 
 def child_reference(spec: dict[str, Any]) -> dict[str, Any]:
@@ -356,7 +364,12 @@ def stage_rows(product: dict[str, Any]) -> list[str]:
     per_bid = st.pop("per bid", 0.0)
     key, check, extract = st.get("key", 0.0), st.get("check manifest", 0.0), st.get("extract", 0.0)
     rows: list[tuple[str, float]] = []
-    if "receive" in st:  # one pass: download, envelope SHA-256 and decryption together
+    if "receive" in st and product.get("streamed"):  # one pass, the package checked as it decrypts
+        rows.append(("download + envelope SHA-256 + AES-GCM + ZIP parse + SHA-256 per file + the copy written "
+                     "(one pass)", st["receive"] - key))
+        rows.append(("unwrap the released key (GET + ECDH)", key))
+        rest_of_bid = per_bid - st["receive"] - check - extract
+    elif "receive" in st:  # one pass: download, envelope SHA-256 and decryption together
         rows.append(("download + envelope SHA-256 + AES-GCM decryption (one pass)", st["receive"] - key))
         rows.append(("unwrap the released key (GET + ECDH)", key))
         rest_of_bid = per_bid - st["receive"] - check - extract
@@ -368,9 +381,14 @@ def stage_rows(product: dict[str, Any]) -> list[str]:
         rest_of_bid = 0.0
     rows.append(("manifest: signature and signer (CMS, chain)", st.get("verify signature", 0.0)))
     rows.append(("manifest: the rest of the check", check - st.get("verify signature", 0.0)))
-    rows.append(("extraction (CRC-32, SHA-256 per file, write)", extract))
-    if rest_of_bid:
-        rows.append(("scratch folder: create, remove", rest_of_bid))
+    if product.get("streamed"):
+        rows.append(("keep the verified copy (manifest files, rename)", extract))
+        if rest_of_bid:
+            rows.append(("the rest of each bid (request, checks)", rest_of_bid))
+    else:
+        rows.append(("extraction (CRC-32, SHA-256 per file, write)", extract))
+        if rest_of_bid:
+            rows.append(("scratch folder: create, remove", rest_of_bid))
     rows.append(("report each result (POST, the server's announcement items)", st.get("report", 0.0)))
     rows.append(("listing and the announcement's GET", product["seconds"] - per_bid - st.get("report", 0.0)))
     return [f"| {name} | {seconds:.2f} | {seconds / product['seconds']:.0%} |" for name, seconds in rows]
@@ -433,7 +451,8 @@ def main() -> None:
              f"{mb / product['seconds']:.0f} | {product['peak_rss_mib']:.0f} | {reference['seconds']:.2f} | "
              f"{mb / reference['seconds']:.0f} | {reference['peak_rss_mib']:.0f} | **{ratio:.2f}×** |",
              "",
-             f"opened: {product['opened']} of {args.count}, {product['schedules']} with the price announced; "
+             f"opened: {product['opened']} of {args.count}, {product['schedules']} with the price announced, "
+             f"{product['kept_bytes'] / 1e6:,.0f} MB of verified files written by the opening (counted in its time); "
              f"the announcement's GET took "
              f"{product['announce_seconds'] * 1000:.0f} ms; the server's peak RSS {server_rss:.0f} MiB"]
     if product["stages"]:
