@@ -328,8 +328,8 @@ class PackageStream:
             pos += 4 + length
         if name.endswith("/"):
             raise NotRegularEntry(f"the entry {shown(name)} is a folder; bid packages hold files only")
+        self._names.add(name)  # first, as the reader: a decomposed twin is reported as the collision it is
         check_path(name, self._limits)
-        self._names.add(name)
         if method not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
             raise UnsupportedCompression(f"the entry {shown(name)} uses compression method {method}; only "
                                          "stored (0) and deflated (8) are accepted")
@@ -564,10 +564,15 @@ class PackageStream:
             if info is None:
                 raise CorruptZip(f"the entry {shown(entry.name)} is not in the central directory")
             if (info.header_offset != entry.offset or info.compress_type != entry.method
-                    or info.flag_bits != entry.flags or info.compress_size != entry.compressed
-                    or info.file_size != entry.size or info.CRC != entry.crc):
+                    or info.flag_bits != entry.flags):
                 raise CorruptZip(f"the central directory describes {shown(entry.name)} differently from its "
                                  "local header")
+            if info.compress_size != entry.compressed or info.file_size != entry.size:
+                raise SizeMismatch(f"{shown(entry.name)} holds {entry.size} bytes ({entry.compressed} stored); "
+                                   f"the central directory says {info.file_size} ({info.compress_size})")
+            if info.CRC != entry.crc:
+                raise CorruptZip(f"the central directory gives {shown(entry.name)} another CRC-32 than its "
+                                 "local header or data descriptor")
             if entry.memory is not None:
                 if entry.name == MANIFEST_NAME:
                     self.manifest_bytes = bytes(entry.memory)
