@@ -55,8 +55,8 @@ def written(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, bytes]:
     src = make_bid_folder(root)
     # Bytes that look like the start of a data descriptor, in the files themselves: only a descriptor with
     # both sizes right and a record after it ends an entry.
-    (src / "tech" / "decoy.bin").write_bytes(b"PK\x07\x08" + struct.pack("<3L", 0, 5, 5) + b"PK\x03\x04" + os.urandom(1000)
-                                             + b"PK\x07\x08\x00\x00\x00\x00\x10\x00\x00\x00\x10\x00\x00\x00")
+    (src / "tech" / "decoy.bin").write_bytes(b"PK\x07\x08" + struct.pack("<3L", 0, 5, 5) + b"PK\x03\x04"
+                                             + os.urandom(1000) + b"PK\x07\x08" + struct.pack("<3L", 0, 16, 16))
     data, _manifest = write(src)
     return src, data
 
@@ -78,11 +78,12 @@ def test_the_writers_package_is_kept_exactly_whatever_the_pieces(written: tuple[
     assert [p.name for p in tmp_path.iterdir()] == ["bid"]  # the hidden folder became it
 
 
-def test_without_a_destination_nothing_is_written(written: tuple[Path, bytes], tmp_path: Path) -> None:
+def test_without_a_destination_nothing_is_written(written: tuple[Path, bytes], tmp_path: Path,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
     _src, data = written
-    os.chdir(tmp_path)
+    monkeypatch.chdir(tmp_path)
     package = stream(data, None)
-    assert [f.path for f in package.manifest.files][0] == "tech/decoy.bin"
+    assert next(f.path for f in package.manifest.files) == "tech/decoy.bin"
     assert os.listdir(tmp_path) == []
 
 
