@@ -3,7 +3,7 @@
 decrypt and one SHA-256 pass over the same bytes").
 
     python3 benchmarks/opening_bids.py [--count 50] [--size 100MB] [--workdir DIR] [--markdown PATH]
-                                       [--cprofile PATH] [--keep]
+                                       [--cprofile PATH] [--keep] [--copies]
 
 Set-up (not timed): a benchmark CA issuing N enterprises (a signing and an encryption certificate each, in
 PKCS#12 files: software keys, so no token latency), the host (opening staff, whose encryption certificate is
@@ -16,7 +16,9 @@ and every enterprise releases its content key (``bidclient.opening.release_key``
 Timed, in a child process of its own (so its peak RSS is its own): the host's
 ``bidclient.opening.open_released_bids`` for all N bids, the product path (for each bid: download with the
 envelope's SHA-256, unwrap the released key, AES-256-GCM decryption, the manifest's signature and signer,
-extraction with every file's SHA-256, the report to the server), then the announcement's price schedule
+every file's size and SHA-256 — since the one-pass opening all while the bid downloads and decrypts —, the
+report to the server; without ``--copies`` nothing is written, as ``open-bids`` without ``-o``; with it a
+verified copy of every bid is written, as ``open-bids -o DIR``), then the announcement's price schedule
 (``GET .../opening``: the server reads it from the reported manifests). Each stage is timed by wrapping the
 functions ``open_released_bids`` calls (no change to the product code); ``--cprofile PATH`` instead runs
 the timed child under cProfile and writes its statistics.
@@ -297,7 +299,7 @@ def child_open(spec: dict[str, Any]) -> dict[str, Any]:
         stages.wrap(opening.OpeningApi, "post_result", "report")
     host = (Path(spec["host"][0]), Path(spec["host"][1]))
     trust_list = trust.TrustList.load([Path(spec["ca"])])
-    output = Path(spec["output"])
+    output = Path(spec["output"]) if spec.get("output") else None
     with _session(host) as s:
         client, _ = _login(spec["url"], s)
         api = opening.OpeningApi(client, spec["tender"])
@@ -324,8 +326,8 @@ def child_open(spec: dict[str, Any]) -> dict[str, Any]:
             "streamed": hasattr(opening, "PackageStream"), "kept_bytes": _tree_bytes(output)}
 
 
-def _tree_bytes(folder: Path) -> int:
-    return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file())
+def _tree_bytes(folder: Path | None) -> int:
+    return 0 if folder is None else sum(p.stat().st_size for p in folder.rglob("*") if p.is_file())
 
 
 def child_reference(spec: dict[str, Any]) -> dict[str, Any]:
@@ -406,6 +408,9 @@ def main() -> None:
     parser.add_argument("--markdown", type=Path, help="append the results to this file")
     parser.add_argument("--cprofile", type=Path, help="profile the product path with cProfile into this file")
     parser.add_argument("--keep", action="store_true", help="keep the work folder")
+    parser.add_argument("--copies", action="store_true",
+                        help="keep a verified copy of every bid, as `open-bids -o DIR` and the desktop app do "
+                             "(default: verify only, as `open-bids` without -o)")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -425,7 +430,7 @@ def main() -> None:
         load = fx.loadavg()
         reference = run_child("reference", {"sealed": world["sealed"]})
         spec = {k: world[k] for k in ("url", "tender", "host", "ca")}
-        spec["output"] = str(work / "opened")
+        spec["output"] = str(work / "opened") if args.copies else None
         if args.cprofile:
             spec["cprofile"] = str(args.cprofile.resolve())
         product = run_child("open", spec)
@@ -441,7 +446,9 @@ def main() -> None:
 
     mb = reference["bytes"] / 1e6
     ratio = product["seconds"] / reference["seconds"]
-    lines = [f"machine: {fx.machine_summary()}; filesystem {fx.filesystem_of(args.workdir)}; "
+    mode = "with a verified copy of every bid written (-o DIR)" if args.copies else "verify only (no -o)"
+    lines = [f"opening mode: {mode}",
+             f"machine: {fx.machine_summary()}; filesystem {fx.filesystem_of(args.workdir)}; "
              f"load average before / after the timed runs {load} | {load_after}",
              "",
              "| bids | each | sealed bytes | opening (s) | MB/s | peak RSS (MiB) | least work: SHA-256 + AES-GCM (s) "

@@ -235,17 +235,20 @@ class OpenedBid:
     position: int
     state: str
     failure_code: str | None
-    directory: Path | None  # the verified files, when opened
+    directory: Path | None  # the verified files, when opened and a copy was asked for
 
 
-def open_released_bids(api: OpeningApi, session: KeySession, trust_list: trust.TrustList, output: Path, *,
+def open_released_bids(api: OpeningApi, session: KeySession, trust_list: trust.TrustList, output: Path | None, *,
                        progress: Callable[[str], None] | None = None) -> list[OpenedBid]:
     """Open every bid whose key was released and is not yet reported: unwrap the key with the host's own
     encryption key, decrypt the sealed bid (GCM tag), verify the manifest's signature and its signer (the
-    submitter's USCC), the tender, and every file's digest while extracting into ``output``/<position>;
-    then report the result. Nothing of a bid is kept unless every check passed."""
+    submitter's USCC), the tender, and every file's size and SHA-256; then report the result. With
+    ``output``, a verified copy of each opened bid is kept in ``output``/<position>-<submission> (written
+    while it is checked; nothing of a bid is kept unless every check passed); without, nothing is written:
+    the announcement comes from the signed manifest, which the server keeps."""
     opening = api.get()
-    output.mkdir(parents=True, exist_ok=True)
+    if output is not None:
+        output.mkdir(parents=True, exist_ok=True)
     results = []
     for bid in opening.bids:
         if bid.state not in ("key_released", "remedy"):
@@ -261,7 +264,7 @@ def open_released_bids(api: OpeningApi, session: KeySession, trust_list: trust.T
             key_source = _released_key_source(api, session, bid)
         if progress is not None:
             progress(bid.submission_id)
-        dest = output / f"{bid.position:02d}-{bid.submission_id}"
+        dest = None if output is None else output / f"{bid.position:02d}-{bid.submission_id}"
         code, detail, manifest, signature = _open_one(api, trust_list, bid, dest, key_source,
                                                       streamed=bid.state != "remedy")
         if code is None:
@@ -270,10 +273,10 @@ def open_released_bids(api: OpeningApi, session: KeySession, trust_list: trust.T
         else:
             body = {"outcome": "failed", "failure_code": code, "failure_detail": detail[:2000]}
         out = api.post_result(bid.submission_id, body)
-        if out.state != "opened" and dest.exists():
+        if out.state != "opened" and dest is not None and dest.exists():
             shutil.rmtree(dest, ignore_errors=True)  # the server refused what the terminal saw: show nothing
         results.append(OpenedBid(bid.submission_id, bid.position, out.state, out.failure_code,
-                                 dest if out.state == "opened" else None))
+                                 dest if out.state == "opened" and dest is not None and dest.exists() else None))
     return results
 
 
@@ -385,7 +388,7 @@ def _content_length(response: Any) -> int | None:
 
 
 def _receive_and_open(response: Any, bid: proto.BidOut, key_source: Callable[[Path | None], bytes],
-                      keep_as: Path) -> tuple[tuple[str, str] | None, PackageStream | None]:
+                      keep_as: Path | None) -> tuple[tuple[str, str] | None, PackageStream | None]:
     """The released-key path in one pass: the sealed bid is decrypted while it downloads, hashed on the way,
     and the package checked as the plaintext comes out (every entry's SHA-256, a verified copy written once
     into a hidden folder that becomes ``keep_as`` only when everything verified; nothing of the sealed bid
@@ -473,7 +476,7 @@ def _receive_then_decrypt(response: Any, bid: proto.BidOut, key_source: Callable
     return None
 
 
-def _open_one(api: OpeningApi, trust_list: trust.TrustList, bid: proto.BidOut, dest: Path,
+def _open_one(api: OpeningApi, trust_list: trust.TrustList, bid: proto.BidOut, dest: Path | None,
               key_source: Callable[[Path | None], bytes], *,
               streamed: bool) -> tuple[str | None, str, bytes, bytes]:
     verified: list[VerifiedSignature] = []
@@ -515,7 +518,7 @@ def _open_one(api: OpeningApi, trust_list: trust.TrustList, bid: proto.BidOut, d
             return ex.code, str(ex), b"", b""
         finally:
             stream.discard()  # nothing once kept; everything otherwise
-    scratch = Path(tempfile.mkdtemp(prefix=".bidclient-opening-", dir=dest.parent))
+    scratch = Path(tempfile.mkdtemp(prefix=".bidclient-opening-", dir=None if dest is None else dest.parent))
     try:
         inner = scratch / "package.zip"
         response = api.client.request("GET", url, stream=True)
@@ -530,7 +533,10 @@ def _open_one(api: OpeningApi, trust_list: trust.TrustList, bid: proto.BidOut, d
                 problem = judge(package.check(verify_manifest))
                 if problem is not None:
                     return problem[0], problem[1], b"", b""
-                package.extract_to(dest)  # every file's size and SHA-256, all or nothing
+                if dest is None:
+                    package.verify_contents()  # every file's size and SHA-256, nothing written
+                else:
+                    package.extract_to(dest)  # the same, all or nothing
                 return None, "", package.manifest_bytes, package.signature_bytes
         except (BidPackageError, CryptoError, TrustError) as ex:
             return (*_package_failure(ex), b"", b"")
