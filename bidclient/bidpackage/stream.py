@@ -425,15 +425,13 @@ class PackageStream:
         size = 24 if entry.zip64 else 16
         limit = hi - size - 4  # a candidate at q needs q + size + 4 <= hi to be checked
         fmt = "<QQ" if entry.zip64 else "<LL"
-        i = buf.find(b"\x07\x08", lo + 2, hi)  # a two-byte needle: CPython's fastest search
-        while i != -1 and i - 2 <= limit:
-            q = i - 2
-            if buf[q:q + 2] == b"PK":
-                counted = entry.compressed + q - lo
-                csize, usize = struct.unpack_from(fmt, buf, q + 8)
-                if csize == usize == counted and bytes(buf[q + size:q + size + 4]) in _NEXT_SIGS:
-                    return q, q
-            i = buf.find(b"\x07\x08", i + 1, hi)
+        q = buf.find(_DESCRIPTOR_SIG, lo, hi)  # four bytes: the search skips ahead; about a SHA-256 pass or less
+        while q != -1 and q <= limit:
+            counted = entry.compressed + q - lo
+            csize, usize = struct.unpack_from(fmt, buf, q + 8)
+            if csize == usize == counted and bytes(buf[q + size:q + size + 4]) in _NEXT_SIGS:
+                return q, q
+            q = buf.find(_DESCRIPTOR_SIG, q + 1, hi)
         return None, max(lo, limit + 1)
 
     def _inflate(self, entry: _Entry, buf: bytes | bytearray, lo: int, hi: int) -> int:
