@@ -367,8 +367,9 @@ def stage_rows(product: dict[str, Any]) -> list[str]:
     key, check, extract = st.get("key", 0.0), st.get("check manifest", 0.0), st.get("extract", 0.0)
     rows: list[tuple[str, float]] = []
     if "receive" in st and product.get("streamed"):  # one pass, the package checked as it decrypts
-        rows.append(("download + envelope SHA-256 + AES-GCM + ZIP parse + SHA-256 per file + the copy written "
-                     "(one pass)", st["receive"] - key))
+        copy = " + the copy written" if product.get("kept_bytes") else ""
+        rows.append((f"download + envelope SHA-256 + AES-GCM + ZIP parse + SHA-256 per file{copy} (one pass)",
+                     st["receive"] - key))
         rows.append(("unwrap the released key (GET + ECDH)", key))
         rest_of_bid = per_bid - st["receive"] - check - extract
     elif "receive" in st:  # one pass: download, envelope SHA-256 and decryption together
