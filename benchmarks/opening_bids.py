@@ -3,7 +3,7 @@
 decrypt and one SHA-256 pass over the same bytes").
 
     python3 benchmarks/opening_bids.py [--count 50] [--size 100MB] [--workdir DIR] [--markdown PATH]
-                                       [--cprofile PATH] [--keep]
+                                       [--cprofile PATH] [--keep] [--copies]
 
 Set-up (not timed): a benchmark CA issuing N enterprises (a signing and an encryption certificate each, in
 PKCS#12 files: software keys, so no token latency), the host (opening staff, whose encryption certificate is
@@ -16,7 +16,9 @@ and every enterprise releases its content key (``bidclient.opening.release_key``
 Timed, in a child process of its own (so its peak RSS is its own): the host's
 ``bidclient.opening.open_released_bids`` for all N bids, the product path (for each bid: download with the
 envelope's SHA-256, unwrap the released key, AES-256-GCM decryption, the manifest's signature and signer,
-extraction with every file's SHA-256, the report to the server), then the announcement's price schedule
+every file's size and SHA-256 — since the one-pass opening all while the bid downloads and decrypts —, the
+report to the server; without ``--copies`` nothing is written, as ``open-bids`` without ``-o``; with it a
+verified copy of every bid is written, as ``open-bids -o DIR``), then the announcement's price schedule
 (``GET .../opening``: the server reads it from the reported manifests). Each stage is timed by wrapping the
 functions ``open_released_bids`` calls (no change to the product code); ``--cprofile PATH`` instead runs
 the timed child under cProfile and writes its statistics.
@@ -285,16 +287,19 @@ def child_open(spec: dict[str, Any]) -> dict[str, Any]:
         stages.wrap(opening, "_open_one", "per bid")
         stages.wrap_key_source(opening)
         stages.wrap(cms_envelope, "decrypt_file", "decrypt")
-        for name in ("_receive_and_decrypt", "_receive_then_decrypt"):  # since the one-pass opening
-            if hasattr(opening, name):
+        for name in ("_receive_and_decrypt", "_receive_then_decrypt", "_receive_and_open"):
+            if hasattr(opening, name):  # the one-pass opening; since the streaming package check
                 stages.wrap(opening, name, "receive")
         stages.wrap(opening, "verify_content", "verify signature")
         stages.wrap(reader.PackageReader, "check", "check manifest")
         stages.wrap(reader.PackageReader, "extract_to", "extract")
+        if hasattr(opening, "PackageStream"):  # the streaming check: digests done while receiving
+            stages.wrap(opening.PackageStream, "check", "check manifest")
+            stages.wrap(opening.PackageStream, "keep", "extract")
         stages.wrap(opening.OpeningApi, "post_result", "report")
     host = (Path(spec["host"][0]), Path(spec["host"][1]))
     trust_list = trust.TrustList.load([Path(spec["ca"])])
-    output = Path(spec["output"])
+    output = Path(spec["output"]) if spec.get("output") else None
     with _session(host) as s:
         client, _ = _login(spec["url"], s)
         api = opening.OpeningApi(client, spec["tender"])
@@ -317,7 +322,12 @@ def child_open(spec: dict[str, Any]) -> dict[str, Any]:
     return {"seconds": done - t0, "open_seconds": opened - t0, "announce_seconds": done - opened,
             "opened": sum(1 for r in results if r.state == "opened"), "states": states,
             "failures": sorted({r.failure_code for r in results if r.failure_code}),
-            "schedules": schedules, "stages": stages.seconds, "peak_rss_mib": _peak_rss_mib()}
+            "schedules": schedules, "stages": stages.seconds, "peak_rss_mib": _peak_rss_mib(),
+            "streamed": hasattr(opening, "PackageStream"), "kept_bytes": _tree_bytes(output)}
+
+
+def _tree_bytes(folder: Path | None) -> int:
+    return 0 if folder is None else sum(p.stat().st_size for p in folder.rglob("*") if p.is_file())
 
 
 def child_reference(spec: dict[str, Any]) -> dict[str, Any]:
@@ -356,7 +366,13 @@ def stage_rows(product: dict[str, Any]) -> list[str]:
     per_bid = st.pop("per bid", 0.0)
     key, check, extract = st.get("key", 0.0), st.get("check manifest", 0.0), st.get("extract", 0.0)
     rows: list[tuple[str, float]] = []
-    if "receive" in st:  # one pass: download, envelope SHA-256 and decryption together
+    if "receive" in st and product.get("streamed"):  # one pass, the package checked as it decrypts
+        copy = " + the copy written" if product.get("kept_bytes") else ""
+        rows.append((f"download + envelope SHA-256 + AES-GCM + ZIP parse + SHA-256 per file{copy} (one pass)",
+                     st["receive"] - key))
+        rows.append(("unwrap the released key (GET + ECDH)", key))
+        rest_of_bid = per_bid - st["receive"] - check - extract
+    elif "receive" in st:  # one pass: download, envelope SHA-256 and decryption together
         rows.append(("download + envelope SHA-256 + AES-GCM decryption (one pass)", st["receive"] - key))
         rows.append(("unwrap the released key (GET + ECDH)", key))
         rest_of_bid = per_bid - st["receive"] - check - extract
@@ -368,9 +384,14 @@ def stage_rows(product: dict[str, Any]) -> list[str]:
         rest_of_bid = 0.0
     rows.append(("manifest: signature and signer (CMS, chain)", st.get("verify signature", 0.0)))
     rows.append(("manifest: the rest of the check", check - st.get("verify signature", 0.0)))
-    rows.append(("extraction (CRC-32, SHA-256 per file, write)", extract))
-    if rest_of_bid:
-        rows.append(("scratch folder: create, remove", rest_of_bid))
+    if product.get("streamed"):
+        rows.append(("keep the verified copy (manifest files, rename)", extract))
+        if rest_of_bid:
+            rows.append(("the rest of each bid (request, checks)", rest_of_bid))
+    else:
+        rows.append(("extraction (CRC-32, SHA-256 per file, write)", extract))
+        if rest_of_bid:
+            rows.append(("scratch folder: create, remove", rest_of_bid))
     rows.append(("report each result (POST, the server's announcement items)", st.get("report", 0.0)))
     rows.append(("listing and the announcement's GET", product["seconds"] - per_bid - st.get("report", 0.0)))
     return [f"| {name} | {seconds:.2f} | {seconds / product['seconds']:.0%} |" for name, seconds in rows]
@@ -388,6 +409,9 @@ def main() -> None:
     parser.add_argument("--markdown", type=Path, help="append the results to this file")
     parser.add_argument("--cprofile", type=Path, help="profile the product path with cProfile into this file")
     parser.add_argument("--keep", action="store_true", help="keep the work folder")
+    parser.add_argument("--copies", action="store_true",
+                        help="keep a verified copy of every bid, as `open-bids -o DIR` and the desktop app do "
+                             "(default: verify only, as `open-bids` without -o)")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -407,7 +431,7 @@ def main() -> None:
         load = fx.loadavg()
         reference = run_child("reference", {"sealed": world["sealed"]})
         spec = {k: world[k] for k in ("url", "tender", "host", "ca")}
-        spec["output"] = str(work / "opened")
+        spec["output"] = str(work / "opened") if args.copies else None
         if args.cprofile:
             spec["cprofile"] = str(args.cprofile.resolve())
         product = run_child("open", spec)
@@ -423,7 +447,9 @@ def main() -> None:
 
     mb = reference["bytes"] / 1e6
     ratio = product["seconds"] / reference["seconds"]
-    lines = [f"machine: {fx.machine_summary()}; filesystem {fx.filesystem_of(args.workdir)}; "
+    mode = "with a verified copy of every bid written (-o DIR)" if args.copies else "verify only (no -o)"
+    lines = [f"opening mode: {mode}",
+             f"machine: {fx.machine_summary()}; filesystem {fx.filesystem_of(args.workdir)}; "
              f"load average before / after the timed runs {load} | {load_after}",
              "",
              "| bids | each | sealed bytes | opening (s) | MB/s | peak RSS (MiB) | least work: SHA-256 + AES-GCM (s) "
@@ -433,7 +459,8 @@ def main() -> None:
              f"{mb / product['seconds']:.0f} | {product['peak_rss_mib']:.0f} | {reference['seconds']:.2f} | "
              f"{mb / reference['seconds']:.0f} | {reference['peak_rss_mib']:.0f} | **{ratio:.2f}×** |",
              "",
-             f"opened: {product['opened']} of {args.count}, {product['schedules']} with the price announced; "
+             f"opened: {product['opened']} of {args.count}, {product['schedules']} with the price announced, "
+             f"{product['kept_bytes'] / 1e6:,.0f} MB of verified files written by the opening (counted in its time); "
              f"the announcement's GET took "
              f"{product['announce_seconds'] * 1000:.0f} ms; the server's peak RSS {server_rss:.0f} MiB"]
     if product["stages"]:

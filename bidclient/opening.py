@@ -20,6 +20,7 @@ import os
 import shutil
 import tempfile
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO, cast
@@ -31,6 +32,8 @@ from cryptography.hazmat.primitives import hashes
 from bidclient.api_client import ApiClient, body_chunks
 from bidclient.bidpackage import reader as package_reader
 from bidclient.bidpackage.errors import BidPackageError
+from bidclient.bidpackage.manifest import Manifest
+from bidclient.bidpackage.stream import PackageStream
 from bidclient.errors import BidclientError
 from bidclient.i18n import _
 from bidclient.interaction import Prompter, Question, Severity
@@ -232,17 +235,20 @@ class OpenedBid:
     position: int
     state: str
     failure_code: str | None
-    directory: Path | None  # the verified files, when opened
+    directory: Path | None  # the verified files, when opened and a copy was asked for
 
 
-def open_released_bids(api: OpeningApi, session: KeySession, trust_list: trust.TrustList, output: Path, *,
+def open_released_bids(api: OpeningApi, session: KeySession, trust_list: trust.TrustList, output: Path | None, *,
                        progress: Callable[[str], None] | None = None) -> list[OpenedBid]:
     """Open every bid whose key was released and is not yet reported: unwrap the key with the host's own
     encryption key, decrypt the sealed bid (GCM tag), verify the manifest's signature and its signer (the
-    submitter's USCC), the tender, and every file's digest while extracting into ``output``/<position>;
-    then report the result. Nothing of a bid is kept unless every check passed."""
+    submitter's USCC), the tender, and every file's size and SHA-256; then report the result. With
+    ``output``, a verified copy of each opened bid is kept in ``output``/<position>-<submission> (written
+    while it is checked; nothing of a bid is kept unless every check passed); without, nothing is written:
+    the announcement comes from the signed manifest, which the server keeps."""
     opening = api.get()
-    output.mkdir(parents=True, exist_ok=True)
+    if output is not None:
+        output.mkdir(parents=True, exist_ok=True)
     results = []
     for bid in opening.bids:
         if bid.state not in ("key_released", "remedy"):
@@ -258,7 +264,7 @@ def open_released_bids(api: OpeningApi, session: KeySession, trust_list: trust.T
             key_source = _released_key_source(api, session, bid)
         if progress is not None:
             progress(bid.submission_id)
-        dest = output / f"{bid.position:02d}-{bid.submission_id}"
+        dest = None if output is None else output / f"{bid.position:02d}-{bid.submission_id}"
         code, detail, manifest, signature = _open_one(api, trust_list, bid, dest, key_source,
                                                       streamed=bid.state != "remedy")
         if code is None:
@@ -267,10 +273,10 @@ def open_released_bids(api: OpeningApi, session: KeySession, trust_list: trust.T
         else:
             body = {"outcome": "failed", "failure_code": code, "failure_detail": detail[:2000]}
         out = api.post_result(bid.submission_id, body)
-        if out.state != "opened" and dest.exists():
+        if out.state != "opened" and dest is not None and dest.exists():
             shutil.rmtree(dest, ignore_errors=True)  # the server refused what the terminal saw: show nothing
         results.append(OpenedBid(bid.submission_id, bid.position, out.state, out.failure_code,
-                                 dest if out.state == "opened" else None))
+                                 dest if out.state == "opened" and dest is not None and dest.exists() else None))
     return results
 
 
@@ -332,23 +338,31 @@ def _committee_key_source(api: OpeningApi, remedy: proto.RemedyOut) -> Callable[
 
 
 class _HashingReader(io.RawIOBase):
-    """A download read as a stream, hashed (SHA-256) as it is read; ``drain`` reads and hashes the rest."""
+    """A download read as a stream, hashed (SHA-256) as it is read, on a second thread (hashlib releases the
+    GIL, so it runs beside the decryption); ``drain`` reads and hashes the rest, ``hexdigest`` waits."""
 
     def __init__(self, chunks: Iterator[bytes]) -> None:
         super().__init__()
         self._chunks = chunks
         self._pending = memoryview(b"")
-        self.digest = hashlib.sha256()
+        self._digest = hashlib.sha256()
+        self._hasher = ThreadPoolExecutor(max_workers=1, thread_name_prefix="opening-envelope-sha256")
+        self._queued: Future[None] | None = None
 
     def readable(self) -> bool:
         return True
+
+    def _hash(self, chunk: bytes) -> None:
+        if self._queued is not None:
+            self._queued.result()  # one chunk in flight: the download is not held in memory
+        self._queued = self._hasher.submit(self._digest.update, chunk)
 
     def readinto(self, buffer: Any) -> int:
         while not self._pending:
             chunk = next(self._chunks, None)
             if chunk is None:
                 return 0
-            self.digest.update(chunk)
+            self._hash(chunk)
             self._pending = memoryview(chunk)
         n = min(len(buffer), len(self._pending))
         buffer[:n] = self._pending[:n]
@@ -358,7 +372,14 @@ class _HashingReader(io.RawIOBase):
     def drain(self) -> None:
         self._pending = memoryview(b"")
         for chunk in self._chunks:
-            self.digest.update(chunk)
+            self._hash(chunk)
+
+    def hexdigest(self) -> str:
+        if self._queued is not None:
+            self._queued.result()
+            self._queued = None
+        self._hasher.shutdown(wait=True)
+        return self._digest.hexdigest()
 
 
 def _content_length(response: Any) -> int | None:
@@ -366,34 +387,71 @@ def _content_length(response: Any) -> int | None:
     return int(text) if text.isdigit() and len(text) < 19 else None
 
 
-def _receive_and_decrypt(response: Any, bid: proto.BidOut, key_source: Callable[[Path | None], bytes],
-                         inner: Path) -> tuple[str, str] | None:
-    """The released-key path in one pass: the sealed bid is decrypted into ``inner`` while it downloads and
-    hashed on the way (it is never written to disk). The served bid's SHA-256 is judged first, then the key,
-    then the decryption (GCM tag), as when the bid was downloaded before it was opened; ``inner`` is only
-    used when this returns None."""
+def _receive_and_open(response: Any, bid: proto.BidOut, key_source: Callable[[Path | None], bytes],
+                      keep_as: Path | None) -> tuple[tuple[str, str] | None, PackageStream | None]:
+    """The released-key path in one pass: the sealed bid is decrypted while it downloads, hashed on the way,
+    and the package checked as the plaintext comes out (every entry's SHA-256, a verified copy written once
+    into a hidden folder that becomes ``keep_as`` only when everything verified; nothing of the sealed bid
+    or the package is written anywhere else). The served bid's SHA-256 is judged first, then the key, then
+    the decryption (GCM tag), then the package, as when the bid was downloaded before it was opened: a
+    package error met in bytes the tag then refutes is a decryption failure. The package stream is returned
+    (to check the manifest, then keep or discard) only when this returns no failure."""
     key: bytes | None = None
     key_failure: _KeyFailure | None = None
     decrypt_failure: CryptoError | None = None
+    package_failure: BidPackageError | None = None
     try:
         key = key_source(None)
     except _KeyFailure as ex:
         key_failure = ex
     body = _HashingReader(body_chunks(response, 1 << 20))
+    package: PackageStream | None = None
     if key is not None:
         try:
-            with open(inner, "wb", buffering=0) as out:  # scratch: removed with the folder, so not synced
-                cms_envelope.decrypt_stream(cast(BinaryIO, body), out, key, size=_content_length(response))
+            package = PackageStream(keep_as=keep_as)
+        except BidPackageError as ex:
+            package_failure = ex
+
+        def consume(buffer: bytes | bytearray, n: int) -> None:
+            nonlocal package_failure
+            if package_failure is None and package is not None:
+                try:
+                    package.feed(buffer, n)
+                except BidPackageError as ex:
+                    package_failure = ex  # the rest is still decrypted: the tag decides what is reported
+
+        try:
+            cms_envelope.decrypt_into(cast(BinaryIO, body), key, consume, size=_content_length(response))
+            if package_failure is None and package is not None:
+                package.close()
         except CryptoError as ex:
             decrypt_failure = ex
+        except BidPackageError as ex:
+            package_failure = ex
+        except BaseException:
+            if package is not None:
+                package.discard()
+            raise
     body.drain()
-    if not hmac.compare_digest(body.digest.hexdigest(), bid.envelope_sha256):
-        return "opening.stored_bid_damaged", "the sealed bid served differs from the one received"
-    if key_failure is not None:
-        return key_failure.code, key_failure.detail
-    if decrypt_failure is not None:
-        return "opening.decryption_failed", str(decrypt_failure)
-    return None
+    failure: tuple[str, str] | None = None
+    if not hmac.compare_digest(body.hexdigest(), bid.envelope_sha256):
+        failure = "opening.stored_bid_damaged", "the sealed bid served differs from the one received"
+    elif key_failure is not None:
+        failure = key_failure.code, key_failure.detail
+    elif decrypt_failure is not None:
+        failure = "opening.decryption_failed", str(decrypt_failure)
+    elif package_failure is not None:
+        failure = _package_failure(package_failure)
+    if failure is not None:
+        if package is not None:
+            package.discard()
+        return failure, None
+    return None, package
+
+
+def _package_failure(ex: BidPackageError | CryptoError | TrustError) -> tuple[str, str]:
+    code = getattr(ex, "code", "") or "opening.bid_invalid"
+    return (code if code.startswith(("bid.", "opening.")) else "opening.bid_invalid"), str(ex)
 
 
 def _receive_then_decrypt(response: Any, bid: proto.BidOut, key_source: Callable[[Path | None], bytes],
@@ -418,48 +476,75 @@ def _receive_then_decrypt(response: Any, bid: proto.BidOut, key_source: Callable
     return None
 
 
-def _open_one(api: OpeningApi, trust_list: trust.TrustList, bid: proto.BidOut, dest: Path,
+def _open_one(api: OpeningApi, trust_list: trust.TrustList, bid: proto.BidOut, dest: Path | None,
               key_source: Callable[[Path | None], bytes], *,
               streamed: bool, url: str | None = None) -> tuple[str | None, str, bytes, bytes]:
     """Download the sealed bid (from ``url``, default the submission's), decrypt it with the key
-    ``key_source`` gives, verify everything and extract it into ``dest`` — all or nothing. Used by the
-    host's terminal at the opening and by an expert's client for the bids handed over to the committee
+    ``key_source`` gives, verify everything and, with ``dest``, extract it there — all or nothing. Used by
+    the host's terminal at the opening and by an expert's client for the bids handed over to the committee
     (bidclient.evaluation.bids): one verifier for both. Returns (failure code or None, detail, manifest,
     manifest signature)."""
-    scratch = Path(tempfile.mkdtemp(prefix=".bidclient-opening-", dir=dest.parent))
-    try:
-        inner = scratch / "package.zip"
-        response = api.client.request(
-            "GET", url or f"/api/v1/submissions/{quote(bid.submission_id, safe='')}/envelope", stream=True)
+    verified: list[VerifiedSignature] = []
+
+    def verify_manifest(manifest_bytes: bytes, signature: bytes) -> None:
+        verified.append(verify_content(manifest_bytes, signature, trust_list))
+
+    def judge(manifest: Manifest) -> tuple[str, str] | None:
+        signer = verified[0]
+        fingerprint = signer.certificate.fingerprint(hashes.SHA256()).hex()
+        if manifest.bidder.signing_certificate_sha256 != fingerprint:
+            return "opening.signer_mismatch", "the manifest names another signing certificate"
+        if identity.identity_of(signer.certificate).key != bid.identity_key:
+            return "opening.signer_mismatch", (f"signed by {identity.identity_of(signer.certificate).key}, "
+                                               f"submitted by {bid.identity_key}")
+        if manifest.tender.id != api.tender_id:
+            return "opening.tender_mismatch", f"the bid answers tender {manifest.tender.id}"
+        return None
+
+    url = url or f"/api/v1/submissions/{quote(bid.submission_id, safe='')}/envelope"
+    if streamed:
+        response = api.client.request("GET", url, stream=True)
         try:
-            failure = (_receive_and_decrypt(response, bid, key_source, inner) if streamed
-                       else _receive_then_decrypt(response, bid, key_source, scratch / "bid.bid", inner))
+            failure, stream = _receive_and_open(response, bid, key_source, dest)
         finally:
             response.close()
-        if failure is not None:
-            return failure[0], failure[1], b"", b""
-        verified: list[VerifiedSignature] = []
-
-        def verify_manifest(manifest_bytes: bytes, signature: bytes) -> None:
-            verified.append(verify_content(manifest_bytes, signature, trust_list))
-
+        if failure is not None or stream is None:
+            code, detail = failure or ("opening.bid_invalid", "")
+            return code, detail, b"", b""
+        try:
+            problem = judge(stream.check(verify_manifest))
+            if problem is not None:
+                return problem[0], problem[1], b"", b""
+            stream.keep()
+            return None, "", stream.manifest_bytes, stream.signature_bytes
+        except (BidPackageError, CryptoError, TrustError) as ex:
+            return (*_package_failure(ex), b"", b"")
+        except BidclientError as ex:
+            return ex.code, str(ex), b"", b""
+        finally:
+            stream.discard()  # nothing once kept; everything otherwise
+    scratch = Path(tempfile.mkdtemp(prefix=".bidclient-opening-", dir=None if dest is None else dest.parent))
+    try:
+        inner = scratch / "package.zip"
+        response = api.client.request("GET", url, stream=True)
+        try:
+            failed = _receive_then_decrypt(response, bid, key_source, scratch / "bid.bid", inner)
+        finally:
+            response.close()
+        if failed is not None:
+            return failed[0], failed[1], b"", b""
         try:
             with package_reader.open_package(inner) as package:
-                manifest = package.check(verify_manifest)
-                signer = verified[0]
-                fingerprint = signer.certificate.fingerprint(hashes.SHA256()).hex()
-                if manifest.bidder.signing_certificate_sha256 != fingerprint:
-                    return "opening.signer_mismatch", "the manifest names another signing certificate", b"", b""
-                if identity.identity_of(signer.certificate).key != bid.identity_key:
-                    return "opening.signer_mismatch", (f"signed by {identity.identity_of(signer.certificate).key}, "
-                                                       f"submitted by {bid.identity_key}"), b"", b""
-                if manifest.tender.id != api.tender_id:
-                    return "opening.tender_mismatch", f"the bid answers tender {manifest.tender.id}", b"", b""
-                package.extract_to(dest)  # every file's size and SHA-256, all or nothing
+                problem = judge(package.check(verify_manifest))
+                if problem is not None:
+                    return problem[0], problem[1], b"", b""
+                if dest is None:
+                    package.verify_contents()  # every file's size and SHA-256, nothing written
+                else:
+                    package.extract_to(dest)  # the same, all or nothing
                 return None, "", package.manifest_bytes, package.signature_bytes
         except (BidPackageError, CryptoError, TrustError) as ex:
-            code = getattr(ex, "code", "") or "opening.bid_invalid"
-            return (code if code.startswith(("bid.", "opening.")) else "opening.bid_invalid"), str(ex), b"", b""
+            return (*_package_failure(ex), b"", b"")
         except BidclientError as ex:
             return ex.code, str(ex), b"", b""
     finally:

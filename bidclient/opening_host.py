@@ -297,10 +297,11 @@ class OpenedSummary:
 
 
 def open_bids(client: ApiClient, tender_id: str, certificate_sha256: str, prompter: Prompter,
-              trust_list: trust.TrustList, output: Path, *,
+              trust_list: trust.TrustList, output: Path | None, *,
               progress: Callable[[int, int], None] | None = None, cancel: Cancel = never_cancel) -> OpenedSummary:
     """Open and verify every released bid with the signed-in dongle (one PIN), reporting each result
-    (``opening.open_released_bids``). ``progress(done, total)`` after each bid; ``cancel`` is polled
+    (``opening.open_released_bids``; ``output`` None: verify only, keep no copy). ``progress(done, total)``
+    after each bid; ``cancel`` is polled
     between bids: a bid already opened stays reported (the server holds its result), the rest wait."""
     _require_dongle(certificate_sha256)
     api = OpeningApi(client, tender_id)

@@ -59,6 +59,7 @@ __all__ = [
     "content_key",
     "decrypt_bytes",
     "decrypt_file",
+    "decrypt_into",
     "decrypt_stream",
     "describe",
     "encrypt",
@@ -583,7 +584,8 @@ def _read_tail(reader: der.StreamReader, env: _Envelope) -> bytes:
 class _Sink:
     """Decrypts chunks and hands plaintext to ``write``, holding back CBC's last block until checked."""
 
-    def __init__(self, env: _Envelope, cek: bytes, write: Callable[[memoryview], None]) -> None:
+    def __init__(self, env: _Envelope, cek: bytes, write: Callable[[memoryview], None], *,
+                 double: bool = False) -> None:
         self._auth = env.auth
         self._write = write
         mode: modes.Mode
@@ -594,6 +596,10 @@ class _Sink:
         self._ctx = Cipher(algorithms.AES(cek), mode).decryptor()
         self._out = bytearray(CHUNK_SIZE + 64)
         self._view = memoryview(self._out)
+        # GCM with ``double``: two output buffers in turn, so that what was written stays unchanged while
+        # the next chunk is decrypted (a consumer may hash it on another thread meanwhile).
+        self._other = (bytearray(CHUNK_SIZE + 64) if double and env.auth else None)
+        self._copy = double and not env.auth  # CBC reuses its buffer at once: hand out copies
         self._held = 0  # CBC: bytes of the last plaintext block kept at the start of _out
 
     def update(self, chunk: memoryview) -> None:
@@ -603,11 +609,14 @@ class _Sink:
             n = self._ctx.update_into(chunk, self._out)
             if n:
                 self._write(self._view[:n])
+            if self._other is not None:
+                self._out, self._other = self._other, self._out
+                self._view = memoryview(self._out)
             return
         n = self._ctx.update_into(chunk, self._view[self._held:])
         total = self._held + n
         if total > 16:
-            self._write(self._view[:total - 16])
+            self._write(memoryview(bytes(self._view[:total - 16])) if self._copy else self._view[:total - 16])
             self._view[:16] = self._view[total - 16:total]
             self._held = 16
         else:
@@ -638,7 +647,7 @@ class _Sink:
 
 def _decrypt_stream(reader: der.StreamReader, decrypter: Decrypter | bytes, write: Callable[[memoryview], None],
                     *, progress: Callable[[int], None] | None = None,
-                    cancel: Callable[[], bool] | None = None) -> EnvelopeInfo:
+                    cancel: Callable[[], bool] | None = None, double: bool = False) -> EnvelopeInfo:
     env = _read_head(reader)
     if env.content is None:
         raise UnsupportedAlgorithm("the envelope's content is detached (not inside it); bidclient needs "
@@ -649,7 +658,7 @@ def _decrypt_stream(reader: der.StreamReader, decrypter: Decrypter | bytes, writ
         cek = decrypter
     else:
         cek = unwrap_content_key(env.infos, decrypter, env.info.cipher.key_bytes)
-    sink = _Sink(env, cek, write)
+    sink = _Sink(env, cek, write, double=double)
     del cek
     buf = memoryview(bytearray(CHUNK_SIZE))
     for n in reader.octet_string_chunks(env.content, buf):
@@ -759,6 +768,21 @@ def decrypt_stream(src: BinaryIO, dst: BinaryIO, key: Decrypter | bytes, *, size
         _write_all(dst, chunk)
 
     return _decrypt_stream(der.StreamReader(src, size=size), key, write)
+
+
+def decrypt_into(src: BinaryIO, key: Decrypter | bytes, consume: Callable[[bytes | bytearray, int], None], *,
+                 size: int | None = None) -> EnvelopeInfo:
+    """``decrypt_stream`` handing each piece of plaintext to ``consume(buffer, n)`` (the piece is
+    ``buffer[:n]``) without a copy. With GCM the buffers alternate: a buffer is refilled only after the
+    next ``consume`` call returned, so a consumer may read it on another thread until then. As with
+    ``decrypt_stream``, the plaintext is not authenticated until this returns."""
+
+    def write(chunk: memoryview) -> None:
+        # _Sink writes only views that start at the start of their buffer (its own, or bytes it made).
+        buffer = chunk.obj
+        consume(buffer if isinstance(buffer, bytes | bytearray) else bytes(chunk), chunk.nbytes)
+
+    return _decrypt_stream(der.StreamReader(src, size=size), key, write, double=True)
 
 
 def decrypt_bytes(data: bytes, decrypter: Decrypter) -> bytes:

@@ -66,8 +66,9 @@ def register(sub: Any) -> None:
     q.add_argument("--yes", action="store_true", help=_("release without asking for confirmation"))
     q = add("open-bids", _("open and verify every bid whose key was released, and report each result (host)"),
             cmd_open_bids)
-    q.add_argument("-o", "--output", type=Path, required=True, metavar="DIR",
-                   help=_("where the verified bids are extracted, one folder per bid"))
+    q.add_argument("-o", "--output", type=Path, metavar="DIR",
+                   help=_("also keep a verified copy of each opened bid here, one folder per bid (without it "
+                          "nothing is written: the bids are verified and reported)"))
     q.add_argument("--trust", action="append", type=Path, default=[], metavar="PATH",
                    help=_("trusted CA certificates for the bidders' signatures (repeatable; default: your trust list)"))
     q = add("remedy", _("start the committee remedy (补救方案) for a bid its bidder could not decrypt (host)"),
@@ -255,9 +256,11 @@ def cmd_open_bids(args: argparse.Namespace) -> int:
             api, s, trust_list, args.output,
             progress=lambda sub: print(_("opening {bid}…").format(bid=sub), file=sys.stderr))
     for r in results:
-        if r.state == "opened":
+        if r.state == "opened" and r.directory is not None:
             print(_("#{n} {bid}: opened and verified → {dir}").format(n=r.position, bid=r.submission_id,
                                                                      dir=r.directory))
+        elif r.state == "opened":
+            print(_("#{n} {bid}: opened and verified").format(n=r.position, bid=r.submission_id))
         else:
             print(_("#{n} {bid}: {state} ({code})").format(n=r.position, bid=r.submission_id, state=_state(r.state),
                                                           code=r.failure_code))

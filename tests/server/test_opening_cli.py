@@ -48,10 +48,13 @@ def test_the_opening_through_the_cli(live_server: RunningServer, pki: Any, tmp_p
         status, out, err = _run(capsys, "opening", "release-key", t, "--bid", o.bids[who], "--yes", *keys[who])
         assert status == 0, err
         assert "released (attempt 1)" in out
-    status, out, err = _run(capsys, "opening", "open-bids", t, "-o", tmp_path / "opened", "--trust", pki.trust_dir,
-                            "--trust", o.third.ca_pem, *host)
+    # Without -o the bids are verified and reported, and nothing of them is written on the terminal.
+    before = set(tmp_path.rglob("*"))
+    status, out, err = _run(capsys, "opening", "open-bids", t, "--trust", pki.trust_dir, "--trust", o.third.ca_pem,
+                            *host)
     assert status == 0, err
-    assert out.count("opened and verified") == 3
+    assert out.count("opened and verified") == 3 and "→" not in out
+    assert set(tmp_path.rglob("*")) == before
     status, out, err = _run(capsys, "opening", "announce", t, *host)
     assert status == 0, err
     assert "figures and words differ: the words prevail" in out and "995000.00" in out
