@@ -50,6 +50,10 @@ class ServerTimeMiddleware:
         await self.app(scope, receive, send_with_time)
 
 
+# The upload steps (server/submissions/router.py); every other request counts as short (server/lanes.py).
+UPLOAD_PATHS = ("/api/v1/uploads",)
+
+
 @contextlib.asynccontextmanager
 async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     # Every request may wait in a worker thread (a database lock, a pool connection); with more threads
@@ -75,14 +79,16 @@ def create_app(settings: Settings) -> FastAPI:
     from server.tls import parse_networks
 
     app.state.trusted_proxies = parse_networks(settings.trusted_proxies)
-    from server.lanes import Lane
+    from server.lanes import Lane, ShortFirst, ShortFirstMiddleware
     from server.observability.metrics import Metrics
     from server.ratelimit import RateLimiter
 
     metrics = app.state.metrics = Metrics()
     app.state.rate_limiter = RateLimiter.for_database(settings.rate_window, engine)
+    # Short requests first: upload steps and chunk bytes wait for the other requests in flight.
+    short_first = app.state.short_first = ShortFirst(settings.short_first_hold, waited=metrics.short_first_waits)
     app.state.upload_lane = Lane(settings.upload_lane, waiting=metrics.lane_waiting.labels("upload"),
-                                 busy=metrics.lane_busy.labels("upload"))
+                                 busy=metrics.lane_busy.labels("upload"), yields_to=short_first)
     app.state.verify_lane = Lane(settings.verify_lane, waiting=metrics.lane_waiting.labels("verify"),
                                  busy=metrics.lane_busy.labels("verify"))
     # Hashing and writing upload bytes (server/submissions/chunk_sink.py).
@@ -93,6 +99,7 @@ def create_app(settings: Settings) -> FastAPI:
     install_openapi(app)
 
     app.add_middleware(ServerTimeMiddleware)
+    app.add_middleware(ShortFirstMiddleware, gate=short_first, exempt=UPLOAD_PATHS)
     from server.observability.requests import RequestContextMiddleware
 
     # Outermost: the request id is set before anything else runs, and the latency includes everything.

@@ -101,6 +101,9 @@ class Settings:
     upload_lane: int = 1
     verify_lane: int = 2
     byte_workers: int = 2  # threads hashing and writing upload bytes
+    # Short requests first (server/lanes.py): upload work about to start waits for the other requests in
+    # flight, each counted as short for at most this many seconds; 0 turns the precedence off.
+    short_first_hold: float = 0.2
     lock_timeout: float = 30.0  # seconds a request may wait for a database lock before it gets 503 server.busy
     # --- operations (docs/operations.md) ---
     # A command telling whether the clock is synchronised (exit 0 yes, 1 no, else unknown; server/timesync.py);
