@@ -152,3 +152,46 @@ def test_a_request_left_open_holds_uploads_back_only_for_the_hold(served: Served
         assert not answered(stuck), "the stuck login was answered before the upload finished"
     finally:
         stuck.close()
+
+
+def test_a_chunk_stops_taking_bytes_while_a_short_request_is_in_flight(tmp_path: Path) -> None:
+    """The chunk's bytes wait too (a waiting chunk reads no more of its body, so its connection pauses)."""
+    import asyncio
+    import hashlib
+    import os
+    from concurrent.futures import ThreadPoolExecutor
+
+    from server.lanes import ShortFirst
+    from server.submissions.chunk_sink import BLOCK, ChunkSink
+
+    data = os.urandom(2 * BLOCK)
+    target = tmp_path / "partial"
+    target.write_bytes(b"")
+    handed: list[int] = []
+
+    class Pool(ThreadPoolExecutor):  # a real pool that notes each block handed to it
+        def submit(self, fn: Any, /, *args: Any, **kwargs: Any) -> Any:
+            handed.append(len(args[0]))
+            return super().submit(fn, *args, **kwargs)
+
+    async def scenario() -> None:
+        gate = ShortFirst(hold=120)
+        fd = os.open(target, os.O_WRONLY)
+        try:
+            with Pool(2) as pool:
+                sink = ChunkSink(pool, fd, 0, wait_turn=gate.wait_turn)
+                short = gate.begin()
+                adding = asyncio.create_task(sink.add(data[:BLOCK]))
+                for _ in range(20):  # let the sink go as far as it would
+                    await asyncio.sleep(0)
+                assert handed == [] and not adding.done(), "the block went to hashing during the short request"
+                gate.end(short)
+                await adding
+                assert handed == [BLOCK]
+                await sink.add(data[BLOCK:])
+                assert await sink.finish() == hashlib.sha256(data).hexdigest()
+        finally:
+            os.close(fd)
+
+    asyncio.run(scenario())
+    assert target.read_bytes() == data
