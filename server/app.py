@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import gc
 from collections.abc import AsyncIterator
 from concurrent.futures import ThreadPoolExecutor
 
@@ -50,8 +51,15 @@ class ServerTimeMiddleware:
         await self.app(scope, receive, send_with_time)
 
 
-# The upload steps (server/submissions/router.py); every other request counts as short (server/lanes.py).
-UPLOAD_PATHS = ("/api/v1/uploads",)
+def freeze_heap() -> None:
+    """Collect once, then exempt every object alive now from later collections (gc.freeze).
+
+    The server's heap after start-up is mostly what stays for its lifetime: modules, the ORM's and pydantic's
+    class machinery, keys, the trust list. Left in the oldest generation, every full collection walks all of
+    it while every thread of the process waits — in a deadline rush the longest pauses any request saw
+    (see docs/benchmarks.md, "rush"). Frozen, a full collection walks only what was made since."""
+    gc.collect()
+    gc.freeze()
 
 
 @contextlib.asynccontextmanager
@@ -61,6 +69,8 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     # always get a thread to finish, so waiting never turns into a deadlock.
     settings: Settings = app.state.settings
     anyio.to_thread.current_default_thread_limiter().total_tokens = settings.max_threads
+    if settings.freeze_heap:
+        freeze_heap()
     try:
         yield
     finally:
@@ -79,16 +89,14 @@ def create_app(settings: Settings) -> FastAPI:
     from server.tls import parse_networks
 
     app.state.trusted_proxies = parse_networks(settings.trusted_proxies)
-    from server.lanes import Lane, ShortFirst, ShortFirstMiddleware
+    from server.lanes import Lane
     from server.observability.metrics import Metrics
     from server.ratelimit import RateLimiter
 
     metrics = app.state.metrics = Metrics()
     app.state.rate_limiter = RateLimiter.for_database(settings.rate_window, engine)
-    # Short requests first: upload steps and chunk bytes wait for the other requests in flight.
-    short_first = app.state.short_first = ShortFirst(settings.short_first_hold, waited=metrics.short_first_waits)
     app.state.upload_lane = Lane(settings.upload_lane, waiting=metrics.lane_waiting.labels("upload"),
-                                 busy=metrics.lane_busy.labels("upload"), yields_to=short_first)
+                                 busy=metrics.lane_busy.labels("upload"))
     app.state.verify_lane = Lane(settings.verify_lane, waiting=metrics.lane_waiting.labels("verify"),
                                  busy=metrics.lane_busy.labels("verify"))
     # Hashing and writing upload bytes (server/submissions/chunk_sink.py).
@@ -99,7 +107,6 @@ def create_app(settings: Settings) -> FastAPI:
     install_openapi(app)
 
     app.add_middleware(ServerTimeMiddleware)
-    app.add_middleware(ShortFirstMiddleware, gate=short_first, exempt=UPLOAD_PATHS)
     from server.observability.requests import RequestContextMiddleware
 
     # Outermost: the request id is set before anything else runs, and the latency includes everything.

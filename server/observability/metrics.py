@@ -53,8 +53,6 @@ class Metrics:
                                   ["lane"], registry=r, multiprocess_mode="livesum")
         self.lane_busy = Gauge("bidclient_lane_busy", "Requests working in a lane", ["lane"], registry=r,
                                multiprocess_mode="livesum")
-        self.short_first_waits = Counter("bidclient_short_first_waits", "Upload steps that waited for short "
-                                         "requests in flight (server/lanes.py)", registry=r)
 
     def exposition(self) -> bytes:
         if os.environ.get(MULTIPROC_ENV):

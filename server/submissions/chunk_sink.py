@@ -14,20 +14,16 @@ import ctypes
 import ctypes.util
 import hashlib
 import os
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from concurrent.futures import Executor
 
 BLOCK = 256 << 10  # bytes handed to a thread at once: large enough to amortise the hand-off
 
 
 class ChunkSink:
-    def __init__(self, executor: Executor, fd: int | None, offset: int,
-                 wait_turn: Callable[[], Awaitable[None]] | None = None) -> None:
-        """``fd``: the partial file, or None to hash only (a duplicate chunk being compared); ``wait_turn``:
-        awaited before each block (short requests first, server/lanes.py) — meanwhile no more of the body
-        is read, so the connection is paused."""
+    def __init__(self, executor: Executor, fd: int | None, offset: int) -> None:
+        """``fd``: the partial file, or None to hash only (a duplicate chunk being compared)."""
         self.digest = hashlib.sha256()
-        self._wait_turn = wait_turn
         self._executor = executor
         self._fd = fd
         self._position = offset
@@ -45,8 +41,6 @@ class ChunkSink:
         return self.digest.hexdigest()
 
     async def _flush(self) -> None:
-        if self._wait_turn is not None:
-            await self._wait_turn()
         block, self._buffer = self._buffer, bytearray()
         position = self._position
         self._position += len(block)

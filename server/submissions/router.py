@@ -192,7 +192,7 @@ async def _receive_chunk(request: Request, actor: auth_service.Actor, plan: serv
                          offset: int, length: int, sha256: str) -> ChunkOut:
     received = 0
     fd = None if plan.duplicate else os.open(plan.path, os.O_WRONLY)
-    sink = ChunkSink(request.app.state.byte_workers, fd, offset, wait_turn=request.app.state.short_first.wait_turn)
+    sink = ChunkSink(request.app.state.byte_workers, fd, offset)
     try:
         try:
             async for piece in request.stream():
