@@ -57,7 +57,8 @@ def freeze_heap() -> None:
     The server's heap after start-up is mostly what stays for its lifetime: modules, the ORM's and pydantic's
     class machinery, keys, the trust list. Left in the oldest generation, every full collection walks all of
     it while every thread of the process waits — in a deadline rush the longest pauses any request saw
-    (see docs/benchmarks.md, "Scheduling and collector pauses"). Frozen, a full collection walks only what was made since."""
+    (docs/benchmarks.md, "Scheduling and collector pauses"). Frozen, a full collection walks only what was
+    made since. Objects frozen here are never collected as cycles; they are what lives as long as the process."""
     gc.collect()
     gc.freeze()
 
