@@ -318,7 +318,10 @@ def report(r: RushResult, args: argparse.Namespace, total_bytes: int) -> list[st
     rush_all = [s[2] * 1000 for s in r.samples if r.t_go <= s[1] < r.t_go + last_end]
     lines += ["", f"All probe requests in the rush: n={len(rush_all)}, p50 {fx.percentile(rush_all, 50):.0f} ms, "
               f"p95 {fx.percentile(rush_all, 95):.0f} ms, p99 {fx.percentile(rush_all, 99):.0f} ms. "
-              f"Load average after: {r.load}.", ""]
+              f"Load average after: {r.load}.",
+              f"Against the goals: p99 / 200 ms = {fx.percentile(rush_all, 99) / 200:.2f}× (goal < 1); "
+              f"bids in time {len(ok)} / {len(r.outcomes)} (goal all); last done after {last_end:.1f} s of the "
+              f"{args.window:.0f} s window ({last_end / args.window:.2f}×).", ""]
     details = [o for o in r.outcomes if not o.get("ok")][:5]
     for o in details:
         lines.append(f"- bidder {o['index']}: {o.get('code')} (HTTP {o.get('status', '?')}): {o.get('detail', '')}")

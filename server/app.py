@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import gc
 from collections.abc import AsyncIterator
 from concurrent.futures import ThreadPoolExecutor
 
@@ -50,6 +51,18 @@ class ServerTimeMiddleware:
         await self.app(scope, receive, send_with_time)
 
 
+def freeze_heap() -> None:
+    """Collect once, then exempt every object alive now from later collections (gc.freeze).
+
+    The server's heap after start-up is mostly what stays for its lifetime: modules, the ORM's and pydantic's
+    class machinery, keys, the trust list. Left in the oldest generation, every full collection walks all of
+    it while every thread of the process waits — in a deadline rush the longest pauses any request saw
+    (docs/benchmarks.md, "Scheduling and collector pauses"). Frozen, a full collection walks only what was
+    made since. Objects frozen here are never collected as cycles; they are what lives as long as the process."""
+    gc.collect()
+    gc.freeze()
+
+
 @contextlib.asynccontextmanager
 async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     # Every request may wait in a worker thread (a database lock, a pool connection); with more threads
@@ -57,6 +70,8 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     # always get a thread to finish, so waiting never turns into a deadlock.
     settings: Settings = app.state.settings
     anyio.to_thread.current_default_thread_limiter().total_tokens = settings.max_threads
+    if settings.freeze_heap:
+        freeze_heap()
     try:
         yield
     finally:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import hashlib
 import json
 import os
@@ -205,6 +206,7 @@ def app_from_environment() -> Any:
         settings = _settings(namespace)
     finally:
         install_log_redaction()
+    settings = dataclasses.replace(settings, freeze_heap=True)  # a server process of its own (server/app.py)
     return create_app(_with_trusted_proxies(settings, os.environ.get(TRUSTED_PROXIES_ENV, "").split()))
 
 
@@ -305,7 +307,8 @@ def cmd_run(args: argparse.Namespace) -> int:
         return 0
     from server.app import create_app
 
-    uvicorn.run(create_app(settings), **options)
+    # A server process of its own: its start-up heap is frozen out of the garbage collector (server/app.py).
+    uvicorn.run(create_app(dataclasses.replace(settings, freeze_heap=True)), **options)
     return 0
 
 

@@ -23,12 +23,15 @@ def get_db(request: Request) -> Iterator[Session]:
     yield from session_scope(request.app.state.session_factory)
 
 
-def get_settings(request: Request) -> Settings:
+# The trivial dependencies below are coroutines: FastAPI runs a plain ``def`` dependency in a worker thread,
+# and each such hop waits for a thread and the GIL, which during a deadline rush cost short requests (a
+# login challenge, the tender list) tens of milliseconds apiece (server/lanes.py).
+async def get_settings(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
 
 
-def get_keys(request: Request) -> ServerKeys:
+async def get_keys(request: Request) -> ServerKeys:
     keys: ServerKeys = request.app.state.keys
     return keys
 
@@ -48,7 +51,11 @@ def client_address(request: Request) -> str:
 DbSession = Annotated[Session, Depends(get_db, scope="function")]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 KeysDep = Annotated[ServerKeys, Depends(get_keys)]
-AddressDep = Annotated[str, Depends(client_address)]
+async def _client_address(request: Request) -> str:
+    return client_address(request)
+
+
+AddressDep = Annotated[str, Depends(_client_address)]
 
 
 def get_read_db(request: Request) -> Iterator[Session]:

@@ -28,7 +28,7 @@ write lock) open.
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Request
@@ -119,24 +119,26 @@ class ActorCheck:
         return _check_roles(actor, self._roles, self._doing) if self._roles else actor
 
 
+# Dependencies that do no blocking work are coroutines: a plain ``def`` one would cost a worker-thread hop
+# (server/deps.py).
 @permission("authenticated (checked by the handler)")
-def _actor_later(request: Request) -> ActorCheck:
+async def _actor_later(request: Request) -> ActorCheck:
     return ActorCheck(request, (), "")
 
 
 @functools.cache
-def RequireRoleLater(*roles: str, doing: str = "this") -> Callable[[Request], ActorCheck]:
+def RequireRoleLater(*roles: str, doing: str = "this") -> Callable[[Request], Awaitable[ActorCheck]]:
     """Like RequireRole, checked when the handler calls the ``ActorCheck`` it is given."""
 
     @permission(f"role {' or '.join(roles)} (checked by the handler)")
-    def require_role_later(request: Request) -> ActorCheck:
+    async def require_role_later(request: Request) -> ActorCheck:
         return ActorCheck(request, roles, doing)
 
     return require_role_later
 
 
 @permission("public")
-def _public() -> None:
+async def _public() -> None:
     """No login: the route serves what anyone may see."""
 
 
