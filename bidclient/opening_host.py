@@ -356,16 +356,3 @@ def record_to_file(client: ApiClient, tender_id: str, folder: Path) -> Path:
 
 def _safe(text: str) -> str:
     return "".join(c if c.isalnum() or c in "-_." else "_" for c in text)[:80] or "tender"
-
-
-def default_output(tender_id: str) -> Path:
-    """Where the host's terminal extracts the verified bids: BIDCLIENT_OPENING_DIR, else
-    $XDG_DATA_HOME/bidclient/opening, one folder per tender."""
-    import os
-
-    given = os.environ.get("BIDCLIENT_OPENING_DIR")
-    if given:
-        base = Path(given)
-    else:
-        base = Path(os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")) / "bidclient" / "opening"
-    return base / _safe(tender_id)

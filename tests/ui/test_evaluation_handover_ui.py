@@ -74,7 +74,6 @@ def test_the_host_hands_over_in_the_opening_workspace_and_the_expert_gets_the_bi
     monkeypatch.setattr("tests.server.test_opening.seal_bid", _seal_with_pdf)
     o = Opening(server, pki, tmp_path, bidders=("ent-a", "ent-b", "ent-c"))
     monkeypatch.setenv("BIDCLIENT_TRUST", ":".join([str(pki.trust_dir), str(pki.crl_dir), str(o.third.ca_pem)]))
-    monkeypatch.setenv("BIDCLIENT_OPENING_DIR", str(tmp_path / "host-opened"))
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
     _opened(o)
     ids = {}

@@ -195,7 +195,7 @@ def test_host_runs_the_opening_and_the_supervisor_watches(  # type: ignore[no-un
     o = scenario
     # The bidders' signatures are checked against the trust list: the dev CAs and the third enterprise's.
     monkeypatch.setenv("BIDCLIENT_TRUST", ":".join([str(pki.trust_dir), str(pki.crl_dir), str(o.third.ca_pem)]))
-    monkeypatch.setenv("BIDCLIENT_OPENING_DIR", str(tmp_path / "opened"))
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
     shot = Shots(window, tmp_path / "shots")
     window.resize(1280, 860)
     window.role_combo.setCurrentIndex(window.role_combo.findData("opening"))
@@ -297,7 +297,7 @@ def test_host_runs_the_opening_and_the_supervisor_watches(  # type: ignore[no-un
     assert rows[o.submissions["ent-c"]][3] == "Failed: the bidder may retry in the window"
     assert rows[o.submissions["ent-c"]][6].startswith("opening.decryption_failed")
     assert "1 bid(s) opened and verified, 1 failed" in ws.decryption_page.result_label.text()
-    assert (tmp_path / "opened" / o.tender).is_dir()
+    assert not (tmp_path / "data").exists()  # verified, not copied: the experts get the bids by hand-over
     shot(window, "decryption")
     # ent-c failed and the window is open: announcing must wait (the bidder may still retry).
     assert not ws.announce_page.announce_button.isEnabled()

@@ -200,12 +200,11 @@ class DecryptionPage(QWidget):
         prompter = self.controller.context.pin_source
         if prompter is None:
             return
-        output = oh.default_output(tender)
         self.summary = None
         self.result_label.clear()
 
         def job(client: ApiClient, ctx: TaskContext) -> oh.OpenedSummary:
-            return oh.open_bids(client, tender, sha(), prompter, load_trust([]), output, progress=ctx.progress,
+            return oh.open_bids(client, tender, sha(), prompter, load_trust([]), None, progress=ctx.progress,
                                 cancel=ctx.cancelled)
 
         task = self.controller.run("open-bids", job)
