@@ -1754,7 +1754,7 @@
     </message>
     <message>
         <source>Download the bids the opening host handed to the committee, open them with your dongle and verify every file before they are listed.</source>
-        <translation>下载开标主持人移交给评标委员会的投标文件，用您的U盾解密，并在列出前校验每个文件。</translation>
+        <translation>下载开标主持人移交给评标委员会的投标文件，用您的CA锁解密，并在列出前校验每个文件。</translation>
     </message>
     <message>
         <source>Bids received</source>
@@ -2544,7 +2544,7 @@
     </message>
     <message>
         <source>Each opened bid&apos;s key is wrapped to each seated expert&apos;s own encryption certificate: only the expert&apos;s dongle opens it. The bids stay on the server as submitted.</source>
-        <translation>每份已开启投标文件的密钥分别以各在席专家本人的加密证书封装：只有该专家的U盾才能打开。投标文件按递交原样保存在服务器上。</translation>
+        <translation>每份已开启投标文件的密钥分别以各在席专家本人的加密证书封装：只有该专家的CA锁才能打开。投标文件按递交原样保存在服务器上。</translation>
     </message>
     <message>
         <source>Which expert holds which opened bid</source>
