@@ -5,8 +5,8 @@ as it comes out of the cipher and, without a scratch copy of the package:
 
 - parses each local file header (stream-unzip style) and checks its name, flags and method at once;
 - hashes every entry with SHA-256 on a second thread (hashlib releases the GIL, so it runs beside the
-  AES-GCM decryption on the caller's thread) and, when asked to keep a copy, writes it into a hidden
-  folder beside its destination in the same pass;
+  AES-GCM decryption and the next piece's parsing on the caller's thread) and, when asked to keep a copy,
+  writes it into a hidden folder beside its destination in the same pass;
 - keeps only ``manifest.json`` and ``manifest.json.p7s`` in memory (capped);
 - at the end reads the central directory with the same checks as :mod:`bidclient.bidpackage.reader`
   (``_precheck_central_directory``, ``zipfile``, ``_check_entries``) and requires it to describe exactly
