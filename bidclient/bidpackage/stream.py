@@ -5,8 +5,8 @@ as it comes out of the cipher and, without a scratch copy of the package:
 
 - parses each local file header (stream-unzip style) and checks its name, flags and method at once;
 - hashes every entry with SHA-256 on a second thread (hashlib releases the GIL, so it runs beside the
-  AES-GCM decryption on the caller's thread) and, when asked to keep a copy, writes it into a hidden
-  folder beside its destination in the same pass;
+  AES-GCM decryption and the next piece's parsing on the caller's thread) and, when asked to keep a copy,
+  writes it into a hidden folder beside its destination in the same pass;
 - keeps only ``manifest.json`` and ``manifest.json.p7s`` in memory (capped);
 - at the end reads the central directory with the same checks as :mod:`bidclient.bidpackage.reader`
   (``_precheck_central_directory``, ``zipfile``, ``_check_entries``) and requires it to describe exactly
@@ -31,6 +31,7 @@ from __future__ import annotations
 import hashlib
 import io
 import os
+import re
 import shutil
 import struct
 import tempfile
@@ -83,6 +84,7 @@ _LOCAL_SIG = b"PK\x03\x04"
 _CENTRAL_SIG = b"PK\x01\x02"
 _TAIL_SIGS = (_CENTRAL_SIG, b"PK\x05\x06", b"PK\x06\x06")
 _DESCRIPTOR_SIG = b"PK\x07\x08"
+_DESCRIPTOR_SEARCH = re.compile(re.escape(_DESCRIPTOR_SIG))
 _NEXT_SIGS = (_LOCAL_SIG, _CENTRAL_SIG)
 _FLAG_ENCRYPTED = 0x1
 _FLAG_DESCRIPTOR = 0x8
@@ -207,6 +209,8 @@ class PackageStream:
         self.signature_bytes = b""
         self._hasher = ThreadPoolExecutor(max_workers=1, thread_name_prefix="bidpackage-sha256")
         self._pending: Future[None] | None = None
+        self._pending_feed = 0  # the feed call whose buffer the pending hash reads
+        self._feeds = 0
         self._dest = keep_as
         self._folder: Path | None = None
         if keep_as is not None:
@@ -227,8 +231,10 @@ class PackageStream:
             raise ValueError("the package stream is closed")
         hi = len(buffer) if n is None else n
         try:
-            self._wait()  # the previous buffer is hashed: the caller may refill it once this returns
-            self._feed(buffer, 0, hi)
+            self._feeds += 1
+            self._feed(buffer, 0, hi)  # overlaps the previous buffer's hashing (the first hash waits for it)
+            if self._pending_feed < self._feeds:
+                self._wait()  # the previous buffer is hashed: the caller may refill it once this returns
         except BaseException:
             self._state = _FAILED
             self._wait()
@@ -425,13 +431,14 @@ class PackageStream:
         size = 24 if entry.zip64 else 16
         limit = hi - size - 4  # a candidate at q needs q + size + 4 <= hi to be checked
         fmt = "<QQ" if entry.zip64 else "<LL"
-        q = buf.find(_DESCRIPTOR_SIG, lo, hi)  # four bytes: the search skips ahead; about a SHA-256 pass or less
-        while q != -1 and q <= limit:
+        search = _DESCRIPTOR_SEARCH.search  # sre's literal-prefix scan: ~2/3 of bytes.find's time here
+        found = search(buf, lo, hi)
+        while found is not None and (q := found.start()) <= limit:
             counted = entry.compressed + q - lo
             csize, usize = struct.unpack_from(fmt, buf, q + 8)
             if csize == usize == counted and bytes(buf[q + size:q + size + 4]) in _NEXT_SIGS:
                 return q, q
-            q = buf.find(_DESCRIPTOR_SIG, q + 1, hi)
+            found = search(buf, q + 1, hi)
         return None, max(lo, limit + 1)
 
     def _inflate(self, entry: _Entry, buf: bytes | bytearray, lo: int, hi: int) -> int:
@@ -470,6 +477,7 @@ class PackageStream:
         entry.size += hi - lo
         self._wait()
         self._pending = self._hasher.submit(_digest_and_write, entry.sha, entry.out, memoryview(buf)[lo:hi])
+        self._pending_feed = self._feeds
 
     def _wait(self) -> None:
         pending, self._pending = self._pending, None

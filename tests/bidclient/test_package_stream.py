@@ -78,6 +78,29 @@ def test_the_writers_package_is_kept_exactly_whatever_the_pieces(written: tuple[
     assert [p.name for p in tmp_path.iterdir()] == ["bid"]  # the hidden folder became it
 
 
+@pytest.mark.parametrize("piece", [4096, 1 << 20])
+def test_a_buffer_refilled_once_the_next_feed_returned_is_not_read_again(written: tuple[Path, bytes],
+                                                                         tmp_path: Path, piece: int) -> None:
+    """As decrypt_into hands over its two buffers in turn: the file hashing runs beside the next piece's
+    parsing, and each buffer is overwritten as soon as the feed after it returned."""
+    src, data = written
+    package = PackageStream(Limits(), keep_as=tmp_path / "bid")
+    buffers = [bytearray(piece), bytearray(piece)]
+    try:
+        for k, i in enumerate(range(0, len(data), piece)):
+            n = len(data[i:i + piece])
+            buffers[k % 2][:n] = data[i:i + piece]
+            package.feed(buffers[k % 2], n)
+            buffers[(k + 1) % 2][:] = b"\xff" * piece  # the previous piece's buffer, refilled at once
+        package.close()
+        package.check(verify)
+        package.keep()
+    finally:
+        package.discard()
+    for entry in package.manifest.files:
+        assert (tmp_path / "bid" / entry.path).read_bytes() == (src / entry.path).read_bytes()
+
+
 def test_without_a_destination_nothing_is_written(written: tuple[Path, bytes], tmp_path: Path,
                                                   monkeypatch: pytest.MonkeyPatch) -> None:
     _src, data = written
