@@ -21,7 +21,10 @@ Every server row gives its p99 and CPU per write as a ratio to the least work's,
 
     python3 benchmarks/evaluation_writes.py [--clients 60] [--sessions 12] [--rate 200] [--seconds 20]
                                             [--batch 1] [--streams] [--only reference,sqlite,postgresql]
-                                            [--markdown PATH]
+                                            [--markdown PATH] [--server-pythonpath DIR]
+
+``--server-pythonpath $PWD/benchmarks/gclog`` makes the server log its garbage collections (every one longer
+than 10 ms and every full one) to ``$BENCH_GC_LOG_DIR/gc-<pid>.log`` (default /tmp).
 
 Issue 13's goal: ``--clients 1000 --sessions 100 --rate 500 --batch 5 --seconds 60 --streams``.
 """
@@ -31,6 +34,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import sqlite3
 import sys
 import threading
@@ -261,7 +265,10 @@ def run_server(args: argparse.Namespace, work: Path, backend: str, clusters: lis
     from server.cli import default_workers
 
     workers = default_workers(database_url or "sqlite:")
-    server = fx.ServerProcess.start(data, log=work / f"server-{backend}.log")
+    env_extra = {}
+    if args.server_pythonpath:
+        env_extra["PYTHONPATH"] = os.pathsep.join([args.server_pythonpath, str(fx.REPO)])
+    server = fx.ServerProcess.start(data, log=work / f"server-{backend}.log", env_extra=env_extra)
     try:
         def login(n: int) -> Client:
             api = ApiClient(server.url, retries=3)
@@ -421,6 +428,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="every client also holds one live event stream open (as the app does)")
     parser.add_argument("--only", default="reference,sqlite,postgresql")
     parser.add_argument("--markdown", type=Path)
+    parser.add_argument("--server-pythonpath", default="",
+                        help="put DIR first on the server's PYTHONPATH (benchmarks/gclog logs its collections)")
     parser.add_argument("--serve-reference", nargs=2, metavar=("PORT", "DB"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.serve_reference:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import functools
+import gc
 import logging
 import threading
 from collections.abc import Callable
@@ -30,6 +31,8 @@ log = logging.getLogger(__name__)
 
 QUEUE_LIMIT = 1000  # events waiting for one slow stream; beyond that it re-reads from the table
 TICK = 0.2  # seconds between shutdown checks
+FREEZE_FIRST = 100  # open streams at which their objects are first moved out of the collector's reach
+FREEZE_GROWTH = 1.25  # and again each time the open streams grow by this factor over the last freeze
 
 
 @dataclass(eq=False)
@@ -46,7 +49,9 @@ class Subscription:
 
 class Hub:
     def __init__(self, engine: Engine, read_factory: sessionmaker[Session], *, poll_interval: float,
-                 listen: bool) -> None:
+                 listen: bool, freeze: bool = False) -> None:
+        """``freeze``: keep the objects of open streams out of full collections (see :meth:`_freeze_streams`;
+        set where the process's heap is frozen at start-up, ``Settings.freeze_heap``)."""
         self.engine = engine
         self.read_factory = read_factory
         self.poll_interval = poll_interval
@@ -60,6 +65,9 @@ class Hub:
         self._stop = threading.Event()
         self._listener: threading.Thread | None = None
         self.closing = False
+        self.freeze = freeze
+        self.frozen_at = 0  # open streams at the last freeze; 0: nothing frozen since start-up
+        self.freezes = 0
 
     # --- lifecycle ---------------------------------------------------------------------------
 
@@ -99,7 +107,41 @@ class Hub:
             head = await run_in_threadpool(self._read, lambda db: service.last_seq(db, channel))
             self.cursor.setdefault(channel, head)
         self.subscriptions.setdefault(channel, set()).add(sub)
+        if self.freeze:
+            self._freeze_streams()
         return sub
+
+    def open_streams(self) -> int:
+        return sum(len(subs) for subs in self.subscriptions.values())
+
+    def _freeze_streams(self) -> None:
+        """Move the objects of the open streams out of the garbage collector's reach (gc.freeze), as the
+        start-up heap is (server/app.py ``freeze_heap``).
+
+        A thousand open streams are ≈ 240,000 objects that live for hours. Left in the oldest generation,
+        every full collection walks them all with every thread stopped: 100–200 ms, the p99 of the evaluation
+        score writes (docs/benchmarks.md, "Evaluation score writes"). Frozen, a full collection walks only
+        what was made since. The young generations are collected first (cheap), so no young garbage is
+        frozen. A frozen object is still freed when its last reference goes, only a reference cycle among
+        objects frozen here outlives its stream; to bound that, freezes happen only when the open streams
+        reach ``FREEZE_FIRST`` and then each ``FREEZE_GROWTH`` times the last freeze (a handful per busy
+        period, each freezing at most the heap of that moment), and once the last stream has closed the
+        frozen objects are collected once and frozen again (:meth:`_thaw`, from the next tick, when the
+        streams' tasks have ended)."""
+        open_now = self.open_streams()
+        if open_now >= max(FREEZE_FIRST, FREEZE_GROWTH * self.frozen_at):
+            gc.collect(1)
+            gc.freeze()
+            self.frozen_at = open_now
+            self.freezes += 1
+
+    def _thaw(self) -> None:
+        """No stream open any more: collect whatever the frozen streams left in cycles, then freeze what is
+        alive again (one full collection, at a moment no expert is connected)."""
+        self.frozen_at = 0
+        gc.unfreeze()
+        gc.collect()
+        gc.freeze()
 
     def unsubscribe(self, sub: Subscription) -> None:
         subs = self.subscriptions.get(sub.channel)
@@ -167,6 +209,8 @@ class Hub:
             await asyncio.sleep(TICK)
             n += 1
             self.check_shutdown()
+            if self.frozen_at and not self.subscriptions:
+                self._thaw()
             if n % ticks_per_poll == 0 and self.subscriptions:
                 await self._poll()
 

@@ -46,7 +46,8 @@ async def lifespan(app: Any) -> AsyncIterator[None]:
     """One hub per server process for as long as it runs (attached to this router)."""
     settings = app.state.settings
     hub = Hub(app.state.engine, app.state.read_session_factory,
-              poll_interval=_setting(settings.extra, "live_poll", POLL_ENV, DEFAULT_POLL), listen=True)
+              poll_interval=_setting(settings.extra, "live_poll", POLL_ENV, DEFAULT_POLL), listen=True,
+              freeze=getattr(settings, "freeze_heap", False))
     app.state.live_hub = hub
     app.state.live_heartbeat = _setting(settings.extra, "live_heartbeat", HEARTBEAT_ENV, DEFAULT_HEARTBEAT)
     await hub.start()

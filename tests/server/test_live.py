@@ -213,3 +213,62 @@ def test_the_server_stops_promptly_with_streams_open(server_data: Path, pki) -> 
     assert time.monotonic() - started < 5
     for stream in streams:
         assert stream.ended.wait(5), "a stream was left open"
+
+
+def test_open_streams_are_kept_out_of_full_collections_and_reclaimed_once_all_close(  # type: ignore[no-untyped-def]
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A server process with a frozen heap (``run``) freezes the objects of its open streams as they grow,
+    so that a full collection does not walk a thousand streams while every write waits; once the last
+    stream has closed, whatever the streams left in reference cycles is collected after all."""
+    import asyncio
+    import gc
+    import weakref
+
+    from sqlalchemy import create_engine
+    from sqlalchemy.orm import sessionmaker
+
+    from server.live import hub as hub_module
+    from server.live.hub import Hub
+
+    monkeypatch.setattr(hub_module, "FREEZE_FIRST", 4)
+    engine = create_engine("sqlite://")
+
+    class Held:  # something of a stream's that sits in a reference cycle, as a cancelled task's frames do
+        pass
+
+    async def scenario() -> tuple[list[bool], bool, bool, int]:
+        hub = Hub(engine, sessionmaker(engine), poll_interval=60, listen=False, freeze=True)
+        await hub.start()
+        hub.cursor["evaluation:s1"] = 0
+        subs, held, frozen_after_each = [], [], []
+        for _ in range(5):
+            sub = await hub.subscribe("evaluation:s1")
+            cycle = Held()
+            cycle.self = cycle  # type: ignore[attr-defined]
+            cycle.sub = sub  # type: ignore[attr-defined]
+            sub.keep_alive = lambda cycle=cycle: cycle is not None
+            held.append(weakref.ref(cycle))
+            subs.append(sub)
+            frozen_after_each.append(hub.freezes > 0)
+        in_reach = any(obj is subs[0] for obj in gc.get_objects())
+        for sub in subs:
+            hub.unsubscribe(sub)
+        del subs, sub, cycle
+        for _ in range(100):  # the hub's next tick
+            if not hub.frozen_at:
+                break
+            await asyncio.sleep(0.05)
+        await hub.stop()
+        gc.collect()
+        return frozen_after_each, in_reach, all(ref() is None for ref in held), hub.frozen_at
+
+    try:
+        frozen_after_each, in_reach, reclaimed, frozen_at = asyncio.run(scenario())
+    finally:
+        gc.unfreeze()  # leave the test process as it was
+    # Nothing frozen below FREEZE_FIRST open streams; at 4 the streams' objects left the collector's reach.
+    assert frozen_after_each == [False, False, False, True, True]
+    assert not in_reach
+    # All closed: the cycles the frozen streams left are collected, not kept for the process's life.
+    assert reclaimed
+    assert frozen_at == 0
