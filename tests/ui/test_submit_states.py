@@ -103,7 +103,10 @@ def test_withdrawal_replacement_history_and_the_deadline(  # type: ignore[no-unt
     # After a restart the submitted bid shows as fully uploaded, not 0 %.
     again = BidderWorkspace(window.context)
     qtbot.addWidget(again)
-    assert again.submit_page.verified is not None and again.submit_page.progress.value() == 100
+    restored = again.submit_page
+    assert restored.verified is not None and restored.progress.value() == 100, (  # what the user would see
+        again.error_view.message, restored.error_view.message, restored.bid_path(),
+        [(e.bid, e.submitted is not None, e.problem) for e in restored.history])
 
     # The forms change after sealing: the seal page no longer says "Sealed." as if nothing happened.
     ws.tabs.setCurrentIndex(SEAL)
